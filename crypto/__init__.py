@@ -1,0 +1,47 @@
+"""The project's cryptographic library: keys passed in, context required, no I/O.
+
+It imports nothing of Flask, SQLAlchemy or the application, and reads no environment.
+Every failure raises a :class:`~crypto.errors.CryptoError`.
+"""
+
+from crypto.aead import Context, KeyChain, SymmetricKey, decrypt_field, encrypt_field
+from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
+from crypto.datakeys import new_record_key, unwrap_record_key, wrap_record_key
+from crypto.errors import CryptoError, KeyFormatError, OpenError, SignatureError, UnlockError
+from crypto.kdf import Argon2idParams, calibrate
+from crypto.keyring import Keyring, LockedKeyring, Purpose
+from crypto.pseudonym import PseudonymKey, pseudonym
+from crypto.sealing import Identity, open_sealed, parse_recipient, seal
+from crypto.signing import SigningKey, VerifyKey
+
+__all__ = [
+    "Argon2idParams",
+    "BlindIndexKey",
+    "Context",
+    "CryptoError",
+    "Identity",
+    "KeyChain",
+    "KeyFormatError",
+    "Keyring",
+    "LockedKeyring",
+    "OpenError",
+    "PseudonymKey",
+    "Purpose",
+    "SignatureError",
+    "SigningKey",
+    "SymmetricKey",
+    "UnlockError",
+    "VerifyKey",
+    "blind_index",
+    "calibrate",
+    "decrypt_field",
+    "encrypt_field",
+    "new_record_key",
+    "open_sealed",
+    "parse_recipient",
+    "plan_bits",
+    "pseudonym",
+    "seal",
+    "unwrap_record_key",
+    "wrap_record_key",
+]

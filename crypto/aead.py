@@ -1,0 +1,192 @@
+"""Authenticated field encryption: AES-256-GCM in a versioned, context-bound envelope.
+
+Envelope (bytes)::
+
+    version (1) | key id (8) | nonce (12) | AES-GCM ciphertext and tag
+
+The associated data is the version, the key id and the encoded :class:`Context`, so a
+ciphertext opens only under the key, record and field it was made for. Plaintext is
+framed with its length and zero-padded to a size bucket (Padmé, see :func:`padded_size`)
+before encryption, so a ciphertext's length reveals only its bucket.
+
+Protects against: reading a stolen database or dump without keys; flipped bytes,
+truncation and forged ciphertexts; a ciphertext moved to another record, section or
+field, or presented under another key version; learning exact value lengths.
+Does not protect against: someone holding the key; the bucket a value falls into;
+how many values exist and when they change; more than about 2**32 encryptions under
+one key (random 96-bit nonces), which per-record keys keep far out of reach.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from crypto.errors import KeyFormatError, OpenError
+
+VERSION = 1
+KEY_LENGTH = 32
+KEY_ID_LENGTH = 8
+NONCE_LENGTH = 12
+TAG_LENGTH = 16
+HEADER_LENGTH = 1 + KEY_ID_LENGTH + NONCE_LENGTH
+#: Smallest padded plaintext: short values (a name, a code) all look alike.
+MIN_BUCKET = 128
+_LENGTH_PREFIX = struct.Struct(">I")
+_MAX_CONTEXT_PART = 256
+
+
+@dataclass(frozen=True, repr=False)
+class SymmetricKey:
+    """A 256-bit AES-GCM key with its 8-byte key id. The repr never shows the key."""
+
+    key_id: bytes
+    material: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.material, bytes) or len(self.material) != KEY_LENGTH:
+            raise KeyFormatError("a symmetric key must be 32 bytes")
+        if not isinstance(self.key_id, bytes) or len(self.key_id) != KEY_ID_LENGTH:
+            raise KeyFormatError("a key id must be 8 bytes")
+
+    @classmethod
+    def generate(cls) -> SymmetricKey:
+        """A fresh random key with a fresh random key id."""
+        return cls(key_id=os.urandom(KEY_ID_LENGTH), material=os.urandom(KEY_LENGTH))
+
+    @property
+    def hex_id(self) -> str:
+        """The key id as 16 hex digits, safe to log and store."""
+        return self.key_id.hex()
+
+    def __repr__(self) -> str:
+        return f"SymmetricKey(key_id={self.hex_id})"
+
+
+class KeyChain:
+    """The keys of one purpose: the current one encrypts, any of them decrypts.
+
+    After a rotation the chain holds the new key as current and the old ones for
+    opening data not yet re-encrypted.
+    """
+
+    def __init__(self, current: SymmetricKey, older: Iterable[SymmetricKey] = ()) -> None:
+        self.current = current
+        self._by_id = {key.key_id: key for key in older}
+        self._by_id[current.key_id] = current
+
+    def find(self, key_id: bytes) -> SymmetricKey:
+        """The key with ``key_id``; :class:`OpenError` if this chain does not hold it."""
+        try:
+            return self._by_id[key_id]
+        except KeyError:
+            raise OpenError("cannot open: no key with this id") from None
+
+    def __repr__(self) -> str:
+        return f"KeyChain(current={self.current.hex_id}, keys={len(self._by_id)})"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a ciphertext belongs: bound into every encryption as associated data.
+
+    ``namespace`` names the kind of thing (``"testimony-section"``, ``"draft"``),
+    ``record_id`` the row, ``field`` the section or column. All three are required,
+    non-empty text without NUL characters.
+    """
+
+    namespace: str
+    record_id: str
+    field: str
+
+    def __post_init__(self) -> None:
+        for part in (self.namespace, self.record_id, self.field):
+            if not isinstance(part, str) or not part or "\x00" in part:
+                raise KeyFormatError("every context part must be non-empty text")
+            if len(part) > _MAX_CONTEXT_PART:
+                raise KeyFormatError("a context part is too long")
+
+    def encode(self) -> bytes:
+        """Unambiguous bytes of the context: each part length-prefixed."""
+        out = bytearray(b"intake-context-v1")
+        for part in (self.namespace, self.record_id, self.field):
+            raw = part.encode("utf-8")
+            out += _LENGTH_PREFIX.pack(len(raw)) + raw
+        return bytes(out)
+
+
+def padded_size(length: int) -> int:
+    """Bucket size for a framed plaintext of ``length`` bytes (at least MIN_BUCKET).
+
+    Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and
+    Communication with PURBs", PETS 2019): keep the top bits of the length and round
+    the rest up, so overhead stays under 12% and the length leaks O(log log n) bits.
+    """
+    if length <= MIN_BUCKET:
+        return MIN_BUCKET
+    exponent = length.bit_length() - 1
+    mantissa_bits = exponent.bit_length()
+    low_bits = exponent - mantissa_bits
+    mask = (1 << low_bits) - 1
+    return (length + mask) & ~mask
+
+
+def _pad(plaintext: bytes) -> bytes:
+    framed = _LENGTH_PREFIX.pack(len(plaintext)) + plaintext
+    return framed + bytes(padded_size(len(framed)) - len(framed))
+
+
+def _unpad(padded: bytes) -> bytes:
+    (length,) = _LENGTH_PREFIX.unpack_from(padded)
+    end = _LENGTH_PREFIX.size + length
+    if end > len(padded) or any(padded[end:]):
+        raise OpenError("cannot open: bad padding")
+    return padded[_LENGTH_PREFIX.size : end]
+
+
+def _associated_data(version: int, key_id: bytes, context: Context) -> bytes:
+    return bytes([version]) + key_id + context.encode()
+
+
+def encrypt_field(key: SymmetricKey, plaintext: bytes, *, context: Context) -> bytes:
+    """Encrypt ``plaintext`` for ``context`` under ``key``; the nonce is made inside.
+
+    Warning: the same ``context`` must be given to :func:`decrypt_field`; it is not
+    stored in the envelope, so a ciphertext cannot be opened outside its place.
+    """
+    if not isinstance(plaintext, bytes):
+        raise TypeError("plaintext must be bytes")
+    if len(plaintext) > 0xFFFFFFF0:
+        raise KeyFormatError("plaintext too large for one field")
+    nonce = os.urandom(NONCE_LENGTH)
+    aad = _associated_data(VERSION, key.key_id, context)
+    sealed = AESGCM(key.material).encrypt(nonce, _pad(plaintext), aad)
+    return bytes([VERSION]) + key.key_id + nonce + sealed
+
+
+def decrypt_field(keys: KeyChain | SymmetricKey, envelope: bytes, *, context: Context) -> bytes:
+    """Open an envelope made by :func:`encrypt_field` for the same ``context``.
+
+    Raises :class:`OpenError` alike for every failure: empty or truncated input,
+    unknown version, unknown key id, wrong key, wrong context or any altered byte.
+    """
+    chain = keys if isinstance(keys, KeyChain) else KeyChain(keys)
+    if not isinstance(envelope, bytes) or len(envelope) < HEADER_LENGTH + TAG_LENGTH:
+        raise OpenError("cannot open: too short")
+    if envelope[0] != VERSION:
+        raise OpenError("cannot open: unknown envelope version")
+    key_id = envelope[1 : 1 + KEY_ID_LENGTH]
+    key = chain.find(key_id)
+    nonce = envelope[1 + KEY_ID_LENGTH : HEADER_LENGTH]
+    try:
+        padded = AESGCM(key.material).decrypt(
+            nonce, envelope[HEADER_LENGTH:], _associated_data(VERSION, key_id, context)
+        )
+    except InvalidTag:
+        raise OpenError("cannot open: authentication failed") from None
+    return _unpad(padded)

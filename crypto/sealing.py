@@ -1,0 +1,102 @@
+"""Sealing to the organisation's public keys in the age format (via pyrage).
+
+A station seals each finalised testimony to one or more age X25519 recipients; only
+the holders of the matching identities (the case database, a custodian abroad) can
+open it. The format is openly specified (age-encryption.org/v1), so a sealed record
+can be opened decades later with the independent ``age`` tool, not only this code.
+
+Protects against: reading a sealed record on a seized station, which holds no
+identity; tampering (age authenticates every chunk).
+Does not protect against: an identity holder; knowing how many records exist and
+their sizes; binding to a record id (age has no associated data: the record id is
+inside the sealed document and the importer checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyrage
+
+from crypto.errors import KeyFormatError, OpenError, UnlockError
+
+
+def parse_recipient(text: str) -> pyrage.x25519.Recipient:
+    """An age X25519 recipient (``age1...``); :class:`KeyFormatError` if malformed."""
+    try:
+        return pyrage.x25519.Recipient.from_str(text.strip())
+    except (pyrage.RecipientError, ValueError, AttributeError) as exc:
+        raise KeyFormatError("not an age X25519 recipient") from exc
+
+
+class Identity:
+    """An age X25519 identity (private key). Keep it only at the case database."""
+
+    def __init__(self, inner: pyrage.x25519.Identity) -> None:
+        self._inner = inner
+
+    @classmethod
+    def generate(cls) -> Identity:
+        """A fresh random identity."""
+        return cls(pyrage.x25519.Identity.generate())
+
+    @classmethod
+    def from_secret_string(cls, text: str) -> Identity:
+        """Parse ``AGE-SECRET-KEY-1...``; :class:`KeyFormatError` if malformed."""
+        try:
+            return cls(pyrage.x25519.Identity.from_str(text.strip()))
+        except (pyrage.IdentityError, ValueError, AttributeError) as exc:
+            raise KeyFormatError("not an age X25519 identity") from exc
+
+    def secret_string(self) -> str:
+        """The private key as ``AGE-SECRET-KEY-1...``. Warning: this is the secret."""
+        return str(self._inner)
+
+    @property
+    def recipient(self) -> str:
+        """The public recipient string (``age1...``) to give to stations."""
+        return str(self._inner.to_public())
+
+    def protect(self, passphrase: str) -> bytes:
+        """The identity encrypted with an age passphrase (scrypt), as ``age -p`` makes.
+
+        Such a file opens with ``age -d`` and the passphrase, independently of this code.
+        """
+        if not passphrase:
+            raise KeyFormatError("the passphrase is empty")
+        sealed: bytes = pyrage.passphrase.encrypt(
+            (self.secret_string() + "\n").encode(), passphrase
+        )
+        return sealed
+
+    @classmethod
+    def unprotect(cls, blob: bytes, passphrase: str) -> Identity:
+        """Open what :meth:`protect` made; :class:`UnlockError` for a wrong passphrase."""
+        try:
+            text = pyrage.passphrase.decrypt(blob, passphrase).decode("ascii")
+        except (pyrage.DecryptError, UnicodeDecodeError, TypeError) as exc:
+            raise UnlockError("the passphrase does not open this identity") from exc
+        return cls.from_secret_string(text)
+
+    def __repr__(self) -> str:
+        return f"Identity(recipient={self.recipient})"
+
+
+def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
+    """Encrypt ``plaintext`` to every recipient in binary age format."""
+    if isinstance(recipients, str) or not recipients:
+        raise KeyFormatError("at least one recipient is required")
+    parsed = [parse_recipient(text) for text in recipients]
+    sealed: bytes = pyrage.encrypt(plaintext, parsed)
+    return sealed
+
+
+def open_sealed(blob: bytes, identities: Sequence[Identity]) -> bytes:
+    """Decrypt an age file with any of ``identities``; :class:`OpenError` for any failure."""
+    if not identities:
+        raise KeyFormatError("at least one identity is required")
+    try:
+        opened: bytes = pyrage.decrypt(blob, [identity._inner for identity in identities])
+    except (pyrage.DecryptError, TypeError, ValueError) as exc:
+        raise OpenError("cannot open this sealed record") from exc
+    return opened

@@ -1,0 +1,198 @@
+"""Field encryption: round trips, every tamper case, context binding, padding."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crypto import (
+    Context,
+    KeyChain,
+    KeyFormatError,
+    OpenError,
+    SymmetricKey,
+    decrypt_field,
+    encrypt_field,
+)
+from crypto.aead import HEADER_LENGTH, MIN_BUCKET, padded_size
+
+KEY = SymmetricKey.generate()
+CTX = Context(namespace="testimony-section", record_id="rec-1", field="victim")
+
+
+@given(st.binary(max_size=5000))
+def test_round_trip_any_bytes(plaintext):
+    # Given any plaintext / When sealed and opened in the same context / Then it is unchanged
+    assert decrypt_field(KEY, encrypt_field(KEY, plaintext, context=CTX), context=CTX) == plaintext
+
+
+def test_every_single_byte_flip_fails_with_open_error():
+    # Given a sealed value
+    envelope = encrypt_field(KEY, "Гүлзира Әуелхан".encode(), context=CTX)
+    # When any one byte is flipped / Then opening fails with OpenError
+    for index in range(len(envelope)):
+        tampered = bytearray(envelope)
+        tampered[index] ^= 0x01
+        with pytest.raises(OpenError):
+            decrypt_field(KEY, bytes(tampered), context=CTX)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Context(namespace="testimony-section", record_id="rec-2", field="victim"),
+        Context(namespace="testimony-section", record_id="rec-1", field="testifier"),
+        Context(namespace="draft", record_id="rec-1", field="victim"),
+    ],
+)
+def test_ciphertext_moved_to_another_place_fails(other):
+    # Given a value sealed for record 1's victim section
+    envelope = encrypt_field(KEY, b"secret", context=CTX)
+    # When presented as another record, section or namespace / Then it does not open
+    with pytest.raises(OpenError):
+        decrypt_field(KEY, envelope, context=other)
+
+
+def test_two_swapped_ciphertexts_both_fail():
+    # Given two records' sections
+    ctx_a = Context(namespace="testimony-section", record_id="a", field="victim")
+    ctx_b = Context(namespace="testimony-section", record_id="b", field="victim")
+    env_a = encrypt_field(KEY, b"victim of a", context=ctx_a)
+    env_b = encrypt_field(KEY, b"victim of b", context=ctx_b)
+    # When someone with database access swaps them / Then neither opens
+    for env, ctx in ((env_a, ctx_b), (env_b, ctx_a)):
+        with pytest.raises(OpenError):
+            decrypt_field(KEY, env, context=ctx)
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda e: b"",
+        lambda e: e[:HEADER_LENGTH],
+        lambda e: e[:-1],
+        lambda e: b"\x02" + e[1:],
+        lambda e: e + b"\x00",
+    ],
+    ids=["empty", "header-only", "truncated", "unknown-version", "extended"],
+)
+def test_malformed_envelopes_fail_with_open_error(mangle):
+    envelope = encrypt_field(KEY, b"value", context=CTX)
+    with pytest.raises(OpenError):
+        decrypt_field(KEY, mangle(envelope), context=CTX)
+
+
+def test_wrong_key_and_unknown_key_id_fail_alike():
+    envelope = encrypt_field(KEY, b"value", context=CTX)
+    same_id_other_key = SymmetricKey(key_id=KEY.key_id, material=bytes(32))
+    with pytest.raises(OpenError):
+        decrypt_field(same_id_other_key, envelope, context=CTX)
+    with pytest.raises(OpenError):
+        decrypt_field(SymmetricKey.generate(), envelope, context=CTX)
+
+
+def test_non_bytes_envelope_fails_with_open_error():
+    with pytest.raises(OpenError):
+        decrypt_field(KEY, "not bytes", context=CTX)  # type: ignore[arg-type]
+
+
+def test_key_chain_opens_old_key_ids_and_seals_with_current():
+    # Given a rotation: an old key and a new current one
+    old, new = SymmetricKey.generate(), SymmetricKey.generate()
+    chain = KeyChain(new, [old])
+    old_envelope = encrypt_field(old, b"old data", context=CTX)
+    # When opening data sealed under the old key / Then the chain finds it by key id
+    assert decrypt_field(chain, old_envelope, context=CTX) == b"old data"
+    assert chain.current is new
+    assert "keys=2" in repr(chain)
+
+
+def test_plaintext_never_appears_in_ciphertext():
+    name = "Gulzira Auelkhan Гүлзира Әуелхан 古丽孜拉"
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+        envelope = encrypt_field(KEY, name.encode(encoding), context=CTX)
+        for probe in ("Gulzira", "Гүлзира", "古丽孜拉"):
+            assert probe.encode(encoding) not in envelope
+
+
+def test_lengths_leak_only_the_bucket():
+    # Given two values of different lengths in the same bucket / Then same length out
+    short = encrypt_field(KEY, b"A" * 3, context=CTX)
+    longer = encrypt_field(KEY, b"A" * 100, context=CTX)
+    assert len(short) == len(longer)
+    assert len(encrypt_field(KEY, b"A" * 200, context=CTX)) > len(short)
+
+
+@given(st.integers(min_value=0, max_value=50_000_000))
+def test_padme_bucket_bounds(length):
+    size = padded_size(length)
+    assert size >= max(length, MIN_BUCKET)
+    assert size <= max(MIN_BUCKET, length * 1.12 + 1)
+
+
+def test_padme_known_values():
+    # Worked by hand from the Padmé definition: E = floor(log2 L), S = floor(log2 E) + 1,
+    # round L up to a multiple of 2**(E - S).
+    assert padded_size(129) == 144  # E=7, S=3: multiple of 16
+    assert padded_size(1000) == 1024  # E=9, S=4: multiple of 32
+    assert padded_size(1025) == 1088  # E=10, S=4: multiple of 64
+
+
+def test_padding_bytes_are_checked_after_decryption():
+    # Given an envelope whose authenticated padding is not zero (forged with the key)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from crypto.aead import _associated_data
+
+    nonce = bytes(12)
+    padded = (3).to_bytes(4, "big") + b"abc" + b"\x01" * (MIN_BUCKET - 7)
+    sealed = AESGCM(KEY.material).encrypt(nonce, padded, _associated_data(1, KEY.key_id, CTX))
+    forged = b"\x01" + KEY.key_id + nonce + sealed
+    # Then it is refused, not silently truncated
+    with pytest.raises(OpenError):
+        decrypt_field(KEY, forged, context=CTX)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("", "r", "f"),
+        ("n", "", "f"),
+        ("n", "r", ""),
+        ("n", "r\x00x", "f"),
+        ("n", "r" * 300, "f"),
+        ("n", 5, "f"),
+    ],
+)
+def test_context_refuses_empty_or_ambiguous_parts(parts):
+    with pytest.raises(KeyFormatError):
+        Context(*parts)
+
+
+def test_context_encoding_is_unambiguous():
+    assert Context("a", "bc", "d").encode() != Context("ab", "c", "d").encode()
+
+
+@pytest.mark.parametrize(
+    ("key_id", "material"), [(b"12345678", b"short"), (b"1234", bytes(32)), ("x" * 8, bytes(32))]
+)
+def test_symmetric_key_checks_sizes(key_id, material):
+    with pytest.raises(KeyFormatError):
+        SymmetricKey(key_id=key_id, material=material)
+
+
+def test_key_repr_does_not_show_material():
+    assert KEY.material.hex() not in repr(KEY)
+    assert repr(KEY.material)[2:-1] not in repr(KEY) and str(KEY.material) not in str(KEY)
+    assert KEY.hex_id in repr(KEY)
+
+
+def test_encrypt_refuses_text_and_oversized_input(monkeypatch):
+    with pytest.raises(TypeError):
+        encrypt_field(KEY, "text", context=CTX)  # type: ignore[arg-type]
+
+    class Huge(bytes):
+        def __len__(self):
+            return 0xFFFFFFFF
+
+    with pytest.raises(KeyFormatError):
+        encrypt_field(KEY, Huge(b"x"), context=CTX)

@@ -1,0 +1,154 @@
+"""Testimony intake and case database: the Flask application factory."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import IO
+
+from flask import Flask, Request, current_app, g, request, session
+from flask_babel import Babel
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from intake.accounts.services import FailureTracker
+from intake.db import Database
+from intake.errors import register_error_handlers
+from intake.settings import Settings
+from intake.web import init_login
+from intake.workspace.vault import KeyVault
+
+#: UI languages: English, Kazakh, Russian, Uyghur (Arabic script) and Chinese.
+LANGUAGES = ("en", "kk", "ru", "ug", "zh")
+RTL_LANGUAGES = frozenset({"ug"})
+#: Each language named in itself, for the language switcher.
+LANGUAGE_NAMES = (
+    ("en", "English"),
+    ("kk", "Қазақша"),
+    ("ru", "Русский"),
+    ("ug", "ئۇيغۇرچە"),
+    ("zh", "中文"),
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class InMemoryRequest(Request):
+    """Keeps uploaded files in memory: Werkzeug's default spills files over 500 KiB
+    to a temporary file on disk, which would leave plaintext behind on a station.
+    Request size is capped by MAX_CONTENT_LENGTH, so memory use stays bounded.
+    """
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        return io.BytesIO()
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What the app holds for its lifetime: settings, database and the key vault."""
+
+    settings: Settings
+    database: Database
+    vault: KeyVault
+    #: Failed sign-ins for usernames without an account (throttled like real ones).
+    unknown_logins: FailureTracker
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> Flask:
+    """Build the app for ``settings``. The database must already be migrated."""
+    app = Flask(__name__)
+    app.request_class = InMemoryRequest
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        # Text fields up to 2 MB: a long narrative in Cyrillic or Arabic script.
+        MAX_FORM_MEMORY_SIZE=2_000_000,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["intake"] = AppState(
+        settings=settings,
+        database=database or Database(settings.database_url),
+        vault=KeyVault(idle_timeout_seconds=settings.idle_timeout_seconds),
+        unknown_logins=FailureTracker(),
+    )
+    CSRFProtect(app)
+    Babel(app, locale_selector=select_locale)
+    init_login(app)
+    register_error_handlers(app)
+
+    from intake.accounts.routes import bp as accounts_bp
+    from intake.interview.routes import bp as interview_bp
+    from intake.workspace.routes import bp as workspace_bp
+
+    for blueprint in (workspace_bp, accounts_bp, interview_bp):
+        app.register_blueprint(blueprint)
+    app.before_request(_note_activity)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(_close_session)
+    app.context_processor(_template_globals)
+    return app
+
+
+def select_locale() -> str:
+    """The UI language: chosen with ?lang= (remembered for the signed-in person), else
+    the language remembered in the session, else the browser's preference, else English.
+    """
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        if current_user.is_authenticated:
+            _remember_language(current_user.account_id, chosen)
+    remembered = session.get("lang")
+    if remembered in LANGUAGES:
+        return str(remembered)
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def _remember_language(account_id: object, language: str) -> None:
+    from intake.accounts.services import set_language
+    from intake.web import db_session
+
+    set_language(db_session(), account_id, language)  # type: ignore[arg-type]
+    db_session().commit()
+
+
+def _note_activity() -> None:
+    # Only a signed-in person's requests keep the keys in memory.
+    if request.endpoint != "static" and current_user.is_authenticated:
+        current_app.extensions["intake"].vault.touch()
+
+
+def _template_globals() -> dict[str, object]:
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "en")
+    return {
+        "ui_lang": locale,
+        "ui_dir": "rtl" if locale in RTL_LANGUAGES else "ltr",
+        "ui_language_names": LANGUAGE_NAMES,
+    }
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

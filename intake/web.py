@@ -1,0 +1,122 @@
+"""What the web layer shares: the request's database session, the keys, sign-in checks."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+
+from intake.accounts.models import Account
+from intake.accounts.services import account_is_intact, username_of
+from intake.workspace.services import WorkspaceLockedError
+from intake.workspace.vault import UnlockedKeys
+
+if TYPE_CHECKING:
+    from intake import AppState
+
+
+def app_state() -> AppState:
+    """Settings, database and key vault of the running app."""
+    state: AppState = current_app.extensions["intake"]
+    return state
+
+
+def db_session() -> Session:
+    """The request's database session (closed when the request ends)."""
+    if "db_session" not in g:
+        g.db_session = app_state().database.sessions()
+    db: Session = g.db_session
+    return db
+
+
+def unlocked_keys() -> UnlockedKeys:
+    """The workspace keys; :class:`WorkspaceLockedError` while locked."""
+    keys = app_state().vault.keys
+    if keys is None:
+        raise WorkspaceLockedError("The workspace is locked. Unlock it to continue.")
+    return keys
+
+
+@dataclass
+class SignedInUser(UserMixin):  # type: ignore[misc]
+    """The signed-in person, as the views see them."""
+
+    id: str
+    account_id: uuid.UUID
+    role: str
+    username: str
+    language: str
+
+
+def _load_user(user_id: str) -> SignedInUser | None:
+    vault = app_state().vault
+    keys = vault.keys
+    if keys is None or not vault.is_signed_in(session.get("sign_in")):
+        return None
+    try:
+        account = db_session().get(Account, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    if account is None or not account.is_active or not account_is_intact(keys, account):
+        return None
+    return user_from_account(account, keys)
+
+
+def sign_in(account: Account, keys: UnlockedKeys) -> None:
+    """Sign ``account`` in for this browser session."""
+    session["sign_in"] = app_state().vault.start_sign_in()
+    session["lang"] = account.language
+    login_user(user_from_account(account, keys))
+
+
+def sign_out() -> None:
+    """End this browser's sign-in everywhere the cookie may have been copied."""
+    app_state().vault.end_sign_in(session.pop("sign_in", None))
+    logout_user()
+
+
+def user_from_account(account: Account, keys: UnlockedKeys) -> SignedInUser:
+    """The signed-in view of ``account``."""
+    return SignedInUser(
+        id=str(account.id),
+        account_id=account.id,
+        role=account.role,
+        username=username_of(keys, account),
+        language=account.language,
+    )
+
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login to ``app`` (no module-level manager)."""
+    manager = LoginManager(app)
+    manager.login_view = "accounts.login"
+    manager.user_loader(_load_user)
+
+
+def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Views for signed-in people of ``roles`` (any role if none is given).
+
+    Locked workspace: to the unlock page. Not signed in: to the sign-in page.
+    Wrong role: 403.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not app_state().vault.is_unlocked:
+                return redirect(url_for("workspace.unlock"))
+            if not current_user.is_authenticated:
+                return redirect(url_for("accounts.login", next=request.path))
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

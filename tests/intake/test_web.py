@@ -1,0 +1,364 @@
+"""The web app: first-run set-up, unlock, sign-in, lock, headers and CSRF."""
+
+import pytest
+
+from crypto import Identity
+
+from .conftest import PASSPHRASE, csrf_token, init
+
+
+def _setup_form(client, **overrides):
+    data = {
+        "role": "casedb",
+        "organisation_name": "Example Rights Group",
+        "language": "kk",
+        "admin_username": "aigerim",
+        "admin_password": "a long admin password",
+        "passphrase": PASSPHRASE,
+        "passphrase_confirm": PASSPHRASE,
+        "recipients": "",
+    }
+    data.update(overrides)
+    data["csrf_token"] = csrf_token(client.get("/setup").get_data(as_text=True))
+    return client.post("/setup", data=data)
+
+
+def test_empty_workspace_leads_to_setup(client):
+    response = client.get("/")
+    assert response.headers["Location"].endswith("/setup")
+    page = client.get("/setup").get_data(as_text=True)
+    assert "Set up this workspace" in page and "passphrase" in page
+
+
+def test_first_run_case_database_creates_admin_identity_and_signs_in(client):
+    # When the set-up form is sent for a case database
+    response = _setup_form(client)
+    # Then the admin is signed in and sees the organisation recipient
+    assert response.status_code == 302 and response.headers["Location"].endswith("/keys")
+    keys_page = client.get("/keys").get_data(as_text=True)
+    assert "age1" in keys_page
+    # And the language chosen at set-up is used
+    assert 'lang="kk"' in keys_page
+
+
+def test_first_run_station_needs_a_valid_recipient(client):
+    # Given no recipient / Then the form says so beside the field and nothing is set up
+    page = _setup_form(client, role="station").get_data(as_text=True)
+    assert "needs the case database" in page
+    assert client.get("/").headers["Location"].endswith("/setup")
+    # Given a malformed recipient / Then a clear message and still nothing set up
+    page = _setup_form(client, role="station", recipients="age1bogus").get_data(as_text=True)
+    assert "not an age recipient" in page
+    assert client.get("/").headers["Location"].endswith("/setup")
+    # Given a real one / Then the station is set up
+    response = _setup_form(client, role="station", recipients=Identity.generate().recipient)
+    assert response.status_code == 302
+
+
+def test_setup_refuses_short_passphrase_and_mismatch(client):
+    page = _setup_form(client, passphrase="short", passphrase_confirm="short")
+    assert page.status_code == 200
+    page = _setup_form(client, passphrase_confirm="something else entirely").get_data(as_text=True)
+    assert "The passphrases differ" in page
+
+
+def test_every_page_forbids_other_hosts(client):
+    response = client.get("/setup")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data(as_text=True)
+    assert "http://" not in body and "https://" not in body
+
+
+def test_unlock_wrong_then_right_then_sign_in(client, database, settings):
+    # Given a set-up workspace / When the start page is opened / Then it asks to unlock
+    init(database, settings, "casedb")
+    assert client.get("/").headers["Location"].endswith("/unlock")
+    token = csrf_token(client.get("/unlock").get_data(as_text=True))
+    # When a wrong passphrase is sent / Then a clear message and a count, status 403
+    wrong = client.post("/unlock", data={"csrf_token": token, "passphrase": "nope nope nope"})
+    assert wrong.status_code == 403
+    assert "does not unlock" in wrong.get_data(as_text=True)
+    assert "nope nope nope" not in wrong.get_data(as_text=True)
+    # When the right one is sent / Then the sign-in page is next
+    right = client.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    assert right.headers["Location"].endswith("/login")
+
+
+def test_repeated_wrong_passphrases_slow_down(client, database, settings):
+    init(database, settings, "casedb")
+    token = csrf_token(client.get("/unlock").get_data(as_text=True))
+    for _ in range(4):
+        client.post("/unlock", data={"csrf_token": token, "passphrase": "wrong wrong wrong"})
+    # Even the right passphrase must now wait
+    blocked = client.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    assert blocked.status_code == 403
+    assert "Try again in" in blocked.get_data(as_text=True)
+
+
+def test_lock_now_drops_keys_and_signs_out(station_interviewer):
+    page = station_interviewer.get("/keys").get_data(as_text=True)
+    assert "age1" in page
+    station_interviewer.post("/lock", data={"csrf_token": csrf_token(page)})
+    assert station_interviewer.get("/keys").headers["Location"].endswith("/unlock")
+
+
+def test_idle_timeout_locks(app, station_interviewer):
+    vault = app.extensions["intake"].vault
+    vault._idle_timeout = 0.0  # the idle limit, shortened for this test
+    assert station_interviewer.get("/keys").headers["Location"].endswith("/unlock")
+    assert not vault.is_unlocked
+
+
+def test_wrong_passwords_are_refused_then_throttled(client, database, settings, app):
+    _setup_form(client, language="en")
+    client.post(
+        "/lock", data={"csrf_token": csrf_token(client.get("/keys").get_data(as_text=True))}
+    )
+    token = csrf_token(client.get("/unlock").get_data(as_text=True))
+    client.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    for _ in range(5):
+        wrong = client.post(
+            "/login", data={"csrf_token": token, "username": "aigerim", "password": "x" * 12}
+        )
+        assert wrong.status_code == 401
+    blocked = client.post(
+        "/login",
+        data={"csrf_token": token, "username": "aigerim", "password": "a long admin password"},
+    )
+    assert "Try again in" in blocked.get_data(as_text=True)
+
+
+def test_posts_without_csrf_token_are_refused_clearly(client, database, settings):
+    init(database, settings, "casedb")
+    response = client.post("/unlock", data={"passphrase": PASSPHRASE})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_oversized_request_gets_a_clear_message(client, database, settings, app):
+    init(database, settings, "casedb")
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/unlock", data={"passphrase": "x" * 3000})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "does not exist" in response.get_data(as_text=True)
+
+
+def test_uyghur_pages_are_right_to_left(client):
+    body = client.get("/setup?lang=ug").get_data(as_text=True)
+    assert 'dir="rtl"' in body and 'lang="ug"' in body
+    assert 'dir="ltr"' in client.get("/setup?lang=kk").get_data(as_text=True)
+
+
+def test_interviewer_cannot_open_admin_pages(station_interviewer):
+    assert station_interviewer.get("/accounts").status_code == 403
+    assert station_interviewer.get("/wipe").status_code == 403
+
+
+def test_admin_adds_an_account(station_admin):
+    page = station_admin.get("/accounts").get_data(as_text=True)
+    response = station_admin.post(
+        "/accounts",
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "Нұрлан",
+            "password": "twelve chars ok",
+            "confirm": "twelve chars ok",
+            "role": "interviewer",
+            "language": "ru",
+        },
+    )
+    assert response.status_code == 302
+    assert "Нұрлан" in station_admin.get("/accounts").get_data(as_text=True)
+
+
+def test_language_choice_is_remembered_for_the_account(app, station_admin):
+    station_admin.get("/keys?lang=zh")
+    fresh = app.test_client()
+    with station_admin.session_transaction() as state:
+        user_id = state["_user_id"]
+        token = state["sign_in"]
+    with fresh.session_transaction() as state:
+        state["_user_id"], state["sign_in"], state["_fresh"] = user_id, token, True
+    assert 'lang="zh"' in fresh.get("/keys").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("confirm", ["", "wipe", "WIPE it"])
+def test_wipe_needs_the_exact_word(station_admin, confirm):
+    page = station_admin.get("/wipe").get_data(as_text=True)
+    response = station_admin.post(
+        "/wipe", data={"csrf_token": csrf_token(page), "confirm": confirm}
+    )
+    assert response.status_code == 200
+    assert "capital letters" in response.get_data(as_text=True)
+
+
+def test_panic_wipe_destroys_keys_and_database(station_admin, settings, database):
+    # Given a station with keys
+    page = station_admin.get("/wipe").get_data(as_text=True)
+    # When an admin confirms the wipe
+    response = station_admin.post("/wipe", data={"csrf_token": csrf_token(page), "confirm": "WIPE"})
+    # Then the app starts over at set-up and no key material is left
+    assert response.headers["Location"].endswith("/setup")
+    from sqlalchemy import inspect, text
+
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM key_material")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM workspace")).scalar() == 0
+    assert "account" in inspect(database.engine).get_table_names()
+    assert not (settings.workspace_dir / "flask-secret-key").exists()
+
+
+def test_large_bodies_never_touch_the_disk_through_waitress(app, settings, monkeypatch):
+    # Given the real server, and temporary files made impossible anywhere
+    import tempfile
+    import threading
+    import urllib.error
+    import urllib.request
+
+    import werkzeug.formparser
+
+    from intake.serving import make_server
+
+    made = []
+
+    def refuse(*args, **kwargs):
+        made.append(args)
+        raise OSError("a temporary file was requested")
+
+    for module in (tempfile, werkzeug.formparser):
+        for name in ("SpooledTemporaryFile", "TemporaryFile", "NamedTemporaryFile"):
+            monkeypatch.setattr(module, name, refuse, raising=False)
+
+    @app.post("/_upload_probe")
+    def _upload_probe():
+        from flask import request
+
+        return str(len(request.files["file"].read())) + " " + ("x" * 2_000_000)
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    server = make_server(app, settings, host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.socket.getsockname()[1]
+    boundary = "probe"
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=file; filename=p.png\r\n"
+            f"Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\x89PNG"
+        + b"y" * 3_000_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/_upload_probe",
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    # When a 3 MB upload is posted and a 2 MB page comes back
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+    finally:
+        server.close()
+    # Then both stayed in memory
+    assert text.startswith("3000004 ")
+    assert made == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        "https://evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/\n/evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(client, database, settings, target):
+    from urllib.parse import unquote, urlsplit
+
+    from intake.accounts.routes import _safe_next
+
+    with client.application.test_request_context():
+        resolved = _safe_next(target)
+    # However a browser decodes and cleans it, the target stays on this site
+    cleaned = "".join(c for c in unquote(resolved) if ord(c) >= 0x20).replace("\\", "/")
+    assert resolved.startswith("/") and not urlsplit(cleaned).netloc
+    assert not cleaned.startswith("//")
+
+
+def _copied_client(app, client):
+    """A second browser holding a copy of ``client``'s session cookie."""
+    thief = app.test_client()
+    with client.session_transaction() as original, thief.session_transaction() as copy:
+        copy.update(dict(original))
+    return thief
+
+
+def test_signing_out_ends_copies_of_the_session_cookie(app, station_interviewer):
+    # Given a copy of a signed-in person's cookie
+    thief = _copied_client(app, station_interviewer)
+    assert thief.get("/keys").status_code == 200
+    # When the person signs out
+    page = station_interviewer.get("/keys").get_data(as_text=True)
+    station_interviewer.post("/logout", data={"csrf_token": csrf_token(page)})
+    # Then the copy no longer opens anything
+    assert thief.get("/keys").headers["Location"].startswith("/login")
+
+
+def test_unknown_and_real_usernames_are_throttled_alike(client, database, settings):
+    _setup_form(client, language="en")
+    token = csrf_token(client.get("/keys").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    answers = {}
+    for username in ("aigerim", "nobody-here"):
+        for _ in range(6):
+            response = client.post(
+                "/login", data={"csrf_token": token, "username": username, "password": "x" * 12}
+            )
+        answers[username] = (
+            response.status_code,
+            "Try again in" in response.get_data(as_text=True),
+        )
+    assert answers["aigerim"] == answers["nobody-here"] == (401, True)
+
+
+def test_unlock_page_is_closed_while_unlocked(app, station_interviewer):
+    response = station_interviewer.get("/unlock")
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_a_role_raised_in_the_database_is_refused(app, station_interviewer, database):
+    # Given an interviewer who edits the database to become admin
+    from sqlalchemy import update
+
+    from intake.accounts.models import Account
+
+    with database.session() as session:
+        session.execute(update(Account).values(role="admin"))
+    # Then the session no longer counts as signed in at all
+    assert station_interviewer.get("/accounts").headers["Location"].startswith("/login")
+
+
+def test_signed_in_pages_forbid_other_hosts_too(station_admin):
+    for path in ("/keys", "/accounts", "/wipe", "/interview/", "/no-such-page"):
+        response = station_admin.get(path)
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"], path
+        body = response.get_data(as_text=True)
+        assert "http://" not in body and "https://" not in body, path
+        assert "<script>" not in body and " style=" not in body, path

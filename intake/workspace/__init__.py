@@ -1,0 +1,1 @@
+"""The workspace: its role, keys, recipients and lock state."""

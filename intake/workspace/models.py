@@ -1,0 +1,79 @@
+"""Workspace tables: nothing here is about a person."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.db import Base
+
+ROLES = ("station", "casedb")
+
+
+class Workspace(Base):
+    """The single row that says what this workspace is."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (CheckConstraint("role IN ('station', 'casedb')", name="role_known"),)
+
+    #: Random id of this workspace.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: "station" (interviewer laptop) or "casedb" (case database).
+    role: Mapped[str] = mapped_column(String(16))
+    #: Name of the organisation running it, as shown in the page header.
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    #: When `intake init` ran (UTC).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Wrong passphrases given since the last successful unlock.
+    failed_unlocks: Mapped[int] = mapped_column(Integer, default=0)
+    #: No unlock is tried before this time after repeated failures (UTC).
+    unlock_blocked_until: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class KeyMaterial(Base):
+    """Stored key material: only wrapped or encrypted secrets, and public keys."""
+
+    __tablename__ = "key_material"
+
+    #: What it is: "keyring", "organisation-identity", "station-signing-key", ...
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Wrapped keyring JSON, or ciphertext from the keyring, or a public key.
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    #: When it was stored (UTC).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Recipient(Base):
+    """An age recipient (public key) that finalised testimonies are sealed to."""
+
+    __tablename__ = "recipient"
+
+    #: Random id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: The public recipient string, age1...
+    recipient: Mapped[str] = mapped_column(String(100), unique=True)
+    #: Who holds the identity, e.g. "case database" or "custodian abroad".
+    label: Mapped[str] = mapped_column(String(100))
+    #: The recipient string encrypted under the keyring: a row added or edited
+    #: without the passphrase fails this check and nothing is sealed to it.
+    attestation: Mapped[bytes] = mapped_column(LargeBinary)
+    #: When it was registered (UTC).
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SecurityEvent(Base):
+    """A security-relevant event such as a failed unlock; never holds record data."""
+
+    __tablename__ = "security_event"
+
+    #: Random id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: "unlock-failed", "unlocked", "key-rotated", "passphrase-changed", ...
+    kind: Mapped[str] = mapped_column(String(32))
+    #: When it happened (UTC).
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

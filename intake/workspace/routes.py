@@ -1,0 +1,123 @@
+"""Workspace pages: first-run set-up, unlock, lock, home and the panic wipe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from intake.errors import IntakeError
+from intake.web import app_state, db_session, login_required, sign_in, sign_out
+from intake.workspace import services
+from intake.workspace.forms import SetupForm, UnlockForm, WipeForm
+from intake.workspace.setup import setup_workspace, wipe_workspace
+
+bp = Blueprint("workspace", __name__)
+
+
+@bp.get("/")
+def home() -> str | Response:
+    """First-run set-up, unlock, sign-in, or the start page, whichever is due."""
+    workspace = services.find_workspace(db_session())
+    if workspace is None:
+        return redirect(url_for("workspace.setup"))
+    if not app_state().vault.is_unlocked:
+        return redirect(url_for("workspace.unlock"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("interview.index"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> str | Response:
+    """Choose the role, name the organisation, make the first admin and the keys."""
+    if services.find_workspace(db_session()) is not None:
+        return redirect(url_for("workspace.home"))
+    form = SetupForm(language=str(get_locale() or "en"))
+    error = None
+    if form.validate_on_submit():
+        try:
+            keys, admin = setup_workspace(
+                db_session(),
+                app_state().settings,
+                role=form.role.data,
+                organisation_name=form.organisation_name.data,
+                passphrase=form.passphrase.data,
+                admin_username=form.admin_username.data,
+                admin_password=form.admin_password.data,
+                language=form.language.data,
+                recipients=form.recipient_list(),
+            )
+        except IntakeError as exc:
+            db_session().rollback()
+            error = exc.translated()
+        else:
+            db_session().commit()
+            app_state().vault.put(keys)
+            sign_in(admin, keys)
+            return redirect(url_for("workspace.keys"))
+    return render_template("workspace/setup.html", form=form, error=error)
+
+
+@bp.route("/unlock", methods=["GET", "POST"])
+def unlock() -> str | Response:
+    """Ask for the passphrase; keep the keys in memory once it is right."""
+    db = db_session()
+    if services.find_workspace(db) is None:
+        return redirect(url_for("workspace.setup"))
+    if app_state().vault.is_unlocked:
+        # Already open: a passphrase guess here would only reset other people's sign-ins.
+        return redirect(url_for("accounts.login"))
+    form = UnlockForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with app_state().vault.attempt_lock:
+                keys = services.unlock_workspace(db, app_state().settings, form.passphrase.data)
+        except (services.WrongPassphraseError, services.UnlockThrottledError) as exc:
+            error = exc.translated()
+        else:
+            db.commit()
+            app_state().vault.put(keys)
+            return redirect(url_for("accounts.login"))
+    status = 403 if error else 200
+    return render_template("workspace/unlock.html", form=form, error=error), status
+
+
+@bp.post("/lock")
+def lock() -> Response:
+    """Drop the keys from memory now (CSRFProtect checks the token first)."""
+    sign_out()
+    app_state().vault.clear()
+    return redirect(url_for("workspace.unlock"))
+
+
+@bp.get("/keys")
+@login_required()
+def keys() -> str:
+    """The workspace's public keys and recipients (nothing secret)."""
+    db = db_session()
+    return render_template(
+        "workspace/keys.html",
+        workspace=services.get_workspace(db),
+        recipient=services.organisation_recipient(db),
+        recipients=services.list_recipients(db),
+        fingerprint=services.station_fingerprint(db),
+    )
+
+
+@bp.route("/wipe", methods=["GET", "POST"])
+@login_required("admin")
+def wipe() -> str | Response:
+    """Panic wipe: destroy key material and database after typed confirmation."""
+    form = WipeForm()
+    if form.validate_on_submit():
+        state = app_state()
+        state.vault.clear()
+        db_session().close()
+        wipe_workspace(state.database, state.settings)
+        sign_out()
+        session.clear()
+        return redirect(url_for("workspace.setup"))
+    return render_template("workspace/wipe.html", form=form)

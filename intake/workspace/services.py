@@ -1,0 +1,381 @@
+"""Workspace services: initialise, unlock, and manage keys and recipients."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import (
+    Context,
+    Identity,
+    KeyFormatError,
+    Keyring,
+    LockedKeyring,
+    OpenError,
+    Purpose,
+    SigningKey,
+    UnlockError,
+    VerifyKey,
+    calibrate,
+    decrypt_field,
+    encrypt_field,
+    parse_recipient,
+)
+from intake.errors import N_, IntakeError
+from intake.settings import Settings
+from intake.workspace.models import ROLES, KeyMaterial, Recipient, SecurityEvent, Workspace
+from intake.workspace.vault import UnlockedKeys
+
+MIN_PASSPHRASE_LENGTH = 12
+KEYRING = "keyring"
+IDENTITY = "organisation-identity"
+IDENTITY_RECIPIENT = "organisation-recipient"
+SIGNING_KEY = "station-signing-key"
+VERIFY_KEY = "station-verify-key"
+
+
+class WorkspaceNotInitialisedError(IntakeError):
+    """The workspace has not been set up."""
+
+    status = 503
+
+
+class WorkspaceExistsError(IntakeError):
+    """The workspace is already set up."""
+
+
+class WeakPassphraseError(IntakeError):
+    """The chosen passphrase is too short."""
+
+
+class WrongPassphraseError(IntakeError):
+    """The passphrase does not unlock the workspace."""
+
+    status = 403
+
+
+class WorkspaceLockedError(IntakeError):
+    """Keys are needed and the workspace is locked."""
+
+    status = 423
+
+
+class WrongRoleError(IntakeError):
+    """The action belongs to the other role."""
+
+    status = 409
+
+
+class RecipientError(IntakeError):
+    """A recipient is malformed or already registered."""
+
+
+class IdentityError(IntakeError):
+    """The organisation identity is missing or already exists."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def find_workspace(session: Session) -> Workspace | None:
+    """The workspace row, or None before `intake init`."""
+    return session.scalars(select(Workspace)).first()
+
+
+def get_workspace(session: Session) -> Workspace:
+    """The workspace row; :class:`WorkspaceNotInitialisedError` before `intake init`."""
+    workspace = find_workspace(session)
+    if workspace is None:
+        raise WorkspaceNotInitialisedError(
+            N_(
+                "This workspace is not set up yet. Run: intake init --role station "
+                "(an interviewer laptop) or intake init --role casedb (the case database)."
+            )
+        )
+    return workspace
+
+
+def require_role(session: Session, role: str) -> Workspace:
+    """The workspace, if it has ``role``; :class:`WrongRoleError` otherwise."""
+    workspace = get_workspace(session)
+    if workspace.role != role:
+        raise WrongRoleError(N_("This is only possible in a %(role)s workspace."), role=role)
+    return workspace
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    """Refuse passphrases shorter than MIN_PASSPHRASE_LENGTH characters."""
+    if len(passphrase.strip()) < MIN_PASSPHRASE_LENGTH:
+        raise WeakPassphraseError(
+            N_(
+                "Choose a passphrase of at least %(count)s characters; "
+                "several unrelated words are easy to remember and hard to guess."
+            ),
+            count=MIN_PASSPHRASE_LENGTH,
+        )
+
+
+def _put(session: Session, name: str, value: bytes) -> None:
+    session.merge(KeyMaterial(name=name, value=value, created_at=_now()))
+
+
+def _get(session: Session, name: str) -> bytes | None:
+    row = session.get(KeyMaterial, name)
+    return None if row is None else row.value
+
+
+def _key_context(name: str) -> Context:
+    return Context(namespace="key-material", record_id="workspace", field=name)
+
+
+def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passphrase: str) -> None:
+    params = calibrate(
+        target_seconds=settings.argon2_target_seconds,
+        memory_kib=settings.argon2_memory_kib,
+        minimum_memory_kib=settings.min_argon2_memory_kib,
+    )
+    _put(session, KEYRING, keyring.lock(passphrase, params).to_json().encode())
+
+
+def init_workspace(
+    session: Session, settings: Settings, *, role: str, organisation_name: str, passphrase: str
+) -> Workspace:
+    """Create the workspace row and its keyring (and, at a station, its signing key)."""
+    if find_workspace(session) is not None:
+        raise WorkspaceExistsError(N_("This workspace is already set up."))
+    if role not in ROLES:
+        raise WrongRoleError(N_("The role must be 'station' or 'casedb'."))
+    if not organisation_name.strip() or len(organisation_name) > 200:
+        raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
+    check_passphrase_strength(passphrase)
+    keyring = Keyring.create()
+    _store_keyring(session, settings, keyring, passphrase)
+    if role == "station":
+        signing = SigningKey.generate()
+        sealed = encrypt_field(
+            keyring.chain(Purpose.SIGNING_KEY).current,
+            signing.private_bytes(),
+            context=_key_context(SIGNING_KEY),
+        )
+        _put(session, SIGNING_KEY, sealed)
+        _put(session, VERIFY_KEY, signing.verify_key.to_bytes())
+    workspace = Workspace(
+        id=uuid.uuid4(),
+        role=role,
+        organisation_name=organisation_name.strip(),
+        created_at=_now(),
+        failed_unlocks=0,
+    )
+    session.add(workspace)
+    return workspace
+
+
+def _locked_keyring(session: Session, settings: Settings) -> LockedKeyring:
+    stored = _get(session, KEYRING)
+    if stored is None:
+        raise WorkspaceNotInitialisedError(N_("This workspace has no keyring; run intake init."))
+    try:
+        return LockedKeyring.from_json(
+            stored.decode(), minimum_memory_kib=settings.min_argon2_memory_kib
+        )
+    except KeyFormatError as exc:
+        raise IntakeError(N_("The stored keyring is damaged; restore it from a backup.")) from exc
+
+
+class UnlockThrottledError(IntakeError):
+    """Too many wrong passphrases: wait before trying again."""
+
+    status = 429
+
+
+#: Wrong passphrases allowed before each further attempt must wait.
+FREE_UNLOCK_ATTEMPTS = 3
+MAX_UNLOCK_BLOCK_SECONDS = 300
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> UnlockedKeys:
+    """Unwrap the keyring; a wrong passphrase is counted and committed before raising.
+
+    After FREE_UNLOCK_ATTEMPTS failures each further one blocks unlocking for twice
+    as long as the one before (5 s, 10 s, ... up to 5 minutes).
+    """
+    workspace = get_workspace(session)
+    now = _now()
+    blocked = workspace.unlock_blocked_until
+    if blocked is not None and _aware(blocked) > now:
+        wait = int((_aware(blocked) - now).total_seconds()) + 1
+        raise UnlockThrottledError(
+            N_("Too many wrong passphrases. Try again in %(seconds)s seconds."), seconds=wait
+        )
+    try:
+        keyring = _locked_keyring(session, settings).unlock(passphrase)
+    except (UnlockError, KeyFormatError):
+        workspace.failed_unlocks += 1
+        excess = workspace.failed_unlocks - FREE_UNLOCK_ATTEMPTS
+        if excess >= 0:
+            seconds = min(5 * 2**excess, MAX_UNLOCK_BLOCK_SECONDS)
+            workspace.unlock_blocked_until = now + timedelta(seconds=seconds)
+        session.add(SecurityEvent(id=uuid.uuid4(), kind="unlock-failed", occurred_at=now))
+        # Committed here on purpose: the caller rolls back on the error we raise.
+        session.commit()
+        raise WrongPassphraseError(
+            N_(
+                "That passphrase does not unlock this workspace "
+                "(failed attempts since the last unlock: %(count)s)."
+            ),
+            count=workspace.failed_unlocks,
+        ) from None
+    workspace.failed_unlocks = 0
+    workspace.unlock_blocked_until = None
+    session.add(SecurityEvent(id=uuid.uuid4(), kind="unlocked", occurred_at=_now()))
+    return UnlockedKeys(keyring=keyring, identity=load_identity(session, keyring))
+
+
+def load_identity(session: Session, keyring: Keyring) -> Identity | None:
+    sealed = _get(session, IDENTITY)
+    if sealed is None:
+        return None
+    secret = decrypt_field(keyring.chain(Purpose.IDENTITY), sealed, context=_key_context(IDENTITY))
+    return Identity.from_secret_string(secret.decode())
+
+
+def change_passphrase(
+    session: Session, settings: Settings, *, old_passphrase: str, new_passphrase: str
+) -> None:
+    """Re-wrap the keyring's roots under a new passphrase; no record is re-encrypted."""
+    check_passphrase_strength(new_passphrase)
+    keys = unlock_workspace(session, settings, old_passphrase)
+    _store_keyring(session, settings, keys.keyring, new_passphrase)
+    session.add(SecurityEvent(id=uuid.uuid4(), kind="passphrase-changed", occurred_at=_now()))
+
+
+def rotate_keyring(session: Session, settings: Settings, passphrase: str) -> str:
+    """Add a new current root key; data under older roots keeps opening. Returns its id."""
+    from intake.accounts.services import reindex_accounts
+
+    keys = unlock_workspace(session, settings, passphrase)
+    rotated = keys.keyring.rotate()
+    _store_keyring(session, settings, rotated, passphrase)
+    # Login look-ups use the current root's pseudonym key: recompute them now.
+    reindex_accounts(session, UnlockedKeys(keyring=rotated, identity=keys.identity))
+    session.add(SecurityEvent(id=uuid.uuid4(), kind="key-rotated", occurred_at=_now()))
+    return rotated.current_key_id
+
+
+def create_organisation_identity(session: Session, keys: UnlockedKeys) -> str:
+    """Make the organisation's age identity (case database only); return its recipient."""
+    require_role(session, "casedb")
+    if _get(session, IDENTITY) is not None:
+        raise IdentityError(N_("This case database already has an organisation identity."))
+    identity = Identity.generate()
+    sealed = encrypt_field(
+        keys.keyring.chain(Purpose.IDENTITY).current,
+        identity.secret_string().encode(),
+        context=_key_context(IDENTITY),
+    )
+    _put(session, IDENTITY, sealed)
+    _put(session, IDENTITY_RECIPIENT, identity.recipient.encode())
+    return identity.recipient
+
+
+def organisation_recipient(session: Session) -> str | None:
+    """The case database's own public recipient, if its identity exists."""
+    stored = _get(session, IDENTITY_RECIPIENT)
+    return None if stored is None else stored.decode()
+
+
+def export_identity(keys: UnlockedKeys, backup_passphrase: str) -> bytes:
+    """The identity as an age passphrase-encrypted file, for a custodian's safe copy."""
+    if keys.identity is None:
+        raise IdentityError(
+            N_("There is no organisation identity yet: run intake keys create-identity.")
+        )
+    check_passphrase_strength(backup_passphrase)
+    return keys.identity.protect(backup_passphrase)
+
+
+class RecipientTamperedError(IntakeError):
+    """A registered recipient was added or changed without the workspace keys."""
+
+    status = 500
+
+
+def _recipient_context(row_id: uuid.UUID) -> Context:
+    return Context(namespace="recipient", record_id=str(row_id), field="recipient")
+
+
+def register_recipient(
+    session: Session, keys: UnlockedKeys, recipient: str, *, label: str
+) -> Recipient:
+    """Add an organisation recipient that a station seals finalised testimonies to.
+
+    Needs the unlocked keys so that someone holding only the laptop cannot add a
+    recipient of their own and receive every later testimony.
+    """
+    require_role(session, "station")
+    try:
+        text = str(parse_recipient(recipient))
+    except KeyFormatError:
+        raise RecipientError(
+            N_(
+                "That is not an age recipient. It starts with age1 and is printed by "
+                "`intake keys show` at the case database."
+            )
+        ) from None
+    if session.scalars(select(Recipient).where(Recipient.recipient == text)).first():
+        raise RecipientError(N_("That recipient is already registered."))
+    row_id = uuid.uuid4()
+    attestation = encrypt_field(
+        keys.keyring.chain(Purpose.RECIPIENTS).current,
+        text.encode(),
+        context=_recipient_context(row_id),
+    )
+    row = Recipient(
+        id=row_id,
+        recipient=text,
+        label=label.strip()[:100],
+        added_at=_now(),
+        attestation=attestation,
+    )
+    session.add(row)
+    return row
+
+
+def verified_recipients(session: Session, keys: UnlockedKeys) -> list[str]:
+    """Recipients to seal to, each checked against its attestation under the keyring."""
+    chain = keys.keyring.chain(Purpose.RECIPIENTS)
+    verified = []
+    for row in list_recipients(session):
+        try:
+            attested = decrypt_field(chain, row.attestation, context=_recipient_context(row.id))
+        except OpenError:
+            attested = b""
+        if attested != row.recipient.encode():
+            raise RecipientTamperedError(
+                N_(
+                    "The list of organisation recipients was changed outside this app. "
+                    "Nothing was sealed. Ask the case database administrator to check this laptop."
+                )
+            )
+        verified.append(row.recipient)
+    return verified
+
+
+def list_recipients(session: Session) -> list[Recipient]:
+    """Registered recipients, oldest first."""
+    return list(session.scalars(select(Recipient).order_by(Recipient.added_at)))
+
+
+def station_fingerprint(session: Session) -> str | None:
+    """Fingerprint of the station's bundle-signing key, for registration at the case database."""
+    stored = _get(session, VERIFY_KEY)
+    return None if stored is None else VerifyKey(stored).fingerprint

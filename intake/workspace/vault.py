@@ -1,0 +1,100 @@
+"""The in-memory key vault of a running server or command.
+
+Keys live here only while the workspace is unlocked. They are dropped on "lock now",
+after an idle time without requests (a background thread checks, so an unattended
+laptop locks itself), and when the process stops. Python cannot reliably overwrite the
+bytes; dropping every reference lets the memory be reused.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from crypto import Identity, Keyring
+
+
+@dataclass(frozen=True)
+class UnlockedKeys:
+    """What an unlocked workspace holds in memory."""
+
+    keyring: Keyring
+    #: The organisation identity (case database only).
+    identity: Identity | None
+
+
+class KeyVault:
+    """Holds the unlocked keys of one process, or nothing."""
+
+    def __init__(self, idle_timeout_seconds: float = 900.0) -> None:
+        self._keys: UnlockedKeys | None = None
+        self._lock = threading.Lock()
+        self._idle_timeout = idle_timeout_seconds
+        self._last_used = time.monotonic()
+        self._watcher: threading.Thread | None = None
+        self._sign_ins: set[str] = set()
+        #: Serialises unlock and sign-in attempts, so parallel guesses cannot outrun
+        #: the failure counters (each attempt costs a full Argon2id run).
+        self.attempt_lock = threading.Lock()
+
+    def put(self, keys: UnlockedKeys) -> None:
+        """Keep ``keys`` until locked or idle."""
+        with self._lock:
+            self._keys = keys
+            self._last_used = time.monotonic()
+            self._sign_ins.clear()
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(target=self._watch, daemon=True)
+                self._watcher.start()
+
+    def clear(self) -> None:
+        """Drop the keys: the workspace is locked."""
+        with self._lock:
+            self._keys = None
+            self._sign_ins.clear()
+
+    def start_sign_in(self) -> str:
+        """A token for a new sign-in; valid until signed out, locked or idle."""
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sign_ins.add(token)
+        return token
+
+    def is_signed_in(self, token: object) -> bool:
+        """Whether ``token`` belongs to a current sign-in (a copied old cookie does not)."""
+        return isinstance(token, str) and self.is_unlocked and token in self._sign_ins
+
+    def end_sign_in(self, token: object) -> None:
+        """Sign-out: the token stops working at once."""
+        with self._lock:
+            self._sign_ins.discard(token)  # type: ignore[arg-type]
+
+    def touch(self) -> None:
+        """Note activity, postponing the idle lock."""
+        self._last_used = time.monotonic()
+
+    def expire_if_idle(self) -> bool:
+        """Lock if idle for longer than the timeout; return whether it locked now."""
+        if self._keys is not None and time.monotonic() - self._last_used > self._idle_timeout:
+            self.clear()
+            return True
+        return False
+
+    def _watch(self) -> None:
+        interval = max(0.05, min(30.0, self._idle_timeout / 4))
+        while self._keys is not None:
+            time.sleep(interval)
+            self.expire_if_idle()
+
+    @property
+    def keys(self) -> UnlockedKeys | None:
+        """The unlocked keys, or None while locked (or once idle too long)."""
+        self.expire_if_idle()
+        return self._keys
+
+    @property
+    def is_unlocked(self) -> bool:
+        """Whether keys are held."""
+        return self.keys is not None

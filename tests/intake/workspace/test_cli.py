@@ -1,0 +1,135 @@
+"""`intake init` and `intake keys` as a person runs them."""
+
+import pytest
+from click.testing import CliRunner
+
+from intake.cli import main
+
+
+def init_cli(cli_obj, passphrase_file, role):
+    """`intake init` for ``role`` with the test passphrase."""
+    return run(
+        cli_obj,
+        "init",
+        "--role",
+        role,
+        "--organisation",
+        "Org",
+        "--passphrase-file",
+        passphrase_file,
+    )
+
+
+def run(cli_obj, *args):
+    return CliRunner().invoke(main, list(args), obj=cli_obj, catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["init"],
+        ["keys"],
+        ["keys", "show"],
+        ["keys", "create-identity"],
+        ["keys", "add-recipient"],
+        ["keys", "export-identity"],
+        ["keys", "rotate"],
+        ["keys", "change-passphrase"],
+        ["validate"],
+        ["records"],
+        ["records", "add"],
+        ["records", "show"],
+        ["records", "list"],
+        ["serve"],
+    ],
+)
+def test_every_command_explains_itself(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_case_database_setup_prints_a_recipient(cli_obj, passphrase_file):
+    # Given a new workspace / When set up as case database and given an identity
+    result = run(
+        cli_obj,
+        "init",
+        "--role",
+        "casedb",
+        "--organisation",
+        "Almaty Rights Group",
+        "--passphrase-file",
+        passphrase_file,
+    )
+    assert result.exit_code == 0, result.output
+    assert "create-identity" in result.output
+    result = run(cli_obj, "keys", "create-identity", "--passphrase-file", passphrase_file)
+    # Then its public recipient is printed and shown again by `keys show`
+    recipient = result.output.strip().splitlines()[-1]
+    assert recipient.startswith("age1")
+    assert recipient in run(cli_obj, "keys", "show").output
+
+
+def test_station_setup_registers_a_recipient(cli_obj, passphrase_file):
+    from crypto import Identity
+
+    init_cli(cli_obj, passphrase_file, "station")
+    recipient = Identity.generate().recipient
+    result = run(cli_obj, "keys", "add-recipient", recipient, "--passphrase-file", passphrase_file)
+    assert result.exit_code == 0, result.output
+    shown = run(cli_obj, "keys", "show").output
+    assert recipient in shown and "fingerprint" in shown
+
+
+def test_errors_are_one_clear_line_without_traceback(cli_obj, passphrase_file, tmp_path):
+    # Given a workspace / When the wrong passphrase is given
+    init_cli(cli_obj, passphrase_file, "casedb")
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("definitely not it\n")
+    result = CliRunner().invoke(
+        main, ["keys", "create-identity", "--passphrase-file", str(wrong)], obj=cli_obj
+    )
+    # Then the exit status is 1 and the message says what happened, no traceback
+    assert result.exit_code == 1
+    assert "does not unlock" in result.output and "Traceback" not in result.output
+
+
+def test_commands_before_init_say_how_to_set_up(cli_obj):
+    result = CliRunner().invoke(main, ["keys", "show"], obj=cli_obj)
+    assert result.exit_code == 1
+    assert "intake init" in result.output
+
+
+def test_export_identity_writes_an_age_file(cli_obj, passphrase_file, tmp_path):
+    init_cli(cli_obj, passphrase_file, "casedb")
+    run(cli_obj, "keys", "create-identity", "--passphrase-file", passphrase_file)
+    backup = tmp_path / "backup.txt"
+    backup.write_text("custodian backup passphrase\n")
+    out = tmp_path / "identity.age"
+    result = run(
+        cli_obj,
+        "keys",
+        "export-identity",
+        str(out),
+        "--passphrase-file",
+        passphrase_file,
+        "--backup-passphrase-file",
+        str(backup),
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"age-encryption.org/v1")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_wipe_asks_for_the_word_then_destroys_keys(cli_obj, passphrase_file, database):
+    from sqlalchemy import text
+
+    init_cli(cli_obj, passphrase_file, "casedb")
+    refused = CliRunner().invoke(main, ["wipe"], obj=cli_obj, input="no\n")
+    assert refused.exit_code == 1 and "Nothing was wiped" in refused.output
+    done = CliRunner().invoke(main, ["wipe"], obj=cli_obj, input="WIPE\n")
+    assert done.exit_code == 0, done.output
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM key_material")).scalar() == 0
+    assert "intake init" in CliRunner().invoke(main, ["keys", "show"], obj=cli_obj).output

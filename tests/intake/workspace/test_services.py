@@ -1,0 +1,140 @@
+"""Workspace services: initialise, unlock, count failures, keys and recipients."""
+
+import json
+
+import pytest
+from sqlalchemy import select, update
+
+from crypto import Identity
+from intake.records.services import seal_testimony
+from intake.workspace import services
+from intake.workspace.models import KeyMaterial, Recipient, SecurityEvent
+
+from ..conftest import PASSPHRASE, init, unlock
+from ..records.helpers import WORKED_EXAMPLE, load
+
+
+def test_init_stores_only_a_wrapped_keyring(database, settings):
+    # Given a new case database / When initialised
+    init(database, settings, "casedb")
+    # Then the keyring is stored wrapped, with the passphrase nowhere in it
+    with database.session() as session:
+        stored = session.get(KeyMaterial, services.KEYRING).value.decode()
+    assert json.loads(stored)["kdf"]["algorithm"] == "argon2id"
+    assert PASSPHRASE not in stored
+
+
+def test_init_twice_is_refused(database, settings):
+    init(database, settings, "station")
+    with pytest.raises(services.WorkspaceExistsError):
+        init(database, settings, "casedb")
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "passphrase", "error"),
+    [
+        ("station", "Org", "short", services.WeakPassphraseError),
+        ("laptop", "Org", PASSPHRASE, services.WrongRoleError),
+        ("station", "  ", PASSPHRASE, services.IntakeError),
+    ],
+)
+def test_init_refuses_bad_input(database, settings, role, name, passphrase, error):
+    with pytest.raises(error), database.session() as session:
+        services.init_workspace(
+            session, settings, role=role, organisation_name=name, passphrase=passphrase
+        )
+
+
+def test_wrong_passphrase_is_counted_and_reset_by_a_right_one(database, settings):
+    init(database, settings, "casedb")
+    for attempt in (1, 2):
+        with pytest.raises(services.WrongPassphraseError, match=f"attempts.*: {attempt}"):
+            with database.session() as session:
+                services.unlock_workspace(session, settings, "not the passphrase")
+    with database.session() as session:
+        failures = session.scalars(
+            select(SecurityEvent).where(SecurityEvent.kind == "unlock-failed")
+        ).all()
+        assert len(failures) == 2
+    unlock(database, settings)
+    with database.session() as session:
+        assert services.get_workspace(session).failed_unlocks == 0
+
+
+def test_uninitialised_workspace_says_how_to_continue(database, settings):
+    with pytest.raises(services.WorkspaceNotInitialisedError, match="intake init"):
+        with database.session() as session:
+            services.unlock_workspace(session, settings, PASSPHRASE)
+
+
+def test_organisation_identity_is_stored_encrypted_and_reopens(database, settings, casedb):
+    with database.session() as session:
+        recipient = services.organisation_recipient(session)
+        stored = session.get(KeyMaterial, services.IDENTITY).value
+    assert casedb.identity.recipient == recipient
+    assert casedb.identity.secret_string().encode() not in stored
+    with pytest.raises(services.IdentityError), database.session() as session:
+        services.create_organisation_identity(session, casedb)
+
+
+def test_exported_identity_opens_with_the_backup_passphrase(casedb):
+    blob = services.export_identity(casedb, "a different backup passphrase")
+    again = Identity.unprotect(blob, "a different backup passphrase")
+    assert again.recipient == casedb.identity.recipient
+
+
+def test_passphrase_change_and_rotation_keep_keys_working(database, settings, casedb):
+    # When the passphrase changes / Then the old one fails and the new one opens the identity
+    with database.session() as session:
+        services.change_passphrase(
+            session, settings, old_passphrase=PASSPHRASE, new_passphrase="another long passphrase"
+        )
+    with pytest.raises(services.WrongPassphraseError), database.session() as session:
+        services.unlock_workspace(session, settings, PASSPHRASE)
+    with database.session() as session:
+        key_id = services.rotate_keyring(session, settings, "another long passphrase")
+    with database.session() as session:
+        keys = services.unlock_workspace(session, settings, "another long passphrase")
+    assert keys.keyring.current_key_id == key_id
+    assert keys.identity.recipient == casedb.identity.recipient
+
+
+def test_station_has_a_signing_key_and_checks_recipients(database, settings, station):
+    keys, _identity = station
+    with database.session() as session:
+        assert len(services.station_fingerprint(session)) == 32
+        with pytest.raises(services.RecipientError, match="not an age recipient"):
+            services.register_recipient(session, keys, "age1nonsense", label="x")
+        with pytest.raises(services.RecipientError, match="already"):
+            services.register_recipient(
+                session, keys, services.list_recipients(session)[0].recipient, label="again"
+            )
+
+
+def test_a_recipient_swapped_in_the_database_stops_sealing(database, settings, station):
+    # Given a station, and an intruder who rewrites the recipient row without the keys
+    keys, _identity = station
+    intruder = Identity.generate()
+    with database.session() as session:
+        session.execute(update(Recipient).values(recipient=intruder.recipient))
+    # When a testimony is finalised / Then nothing is sealed to the intruder
+    with pytest.raises(services.RecipientTamperedError), database.session() as session:
+        seal_testimony(session, keys, load(WORKED_EXAMPLE, fresh_id=True))
+
+
+def test_sign_in_survives_a_key_rotation(database, settings, casedb):
+    # Given an account / When the keyring is rotated / Then the same credentials still work
+    from intake.accounts.services import FailureTracker, authenticate, create_account
+
+    with database.session() as session:
+        create_account(
+            session, settings, casedb, username="Айгерім", password="p" * 12, role="coordinator"
+        )
+    with database.session() as session:
+        services.rotate_keyring(session, settings, PASSPHRASE)
+    keys = unlock(database, settings)
+    with database.session() as session:
+        account = authenticate(
+            session, settings, keys, "айгерім ", "p" * 12, unknown=FailureTracker()
+        )
+        assert account.role == "coordinator"

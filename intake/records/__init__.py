@@ -1,0 +1,1 @@
+"""The testimony record definition: validation and derived values."""

@@ -1,0 +1,203 @@
+"""Attachments: encrypted storage beside drafts and testimonies, and the sealed payload.
+
+A sealed record is a ZIP archive inside the age file: ``testimony.json`` and
+``attachments/<sha256>``, so `age -d` followed by any unzip tool recovers everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import Context, KeyChain, Purpose, SymmetricKey, decrypt_field, encrypt_field
+from crypto.aead import padded_size
+from intake.errors import N_, IntakeError
+from intake.records.models import DraftAttachment, TestimonyAttachment
+from intake.workspace.vault import UnlockedKeys
+
+PAYLOAD_RECORD = "testimony.json"
+PAYLOAD_ATTACHMENTS = "attachments/"
+PAYLOAD_PADDING = "padding"
+# What the padding entry adds besides its content: a local header and a central
+# directory entry, each with the name.
+_PADDING_OVERHEAD = 30 + len(PAYLOAD_PADDING) + 46 + len(PAYLOAD_PADDING)
+#: Largest unpacked payload accepted from a sealed file (guards against zip bombs).
+MAX_PAYLOAD_BYTES = 512 * 1024 * 1024
+
+
+class PayloadError(IntakeError):
+    """A sealed payload is not a well-formed testimony archive."""
+
+
+class AttachmentMismatchError(IntakeError):
+    """Attachments and the record's sources do not match."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attached file and what is known of it."""
+
+    sha256: str
+    media_type: str
+    filename: str
+    content: bytes
+
+    @classmethod
+    def of(cls, content: bytes, *, media_type: str, filename: str) -> Attachment:
+        """An attachment with its SHA-256 computed now (at capture)."""
+        digest = hashlib.sha256(content).hexdigest()
+        return cls(sha256=digest, media_type=media_type, filename=filename, content=content)
+
+
+def _place(parent_id: uuid.UUID, row_id: uuid.UUID) -> str:
+    # Both ids are bound: a row moved to another draft or testimony does not open.
+    return f"{parent_id}/{row_id}"
+
+
+def _encrypt(
+    key: SymmetricKey, item: Attachment, namespace: str, place: str
+) -> tuple[bytes, bytes]:
+    meta = json.dumps(
+        {"sha256": item.sha256, "media_type": item.media_type, "filename": item.filename},
+        ensure_ascii=False,
+    ).encode()
+    return (
+        encrypt_field(key, meta, context=Context(namespace, place, "meta")),
+        encrypt_field(key, item.content, context=Context(namespace, place, "content")),
+    )
+
+
+def _decrypt(keys: KeyChain | SymmetricKey, namespace: str, place: str, row: Any) -> Attachment:
+    meta = json.loads(decrypt_field(keys, row.meta, context=Context(namespace, place, "meta")))
+    content = decrypt_field(keys, row.content, context=Context(namespace, place, "content"))
+    return Attachment(content=content, **meta)
+
+
+def add_draft_attachment(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, item: Attachment
+) -> None:
+    """Store ``item`` encrypted beside draft ``draft_id`` (the draft row must exist)."""
+    row_id = uuid.uuid4()
+    meta, content = _encrypt(
+        keys.keyring.chain(Purpose.ATTACHMENTS).current,
+        item,
+        "draft-attachment",
+        _place(draft_id, row_id),
+    )
+    session.add(DraftAttachment(id=row_id, draft_id=draft_id, meta=meta, content=content))
+
+
+def draft_attachments(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID
+) -> list[Attachment]:
+    """Every attachment of a draft, decrypted."""
+    chain = keys.keyring.chain(Purpose.ATTACHMENTS)
+    rows = session.scalars(select(DraftAttachment).where(DraftAttachment.draft_id == draft_id))
+    return [_decrypt(chain, "draft-attachment", _place(draft_id, row.id), row) for row in rows]
+
+
+def remove_draft_attachment(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, sha256: str
+) -> None:
+    """Delete the draft's attachment(s) with this SHA-256."""
+    chain = keys.keyring.chain(Purpose.ATTACHMENTS)
+    rows = session.scalars(select(DraftAttachment).where(DraftAttachment.draft_id == draft_id))
+    for row in rows:
+        if _decrypt(chain, "draft-attachment", _place(draft_id, row.id), row).sha256 == sha256:
+            session.delete(row)
+
+
+def store_testimony_attachments(
+    session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID, items: Iterable[Attachment]
+) -> None:
+    """Store attachments of a testimony under its data key."""
+    for item in items:
+        row_id = uuid.uuid4()
+        meta, content = _encrypt(
+            data_key, item, "testimony-attachment", _place(testimony_id, row_id)
+        )
+        session.add(
+            TestimonyAttachment(id=row_id, testimony_id=testimony_id, meta=meta, content=content)
+        )
+
+
+def testimony_attachments(
+    session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID
+) -> list[Attachment]:
+    """Every attachment of a testimony, decrypted."""
+    rows = session.scalars(
+        select(TestimonyAttachment).where(TestimonyAttachment.testimony_id == testimony_id)
+    )
+    return [
+        _decrypt(data_key, "testimony-attachment", _place(testimony_id, row.id), row)
+        for row in rows
+    ]
+
+
+def check_against_sources(document: dict[str, Any], items: Iterable[Attachment]) -> None:
+    """Every attachment is listed in the record's sources with the same SHA-256."""
+    listed = {source.get("sha256") for source in document.get("sources") or []}
+    for item in items:
+        if hashlib.sha256(item.content).hexdigest() != item.sha256:
+            raise AttachmentMismatchError(N_("An attachment's content does not match its SHA-256."))
+        if item.sha256 not in listed:
+            raise AttachmentMismatchError(
+                N_("An attachment is not listed in the record's sources; add it there first.")
+            )
+
+
+def _zip(canonical_record: bytes, items: Sequence[Attachment], padding: int | None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(PAYLOAD_RECORD, canonical_record)
+        for item in items:
+            archive.writestr(PAYLOAD_ATTACHMENTS + item.sha256, item.content)
+        if padding is not None:
+            entry = zipfile.ZipInfo(PAYLOAD_PADDING, date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(entry, bytes(padding), compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def pack_payload(canonical_record: bytes, items: Iterable[Attachment]) -> bytes:
+    """The ZIP archive that is sealed: the record JSON, each attachment by hash, and a
+    stored (uncompressed) run of zeros that pads the archive to a Padmé bucket, so the
+    sealed file's size reveals little about what is inside.
+    """
+    items = list(items)
+    bare = len(_zip(canonical_record, items, None)) + _PADDING_OVERHEAD
+    return _zip(canonical_record, items, padded_size(bare) - bare)
+
+
+def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The record and the attachments (by SHA-256) of a sealed payload."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            if len(names) != len(set(names)):
+                raise PayloadError(N_("The sealed archive names a file twice."))
+            if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
+                raise PayloadError(N_("The sealed archive is too large."))
+            record = json.loads(archive.read(PAYLOAD_RECORD))
+            files = {
+                info.filename[len(PAYLOAD_ATTACHMENTS) :]: archive.read(info)
+                for info in infos
+                if info.filename.startswith(PAYLOAD_ATTACHMENTS)
+            }
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise PayloadError(N_("The sealed file is not a testimony archive.")) from exc
+    for digest, content in files.items():
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise PayloadError(
+                N_("An attachment in the sealed archive does not match its SHA-256.")
+            )
+    return record, files

@@ -1,0 +1,388 @@
+"""Values derived from a testimony record: monthly wage, wage ratio, time spans.
+
+Everything here is a pure function of what the record says plus the reference
+data under ``schemas/``. Nothing is guessed: where a figure cannot be derived
+honestly (another currency without a rate, a wage for "the whole stay" without
+its length, an open-ended episode) the result says so instead of inventing it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+#: Where the schema, codebook and reference tables live in a checkout.
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+#: Mean days in a Gregorian month (365.25 / 12).
+DAYS_PER_MONTH = Decimal("30.4375")
+#: Mean weeks in a month (30.4375 / 7, rounded as commonly quoted).
+WEEKS_PER_MONTH = Decimal("4.348")
+MONTHS_PER_YEAR = Decimal(12)
+
+#: Episode kinds counted as time in custody. Mirrors the "detention" group of
+#: the episode_kind vocabulary in codebook.json (a test keeps them equal).
+DETENTION_KINDS = frozenset({"reeducation_camp", "detention_centre", "prison", "camp_workshop"})
+#: Episode kinds counted as time in assigned work (the codebook's "work" group).
+WORK_KINDS = frozenset({"camp_workshop", "assigned_factory_work", "labour_transfer"})
+
+#: Precisions whose bounds are exact calendar spans of the value.
+_EXACT_PRECISIONS = frozenset({"day", "month", "year", "season"})
+_VALUE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CENTS = Decimal("0.01")
+
+
+class ReferenceDataError(Exception):
+    """A schema, codebook or reference file is missing or is not valid JSON."""
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ReferenceDataError(f"cannot read reference data {path.name}: {error}") from None
+
+
+def load_codebook(path: Path | None = None) -> dict[str, Any]:
+    """Read ``codebook.json`` (from ``schemas/`` unless ``path`` is given)."""
+    data = _read_json(path or SCHEMAS_DIR / "codebook.json")
+    if not isinstance(data, dict):
+        raise ReferenceDataError("codebook.json must hold a JSON object")
+    return data
+
+
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    """Read ``testimony.schema.json`` (from ``schemas/`` unless ``path`` is given)."""
+    data = _read_json(path or SCHEMAS_DIR / "testimony.schema.json")
+    if not isinstance(data, dict):
+        raise ReferenceDataError("testimony.schema.json must hold a JSON object")
+    return data
+
+
+def load_reference(name: str, *, path: Path | None = None) -> dict[str, Any]:
+    """Read ``schemas/reference/<name>.json``, or the file at ``path`` if given.
+
+    ``name`` is a bare table name such as ``"minimum_wage"``; anything that could
+    walk out of the reference directory is refused.
+    """
+    if path is None:
+        if not _NAME_RE.match(name):
+            raise ReferenceDataError(f"not a reference table name: {name!r}")
+        path = SCHEMAS_DIR / "reference" / f"{name}.json"
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{path.name} must hold a JSON object")
+    return data
+
+
+# --- wages -------------------------------------------------------------------
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def monthly_wage_cny(
+    wage: Mapping[str, Any],
+    *,
+    rates_to_cny: Mapping[str, Decimal] | None = None,
+    days_worked_per_week: Decimal | None = None,
+    stay_months: Decimal | None = None,
+) -> Decimal | None:
+    """Convert a wage as stated into CNY per month, rounded to the fen.
+
+    ``wage`` is a record's ``labour[].wage`` object. "320 yuan for almost two
+    months" (amount 320, period 2 months) gives ``Decimal("160.00")``.
+
+    Conversion factors: a month is 30.4375 days (365.25 / 12) and 4.348 weeks; a
+    year is 12 months. A daily wage is multiplied by ``days_worked_per_week`` x
+    4.348 when the working week is known, otherwise by 30.4375 calendar days
+    (which overstates pay for people who did not work every day). A wage for
+    the ``total_stay`` needs ``stay_months``, the length of the work episode.
+
+    Returns ``None`` when the wage cannot be converted honestly: no amount or no
+    period, a non-positive period, a currency other than CNY without a rate in
+    ``rates_to_cny`` (CNY per unit), or ``total_stay`` without ``stay_months``.
+    """
+    if not isinstance(wage, Mapping):
+        return None
+    amount = _decimal(wage.get("amount"))
+    period = wage.get("period")
+    if amount is None or amount < 0 or not isinstance(period, Mapping):
+        return None
+    count = _decimal(period.get("count"))
+    if count is None or count <= 0:
+        return None
+    currency = wage.get("currency", "CNY")
+    if currency != "CNY":
+        rate = (rates_to_cny or {}).get(currency) if isinstance(currency, str) else None
+        if rate is None:
+            return None
+        amount = amount * Decimal(rate)
+    per_unit = amount / count
+    unit = period.get("unit")
+    if unit == "month":
+        monthly = per_unit
+    elif unit == "day":
+        if days_worked_per_week is not None and days_worked_per_week > 0:
+            monthly = per_unit * Decimal(days_worked_per_week) * WEEKS_PER_MONTH
+        else:
+            monthly = per_unit * DAYS_PER_MONTH
+    elif unit == "week":
+        monthly = per_unit * WEEKS_PER_MONTH
+    elif unit == "year":
+        monthly = per_unit / MONTHS_PER_YEAR
+    elif unit == "total_stay":
+        if stay_months is None or stay_months <= 0:
+            return None
+        monthly = per_unit / Decimal(stay_months)
+    else:
+        return None
+    return monthly.quantize(_CENTS, rounding=ROUND_HALF_UP)
+
+
+def minimum_wage_ratio(
+    monthly: Decimal, prefecture_id: str, on: date, table: Mapping[str, Any]
+) -> Decimal | None:
+    """Ratio of a monthly wage to the local monthly minimum wage on a date.
+
+    ``table`` is the content of ``schemas/reference/minimum_wage.json``. The
+    entry whose ``applies_from``..``applies_to`` window contains ``on`` is used
+    (the latest starting one if several do); the prefecture's tier, or the
+    entry's ``default_tier``, gives the minimum. The ratio is rounded to three
+    places: 0.195 means the wage was about a fifth of the minimum.
+
+    Returns ``None`` when no entry covers the date or the prefecture has no tier.
+    """
+    entry = _wage_entry(table, on)
+    if entry is None:
+        return None
+    tiers = entry.get("tiers") or {}
+    tier = (entry.get("prefecture_tiers") or {}).get(prefecture_id) or entry.get("default_tier")
+    minimum = _decimal(tiers.get(tier)) if isinstance(tier, str) else None
+    if minimum is None or minimum <= 0:
+        return None
+    return (Decimal(monthly) / minimum).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def _wage_entry(table: Mapping[str, Any], on: date) -> Mapping[str, Any] | None:
+    best: tuple[date, Mapping[str, Any]] | None = None
+    for entry in table.get("tables") or []:
+        try:
+            start = date.fromisoformat(entry["applies_from"])
+            end = entry.get("applies_to")
+            end_date = date.fromisoformat(end) if end else date.max
+        except (KeyError, TypeError, ValueError):
+            continue
+        if start <= on <= end_date and (best is None or start > best[0]):
+            best = (start, entry)
+    return None if best is None else best[1]
+
+
+# --- dates with precision ----------------------------------------------------
+
+_SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
+
+
+def _span(value: str) -> tuple[date, date] | None:
+    """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD value."""
+    match = _VALUE_RE.match(value)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)  # type: ignore[arg-type]
+        last = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
+        if day is None:
+            return date(year, month, 1), date(year, month, last)  # type: ignore[arg-type]
+        exact = date(year, month, day)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return exact, exact
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def date_bounds(when: object) -> tuple[date | None, date | None]:
+    """Earliest and latest calendar day a date-with-precision can mean.
+
+    ``None`` on a side means open (unknown). The rules, written down so every
+    derived figure is reproducible:
+
+    * day / month / year: the calendar span ("2018" is 2018-01-01..2018-12-31);
+    * season: spring Mar-May, summer Jun-Aug, autumn Sep-Nov; "winter Y" is
+      ambiguous in speech, so it spans Jan 1 of Y to the end of Feb of Y+1;
+    * approximate: the span widened by one unit of the value's granularity on
+      each side (a day value by 15 days, a month by one month, a year by one year);
+    * before X: open start, ends the day before X's span; after X: starts the
+      day after X's span, open end;
+    * unknown, or anything malformed: fully open.
+    """
+    if not isinstance(when, Mapping):
+        return None, None
+    precision, value = when.get("precision"), when.get("value")
+    if not isinstance(precision, str) or not isinstance(value, str):
+        return None, None
+    span = _span(value)
+    if span is None:
+        return None, None
+    first, last = span
+    granularity = value.count("-")
+    if precision in _EXACT_PRECISIONS and precision != "season":
+        return span if granularity == {"year": 0, "month": 1, "day": 2}[precision] else (None, None)
+    if precision == "season":
+        season = when.get("season")
+        if granularity != 0:
+            return None, None
+        if season == "winter":
+            return date(first.year, 1, 1), date(first.year + 1, 3, 1) - timedelta(days=1)
+        if not isinstance(season, str) or season not in _SEASON_MONTHS:
+            return None, None
+        start_month, end_month = _SEASON_MONTHS[season]
+        return (
+            date(first.year, start_month, 1),
+            date(first.year, end_month, calendar.monthrange(first.year, end_month)[1]),
+        )
+    if precision == "approximate":
+        if granularity == 2:
+            return first - timedelta(days=15), last + timedelta(days=15)
+        if granularity == 1:
+            return _shift_months(first, -1), _shift_months(last.replace(day=1), 2) - timedelta(
+                days=1
+            )
+        return date(first.year - 1, 1, 1), date(last.year + 1, 12, 31)
+    if precision == "before":
+        return None, first - timedelta(days=1)
+    if precision == "after":
+        return last + timedelta(days=1), None
+    return None, None
+
+
+def is_exact(when: object) -> bool:
+    """Whether a date-with-precision names one exact day."""
+    return (
+        isinstance(when, Mapping)
+        and when.get("precision") == "day"
+        and _span(str(when.get("value", ""))) is not None
+        and str(when.get("value", "")).count("-") == 2
+    )
+
+
+# --- durations ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DurationEstimate:
+    """Total time spent in a group of episodes, with honest bounds.
+
+    Overlapping episodes (a camp workshop inside a camp) are counted once.
+    """
+
+    #: Days certainly covered: from the latest possible start to the earliest possible end.
+    min_days: int
+    #: Days possibly covered; ``None`` when some episode has an open start or end.
+    max_days: int | None
+    #: Days between the midpoints of start and end bounds; ``None`` if any counted
+    #: episode lacks a usable start or end.
+    best_days: int | None
+    #: True when any counted endpoint is not an exact day (or is missing).
+    is_approximate: bool
+    #: Episodes of the group that were found.
+    episode_count: int
+    #: Ids of counted episodes whose start or end is missing or unknown.
+    open_episode_ids: tuple[str, ...]
+
+    @property
+    def best_months(self) -> Decimal | None:
+        """``best_days`` in mean months, to one decimal."""
+        if self.best_days is None:
+            return None
+        return (Decimal(self.best_days) / DAYS_PER_MONTH).quantize(Decimal("0.1"))
+
+
+def _midpoint(low: date, high: date) -> date:
+    return low + (high - low) / 2
+
+
+def _union_days(intervals: Iterable[tuple[date, date]]) -> int:
+    total, current_start, current_end = 0, None, None
+    for start, end in sorted(interval for interval in intervals if interval[1] > interval[0]):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += (current_end - current_start).days  # type: ignore[operator]
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += (current_end - current_start).days  # type: ignore[operator]
+    return total
+
+
+def time_in_kinds(episodes: object, kinds: Iterable[str]) -> DurationEstimate:
+    """Time spent in episodes whose ``kind`` is in ``kinds`` (see ``DurationEstimate``).
+
+    A duration is end minus start in days. Entries that are not episode objects
+    are ignored, so this can run on unvalidated data without raising.
+    """
+    wanted = frozenset(kinds)
+    certain: list[tuple[date, date]] = []
+    possible: list[tuple[date, date]] = []
+    best: list[tuple[date, date]] = []
+    count, approximate, open_ids, max_open, best_missing = 0, False, [], False, False
+    for episode in episodes if isinstance(episodes, list) else []:
+        kind = episode.get("kind") if isinstance(episode, Mapping) else None
+        if not isinstance(kind, str) or kind not in wanted:
+            continue
+        count += 1
+        start_low, start_high = date_bounds(episode.get("start"))
+        end_low, end_high = date_bounds(episode.get("end"))
+        approximate |= not (is_exact(episode.get("start")) and is_exact(episode.get("end")))
+        if start_high is not None and end_low is not None:
+            certain.append((start_high, end_low))
+        if start_low is None or end_high is None:
+            max_open = True
+            open_ids.append(str(episode.get("id", "")))
+        else:
+            possible.append((start_low, end_high))
+        if None in (start_low, start_high, end_low, end_high):
+            best_missing = True
+        else:
+            best.append((_midpoint(start_low, start_high), _midpoint(end_low, end_high)))  # type: ignore[arg-type]
+    return DurationEstimate(
+        min_days=_union_days(certain),
+        max_days=None if max_open else _union_days(possible),
+        best_days=None if best_missing else _union_days(best),
+        is_approximate=approximate,
+        episode_count=count,
+        open_episode_ids=tuple(open_ids),
+    )
+
+
+def time_in_detention(episodes: object) -> DurationEstimate:
+    """Time in camps, detention centres, prisons and camp workshops (``DETENTION_KINDS``)."""
+    return time_in_kinds(episodes, DETENTION_KINDS)
+
+
+def time_in_assigned_work(episodes: object) -> DurationEstimate:
+    """Time in camp workshops, assigned factory work and labour transfer (``WORK_KINDS``)."""
+    return time_in_kinds(episodes, WORK_KINDS)

@@ -1,0 +1,127 @@
+"""Record tables: ciphertext, ids, workflow state and coarse dates only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intake.db import Base
+
+#: The canonical record's top-level sections, each stored as its own ciphertext.
+SECTIONS = (
+    "interview",
+    "testifier",
+    "victim",
+    "episodes",
+    "labour",
+    "coding",
+    "consent",
+    "narrative",
+    "sources",
+    "links",
+)
+
+
+class Testimony(Base):
+    """A testimony stored at the case database under its own data key."""
+
+    __tablename__ = "testimony"
+    __table_args__ = (CheckConstraint("state IN ('stored', 'erased')", name="state_known"),)
+
+    #: The record id (a UUID made before encryption, bound into every section).
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: Workflow state: "stored"; "erased" once the data key is destroyed.
+    state: Mapped[str] = mapped_column(String(16))
+    #: Version of schemas/testimony.schema.json the record follows.
+    schema_version: Mapped[str] = mapped_column(String(16))
+    #: Day the case database stored it (a day, not a time, on purpose).
+    received_on: Mapped[date] = mapped_column(Date)
+    #: The record's data key wrapped by the keyring; NULL once erased.
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+    sections: Mapped[list[TestimonySection]] = relationship(
+        back_populates="testimony", cascade="all, delete-orphan"
+    )
+
+
+class TestimonySection(Base):
+    """One encrypted section of a testimony, bound to (record id, section name)."""
+
+    __tablename__ = "testimony_section"
+
+    #: The testimony it belongs to.
+    testimony_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Section name, one of SECTIONS.
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: AES-256-GCM envelope of the section's canonical JSON, padded to a bucket.
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="sections")
+
+
+class Draft(Base):
+    """An unfinished interview, encrypted under the workspace keyring."""
+
+    __tablename__ = "draft"
+
+    #: The future record id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: Day of the last save.
+    updated_on: Mapped[date] = mapped_column(Date)
+    #: AES-256-GCM envelope of the draft document.
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class _EncryptedFile:
+    """Columns of an encrypted attachment (both ciphertexts bound to the row id)."""
+
+    #: Random id (bound into both ciphertexts).
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: Encrypted JSON: SHA-256, media type, file name.
+    meta: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Encrypted file content.
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DraftAttachment(_EncryptedFile, Base):
+    """A file attached to a draft, encrypted under the workspace keyring."""
+
+    __tablename__ = "draft_attachment"
+
+    #: The draft it belongs to.
+    draft_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("draft.id", ondelete="CASCADE"), index=True
+    )
+
+
+class TestimonyAttachment(_EncryptedFile, Base):
+    """A file of a stored testimony, encrypted under the record's data key."""
+
+    __tablename__ = "testimony_attachment"
+
+    #: The testimony it belongs to.
+    testimony_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), index=True
+    )
+
+
+class SealedRecord(Base):
+    """A finalised testimony at a station: one age file and nothing else readable."""
+
+    __tablename__ = "sealed_record"
+
+    #: The record id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: Day it was sealed.
+    sealed_on: Mapped[date] = mapped_column(Date)
+    #: SHA-256 of the sealed bytes, shown on the receipt.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: The age file, sealed to the organisation's recipients.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Day it was delivered to the case database; NULL while in the outbox.
+    delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)

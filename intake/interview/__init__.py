@@ -1,0 +1,1 @@
+"""The interview: step-by-step intake of one testimony, drafts, finalising."""

@@ -1,0 +1,209 @@
+"""Form building blocks: safe text, finite numbers, code pickers and dates.
+
+Every text field carries the schema's length limit and refuses invisible control and
+format characters (newline and tab are allowed in text areas); surrounding spaces are
+trimmed and an empty field means "not given". No typed value may be kept in the
+browser's form history or sent to a spelling service.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DecimalField,
+    Form,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from intake.interview import vocab
+from intake.interview.dates import make_value, parse_date_said
+from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
+
+#: What the browser may neither remember (form history) nor send to a spelling service.
+PRIVATE_INPUT = {"autocomplete": "off"}
+PRIVATE_TEXT = {**PRIVATE_INPUT, "spellcheck": "false"}
+
+
+def _tidy(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return value or None
+    return value
+
+
+def text(label: Any, limit: int, *, required: bool = False, multiline: bool = False) -> Any:
+    """A text input (or text area) with the schema's limit; optional unless ``required``."""
+    validators = [
+        DataRequired() if required else IfGiven(),
+        MaxLength(limit),
+        NoControlCharacters(multiline),
+    ]
+    cls = TextAreaField if multiline else StringField
+    return cls(
+        label, validators=validators, filters=[_tidy], render_kw={"dir": "auto", **PRIVATE_TEXT}
+    )
+
+
+def code(label: Any, vocabulary: str, *, required: bool = False) -> SelectField:
+    """A select of codebook codes, labelled in the UI language."""
+    return SelectField(
+        label,
+        choices=partial(vocab.code_choices, vocabulary),
+        validators=[DataRequired() if required else IfGiven()],
+    )
+
+
+def select(label: Any, choices: Callable[[], Any]) -> SelectField:
+    """An optional select whose choices are computed in the request (UI language)."""
+    return SelectField(label, choices=choices, validators=[IfGiven()])
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal number; "NaN" and "Infinity" are refused, not passed on."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, decimal.Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(gettext("Enter an ordinary number such as 320 or 1.5."))
+
+
+def number(label: Any, low: float, high: float) -> FiniteDecimalField:
+    """An optional number between ``low`` and ``high``."""
+    return FiniteDecimalField(
+        label,
+        places=None,
+        validators=[IfGiven(), NumberRange(min=low, max=high)],
+        render_kw=PRIVATE_INPUT,
+    )
+
+
+def whole_number(label: Any, low: int, high: int) -> IntegerField:
+    """An optional whole number between ``low`` and ``high``."""
+    return IntegerField(
+        label, validators=[IfGiven(), NumberRange(min=low, max=high)], render_kw=PRIVATE_INPUT
+    )
+
+
+def json_number(value: decimal.Decimal | None) -> int | float | None:
+    """A form decimal as a JSON number (whole numbers stay integers)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class CodeChecklist(SelectMultipleField):
+    """Several codes ticked from a vocabulary, one checkbox per code."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: Any, vocabulary: str, **kwargs: Any) -> None:
+        super().__init__(
+            label, choices=partial(vocab.code_choices, vocabulary, blank=False), **kwargs
+        )
+
+
+class DateForm(Form):
+    """A date with the precision the testifier knows, and the words as said."""
+
+    precision = SelectField(
+        _l("How precisely is it known?"),
+        choices=lambda: (
+            [
+                ("", gettext("— read it from the words as said —")),
+                *vocab.code_choices("date_precision", blank=False),
+            ]
+        ),
+        validators=[IfGiven()],
+    )
+    year = whole_number(_l("Year"), 1900, 2100)
+    month = whole_number(_l("Month (1 to 12)"), 1, 12)
+    day = whole_number(_l("Day"), 1, 31)
+    season = code(_l("Season"), "season")
+    as_said = text(_l("As said (the testifier's words)"), 500)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Fields one by one, then whether they fit together."""
+        if not super().validate(extra_validators):
+            return False
+        problem = _date_problem(self.data)
+        if problem:
+            self.precision.errors = [*self.precision.errors, problem]
+            return False
+        return True
+
+
+def _date_problem(data: dict[str, Any]) -> str | None:
+    precision, year = data.get("precision"), data.get("year")
+    if precision == "unknown":
+        if year is not None:
+            return gettext("With precision “unknown”, leave year, month and day empty.")
+        return None
+    if precision and year is None:
+        return gettext("Give at least the year for this precision.")
+    if precision == "season" and not data.get("season"):
+        return gettext("Choose the season.")
+    if precision in ("month", "day") and data.get("month") is None:
+        return gettext("Give the month for this precision.")
+    if precision == "day" and data.get("day") is None:
+        return gettext("Give the day for this precision.")
+    if year is not None and make_value(year, data.get("month"), data.get("day")) is None:
+        return gettext("This is not a real calendar date.")
+    if data.get("day") is not None and data.get("month") is None:
+        return gettext("Give the month together with the day.")
+    return None
+
+
+def date_structure(data: dict[str, Any], reference: date) -> dict[str, Any] | None:
+    """The record's date-with-precision from a validated ``DateForm``'s data."""
+    precision, year, said = data.get("precision"), data.get("year"), data.get("as_said")
+    if precision == "unknown":
+        result: dict[str, Any] | None = {"precision": "unknown"}
+    elif precision:
+        month, day = data.get("month"), data.get("day")
+        if precision in ("year", "season"):
+            month = day = None
+        elif precision == "month":
+            day = None
+        result = {**(make_value(year, month, day) or {}), "precision": precision}
+        if precision == "season":
+            result["season"] = data["season"]
+    elif year is not None:
+        result = make_value(year, data.get("month"), data.get("day"))
+    elif said:
+        result = parse_date_said(said, reference) or {"precision": "unknown"}
+    else:
+        return None
+    if result is not None and said:
+        result["text_as_said"] = said
+    return result
+
+
+def date_data(value: Any) -> dict[str, Any]:
+    """``DateForm`` data from a record's date-with-precision."""
+    if not isinstance(value, dict):
+        return {}
+    parts = str(value.get("value", "")).split("-")
+    numbers = [int(p) if p.isdigit() else None for p in parts] + [None, None, None]
+    return {
+        "precision": value.get("precision"),
+        "year": numbers[0],
+        "month": numbers[1],
+        "day": numbers[2],
+        "season": value.get("season"),
+        "as_said": value.get("text_as_said"),
+    }

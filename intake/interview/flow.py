@@ -1,0 +1,158 @@
+"""What the interview views share: opening the draft, running and rendering steps."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from intake.errors import IntakeError
+from intake.interview import review as review_page
+from intake.interview import services, vocab
+from intake.interview.forms import AttachmentForm
+from intake.interview.lists import Action
+from intake.interview.steps import STEPS, Step, neighbour
+from intake.interview.uploads import checked_attachment, read_limited, source_entry
+from intake.records.models import SealedRecord, Testimony
+from intake.web import app_state, db_session, unlocked_keys
+
+#: Helpers every interview template may use.
+TEMPLATE_HELPERS = {
+    "label": vocab.label,
+    "place_name": vocab.place_name,
+    "facility_name": vocab.facility_name,
+}
+
+
+def own_draft(draft_id: uuid.UUID) -> dict[str, Any]:
+    """The signed-in person's draft (404 for a missing or someone else's draft)."""
+    return services.open_draft(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+
+
+def _page(template: str, draft_id: uuid.UUID, current: str, **context: Any) -> str:
+    return render_template(
+        template,
+        draft_id=draft_id,
+        steps=STEPS,
+        current=current,
+        step_url=step_url,
+        **TEMPLATE_HELPERS,
+        **context,
+    )
+
+
+def render_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any], form: Any) -> str:
+    """A step's page."""
+    return _page(
+        step.template, draft_id, step.name, step=step, form=form, **step.context(document, form)
+    )
+
+
+def submit_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str | Response:
+    """Check the posted step; save it; go on, go back or stay (after a row change)."""
+    form = step.form_class()  # type: ignore[misc]
+    action = Action.parse(request.form.get("action"))
+    if action.is_list_change:
+        action.apply(form)
+    if not form.validate():
+        return render_step(step, draft_id, document, form)
+    step.store(document, form)  # type: ignore[misc]
+    services.save_step(db_session(), unlocked_keys(), draft_id, document)
+    db_session().commit()
+    if action.verb in ("next", "back"):
+        return redirect(
+            step_url(neighbour(step.name, 1 if action.verb == "next" else -1), draft_id)
+        )
+    if action.is_list_change:
+        return render_step(step, draft_id, document, form)
+    return redirect(step_url(step.name, draft_id))
+
+
+def step_url(name: str, draft_id: uuid.UUID) -> str:
+    """The page of step ``name`` (attachments and review have their own routes)."""
+    if name in ("attachments", "review"):
+        return url_for(f"interview.{name}", draft_id=draft_id)
+    return url_for("interview.step", draft_id=draft_id, name=name)
+
+
+def submit_attachment(
+    form: AttachmentForm, draft_id: uuid.UUID, document: dict[str, Any]
+) -> Response | None:
+    """Attach the posted file or remove one; ``None`` means show the page again."""
+    session, keys = db_session(), unlocked_keys()
+    remove = request.form.get("remove")
+    if remove:
+        services.detach(session, keys, draft_id, document, remove)
+    storage = form.file.data
+    if storage is not None and storage.filename:
+        try:
+            content = read_limited(storage.stream, app_state().settings.max_attachment_bytes)
+            item = checked_attachment(content, storage.filename)
+            source = source_entry(item, form.kind.data, form.description.data)
+            services.attach(session, keys, draft_id, document, item, source)
+        except IntakeError as error:
+            session.rollback()
+            form.file.errors = [error.translated()]
+            return None
+    session.commit()
+    verb = Action.parse(request.form.get("action")).verb
+    if verb in ("next", "back"):
+        return redirect(step_url(neighbour("attachments", 1 if verb == "next" else -1), draft_id))
+    return redirect(step_url("attachments", draft_id))
+
+
+def render_attachments(draft_id: uuid.UUID, document: dict[str, Any], form: AttachmentForm) -> str:
+    """The attachments page with the files already attached."""
+    files = services.attachments_of(db_session(), unlocked_keys(), draft_id)
+    sources = {s.get("sha256"): s for s in document.get("sources") or []}
+    status_files = [(item, sources.get(item.sha256, {})) for item in files]
+    return _page(
+        "interview/attachments.html",
+        draft_id,
+        "attachments",
+        form=form,
+        files=status_files,
+        limit_mb=app_state().settings.max_attachment_bytes / 1e6,
+    )
+
+
+def render_review(
+    draft_id: uuid.UUID, document: dict[str, Any], form: Any, error: str | None = None
+) -> str:
+    """The review page."""
+    record = services.record_of(document)
+    problems = review_page.shown_problems(services.problems_of(document))
+    return _page(
+        "interview/review.html",
+        draft_id,
+        "review",
+        form=form,
+        error=error,
+        problems=problems,
+        sections=review_page.readable(record),
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the person may keep as proof: no content of the testimony."""
+
+    record_id: uuid.UUID
+    on: date
+    sealed_sha256: str | None
+
+
+def receipt_of(record_id: uuid.UUID) -> Receipt:
+    """The receipt of a sealed (station) or stored (case database) record, or 404."""
+    sealed = db_session().get(SealedRecord, record_id)
+    if sealed is not None:
+        return Receipt(record_id, sealed.sealed_on, sealed.sha256)
+    stored = db_session().get(Testimony, record_id)
+    if stored is None:
+        abort(404)
+    return Receipt(record_id, stored.received_on, None)

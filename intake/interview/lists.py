@@ -1,0 +1,99 @@
+"""Rows of a step (name variants, episodes, translations): blank rows, add, remove, move.
+
+Buttons send ``action`` values such as ``add:names``, ``remove:names:2``,
+``up:episodes:1`` or ``down:episodes:1``; they work without JavaScript. After a
+change the rows are renumbered so the next post reads them in the shown order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wtforms import FieldList, Form
+
+NAVIGATION = ("next", "back", "save")
+
+
+class RowForm(Form):
+    """A row that may be left entirely empty (then it is skipped, not an error)."""
+
+    #: Fields whose emptiness makes the row blank (all by default).
+    key_fields: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        """Whether the person typed nothing in the row's key fields."""
+        names = self.key_fields or tuple(self._fields)
+        return all(_empty(self._fields[name].data) for name in names)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Blank rows pass; others are checked field by field."""
+        if self.is_blank():
+            return True
+        return super().validate(extra_validators)
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return value in (None, "", [], False)
+
+
+def filled_rows(rows: FieldList) -> list[Any]:
+    """The sub-forms of ``rows`` that are not blank."""
+    return [entry.form for entry in rows.entries if not entry.form.is_blank()]
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the button that sent the form asks for."""
+
+    verb: str
+    target: str = ""
+    index: int = -1
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Action:
+        """Read an action value; anything unreadable means "save and stay"."""
+        parts = (raw or "save").split(":")
+        if parts[0] in NAVIGATION and len(parts) == 1:
+            return cls(parts[0])
+        if parts[0] == "add" and len(parts) == 2:
+            return cls("add", parts[1])
+        if parts[0] in ("remove", "up", "down") and len(parts) == 3 and parts[2].isdigit():
+            return cls(parts[0], parts[1], int(parts[2]))
+        return cls("save")
+
+    @property
+    def is_list_change(self) -> bool:
+        """Whether rows are added, removed or moved."""
+        return self.verb in ("add", "remove", "up", "down")
+
+    def apply(self, form: Form) -> None:
+        """Add, remove or move a row of ``form`` (unknown targets are ignored)."""
+        rows = getattr(form, self.target, None)
+        if not isinstance(rows, FieldList):
+            return
+        order = list(range(len(rows.entries)))
+        if self.verb == "add":
+            if len(order) < (rows.max_entries or 100):
+                rows.append_entry()
+            return
+        if not 0 <= self.index < len(order):
+            return
+        if self.verb == "remove":
+            order.pop(self.index)
+        elif self.verb == "up" and self.index > 0:
+            order[self.index - 1], order[self.index] = order[self.index], order[self.index - 1]
+        elif self.verb == "down" and self.index < len(order) - 1:
+            order[self.index + 1], order[self.index] = order[self.index], order[self.index + 1]
+        renumber(rows, order)
+
+
+def renumber(rows: FieldList, order: list[int]) -> None:
+    """Rebuild ``rows`` in ``order`` with fresh indexes (typed values are kept)."""
+    kept = [rows.entries[i].data for i in order]
+    rows.entries = []
+    rows.last_index = -1
+    for data in kept:
+        rows.append_entry(data)

@@ -1,0 +1,137 @@
+"""The review page: the whole record in readable form and its problems by step."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import gettext
+
+from intake.interview import vocab
+from intake.interview.labels import field_label
+from intake.interview.steps import SECTION_STEPS
+from intake.records.derived import load_schema
+from intake.records.validation import MESSAGES, Problem
+
+_SECTION_RE = re.compile(r"^\$\.([a-z_]+)")
+_PATH_PART_RE = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+_ENVELOPE = ("schema_version", "record_id")
+
+
+@dataclass
+class Item:
+    """One value to show: a label, and either text or nested items."""
+
+    label: str
+    text: str | None = None
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ShownProblem:
+    """A problem with its message in the UI language and the step that fixes it."""
+
+    where: str
+    message: str
+    step: str
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return load_schema()
+
+
+def _resolve(node: dict[str, Any] | None) -> dict[str, Any]:
+    node = node or {}
+    ref = node.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        return _schema()["$defs"][ref[len("#/$defs/") :]]
+    return node
+
+
+def _ordered(value: dict[str, Any], props: dict[str, Any]) -> list[str]:
+    """Keys in the schema's order (drafts are stored sorted), unknown keys last."""
+    return [k for k in props if k in value] + [k for k in value if k not in props]
+
+
+def describe(value: Any, node: dict[str, Any] | None, label: str, key: str = "") -> Item:
+    """``value`` as a tree of labelled items, codes shown by their labels.
+
+    ``key`` is the value's own property name: the keys of some objects are codes.
+    """
+    node = _resolve(node)
+    if isinstance(value, dict):
+        keys_vocab = (node.get("propertyNames") or {}).get("x-codebook")
+        props = node.get("properties") or {}
+        children = [
+            describe(
+                value[k],
+                props.get(k),
+                vocab.label(keys_vocab, k) if keys_vocab else field_label(k, key),
+                k,
+            )
+            for k in _ordered(value, props)
+        ]
+        return Item(label, children=children)
+    if isinstance(value, list):
+        items = node.get("items")
+        return Item(label, children=[describe(v, items, f"{i + 1}.") for i, v in enumerate(value)])
+    if isinstance(value, bool):
+        return Item(label, gettext("Yes") if value else gettext("No"))
+    if value is None:
+        return Item(label, "—")
+    vocabulary = node.get("x-codebook")
+    return Item(label, vocab.label(vocabulary, value) if vocabulary else str(value))
+
+
+def readable(record: dict[str, Any]) -> list[Item]:
+    """Every section in the order of the conversation (envelope fields left out);
+    a section the record does not have is shown empty."""
+    props = _schema()["properties"]
+    order = [k for k in props if k not in _ENVELOPE] + [k for k in record if k not in props]
+    return [
+        describe(record[k], props.get(k), field_label(k), k)
+        if k in record
+        else Item(field_label(k))
+        for k in order
+    ]
+
+
+def place_of(path: str) -> str:
+    """A problem's JSON path in words: "$.episodes[2].end" → "Episodes / 3 / Until"."""
+    words, parent = [], None
+    for name, index, quoted in _PATH_PART_RE.findall(path.removeprefix("$")):
+        if index:
+            words.append(str(int(index) + 1))
+            continue
+        key = json.loads(quoted) if quoted else name
+        words.append(field_label(key, parent))
+        parent = key
+    return " / ".join(words) or gettext("record")
+
+
+def _message(problem: Problem) -> str:
+    template = MESSAGES.get(problem.code)
+    if template is None:
+        return gettext(problem.message)
+    params = dict(problem.params)
+    if "field" in params:
+        params["field"] = field_label(str(params["field"]))
+    try:
+        return gettext(template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return problem.message
+
+
+def shown_problems(problems: list[Problem]) -> list[ShownProblem]:
+    """Problems with a readable place, translated message and the step to fix them."""
+    shown = []
+    for problem in problems:
+        match = _SECTION_RE.match(problem.path)
+        section = match.group(1) if match else str(problem.params.get("field", ""))
+        step = SECTION_STEPS.get(section, "testifier")
+        shown.append(ShownProblem(place_of(problem.path), _message(problem), step))
+    return shown

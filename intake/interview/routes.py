@@ -1,0 +1,130 @@
+"""Interview pages: the list of drafts, the steps, attachments, review and finalising.
+
+Routes read the form, call one service, commit once and render or redirect. The
+draft id is the only value about an interview that ever appears in a URL.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from intake.errors import IntakeError
+from intake.interview import flow, services
+from intake.interview.forms import ActionForm, AttachmentForm
+from intake.interview.steps import form_step
+from intake.interview.wages import WageNumberError, figure_from_request
+from intake.records.services import list_outbox
+from intake.web import db_session, login_required, unlocked_keys
+from intake.workspace.services import get_workspace
+
+bp = Blueprint("interview", __name__, url_prefix="/interview")
+ROLES = ("admin", "coordinator", "interviewer")
+
+
+@bp.get("/")
+@login_required(*ROLES)
+def index() -> str:
+    """The person's drafts, a button to start, and (at a station) the outbox."""
+    session = db_session()
+    is_station = get_workspace(session).role == "station"
+    return render_template(
+        "interview/index.html",
+        drafts=services.own_drafts(session, unlocked_keys(), current_user.account_id),
+        outbox=list_outbox(session) if is_station else None,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/start")
+@login_required(*ROLES)
+def start() -> Response:
+    """Create a draft and open its first step."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    draft_id = services.start_interview(db_session(), unlocked_keys(), current_user.account_id)
+    db_session().commit()
+    return redirect(url_for(".step", draft_id=draft_id, name="testifier"))
+
+
+@bp.route("/<uuid:draft_id>/<name>", methods=["GET", "POST"])
+@login_required(*ROLES)
+def step(draft_id: uuid.UUID, name: str) -> str | Response:
+    """One step: shown from the draft; on submit checked, saved, and moved on."""
+    step = form_step(name)
+    if step is None:
+        abort(404)
+    document = flow.own_draft(draft_id)
+    if request.method == "GET":
+        form = step.form_class(formdata=None, data=step.load(document))  # type: ignore
+        return flow.render_step(step, draft_id, document, form)
+    return flow.submit_step(step, draft_id, document)
+
+
+@bp.route("/<uuid:draft_id>/attachments", methods=["GET", "POST"])
+@login_required(*ROLES)
+def attachments(draft_id: uuid.UUID) -> str | Response:
+    """Attach photos, documents and audio; remove them; move on."""
+    document = flow.own_draft(draft_id)
+    form = AttachmentForm()
+    if request.method == "POST" and form.validate_on_submit():
+        moved = flow.submit_attachment(form, draft_id, document)
+        if moved is not None:
+            return moved
+    return flow.render_attachments(draft_id, document, form)
+
+
+@bp.get("/<uuid:draft_id>/review")
+@login_required(*ROLES)
+def review(draft_id: uuid.UUID) -> str:
+    """The whole record, readable, with what still needs fixing."""
+    return flow.render_review(draft_id, flow.own_draft(draft_id), ActionForm())
+
+
+@bp.post("/<uuid:draft_id>/finalise")
+@login_required(*ROLES)
+def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
+    """Validate, then seal or store the record and discard the draft."""
+    document, form = flow.own_draft(draft_id), ActionForm()
+    if not form.validate_on_submit() or services.problems_of(document):
+        return flow.render_review(draft_id, document, form), 422
+    try:
+        record_id = services.finalise_interview(
+            db_session(), unlocked_keys(), draft_id, current_user.account_id
+        )
+    except IntakeError as error:
+        db_session().rollback()
+        return flow.render_review(draft_id, document, form, error=error.translated()), 422
+    db_session().commit()
+    return redirect(url_for(".receipt", record_id=record_id))
+
+
+@bp.post("/<uuid:draft_id>/discard")
+@login_required(*ROLES)
+def discard(draft_id: uuid.UUID) -> Response:
+    """Delete the draft and its attachments."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.discard_interview(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+    db_session().commit()
+    return redirect(url_for(".index"))
+
+
+@bp.get("/receipt/<uuid:record_id>")
+@login_required(*ROLES)
+def receipt(record_id: uuid.UUID) -> str:
+    """What was sealed or stored: the record id, the day and (station) the sealed hash."""
+    return render_template("interview/receipt.html", receipt=flow.receipt_of(record_id))
+
+
+@bp.post("/wage-figure")
+@login_required(*ROLES)
+def wage_figure() -> Response | tuple[Response, int]:
+    """Monthly wage and minimum-wage ratio for the live figure on the labour step."""
+    try:
+        return jsonify(figure_from_request(request.get_json(silent=True)))
+    except WageNumberError as error:
+        return jsonify(error=error.translated()), error.status

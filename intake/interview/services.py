@@ -1,0 +1,198 @@
+"""Interview services: own drafts, saving steps, attachments and finalising.
+
+A draft belongs to the account that started it: its id is kept inside the
+encrypted draft (``_ui.owner``), so the database shows no link between accounts
+and drafts. Someone else's draft is answered like a missing one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.errors import N_, IntakeError
+from intake.records.attachments import (
+    Attachment,
+    add_draft_attachment,
+    draft_attachments,
+    remove_draft_attachment,
+)
+from intake.records.drafts import (
+    DraftNotFoundError,
+    DraftUnreadableError,
+    discard_draft,
+    load_draft,
+    save_draft,
+)
+from intake.records.models import Draft
+from intake.records.services import add_record
+from intake.records.validation import Problem, validate_record
+from intake.workspace.vault import UnlockedKeys
+
+_log = logging.getLogger(__name__)
+SCHEMA_VERSION = "1.0.0"
+UI_KEY = "_ui"
+#: Sections every record has even when the conversation did not touch them.
+_EMPTY_LISTS = ("episodes", "labour", "sources", "links")
+MAX_SOURCES = 200
+
+
+class TooManySourcesError(IntakeError):
+    """The record already lists as many sources as the schema allows."""
+
+
+class ConsentMissingError(IntakeError):
+    """The testifier did not consent to recording."""
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """One of the person's drafts, for the list."""
+
+    id: uuid.UUID
+    updated_on: date
+    victim_name: str | None
+
+
+def start_interview(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> uuid.UUID:
+    """Create an empty draft owned by ``owner``; its id becomes the record id."""
+    draft_id = uuid.uuid4()
+    today = datetime.now(UTC).date().isoformat()
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "record_id": str(draft_id),
+        "interview": {"date": {"precision": "day", "value": today}},
+        UI_KEY: {"owner": str(owner)},
+    }
+    save_draft(session, keys, draft_id, document)
+    return draft_id
+
+
+def open_draft(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, owner: uuid.UUID
+) -> dict[str, Any]:
+    """The draft, if ``owner`` started it; :class:`DraftNotFoundError` otherwise."""
+    document = load_draft(session, keys, draft_id)
+    if (document.get(UI_KEY) or {}).get("owner") != str(owner):
+        raise DraftNotFoundError(N_("There is no such draft; it may have been finalised."))
+    return document
+
+
+def save_step(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any]
+) -> None:
+    """Save the draft after a step (the caller commits)."""
+    save_draft(session, keys, draft_id, document)
+
+
+def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[DraftSummary]:
+    """The person's drafts, most recently saved first (drafts that do not open are skipped)."""
+    summaries = []
+    for draft in session.scalars(select(Draft).order_by(Draft.updated_on.desc())):
+        try:
+            document = load_draft(session, keys, draft.id)
+        except DraftUnreadableError:
+            # Damaged or from other keys: it names no owner, so it is no one's to list,
+            # and one bad row must not hide everyone's drafts.
+            _log.warning("draft %s does not open and is left out of the list", draft.id)
+            continue
+        if (document.get(UI_KEY) or {}).get("owner") != str(owner):
+            continue
+        names = (document.get("victim") or {}).get("names") or [{}]
+        summaries.append(DraftSummary(draft.id, draft.updated_on, names[0].get("text")))
+    return summaries
+
+
+def attach(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    item: Attachment,
+    source: dict[str, Any],
+) -> None:
+    """Store an attachment beside the draft and list it in the record's sources."""
+    sources = document.setdefault("sources", [])
+    if any(s.get("sha256") == item.sha256 for s in sources):
+        return
+    if len(sources) >= MAX_SOURCES:
+        raise TooManySourcesError(
+            N_("A record lists at most %(limit)s sources."), limit=MAX_SOURCES
+        )
+    add_draft_attachment(session, keys, draft_id, item)
+    sources.append(source)
+    save_draft(session, keys, draft_id, document)
+
+
+def detach(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    sha256: str,
+) -> None:
+    """Remove an attachment and its sources entry."""
+    remove_draft_attachment(session, keys, draft_id, sha256)
+    document["sources"] = [s for s in document.get("sources") or [] if s.get("sha256") != sha256]
+    save_draft(session, keys, draft_id, document)
+
+
+def attachments_of(session: Session, keys: UnlockedKeys, draft_id: uuid.UUID) -> list[Attachment]:
+    """The draft's attachments."""
+    return draft_attachments(session, keys, draft_id)
+
+
+def record_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The record a draft would become: UI state removed, untouched lists empty."""
+    record = {key: value for key, value in document.items() if key != UI_KEY}
+    for key in _EMPTY_LISTS:
+        record.setdefault(key, [])
+    return record
+
+
+def problems_of(document: dict[str, Any]) -> list[Problem]:
+    """Everything that keeps the draft from being finalised."""
+    record = record_of(document)
+    problems = validate_record(record)
+    if (record.get("consent") or {}).get("to_record") is False:
+        problems.append(
+            Problem(
+                "$.consent.to_record",
+                "no_consent",
+                N_("The testifier did not consent to recording."),
+            )
+        )
+    return problems
+
+
+def finalise_interview(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, owner: uuid.UUID
+) -> str:
+    """Seal (station) or store (case database) the draft, then discard it.
+
+    :class:`~intake.records.services.RecordInvalidError` when it does not validate;
+    :class:`ConsentMissingError` without consent to record. The caller commits.
+    """
+    document = open_draft(session, keys, draft_id, owner)
+    record = record_of(document)
+    if (record.get("consent") or {}).get("to_record") is False:
+        raise ConsentMissingError(
+            N_("The testifier did not consent to recording: discard this draft instead.")
+        )
+    record_id = add_record(session, keys, record, draft_attachments(session, keys, draft_id))
+    discard_draft(session, draft_id)
+    return record_id
+
+
+def discard_interview(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, owner: uuid.UUID
+) -> None:
+    """Delete the person's draft and its attachments (the caller commits)."""
+    open_draft(session, keys, draft_id, owner)
+    discard_draft(session, draft_id)

@@ -1,0 +1,81 @@
+"""Checks of typed text shared by every interview form: given or not, length, invisibles."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, ClassVar
+
+from flask_babel import gettext
+from wtforms import Form
+from wtforms.validators import StopValidation, ValidationError
+
+_MULTILINE_ALLOWED = frozenset("\n\t")
+#: Format characters some scripts need (ZWNJ, ZWJ) and the harmless direction marks
+#: (LRM, RLM); every other one (overrides, isolates, invisible spaces) is refused.
+_FORMAT_ALLOWED = frozenset("\u200c\u200d\u200e\u200f")
+
+
+class IfGiven:
+    """Skip a field's other checks when nothing was given.
+
+    Unlike WTForms' ``Optional`` this looks at the data too, so rows rebuilt after
+    a move or removal (which have no raw input) are still checked.
+    """
+
+    field_flags: ClassVar[dict[str, bool]] = {"optional": True}
+
+    def __call__(self, _form: Form, field: Any) -> None:
+        raw = field.raw_data or []
+        typed = any(isinstance(item, str) and item.strip() for item in raw)
+        if field.data in (None, "", []) and not typed:
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class NoControlCharacters:
+    """Refuse invisible control and format characters (a pasted NUL, an escape code,
+    a right-to-left override that makes text read differently from what is stored)."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+
+    def __call__(self, _form: Form, field: Any) -> None:
+        value = field.data
+        if not isinstance(value, str):
+            return
+        for char in value:
+            category = unicodedata.category(char)
+            if category == "Cc" and char not in self.allowed:
+                raise ValidationError(
+                    gettext(
+                        "This text contains an invisible control character (U+%(code)s). "
+                        "Retype it or paste it as plain text.",
+                        code=f"{ord(char):04X}",
+                    )
+                )
+            if category == "Cf" and char not in _FORMAT_ALLOWED:
+                raise ValidationError(
+                    gettext(
+                        "This text contains an invisible formatting character (U+%(code)s), "
+                        "such as a text-direction override, that can make it read differently "
+                        "from what is stored. Retype it or paste it as plain text.",
+                        code=f"{ord(char):04X}",
+                    )
+                )
+
+
+class MaxLength:
+    """At most ``limit`` characters, as the schema counts them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, _form: Form, field: Any) -> None:
+        if isinstance(field.data, str) and len(field.data) > self.limit:
+            raise ValidationError(
+                gettext(
+                    "This is %(length)s characters long; at most %(limit)s are allowed.",
+                    length=len(field.data),
+                    limit=self.limit,
+                )
+            )

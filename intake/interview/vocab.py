@@ -1,0 +1,109 @@
+"""Codebook labels and reference choices in the reader's language.
+
+Everything is read lazily (never at import) and cached: the files are data under
+``schemas/`` that do not change while the app runs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import get_locale, gettext
+from wtforms.fields.choices import SelectChoice
+
+from intake.records.derived import load_codebook, load_reference
+
+Choices = list[tuple[str, str]]
+
+
+def ui_language() -> str:
+    """The current UI language code."""
+    return str(get_locale() or "en")
+
+
+@lru_cache(maxsize=1)
+def _vocabularies() -> dict[str, dict[str, dict[str, str]]]:
+    book = load_codebook()["vocabularies"]
+    return {
+        name: {entry["code"]: entry.get("labels", {}) for entry in vocab["codes"]}
+        for name, vocab in book.items()
+    }
+
+
+def codes(vocabulary: str) -> list[str]:
+    """Codes of ``vocabulary`` in codebook order."""
+    return list(_vocabularies()[vocabulary])
+
+
+def label(vocabulary: str, code: object) -> str:
+    """The label of ``code`` in the UI language (English, then the code, as fallbacks)."""
+    labels = _vocabularies().get(vocabulary, {}).get(str(code))
+    if not labels:
+        return str(code)
+    return labels.get(ui_language()) or labels.get("en") or str(code)
+
+
+def code_choices(vocabulary: str, *, blank: bool = True) -> Choices:
+    """(code, label) pairs for a select, with a leading empty choice when ``blank``."""
+    head = [("", gettext("— not given —"))] if blank else []
+    return head + [(code, label(vocabulary, code)) for code in codes(vocabulary)]
+
+
+def _local_name(names: dict[str, Any]) -> str:
+    return str(names.get(ui_language()) or names.get("en") or next(iter(names.values()), ""))
+
+
+@lru_cache(maxsize=1)
+def facilities() -> dict[str, dict[str, Any]]:
+    """The facility registry by id."""
+    return {entry["id"]: entry for entry in load_reference("facilities")["facilities"]}
+
+
+def facility_name(registry_id: str) -> str:
+    """A registry facility's name in the UI language."""
+    entry = facilities().get(registry_id)
+    return _local_name(entry["names"]) if entry else registry_id
+
+
+def facility_choices() -> Choices:
+    """Registry facilities for a select, after an empty choice."""
+    head = [("", gettext("— not in the registry —"))]
+    return head + [(fid, facility_name(fid)) for fid in facilities()]
+
+
+@lru_cache(maxsize=1)
+def _places() -> list[dict[str, Any]]:
+    return list(load_reference("places")["prefectures"])
+
+
+def prefecture_choices() -> Choices:
+    """Prefectures of Xinjiang for a select."""
+    head = [("", gettext("— not given —"))]
+    return head + [(p["id"], _local_name(p)) for p in _places()]
+
+
+def county_choices() -> list[SelectChoice]:
+    """Counties grouped by prefecture (option groups), after an empty choice."""
+    out = [SelectChoice(value="", label=gettext("— not given —"))]
+    for prefecture in _places():
+        group = _local_name(prefecture)
+        for county in prefecture.get("counties", []):
+            out.append(SelectChoice(value=county["id"], label=_local_name(county), optgroup=group))
+    return out
+
+
+def place_name(place_id: str) -> str:
+    """A prefecture's or county's name in the UI language."""
+    for prefecture in _places():
+        if prefecture["id"] == place_id:
+            return _local_name(prefecture)
+        for county in prefecture.get("counties", []):
+            if county["id"] == place_id:
+                return _local_name(county)
+    return place_id
+
+
+def county_in_prefecture(county_id: str, prefecture_id: str) -> bool:
+    """Whether the county id belongs to the prefecture id."""
+    return county_id.split(".", 1)[0] == prefecture_id

@@ -1,0 +1,250 @@
+"""The worked example of DOMAIN.md as an interviewer types it, step by step."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+from tests.intake.conftest import csrf_token
+
+WORKED_EXAMPLE = Path(__file__).parents[2] / "fixtures/records/valid/worked_example.json"
+STEP_NAMES = ("testifier", "victim", "trajectory", "labour", "coding", "consent", "narrative")
+
+
+def expected_record() -> dict:
+    """The canonical worked example."""
+    return json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
+
+
+def tiny_png() -> bytes:
+    """A real 1x1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def start_draft(client) -> str:
+    """Start an interview; the URL prefix of its steps."""
+    page = client.get("/interview/").get_data(as_text=True)
+    response = client.post("/interview/start", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[0]
+
+
+def post_step(client, url: str, data: dict, action: str = "next"):
+    """Open a step (for its CSRF token) and send ``data`` with ``action``."""
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(page), "action": action, **data})
+
+
+def _date(prefix: str, precision: str = "", year="", month="", day="", said="") -> dict:
+    return {
+        f"{prefix}-precision": precision,
+        f"{prefix}-year": year,
+        f"{prefix}-month": month,
+        f"{prefix}-day": day,
+        f"{prefix}-as_said": said,
+    }
+
+
+def _episode(i: int, kind: str, start: tuple, end: tuple | None = None, **extra) -> dict:
+    row = {f"episodes-{i}-kind": kind, f"episodes-{i}-how_known": "self_experience"}
+    row.update(_date(f"episodes-{i}-start", "approximate", *start))
+    if end:
+        row.update(_date(f"episodes-{i}-end", "approximate", *end))
+    row.update({f"episodes-{i}-{k}": v for k, v in extra.items()})
+    return row
+
+
+_EXPECTED = expected_record()
+_CAMP = "First re-education facility (not named in the report)"
+_CAMP2 = "Second re-education facility (not named in the report)"
+
+
+def _trajectory() -> dict:
+    notes = {e["id"]: e.get("note", "") for e in _EXPECTED["episodes"]}
+    data = {}
+    data.update(
+        _episode(
+            0,
+            "taken_by_police",
+            ("2017", "10", "", "when she visited family in Xinjiang"),
+            **{"reasons": "unknown", "reasons_note": _EXPECTED["episodes"][0]["reasons"]["note"]},
+        )
+    )
+    data.update(
+        _episode(
+            1,
+            "reeducation_camp",
+            ("2017", "10"),
+            ("2018", "06"),
+            **{"facility-free_text": _CAMP, "facility-kind": "camp", "note": notes["e2"]},
+        )
+    )
+    data.update(
+        _episode(
+            2,
+            "reeducation_camp",
+            ("2018", "06"),
+            ("2019", "01", "", "15 months in the two facilities"),
+            **{"facility-free_text": _CAMP2, "facility-kind": "camp"},
+        )
+    )
+    data.update(
+        _episode(
+            3,
+            "assigned_factory_work",
+            ("2019", "01"),
+            ("2019", "03", "", "almost two months"),
+            **{
+                "facility-registry_id": "jiafang_industrial_park",
+                "place-prefecture_id": "ili",
+                "place-county_id": "ili.yining_county",
+                "note": notes["e4"],
+            },
+        )
+    )
+    data.update(_episode(4, "released", ("2019", "03"), note=notes["e5"]))
+    data.update(_episode(5, "left_china", ("2019", "03"), note=notes["e6"]))
+    return data
+
+
+def _labour() -> dict:
+    labour = _EXPECTED["labour"][0]
+    fields = {
+        "episode_id": "e4",
+        "factory": labour["factory"],
+        "industrial_park": labour["industrial_park"],
+        "facility-registry_id": "jiafang_industrial_park",
+        "products": "gloves",
+        "sector": "garments_textiles",
+        "wage_amount": "320",
+        "wage_currency": "CNY",
+        "wage_count": "2",
+        "wage_unit": "month",
+        "wage_approximate": "y",
+        "wage_as_said": labour["wage"]["as_said"],
+        "housing": "offsite_dormitory",
+        "housing_note": labour["housing_note"],
+        "escorted": "yes",
+        "locked_at_night": "unknown",
+        "surveillance": "unknown",
+        "evening_classes": "unknown",
+        "could_leave": "no",
+        "penalties": "sent_to_camp",
+        "penalty_note": labour["penalty_for_refusing"]["note"],
+        "destination_note": labour["destination_note"],
+        "note": labour["note"],
+    }
+    return {f"entries-0-{k}": v for k, v in fields.items()}
+
+
+def _coding() -> dict:
+    coding = _EXPECTED["coding"]
+    data = {}
+    for name, value in coding["ilo_indicators"].items():
+        data[f"{name}-status"] = value["status"]
+        data[f"{name}-evidence"] = value.get("evidence", "")
+    for name, value in coding["survey_phases"].items():
+        data.update({f"{name}-{k}": v for k, v in value.items()})
+    data.update(
+        {
+            "system": "camp_linked",
+            "pipeline_stage": "employment_base",
+            "other_abuse": ["beating", "electric_batons"],
+            "other_abuse_note": coding["other_abuse"]["note"],
+            "verification_level": "reported",
+            "coded_by": "interviewer-07",
+        }
+    )
+    return data
+
+
+def worked_example_steps() -> dict[str, dict]:
+    """What the interviewer types on each step."""
+    victim, names = _EXPECTED["victim"], _EXPECTED["victim"]["names"]
+    return {
+        "testifier": {
+            **_date("interview_date", "month", "2019", "12"),
+            "interview_language": "kk",
+            "interview_place": "Almaty",
+            "interviewer": "interviewer-07",
+            "interview_note": _EXPECTED["interview"]["note"],
+            "relation": "self",
+            "how_known": "self_experience",
+            "is_former_detainee": "yes",
+            "testifier_language": "kk",
+            "country": "kz",
+        },
+        "victim": {
+            "names-0-text": names[0]["text"],
+            "names-0-script": "Cyrl",
+            "names-0-kind": "full",
+            "names-0-language": "kk",
+            "names-0-note": names[0]["note"],
+            "names-1-text": names[1]["text"],
+            "names-1-script": "Latn",
+            "names-1-kind": "full",
+            "gender": "female",
+            "ethnicity": "kazakh",
+            "age_years": "39",
+            **_date("age_as_of", "year", "2019"),
+            "citizenships": "CN",
+            "kz_status": "permanent_resident",
+            "kz_status_note": victim["kz_status_note"],
+            "family_links-0-relation": "spouse",
+            "family_links-0-note": victim["family_links"][0]["note"],
+        },
+        "trajectory": _trajectory(),
+        "labour": _labour(),
+        "coding": _coding(),
+        "consent": {
+            "to_record": "yes",
+            "share_with_partner_databases": "no",
+            "publish_victim_name": "no",
+            "publish_testifier_name": "no",
+            "identity_level": "anonymous",
+            "photo_use": "none",
+        },
+        "narrative": {
+            "original_text": _EXPECTED["narrative"]["original"]["text"],
+            "original_language": "en",
+        },
+    }
+
+
+def interview_worked_example(client) -> str:
+    """Type the whole worked example and attach one PNG; the draft's URL prefix."""
+    base = start_draft(client)
+    for name, data in worked_example_steps().items():
+        response = post_step(client, f"{base}/{name}", data)
+        assert response.status_code == 302, (name, response.get_data(as_text=True))
+    page = client.get(f"{base}/attachments").get_data(as_text=True)
+    response = client.post(
+        f"{base}/attachments",
+        data={
+            "csrf_token": csrf_token(page),
+            "action": "save",
+            "kind": "photo",
+            "description": "Photo of the victim",
+            "file": (_png_file(), "photo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return base
+
+
+def _png_file():
+    import io
+
+    return io.BytesIO(tiny_png())

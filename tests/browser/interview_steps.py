@@ -1,0 +1,176 @@
+"""An interview typed in a real browser, step by step, selecting fields by id or name.
+
+Field ids are those of the interview forms (WTForms names them after the field, e.g.
+``episodes-2-start-precision``); buttons are found by their ``name``/``value``, so the
+helpers work whatever the interface language.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+# What the interviewer types. Each string is distinctive enough that finding it in a
+# file can only mean the typed text leaked there.
+NAME_CYRILLIC = "Гүлзира Тестқызы"
+NAME_LATIN = "Gulzira Testqyzy"
+CAMP_1 = "Бірінші тәрбиелеу лагері (аты аталмаған)"
+CAMP_2 = "Екінші тәрбиелеу лагері (аты аталмаған)"
+CAMP_1_SAID = "көктем 2018"
+FACTORY = "Қолғап фабрикасы Жяфаң"
+WAGE_SAID = "екі айға жуық 320 юань берді"
+EVIDENCE_MOVEMENT = "Жатақхана мен фабрика арасында күзетпен тасыды, кете алмадық"
+EVIDENCE_WAGES = "Екі айлық еңбекке небәрі үш жүз жиырма юань төледі"
+EVIDENCE_VIOLENCE = "Лагерьде электр таяқпен ұрды, бәрі көрді"
+NARRATIVE_SENTENCE = (
+    "Кейін Іле өңіріндегі қолғап фабрикасында екі айдай тегін дерлік жұмыс істедім."
+)
+NARRATIVE = "Мені 2018 жылдың көктемінде тәрбиелеу лагеріне апарды. " + NARRATIVE_SENTENCE
+
+#: Everything typed that must never be readable on the station's disk.
+TYPED_SECRETS = (
+    NAME_CYRILLIC,
+    NAME_LATIN,
+    CAMP_1,
+    CAMP_2,
+    FACTORY,
+    WAGE_SAID,
+    EVIDENCE_MOVEMENT,
+    EVIDENCE_WAGES,
+    EVIDENCE_VIOLENCE,
+    NARRATIVE_SENTENCE,
+)
+
+
+def click_action(page, value: str) -> None:
+    """Press the step form's button whose ``action`` is ``value`` and wait for the page."""
+    with page.expect_navigation():
+        page.click(f"button[name=action][value='{value}']")
+
+
+def save_and_continue(page) -> None:
+    """The "Save and continue" button of a step."""
+    click_action(page, "next")
+
+
+def fill_date(page, prefix: str, *, precision="", year="", month="", season="", said="") -> None:
+    """A date group (``prefix`` such as ``episodes-0-start``)."""
+    page.select_option(f"#{prefix}-precision", precision)
+    page.fill(f"#{prefix}-year", str(year))
+    page.fill(f"#{prefix}-month", str(month))
+    if season:
+        page.select_option(f"#{prefix}-season", season)
+    page.fill(f"#{prefix}-as_said", said)
+
+
+def start_interview(journey) -> uuid.UUID:
+    """From the interview list, start a draft; its id (taken from the step's URL)."""
+    page = journey.page
+    journey.go("/interview/")
+    with page.expect_navigation():
+        page.click("form[action$='/interview/start'] button[type=submit]")
+    assert page.url.endswith("/testifier"), page.url
+    return uuid.UUID(page.url.rsplit("/", 2)[1])
+
+
+def fill_testifier(page) -> None:
+    """Step 1: the interview and who testifies (the date is today by default)."""
+    page.select_option("#interview_language", "kk")
+    page.fill("#interview_place", "Алматы")
+    page.fill("#interviewer", "interviewer-07")
+    page.select_option("#relation", "self")
+    page.select_option("#how_known", "self_experience")
+    page.select_option("#is_former_detainee", "yes")
+    page.select_option("#testifier_language", "kk")
+    page.fill("#country", "KZ")
+
+
+def fill_victim(page) -> None:
+    """Step 2: two ways of writing the victim's name, in two scripts."""
+    page.fill("#names-0-text", NAME_CYRILLIC)
+    page.select_option("#names-0-script", "Cyrl")
+    page.select_option("#names-0-kind", "full")
+    page.select_option("#names-0-language", "kk")
+    click_action(page, "add:names")
+    page.fill("#names-1-text", NAME_LATIN)
+    page.select_option("#names-1-script", "Latn")
+    page.select_option("#names-1-kind", "full")
+    page.select_option("#gender", "female")
+    page.select_option("#ethnicity", "kazakh")
+    page.fill("#age_years", "39")
+    page.fill("#citizenships", "CN")
+    page.select_option("#kz_status", "permanent_resident")
+
+
+def fill_trajectory(page) -> None:
+    """Step 3: two camps and assigned factory work, dates of different precision."""
+    # A season read from the words as said, then a year
+    page.select_option("#episodes-0-kind", "reeducation_camp")
+    page.fill("#episodes-0-facility-free_text", CAMP_1)
+    page.select_option("#episodes-0-facility-kind", "camp")
+    fill_date(page, "episodes-0-start", said=CAMP_1_SAID)
+    fill_date(page, "episodes-0-end", precision="year", year=2018)
+    page.select_option("#episodes-0-how_known", "self_experience")
+    click_action(page, "add:episodes")
+    # A year, then a month
+    page.select_option("#episodes-1-kind", "reeducation_camp")
+    page.fill("#episodes-1-facility-free_text", CAMP_2)
+    page.select_option("#episodes-1-facility-kind", "camp")
+    fill_date(page, "episodes-1-start", precision="year", year=2018)
+    fill_date(page, "episodes-1-end", precision="month", year=2019, month=1)
+    page.select_option("#episodes-1-how_known", "self_experience")
+    click_action(page, "add:episodes")
+    # The factory from the registry, in Ili / Yining County, month to month
+    page.select_option("#episodes-2-kind", "assigned_factory_work")
+    page.select_option("#episodes-2-facility-registry_id", "jiafang_industrial_park")
+    page.select_option("#episodes-2-place-prefecture_id", "ili")
+    page.select_option("#episodes-2-place-county_id", "ili.yining_county")
+    fill_date(page, "episodes-2-start", precision="month", year=2019, month=1)
+    fill_date(page, "episodes-2-end", precision="month", year=2019, month=3)
+    page.select_option("#episodes-2-how_known", "self_experience")
+
+
+def fill_labour(page) -> None:
+    """Step 4: the factory's work and wage (320 CNY for 2 months)."""
+    page.fill("#entries-0-factory", FACTORY)
+    page.fill("#entries-0-products", "қолғап")
+    page.select_option("#entries-0-sector", "garments_textiles")
+    page.fill("#entries-0-wage_as_said", WAGE_SAID)
+    page.fill("#entries-0-wage_amount", "320")
+    page.fill("#entries-0-wage_count", "2")
+    page.check("#entries-0-wage_approximate")
+    page.select_option("#entries-0-housing", "offsite_dormitory")
+    page.select_option("#entries-0-escorted", "yes")
+    page.select_option("#entries-0-could_leave", "no")
+    # Currency and period last: choosing them asks the app for the live figure
+    page.select_option("#entries-0-wage_currency", "CNY")
+    page.select_option("#entries-0-wage_unit", "month")
+
+
+def fill_coding(page) -> None:
+    """Step 5: three ILO indicators present, with the evidence for each."""
+    for name, evidence in (
+        ("restriction_of_movement", EVIDENCE_MOVEMENT),
+        ("withholding_of_wages", EVIDENCE_WAGES),
+        ("physical_and_sexual_violence", EVIDENCE_VIOLENCE),
+    ):
+        page.select_option(f"#{name}-status", "present")
+        page.fill(f"#{name}-evidence", evidence)
+    page.select_option("#system", "camp_linked")
+    page.select_option("#pipeline_stage", "employment_base")
+    page.select_option("#verification_level", "reported")
+
+
+def fill_consent(page) -> None:
+    """Step 6: each decision asked separately."""
+    page.check("input[name=to_record][value=yes]")
+    page.check("input[name=share_with_partner_databases][value=no]")
+    page.check("input[name=publish_victim_name][value=no]")
+    page.check("input[name=publish_testifier_name][value=no]")
+    page.select_option("#identity_level", "anonymous")
+    page.select_option("#photo_use", "none")
+
+
+def fill_narrative(page) -> None:
+    """Step 7: the testimony in Kazakh, as said."""
+    page.fill("#original_text", NARRATIVE)
+    page.select_option("#original_language", "kk")

@@ -13,14 +13,24 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from crypto import Context, Identity, Keyring, SymmetricKey, calibrate, decrypt_field
-from crypto import encrypt_field, open_sealed, seal
+from crypto import (
+    Context,
+    Identity,
+    SymmetricKey,
+    calibrate,
+    decrypt_field,
+    encrypt_field,
+    open_sealed,
+    seal,
+)
 from intake.db import Database
 from intake.migrate import upgrade_database
 from intake.records import services
 from intake.settings import Settings
 from intake.workspace import services as workspace
 
+#: A throwaway workspace's passphrase; the workspace is deleted when the run ends.
+PASSPHRASE = "bench passphrase!"  # noqa: S105
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "tests" / "fixtures" / "records" / "valid" / "worked_example.json"
 
@@ -55,35 +65,42 @@ def main() -> None:
 
     params = calibrate()
     unlock = timed(lambda: params.derive("benchmark passphrase"), 3)
-    print(f"argon2id: {params.memory_kib // 1024} MiB, {params.iterations} iterations, "
-          f"{params.lanes} lanes -> {unlock * 1000:.0f} ms per unlock (target 500 ms)")
+    print(
+        f"argon2id: {params.memory_kib // 1024} MiB, {params.iterations} iterations, "
+        f"{params.lanes} lanes -> {unlock * 1000:.0f} ms per unlock (target 500 ms)"
+    )
 
     key = SymmetricKey.generate()
     context = Context("bench", "r", "f")
     for size in (1_000, 64_000, 1_000_000):
         data = os.urandom(size)
         envelope = encrypt_field(key, data, context=context)
-        enc = timed(lambda: encrypt_field(key, data, context=context), 20)
-        dec = timed(lambda: decrypt_field(key, envelope, context=context), 20)
-        print(f"field {size:>9,} B: encrypt {enc * 1e6:8.0f} us, decrypt {dec * 1e6:8.0f} us, "
-              f"ciphertext {len(envelope):,} B")
+        enc = timed(lambda data=data: encrypt_field(key, data, context=context), 20)
+        dec = timed(lambda envelope=envelope: decrypt_field(key, envelope, context=context), 20)
+        print(
+            f"field {size:>9,} B: encrypt {enc * 1e6:8.0f} us, decrypt {dec * 1e6:8.0f} us, "
+            f"ciphertext {len(envelope):,} B"
+        )
 
     document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     raw = json.dumps(document).encode()
     org = Identity.generate()
     blob = seal(raw, [org.recipient])
-    print(f"seal one record: {timed(lambda: seal(raw, [org.recipient]), 20) * 1000:.2f} ms; "
-          f"open: {timed(lambda: open_sealed(blob, [org]), 20) * 1000:.2f} ms")
+    print(
+        f"seal one record: {timed(lambda: seal(raw, [org.recipient]), 20) * 1000:.2f} ms; "
+        f"open: {timed(lambda: open_sealed(blob, [org]), 20) * 1000:.2f} ms"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.for_workspace(Path(folder) / "ws")
         database = Database(settings.database_url)
         upgrade_database(database.engine)
         with database.session() as session:
-            workspace.init_workspace(session, settings, role="casedb",
-                                     organisation_name="Bench", passphrase="bench passphrase!")
+            workspace.init_workspace(
+                session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
+            )
         with database.session() as session:
-            keys = workspace.unlock_workspace(session, settings, "bench passphrase!")
+            keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
         ids = []
         start = time.perf_counter()
         for _ in range(args.records):
@@ -98,9 +115,12 @@ def main() -> None:
                 services.load_testimony(session, keys, record_id)
         loaded = time.perf_counter() - start
         size = Path(settings.database_url.removeprefix("sqlite:///")).stat().st_size
-        print(f"sqlite, {args.records} worked-example records: store {stored / args.records * 1000:.2f} ms "
-              f"each (validate + encrypt + commit), read {loaded / args.records * 1000:.2f} ms each, "
-              f"database {size / 1024:.0f} KiB")
+        per_store, per_read = stored / args.records * 1000, loaded / args.records * 1000
+        print(
+            f"sqlite, {args.records} worked-example records: store {per_store:.2f} ms "
+            f"each (validate + encrypt + commit), read {per_read:.2f} ms each, "
+            f"database {size / 1024:.0f} KiB"
+        )
         database.dispose()
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms import BooleanField, FieldList, FormField, SelectMultipleField
+from wtforms.csrf.core import CSRFTokenField
 
 from intake.errors import IntakeError
 from intake.interview import review as review_page
@@ -46,23 +51,101 @@ def _page(template: str, draft_id: uuid.UUID, current: str, **context: Any) -> s
     )
 
 
-def render_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any], form: Any) -> str:
+def render_step(
+    step: Step, draft_id: uuid.UUID, document: dict[str, Any], form: Any, restored: bool = False
+) -> str:
     """A step's page."""
     return _page(
-        step.template, draft_id, step.name, step=step, form=form, **step.context(document, form)
+        step.template,
+        draft_id,
+        step.name,
+        step=step,
+        form=form,
+        restored=restored,
+        **step.context(document, form),
     )
 
 
+def show_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str:
+    """A step's page from the draft, or from what was typed there and not yet checked."""
+    typed = services.typed_on(document, step.name)
+    if typed is not None:
+        form = step.form_class(formdata=MultiDict(typed))  # type: ignore[misc]
+        return render_step(step, draft_id, document, form, restored=True)
+    form = step.form_class(formdata=None, data=step.load(document))  # type: ignore[misc]
+    return render_step(step, draft_id, document, form)
+
+
+#: Fields a browser leaves out of a post when nothing is chosen in them.
+_OPTIONAL_IN_POSTS = (BooleanField, SelectMultipleField, CSRFTokenField)
+
+
+def _posted_names(form: Any, sent: set[str]) -> Iterator[str]:
+    """The names a browser always sends for ``form`` as shown, given the names ``sent``."""
+    for field in form:
+        if isinstance(field, _OPTIONAL_IN_POSTS):
+            continue
+        if isinstance(field, FormField):
+            yield from _posted_names(field.form, sent)
+        elif isinstance(field, FieldList):
+            row = field.entries[0] if field.entries else field.append_entry()
+            template = set(_posted_names(row.form, set()))
+            rows = {int(m.group(1)) for k in sent if (m := _row_re(field.name).match(k))}
+            if not rows and field.min_entries:
+                rows = {0}
+            for index in rows:
+                yield from (
+                    name.replace(f"{field.name}-0-", f"{field.name}-{index}-", 1)
+                    for name in template
+                )
+        else:
+            yield field.name
+
+
+def _row_re(name: str) -> re.Pattern[str]:
+    return re.compile(re.escape(name) + r"-(\d+)-")
+
+
+def typed_pairs(step: Step) -> list[tuple[str, str]] | None:
+    """The posted values of ``step``'s form, or ``None`` unless the post holds the
+    whole form as a browser sends it (a partial or forged post is no one's typing,
+    and keeping it would hide the saved answers behind blanks)."""
+    form = step.form_class(formdata=None)  # type: ignore[misc]
+    names = set(form._fields) - {"csrf_token"}
+    pairs = [
+        (key, value)
+        for key, value in request.form.items(multi=True)
+        if key.split("-", 1)[0] in names
+    ]
+    sent = {key for key, _value in pairs}
+    return pairs if set(_posted_names(form, sent)) <= sent else None
+
+
+def keep_typing(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> bool:
+    """Keep the step's posted values, unchecked, in the encrypted draft; whether kept."""
+    pairs = typed_pairs(step)
+    if pairs is None:
+        return False
+    services.keep_typed(db_session(), unlocked_keys(), draft_id, document, step.name, pairs)
+    db_session().commit()
+    return True
+
+
 def submit_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str | Response:
-    """Check the posted step; save it; go on, go back or stay (after a row change)."""
+    """Check the posted step; save it; go on, go back or stay (after a row change).
+
+    When the checks fail the typing is still kept in the draft, so closing the
+    page then loses nothing.
+    """
     form = step.form_class()  # type: ignore[misc]
     action = Action.parse(request.form.get("action"))
     if action.is_list_change:
         action.apply(form)
     if not form.validate():
+        keep_typing(step, draft_id, document)
         return render_step(step, draft_id, document, form)
     step.store(document, form)  # type: ignore[misc]
-    services.save_step(db_session(), unlocked_keys(), draft_id, document)
+    services.save_step(db_session(), unlocked_keys(), draft_id, document, step.name)
     db_session().commit()
     if action.verb in ("next", "back"):
         return redirect(

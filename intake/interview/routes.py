@@ -59,9 +59,20 @@ def step(draft_id: uuid.UUID, name: str) -> str | Response:
         abort(404)
     document = flow.own_draft(draft_id)
     if request.method == "GET":
-        form = step.form_class(formdata=None, data=step.load(document))  # type: ignore
-        return flow.render_step(step, draft_id, document, form)
+        return flow.show_step(step, draft_id, document)
     return flow.submit_step(step, draft_id, document)
+
+
+@bp.post("/<uuid:draft_id>/<name>/typed")
+@login_required(*ROLES)
+def typed(draft_id: uuid.UUID, name: str) -> tuple[str, int]:
+    """Keep what is being typed on a step (sent by the page as the person types)."""
+    step = form_step(name)
+    if step is None:
+        abort(404)
+    if not flow.keep_typing(step, draft_id, flow.own_draft(draft_id)):
+        abort(400)
+    return "", 204
 
 
 @bp.route("/<uuid:draft_id>/attachments", methods=["GET", "POST"])

@@ -85,10 +85,55 @@ def open_draft(
 
 
 def save_step(
-    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any]
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any], step: str
 ) -> None:
-    """Save the draft after a step (the caller commits)."""
+    """Save the draft after ``step`` passed its checks (the caller commits)."""
+    forget_typed(document, step)
     save_draft(session, keys, draft_id, document)
+
+
+#: Where the typing of a step not yet checked is kept, inside the encrypted draft.
+TYPED_KEY = "typed"
+#: Sections of the record each form step writes (for review links to unchecked steps).
+STEP_SECTIONS = {
+    "testifier": "testifier",
+    "victim": "victim",
+    "trajectory": "episodes",
+    "labour": "labour",
+    "coding": "coding",
+    "consent": "consent",
+    "narrative": "narrative",
+}
+MAX_TYPED_PAIRS = 5000
+
+
+def keep_typed(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    step: str,
+    pairs: list[tuple[str, str]],
+) -> None:
+    """Keep what was typed on ``step`` before it was checked (the caller commits).
+
+    The values stay inside the encrypted draft, apart from the record: they enter
+    it only when the step is saved and passes its checks.
+    """
+    typed = document.setdefault(UI_KEY, {}).setdefault(TYPED_KEY, {})
+    typed[step] = [[key, value] for key, value in pairs[:MAX_TYPED_PAIRS]]
+    save_draft(session, keys, draft_id, document)
+
+
+def typed_on(document: dict[str, Any], step: str) -> list[tuple[str, str]] | None:
+    """What was typed on ``step`` and not yet checked, or ``None``."""
+    pairs = ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).get(step)
+    return [(str(key), str(value)) for key, value in pairs] if pairs else None
+
+
+def forget_typed(document: dict[str, Any], step: str) -> None:
+    """Drop the kept typing of ``step`` once the step itself is saved."""
+    ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).pop(step, None)
 
 
 def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[DraftSummary]:
@@ -160,6 +205,17 @@ def problems_of(document: dict[str, Any]) -> list[Problem]:
     """Everything that keeps the draft from being finalised."""
     record = record_of(document)
     problems = validate_record(record)
+    for step in (document.get(UI_KEY) or {}).get(TYPED_KEY) or {}:
+        problems.append(
+            Problem(
+                f"$.{STEP_SECTIONS.get(step, step)}",
+                "unchecked_typing",
+                N_(
+                    "Answers typed on this step are kept but not yet checked: "
+                    "open the step and save it."
+                ),
+            )
+        )
     if (record.get("consent") or {}).get("to_record") is False:
         problems.append(
             Problem(

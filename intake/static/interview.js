@@ -1,6 +1,8 @@
-/* Interview conveniences. Every page works without this file: it only filters the
-   facility list and shows the wage figure while typing. Nothing is stored in the
-   browser and nothing is sent anywhere but this app. */
+/* Interview conveniences. Every page works without this file: it filters the
+   facility list, shows the wage figure while typing, and sends what is typed to the
+   app's encrypted draft as the person types, so a closed tab or a crash loses at
+   most the last moments of one field. Nothing is stored in the browser and nothing
+   is sent anywhere but this app. */
 (function () {
   "use strict";
 
@@ -61,8 +63,71 @@
     });
   }
 
+  function keepTyping() {
+    var form = document.getElementById("step-form");
+    if (!form || !form.dataset.typedUrl || !window.fetch) { return; }
+    var status = form.querySelector(".typing-status");
+    // Sends go one after another, so an older one can never land after a newer one.
+    var queue = Promise.resolve(), pending = 0, timer = null, dirty = false, submitting = false;
+
+    function show(text) {
+      if (!status) { return; }
+      status.textContent = text;
+      status.hidden = false;
+    }
+    function post() {
+      return fetch(form.dataset.typedUrl, {
+        method: "POST", credentials: "same-origin", body: new FormData(form), redirect: "manual"
+      }).then(function (response) {
+        if (response.status === 204) { show(status.dataset.kept); return; }
+        dirty = true;
+        show(status.dataset.failed);
+      }, function () {
+        dirty = true;
+        show(status.dataset.failed);
+      });
+    }
+    function send() {
+      if (timer) { clearTimeout(timer); timer = null; }
+      if (!dirty || submitting) { return; }
+      dirty = false;
+      pending += 1;
+      queue = queue.then(post).then(function () { pending -= 1; });
+    }
+    form.addEventListener("input", function () {
+      dirty = true;
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(send, 1500);
+    });
+    form.addEventListener("change", function () { dirty = true; send(); });
+    form.addEventListener("submit", function (event) {
+      if (timer) { clearTimeout(timer); timer = null; }
+      if (pending > 0 && !submitting) {
+        // Let the kept typing arrive first, so it cannot land after the step is saved.
+        event.preventDefault();
+        var submitter = event.submitter;
+        submitting = true;
+        queue.then(function () {
+          if (form.requestSubmit && submitter) { form.requestSubmit(submitter); } else { form.submit(); }
+        });
+        return;
+      }
+      submitting = true;
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { submitting = false; }
+    });
+    window.addEventListener("pagehide", function () {
+      if (dirty && !submitting && navigator.sendBeacon) {
+        navigator.sendBeacon(form.dataset.typedUrl, new FormData(form));
+        dirty = false;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     filterFacilities();
     liveWage();
+    keepTyping();
   });
 })();

@@ -253,3 +253,29 @@ def test_checklists_can_be_ticked(journey):
     page.check("input[name=other_abuse][value=electric_batons]")
     steps.click_action(page, "save")
     assert page.locator("input[name=other_abuse][value=electric_batons]").is_checked()
+
+
+def test_typing_survives_a_closed_page(journey):
+    page = journey.page
+    # Given a started interview at a station, with a name typed on the victim step
+    fill_setup(journey, role="station", recipient=crypto.Identity.generate().recipient)
+    draft_id = steps.start_interview(journey)
+    journey.go(f"/interview/{draft_id}/victim")
+    page.fill("#names-0-text", steps.NAME_LATIN)
+    page.fill("#occupation", "tractor driver")
+    # When the page's script reports the typing kept, and the page is left without saving
+    page.wait_for_selector(".typing-status:not([hidden])")
+    assert "encrypted draft" in page.inner_text(".typing-status")
+    journey.go("/interview/")
+    # Then opening the step again brings the typing back
+    journey.go(f"/interview/{draft_id}/victim")
+    journey.shot("victim-restored")
+    assert page.input_value("#names-0-text") == steps.NAME_LATIN
+    assert page.input_value("#occupation") == "tractor driver"
+    # And saving the step takes it into the draft without a restore note afterwards
+    page.select_option("#names-0-script", "Latn")
+    page.select_option("#names-0-kind", "full")
+    steps.click_action(page, "save")
+    assert page.locator("p.notice").count() == 0
+    assert page.input_value("#names-0-text") == steps.NAME_LATIN
+    assert journey.foreign_requests() == []

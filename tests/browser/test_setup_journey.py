@@ -76,3 +76,21 @@ def test_uyghur_interface_renders_right_to_left(journey):
     )
     assert any("Intake" in family for family in fonts)
     assert journey.foreign_requests() == []
+
+
+def test_chinese_interface_renders_with_the_bundled_font(journey):
+    journey.go("/setup?lang=zh")
+    page = journey.page
+    assert page.get_attribute("html", "lang") == "zh"
+    loaded = page.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].filter(f => f.status == 'loaded')"
+        ".map(f => f.family))"
+    )
+    journey.shot("setup-zh")
+    # The Chinese font served by the app is loaded for the page's Chinese text
+    assert any("Intake Chinese" in family for family in loaded), loaded
+    # And it covers the characters of the page's heading (no blank boxes)
+    heading = page.inner_text("h1")
+    assert any("\u4e00" <= c <= "\u9fff" for c in heading)
+    assert page.evaluate("t => document.fonts.check('16px \"Intake Chinese\"', t)", heading)
+    assert journey.foreign_requests() == []

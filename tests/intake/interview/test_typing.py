@@ -162,3 +162,19 @@ def test_kept_typing_is_encrypted_in_the_database(station_interviewer, database)
     for needle in ("Қытайдағы", "лагерь"):
         for encoded in (needle.encode(), needle.encode("utf-16-le")):
             assert all(encoded not in blob for blob in blobs)
+
+
+def test_every_step_page_as_sent_by_a_browser_is_kept(station_interviewer):
+    # Given a draft whose steps hold the worked example (rows, episodes, labour)
+    base = start_draft(station_interviewer)
+    for name, data in worked_example_steps().items():
+        assert post_step(station_interviewer, f"{base}/{name}", data).status_code == 302, name
+    # When each step's page is sent back as a browser would send it
+    for name in worked_example_steps():
+        response = type_on(station_interviewer, f"{base}/{name}")
+        # Then it counts as the whole form and is kept
+        assert response.status_code == 204, name
+    # And so does each page of a draft nothing was saved in yet
+    fresh = start_draft(station_interviewer)
+    for name in worked_example_steps():
+        assert type_on(station_interviewer, f"{fresh}/{name}").status_code == 204, name

@@ -13,7 +13,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, FieldList, FormField, SelectMultipleField
+from wtforms import BooleanField, FieldList, FormField, RadioField, SelectMultipleField
 from wtforms.csrf.core import CSRFTokenField
 
 from intake.errors import IntakeError
@@ -76,8 +76,8 @@ def show_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str:
     return render_step(step, draft_id, document, form)
 
 
-#: Fields a browser leaves out of a post when nothing is chosen in them.
-_OPTIONAL_IN_POSTS = (BooleanField, SelectMultipleField, CSRFTokenField)
+#: Fields a browser leaves out of a post when nothing is ticked or chosen in them.
+_OPTIONAL_IN_POSTS = (BooleanField, RadioField, SelectMultipleField, CSRFTokenField)
 
 
 def _posted_names(form: Any, sent: set[str]) -> Iterator[str]:

@@ -12,6 +12,8 @@ from intake.interview.fields import DateForm, code, date_data, date_structure, t
 from intake.interview.steps.common import NameForm, name_row, prune, reference_date
 
 _CONTACT = ("phone", "email", "messenger", "address", "note")
+#: Testifier answers kept as given, under the same name in the form and the record.
+_TESTIFIER_KEYS = ("relation", "relation_note", "how_known", "how_known_note", "is_former_detainee")
 
 
 class TestifierForm(FlaskForm):
@@ -63,16 +65,7 @@ def load(document: dict[str, Any]) -> dict[str, Any]:
         "testifier_language": testifier.get("interview_language"),
         "country": residence.get("country"),
         "locality": residence.get("locality"),
-        **{
-            key: testifier.get(key)
-            for key in (
-                "relation",
-                "relation_note",
-                "how_known",
-                "how_known_note",
-                "is_former_detainee",
-            )
-        },
+        **{key: testifier.get(key) for key in _TESTIFIER_KEYS},
         **{key: contact.get(key) for key in _CONTACT},
     }
 
@@ -97,15 +90,6 @@ def store(document: dict[str, Any], form: TestifierForm) -> None:
         "contact": prune({key: data[key] for key in _CONTACT}),
         "current_residence": prune({"country": data["country"], "locality": data["locality"]}),
         "interview_language": data["testifier_language"],
-        **{
-            key: data[key]
-            for key in (
-                "relation",
-                "relation_note",
-                "how_known",
-                "how_known_note",
-                "is_former_detainee",
-            )
-        },
+        **{key: data[key] for key in _TESTIFIER_KEYS},
     }
     document["testifier"] = prune(testifier)

@@ -7,6 +7,7 @@ contacted another host. Screenshots of each step go to test-artifacts/screenshot
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -118,6 +119,10 @@ def journey(playwright_browser, live_server, request) -> Iterator[Journey]:  # t
     """A fresh browser context on the live server, named after the test."""
     context = playwright_browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
     page = context.new_page()
-    trip = Journey(page, str(live_server["url"]), request.node.name)
+    trip = Journey(
+        page,
+        str(live_server["url"]),
+        re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-"),
+    )
     yield trip
     context.close()

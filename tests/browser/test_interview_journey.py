@@ -14,7 +14,7 @@ import pytest
 
 import crypto
 from intake.records.attachments import unpack_payload
-from intake.records.models import SealedRecord
+from intake.records.models import SealedRecord, Testimony
 
 from . import interview_steps as steps
 from .test_setup_journey import fill_setup
@@ -278,4 +278,52 @@ def test_typing_survives_a_closed_page(journey):
     steps.click_action(page, "save")
     assert page.locator("p.notice").count() == 0
     assert page.input_value("#names-0-text") == steps.NAME_LATIN
+    assert journey.foreign_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("language", "role", "direction"),
+    [
+        ("en", "station", "ltr"),
+        ("ru", "casedb", "ltr"),
+        ("ug", "station", "rtl"),
+        ("zh", "casedb", "ltr"),
+    ],
+)
+def test_a_whole_interview_in_each_other_language(journey, live_server, language, role, direction):
+    page = journey.page
+    # Given a workspace set up in the browser by an administrator speaking ``language``
+    recipient = crypto.Identity.generate().recipient if role == "station" else ""
+    fill_setup(journey, role=role, recipient=recipient, language=language)
+    draft_id = steps.start_interview(journey)
+    # When every step is filled in and continued, in that interface
+    for name, fill in (
+        ("testifier", steps.fill_testifier),
+        ("victim", steps.fill_victim),
+        ("trajectory", steps.fill_trajectory),
+        ("labour", steps.fill_labour),
+        ("coding", steps.fill_coding),
+        ("consent", steps.fill_consent),
+        ("narrative", steps.fill_narrative),
+    ):
+        assert urlsplit(page.url).path.endswith(f"/{name}"), page.url
+        assert page.get_attribute("html", "lang") == language
+        assert page.get_attribute("html", "dir") == direction
+        fill(page)
+        steps.save_and_continue(page)
+        assert page.locator("p.error, .has-error").count() == 0, page.inner_text("main")
+    steps.save_and_continue(page)  # attachments: none
+    journey.shot(f"review-{language}")
+    # Then the review finds nothing to fix, and finalising gives a receipt in that language
+    assert page.locator("p.ok").count() == 1, page.inner_text("main")
+    with page.expect_navigation():
+        page.click("form.finalise button[type=submit]")
+    assert "/interview/receipt/" in page.url
+    assert page.get_attribute("html", "lang") == language
+    assert str(draft_id) in page.inner_text("main")
+    journey.shot(f"receipt-{language}")
+    # And the record is sealed (station) or stored encrypted (case database)
+    with live_server["database"].session() as session:
+        stored = session.get(SealedRecord if role == "station" else Testimony, draft_id)
+        assert stored is not None
     assert journey.foreign_requests() == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -21,7 +23,7 @@ from intake.interview import review as review_page
 from intake.interview import services, vocab
 from intake.interview.forms import AttachmentForm
 from intake.interview.lists import Action
-from intake.interview.steps import STEPS, Step, neighbour
+from intake.interview.steps import STEPS, Step, form_step, neighbour
 from intake.interview.uploads import checked_attachment, read_limited, source_entry
 from intake.records.models import SealedRecord, Testimony
 from intake.web import app_state, db_session, unlocked_keys
@@ -35,8 +37,31 @@ TEMPLATE_HELPERS = {
 
 
 def own_draft(draft_id: uuid.UUID) -> dict[str, Any]:
-    """The signed-in person's draft (404 for a missing or someone else's draft)."""
-    return services.open_draft(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+    """The signed-in person's draft (404 for a missing or someone else's draft).
+
+    Typing kept on a page whose rows have changed since (labour typed for an episode
+    that was then removed or replaced) is set aside here, before anything shows it.
+    """
+    document = services.open_draft(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+    stale = [
+        name
+        for name, basis in services.typed_steps(document).items()
+        if (step := form_step(name)) is None or basis != typing_basis(step, document)
+    ]
+    for name in stale:
+        services.forget_typed(document, name)
+    if stale:
+        services.save_set_aside(db_session(), unlocked_keys(), draft_id, document)
+        db_session().commit()
+        g.typing_set_aside = set(stale)
+    return document
+
+
+def typing_basis(step: Step, document: dict[str, Any]) -> str:
+    """A fingerprint of what ``step``'s page is built from in ``document``."""
+    loaded = step.load(document)  # type: ignore[misc]
+    text = json.dumps(loaded, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _page(template: str, draft_id: uuid.UUID, current: str, **context: Any) -> str:
@@ -52,7 +77,12 @@ def _page(template: str, draft_id: uuid.UUID, current: str, **context: Any) -> s
 
 
 def render_step(
-    step: Step, draft_id: uuid.UUID, document: dict[str, Any], form: Any, restored: bool = False
+    step: Step,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    form: Any,
+    restored: bool = False,
+    set_aside: bool = False,
 ) -> str:
     """A step's page."""
     return _page(
@@ -62,6 +92,7 @@ def render_step(
         step=step,
         form=form,
         restored=restored,
+        set_aside=set_aside,
         **step.context(document, form),
     )
 
@@ -73,7 +104,8 @@ def show_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str:
         form = step.form_class(formdata=MultiDict(typed))  # type: ignore[misc]
         return render_step(step, draft_id, document, form, restored=True)
     form = step.form_class(formdata=None, data=step.load(document))  # type: ignore[misc]
-    return render_step(step, draft_id, document, form)
+    set_aside = step.name in g.get("typing_set_aside", ())
+    return render_step(step, draft_id, document, form, set_aside=set_aside)
 
 
 #: Fields a browser leaves out of a post when nothing is ticked or chosen in them.
@@ -117,6 +149,8 @@ def typed_pairs(step: Step) -> list[tuple[str, str]] | None:
         for key, value in request.form.items(multi=True)
         if key.split("-", 1)[0] in names
     ]
+    if len(pairs) > services.MAX_TYPED_PAIRS:
+        return None
     sent = {key for key, _value in pairs}
     return pairs if set(_posted_names(form, sent)) <= sent else None
 
@@ -126,7 +160,8 @@ def keep_typing(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> bo
     pairs = typed_pairs(step)
     if pairs is None:
         return False
-    services.keep_typed(db_session(), unlocked_keys(), draft_id, document, step.name, pairs)
+    basis = typing_basis(step, document)
+    services.keep_typed(db_session(), unlocked_keys(), draft_id, document, step.name, pairs, basis)
     db_session().commit()
     return True
 

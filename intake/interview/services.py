@@ -104,6 +104,7 @@ STEP_SECTIONS = {
     "consent": "consent",
     "narrative": "narrative",
 }
+#: More values than the largest step can hold (100 episodes of about 30 fields).
 MAX_TYPED_PAIRS = 5000
 
 
@@ -114,21 +115,37 @@ def keep_typed(
     document: dict[str, Any],
     step: str,
     pairs: list[tuple[str, str]],
+    basis: str,
 ) -> None:
     """Keep what was typed on ``step`` before it was checked (the caller commits).
 
     The values stay inside the encrypted draft, apart from the record: they enter
-    it only when the step is saved and passes its checks.
+    it only when the step is saved and passes its checks. ``basis`` fingerprints
+    what the page was built from, so typing is not put back onto a page whose rows
+    have since changed (a labour row whose episode was removed).
     """
     typed = document.setdefault(UI_KEY, {}).setdefault(TYPED_KEY, {})
-    typed[step] = [[key, value] for key, value in pairs[:MAX_TYPED_PAIRS]]
+    typed[step] = {"basis": basis, "pairs": [[key, value] for key, value in pairs]}
     save_draft(session, keys, draft_id, document)
+
+
+def save_set_aside(
+    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any]
+) -> None:
+    """Save the draft after stale typing was set aside (the caller commits)."""
+    save_draft(session, keys, draft_id, document)
+
+
+def typed_steps(document: dict[str, Any]) -> dict[str, str]:
+    """The steps holding typing not yet checked, each with the basis it was typed on."""
+    typed = (document.get(UI_KEY) or {}).get(TYPED_KEY) or {}
+    return {step: str(kept.get("basis")) for step, kept in typed.items()}
 
 
 def typed_on(document: dict[str, Any], step: str) -> list[tuple[str, str]] | None:
     """What was typed on ``step`` and not yet checked, or ``None``."""
-    pairs = ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).get(step)
-    return [(str(key), str(value)) for key, value in pairs] if pairs else None
+    kept = ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).get(step)
+    return [(str(key), str(value)) for key, value in kept["pairs"]] if kept else None
 
 
 def forget_typed(document: dict[str, Any], step: str) -> None:

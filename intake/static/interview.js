@@ -65,63 +65,79 @@
 
   function keepTyping() {
     var form = document.getElementById("step-form");
-    if (!form || !form.dataset.typedUrl || !window.fetch) { return; }
+    if (!form || !form.dataset.typedUrl || !window.fetch || !window.URLSearchParams) { return; }
     var status = form.querySelector(".typing-status");
     // Sends go one after another, so an older one can never land after a newer one.
-    var queue = Promise.resolve(), pending = 0, timer = null, dirty = false, submitting = false;
+    var queue = Promise.resolve(), pending = 0, timer = null, firstChange = 0;
+    var waiting = false, submitting = false;
+    // URL-encoded like the form's own posts (a multipart body has a lower field limit).
+    function body() { return new URLSearchParams(new FormData(form)).toString(); }
+    var lastKept = body();
 
-    function show(text) {
+    function show(key) {
       if (!status) { return; }
-      status.textContent = text;
+      status.textContent = status.dataset[key];
       status.hidden = false;
     }
-    function post() {
+    function post(text) {
       return fetch(form.dataset.typedUrl, {
-        method: "POST", credentials: "same-origin", body: new FormData(form), redirect: "manual"
+        method: "POST", credentials: "same-origin", redirect: "manual", keepalive: text.length < 60000,
+        headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: text
       }).then(function (response) {
-        if (response.status === 204) { show(status.dataset.kept); return; }
-        dirty = true;
-        show(status.dataset.failed);
-      }, function () {
-        dirty = true;
-        show(status.dataset.failed);
+        if (response.status === 204) { lastKept = text; show("kept"); } else { show("failed"); }
       });
     }
     function send() {
       if (timer) { clearTimeout(timer); timer = null; }
-      if (!dirty || submitting) { return; }
-      dirty = false;
+      firstChange = 0;
+      var text = body();
+      if (submitting || text === lastKept) { return; }
       pending += 1;
-      queue = queue.then(post).then(function () { pending -= 1; });
+      queue = queue.then(function () { return post(text); })
+        .catch(function () { show("failed"); })
+        .then(function () { pending -= 1; });
     }
-    form.addEventListener("input", function () {
-      dirty = true;
+    function changed(event) {
+      if (!event.target || !event.target.name) { return false; }  // e.g. the facility filter
+      return true;
+    }
+    form.addEventListener("input", function (event) {
+      if (!changed(event)) { return; }
+      var now = Date.now();
+      firstChange = firstChange || now;
       if (timer) { clearTimeout(timer); }
-      timer = setTimeout(send, 1500);
+      // After a pause of 1.5 s, and at least every 10 s of steady typing.
+      timer = setTimeout(send, now - firstChange > 10000 ? 0 : 1500);
     });
-    form.addEventListener("change", function () { dirty = true; send(); });
+    form.addEventListener("change", function (event) { if (changed(event)) { send(); } });
     form.addEventListener("submit", function (event) {
       if (timer) { clearTimeout(timer); timer = null; }
+      if (waiting) { event.preventDefault(); return; }
       if (pending > 0 && !submitting) {
-        // Let the kept typing arrive first, so it cannot land after the step is saved.
+        // Let the kept typing arrive first (at most 5 s), so it cannot land after the save.
         event.preventDefault();
+        waiting = true;
         var submitter = event.submitter;
-        submitting = true;
-        queue.then(function () {
+        var go = function () {
+          if (!waiting) { return; }
+          waiting = false;
+          submitting = true;
           if (form.requestSubmit && submitter) { form.requestSubmit(submitter); } else { form.submit(); }
-        });
+        };
+        queue.then(go);
+        setTimeout(go, 5000);
         return;
       }
       submitting = true;
     });
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) { submitting = false; }
+      if (event.persisted) { submitting = false; waiting = false; }
     });
     window.addEventListener("pagehide", function () {
-      if (dirty && !submitting && navigator.sendBeacon) {
-        navigator.sendBeacon(form.dataset.typedUrl, new FormData(form));
-        dirty = false;
-      }
+      var text = body();
+      if (submitting || text === lastKept || !navigator.sendBeacon) { return; }
+      var blob = new Blob([text], {type: "application/x-www-form-urlencoded"});
+      if (navigator.sendBeacon(form.dataset.typedUrl, blob)) { lastKept = text; }
     });
   }
 

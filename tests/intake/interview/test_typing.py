@@ -178,3 +178,40 @@ def test_every_step_page_as_sent_by_a_browser_is_kept(station_interviewer):
     fresh = start_draft(station_interviewer)
     for name in worked_example_steps():
         assert type_on(station_interviewer, f"{fresh}/{name}").status_code == 204, name
+
+
+def test_labour_typing_is_set_aside_when_its_episode_is_removed(station_interviewer):
+    # Given the worked example's trajectory (the factory is the third episode) and labour
+    base = start_draft(station_interviewer)
+    example = worked_example_steps()
+    for name in ("testifier", "trajectory", "labour"):
+        assert post_step(station_interviewer, f"{base}/{name}", example[name]).status_code == 302
+    # And an employer typed for the factory on the labour step, not saved
+    kept = type_on(station_interviewer, f"{base}/labour", **{"entries-0-employer": "Typed Ltd"})
+    assert kept.status_code == 204
+    # When the factory episode is removed on the trajectory step
+    two_camps = {k: v for k, v in example["trajectory"].items() if not k.startswith("episodes-2-")}
+    assert post_step(station_interviewer, f"{base}/trajectory", two_camps).status_code == 302
+    # Then the labour page does not put the typing back onto other rows, and says so
+    page = station_interviewer.get(f"{base}/labour").get_data(as_text=True)
+    assert "Typed Ltd" not in page and "was set aside" in page
+    # And review no longer waits for the labour step to be saved
+    review = station_interviewer.get(f"{base}/review").get_data(as_text=True)
+    assert "not yet checked" not in review
+
+
+def test_typing_on_a_long_trajectory_is_kept(station_interviewer):
+    # Given a trajectory page with 60 episode rows (over 1,000 fields in all)
+    base = start_draft(station_interviewer)
+    page = station_interviewer.get(f"{base}/trajectory").get_data(as_text=True)
+    data = browser_post(page)
+    row = {k: v for k, v in data.items() if k.startswith("episodes-0-")}
+    for i in range(1, 60):
+        data.update({k.replace("episodes-0-", f"episodes-{i}-", 1): v for k, v in row.items()})
+    data["episodes-59-kind"] = ["reeducation_camp"]
+    # When it is sent as the page's script sends it (URL-encoded)
+    response = station_interviewer.post(f"{base}/trajectory/typed", data=data)
+    # Then it is kept and comes back
+    assert response.status_code == 204
+    restored = station_interviewer.get(f"{base}/trajectory").get_data(as_text=True)
+    assert 'id="episodes-59-kind"' in restored

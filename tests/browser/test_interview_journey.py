@@ -79,9 +79,9 @@ def test_station_interview_in_kazakh_is_sealed_and_leaves_nothing_readable(journ
     assert page.locator("#entries-0-episode_id").input_value() == "e3"
     steps.fill_labour(page)
     # Then the live figure shows 160 CNY a month while typing
-    page.wait_for_function(
-        "document.querySelector('section.labour .derived').textContent.includes('160')"
-    )
+    # (waited for with a selector: a polled JavaScript predicate would need eval, which
+    # the page's Content-Security-Policy rightly refuses)
+    page.wait_for_selector("section.labour .derived:has-text('160')")
     assert MONTHLY_160.search(page.inner_text("section.labour .derived"))
     journey.shot("labour-live-figure")
     # And once saved, the page computes the same monthly figure on the server

@@ -48,10 +48,8 @@ def own_draft(draft_id: uuid.UUID) -> dict[str, Any]:
         for name, basis in services.typed_steps(document).items()
         if (step := form_step(name)) is None or basis != typing_basis(step, document)
     ]
-    for name in stale:
-        services.forget_typed(document, name)
     if stale:
-        services.save_set_aside(db_session(), unlocked_keys(), draft_id, document)
+        services.set_aside_typing(db_session(), unlocked_keys(), draft_id, document, stale)
         db_session().commit()
         g.typing_set_aside = set(stale)
     return document
@@ -122,7 +120,8 @@ def _posted_names(form: Any, sent: set[str]) -> Iterator[str]:
         elif isinstance(field, FieldList):
             row = field.entries[0] if field.entries else field.append_entry()
             template = set(_posted_names(row.form, set()))
-            rows = {int(m.group(1)) for k in sent if (m := _row_re(field.name).match(k))}
+            row_key = re.compile(re.escape(field.name) + r"-(\d+)-")
+            rows = {int(m.group(1)) for key in sent if (m := row_key.match(key))}
             if not rows and field.min_entries:
                 rows = {0}
             for index in rows:
@@ -132,10 +131,6 @@ def _posted_names(form: Any, sent: set[str]) -> Iterator[str]:
                 )
         else:
             yield field.name
-
-
-def _row_re(name: str) -> re.Pattern[str]:
-    return re.compile(re.escape(name) + r"-(\d+)-")
 
 
 def typed_pairs(step: Step) -> list[tuple[str, str]] | None:

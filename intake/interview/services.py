@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import N_, IntakeError
+from intake.interview.steps import SECTION_STEPS
 from intake.records.attachments import (
     Attachment,
     add_draft_attachment,
@@ -94,16 +95,9 @@ def save_step(
 
 #: Where the typing of a step not yet checked is kept, inside the encrypted draft.
 TYPED_KEY = "typed"
-#: Sections of the record each form step writes (for review links to unchecked steps).
-STEP_SECTIONS = {
-    "testifier": "testifier",
-    "victim": "victim",
-    "trajectory": "episodes",
-    "labour": "labour",
-    "coding": "coding",
-    "consent": "consent",
-    "narrative": "narrative",
-}
+#: The record section each form step is linked by on the review page. A step that
+#: writes two sections (testifier) is named by the last one SECTION_STEPS lists.
+STEP_SECTIONS = {step: section for section, step in SECTION_STEPS.items()}
 #: More values than the largest step can hold (100 episodes of about 30 fields).
 MAX_TYPED_PAIRS = 5000
 
@@ -129,28 +123,39 @@ def keep_typed(
     save_draft(session, keys, draft_id, document)
 
 
-def save_set_aside(
-    session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any]
+def set_aside_typing(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    steps: list[str],
 ) -> None:
-    """Save the draft after stale typing was set aside (the caller commits)."""
+    """Drop the kept typing of ``steps`` (typed on rows that changed since) and save
+    the draft (the caller commits)."""
+    for step in steps:
+        forget_typed(document, step)
     save_draft(session, keys, draft_id, document)
+
+
+def _typed(document: dict[str, Any]) -> dict[str, Any]:
+    typed: dict[str, Any] = (document.get(UI_KEY) or {}).get(TYPED_KEY) or {}
+    return typed
 
 
 def typed_steps(document: dict[str, Any]) -> dict[str, str]:
     """The steps holding typing not yet checked, each with the basis it was typed on."""
-    typed = (document.get(UI_KEY) or {}).get(TYPED_KEY) or {}
-    return {step: str(kept.get("basis")) for step, kept in typed.items()}
+    return {step: str(kept.get("basis")) for step, kept in _typed(document).items()}
 
 
 def typed_on(document: dict[str, Any], step: str) -> list[tuple[str, str]] | None:
     """What was typed on ``step`` and not yet checked, or ``None``."""
-    kept = ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).get(step)
+    kept = _typed(document).get(step)
     return [(str(key), str(value)) for key, value in kept["pairs"]] if kept else None
 
 
 def forget_typed(document: dict[str, Any], step: str) -> None:
     """Drop the kept typing of ``step`` once the step itself is saved."""
-    ((document.get(UI_KEY) or {}).get(TYPED_KEY) or {}).pop(step, None)
+    _typed(document).pop(step, None)
 
 
 def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[DraftSummary]:
@@ -222,7 +227,7 @@ def problems_of(document: dict[str, Any]) -> list[Problem]:
     """Everything that keeps the draft from being finalised."""
     record = record_of(document)
     problems = validate_record(record)
-    for step in (document.get(UI_KEY) or {}).get(TYPED_KEY) or {}:
+    for step in _typed(document):
         problems.append(
             Problem(
                 f"$.{STEP_SECTIONS.get(step, step)}",

@@ -84,16 +84,19 @@ def fill_testifier(page) -> None:
     page.fill("#country", "KZ")
 
 
+def fill_name(page, row: int, text: str, script: str) -> None:
+    """Name variant ``row`` of the victim step: a full name as written, in ``script``."""
+    page.fill(f"#names-{row}-text", text)
+    page.select_option(f"#names-{row}-script", script)
+    page.select_option(f"#names-{row}-kind", "full")
+
+
 def fill_victim(page) -> None:
     """Step 2: two ways of writing the victim's name, in two scripts."""
-    page.fill("#names-0-text", NAME_CYRILLIC)
-    page.select_option("#names-0-script", "Cyrl")
-    page.select_option("#names-0-kind", "full")
+    fill_name(page, 0, NAME_CYRILLIC, "Cyrl")
     page.select_option("#names-0-language", "kk")
     click_action(page, "add:names")
-    page.fill("#names-1-text", NAME_LATIN)
-    page.select_option("#names-1-script", "Latn")
-    page.select_option("#names-1-kind", "full")
+    fill_name(page, 1, NAME_LATIN, "Latn")
     page.select_option("#gender", "female")
     page.select_option("#ethnicity", "kazakh")
     page.fill("#age_years", "39")

@@ -7,6 +7,7 @@ Latin name on the review page is isolated in <bdi>.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,12 @@ def _assert_kazakh_step(page, name: str) -> None:
     assert urlsplit(page.url).path.endswith(f"/{name}"), page.url
     assert page.get_attribute("html", "lang") == "kk"
     assert page.locator("p.error, .has-error").count() == 0, page.inner_text("main")
+
+
+def _station_draft(journey) -> uuid.UUID:
+    """A station set up in the browser (English interface) and a started interview."""
+    fill_setup(journey, role="station", recipient=crypto.Identity.generate().recipient)
+    return steps.start_interview(journey)
 
 
 def _stored_files(live_server) -> list[Path]:
@@ -216,8 +223,7 @@ def test_station_interview_in_kazakh_is_sealed_and_leaves_nothing_readable(journ
 def test_uyghur_interview_step_reads_right_to_left_with_names_isolated(journey):
     page = journey.page
     # Given a station and a started interview
-    fill_setup(journey, role="station", recipient=crypto.Identity.generate().recipient)
-    draft_id = steps.start_interview(journey)
+    draft_id = _station_draft(journey)
     # When the victim step is opened in Uyghur
     journey.go(f"/interview/{draft_id}/victim?lang=ug")
     # Then the page and its form read right to left
@@ -226,9 +232,7 @@ def test_uyghur_interview_step_reads_right_to_left_with_names_isolated(journey):
     direction = page.evaluate("getComputedStyle(document.getElementById('step-form')).direction")
     assert direction == "rtl"
     # When a Latin name is typed and the review opened
-    page.fill("#names-0-text", steps.NAME_LATIN)
-    page.select_option("#names-0-script", "Latn")
-    page.select_option("#names-0-kind", "full")
+    steps.fill_name(page, 0, steps.NAME_LATIN, "Latn")
     journey.shot("victim-ug")
     steps.click_action(page, "save")
     journey.go(f"/interview/{draft_id}/review")
@@ -242,8 +246,7 @@ def test_uyghur_interview_step_reads_right_to_left_with_names_isolated(journey):
 def test_checklists_can_be_ticked(journey):
     page = journey.page
     # Given a started interview at a station
-    fill_setup(journey, role="station", recipient=crypto.Identity.generate().recipient)
-    draft_id = steps.start_interview(journey)
+    draft_id = _station_draft(journey)
     # When the coding step is opened
     journey.go(f"/interview/{draft_id}/coding")
     journey.shot("coding-checklist")
@@ -258,8 +261,7 @@ def test_checklists_can_be_ticked(journey):
 def test_typing_survives_a_closed_page(journey):
     page = journey.page
     # Given a started interview at a station, with a name typed on the victim step
-    fill_setup(journey, role="station", recipient=crypto.Identity.generate().recipient)
-    draft_id = steps.start_interview(journey)
+    draft_id = _station_draft(journey)
     journey.go(f"/interview/{draft_id}/victim")
     page.fill("#names-0-text", steps.NAME_LATIN)
     page.fill("#occupation", "tractor driver")

@@ -16,137 +16,27 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from intake.errors import N_
-from intake.records import derived
+from intake.records import derived, rules
+from intake.records.problems import MESSAGES, Problem
+from intake.records.problems import problem as _problem
+from intake.records.problems import quote as _quote
+from intake.records.upgrade import upgrade_record
 
 #: Deeper nesting than this is refused before any recursive processing.
 MAX_DEPTH = 64
-#: Longest value quoted back in a message.
-_QUOTE_LIMIT = 40
-
-#: Plain-English message templates by problem code; ``params`` fill the braces.
-#: Kept in one mapping so the web layer can translate them by code.
-MESSAGES: dict[str, str] = {
-    "not_an_object": (
-        N_(
-            "A testimony record must be a JSON object (a group of named sections), "
-            "but this is {actual}."
-        )
-    ),
-    "too_deeply_nested": (
-        N_(
-            "The record is nested more than {limit} levels deep, which no testimony is. "
-            "It may be damaged or may not be a testimony."
-        )
-    ),
-    "missing_field": N_("The required field '{field}' is missing."),
-    "unexpected_field": N_("The field '{field}' does not belong here. Allowed fields: {allowed}."),
-    "unknown_code": (
-        N_(
-            "'{value}' is not a known code for '{field}' (list '{vocabulary}'). "
-            "Allowed codes: {allowed}."
-        )
-    ),
-    "wrong_value": N_("'{field}' must be {expected}."),
-    "wrong_type": N_("'{field}' should be {expected}, but it is {actual}."),
-    "too_long": N_(
-        "'{field}' is too long: {length} characters, where at most {limit} are allowed."
-    ),
-    "empty_text": N_("'{field}' must not be empty."),
-    "too_many": N_("'{field}' has {count} entries, where at most {limit} are allowed."),
-    "too_few": N_("'{field}' has {count} entries; it needs at least {limit}."),
-    "too_small": N_("'{field}' is {value}; it must be {bound}."),
-    "too_large": N_("'{field}' is {value}; it must be {bound}."),
-    "bad_format": N_("'{field}' is not in the expected form: {hint}."),
-    "duplicate_items": N_("'{field}' lists the same entry more than once."),
-    "empty_group": N_("'{field}' is empty: fill in at least one of its fields, or leave it out."),
-    "facility_choice": (
-        N_(
-            "Give the facility either as a registry id or as a free-text description "
-            "(one of the two, not both)."
-        )
-    ),
-    "invalid_value": N_("'{field}' is not valid here."),
-    "ric_wrong_length": (
-        N_("The Chinese resident identity number must have 18 characters; this one has {length}.")
-    ),
-    "ric_bad_format": (
-        N_("The Chinese resident identity number must be 17 digits followed by a digit or X.")
-    ),
-    "ric_bad_check_digit": (
-        N_(
-            "The Chinese resident identity number's check digit (the last character) does not "
-            "match the first 17 digits, so at least one character was copied wrongly. "
-            "Check it against the document."
-        )
-    ),
-    "ric_bad_birth_date": (
-        N_(
-            "The Chinese resident identity number contains an impossible birth date "
-            "(characters 7 to 14)."
-        )
-    ),
-    "ric_birth_date_mismatch": (
-        N_(
-            "The birth date inside the identity number ({ric_date}) differs from the victim's "
-            "recorded birth date ({birth_date}). One of them is probably wrong."
-        )
-    ),
-    "impossible_date": N_("'{value}' is not a real calendar date."),
-    "precision_mismatch": (
-        N_("The date '{value}' does not fit its precision '{precision}': expected {expected}.")
-    ),
-    "value_with_unknown_precision": (
-        N_("The precision is 'unknown', so leave the date value out, or choose a precision.")
-    ),
-    "season_unexpected": (
-        N_(
-            "A season is given but the precision is '{precision}': set the precision to "
-            "'season' or remove the season."
-        )
-    ),
-    "end_before_start": N_("Episode '{episode}' ends ({end}) before it starts ({start})."),
-    "wage_without_period": (
-        N_(
-            "A wage amount is given without the period it was paid for (for example "
-            "2 months); add the period."
-        )
-    ),
-    "wage_without_amount": N_("A wage period is given without an amount; add the amount."),
-    "wage_without_currency": N_("A wage amount is given without its currency."),
-    "labour_episode_not_found": (
-        N_("These labour details refer to episode '{episode_id}', but no episode has that id.")
-    ),
-    "labour_episode_not_work": (
-        N_(
-            "These labour details refer to episode '{episode_id}' of kind '{kind}'; labour "
-            "details belong to work episodes ({allowed})."
-        )
-    ),
-    "duplicate_episode_id": (
-        N_("Episode id '{episode_id}' is used by more than one episode; each needs its own id.")
-    ),
-    "self_link": N_("A record cannot be linked to itself."),
-    "unknown_place": N_("'{value}' is not in the places list (schemas/reference/places.json)."),
-    "county_not_in_prefecture": N_("County '{county}' is not part of prefecture '{prefecture}'."),
-    "unknown_facility": (
-        N_(
-            "'{value}' is not in the facility registry (schemas/reference/facilities.json); "
-            "choose a registry entry or describe the facility in free text."
-        )
-    ),
-}
 
 #: How the expected form of a patterned field is described, by the schema's "x-hint".
 FORMAT_HINTS: dict[str, str] = {
@@ -224,24 +114,6 @@ class RecordFileError(Exception):
     """A record file could not be read as one JSON object; the message says why."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a record: where, what (stable code), and in plain words."""
-
-    #: JSON path of the offending value, e.g. "$.episodes[2].end".
-    path: str
-    #: Stable code, a key of ``MESSAGES``.
-    code: str
-    #: English message for a case coordinator.
-    message: str
-    #: Values the message was built from, for translation.
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-def _problem(path: str, code: str, **params: Any) -> Problem:
-    return Problem(path=path, code=code, message=MESSAGES[code].format(**params), params=params)
-
-
 @dataclass(frozen=True, eq=False)
 class RecordDefinitions:
     """The schema, codebook and reference tables a record is checked against."""
@@ -255,6 +127,22 @@ class RecordDefinitions:
     def work_kinds(self) -> frozenset[str]:
         """Episode kinds in the codebook's "work" group."""
         return _group_kinds(self.codebook, "work")
+
+    @cached_property
+    def detention_kinds(self) -> frozenset[str]:
+        """Episode kinds in the codebook's "detention" group."""
+        return _group_kinds(self.codebook, "detention")
+
+    @cached_property
+    def labour_kinds(self) -> frozenset[str]:
+        """Episode kinds labour details may belong to: work, and any detention (prison
+        labour, camp workshops)."""
+        return self.work_kinds | self.detention_kinds
+
+    @cached_property
+    def province_ids(self) -> frozenset[str]:
+        """Ids of the provincial-level divisions outside Xinjiang."""
+        return frozenset(entry["id"] for entry in self.places.get("provinces", []))
 
     @cached_property
     def prefecture_of_county(self) -> dict[str, str]:
@@ -297,6 +185,24 @@ def _validator(definitions: RecordDefinitions) -> Draft202012Validator:
     )
 
 
+@lru_cache(maxsize=4)
+def _compiled(definitions: RecordDefinitions) -> Any:
+    # A compiled validator answers "valid?" about a hundred times faster than the
+    # reference implementation; only a record it refuses is walked again by the
+    # reference validator, whose errors become the plain-language problems.
+    return jsonschema_rs.validator_for(definitions.schema, validate_formats=True)
+
+
+def _schema_problems(document: dict[str, Any], definitions: RecordDefinitions) -> list[Problem]:
+    if _compiled(definitions).is_valid(document):
+        return []
+    return [
+        problem
+        for error in _validator(definitions).iter_errors(document)
+        for problem in _translate(error)
+    ]
+
+
 # --- entry point -------------------------------------------------------------
 
 
@@ -305,6 +211,8 @@ def validate_record(
 ) -> list[Problem]:
     """Every problem with ``document`` as a testimony record; empty when it is valid.
 
+    A record of an older schema version is first upgraded (see
+    :mod:`intake.records.upgrade`), so paths name the fields of the current version.
     Schema problems (missing or unexpected fields, unknown codes, lengths,
     formats) and record rules (identity number check digit, impossible dates,
     episode order, wage completeness, labour-episode references, unique episode
@@ -316,12 +224,9 @@ def validate_record(
     if not isinstance(document, dict):
         return [_problem("$", "not_an_object", actual=_json_type_name(document))]
     definitions = definitions or load_definitions()
+    document = upgrade_record(document)
     try:
-        problems = [
-            problem
-            for error in _validator(definitions).iter_errors(document)
-            for problem in _translate(error)
-        ]
+        problems = _schema_problems(document, definitions)
         problems.extend(_semantic_problems(document, definitions))
     except RecursionError:
         return [_problem("$", "too_deeply_nested", limit=MAX_DEPTH)]
@@ -364,11 +269,6 @@ def _field_name(parts: list[Any]) -> str:
         if isinstance(part, str):
             return part
     return "record"
-
-
-def _quote(value: object) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 1] + "…"
 
 
 def _json_type_name(value: object) -> str:
@@ -497,11 +397,18 @@ def _section(document: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions) -> list[Problem]:
     problems: list[Problem] = []
+    problems += rules.text_problems(document)
     problems += _date_problems(document)
     problems += _identity_number_problems(_section(document, "victim"))
     problems += _episode_problems(document)
     problems += _labour_problems(document, definitions)
     problems += _place_and_facility_problems(document, definitions)
+    problems += rules.informant_problems(document)
+    problems += rules.victim_problems(document)
+    problems += rules.knowledge_problems(document)
+    problems += rules.connection_problems(document, definitions.detention_kinds)
+    problems += rules.range_problems(document)
+    problems += rules.wage_problems(document)
     record_id = document.get("record_id")
     for index, link in _items(document, "links"):
         if isinstance(record_id, str) and link.get("record_id") == record_id:
@@ -510,15 +417,10 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
 
 
 def _dated_locations(document: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
-    yield "$.interview.date", _section(document, "interview").get("date")
-    victim = _section(document, "victim")
-    yield "$.victim.birth_date", victim.get("birth_date")
-    age = victim.get("approximate_age")
-    if isinstance(age, dict):
-        yield "$.victim.approximate_age.as_of", age.get("as_of")
-    for index, episode in _items(document, "episodes"):
-        yield f"$.episodes[{index}].start", episode.get("start")
-        yield f"$.episodes[{index}].end", episode.get("end")
+    # Only date-with-precision objects carry a "precision" key, wherever they are.
+    for path, value in rules.walk(document):
+        if isinstance(value, dict) and "precision" in value:
+            yield path, value
 
 
 def _date_problems(document: Mapping[str, Any]) -> list[Problem]:
@@ -679,7 +581,7 @@ def _labour_problems(document: Mapping[str, Any], definitions: RecordDefinitions
         for _, episode in _items(document, "episodes")
         if isinstance(episode.get("id"), str)
     }
-    work_kinds = definitions.work_kinds
+    work_kinds = definitions.labour_kinds
     for index, labour in _items(document, "labour"):
         path = f"$.labour[{index}]"
         episode_id = labour.get("episode_id")
@@ -702,15 +604,6 @@ def _labour_problems(document: Mapping[str, Any], definitions: RecordDefinitions
                         allowed=", ".join(sorted(work_kinds)),
                     )
                 )
-        wage = labour.get("wage")
-        if isinstance(wage, dict):
-            has_amount, has_period = "amount" in wage, "period" in wage
-            if has_amount and not has_period:
-                problems.append(_problem(f"{path}.wage.period", "wage_without_period"))
-            if has_period and not has_amount:
-                problems.append(_problem(f"{path}.wage.amount", "wage_without_amount"))
-            if has_amount and "currency" not in wage:
-                problems.append(_problem(f"{path}.wage.currency", "wage_without_currency"))
     return problems
 
 
@@ -720,6 +613,9 @@ def _place_problems(path: str, place: object, definitions: RecordDefinitions) ->
     prefecture_of = definitions.prefecture_of_county
     prefectures = {entry["id"] for entry in definitions.places.get("prefectures", [])}
     problems: list[Problem] = []
+    province = place.get("province_id")
+    if isinstance(province, str) and province not in definitions.province_ids:
+        problems.append(_problem(f"{path}.province_id", "unknown_place", value=_quote(province)))
     prefecture, county = place.get("prefecture_id"), place.get("county_id")
     if isinstance(prefecture, str) and prefecture not in prefectures:
         problems.append(
@@ -758,9 +654,14 @@ def _facility_problems(
 def _place_and_facility_problems(
     document: Mapping[str, Any], definitions: RecordDefinitions
 ) -> list[Problem]:
-    problems = _place_problems(
-        "$.victim.home_place", _section(document, "victim").get("home_place"), definitions
-    )
+    victim = _section(document, "victim")
+    problems = _place_problems("$.victim.home_place", victim.get("home_place"), definitions)
+    status = victim.get("status")
+    location = status.get("likely_location") if isinstance(status, dict) else None
+    if isinstance(location, dict):
+        where = "$.victim.status.likely_location"
+        problems += _place_problems(f"{where}.place", location.get("place"), definitions)
+        problems += _facility_problems(f"{where}.facility", location.get("facility"), definitions)
     for index, episode in _items(document, "episodes"):
         problems += _place_problems(f"$.episodes[{index}].place", episode.get("place"), definitions)
         problems += _facility_problems(

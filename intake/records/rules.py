@@ -1,0 +1,261 @@
+"""Record rules of version 2 that the schema cannot say: who said it, how it is known,
+how episodes connect, wage statements, sources, and text that is safe to store.
+
+Each function takes the whole record (already known to be an object) and returns
+problems; none raises for any JSON value, valid or not.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from intake.records.problems import Problem, problem, quote
+
+#: Characters that text may hold although Unicode calls them control or format
+#: characters: line breaks and tabs, ZWNJ and ZWJ (needed by Arabic and Indic
+#: scripts) and the plain direction marks LRM and RLM. Every other one (overrides,
+#: isolates, invisible spaces, NUL, escape codes) is refused, as the forms do.
+ALLOWED_INVISIBLES = frozenset("\n\t\u200c\u200d\u200e\u200f")
+
+
+def items(document: Mapping[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    """(index, entry) of the object entries of a list section."""
+    value = document.get(section)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def walk(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    """Every value in ``value`` with its JSON path, depth first (keys included as text)."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        here, current = stack.pop()
+        yield here, current
+        if isinstance(current, dict):
+            for key, child in current.items():
+                yield f"{here}.{key}", key
+                stack.append((f"{here}.{key}", child))
+        elif isinstance(current, list):
+            stack.extend((f"{here}[{index}]", child) for index, child in enumerate(current))
+
+
+def _field(path: str) -> str:
+    last = path.rsplit(".", 1)[-1]
+    return last.split("[", 1)[0] or "record"
+
+
+def text_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Unpaired surrogates and invisible control or format characters in any text.
+
+    One rule for every way a record arrives (typed in the interview, a JSON file, a
+    sealed bundle), so the command line accepts exactly what the web accepts.
+    """
+    problems: list[Problem] = []
+    for path, value in walk(document):
+        if not isinstance(value, str):
+            continue
+        for char in value:
+            code = f"{ord(char):04X}"
+            if 0xD800 <= ord(char) <= 0xDFFF:
+                problems.append(problem(path, "invalid_text", field=quote(_field(path)), code=code))
+                break
+            if char in ALLOWED_INVISIBLES:
+                continue
+            if unicodedata.category(char) in ("Cc", "Cf"):
+                problems.append(
+                    problem(path, "invisible_character", field=quote(_field(path)), code=code)
+                )
+                break
+    return problems
+
+
+def _ids(document: Mapping[str, Any], section: str) -> list[tuple[int, str]]:
+    return [
+        (index, entry["id"])
+        for index, entry in items(document, section)
+        if isinstance(entry.get("id"), str)
+    ]
+
+
+def _duplicate_ids(document: Mapping[str, Any], section: str) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for index, local_id in _ids(document, section):
+        if local_id in seen:
+            problems.append(
+                problem(
+                    f"$.{section}[{index}].id",
+                    "duplicate_local_id",
+                    id=quote(local_id),
+                    field=section,
+                )
+            )
+        seen.add(local_id)
+    return problems
+
+
+def informant_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """One main testifier; the victim, if an informant, is not named twice."""
+    informants = items(document, "informants")
+    problems = _duplicate_ids(document, "informants")
+    main = [index for index, entry in informants if entry.get("is_main") is True]
+    if len(main) > 1:
+        problems.append(problem("$.informants", "several_main_informants", count=len(main)))
+    elif not main and len(informants) > 1:
+        problems.append(problem("$.informants", "no_main_informant"))
+    victims = [(index, entry) for index, entry in informants if entry.get("is_victim") is True]
+    if len(victims) > 1:
+        problems.append(problem("$.informants", "several_victim_informants", count=len(victims)))
+    for index, entry in victims:
+        relation = entry.get("relation")
+        if isinstance(relation, str) and relation != "self":
+            problems.append(
+                problem(
+                    f"$.informants[{index}].relation",
+                    "victim_informant_relation",
+                    relation=quote(relation),
+                )
+            )
+        if entry.get("names"):
+            problems.append(problem(f"$.informants[{index}].names", "victim_informant_named"))
+    return problems
+
+
+def victim_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """A victim has a name or, when the name is not known, a description."""
+    victim = document.get("victim")
+    if not isinstance(victim, dict):
+        return []
+    if victim.get("names") or victim.get("description"):
+        return []
+    return [problem("$.victim.names", "unnamed_victim")]
+
+
+def knowledge_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Every ``known`` object names an informant of the record, and a relative only
+    when the information came through one."""
+    informant_ids = {local_id for _, local_id in _ids(document, "informants")}
+    problems: list[Problem] = []
+    for path, value in walk(document):
+        if not (isinstance(value, dict) and path.endswith((".known", ".how_known"))):
+            continue
+        if "basis" not in value:
+            continue
+        informant = value.get("informant_id")
+        if isinstance(informant, str) and informant not in informant_ids:
+            problems.append(
+                problem(f"{path}.informant_id", "unknown_informant", id=quote(informant))
+            )
+        if "through_relation" in value and value.get("basis") != "through_relative":
+            problems.append(problem(f"{path}.through_relation", "relation_without_relative"))
+    informant_sources = [
+        (index, source.get("informant_id")) for index, source in items(document, "sources")
+    ]
+    for index, informant in informant_sources:
+        if isinstance(informant, str) and informant not in informant_ids:
+            problems.append(
+                problem(
+                    f"$.sources[{index}].informant_id", "unknown_informant", id=quote(informant)
+                )
+            )
+    return problems
+
+
+def connection_problems(
+    document: Mapping[str, Any], detention_kinds: frozenset[str]
+) -> list[Problem]:
+    """Transfers come from an earlier episode; a camp relation names a detention episode."""
+    order = {
+        local_id: position for position, (_, local_id) in enumerate(_ids(document, "episodes"))
+    }
+    kinds = {
+        entry["id"]: entry.get("kind")
+        for _, entry in items(document, "episodes")
+        if isinstance(entry.get("id"), str)
+    }
+    problems: list[Problem] = []
+    for index, episode in items(document, "episodes"):
+        here = f"$.episodes[{index}]"
+        transfer = episode.get("transfer_from")
+        source = transfer.get("episode_id") if isinstance(transfer, dict) else None
+        if isinstance(source, str):
+            path = f"{here}.transfer_from.episode_id"
+            if source not in order:
+                problems.append(problem(path, "unknown_episode", id=quote(source)))
+            elif source == episode.get("id"):
+                problems.append(problem(path, "transfer_from_itself"))
+            elif order[source] > order.get(episode.get("id"), len(order)):  # type: ignore[arg-type]
+                problems.append(problem(path, "transfer_from_later", id=quote(source)))
+        relation = episode.get("camp_relation")
+        camp = relation.get("episode_id") if isinstance(relation, dict) else None
+        if isinstance(camp, str):
+            path = f"{here}.camp_relation.episode_id"
+            if camp not in kinds:
+                problems.append(problem(path, "unknown_episode", id=quote(camp)))
+            elif kinds[camp] not in detention_kinds:
+                problems.append(
+                    problem(
+                        path,
+                        "camp_relation_not_detention",
+                        id=quote(camp),
+                        kind=quote(kinds[camp]),
+                        allowed=", ".join(sorted(detention_kinds)),
+                    )
+                )
+    return problems + _duplicate_ids(document, "sources")
+
+
+def _reversed(path: str, field: str, low: object, high: object) -> list[Problem]:
+    numbers = (int, float)
+    if (
+        isinstance(low, numbers)
+        and isinstance(high, numbers)
+        and not isinstance(low, bool)
+        and not isinstance(high, bool)
+        and high < low
+    ):
+        return [problem(path, "range_reversed", field=field, low=quote(low), high=quote(high))]
+    return []
+
+
+def range_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Ranges said as "from .. to" never run backwards (durations, amounts, periods)."""
+    problems: list[Problem] = []
+    for path, value in walk(document):
+        if not isinstance(value, dict):
+            continue
+        problems += _reversed(
+            f"{path}.amount_max", "amount_max", value.get("amount"), value.get("amount_max")
+        )
+        problems += _reversed(f"{path}.count", "count", value.get("count_min"), value.get("count"))
+        problems += _reversed(
+            f"{path}.items_per_day_max",
+            "items_per_day_max",
+            value.get("items_per_day"),
+            value.get("items_per_day_max"),
+        )
+    return problems
+
+
+def wage_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """An amount needs its period and currency; a period needs an amount."""
+    problems: list[Problem] = []
+    for labour_index, labour in items(document, "labour"):
+        for index, wage in items(labour, "wages"):
+            path = f"$.labour[{labour_index}].wages[{index}]"
+            has_amount, has_period = "amount" in wage, "period" in wage
+            if has_amount and not has_period:
+                problems.append(problem(f"{path}.period", "wage_without_period"))
+            if has_period and not has_amount:
+                problems.append(problem(f"{path}.amount", "wage_without_amount"))
+            if has_amount and "currency" not in wage:
+                problems.append(problem(f"{path}.currency", "wage_without_currency"))
+            piece = wage.get("piece_rate")
+            if isinstance(piece, dict) and "currency" not in piece and "currency" not in wage:
+                problems.append(
+                    problem(f"{path}.piece_rate.currency", "piece_rate_without_currency")
+                )
+    return problems

@@ -13,7 +13,7 @@ from intake.db import Base
 #: The canonical record's top-level sections, each stored as its own ciphertext.
 SECTIONS = (
     "interview",
-    "testifier",
+    "informants",
     "victim",
     "episodes",
     "labour",
@@ -22,6 +22,7 @@ SECTIONS = (
     "narrative",
     "sources",
     "links",
+    "interventions",
 )
 
 

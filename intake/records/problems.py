@@ -120,12 +120,12 @@ MESSAGES: dict[str, str] = {
     ),
     "self_link": N_("A record cannot be linked to itself."),
     "invisible_character": N_(
-        "'{field}' contains an invisible control or formatting character (U+{code}), such as "
+        "'{field}' contains an invisible control or formatting character (U+{char}), such as "
         "a text-direction override, that can make it read differently from what is stored. "
         "Retype it as plain text."
     ),
     "invalid_text": N_(
-        "'{field}' contains a broken character (an unpaired UTF-16 surrogate, U+{code}) that "
+        "'{field}' contains a broken character (an unpaired UTF-16 surrogate, U+{char}) that "
         "cannot be stored. The file was probably damaged by a conversion; retype the text."
     ),
     "no_main_informant": N_(

@@ -60,13 +60,13 @@ def text_problems(document: Mapping[str, Any]) -> list[Problem]:
         for char in value:
             code = f"{ord(char):04X}"
             if 0xD800 <= ord(char) <= 0xDFFF:
-                problems.append(problem(path, "invalid_text", field=quote(_field(path)), code=code))
+                problems.append(problem(path, "invalid_text", field=quote(_field(path)), char=code))
                 break
             if char in ALLOWED_INVISIBLES:
                 continue
             if unicodedata.category(char) in ("Cc", "Cf"):
                 problems.append(
-                    problem(path, "invisible_character", field=quote(_field(path)), code=code)
+                    problem(path, "invisible_character", field=quote(_field(path)), char=code)
                 )
                 break
     return problems
@@ -187,7 +187,7 @@ def connection_problems(
                 problems.append(problem(path, "unknown_episode", id=quote(source)))
             elif source == episode.get("id"):
                 problems.append(problem(path, "transfer_from_itself"))
-            elif order[source] > order.get(episode.get("id"), len(order)):  # type: ignore[arg-type]
+            elif order[source] > order.get(str(episode.get("id")), len(order)):
                 problems.append(problem(path, "transfer_from_later", id=quote(source)))
         relation = episode.get("camp_relation")
         camp = relation.get("episode_id") if isinstance(relation, dict) else None

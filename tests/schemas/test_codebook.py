@@ -40,7 +40,7 @@ def _annotated_nodes(node: Any) -> Iterator[dict[str, Any]]:
 def test_codebook_declares_the_five_interface_languages() -> None:
     # Given the codebook / When its languages are read / Then they are the UI languages
     assert tuple(CODEBOOK["languages"]) == LANGUAGES
-    assert CODEBOOK["codebook_version"] == "1.0.0"
+    assert CODEBOOK["codebook_version"] == "2.0.0"
 
 
 @pytest.mark.parametrize("vocabulary", sorted(VOCABULARIES))
@@ -108,28 +108,75 @@ def test_every_schema_enum_equals_its_codebook_vocabulary() -> None:
 def test_every_codebook_vocabulary_is_used_by_the_schema() -> None:
     # Given the vocabularies the schema refers to (facility_kind also types the registry)
     used = {node["x-codebook"] for node in _annotated_nodes(SCHEMA)}
-    # When compared with the codebook / Then none is unused
-    assert set(VOCABULARIES) - used == set()
+    # When compared with the codebook
+    unused = set(VOCABULARIES) - used
+    # Then only vocabularies kept to read version-1 records are unused
+    assert {name for name in unused if not VOCABULARIES[name].get("deprecated")} == set()
+    assert unused == {"how_known"}
+
+
+def _esf(vocabulary: str) -> dict[str, set[tuple[str, str]]]:
+    return {
+        entry["code"]: {(term["list"], term["code"]) for term in entry.get("huridocs_esf", [])}
+        for entry in VOCABULARIES[vocabulary]["codes"]
+    }
 
 
 def test_episode_kinds_carry_the_huridocs_esf_codes_from_the_domain_notes() -> None:
-    # Given the episode kinds / When their ESF codes are read
-    esf = {e["code"]: e.get("huridocs_esf") for e in VOCABULARIES["episode_kind"]["codes"]}
+    # Given the episode kinds / When their ESF terms (list 4, types of acts) are read
+    esf = _esf("episode_kind")
     # Then the codes of DOMAIN.md sit on the matching kinds
-    assert esf["taken_by_police"] == "030101"
-    assert esf["reeducation_camp"] == esf["detention_centre"] == esf["prison"] == "030102"
-    assert esf["lost_contact"] == "030103"
-    assert esf["house_arrest"] == "030105"
-    assert esf["assigned_factory_work"] == esf["camp_workshop"] == "300102010000"
-    assert esf["labour_transfer"] == "300104030600"
-    assert esf["died_in_custody"] == "010106020000"
+    assert esf["taken_by_police"] == {("4", "030101000000")}
+    assert esf["reeducation_camp"] == esf["detention_centre"] == esf["prison"]
+    assert esf["prison"] == {("4", "030102000000")}
+    assert esf["house_arrest"] == {("4", "030105000000")}
+    assert esf["assigned_factory_work"] == {("4", "300102010000")}
+    assert ("4", "300102010000") in esf["camp_workshop"]
+    assert esf["died_in_custody"] == {("4", "010106020000")}
+    # And a labour transfer is forced labour too, not only a transfer
+    assert esf["labour_transfer"] == {("4", "300102010000"), ("4", "300104030600")}
+    # And lost contact is not by itself a disappearance
+    assert esf["lost_contact"] == set()
+
+
+def test_relations_carry_the_esf_source_connection_codes() -> None:
+    # Given the relation vocabulary / When its ESF terms (list 19) are read
+    esf = _esf("relation")
+    # Then the victim, a witness, relatives and colleagues map as DOMAIN.md lists
+    assert esf["self"] == {("19", "010100000000")}
+    assert esf["fellow_detainee"] == {("19", "010200000000")}
+    assert esf["sister"] == esf["spouse"] == {("19", "020101000000")}
+    assert esf["colleague"] == {("19", "020102000000")}
+    assert esf["unknown"] == {("19", "990000000000")}
+    codes = [term for terms in esf.values() for term in terms]
+    assert all(len(code) == 12 and code.isdigit() for _, code in codes)
 
 
 def test_ilo_indicator_and_survey_phase_keys_are_the_codebook_codes() -> None:
-    # Given the coding section of the schema
-    coding = SCHEMA["properties"]["coding"]["properties"]
-    # When its fixed keys are listed / Then they are exactly the codebook's codes
-    assert list(coding["ilo_indicators"]["properties"]) == _codes("ilo_indicator")
-    assert coding["ilo_indicators"]["required"] == _codes("ilo_indicator")
+    # Given the coding definitions of the schema
+    defs = SCHEMA["$defs"]
+    # When their fixed keys are listed / Then they are exactly the codebook's codes
+    assert list(defs["ilo_coding"]["properties"]) == _codes("ilo_indicator")
     assert len(_codes("ilo_indicator")) == 11
-    assert list(coding["survey_phases"]["properties"]) == _codes("survey_phase")
+    assert list(defs["survey_coding"]["properties"]) == _codes("survey_phase")
+    # And record-level coding and each work episode use the same definitions
+    assert SCHEMA["properties"]["coding"]["properties"]["ilo_indicators"] == {
+        "$ref": "#/$defs/ilo_coding"
+    }
+    assert defs["work_coding"]["properties"]["survey_phases"] == {"$ref": "#/$defs/survey_coding"}
+
+
+def test_survey_indicators_belong_to_phase_and_dimension_cells() -> None:
+    # Given the adapted survey-guideline sub-indicators
+    cells = {
+        f"{phase}:{dimension}"
+        for phase in _codes("survey_phase")
+        for dimension in ("involuntariness", "menace_of_penalty")
+    }
+    # When their groups are read / Then each names at least one real cell
+    for entry in VOCABULARIES["survey_indicator"]["codes"]:
+        assert entry["groups"] and set(entry["groups"]) <= cells, entry["code"]
+    # And every cell has at least one indicator of its own
+    assert {
+        group for e in VOCABULARIES["survey_indicator"]["codes"] for group in e["groups"]
+    } == cells

@@ -36,7 +36,7 @@ def test_schema_is_valid_draft_2020_12() -> None:
     # Given the schema / When checked against its metaschema / Then it passes
     Draft202012Validator.check_schema(SCHEMA)
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert SCHEMA["$id"].endswith("/testimony/1.0.0")
+    assert SCHEMA["$id"].endswith("/testimony/2.0.0")
 
 
 def test_top_level_keys_are_version_id_and_the_encrypted_sections() -> None:
@@ -44,7 +44,7 @@ def test_top_level_keys_are_version_id_and_the_encrypted_sections() -> None:
     # Then they are exactly these, all required (the record store relies on the names)
     assert list(SCHEMA["properties"]) == ["schema_version", "record_id", *SECTIONS]
     assert SCHEMA["required"] == ["schema_version", "record_id", *SECTIONS]
-    assert SCHEMA["properties"]["schema_version"] == {"const": "1.0.0"}
+    assert SCHEMA["properties"]["schema_version"] == {"const": "2.0.0"}
     assert SCHEMA["properties"]["record_id"]["format"] == "uuid"
 
 

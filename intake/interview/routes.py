@@ -16,7 +16,7 @@ from intake.errors import IntakeError
 from intake.interview import flow, services
 from intake.interview.forms import ActionForm, AttachmentForm
 from intake.interview.steps import form_step
-from intake.interview.wages import WageNumberError, figure_from_request
+from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
 from intake.records.services import list_outbox
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import get_workspace
@@ -136,6 +136,6 @@ def receipt(record_id: uuid.UUID) -> str:
 def wage_figure() -> Response | tuple[Response, int]:
     """Monthly wage and minimum-wage ratio for the live figure on the labour step."""
     try:
-        return jsonify(figure_from_request(request.get_json(silent=True)))
+        return jsonify(figure_from_request(parse_figure_request(request.get_data(cache=False))))
     except WageNumberError as error:
         return jsonify(error=error.translated()), error.status

@@ -1,65 +1,82 @@
-"""The wage as said, turned into a monthly figure and a ratio to the local minimum."""
+"""Wage statements shown as monthly figures and ratios to the local minimum wage.
+
+The arithmetic is :mod:`intake.records.wages` (pure, ranges); this module finds the
+place, dates and tables for a labour entry of the interview and serves the live
+figure the labour step shows while the interviewer types.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext
+
 from intake.errors import N_, IntakeError
 from intake.interview import vocab
-from intake.records.derived import (
-    date_bounds,
-    load_reference,
-    minimum_wage_ratio,
-    monthly_wage_cny,
-    time_in_kinds,
-)
+from intake.records import wages as arithmetic
+from intake.records.derived import date_bounds, load_reference, time_in_kinds
+from intake.records.wages import Span, WageFigure
 
 #: The numbers the live figure accepts: the labour form's limits (low, high).
 _LIMITS = {
     "amount": (Decimal(0), Decimal(1_000_000_000)),
+    "amount_max": (Decimal(0), Decimal(1_000_000_000)),
     "count": (Decimal("0.001"), Decimal(1000)),
+    "count_min": (Decimal("0.001"), Decimal(1000)),
+    "piece_amount": (Decimal(0), Decimal(1_000_000)),
+    "items_per_day": (Decimal("0.001"), Decimal(100_000)),
+    "items_per_day_max": (Decimal("0.001"), Decimal(100_000)),
     "days_per_week": (Decimal(0), Decimal(7)),
 }
 _BAD_NUMBER = N_("The wage figure needs ordinary numbers within the limits of the labour step.")
+#: The live figure's request is a handful of short values; anything larger is refused
+#: before it is parsed.
+MAX_FIGURE_REQUEST_BYTES = 4096
+_MAX_FIGURE_DEPTH = 2
 
 
 class WageNumberError(IntakeError):
     """A number sent for the live wage figure is malformed or out of range."""
 
 
-@dataclass(frozen=True)
-class WageFigure:
-    """Derived figures for one labour entry (``None`` where they cannot be derived)."""
-
-    monthly_cny: Decimal | None
-    ratio: Decimal | None
-
-    def as_json(self) -> dict[str, str | None]:
-        """Strings for the JSON endpoint."""
-        return {
-            "monthly_cny": None if self.monthly_cny is None else str(self.monthly_cny),
-            "ratio": None if self.ratio is None else str(self.ratio),
-        }
-
-
 @lru_cache(maxsize=1)
-def _minimum_wage_table() -> dict[str, Any]:
+def minimum_wage_table() -> dict[str, Any]:
+    """schemas/reference/minimum_wage.json."""
     return load_reference("minimum_wage")
 
 
-def episode_prefecture(episode: dict[str, Any], labour: dict[str, Any] | None = None) -> str | None:
-    """The prefecture of a work episode: its place, else its facility's registry entry."""
-    prefecture = (episode.get("place") or {}).get("prefecture_id")
+@lru_cache(maxsize=1)
+def exchange_rates() -> dict[str, Any]:
+    """schemas/reference/exchange_rates.json (empty rates if the table is absent)."""
+    try:
+        return load_reference("exchange_rates")
+    except Exception:
+        return {"rates": {}, "sources": []}
+
+
+def episode_place(
+    episode: dict[str, Any], labour: dict[str, Any] | None = None
+) -> tuple[str | None, str | None]:
+    """(prefecture id, county id) of a work episode: its place, else the workplace's
+    or the episode's registry facility."""
+    place = episode.get("place") or {}
+    prefecture, county = place.get("prefecture_id"), place.get("county_id")
     for facility in ((labour or {}).get("facility"), episode.get("facility")):
         if prefecture:
             break
         entry = vocab.facilities().get((facility or {}).get("registry_id", ""))
-        prefecture = entry.get("prefecture_id") if entry else None
-    return prefecture
+        if entry:
+            prefecture, county = entry.get("prefecture_id"), entry.get("county_id")
+    return prefecture, county
+
+
+def episode_prefecture(episode: dict[str, Any], labour: dict[str, Any] | None = None) -> str | None:
+    """The prefecture of a work episode (see :func:`episode_place`)."""
+    return episode_place(episode, labour)[0]
 
 
 def episode_day(episode: dict[str, Any]) -> date | None:
@@ -70,33 +87,64 @@ def episode_day(episode: dict[str, Any]) -> date | None:
     return low or high
 
 
-def figure(
-    wage: dict[str, Any] | None,
-    *,
-    prefecture: str | None,
-    on: date | None,
-    days_per_week: Any = None,
-    stay_months: Decimal | None = None,
-) -> WageFigure:
-    """Monthly CNY and the ratio to the minimum wage, where derivable."""
-    days = Decimal(str(days_per_week)) if days_per_week not in (None, "") else None
-    monthly = monthly_wage_cny(wage or {}, days_worked_per_week=days, stay_months=stay_months)
-    ratio = None
-    if monthly is not None and prefecture and on:
-        ratio = minimum_wage_ratio(monthly, prefecture, on, _minimum_wage_table())
-    return WageFigure(monthly, ratio)
-
-
-def labour_figure(labour: dict[str, Any], episode: dict[str, Any]) -> WageFigure:
-    """Derived figures for a stored labour entry and its episode."""
-    stay = time_in_kinds([episode], {episode.get("kind", "")}).best_months
-    return figure(
-        labour.get("wage"),
-        prefecture=episode_prefecture(episode, labour),
-        on=episode_day(episode),
-        days_per_week=labour.get("days_per_week"),
-        stay_months=stay,
+def _stay_months(episode: dict[str, Any]) -> Span | None:
+    estimate = time_in_kinds([episode], {episode.get("kind", "")})
+    if estimate.max_days is None or estimate.min_days <= 0:
+        best = estimate.best_months
+        return Span.of(best) if best else None
+    return Span.of(
+        Decimal(estimate.min_days) / arithmetic.DAYS_PER_MONTH,
+        Decimal(estimate.max_days) / arithmetic.DAYS_PER_MONTH,
     )
+
+
+def _days_per_week(value: Any) -> Decimal | None:
+    return Decimal(str(value)) if value not in (None, "") else None
+
+
+def labour_figures(labour: dict[str, Any], episode: dict[str, Any]) -> list[WageFigure]:
+    """One figure per wage statement of a stored labour entry, in order."""
+    prefecture, county = episode_place(episode, labour)
+    days = _days_per_week(labour.get("days_per_week"))
+    stay = _stay_months(episode)
+    return [
+        arithmetic.statement_figure(
+            statement,
+            prefecture=prefecture,
+            county=county,
+            on=arithmetic.statement_dates(statement, episode),
+            minimum_table=minimum_wage_table(),
+            rates=exchange_rates(),
+            days_per_week=days,
+            stay_months=stay,
+        )
+        for statement in labour.get("wages") or []
+        if isinstance(statement, dict)
+    ]
+
+
+#: What each missing-figure reason tells the interviewer.
+REASON_TEXTS = {
+    arithmetic.NO_AMOUNT: N_("Give the amount (or the piece rate and items per day)."),
+    arithmetic.NO_PERIOD: N_("Give the period the amount was paid for."),
+    arithmetic.NO_DAYS_PER_WEEK: N_("A piece rate needs the days worked per week."),
+    arithmetic.NO_STAY: N_("A wage for the whole stay needs the episode's dates."),
+    arithmetic.NO_RATE: N_("No exchange rate is known for this currency and year."),
+    arithmetic.NO_DATE: N_("The ratio needs at least the year of the work."),
+    arithmetic.NO_TABLE: N_("No minimum wage table covers these dates."),
+}
+
+
+def span_text(span: Span | None) -> str | None:
+    """A range as text: one figure when exact, else low and high joined by an en dash."""
+    if span is None:
+        return None
+    return str(span.low) if span.is_exact else f"{span.low}\u2013{span.high}"
+
+
+def reason_texts(figure: WageFigure) -> list[str]:
+    """The figure's missing-part reasons in the UI language."""
+    return [gettext(REASON_TEXTS[reason]) for reason in figure.reasons if reason in REASON_TEXTS]
 
 
 def _given_number(data: dict[str, Any], key: str) -> Decimal | None:
@@ -117,28 +165,73 @@ def _given_number(data: dict[str, Any], key: str) -> Decimal | None:
     return number
 
 
-def figure_from_request(payload: Any) -> dict[str, str | None]:
-    """Figures for the live display from the labour form's values (JSON object).
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
 
-    Numbers not typed yet give empty figures; a malformed or out-of-range number is
-    :class:`WageNumberError` (the saved step is computed again on the server anyway).
+
+def parse_figure_request(raw: bytes) -> Any:
+    """The live figure's JSON body, refused (never a server error) when it is too
+    large, not JSON, or nested at all beyond one flat object."""
+    if len(raw) > MAX_FIGURE_REQUEST_BYTES:
+        raise WageNumberError(N_("The wage figure request is too large."))
+    depth = 0
+    for char in raw.decode("utf-8", errors="replace"):
+        depth += char in "[{"
+        if depth > _MAX_FIGURE_DEPTH:
+            raise WageNumberError(N_("The wage figure needs the labour step's values."))
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise WageNumberError(N_("The wage figure needs the labour step's values.")) from None
+
+
+def figure_from_request(payload: Any) -> dict[str, Any]:
+    """Figures for the live display from the labour form's values (a flat JSON object).
+
+    Keys: status, amount, amount_max, currency, count, count_min, unit, piece_amount,
+    items_per_day, items_per_day_max, days_per_week, on_low and on_high (ISO days the
+    work may fall in), prefecture, county. Numbers not typed yet give empty figures;
+    a malformed or out-of-range number is :class:`WageNumberError`.
     """
     if not isinstance(payload, dict):
         raise WageNumberError(N_("The wage figure needs the labour step's values."))
-    amount, count = _given_number(payload, "amount"), _given_number(payload, "count")
-    wage = {
-        "amount": amount,
+    numbers = {key: _given_number(payload, key) for key in _LIMITS}
+    statement: dict[str, Any] = {
+        "status": str(payload.get("status") or "")[:20],
         "currency": str(payload.get("currency") or "CNY")[:3],
-        "period": {"count": count, "unit": str(payload.get("unit") or "")[:12]},
     }
+    if numbers["amount"] is not None:
+        statement["amount"] = numbers["amount"]
+        if numbers["amount_max"] is not None:
+            statement["amount_max"] = numbers["amount_max"]
+    if numbers["count"] is not None:
+        statement["period"] = {
+            "count": numbers["count"],
+            "unit": str(payload.get("unit") or "")[:12],
+        }
+        if numbers["count_min"] is not None:
+            statement["period"]["count_min"] = numbers["count_min"]
+    if numbers["piece_amount"] is not None:
+        statement["piece_rate"] = {
+            "amount": numbers["piece_amount"],
+            "items_per_day": numbers["items_per_day"],
+            "items_per_day_max": numbers["items_per_day_max"],
+        }
+    low, high = _day(payload.get("on_low")), _day(payload.get("on_high"))
+    on = (low, high or low) if low and (high or low) >= low else None
     try:
-        on = date.fromisoformat(str(payload.get("on") or ""))
-    except ValueError:
-        on = None
-    prefecture = str(payload.get("prefecture") or "")[:100] or None
-    days = _given_number(payload, "days_per_week")
-    try:
-        result = figure(wage, prefecture=prefecture, on=on, days_per_week=days)
+        result = arithmetic.statement_figure(
+            statement,
+            prefecture=str(payload.get("prefecture") or "")[:100] or None,
+            county=str(payload.get("county") or "")[:100] or None,
+            on=on,  # type: ignore[arg-type]
+            minimum_table=minimum_wage_table(),
+            rates=exchange_rates(),
+            days_per_week=numbers["days_per_week"],
+        )
     except ArithmeticError:
         raise WageNumberError(_BAD_NUMBER) from None
-    return result.as_json()
+    return {**result.as_json(), "reason_texts": reason_texts(result)}

@@ -1,9 +1,9 @@
-"""Values derived from a testimony record: monthly wage, wage ratio, time spans.
+"""Values derived from a testimony record: dates with precision and time spans.
 
 Everything here is a pure function of what the record says plus the reference
 data under ``schemas/``. Nothing is guessed: where a figure cannot be derived
-honestly (another currency without a rate, a wage for "the whole stay" without
-its length, an open-ended episode) the result says so instead of inventing it.
+honestly (an open-ended episode) the result says so instead of inventing it.
+Wage figures are in :mod:`intake.records.wages`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ WORK_KINDS = frozenset({"camp_workshop", "assigned_factory_work", "labour_transf
 _EXACT_PRECISIONS = frozenset({"day", "month", "year", "season"})
 _VALUE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_CENTS = Decimal("0.01")
 
 
 class ReferenceDataError(Exception):
@@ -82,116 +81,6 @@ def load_reference(name: str, *, path: Path | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ReferenceDataError(f"{path.name} must hold a JSON object")
     return data
-
-
-# --- wages -------------------------------------------------------------------
-
-
-def _decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def monthly_wage_cny(
-    wage: Mapping[str, Any],
-    *,
-    rates_to_cny: Mapping[str, Decimal] | None = None,
-    days_worked_per_week: Decimal | None = None,
-    stay_months: Decimal | None = None,
-) -> Decimal | None:
-    """Convert a wage as stated into CNY per month, rounded to the fen.
-
-    ``wage`` is a record's ``labour[].wage`` object. "320 yuan for almost two
-    months" (amount 320, period 2 months) gives ``Decimal("160.00")``.
-
-    Conversion factors: a month is 30.4375 days (365.25 / 12) and 4.348 weeks; a
-    year is 12 months. A daily wage is multiplied by ``days_worked_per_week`` x
-    4.348 when the working week is known, otherwise by 30.4375 calendar days
-    (which overstates pay for people who did not work every day). A wage for
-    the ``total_stay`` needs ``stay_months``, the length of the work episode.
-
-    Returns ``None`` when the wage cannot be converted honestly: no amount or no
-    period, a non-positive period, a currency other than CNY without a rate in
-    ``rates_to_cny`` (CNY per unit), or ``total_stay`` without ``stay_months``.
-    """
-    if not isinstance(wage, Mapping):
-        return None
-    amount = _decimal(wage.get("amount"))
-    period = wage.get("period")
-    if amount is None or amount < 0 or not isinstance(period, Mapping):
-        return None
-    count = _decimal(period.get("count"))
-    if count is None or count <= 0:
-        return None
-    currency = wage.get("currency", "CNY")
-    if currency != "CNY":
-        rate = (rates_to_cny or {}).get(currency) if isinstance(currency, str) else None
-        if rate is None:
-            return None
-        amount = amount * Decimal(rate)
-    per_unit = amount / count
-    unit = period.get("unit")
-    if unit == "month":
-        monthly = per_unit
-    elif unit == "day":
-        if days_worked_per_week is not None and days_worked_per_week > 0:
-            monthly = per_unit * Decimal(days_worked_per_week) * WEEKS_PER_MONTH
-        else:
-            monthly = per_unit * DAYS_PER_MONTH
-    elif unit == "week":
-        monthly = per_unit * WEEKS_PER_MONTH
-    elif unit == "year":
-        monthly = per_unit / MONTHS_PER_YEAR
-    elif unit == "total_stay":
-        if stay_months is None or stay_months <= 0:
-            return None
-        monthly = per_unit / Decimal(stay_months)
-    else:
-        return None
-    return monthly.quantize(_CENTS, rounding=ROUND_HALF_UP)
-
-
-def minimum_wage_ratio(
-    monthly: Decimal, prefecture_id: str, on: date, table: Mapping[str, Any]
-) -> Decimal | None:
-    """Ratio of a monthly wage to the local monthly minimum wage on a date.
-
-    ``table`` is the content of ``schemas/reference/minimum_wage.json``. The
-    entry whose ``applies_from``..``applies_to`` window contains ``on`` is used
-    (the latest starting one if several do); the prefecture's tier, or the
-    entry's ``default_tier``, gives the minimum. The ratio is rounded to three
-    places: 0.195 means the wage was about a fifth of the minimum.
-
-    Returns ``None`` when no entry covers the date or the prefecture has no tier.
-    """
-    entry = _wage_entry(table, on)
-    if entry is None:
-        return None
-    tiers = entry.get("tiers") or {}
-    tier = (entry.get("prefecture_tiers") or {}).get(prefecture_id) or entry.get("default_tier")
-    minimum = _decimal(tiers.get(tier)) if isinstance(tier, str) else None
-    if minimum is None or minimum <= 0:
-        return None
-    return (Decimal(monthly) / minimum).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
-def _wage_entry(table: Mapping[str, Any], on: date) -> Mapping[str, Any] | None:
-    best: tuple[date, Mapping[str, Any]] | None = None
-    for entry in table.get("tables") or []:
-        try:
-            start = date.fromisoformat(entry["applies_from"])
-            end = entry.get("applies_to")
-            end_date = date.fromisoformat(end) if end else date.max
-        except (KeyError, TypeError, ValueError):
-            continue
-        if start <= on <= end_date and (best is None or start > best[0]):
-            best = (start, entry)
-    return None if best is None else best[1]
 
 
 # --- dates with precision ----------------------------------------------------

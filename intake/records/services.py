@@ -37,6 +37,7 @@ from intake.records.attachments import (
     testimony_attachments,
 )
 from intake.records.models import SECTIONS, SealedRecord, Testimony, TestimonySection
+from intake.records.upgrade import upgrade_record
 from intake.records.validation import Problem, validate_record
 from intake.workspace.services import get_workspace, require_role, verified_recipients
 from intake.workspace.vault import UnlockedKeys
@@ -118,6 +119,7 @@ def store_testimony(
     Attachments are stored under the same data key; each must be listed in sources.
     """
     require_role(session, "casedb")
+    document = upgrade_record(document)
     record_id = _checked(document)
     check_against_sources(document, attachments)
     if session.get(Testimony, record_id) is not None:
@@ -185,6 +187,7 @@ def seal_testimony(
     The sealed plaintext is a ZIP archive (see :mod:`intake.records.attachments`).
     """
     require_role(session, "station")
+    document = upgrade_record(document)
     record_id = _checked(document)
     check_against_sources(document, attachments)
     recipients = verified_recipients(session, keys)

@@ -40,7 +40,7 @@
           amount: value("wage_amount"), currency: value("wage_currency"),
           count: value("wage_count"), unit: value("wage_unit"),
           days_per_week: value("days_per_week"),
-          prefecture: section.dataset.prefecture, on: section.dataset.on
+          prefecture: section.dataset.prefecture, on_low: section.dataset.on
         };
         fetch(endpoint.dataset.url, {
           method: "POST", credentials: "same-origin",
@@ -49,9 +49,10 @@
         }).then(function (response) { return response.ok ? response.json() : null; })
           .then(function (figure) {
             if (!figure || figure.monthly_cny === null) { return; }
-            var text = endpoint.dataset.monthly.replace("{amount}", figure.monthly_cny);
+            function range(pair) { return pair[0] === pair[1] ? pair[0] : pair[0] + "–" + pair[1]; }
+            var text = endpoint.dataset.monthly.replace("{amount}", range(figure.monthly_cny));
             if (figure.ratio !== null) {
-              text += " " + endpoint.dataset.ratio.replace("{ratio}", figure.ratio);
+              text += " " + endpoint.dataset.ratio.replace("{ratio}", range(figure.ratio));
             }
             out.textContent = text;
           }).catch(function () { /* the saved figure stays shown */ });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,26 @@ def test_the_worked_example_park_is_registered_in_yining_county() -> None:
     assert (park["kind"], park["county_id"]) == ("industrial_park", "ili.yining_county")
 
 
-def test_minimum_wage_table_maps_every_prefecture_to_a_known_tier() -> None:
-    # Given each minimum-wage table
-    for table in MINIMUM_WAGE["tables"]:
-        # When its prefecture tiers are read
-        tiers = table["tiers"]
-        # Then every prefecture has a tier that has an amount in the reported range
-        assert set(table["prefecture_tiers"]) == set(PREFECTURE_IDS)
-        assert all(tier in tiers for tier in table["prefecture_tiers"].values())
-        assert all(820 <= amount <= 1460 for amount in tiers.values())
-        assert table["applies_from"] <= table["applies_to"]
+def test_minimum_wage_tables_name_known_places_and_follow_each_other() -> None:
+    # Given the minimum-wage tables in order
+    tables = MINIMUM_WAGE["tables"]
+    for table in tables:
+        # Then every tier is a positive amount and every place id exists
+        assert all(amount > 0 for amount in table["tiers"].values())
+        assert set(table["prefecture_tiers"]) <= set(PREFECTURE_IDS)
+        assert set(table["county_tiers"]) <= set(COUNTY_IDS)
+        assert set(table["prefecture_tiers"].values()) | set(table["county_tiers"].values()) <= set(
+            table["tiers"]
+        )
+    # And each table ends the day before the next begins
+    for earlier, later in itertools.pairwise(tables):
+        assert earlier["applies_to"] is not None and earlier["applies_to"] < later["applies_from"]
     assert MINIMUM_WAGE["currency"] == "CNY" and MINIMUM_WAGE["period"] == "month"
+
+
+def test_the_2013_and_2018_tiers_are_those_of_the_notices() -> None:
+    # Given the tables / When the 2013 and 2018 ones are read / Then their four tiers
+    # are the official figures quoted in the domain notes
+    by_start = {table["applies_from"][:4]: table["tiers"] for table in MINIMUM_WAGE["tables"]}
+    assert [by_start["2013"][tier] for tier in "1234"] == [1520, 1320, 1240, 1160]
+    assert [by_start["2018"][tier] for tier in "1234"] == [1820, 1620, 1540, 1460]

@@ -11,7 +11,7 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField
 from intake.interview.fields import CodeChecklist, code, json_number, number, text
 from intake.interview.lists import RowForm
 from intake.interview.steps.common import FacilityForm, facility_data, facility_value, prune
-from intake.interview.wages import episode_day, episode_prefecture, labour_figure
+from intake.interview.wages import episode_day, episode_prefecture, labour_figures, span_text
 from intake.records.derived import WORK_KINDS
 
 _TEXTS = ("employer", "factory", "industrial_park", "housing_note", "destination_note", "note")
@@ -149,11 +149,16 @@ def context(document: dict[str, Any], form: LabourStepForm) -> dict[str, Any]:
     """Each row's episode and its derived wage figures."""
     episodes = {e["id"]: e for e in work_episodes(document)}
     labour = {x.get("episode_id"): x for x in document.get("labour") or []}
-    figures = {
-        eid: labour_figure(labour[eid], episode)
-        for eid, episode in episodes.items()
-        if eid in labour
-    }
+    figures = {}
+    for eid, episode in episodes.items():
+        wage = (labour.get(eid) or {}).get("wage")
+        statements = [{"status": "unknown", **wage}] if isinstance(wage, dict) else []
+        shown = labour_figures({**labour.get(eid, {}), "wages": statements}, episode)
+        if shown:
+            figures[eid] = {
+                "monthly_cny": span_text(shown[0].monthly),
+                "ratio": span_text(shown[0].ratio),
+            }
     places = {}
     for eid, episode in episodes.items():
         day = episode_day(episode)

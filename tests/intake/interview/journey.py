@@ -9,13 +9,15 @@ from pathlib import Path
 
 from tests.intake.conftest import csrf_token
 
-WORKED_EXAMPLE = Path(__file__).parents[2] / "fixtures/records/valid/worked_example.json"
+WORKED_EXAMPLE = Path(__file__).parents[2] / "fixtures/records/v1/worked_example.json"
 STEP_NAMES = ("testifier", "victim", "trajectory", "labour", "coding", "consent", "narrative")
 
 
 def expected_record() -> dict:
-    """The canonical worked example."""
-    return json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
+    """The worked example as the interview types it (version 1), upgraded as stored."""
+    from intake.records.upgrade import upgrade_record
+
+    return upgrade_record(json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8")))
 
 
 def tiny_png() -> bytes:
@@ -65,7 +67,7 @@ def _episode(i: int, kind: str, start: tuple, end: tuple | None = None, **extra)
     return row
 
 
-_EXPECTED = expected_record()
+_EXPECTED = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
 _CAMP = "First re-education facility (not named in the report)"
 _CAMP2 = "Second re-education facility (not named in the report)"
 

@@ -57,7 +57,26 @@ def test_a_vanishingly_small_wage_is_a_figure_not_a_failure(station_interviewer)
         headers={"X-CSRFToken": token},
         json={"amount": "1e-9999", "currency": "CNY", "count": "2", "unit": "month"},
     )
-    assert response.status_code == 200 and response.get_json()["monthly_cny"] == "0.00"
+    assert response.status_code == 200 and response.get_json()["monthly_cny"] == ["0.00", "0.00"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 5000 + b"1" + b"}" * 5000, b"x" * 10_000],
+    ids=["deep-list", "deep-object", "oversized"],
+)
+def test_the_live_wage_figure_refuses_deep_or_huge_bodies_with_a_4xx(station_interviewer, body):
+    # Given a body nested thousands deep or far larger than the figure needs
+    base = start_draft(station_interviewer)
+    token = csrf_token(station_interviewer.get(f"{base}/labour").get_data(as_text=True))
+    # When posted to the live wage figure
+    response = station_interviewer.post(
+        "/interview/wage-figure",
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+        data=body,
+    )
+    # Then it is refused with a message, never a server error
+    assert 400 <= response.status_code < 500 and "error" in response.get_json()
 
 
 @pytest.mark.parametrize(

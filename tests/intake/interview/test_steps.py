@@ -102,12 +102,14 @@ def test_labour_shows_the_derived_wage(station_interviewer):
     steps = worked_example_steps()
     for name in ("testifier", "trajectory", "labour"):
         assert post_step(station_interviewer, f"{base}/{name}", steps[name]).status_code == 302
-    # Then the labour page shows 160 CNY a month and a ratio of 0.195 to the minimum
+    # Then the labour page shows 160 CNY a month and its ratio to the lowest and the
+    # highest tier in force in 2019 (the county's tier is not listed): 0.088 to 0.110
     page = station_interviewer.get(f"{base}/labour").get_data(as_text=True)
-    assert "160.00 CNY per month" in page and "0.195" in page
-    # And the coding step hints at restriction of movement and withholding of wages
+    assert "160.00 CNY per month" in page and "0.088\u20130.110" in page
+    # And the coding step hints at restriction of movement, but not at withholding of
+    # wages: a low wage alone is not evidence that wages were kept back
     coding = station_interviewer.get(f"{base}/coding").get_data(as_text=True)
-    assert "could not leave" in coding and "0.195 of the local minimum wage" in coding
+    assert "could not leave" in coding and "not paid, withheld or cut" not in coding
     # And the live figure endpoint agrees
     token = csrf_token(page)
     figure = station_interviewer.post(
@@ -119,10 +121,12 @@ def test_labour_shows_the_derived_wage(station_interviewer):
             "count": "2",
             "unit": "month",
             "prefecture": "ili",
-            "on": "2019-01-15",
+            "on_low": "2019-01-15",
         },
     ).get_json()
-    assert figure == {"monthly_cny": "160.00", "ratio": "0.195"}
+    assert figure["monthly_cny"] == ["160.00", "160.00"]
+    assert figure["ratio"] == ["0.088", "0.110"]
+    assert figure["tables"] == ["xinjiang_2018"] and figure["reasons"] == []
 
 
 def test_another_persons_draft_is_not_found(app, station_interviewer, database, settings):

@@ -1,4 +1,4 @@
-"""Derived values: monthly wage, ratio to the minimum wage, time in detention and work."""
+"""Derived values: dates with precision, time in detention and in work."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from intake.records.derived import (
     date_bounds,
     load_codebook,
     load_reference,
-    minimum_wage_ratio,
-    monthly_wage_cny,
     time_in_assigned_work,
     time_in_detention,
 )
@@ -28,85 +26,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "records" / "valid
 
 def _fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def _wage(amount: float, count: float, unit: str, currency: str = "CNY") -> dict[str, Any]:
-    return {"amount": amount, "currency": currency, "period": {"count": count, "unit": unit}}
-
-
-def test_worked_example_wage_is_160_yuan_a_month_far_below_the_ili_minimum() -> None:
-    # Given the worked example's wage: 320 yuan for almost two months
-    wage = _fixture("worked_example")["labour"][0]["wage"]
-    # When converted to a monthly figure and compared with the Ili minimum in 2019
-    monthly = monthly_wage_cny(wage)
-    ratio = minimum_wage_ratio(monthly, "ili", date(2019, 2, 1), load_reference("minimum_wage"))
-    # Then it is 160 yuan a month, about a fifth of the lowest reported minimum
-    assert monthly == Decimal("160.00")
-    assert ratio == Decimal("0.195")
-    assert ratio < Decimal("0.5")
-
-
-@pytest.mark.parametrize(
-    ("wage", "kwargs", "expected"),
-    [
-        (_wage(100, 1, "day"), {}, Decimal("3043.75")),
-        (_wage(100, 1, "day"), {"days_worked_per_week": Decimal(6)}, Decimal("2608.80")),
-        (_wage(500, 1, "week"), {}, Decimal("2174.00")),
-        (_wage(12000, 1, "year"), {}, Decimal("1000.00")),
-        (_wage(1500, 1, "month"), {}, Decimal("1500.00")),
-        (_wage(600, 1, "total_stay"), {"stay_months": Decimal(3)}, Decimal("200.00")),
-        (
-            _wage(1000, 1, "month", "KZT"),
-            {"rates_to_cny": {"KZT": Decimal("0.015")}},
-            Decimal("15.00"),
-        ),
-    ],
-    ids=["day", "day-6-per-week", "week", "year", "month", "total-stay", "kzt-with-rate"],
-)
-def test_periods_convert_with_the_documented_factors(
-    wage: dict[str, Any], kwargs: dict[str, Any], expected: Decimal
-) -> None:
-    # Given a wage for some period / When converted / Then the documented factor applies
-    assert monthly_wage_cny(wage, **kwargs) == expected
-
-
-@pytest.mark.parametrize(
-    "wage",
-    [
-        {"amount": 320, "currency": "CNY"},
-        {"period": {"count": 2, "unit": "month"}},
-        _wage(320, 0, "month"),
-        _wage(320, 2, "fortnight"),
-        _wage(1000, 1, "month", "KZT"),
-        _wage(600, 1, "total_stay"),
-        {"amount": True, "period": {"count": 1, "unit": "month"}},
-        "not a wage",
-    ],
-    ids=[
-        "no-period",
-        "no-amount",
-        "zero-count",
-        "bad-unit",
-        "kzt-no-rate",
-        "stay-unknown",
-        "boolean",
-        "string",
-    ],
-)
-def test_wages_that_cannot_be_converted_honestly_give_none(wage: Any) -> None:
-    # Given an incomplete or foreign wage / When converted / Then None rather than a guess
-    assert monthly_wage_cny(wage) is None
-
-
-def test_ratio_is_none_outside_the_table_or_for_unknown_areas() -> None:
-    # Given the minimum wage table
-    table = load_reference("minimum_wage")
-    # When asked for a date it does not cover / Then None
-    assert minimum_wage_ratio(Decimal(160), "ili", date(2012, 1, 1), table) is None
-    # When asked for an unknown prefecture / Then the table's default tier applies
-    assert minimum_wage_ratio(Decimal(820), "atlantis", date(2019, 1, 1), table) == Decimal("1.000")
-    # When a table has no default and no tier / Then None
-    assert minimum_wage_ratio(Decimal(1), "x", date(2019, 1, 1), {"tables": []}) is None
 
 
 def test_worked_example_detention_is_about_fifteen_months() -> None:

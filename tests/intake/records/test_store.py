@@ -81,8 +81,8 @@ def test_a_section_moved_to_another_record_does_not_open(database, casedb):
 def test_sections_swapped_within_a_record_do_not_open(database, casedb):
     a, _b = _store_two(database, casedb)
     with database.session() as session:
-        victim, testifier = _section(session, a, "victim"), _section(session, a, "testifier")
-        victim.ciphertext, testifier.ciphertext = testifier.ciphertext, victim.ciphertext
+        victim, informants = _section(session, a, "victim"), _section(session, a, "informants")
+        victim.ciphertext, informants.ciphertext = informants.ciphertext, victim.ciphertext
     with pytest.raises(services.RecordUnreadableError), database.session() as session:
         services.load_testimony(session, casedb, a)
 

@@ -31,7 +31,7 @@ EXPECTED_PROBLEMS: dict[str, set[tuple[str, str]]] = {
     "end_before_start": {("$.episodes[0].end", "end_before_start")},
     "impossible_date": {("$.episodes[0].start.value", "impossible_date")},
     "precision_mismatch": {("$.episodes[0].start.value", "precision_mismatch")},
-    "wage_without_period": {("$.labour[0].wage.period", "wage_without_period")},
+    "wage_without_period": {("$.labour[0].wages[0].period", "wage_without_period")},
     "labour_not_work_episode": {("$.labour[0].episode_id", "labour_episode_not_work")},
     "labour_unknown_episode": {("$.labour[0].episode_id", "labour_episode_not_found")},
     "missing_section": {("$.coding", "missing_field")},
@@ -133,15 +133,15 @@ def test_leap_day_in_a_leap_year_is_accepted() -> None:
 def test_wage_period_without_amount_and_currency_rules() -> None:
     # Given a wage with a period but no amount, and one with an amount but no currency
     document = _fixture("valid", "worked_example")
-    document["labour"][0]["wage"] = {"period": {"count": 1, "unit": "month"}}
+    document["labour"][0]["wages"] = [{"status": "paid", "period": {"count": 1, "unit": "month"}}]
     other = _fixture("valid", "worked_example")
-    del other["labour"][0]["wage"]["currency"]
+    del other["labour"][0]["wages"][0]["currency"]
     # When validated / Then each is reported at the missing part
     assert {(p.path, p.code) for p in validate_record(document)} == {
-        ("$.labour[0].wage.amount", "wage_without_amount")
+        ("$.labour[0].wages[0].amount", "wage_without_amount")
     }
     assert {(p.path, p.code) for p in validate_record(other)} == {
-        ("$.labour[0].wage.currency", "wage_without_currency")
+        ("$.labour[0].wages[0].currency", "wage_without_currency")
     }
 
 

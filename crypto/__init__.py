@@ -6,6 +6,7 @@ Every failure raises a :class:`~crypto.errors.CryptoError`.
 
 from crypto.aead import Context, KeyChain, SymmetricKey, decrypt_field, encrypt_field
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
+from crypto.chain import GENESIS, chain_link, link_matches
 from crypto.datakeys import new_record_key, unwrap_record_key, wrap_record_key
 from crypto.errors import CryptoError, KeyFormatError, OpenError, SignatureError, UnlockError
 from crypto.kdf import Argon2idParams, calibrate
@@ -15,6 +16,7 @@ from crypto.sealing import Identity, open_sealed, parse_recipient, seal
 from crypto.signing import SigningKey, VerifyKey
 
 __all__ = [
+    "GENESIS",
     "Argon2idParams",
     "BlindIndexKey",
     "Context",
@@ -34,8 +36,10 @@ __all__ = [
     "VerifyKey",
     "blind_index",
     "calibrate",
+    "chain_link",
     "decrypt_field",
     "encrypt_field",
+    "link_matches",
     "new_record_key",
     "open_sealed",
     "parse_recipient",

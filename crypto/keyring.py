@@ -33,6 +33,7 @@ from crypto.encoding import b64decode, b64encode
 from crypto.errors import KeyFormatError, OpenError, UnlockError
 from crypto.kdf import MIN_MEMORY_KIB, Argon2idParams
 from crypto.pseudonym import PseudonymKey
+from crypto.signing import SigningKey, VerifyKey
 
 FORMAT = "intake-keyring-v1"
 _LABEL_PREFIX = b"intake/v1/"
@@ -49,6 +50,7 @@ class Purpose(Enum):
     RECIPIENTS = "recipients"
     ACCOUNTS = "accounts"
     ATTACHMENTS = "attachments"
+    AUDIT_CHAIN = "audit-chain"
 
 
 def hkdf_sha256(ikm: bytes, *, salt: bytes | None, info: bytes, length: int) -> bytes:
@@ -105,6 +107,21 @@ class Keyring:
         """
         material = derive_subkey(self._roots[-1].material, f"blind-index/{name}")
         return BlindIndexKey(material=material, bits=plan_bits(expected_rows))
+
+    def signing_key(self, name: str) -> SigningKey:
+        """The Ed25519 key ``name`` (e.g. audit checkpoints), derived from the current root.
+
+        Nothing is stored: whoever unlocks the keyring can sign; after a rotation new
+        signatures come from the new root and :meth:`verify_keys` still checks old ones.
+        """
+        return SigningKey(derive_subkey(self._roots[-1].material, f"signing/{name}"))
+
+    def verify_keys(self, name: str) -> list[VerifyKey]:
+        """The public keys of :meth:`signing_key` ``name`` under every root, oldest first."""
+        return [
+            SigningKey(derive_subkey(root.material, f"signing/{name}")).verify_key
+            for root in self._roots
+        ]
 
     def pseudonym_key(self) -> PseudonymKey:
         """The key for keyed pseudonyms (current root)."""

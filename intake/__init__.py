@@ -88,10 +88,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     register_error_handlers(app)
 
     from intake.accounts.routes import bp as accounts_bp
+    from intake.audit.routes import bp as audit_bp
     from intake.interview.routes import bp as interview_bp
     from intake.workspace.routes import bp as workspace_bp
 
-    for blueprint in (workspace_bp, accounts_bp, interview_bp):
+    for blueprint in (workspace_bp, accounts_bp, interview_bp, audit_bp):
         app.register_blueprint(blueprint)
     app.before_request(_note_activity)
     app.after_request(_security_headers)
@@ -129,6 +130,17 @@ def _note_activity() -> None:
         current_app.extensions["intake"].vault.touch()
 
 
+def _workspace_role() -> str | None:
+    """The workspace's role, for the navigation of signed-in people (None otherwise)."""
+    if not current_user.is_authenticated:
+        return None
+    from intake.web import db_session
+    from intake.workspace.services import find_workspace
+
+    workspace = find_workspace(db_session())
+    return None if workspace is None else workspace.role
+
+
 def _template_globals() -> dict[str, object]:
     from flask_babel import get_locale
 
@@ -137,6 +149,7 @@ def _template_globals() -> dict[str, object]:
         "ui_lang": locale,
         "ui_dir": "rtl" if locale in RTL_LANGUAGES else "ltr",
         "ui_language_names": LANGUAGE_NAMES,
+        "workspace_role": _workspace_role(),
     }
 
 

@@ -170,3 +170,22 @@ def test_malformed_stored_keyrings_are_refused(weak_params, mangle):
 def test_a_keyring_needs_a_root():
     with pytest.raises(KeyFormatError):
         Keyring([])
+
+
+def test_signing_keys_are_derived_per_name_and_old_roots_still_verify() -> None:
+    # Given a keyring and a signature made with its audit signing key
+    keyring = Keyring.create()
+    signature = keyring.signing_key("audit").sign(b"checkpoint 1", context="audit")
+    # Then the key differs per name and is the same each time it is derived
+    assert keyring.signing_key("audit").verify_key.to_bytes() != (
+        keyring.signing_key("other").verify_key.to_bytes()
+    )
+    (verify,) = keyring.verify_keys("audit")
+    verify.verify(signature, b"checkpoint 1", context="audit")
+    # When the keyring is rotated / Then new signatures use the new root, and the old
+    # signature still verifies with the old root's key
+    rotated = keyring.rotate()
+    old, new = rotated.verify_keys("audit")
+    old.verify(signature, b"checkpoint 1", context="audit")
+    assert new.to_bytes() == rotated.signing_key("audit").verify_key.to_bytes()
+    assert new.to_bytes() != old.to_bytes()

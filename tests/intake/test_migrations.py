@@ -4,12 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import intake.audit.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
-_ = intake.records.models
+_ = (intake.audit.models, intake.records.models)
 TABLES = {
     "workspace",
     "key_material",
@@ -19,6 +20,9 @@ TABLES = {
     "testimony_section",
     "draft",
     "sealed_record",
+    "audit_head",
+    "audit_entry",
+    "audit_checkpoint",
 }
 
 

@@ -1,0 +1,75 @@
+"""`intake audit`: verify the audit trail, list it, sign a checkpoint (case database)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from intake.audit import services
+from intake.cli import CliContext, passphrase_option, read_passphrase
+from intake.workspace.services import require_role, unlock_workspace
+from intake.workspace.vault import UnlockedKeys
+
+
+def _unlocked(obj: CliContext, passphrase_file: Path | None) -> UnlockedKeys:
+    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
+    with obj.database.session() as session:
+        require_role(session, "casedb")
+        return unlock_workspace(session, obj.settings, passphrase)
+
+
+@click.group()
+def audit() -> None:
+    """The case database's audit trail of every read and write."""
+
+
+@audit.command("verify")
+@passphrase_option
+@click.pass_obj
+def audit_verify(obj: CliContext, passphrase_file: Path | None) -> None:
+    """Walk the whole trail and its signed checkpoints; name the first entry that was
+    changed, removed or reordered. Exit status 0 when intact, 1 otherwise."""
+    keys = _unlocked(obj, passphrase_file)
+    with obj.database.session() as session:
+        report = services.verify_audit(session, keys)
+        services.record_event(session, keys, actor=None, action="audit.verify")
+    if report.ok:
+        click.echo(
+            f"audit trail intact: {report.checked} entries, {report.checkpoints} signed checkpoints"
+        )
+        return
+    message = (report.problem or "") % {"seq": report.first_bad_seq}
+    click.echo(f"audit trail NOT intact: {message} ({report.checked} entries checked before it)")
+    sys.exit(1)
+
+
+@audit.command("list")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@passphrase_option
+@click.pass_obj
+def audit_list(obj: CliContext, limit: int, passphrase_file: Path | None) -> None:
+    """Print the newest entries: number, time, actor, action, record."""
+    keys = _unlocked(obj, passphrase_file)
+    with obj.database.session() as session:
+        for event in services.list_events(session, keys, limit=limit):
+            click.echo(
+                f"{event.seq:>7}  {event.at:%Y-%m-%d %H:%M}  {event.actor or '-':<36}  "
+                f"{event.action:<16}  {event.record_id or ''}"
+            )
+
+
+@audit.command("checkpoint")
+@passphrase_option
+@click.pass_obj
+def audit_checkpoint(obj: CliContext, passphrase_file: Path | None) -> None:
+    """Sign the head of the trail now, and print the checkpoint to keep a copy elsewhere
+    (a copy outside this database shows whether the trail was later rewritten)."""
+    keys = _unlocked(obj, passphrase_file)
+    with obj.database.session() as session:
+        seq = services.sign_checkpoint(session, keys, actor=None)
+        checkpoint = services.checkpoint_at(session, seq)
+    click.echo(f"checkpoint at entry {seq}")
+    click.echo(f"link {checkpoint.link.hex()}")
+    click.echo(f"signature {checkpoint.signature.hex()}")

@@ -1,0 +1,42 @@
+"""The Audit page: administrators read the trail and verify it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from intake.accounts.services import list_accounts
+from intake.audit import services
+from intake.interview.forms import ActionForm
+from intake.web import db_session, login_required, unlocked_keys
+from intake.workspace.services import require_role
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 50
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required("admin")
+def index() -> str:
+    """The newest entries, older pages by ?before=N, and "Verify now"."""
+    session, keys = db_session(), unlocked_keys()
+    require_role(session, "casedb")
+    form, report = ActionForm(), None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        report = services.verify_audit(session, keys)
+        services.record_event(session, keys, actor=current_user.account_id, action="audit.verify")
+        session.commit()
+    before = request.args.get("before", type=int)
+    events = services.list_events(session, keys, before=before, limit=PAGE_SIZE)
+    return render_template(
+        "audit/index.html",
+        events=events,
+        actions=services.ACTIONS,
+        report=report,
+        form=form,
+        total=services.entry_count(session),
+        older=events[-1].seq if len(events) == PAGE_SIZE else None,
+        names={str(account.id): name for account, name in list_accounts(session, keys)},
+    )

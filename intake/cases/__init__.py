@@ -1,0 +1,1 @@
+"""The case database for coordinators: records, the in-memory case index, search, persons."""

@@ -1,0 +1,129 @@
+"""The in-memory case index answers the Records filters, one episode at a time."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.cases.index import CaseIndex, Filters
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "records" / "valid"
+
+
+def _worked() -> dict[str, Any]:
+    return json.loads((FIXTURES / "worked_example.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def index() -> CaseIndex:
+    # Given the worked example (Ili, glove factory in 2019, camps before) and a second
+    # record: a man in a prison in Kashgar in 2017, no indicators coded
+    built = CaseIndex()
+    other = copy.deepcopy(_worked())
+    other["victim"]["gender"] = "male"
+    other["episodes"] = [
+        {
+            "id": "p1",
+            "kind": "prison",
+            "place": {"prefecture_id": "kashgar"},
+            "start": {"precision": "year", "value": "2017"},
+            "system": "prison_labour",
+        }
+    ]
+    other["labour"] = []
+    other["consent"]["research_use"] = False
+    built.put_many(
+        [
+            ("a", _worked(), date(2026, 11, 1), "laptop-1"),
+            ("b", other, date(2026, 11, 2), "laptop-2"),
+        ]
+    )
+    return built
+
+
+def _ids(index: CaseIndex, **filters: Any) -> list[str]:
+    return index.query(Filters(**filters)).ids
+
+
+def test_no_filter_lists_every_record_newest_received_first(index):
+    page = index.query(Filters())
+    assert page.ids == ["b", "a"] and page.total == 2 and len(index) == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"episode_kind": "reeducation_camp"}, ["a"]),
+        ({"episode_kind": "prison"}, ["b"]),
+        ({"facility": "jiafang_industrial_park"}, ["a"]),
+        ({"prefecture": "ili"}, ["a"]),
+        ({"county": "ili.yining_county"}, ["a"]),
+        ({"gender": "male"}, ["b"]),
+        ({"indicator": "withholding_of_wages"}, ["a"]),
+        ({"indicator": "debt_bondage"}, []),
+        ({"system": "prison_labour"}, ["b"]),
+        ({"stage": "employment_base"}, ["a"]),
+        ({"victim_status": "left_china"}, ["b", "a"]),
+        ({"research_use": True}, ["a"]),
+        ({"station": "laptop-2"}, ["b"]),
+        ({"year_from": 2019}, ["a"]),
+        ({"year_to": 2017}, ["b", "a"]),
+        ({"received_from": date(2026, 11, 2)}, ["b"]),
+    ],
+)
+def test_each_filter_narrows_the_list(index, filters, expected):
+    assert _ids(index, **filters) == expected
+
+
+def test_episode_filters_must_hold_for_the_same_episode(index):
+    # Given the worked example: camps in 2017-2019 (no place) and a factory in Ili in 2019
+    # When asked for a camp in Ili / Then nothing: no single episode is both
+    assert _ids(index, episode_kind="reeducation_camp", prefecture="ili") == []
+    # When asked for factory work in Ili in 2019 / Then the record
+    assert _ids(index, episode_kind="assigned_factory_work", prefecture="ili", year_from=2019) == [
+        "a"
+    ]
+
+
+def test_a_record_is_replaced_on_write_and_removed_on_erasure(index):
+    changed = _worked()
+    changed["victim"]["gender"] = "male"
+    index.put("a", changed, received_on=date(2026, 11, 1))
+    assert _ids(index, gender="male") == ["b", "a"]
+    index.remove("a")
+    assert _ids(index) == ["b"] and len(index) == 1
+
+
+def test_pages_and_totals(index):
+    page = index.query(Filters(), offset=1, limit=1)
+    assert page.ids == ["a"] and page.total == 2
+    assert Filters().is_empty and not Filters(gender="x").is_empty
+
+
+def test_the_index_holds_no_names_or_free_text(index):
+    # Given the worked example's names and notes / Then none is in any indexed row
+    rows = []
+    for table in ("records", "episodes", "indicators"):
+        rows += index._db.execute(f"SELECT * FROM {table}").fetchall()
+    text = json.dumps(rows, ensure_ascii=False)
+    for secret in ("Сынақ", "Synaq", "Glove factory", "electrified"):
+        assert secret not in text
+
+
+def test_damaged_values_are_indexed_without_failing():
+    index = CaseIndex()
+    index.put("x", {"episodes": [None, {"kind": 5, "start": "2019"}], "victim": [], "labour": "?"})
+    assert _ids(index) == ["x"]
+
+
+def test_a_closed_index_cannot_be_read():
+    index = CaseIndex()
+    index.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        index.query(Filters())

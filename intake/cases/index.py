@@ -153,6 +153,32 @@ def _indicator_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[A
     return [(record_id, code, status) for code, status in found.items()]
 
 
+_TABLES = (("records", "id"), ("episodes", "record_id"), ("indicators", "record_id"))
+
+
+def _record_row(
+    record_id: str, document: Mapping[str, Any], received_on: date | None, station: str | None
+) -> tuple[Any, ...]:
+    victim = _dict(document.get("victim"))
+    home = _dict(victim.get("home_place"))
+    consent = _dict(document.get("consent"))
+    return (
+        record_id,
+        None if received_on is None else received_on.isoformat(),
+        station,
+        victim.get("gender"),
+        victim.get("ethnicity"),
+        home.get("prefecture_id"),
+        home.get("county_id"),
+        _dict(victim.get("status")).get("code"),
+        _dict(document.get("coding")).get("verification_level"),
+        consent.get("identity_level"),
+        _flag(consent.get("share_with_partner_databases")),
+        _flag(consent.get("research_use")),
+        _flag(consent.get("publish_victim_name")),
+    )
+
+
 class CaseIndex:
     """The in-memory index of one unlocked case database; thread-safe."""
 
@@ -169,16 +195,39 @@ class CaseIndex:
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Index (or re-index) records given as (id, decrypted document, received day,
-        station label); return how many. ``progress`` is called with the count so far."""
+        station label); return how many. ``progress`` is called with the count so far.
+
+        Rows are gathered and written in bulk; records indexed before are replaced.
+        """
         count = 0
-        with self._lock, self._db:
-            for record_id, document, received_on, station in records:
-                self._remove(record_id)
-                self._insert(record_id, document, received_on, station)
-                count += 1
-                if progress is not None and count % 1000 == 0:
+        batch: list[tuple[str, Mapping[str, Any], date | None, str | None]] = []
+        for item in records:
+            batch.append(item)
+            if len(batch) == 5000:
+                count += self._write(batch)
+                batch = []
+                if progress is not None:
                     progress(count)
+        count += self._write(batch)
+        if progress is not None:
+            progress(count)
         return count
+
+    def _write(self, batch: list[tuple[str, Mapping[str, Any], date | None, str | None]]) -> int:
+        records, episodes, indicators = [], [], []
+        for record_id, document, received_on, station in batch:
+            records.append(_record_row(record_id, document, received_on, station))
+            episodes += _episode_rows(record_id, document)
+            indicators += _indicator_rows(record_id, document)
+        with self._lock, self._db:
+            ids = [(row[0],) for row in records]
+            if self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone():
+                for table, column in _TABLES:
+                    self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)  # noqa: S608
+            self._db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
+            self._db.executemany("INSERT INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?)", episodes)
+            self._db.executemany("INSERT INTO indicators VALUES (?,?,?)", indicators)
+        return len(batch)
 
     def put(
         self,
@@ -194,51 +243,8 @@ class CaseIndex:
     def remove(self, record_id: str) -> None:
         """Drop a record from the index (erased)."""
         with self._lock, self._db:
-            self._remove(record_id)
-
-    def _remove(self, record_id: str) -> None:
-        for table, column in (
-            ("records", "id"),
-            ("episodes", "record_id"),
-            ("indicators", "record_id"),
-        ):
-            self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (record_id,))  # noqa: S608
-
-    def _insert(
-        self,
-        record_id: str,
-        document: Mapping[str, Any],
-        received_on: date | None,
-        station: str | None,
-    ) -> None:
-        victim = _dict(document.get("victim"))
-        home = _dict(victim.get("home_place"))
-        consent = _dict(document.get("consent"))
-        self._db.execute(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record_id,
-                None if received_on is None else received_on.isoformat(),
-                station,
-                victim.get("gender"),
-                victim.get("ethnicity"),
-                home.get("prefecture_id"),
-                home.get("county_id"),
-                _dict(victim.get("status")).get("code"),
-                _dict(document.get("coding")).get("verification_level"),
-                consent.get("identity_level"),
-                _flag(consent.get("share_with_partner_databases")),
-                _flag(consent.get("research_use")),
-                _flag(consent.get("publish_victim_name")),
-            ),
-        )
-        self._db.executemany(
-            "INSERT INTO episodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _episode_rows(record_id, document),
-        )
-        self._db.executemany(
-            "INSERT INTO indicators VALUES (?, ?, ?)", _indicator_rows(record_id, document)
-        )
+            for table, column in _TABLES:
+                self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (record_id,))  # noqa: S608
 
     def query(self, filters: Filters, *, offset: int = 0, limit: int = 50) -> Page:
         """Record ids matching every set filter, newest received first."""

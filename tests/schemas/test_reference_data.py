@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +100,126 @@ def test_the_worked_example_park_is_registered_in_yining_county() -> None:
     assert (park["kind"], park["county_id"]) == ("industrial_park", "ili.yining_county")
 
 
-def test_minimum_wage_table_maps_every_prefecture_to_a_known_tier() -> None:
-    # Given each minimum-wage table
-    for table in MINIMUM_WAGE["tables"]:
-        # When its prefecture tiers are read
+def _wage_tables() -> list[dict[str, Any]]:
+    return list(MINIMUM_WAGE["tables"])
+
+
+def _source_ids(data: dict[str, Any]) -> set[str]:
+    return {source["id"] for source in data["sources"]}
+
+
+def test_minimum_wage_is_version_2_in_cny_per_month() -> None:
+    # Given the minimum wage table / When its header is read / Then it is v2, CNY a month
+    assert MINIMUM_WAGE["version"] == "2.0.0"
+    assert (MINIMUM_WAGE["currency"], MINIMUM_WAGE["period"]) == ("CNY", "month")
+
+
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda path: path.stem)
+def test_sources_have_ids_urls_and_dates_where_a_file_cites_by_id(path: Path) -> None:
+    # Given a reference file whose sources carry ids
+    data = _load(path)
+    sources = [source for source in data["sources"] if "id" in source]
+    # When the ids, urls and dates are read
+    ids = [source["id"] for source in sources]
+    # Then ids are unique, every source has a url, and dates are ISO days or null
+    assert len(ids) == len(set(ids))
+    for source in sources:
+        assert source["url"].startswith(("http://", "https://"))
+        for key in ("published", "retrieved"):
+            value = source.get(key)
+            assert value is None or date.fromisoformat(value).isoformat() == value
+
+
+def test_every_wage_table_cites_sources_that_exist() -> None:
+    # Given the sources of the minimum wage file
+    known = _source_ids(MINIMUM_WAGE)
+    for table in _wage_tables():
+        # When a table's source ids are read / Then each names a listed source
+        assert table["source_ids"] and set(table["source_ids"]) <= known
+        assert set(table["tier_source_ids"]) <= known
+        # And a table that maps areas says which source the mapping rests on
+        if table["prefecture_tiers"] or table["county_tiers"]:
+            assert table["tier_source_ids"] and table["basis"].strip()
+
+
+def test_wage_tiers_are_positive_whole_yuan_and_areas_use_known_tiers() -> None:
+    for table in _wage_tables():
+        # Given a table's tiers / Then every amount is a positive whole number of yuan
         tiers = table["tiers"]
-        # Then every prefecture has a tier that has an amount in the reported range
-        assert set(table["prefecture_tiers"]) == set(PREFECTURE_IDS)
-        assert all(tier in tiers for tier in table["prefecture_tiers"].values())
-        assert all(820 <= amount <= 1460 for amount in tiers.values())
-        assert table["applies_from"] <= table["applies_to"]
-    assert MINIMUM_WAGE["currency"] == "CNY" and MINIMUM_WAGE["period"] == "month"
+        assert tiers and all(isinstance(v, int) and v > 0 for v in tiers.values())
+        # And every area points at a tier of the same table
+        mapped = {**table["prefecture_tiers"], **table["county_tiers"]}
+        assert set(mapped.values()) <= set(tiers)
+
+
+def test_wage_tables_are_in_order_and_do_not_overlap() -> None:
+    # Given the tables' date windows
+    windows = [
+        (
+            date.fromisoformat(t["applies_from"]),
+            date.fromisoformat(t["applies_to"]) if t["applies_to"] else date.max,
+        )
+        for t in _wage_tables()
+    ]
+    # When compared / Then each starts before it ends and after the previous one ends
+    for start, end in windows:
+        assert start <= end
+    for (_, previous_end), (next_start, _) in pairwise(windows):
+        assert previous_end < next_start
+    # And only the last table may be open-ended
+    assert all(t["applies_to"] for t in _wage_tables()[:-1])
+
+
+def test_wage_areas_exist_in_places() -> None:
+    for table in _wage_tables():
+        # Given the areas a table maps / Then each is a prefecture or county in places.json
+        assert set(table["prefecture_tiers"]) <= set(PREFECTURE_IDS)
+        assert set(table["county_tiers"]) <= set(COUNTY_IDS)
+        assert table["region"] == "xinjiang"
+
+
+def test_the_2013_and_2018_tiers_are_the_official_figures() -> None:
+    # Given the tables by id
+    tables = {table["id"]: table for table in _wage_tables()}
+    # Then 2013 and 2018 carry the four tiers of the notices as reported
+    assert tables["xinjiang_2013"]["tiers"] == {"1": 1520, "2": 1320, "3": 1240, "4": 1160}
+    assert tables["xinjiang_2013"]["applies_from"] == "2013-06-01"
+    assert tables["xinjiang_2018"]["tiers"] == {"1": 1820, "2": 1620, "3": 1540, "4": 1460}
+    # And the 2018 tier 1 is Karamay and Taxkorgan, as Xinhua reported
+    table = tables["xinjiang_2018"]
+    assert table["prefecture_tiers"]["karamay"] == "1"
+    assert table["county_tiers"]["kashgar.tashkurgan"] == "1"
+
+
+def test_the_garbled_820_figure_is_gone() -> None:
+    # Given every amount in the wage file / Then none is the garbled 820 of version 1
+    amounts = [v for table in _wage_tables() for v in table["tiers"].values()]
+    assert 820 not in amounts
+
+
+def test_worked_example_ili_in_2019_gives_a_range_not_one_figure() -> None:
+    # Given the worked example: 160 CNY a month in Yining County, Ili, early 2019
+    on = date(2019, 2, 1)
+    table = next(
+        t
+        for t in _wage_tables()
+        if date.fromisoformat(t["applies_from"]) <= on <= date.fromisoformat(t["applies_to"])
+    )
+    # When the county's tier is looked up / Then none is known
+    assert "ili.yining_county" not in table["county_tiers"]
+    assert "ili" not in table["prefecture_tiers"]
+    # So the honest answer is a ratio range against the lowest and highest tiers
+    low, high = min(table["tiers"].values()), max(table["tiers"].values())
+    assert (round(Decimal(160) / high, 3), round(Decimal(160) / low, 3)) == (
+        Decimal("0.088"),
+        Decimal("0.110"),
+    )
+
+
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda path: path.stem)
+def test_no_reference_file_names_a_path_on_a_machine(path: Path) -> None:
+    # Given a reference file's text / Then it names no local or drive-letter path
+    text = path.read_text(encoding="utf-8")
+    for marker in ("/work/", "/home/", "/tmp/", "/Users/", "file://"):
+        assert marker not in text
+    assert not re.search(r"\b[A-Za-z]:[\\/]", text)

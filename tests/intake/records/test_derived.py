@@ -37,13 +37,14 @@ def _wage(amount: float, count: float, unit: str, currency: str = "CNY") -> dict
 def test_worked_example_wage_is_160_yuan_a_month_far_below_the_ili_minimum() -> None:
     # Given the worked example's wage: 320 yuan for almost two months
     wage = _fixture("worked_example")["labour"][0]["wage"]
-    # When converted to a monthly figure and compared with the Ili minimum in 2019
+    table = load_reference("minimum_wage")
+    # When converted to a monthly figure and compared with the minimum in 2019
     monthly = monthly_wage_cny(wage)
-    ratio = minimum_wage_ratio(monthly, "ili", date(2019, 2, 1), load_reference("minimum_wage"))
-    # Then it is 160 yuan a month, about a fifth of the lowest reported minimum
+    # Then it is 160 yuan a month; no single tier is known for Ili, so no one ratio
     assert monthly == Decimal("160.00")
-    assert ratio == Decimal("0.195")
-    assert ratio < Decimal("0.5")
+    assert minimum_wage_ratio(monthly, "ili", date(2019, 2, 1), table) is None
+    # And against Karamay's tier 1 (1,820 yuan in 2018) it is under a tenth
+    assert minimum_wage_ratio(monthly, "karamay", date(2019, 2, 1), table) == Decimal("0.088")
 
 
 @pytest.mark.parametrize(
@@ -103,8 +104,8 @@ def test_ratio_is_none_outside_the_table_or_for_unknown_areas() -> None:
     table = load_reference("minimum_wage")
     # When asked for a date it does not cover / Then None
     assert minimum_wage_ratio(Decimal(160), "ili", date(2012, 1, 1), table) is None
-    # When asked for an unknown prefecture / Then the table's default tier applies
-    assert minimum_wage_ratio(Decimal(820), "atlantis", date(2019, 1, 1), table) == Decimal("1.000")
+    # When asked for an unknown prefecture / Then None: the table has no default tier
+    assert minimum_wage_ratio(Decimal(1820), "atlantis", date(2019, 1, 1), table) is None
     # When a table has no default and no tier / Then None
     assert minimum_wage_ratio(Decimal(1), "x", date(2019, 1, 1), {"tables": []}) is None
 

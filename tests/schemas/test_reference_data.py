@@ -223,3 +223,56 @@ def test_no_reference_file_names_a_path_on_a_machine(path: Path) -> None:
     for marker in ("/work/", "/home/", "/tmp/", "/Users/", "file://"):
         assert marker not in text
     assert not re.search(r"\b[A-Za-z]:[\\/]", text)
+
+
+EXCHANGE_RATES = _load(SCHEMAS / "reference" / "exchange_rates.json")
+RATE_YEARS = [str(year) for year in range(2014, 2025)]
+
+
+def test_exchange_rates_are_cny_based_and_cover_usd_and_kzt_2014_to_2024() -> None:
+    # Given the exchange-rate table / Then it is in CNY and has every year for USD and KZT
+    assert (EXCHANGE_RATES["base"], EXCHANGE_RATES["version"]) == ("CNY", "1.0.0")
+    for currency in ("USD", "KZT"):
+        assert sorted(EXCHANGE_RATES["rates"][currency]) == RATE_YEARS
+
+
+def test_exchange_rates_are_positive_decimal_strings_with_enough_digits() -> None:
+    for currency, years in EXCHANGE_RATES["rates"].items():
+        assert re.fullmatch(r"[A-Z]{3}", currency) and currency != "CNY"
+        for year, text in years.items():
+            # Given one rate / Then it is a year and a positive decimal written as a string
+            assert re.fullmatch(r"20\d\d", year)
+            assert isinstance(text, str) and re.fullmatch(r"\d+\.\d+", text)
+            rate = Decimal(text)
+            assert rate > 0
+            # And small rates keep at least six significant digits
+            if rate < 1:
+                assert len(text.split(".")[1].lstrip("0")) >= 6
+
+
+def test_every_currency_names_its_sources() -> None:
+    # Given the rates and their sources / Then each currency cites sources that exist
+    known = _source_ids(EXCHANGE_RATES)
+    assert set(EXCHANGE_RATES["rate_sources"]) == set(EXCHANGE_RATES["rates"])
+    for ids in EXCHANGE_RATES["rate_sources"].values():
+        assert ids and set(ids) <= known
+
+
+def test_derived_rates_follow_from_their_published_inputs() -> None:
+    # Given the published inputs / When CNY per KZT is recomputed through the dollar
+    inputs = EXCHANGE_RATES["inputs"]
+    for year in RATE_YEARS:
+        cross = Decimal(inputs["CNY_per_USD"][year]) / Decimal(inputs["KZT_per_USD"][year])
+        stored = Decimal(EXCHANGE_RATES["rates"]["KZT"][year])
+        # Then the stored rate is the cross rate to six significant digits
+        assert abs(cross - stored) / cross < Decimal("0.000005")
+        assert EXCHANGE_RATES["rates"]["USD"][year] == inputs["CNY_per_USD"][year]
+
+
+def test_95_dollars_a_month_in_2018_is_about_628_yuan() -> None:
+    # Given "95 USD a month in 2018" / When converted with the 2018 average
+    converted = Decimal(95) * Decimal(EXCHANGE_RATES["rates"]["USD"]["2018"])
+    # Then it is about 628 yuan, a figure of the right size for a 2018 wage
+    assert converted.quantize(Decimal("0.01")) == Decimal("627.86")
+    # And 50,000 tenge in 2019 is under a thousand yuan
+    assert Decimal(50000) * Decimal(EXCHANGE_RATES["rates"]["KZT"]["2019"]) < 1000

@@ -276,3 +276,41 @@ def test_95_dollars_a_month_in_2018_is_about_628_yuan() -> None:
     assert converted.quantize(Decimal("0.01")) == Decimal("627.86")
     # And 50,000 tenge in 2019 is under a thousand yuan
     assert Decimal(50000) * Decimal(EXCHANGE_RATES["rates"]["KZT"]["2019"]) < 1000
+
+
+HURIDOCS = _load(SCHEMAS / "reference" / "huridocs_esf.json")
+
+
+def test_huridocs_terms_are_12_digit_codes_with_labels() -> None:
+    for list_code, entry in HURIDOCS["lists"].items():
+        # Given one micro-thesaurus / Then it has a name and 12-digit codes with labels
+        assert list_code.isdigit() and entry["name"].strip()
+        assert entry["terms"]
+        for code, label in entry["terms"].items():
+            assert re.fullmatch(r"\d{12}", code) and label.strip()
+
+
+def test_the_domain_codes_are_in_their_lists_with_their_labels() -> None:
+    # Given the codes DOMAIN.md quotes / Then each is in the list it is quoted for
+    terms = {key: entry["terms"] for key, entry in HURIDOCS["lists"].items()}
+    assert terms["4"]["030101000000"] == "Arrest"
+    assert terms["4"]["030103000000"] == "Disappearance"
+    assert terms["4"]["300102010000"] == "Involuntary or forced labour"
+    assert terms["4"]["300104030600"] == "Compulsory or arbitrary transfer"
+    assert terms["19"]["010100000000"] == "Victim him/herself"
+    assert terms["19"]["990000000000"] == "Unknown"
+    checks = HURIDOCS["domain_code_checks"]
+    assert len(checks) == 13 and all(check["matched"] for check in checks)
+    for check in checks:
+        assert terms[str(check["list_code"])][check["huri_code"]] == check["label_in_file"]
+
+
+def test_project_terms_exist_in_their_lists_and_the_lists_are_named_as_in_the_file() -> None:
+    # Given the terms the project maps to / Then each is a term of that list
+    for list_code, codes in HURIDOCS["project_terms"].items():
+        assert set(codes) <= set(HURIDOCS["lists"][list_code]["terms"])
+    # And the lists carry the names the source file gives them
+    names = {key: entry["name"] for key, entry in HURIDOCS["lists"].items()}
+    assert names["4"] == "types_of_acts"
+    assert names["19"] == "source_connection_to_information"
+    assert names["39"] == "sex"

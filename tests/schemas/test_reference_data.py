@@ -314,3 +314,46 @@ def test_project_terms_exist_in_their_lists_and_the_lists_are_named_as_in_the_fi
     assert names["4"] == "types_of_acts"
     assert names["19"] == "source_connection_to_information"
     assert names["39"] == "sex"
+
+
+PROVINCES = PLACES["provinces"]
+
+
+def test_places_is_version_2_and_every_county_has_its_division_code() -> None:
+    # Given the places table / Then it is v2 and each county code sits under its prefecture
+    assert PLACES["version"] == "2.0.0"
+    for prefecture in PLACES["prefectures"]:
+        for county in prefecture["counties"]:
+            assert re.fullmatch(r"65\d{4}", county["gb2260"])
+            assert county["gb2260"][:4] == prefecture["gb2260"][:4]
+    codes = [c["gb2260"] for p in PLACES["prefectures"] for c in p["counties"]]
+    assert len(codes) == len(set(codes))
+
+
+def test_provinces_outside_xinjiang_have_codes_and_names() -> None:
+    # Given the provinces list / Then it has the 30 other mainland divisions, not Xinjiang
+    assert len(PROVINCES) == 30
+    ids = [p["id"] for p in PROVINCES]
+    assert len(set(ids)) == 30 and not set(ids) & set(PREFECTURE_IDS + COUNTY_IDS)
+    for province in PROVINCES:
+        assert re.fullmatch(r"\d{2}0000", province["gb2260"]) and province["gb2260"] != "650000"
+        assert re.fullmatch(r"CN-[A-Z]{2}", province["iso_3166_2"])
+        assert province["en"].strip() and province["zh"].strip()
+    assert {"guangdong", "anhui", "jiangsu", "gansu"} <= set(ids)
+
+
+def test_checked_names_cite_sources_that_exist_and_are_in_their_script() -> None:
+    known = _source_ids(PLACES)
+    entries = {e["id"]: e for p in PLACES["prefectures"] for e in [p, *p["counties"]]}
+    cyrillic = r"[\u0400-\u04FF \-()]+"
+    scripts = {"ru": cyrillic, "kk": cyrillic}
+    for place_id, languages in PLACES["name_sources"].items():
+        # Given a checked name / Then its place exists, its source is listed, its script fits
+        assert place_id in entries
+        for language, source_id in languages.items():
+            assert source_id in known
+            name = entries[place_id][language]
+            if language in scripts:
+                assert re.fullmatch(scripts[language], name)
+            else:
+                assert language == "ug" and re.fullmatch(r"[\u0600-\u06FF ]+", name)

@@ -81,16 +81,45 @@ def test_facility_ids_unique_and_places_exist() -> None:
     # Given the facility registry
     entries = FACILITIES["facilities"]
     kinds = {code["code"] for code in CODEBOOK["vocabularies"]["facility_kind"]["codes"]}
-    # When ids, kinds and places are checked
+    province_ids = {province["id"] for province in PLACES["provinces"]}
+    known_sources = _source_ids(FACILITIES)
+    # When ids, kinds, places and sources are checked
     ids = [entry["id"] for entry in entries]
-    # Then ids are unique, kinds are codebook codes, and places are in places.json
+    # Then ids are unique, kinds are codebook codes, places are in places.json,
+    # and every entry cites sources that the file lists
     assert len(ids) == len(set(ids))
     for entry in entries:
         assert entry["kind"] in kinds
-        assert entry["prefecture_id"] in PREFECTURE_IDS
+        if entry["prefecture_id"] is None:
+            assert entry["province_id"] in province_ids and entry["county_id"] is None
+        else:
+            assert entry["prefecture_id"] in PREFECTURE_IDS and "province_id" not in entry
         assert entry["county_id"] is None or entry["county_id"] in COUNTY_IDS
+        assert entry["county_id"] is None or entry["county_id"].startswith(entry["prefecture_id"])
         assert entry["names"]["en"].strip()
-        assert entry["sources"] and all(s["citation"].strip() for s in entry["sources"])
+        assert entry["source_ids"] and set(entry["source_ids"]) <= known_sources
+
+
+def test_every_facility_source_is_cited_by_an_entry() -> None:
+    # Given the facility sources / Then none is listed without an entry citing it
+    cited = {source_id for entry in FACILITIES["facilities"] for source_id in entry["source_ids"]}
+    assert cited == _source_ids(FACILITIES)
+    assert FACILITIES["version"] == "2.0.0"
+
+
+def test_version_1_facility_ids_are_kept() -> None:
+    # Given the ids records may already use / Then each is still in the registry
+    ids = {entry["id"] for entry in FACILITIES["facilities"]}
+    assert {
+        "jiafang_industrial_park",
+        "baoding_lyszd_glove_factory_ghulja",
+        "yili_zhuowan_garment",
+        "hetian_taida_apparel",
+        "lop_county_hair_product_industrial_park",
+        "lop_county_no4_vsetc",
+        "hetian_haolin_hair_accessories",
+        "dabancheng_vsetc",
+    } <= ids
 
 
 def test_the_worked_example_park_is_registered_in_yining_county() -> None:

@@ -132,6 +132,9 @@ REASON_TEXTS = {
     arithmetic.NO_RATE: N_("No exchange rate is known for this currency and year."),
     arithmetic.NO_DATE: N_("The ratio needs at least the year of the work."),
     arithmetic.NO_TABLE: N_("No minimum wage table covers these dates."),
+    arithmetic.PART_TABLE: N_(
+        "The minimum wage is known for only part of these dates; the ratio uses that part."
+    ),
 }
 
 

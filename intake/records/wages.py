@@ -42,6 +42,7 @@ NO_STAY = "no_stay_length"
 NO_RATE = "no_exchange_rate"
 NO_DATE = "no_date"
 NO_TABLE = "no_minimum_wage_table"
+PART_TABLE = "minimum_wage_table_covers_part"
 
 #: Statuses under which nothing was paid: the monthly figure is what was said, but
 #: it was not received (see :func:`is_unpaid`).
@@ -240,8 +241,8 @@ def convert(
 
 def _tables_in_force(
     table: Mapping[str, Any], on: tuple[date, date]
-) -> list[Mapping[str, Any]] | None:
-    """Tables covering every day of ``on``; ``None`` when some day has none."""
+) -> tuple[list[Mapping[str, Any]], bool]:
+    """Tables in force on some day of ``on``, and whether they cover every day of it."""
     covering = []
     for entry in table.get("tables") or []:
         try:
@@ -252,14 +253,15 @@ def _tables_in_force(
         if start <= on[1] and on[0] <= end:
             covering.append((start, end, entry))
     covering.sort(key=lambda item: item[0])
-    day = on[0]
+    day, complete = on[0], False
     for start, end, _entry in covering:
         if start > day:
-            return None
+            break
         if end >= on[1]:
-            return [entry for _s, _e, entry in covering]
-        day = max(day, end + timedelta(days=1))
-    return None
+            complete = True
+            break
+        day = end + timedelta(days=1)
+    return [entry for _start, _end, entry in covering], complete
 
 
 def _tier_minima(
@@ -278,15 +280,16 @@ def _tier_minima(
 
 def minimum_wage(
     table: Mapping[str, Any], *, prefecture: str | None, county: str | None, on: tuple[date, date]
-) -> tuple[Span | None, tuple[str, ...]]:
-    """The range of monthly minimum wages that may have applied, and the table ids."""
-    entries = _tables_in_force(table, on)
-    if not entries:
-        return None, ()
+) -> tuple[Span | None, tuple[str, ...], bool]:
+    """The range of monthly minimum wages that may have applied, the table ids, and
+    whether those tables cover every day of ``on`` (if not, the range holds only the
+    tables known for part of the period)."""
+    entries, complete = _tables_in_force(table, on)
     minima = [value for entry in entries for value in _tier_minima(entry, prefecture, county)]
     if not minima:
-        return None, ()
-    return Span(min(minima), max(minima)), tuple(str(entry.get("id", "")) for entry in entries)
+        return None, (), False
+    ids = tuple(str(entry.get("id", "")) for entry in entries)
+    return Span(min(minima), max(minima)), ids, complete
 
 
 def statement_dates(
@@ -328,15 +331,20 @@ def statement_figure(
     monthly, conversion, reason = convert(amount, currency, on, rates)
     if monthly is None:
         return WageFigure(reasons=(reason or NO_RATE,))
-    minimum, table_ids = (None, ())
+    minimum: Span | None = None
+    table_ids: tuple[str, ...] = ()
     if on is None:
         reasons.append(NO_DATE)
     else:
-        minimum, table_ids = minimum_wage(
+        minimum, table_ids, complete = minimum_wage(
             minimum_table, prefecture=prefecture, county=county, on=on
         )
         if minimum is None:
             reasons.append(NO_TABLE)
+        elif not complete:
+            # Said, not hidden: the minimum on the uncovered days is not known, so the
+            # true ratio may lie outside this range.
+            reasons.append(PART_TABLE)
     ratio = None
     if minimum is not None and minimum.low > 0:
         ratio = Span(monthly.low / minimum.high, monthly.high / minimum.low).rounded(_RATIO)

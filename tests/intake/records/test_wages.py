@@ -101,6 +101,45 @@ def test_a_date_spanning_two_notices_takes_every_tier_of_both() -> None:
     assert figure.table_ids == ("t2013", "t2018")
 
 
+def test_a_period_only_partly_covered_gives_the_known_part_and_says_so() -> None:
+    # Given a wage from 2012 into 2014, where only the 2013 table is known
+    statement = {
+        "status": "paid",
+        "amount": 1000,
+        "currency": "CNY",
+        "period": {"count": 1, "unit": "month"},
+    }
+    figure = _figure(statement, on=(date(2012, 6, 1), date(2014, 6, 1)))
+    # Then the ratio uses the 2013 tiers, and the figure says only part was covered
+    assert figure.minimum == Span(Decimal(1160), Decimal(1520))
+    assert figure.reasons == (wages.PART_TABLE,)
+
+
+def test_ninety_five_dollars_a_month_in_2018_with_the_shipped_tables() -> None:
+    # Given "95 USD a month in 2018", place unknown, with the shipped reference tables
+    from intake.interview.wages import exchange_rates, minimum_wage_table
+
+    statement = {
+        "status": "paid",
+        "amount": 95,
+        "currency": "USD",
+        "period": {"count": 1, "unit": "month"},
+    }
+    figure = statement_figure(
+        statement,
+        prefecture=None,
+        county=None,
+        on=(date(2018, 1, 1), date(2018, 12, 31)),
+        minimum_table=minimum_wage_table(),
+        rates=exchange_rates(),
+    )
+    # Then it is converted at the 2018 average (6.6090 CNY per USD) and marked so
+    assert figure.conversion is not None and figure.conversion.rate == Span.of(Decimal("6.6090"))
+    assert figure.monthly == Span.of(Decimal("627.86"))
+    # And its ratio is a range over the 2018 tiers (1,460 to 1,820 yuan)
+    assert figure.ratio == Span(Decimal("0.345"), Decimal("0.430"))
+
+
 def test_dates_before_any_table_give_no_ratio_and_say_why() -> None:
     # Given a wage in 2011, before the first table
     statement = {
@@ -133,8 +172,9 @@ def test_dollars_a_month_are_converted_with_the_year_average_and_marked() -> Non
     assert figure.conversion.currency == "USD"
     assert figure.conversion.rate == Span.of(Decimal("6.6174"))
     assert figure.conversion.years == (2018,)
-    # And the ratio spans the table in force across 2018 (the 2013 tiers until April)
+    # And the ratio spans the tables in force across 2018 (the 2013 tiers until April)
     assert figure.minimum == Span(Decimal(1160), Decimal(1820))
+    assert figure.reasons == ()
 
 
 def test_a_currency_without_a_rate_for_the_year_gives_no_figure() -> None:

@@ -20,6 +20,7 @@ one key (random 96-bit nonces), which per-record keys keep far out of reach.
 from __future__ import annotations
 
 import os
+import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ HEADER_LENGTH = 1 + KEY_ID_LENGTH + NONCE_LENGTH
 MIN_BUCKET = 128
 _LENGTH_PREFIX = struct.Struct(">I")
 _MAX_CONTEXT_PART = 256
+#: NUL, and the surrogate code points that no UTF-8 encoding exists for.
+_UNFIT_CONTEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, repr=False)
@@ -97,7 +100,8 @@ class Context:
 
     ``namespace`` names the kind of thing (``"testimony-section"``, ``"draft"``),
     ``record_id`` the row, ``field`` the section or column. All three are required,
-    non-empty text without NUL characters.
+    non-empty text without NUL characters or lone surrogates (which UTF-8 cannot
+    encode).
     """
 
     namespace: str
@@ -106,7 +110,7 @@ class Context:
 
     def __post_init__(self) -> None:
         for part in (self.namespace, self.record_id, self.field):
-            if not isinstance(part, str) or not part or "\x00" in part:
+            if not isinstance(part, str) or not part or _UNFIT_CONTEXT.search(part):
                 raise KeyFormatError("every context part must be non-empty text")
             if len(part) > _MAX_CONTEXT_PART:
                 raise KeyFormatError("a context part is too long")

@@ -209,6 +209,6 @@ class LockedKeyring:
                 if len(bytes.fromhex(key_id)) != 8:
                     raise KeyFormatError("malformed key id")
                 roots.append((key_id, b64decode(entry["wrapped"])))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
             raise KeyFormatError("malformed keyring") from exc
         return cls(params=params, wrapped_roots=roots)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from intake.db import Database
-from intake.errors import IntakeError
+from intake.errors import N_, IntakeError
 from intake.migrate import upgrade_database
 from intake.settings import DEFAULT_WORKSPACE, Settings, SettingsError
 
@@ -25,13 +25,60 @@ class CliContext:
     database: Database
 
 
+class PassphraseFileError(IntakeError):
+    """A passphrase file cannot be read as a first line of UTF-8 text."""
+
+
+#: A passphrase file larger than this is surely the wrong file (or a device).
+MAX_PASSPHRASE_FILE_BYTES = 64 * 1024
+
+
 def read_passphrase(passphrase_file: Path | None, prompt: str, *, confirm: bool = False) -> str:
-    """The first line of ``passphrase_file``, or a hidden prompt (twice if ``confirm``)."""
+    """The first line of ``passphrase_file``, or a hidden prompt (twice if ``confirm``).
+
+    A file that is a folder, unreadable, too large, not UTF-8 or with an empty first
+    line is refused with :class:`PassphraseFileError` before any unlock is tried, so
+    a wrong file is never counted as a wrong passphrase. Pipes are accepted, for
+    ``--passphrase-file <(password-manager ...)``.
+    """
     if passphrase_file is not None:
-        lines = passphrase_file.read_text(encoding="utf-8").splitlines()
-        return lines[0] if lines else ""
+        return _first_line(passphrase_file)
     value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return value
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_PASSPHRASE_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise PassphraseFileError(
+            N_("%(file)s is a folder. Give the file that holds the passphrase."), file=str(path)
+        ) from None
+    except OSError as error:
+        raise PassphraseFileError(
+            N_("%(file)s cannot be read (%(reason)s)."), file=str(path), reason=error.strerror
+        ) from None
+    if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
+        raise PassphraseFileError(
+            N_("%(file)s is larger than %(limit)s bytes: it is not a passphrase file."),
+            file=str(path),
+            limit=MAX_PASSPHRASE_FILE_BYTES,
+        )
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        raise PassphraseFileError(
+            N_("%(file)s is not UTF-8 text (bad byte at position %(position)s). Save it as UTF-8."),
+            file=str(path),
+            position=error.start,
+        ) from None
+    if not lines or not lines[0]:
+        raise PassphraseFileError(
+            N_("The first line of %(file)s is empty. Put the passphrase on the first line."),
+            file=str(path),
+        )
+    return lines[0]
 
 
 def passphrase_file_option(kind: str = "", what: str = "workspace passphrase"):  # type: ignore[no-untyped-def]
@@ -102,11 +149,12 @@ def serve(obj: CliContext, host: str, port: int) -> None:
 
 
 def _register() -> None:
+    from intake.accounts.cli import accounts
     from intake.audit.cli import audit
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
-    for command in (init, keys, validate, records, wipe, audit):
+    for command in (init, keys, validate, records, accounts, wipe, audit):
         main.add_command(command)
 
 

@@ -13,7 +13,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy.orm import Session
 
 from intake.accounts.models import Account
-from intake.accounts.services import account_is_intact, username_of
+from intake.accounts.services import account_is_intact, sign_in_stamp, username_of
 from intake.workspace.services import WorkspaceLockedError
 from intake.workspace.vault import UnlockedKeys
 
@@ -65,12 +65,14 @@ def _load_user(user_id: str) -> SignedInUser | None:
         return None
     if account is None or not account.is_active or not account_is_intact(keys, account):
         return None
+    if vault.stamp_of(session.get("sign_in")) != sign_in_stamp(account):
+        return None  # an administrator changed the account since this sign-in
     return user_from_account(account, keys)
 
 
 def sign_in(account: Account, keys: UnlockedKeys) -> None:
     """Sign ``account`` in for this browser session."""
-    session["sign_in"] = app_state().vault.start_sign_in()
+    session["sign_in"] = app_state().vault.start_sign_in(sign_in_stamp(account))
     session["lang"] = account.language
     login_user(user_from_account(account, keys))
 

@@ -1,7 +1,9 @@
-"""Sign in and out, and the administrator's account list."""
+"""Sign in and out, and the administrator's accounts: add, disable, enable, reset, remove."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -9,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from intake.accounts import services
 from intake.accounts.forms import AccountForm, LoginForm
+from intake.errors import IntakeError
 from intake.web import (
     app_state,
     db_session,
@@ -92,5 +95,62 @@ def accounts() -> str | Response:
         else:
             db_session().commit()
             return redirect(url_for("accounts.accounts"))
+    return _account_list(form, error)
+
+
+def _account_list(form: AccountForm, error: str | None, status: int = 200) -> tuple[str, int]:
     rows = services.list_accounts(db_session(), unlocked_keys())
-    return render_template("accounts/list.html", form=form, rows=rows, error=error)
+    page = render_template("accounts/list.html", form=form, rows=rows, error=error)
+    return page, status
+
+
+def _change(action: Callable[..., object], account_id: uuid.UUID) -> Response | tuple[str, int]:
+    """Apply one administrator's change, then back to the list (or the list with why not)."""
+    try:
+        action(db_session(), unlocked_keys(), account_id)
+    except services.AccountNotFoundError:
+        raise
+    except IntakeError as exc:
+        db_session().rollback()
+        return _account_list(AccountForm(formdata=None), exc.translated(), exc.status)
+    db_session().commit()
+    return redirect(url_for("accounts.accounts"))
+
+
+@bp.post("/accounts/<uuid:account_id>/disable")
+@login_required("admin")
+def disable(account_id: uuid.UUID) -> Response | tuple[str, int]:
+    """Disable an account; its sign-ins end at once."""
+    return _change(services.disable_account, account_id)
+
+
+@bp.post("/accounts/<uuid:account_id>/enable")
+@login_required("admin")
+def enable(account_id: uuid.UUID) -> Response | tuple[str, int]:
+    """Let a disabled account sign in again."""
+    return _change(services.enable_account, account_id)
+
+
+@bp.route("/accounts/<uuid:account_id>/remove", methods=["GET", "POST"])
+@login_required("admin")
+def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
+    """Ask, then delete an account for good."""
+    if request.method == "POST":
+        return _change(services.remove_account, account_id)
+    row = services.describe_account(db_session(), unlocked_keys(), account_id)
+    return render_template("accounts/remove.html", row=row)
+
+
+@bp.post("/accounts/<uuid:account_id>/reset")
+@login_required("admin")
+def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
+    """Give the account a new random password and show it, this once."""
+    try:
+        password = services.reset_password(
+            db_session(), app_state().settings, unlocked_keys(), account_id
+        )
+    except services.AccountTamperedError as exc:
+        return _account_list(AccountForm(formdata=None), exc.translated(), exc.status)
+    db_session().commit()
+    row = services.describe_account(db_session(), unlocked_keys(), account_id)
+    return render_template("accounts/reset.html", row=row, password=password)

@@ -1,13 +1,18 @@
-"""Account services: create accounts, sign in with throttling, remember the language.
+"""Account services: create, disable, enable, reset and remove accounts, sign in with
+throttling, remember the language.
 
 Usernames are found through a keyed HMAC and stored encrypted; password hashes
 (Argon2id) are stored encrypted too, so a copied database allows no offline guessing.
+Every change an administrator makes is recorded as a SecurityEvent that names nobody.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
@@ -32,6 +37,24 @@ MAX_BLOCK_SECONDS = 900
 
 class AccountError(IntakeError):
     """An account cannot be created or changed as asked."""
+
+
+class AccountNotFoundError(IntakeError):
+    """No account has the given id or username."""
+
+    status = 404
+
+
+class LastAdministratorError(IntakeError):
+    """The change would leave the workspace without an active administrator."""
+
+    status = 409
+
+
+class AccountTamperedError(IntakeError):
+    """The account's role or state was changed outside the app: it can only be removed."""
+
+    status = 409
 
 
 class LoginFailedError(IntakeError):
@@ -179,6 +202,7 @@ def create_account(
     )
     seal_integrity(keys, account)
     session.add(account)
+    _record(session, "account-created")
     return account
 
 
@@ -224,8 +248,8 @@ def authenticate(
         account = None
     now = _now()
     blocked = unknown.blocked_until(index) if account is None else account.blocked_until
-    if blocked is not None and _aware(blocked) > now:
-        wait = int((_aware(blocked) - now).total_seconds()) + 1
+    if blocked is not None and aware(blocked) > now:
+        wait = int((aware(blocked) - now).total_seconds()) + 1
         raise LoginThrottledError(
             N_("Too many failed sign-ins. Try again in %(seconds)s seconds."), seconds=wait
         )
@@ -255,7 +279,8 @@ def _fail(session: Session) -> NoReturn:
     raise LoginFailedError(N_("The username or password is wrong."))
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """``moment`` as a timezone-aware UTC time."""
     # SQLite returns naive datetimes; every stored time is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -272,7 +297,156 @@ def count_accounts(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Account)) or 0)
 
 
-def list_accounts(session: Session, keys: UnlockedKeys) -> list[tuple[Account, str]]:
-    """Every account with its username, oldest first."""
-    rows = session.scalars(select(Account).order_by(Account.created_at))
-    return [(account, username_of(keys, account)) for account in rows]
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of the account list."""
+
+    account: Account
+    #: The username, or None if its ciphertext no longer opens.
+    username: str | None
+    #: "active", "disabled" or "tampered" (changed outside the app).
+    status: str
+
+
+def _row(keys: UnlockedKeys, account: Account) -> AccountRow:
+    try:
+        username: str | None = username_of(keys, account)
+    except OpenError:
+        username = None
+    if username is None or not account_is_intact(keys, account):
+        status = "tampered"
+    else:
+        status = "active" if account.is_active else "disabled"
+    return AccountRow(account=account, username=username, status=status)
+
+
+def list_accounts(session: Session, keys: UnlockedKeys) -> list[AccountRow]:
+    """Every account with its username and status, oldest first."""
+    accounts = session.scalars(select(Account).order_by(Account.created_at))
+    return [_row(keys, account) for account in accounts]
+
+
+def describe_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> AccountRow:
+    """One account with its username and status, or :class:`AccountNotFoundError`."""
+    return _row(keys, get_account(session, account_id))
+
+
+def sign_in_stamp(account: Account) -> str:
+    """A value that changes whenever an administrator changes the account.
+
+    A sign-in remembers it; once the account is disabled, re-enabled, reset or
+    re-keyed the stamps differ and the sign-in ends on its next request.
+    """
+    return hashlib.sha256(account.integrity).hexdigest()[:32]
+
+
+#: Letters and digits for generated passwords, without 0/o and 1/l/i, which are
+#: easily confused when a password is read out or copied by hand.
+READABLE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generate_password() -> str:
+    """A random password of about 99 bits: four groups of five letters and digits."""
+    return "-".join("".join(secrets.choice(READABLE_ALPHABET) for _ in range(5)) for _ in range(4))
+
+
+def get_account(session: Session, account_id: uuid.UUID) -> Account:
+    """The account with ``account_id``, or :class:`AccountNotFoundError`."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountNotFoundError(N_("There is no such account. Reload the account list."))
+    return account
+
+
+def find_account(session: Session, keys: UnlockedKeys, username: str) -> Account:
+    """The account signing in as ``username``, or :class:`AccountNotFoundError`."""
+    index = _login_index(keys, username[:200])
+    account = session.scalars(select(Account).where(Account.login_index == index)).first()
+    if account is None:
+        raise AccountNotFoundError(N_("There is no account with that username."))
+    return account
+
+
+def _require_intact(keys: UnlockedKeys, account: Account) -> None:
+    if not account_is_intact(keys, account):
+        raise AccountTamperedError(
+            N_("This account was changed outside the app. It can only be removed.")
+        )
+
+
+def _guard_last_administrator(session: Session, keys: UnlockedKeys, account: Account) -> None:
+    """Refuse to take away the last active administrator.
+
+    The rows are locked (PostgreSQL) so two administrators disabling each other at
+    the same moment cannot both succeed.
+    """
+    if account.role != "admin" or not account.is_active:
+        return
+    admins = session.scalars(
+        select(Account).where(Account.role == "admin", Account.is_active).with_for_update()
+    )
+    others = [a for a in admins if a.id != account.id and account_is_intact(keys, a)]
+    if not others:
+        raise LastAdministratorError(
+            N_("This is the last active administrator. Add or enable another administrator first.")
+        )
+
+
+def disable_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> Account:
+    """Disable the account: it cannot sign in, and its sign-ins end at once."""
+    account = get_account(session, account_id)
+    _require_intact(keys, account)
+    if account.is_active:
+        _guard_last_administrator(session, keys, account)
+        account.is_active = False
+        seal_integrity(keys, account)
+        _record(session, "account-disabled")
+    return account
+
+
+def enable_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> Account:
+    """Let a disabled account sign in again."""
+    account = get_account(session, account_id)
+    _require_intact(keys, account)
+    if not account.is_active:
+        account.is_active = True
+        seal_integrity(keys, account)
+        _record(session, "account-enabled")
+    return account
+
+
+def reset_password(
+    session: Session, settings: Settings, keys: UnlockedKeys, account_id: uuid.UUID
+) -> str:
+    """Give the account a new random password and return it, to be shown once.
+
+    The administrator never chooses it, so it cannot be weak or reused; the old
+    password and every sign-in of the account stop working, and the sign-in
+    throttle for it starts afresh.
+    """
+    account = get_account(session, account_id)
+    _require_intact(keys, account)
+    password = generate_password()
+    account.password_hash = encrypt_field(
+        keys.keyring.chain(Purpose.ACCOUNTS).current,
+        password_hasher(settings).hash(password).encode(),
+        context=_context(account.id, "password"),
+    )
+    account.failed_logins = 0
+    account.blocked_until = None
+    seal_integrity(keys, account)
+    _record(session, "account-password-reset")
+    return password
+
+
+def remove_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> None:
+    """Delete the account for good; its sign-ins end at once.
+
+    Drafts it started stay encrypted in the database but nobody can open them any
+    more: disable an account instead while its drafts are still needed.
+    """
+    account = get_account(session, account_id)
+    if account_is_intact(keys, account):
+        _guard_last_administrator(session, keys, account)
+    session.delete(account)
+    _record(session, "account-removed")

@@ -38,5 +38,5 @@ def index() -> str:
         form=form,
         total=services.entry_count(session),
         older=events[-1].seq if len(events) == PAGE_SIZE else None,
-        names={str(account.id): name for account, name in list_accounts(session, keys)},
+        names={str(row.account.id): row.username for row in list_accounts(session, keys)},
     )

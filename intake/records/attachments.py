@@ -9,8 +9,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
+import re
+import struct
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,6 +181,48 @@ def pack_payload(canonical_record: bytes, items: Iterable[Attachment]) -> bytes:
     return _zip(canonical_record, items, padded_size(bare) - bare)
 
 
+#: What reading a damaged archive can raise: zipfile's own errors, the decompressors'
+#: (zlib, bz2 as OSError, lzma, truncated streams as EOFError), an entry flagged as
+#: encrypted or compressed in an unsupported way (RuntimeError, NotImplementedError),
+#: and JSON that is malformed or too deeply nested (ValueError, RecursionError).
+_UNREADABLE_ARCHIVE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+)
+
+
+_ATTACHMENT_ENTRY = re.compile(re.escape(PAYLOAD_ATTACHMENTS) + "[0-9a-f]{64}")
+
+
+def _expected_entry(name: str) -> bool:
+    # An unknown name is refused, not skipped: a renamed entry would otherwise drop an
+    # attachment without a word.
+    return name in (PAYLOAD_RECORD, PAYLOAD_PADDING) or bool(_ATTACHMENT_ENTRY.fullmatch(name))
+
+
+#: The end-of-central-directory record; the packer never writes an archive comment.
+_END_RECORD = struct.Struct("<4s4H2LH")
+
+
+def _declared_entries(payload: bytes) -> int | None:
+    # zipfile reads central-directory entries until the directory's size is used up
+    # and never compares their number with the one declared at the end, so a damaged
+    # length field can make an entry vanish; comparing the two catches it.
+    if len(payload) < _END_RECORD.size:
+        return None
+    signature, *_disks, total, _size, _offset, comment = _END_RECORD.unpack_from(
+        payload, len(payload) - _END_RECORD.size
+    )
+    return int(total) if signature == b"PK\x05\x06" and comment == 0 else None
+
+
 def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The record and the attachments (by SHA-256) of a sealed payload."""
     try:
@@ -185,6 +231,10 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
             names = [info.filename for info in infos]
             if len(names) != len(set(names)):
                 raise PayloadError(N_("The sealed archive names a file twice."))
+            if _declared_entries(payload) != len(infos):
+                raise PayloadError(N_("The sealed archive is damaged."))
+            if not all(_expected_entry(name) for name in names):
+                raise PayloadError(N_("The sealed archive holds a file it should not."))
             if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
                 raise PayloadError(N_("The sealed archive is too large."))
             record = json.loads(archive.read(PAYLOAD_RECORD))
@@ -193,8 +243,10 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
                 for info in infos
                 if info.filename.startswith(PAYLOAD_ATTACHMENTS)
             }
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except _UNREADABLE_ARCHIVE as exc:
         raise PayloadError(N_("The sealed file is not a testimony archive.")) from exc
+    if not isinstance(record, dict):
+        raise PayloadError(N_("The sealed file is not a testimony archive."))
     for digest, content in files.items():
         if hashlib.sha256(content).hexdigest() != digest:
             raise PayloadError(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 import uuid
 from pathlib import Path
@@ -10,10 +12,22 @@ from pathlib import Path
 import click
 
 from intake.cli import CliContext, passphrase_option, read_passphrase
-from intake.errors import IntakeError
+from intake.errors import N_, IntakeError
 from intake.records import services
-from intake.records.validation import RecordFileError, load_record_file, validate_record
+from intake.records.validation import (
+    FILE_MESSAGES,
+    RecordFileError,
+    load_record_file,
+    validate_record,
+)
 from intake.workspace.services import get_workspace, unlock_workspace
+from intake.workspace.vault import UnlockedKeys
+
+#: Said instead of an unexpected error's text, which might quote the record.
+UNEXPECTED = N_("it could not be checked or stored ({kind}); nothing of it was stored.")
+NOT_A_FILE = N_(
+    "It is not a regular file (a folder, pipe or device). Give the path of a JSON file."
+)
 
 
 def _echo_problems(path: Path, problems) -> None:  # type: ignore[no-untyped-def]
@@ -21,8 +35,23 @@ def _echo_problems(path: Path, problems) -> None:  # type: ignore[no-untyped-def
         click.echo(f"{path}: {problem.path}: {problem.message}")
 
 
+def _load(path: Path, max_bytes: int) -> object:
+    """``load_record_file``, after refusing anything but a regular file.
+
+    Opening a named pipe (FIFO) or a terminal device would wait for a writer for
+    ever, so the file's type is checked before it is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise RecordFileError(FILE_MESSAGES["unreadable"]) from None
+    if not stat.S_ISREG(mode):
+        raise RecordFileError(NOT_A_FILE)
+    return load_record_file(path, max_bytes=max_bytes)
+
+
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def validate(obj: CliContext, files: tuple[Path, ...]) -> None:
     """Check each testimony FILE (JSON) against the schema and report every problem.
@@ -32,11 +61,13 @@ def validate(obj: CliContext, files: tuple[Path, ...]) -> None:
     failed = 0
     for path in files:
         try:
-            problems = validate_record(
-                load_record_file(path, max_bytes=obj.settings.max_record_bytes)
-            )
+            problems = validate_record(_load(path, obj.settings.max_record_bytes))
         except RecordFileError as error:
             click.echo(f"{path}: {error}")
+            failed += 1
+            continue
+        except Exception as error:  # one bad file must not stop the rest
+            click.echo(f"{path}: {UNEXPECTED.format(kind=type(error).__name__)}")
             failed += 1
             continue
         _echo_problems(path, problems)
@@ -53,36 +84,47 @@ def records() -> None:
 
 
 @records.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @passphrase_option
 @click.pass_obj
 def records_add(obj: CliContext, files: tuple[Path, ...], passphrase_file: Path | None) -> None:
     """Validate and store each FILE: sealed at a station, encrypted at a case database.
 
-    Each file is stored whole or not at all; rejected files are listed with reasons
-    and the exit status is then 1.
+    Each file is stored whole or not at all, and a bad file never stops the rest:
+    every file gets a line (stored, or rejected with the reasons), then a summary.
+    The exit status is 1 if any file was rejected.
     """
     passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
     with obj.database.session() as session:
         keys = unlock_workspace(session, obj.settings, passphrase)
-    rejected = 0
+    stored = 0
     for path in files:
-        try:
-            document = load_record_file(path, max_bytes=obj.settings.max_record_bytes)
-            with obj.database.session() as session:
-                record_id = services.add_record(session, keys, document)  # type: ignore[arg-type]
-        except RecordFileError as error:
-            click.echo(f"{path}: rejected: {error}")
-        except services.RecordInvalidError as error:
-            click.echo(f"{path}: rejected: {error}")
-            _echo_problems(path, error.problems)
-        except IntakeError as error:
-            click.echo(f"{path}: rejected: {error}")
-        else:
-            click.echo(f"{path}: stored as {record_id}")
-            continue
-        rejected += 1
+        if _add_one(obj, keys, path):
+            stored += 1
+    rejected = len(files) - stored
+    click.echo(f"{stored} stored, {rejected} rejected.")
     sys.exit(1 if rejected else 0)
+
+
+def _add_one(obj: CliContext, keys: UnlockedKeys, path: Path) -> bool:
+    """Store one file and print its line; whether it was stored."""
+    try:
+        document = _load(path, obj.settings.max_record_bytes)
+        with obj.database.session() as session:
+            record_id = services.add_record(session, keys, document)  # type: ignore[arg-type]
+    except RecordFileError as error:
+        click.echo(f"{path}: rejected: {error}")
+    except services.RecordInvalidError as error:
+        click.echo(f"{path}: rejected: {error}")
+        _echo_problems(path, error.problems)
+    except IntakeError as error:
+        click.echo(f"{path}: rejected: {error}")
+    except Exception as error:  # one bad file must not stop the rest
+        click.echo(f"{path}: rejected: {UNEXPECTED.format(kind=type(error).__name__)}")
+    else:
+        click.echo(f"{path}: stored as {record_id}")
+        return True
+    return False
 
 
 @records.command("list")

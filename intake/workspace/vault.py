@@ -34,7 +34,8 @@ class KeyVault:
         self._idle_timeout = idle_timeout_seconds
         self._last_used = time.monotonic()
         self._watcher: threading.Thread | None = None
-        self._sign_ins: set[str] = set()
+        #: Sign-in token -> the account's sign-in stamp when it signed in.
+        self._sign_ins: dict[str, str] = {}
         #: Serialises unlock and sign-in attempts, so parallel guesses cannot outrun
         #: the failure counters (each attempt costs a full Argon2id run).
         self.attempt_lock = threading.Lock()
@@ -55,12 +56,22 @@ class KeyVault:
             self._keys = None
             self._sign_ins.clear()
 
-    def start_sign_in(self) -> str:
-        """A token for a new sign-in; valid until signed out, locked or idle."""
+    def start_sign_in(self, account_stamp: str) -> str:
+        """A token for a new sign-in; valid until signed out, locked or idle.
+
+        ``account_stamp`` is remembered with it, so a sign-in made before an
+        administrator changed the account can be told apart (see stamp_of).
+        """
         token = secrets.token_urlsafe(32)
         with self._lock:
-            self._sign_ins.add(token)
+            self._sign_ins[token] = account_stamp
         return token
+
+    def stamp_of(self, token: object) -> str | None:
+        """The account stamp ``token`` was started with, or None if it is not current."""
+        if not self.is_signed_in(token):
+            return None
+        return self._sign_ins.get(token)  # type: ignore[arg-type]
 
     def is_signed_in(self, token: object) -> bool:
         """Whether ``token`` belongs to a current sign-in (a copied old cookie does not)."""
@@ -69,7 +80,7 @@ class KeyVault:
     def end_sign_in(self, token: object) -> None:
         """Sign-out: the token stops working at once."""
         with self._lock:
-            self._sign_ins.discard(token)  # type: ignore[arg-type]
+            self._sign_ins.pop(token, None)  # type: ignore[arg-type]
 
     def touch(self) -> None:
         """Note activity, postponing the idle lock."""

@@ -1,0 +1,142 @@
+"""The Accounts page: an administrator disables, enables, resets and removes accounts."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from intake.accounts.models import Account
+from intake.workspace.models import SecurityEvent
+
+from ..conftest import csrf_token
+from .helpers import PASSWORD, add_account, is_signed_in, post_action, sign_in, try_sign_in
+
+
+@pytest.fixture
+def admin(app, station_admin, database, settings):
+    """The signed-in administrator's browser, with the app's keys at hand."""
+    return station_admin
+
+
+def _keys(app):
+    return app.extensions["intake"].vault.keys
+
+
+def _interviewer(app, database, settings, username="nurlan"):
+    account_id = add_account(database, settings, _keys(app), username, "interviewer")
+    return account_id, sign_in(app, username)
+
+
+def test_disabling_signs_the_account_out_at_once(app, admin, database, settings):
+    # Given an interviewer signed in, and a copy of their cookie
+    account_id, browser = _interviewer(app, database, settings)
+    assert is_signed_in(browser)
+    # When the administrator disables the account
+    response = post_action(admin, f"/accounts/{account_id}/disable")
+    assert response.status_code == 302
+    # Then the interviewer's next request goes to the sign-in page, and sign-in is refused
+    assert browser.get("/interview/").headers["Location"].startswith("/login")
+    assert try_sign_in(app, "nurlan", PASSWORD) == 401
+    assert "Disabled" in admin.get("/accounts").get_data(as_text=True)
+
+
+def test_enabling_again_does_not_revive_old_sign_ins(app, admin, database, settings):
+    # Given an interviewer signed in, then disabled
+    account_id, browser = _interviewer(app, database, settings)
+    post_action(admin, f"/accounts/{account_id}/disable")
+    # When the account is enabled again
+    assert post_action(admin, f"/accounts/{account_id}/enable").status_code == 302
+    # Then the old sign-in stays ended, while a new sign-in works
+    assert not is_signed_in(browser)
+    assert is_signed_in(sign_in(app, "nurlan"))
+
+
+def test_reset_shows_a_new_password_once_and_signs_out(app, admin, database, settings):
+    # Given an interviewer signed in
+    account_id, browser = _interviewer(app, database, settings)
+    # When the administrator asks for a new password
+    response = post_action(admin, f"/accounts/{account_id}/reset")
+    page = response.get_data(as_text=True)
+    password = re.search(r"<code>([a-z0-9-]+)</code>", page).group(1)
+    # Then the page shows it, the old sign-in and password are dead and the new one works
+    assert response.status_code == 200 and "shown only this once" in page
+    assert not is_signed_in(browser)
+    assert try_sign_in(app, "nurlan", PASSWORD) == 401
+    assert is_signed_in(sign_in(app, "nurlan", password))
+    # And it is nowhere in the list page, the cookie or the address
+    assert password not in admin.get("/accounts").get_data(as_text=True)
+    assert password not in str(response.headers)
+    assert f"/accounts/{account_id}/reset" == response.request.path
+
+
+def test_removing_asks_first_then_deletes_and_signs_out(app, admin, database, settings):
+    account_id, browser = _interviewer(app, database, settings)
+    # When the administrator opens the removal page / Then nothing is removed yet
+    page = admin.get(f"/accounts/{account_id}/remove").get_data(as_text=True)
+    assert "nurlan" in page and "disable the account instead" in page
+    assert is_signed_in(browser)
+    # When they confirm / Then the account is gone and signed out
+    response = admin.post(f"/accounts/{account_id}/remove", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert not is_signed_in(browser)
+    with database.session() as session:
+        assert session.get(Account, account_id) is None
+    assert "nurlan" not in admin.get("/accounts").get_data(as_text=True)
+
+
+def test_every_change_is_a_security_event_naming_nobody(app, admin, database, settings):
+    account_id, _browser = _interviewer(app, database, settings, username="zhanar-unique")
+    for action in ("disable", "enable", "reset", "remove"):
+        post_action(admin, f"/accounts/{account_id}/{action}")
+    with database.session() as session:
+        events = session.scalars(select(SecurityEvent)).all()
+    kinds = [event.kind for event in events]
+    for kind in ("disabled", "enabled", "password-reset", "removed"):
+        assert f"account-{kind}" in kinds
+    assert not any("zhanar" in repr(vars(event)) for event in events)
+
+
+@pytest.mark.parametrize("action", ["disable", "remove"])
+def test_the_last_administrator_cannot_remove_or_disable_themselves(app, admin, action):
+    # Given the only administrator
+    with app.app_context():
+        own_id = app.extensions["intake"].database.sessions().scalars(select(Account.id)).one()
+    # When they try to disable or remove their own account
+    response = post_action(admin, f"/accounts/{own_id}/{action}")
+    # Then it is refused with the reason, and they stay signed in
+    assert response.status_code == 409
+    assert "last active administrator" in response.get_data(as_text=True)
+    assert admin.get("/accounts").status_code == 200
+
+
+def test_an_unknown_account_is_a_404(admin):
+    for action in ("disable", "enable", "reset", "remove"):
+        response = post_action(admin, f"/accounts/00000000-0000-4000-8000-000000000000/{action}")
+        assert response.status_code == 404
+    assert admin.get("/accounts/not-a-uuid/remove").status_code == 404
+
+
+def test_changes_without_a_csrf_token_are_refused(app, admin, database, settings):
+    account_id, browser = _interviewer(app, database, settings)
+    for action in ("disable", "reset", "remove"):
+        assert admin.post(f"/accounts/{account_id}/{action}").status_code == 400
+    assert is_signed_in(browser) and try_sign_in(app, "nurlan", PASSWORD) == 302
+
+
+@pytest.mark.parametrize("who", ["station_interviewer", "casedb_coordinator"])
+def test_only_administrators_may_manage_accounts(request, app, database, who):
+    # Given an interviewer (station) or a coordinator (case database) signed in
+    browser = request.getfixturevalue(who)
+    with database.session() as session:
+        own_id = session.scalars(select(Account.id)).one()
+    token = csrf_token(browser.get("/interview/").get_data(as_text=True))
+    # Then every account page and action is forbidden, and nothing changes
+    assert browser.get("/accounts").status_code == 403
+    assert browser.get(f"/accounts/{own_id}/remove").status_code == 403
+    for action in ("disable", "enable", "reset", "remove"):
+        response = browser.post(f"/accounts/{own_id}/{action}", data={"csrf_token": token})
+        assert response.status_code == 403
+    with database.session() as session:
+        account = session.get(Account, own_id)
+        assert account is not None and account.is_active
+    assert is_signed_in(browser)

@@ -1,0 +1,205 @@
+"""Account services: disable, enable, reset and remove, and the last administrator."""
+
+import uuid
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
+
+from crypto import Purpose, decrypt_field
+from intake.accounts import services
+from intake.accounts.models import Account
+from intake.workspace.models import SecurityEvent
+
+from ..conftest import init, unlock
+from .helpers import PASSWORD, add_account
+
+
+@pytest.fixture
+def keys(database, settings):
+    """An unlocked station with one administrator, "admin-1"."""
+    init(database, settings, "station")
+    keys = unlock(database, settings)
+    add_account(database, settings, keys, "admin-1", "admin")
+    return keys
+
+
+def _authenticate(database, settings, keys, username, password):
+    with database.session() as session:
+        return services.authenticate(
+            session, settings, keys, username, password, unknown=services.FailureTracker()
+        )
+
+
+def _events(database):
+    with database.session() as session:
+        return [event.kind for event in session.scalars(select(SecurityEvent))]
+
+
+def _act(database, keys, action, account_id):
+    with database.session() as session:
+        return action(session, keys, account_id)
+
+
+def _account(database, account_id):
+    with database.session() as session:
+        return session.get(Account, account_id)
+
+
+def test_a_disabled_account_cannot_sign_in_until_enabled(database, settings, keys):
+    # Given an interviewer who can sign in
+    nurlan = add_account(database, settings, keys, "Нұрлан", "interviewer")
+    assert _authenticate(database, settings, keys, "Нұрлан", PASSWORD).id == nurlan
+    # When an administrator disables the account
+    _act(database, keys, services.disable_account, nurlan)
+    # Then the right password no longer signs in, and the change is sealed, not tampered
+    with pytest.raises(services.LoginFailedError):
+        _authenticate(database, settings, keys, "Нұрлан", PASSWORD)
+    assert services.account_is_intact(keys, _account(database, nurlan))
+    # When it is enabled again / Then it signs in again
+    _act(database, keys, services.enable_account, nurlan)
+    assert _authenticate(database, settings, keys, "Нұрлан", PASSWORD).id == nurlan
+    assert _events(database).count("account-disabled") == 1
+    assert _events(database).count("account-enabled") == 1
+
+
+def test_disabling_twice_changes_nothing_more(database, settings, keys):
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    _act(database, keys, services.disable_account, nurlan)
+    stamp = services.sign_in_stamp(_account(database, nurlan))
+    _act(database, keys, services.disable_account, nurlan)
+    assert services.sign_in_stamp(_account(database, nurlan)) == stamp
+    assert _events(database).count("account-disabled") == 1
+
+
+def test_a_reset_gives_a_fresh_strong_password_and_ends_the_old_one(database, settings, keys):
+    # Given an interviewer blocked after many wrong passwords
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    with database.session() as session:
+        session.execute(update(Account).values(failed_logins=9))
+    before = services.sign_in_stamp(_account(database, nurlan))
+    # When an administrator resets the password twice
+    with database.session() as session:
+        first = services.reset_password(session, settings, keys, nurlan)
+    with database.session() as session:
+        second = services.reset_password(session, settings, keys, nurlan)
+    # Then each is new, long and from the readable alphabet; only the last one works
+    assert first != second and len(second) == 23
+    assert set(second.replace("-", "")) <= set(services.READABLE_ALPHABET)
+    with pytest.raises(services.LoginFailedError):
+        _authenticate(database, settings, keys, "nurlan", PASSWORD)
+    with pytest.raises(services.LoginFailedError):
+        _authenticate(database, settings, keys, "nurlan", first)
+    assert _authenticate(database, settings, keys, "nurlan", second).id == nurlan
+    # And the stamp every sign-in remembers has changed
+    assert services.sign_in_stamp(_account(database, nurlan)) != before
+    assert _events(database).count("account-password-reset") == 2
+
+
+def test_the_reset_password_is_stored_only_as_an_encrypted_hash(database, settings, keys):
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    with database.session() as session:
+        password = services.reset_password(session, settings, keys, nurlan)
+    account = _account(database, nurlan)
+    stored = decrypt_field(
+        keys.keyring.chain(Purpose.ACCOUNTS),
+        account.password_hash,
+        context=services._context(nurlan, "password"),
+    ).decode()
+    assert password.encode() not in account.password_hash
+    assert password not in stored and PasswordHasher().verify(stored, password)
+
+
+def test_removing_deletes_the_row_and_records_no_name(database, settings, keys):
+    nurlan = add_account(database, settings, keys, "nurlan-unique-name", "coordinator")
+    _act(database, keys, services.remove_account, nurlan)
+    assert _account(database, nurlan) is None
+    kinds = _events(database)
+    assert "account-removed" in kinds and "account-created" in kinds
+    assert not any("nurlan" in kind for kind in kinds)
+    with pytest.raises(services.AccountNotFoundError):
+        _act(database, keys, services.remove_account, nurlan)
+
+
+@pytest.mark.parametrize("action", [services.disable_account, services.remove_account])
+def test_the_last_administrator_stays(database, settings, keys, action):
+    # Given one administrator and a disabled second one
+    admin = services_find(database, keys, "admin-1")
+    other = add_account(database, settings, keys, "admin-2", "admin")
+    _act(database, keys, services.disable_account, other)
+    # When the first is disabled or removed / Then it is refused and nothing changes
+    with pytest.raises(services.LastAdministratorError):
+        _act(database, keys, action, admin)
+    assert _account(database, admin).is_active
+    # When the second is enabled / Then the first may go
+    _act(database, keys, services.enable_account, other)
+    _act(database, keys, action, admin)
+    # And the remaining one is again the last
+    with pytest.raises(services.LastAdministratorError):
+        _act(database, keys, action, other)
+
+
+def test_an_administrator_made_in_the_database_does_not_count(database, settings, keys):
+    # Given an interviewer raised to admin by editing the database
+    admin = services_find(database, keys, "admin-1")
+    raised = add_account(database, settings, keys, "raised", "interviewer")
+    with database.session() as session:
+        session.execute(update(Account).where(Account.id == raised).values(role="admin"))
+    # Then the real administrator is still the last one
+    with pytest.raises(services.LastAdministratorError):
+        _act(database, keys, services.disable_account, admin)
+
+
+@pytest.mark.parametrize(
+    "action", [services.disable_account, services.enable_account, services.reset_password]
+)
+def test_a_tampered_account_can_only_be_removed(database, settings, keys, action):
+    # Given an account disabled by the app, then re-enabled by editing the database
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    _act(database, keys, services.disable_account, nurlan)
+    with database.session() as session:
+        session.execute(update(Account).where(Account.id == nurlan).values(is_active=True))
+    # When an administrator tries to change it / Then the app refuses to bless the edit
+    with pytest.raises(services.AccountTamperedError), database.session() as session:
+        if action is services.reset_password:
+            action(session, settings, keys, nurlan)
+        else:
+            action(session, keys, nurlan)
+    # And it shows as tampered, can be removed, and never signs in meanwhile
+    rows = {row.username: row.status for row in _list(database, keys)}
+    assert rows["nurlan"] == "tampered"
+    with pytest.raises(services.LoginFailedError):
+        _authenticate(database, settings, keys, "nurlan", PASSWORD)
+    _act(database, keys, services.remove_account, nurlan)
+    assert _account(database, nurlan) is None
+
+
+def test_an_unreadable_username_is_listed_without_breaking_the_list(database, settings, keys):
+    # Given two accounts whose username ciphertexts were swapped in the database
+    a = add_account(database, settings, keys, "first", "interviewer")
+    b = add_account(database, settings, keys, "second", "interviewer")
+    first, second = _account(database, a).username, _account(database, b).username
+    with database.session() as session:
+        session.execute(update(Account).where(Account.id == a).values(username=second))
+        session.execute(update(Account).where(Account.id == b).values(username=first))
+    # Then both are listed as tampered, without a name
+    rows = [row for row in _list(database, keys) if row.account.id in (a, b)]
+    assert [(row.username, row.status) for row in rows] == [(None, "tampered")] * 2
+
+
+def test_unknown_ids_and_usernames_are_refused_clearly(database, settings, keys):
+    for action in (services.disable_account, services.enable_account, services.remove_account):
+        with pytest.raises(services.AccountNotFoundError):
+            _act(database, keys, action, uuid.uuid4())
+    with pytest.raises(services.AccountNotFoundError), database.session() as session:
+        services.find_account(session, keys, "nobody")
+
+
+def services_find(database, keys, username):
+    with database.session() as session:
+        return services.find_account(session, keys, username).id
+
+
+def _list(database, keys):
+    with database.session() as session:
+        return services.list_accounts(session, keys)

@@ -68,8 +68,14 @@ def test_valid_fixtures_have_no_problems(path: Path) -> None:
 
 
 def test_required_valid_fixtures_exist() -> None:
-    # Given the valid fixtures / When listed / Then the worked example and two others are there
-    assert {"worked_example", "labour_transfer", "minimal"} <= {path.stem for path in VALID}
+    # Given the valid fixtures / When listed / Then the worked examples and the others are there
+    assert {
+        "worked_example",
+        "labour_transfer",
+        "minimal",
+        "camp_factory_witness",
+        "factory_transfer",
+    } <= {path.stem for path in VALID}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PROBLEMS))

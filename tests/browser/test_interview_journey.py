@@ -185,14 +185,17 @@ def test_station_interview_in_kazakh_is_sealed_and_leaves_nothing_readable(journ
     [labour] = record["labour"]
     assert labour["episode_id"] == factory["id"]
     assert labour["factory"] == steps.FACTORY
-    assert labour["wage"] == {
-        "amount": 320,
-        "currency": "CNY",
-        "period": {"count": 2, "unit": "month"},
-        "approximate": True,
-        "as_said": steps.WAGE_SAID,
-    }
-    indicators = record["coding"]["ilo_indicators"]
+    assert labour["wages"] == [
+        {
+            "status": "unknown",
+            "amount": 320,
+            "currency": "CNY",
+            "period": {"count": 2, "unit": "month"},
+            "approximate": True,
+            "as_said": steps.WAGE_SAID,
+        }
+    ]
+    indicators = labour["coding"]["ilo_indicators"]
     for name, evidence in (
         ("restriction_of_movement", steps.EVIDENCE_MOVEMENT),
         ("withholding_of_wages", steps.EVIDENCE_WAGES),

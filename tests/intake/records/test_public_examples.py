@@ -178,7 +178,7 @@ def test_factory_transfer_is_told_by_an_unnamed_victims_boyfriend() -> None:
     # And the informant is the main one, not the victim, with his age and relation
     [informant] = record["informants"]
     assert informant["is_main"] and not informant["is_victim"]
-    assert informant["relation"] == "other"
+    assert informant["relation"] == "partner"
     assert informant["age"]["years"] == 24
     # And what he knows after the move came by phone
     assert record["episodes"][2]["known"]["basis"] == "victim_phone_or_message"

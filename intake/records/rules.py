@@ -18,6 +18,7 @@ from intake.records.problems import Problem, problem, quote
 #: scripts) and the plain direction marks LRM and RLM. Every other one (overrides,
 #: isolates, invisible spaces, NUL, escape codes) is refused, as the forms do.
 ALLOWED_INVISIBLES = frozenset("\n\t\u200c\u200d\u200e\u200f")
+_WITHOUT_ALLOWED = str.maketrans(dict.fromkeys(ALLOWED_INVISIBLES))
 
 
 def items(document: Mapping[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
@@ -26,6 +27,14 @@ def items(document: Mapping[str, Any], section: str) -> list[tuple[int, dict[str
     if not isinstance(value, list):
         return []
     return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+Nodes = list[tuple[str, Any]]
+
+
+def nodes_of(document: Any) -> Nodes:
+    """Every value of a record with its path, gathered once for all the rules."""
+    return list(walk(document))
 
 
 def walk(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
@@ -47,15 +56,17 @@ def _field(path: str) -> str:
     return last.split("[", 1)[0] or "record"
 
 
-def text_problems(document: Mapping[str, Any]) -> list[Problem]:
+def text_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Unpaired surrogates and invisible control or format characters in any text.
 
     One rule for every way a record arrives (typed in the interview, a JSON file, a
     sealed bundle), so the command line accepts exactly what the web accepts.
     """
     problems: list[Problem] = []
-    for path, value in walk(document):
-        if not isinstance(value, str):
+    for path, value in nodes if nodes is not None else walk(document):
+        # Printable text (the usual case) cannot hold a control, format or surrogate
+        # character: only the rest is looked at character by character.
+        if not isinstance(value, str) or value.translate(_WITHOUT_ALLOWED).isprintable():
             continue
         for char in value:
             code = f"{ord(char):04X}"
@@ -134,12 +145,12 @@ def victim_problems(document: Mapping[str, Any]) -> list[Problem]:
     return [problem("$.victim.names", "unnamed_victim")]
 
 
-def knowledge_problems(document: Mapping[str, Any]) -> list[Problem]:
+def knowledge_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Every ``known`` object names an informant of the record, and a relative only
     when the information came through one."""
     informant_ids = {local_id for _, local_id in _ids(document, "informants")}
     problems: list[Problem] = []
-    for path, value in walk(document):
+    for path, value in nodes if nodes is not None else walk(document):
         if not (isinstance(value, dict) and path.endswith((".known", ".how_known"))):
             continue
         if "basis" not in value:
@@ -221,10 +232,10 @@ def _reversed(path: str, field: str, low: object, high: object) -> list[Problem]
     return []
 
 
-def range_problems(document: Mapping[str, Any]) -> list[Problem]:
+def range_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Ranges said as "from .. to" never run backwards (durations, amounts, periods)."""
     problems: list[Problem] = []
-    for path, value in walk(document):
+    for path, value in nodes if nodes is not None else walk(document):
         if not isinstance(value, dict):
             continue
         problems += _reversed(

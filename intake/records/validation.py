@@ -396,18 +396,19 @@ def _section(document: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions) -> list[Problem]:
+    nodes = rules.nodes_of(document)
     problems: list[Problem] = []
-    problems += rules.text_problems(document)
-    problems += _date_problems(document)
+    problems += rules.text_problems(document, nodes)
+    problems += _date_problems(document, nodes)
     problems += _identity_number_problems(_section(document, "victim"))
     problems += _episode_problems(document)
     problems += _labour_problems(document, definitions)
     problems += _place_and_facility_problems(document, definitions)
     problems += rules.informant_problems(document)
     problems += rules.victim_problems(document)
-    problems += rules.knowledge_problems(document)
+    problems += rules.knowledge_problems(document, nodes)
     problems += rules.connection_problems(document, definitions.detention_kinds)
-    problems += rules.range_problems(document)
+    problems += rules.range_problems(document, nodes)
     problems += rules.wage_problems(document)
     record_id = document.get("record_id")
     for index, link in _items(document, "links"):
@@ -416,16 +417,16 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
     return problems
 
 
-def _dated_locations(document: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
+def _dated_locations(nodes: rules.Nodes) -> Iterator[tuple[str, object]]:
     # Only date-with-precision objects carry a "precision" key, wherever they are.
-    for path, value in rules.walk(document):
+    for path, value in nodes:
         if isinstance(value, dict) and "precision" in value:
             yield path, value
 
 
-def _date_problems(document: Mapping[str, Any]) -> list[Problem]:
+def _date_problems(document: Mapping[str, Any], nodes: rules.Nodes) -> list[Problem]:
     problems: list[Problem] = []
-    for path, when in _dated_locations(document):
+    for path, when in _dated_locations(nodes):
         if isinstance(when, dict):
             problems += _date_with_precision_problems(path, when)
     withdrawal = _section(document, "consent").get("withdrawal")

@@ -6,11 +6,12 @@ SQLite needs batch mode for ALTER TABLE; the same revisions run on PostgreSQL.
 from alembic import context
 
 import intake.accounts.models
+import intake.delivery.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base
 
-_ = (intake.accounts.models, intake.records.models)
+_ = (intake.accounts.models, intake.delivery.models, intake.records.models)
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:

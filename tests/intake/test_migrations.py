@@ -19,6 +19,9 @@ TABLES = {
     "testimony_section",
     "draft",
     "sealed_record",
+    "station",
+    "received_bundle",
+    "sent_bundle",
 }
 
 

@@ -102,10 +102,11 @@ def serve(obj: CliContext, host: str, port: int) -> None:
 
 
 def _register() -> None:
+    from intake.delivery.cli import import_, outbox, stations
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
-    for command in (init, keys, validate, records, wipe):
+    for command in (init, keys, validate, records, wipe, stations, outbox, import_):
         main.add_command(command)
 
 

@@ -263,6 +263,12 @@ def receiving_key_text(session: Session, keys: UnlockedKeys) -> str:
     return casedb_signing_key(session, keys).verify_key.to_bytes().hex()
 
 
+def stored_receiving_key(session: Session) -> str | None:
+    """The case database's receipt key (64 hex digits) if it was made; no keys needed."""
+    raw = _get(session, CASEDB_VERIFY_KEY)
+    return None if raw is None else raw.hex()
+
+
 def _parse_key(text: str, error: type[IntakeError], message: str) -> VerifyKey:
     cleaned = re.sub(r"\s+", "", text).lower()
     if not _HEX64.fullmatch(cleaned):

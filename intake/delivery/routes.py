@@ -193,13 +193,16 @@ def stations() -> str | Response:
     rows = [
         (station, services.fingerprint_of(station)) for station in services.list_stations(session)
     ]
+    # Made on first use: kept at once, so the key shown is the one receipts are signed with.
+    casedb_key = services.receiving_key_text(session, unlocked_keys())
+    session.commit()
     return render_template(
         "delivery/stations.html",
         rows=rows,
         form=form,
         action_form=ActionForm(),
         error=error,
-        casedb_key=services.receiving_key_text(session, unlocked_keys()),
+        casedb_key=casedb_key,
     )
 
 

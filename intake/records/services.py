@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from crypto import (
@@ -254,11 +254,14 @@ def store_testimonies(
                 "sealed_sha256": item.sealed_sha256,
             }
         )
-    if testimonies:
-        session.execute(insert(Testimony), testimonies)
-        session.execute(insert(TestimonySection), sections)
-    if attachments:
-        session.execute(insert(TestimonyAttachment), attachments)
+    # Core inserts of plain rows: one executemany per table, no ORM bookkeeping.
+    for model, rows in (
+        (Testimony, testimonies),
+        (TestimonySection, sections),
+        (TestimonyAttachment, attachments),
+    ):
+        if rows:
+            session.execute(insert(cast(Table, model.__table__)), rows)
     return ids
 
 

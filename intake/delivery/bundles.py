@@ -19,6 +19,7 @@ import json
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -181,7 +182,15 @@ def read_bundle_archive(payload: bytes) -> tuple[bytes, bytes, dict[uuid.UUID, b
                     signature = archive.read(info)
                 elif info.filename != PADDING:
                     raise _unreadable()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,  # an encrypted entry, or an unsupported compression method
+    ):
         raise _unreadable() from None
     if manifest is None or signature is None:
         raise _unreadable()

@@ -11,6 +11,7 @@ import io
 import json
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -201,7 +202,16 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
                 for info in infos
                 if info.filename.startswith(PAYLOAD_ATTACHMENTS)
             }
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+        RuntimeError,  # an encrypted entry, or an unsupported compression method
+    ) as exc:
         raise PayloadError(N_("The sealed file is not a testimony archive.")) from exc
     for digest, content in files.items():
         if hashlib.sha256(content).hexdigest() != digest:

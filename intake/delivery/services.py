@@ -26,6 +26,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto import (
@@ -169,6 +170,12 @@ class BundleRecordError(IntakeError):
 
 class RecordConflictError(IntakeError):
     """A record with the same id but other content is already stored."""
+
+    status = 409
+
+
+class ConcurrentImportError(IntakeError):
+    """Another import wrote the same bundle or records first."""
 
     status = 409
 
@@ -956,17 +963,28 @@ def import_bundle(
                 sealed_sha256=hashes[item.record_id],
             )
         )
-    stored = store_testimonies(session, keys, incoming, checked=True)
-    receipt = _sign_receipt(session, keys, manifest, stored, list(existing), received_at)
-    session.add(
-        ReceivedBundle(
-            id=manifest.bundle_id,
-            station_id=station.id,
-            sequence=manifest.sequence,
-            received_on=_now().date(),
-            receipt=receipt,
-        )
+    receipt = _sign_receipt(
+        session, keys, manifest, [item.record_id for item in opened], list(existing), received_at
     )
+    try:
+        stored = store_testimonies(session, keys, incoming, checked=True)
+        session.add(
+            ReceivedBundle(
+                id=manifest.bundle_id,
+                station_id=station.id,
+                sequence=manifest.sequence,
+                received_on=_now().date(),
+                receipt=receipt,
+            )
+        )
+        session.flush()
+    except IntegrityError:
+        raise ConcurrentImportError(
+            N_(
+                "The same bundle or records were being imported at the same moment by "
+                "another import. Nothing was imported by this one; try it again."
+            )
+        ) from None
     return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt)
 
 

@@ -300,3 +300,21 @@ def test_a_receipt_from_another_key_or_edited_is_refused(casedb_side, station_si
     with station_side.database.session() as session:
         row = session.scalars(select(SealedRecord)).one()
         assert row.delivered_on is None and row.sealed is not None
+
+
+def test_records_written_by_a_concurrent_import_end_in_a_clear_refusal(
+    casedb_side, station_side, monkeypatch
+):
+    # Given records already imported, and a second bundle of them whose existence
+    # check ran before the first import committed (a race, simulated)
+    seal_documents(station_side, 2)
+    import_data(casedb_side, make_bundle(station_side))
+    second = make_bundle(station_side)
+    from intake.records import services as records
+
+    monkeypatch.setattr(services, "existing_records", lambda session, ids: {})
+    monkeypatch.setattr(records, "existing_records", lambda session, ids: {})
+    # When it is imported / Then it is refused clearly and nothing more is written
+    with pytest.raises(services.ConcurrentImportError):
+        import_data(casedb_side, second)
+    assert counts(casedb_side) == (2, 1)

@@ -76,6 +76,7 @@ from intake.records.attachments import (
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import (
     Incoming,
+    NoRecipientsError,
     RecordInvalidError,
     check_record,
     existing_records,
@@ -496,6 +497,13 @@ def build_bundle(
     if len(records) > MAX_BUNDLE_RECORDS:
         records = records[:MAX_BUNDLE_RECORDS]
     recipients = verified_recipients(session, keys)
+    if not recipients:
+        raise NoRecipientsError(
+            N_(
+                "No organisation recipient is registered, so nothing can be sealed. "
+                "Run: intake keys add-recipient age1... (printed by the case database)."
+            )
+        )
     signing = _station_signing_key(session, keys)
     last = session.scalar(select(func.max(SentBundle.sequence)))
     sent = SentBundle(id=uuid.uuid4(), sequence=(last or 0) + 1, made_on=_now().date())

@@ -151,10 +151,12 @@ def serve(obj: CliContext, host: str, port: int) -> None:
 def _register() -> None:
     from intake.accounts.cli import accounts
     from intake.audit.cli import audit
+    from intake.delivery.cli import import_, outbox, stations
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
-    for command in (init, keys, validate, records, accounts, wipe, audit):
+    commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
+    for command in commands:
         main.add_command(command)
 
 

@@ -1,4 +1,13 @@
-"""Benchmarks behind scripts/bench. Figures depend on the machine; it is printed first."""
+"""Benchmarks behind scripts/bench. Figures depend on the machine; it is printed first.
+
+The import benchmark builds one signed bundle of --import-records sealed records and
+imports it at a throwaway case database (open the bundle, verify, open each sealed
+record, unpack, validate, encrypt under per-record keys, commit), on SQLite and, when
+--postgres URL or INTAKE_BENCH_DATABASE_URL names a PostgreSQL server, on a fresh
+database created there (and dropped afterwards). In the same run it inserts the same
+documents with a plain ORM insert as a baseline, prints both rates and their ratio,
+and a breakdown of where the time goes (one process, on a sample of records).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +21,10 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from crypto import (
     Context,
@@ -58,10 +71,35 @@ def timed(function: Callable[[], object], repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=200, help="testimonies to store and read")
+    parser.add_argument(
+        "--import-records",
+        type=int,
+        default=10_000,
+        help="records in the import benchmark's bundle (0 skips it; default 10000)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("INTAKE_BENCH_DATABASE_URL", ""),
+        help="PostgreSQL server URL for the import benchmark, e.g. "
+        "postgresql://postgres@127.0.0.1:5432/postgres (default: $INTAKE_BENCH_DATABASE_URL; "
+        "a database of its own is created there and dropped)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that open and check records during the import (default: all cores)",
+    )
+    parser.add_argument("--only-import", action="store_true", help="run only the import benchmark")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.only_import:
+        import_benchmarks(args)
+        return
 
     params = calibrate()
     unlock = timed(lambda: params.derive("benchmark passphrase"), 3)
@@ -122,6 +160,206 @@ def main() -> None:
             f"database {size / 1024:.0f} KiB"
         )
         database.dispose()
+    import_benchmarks(args)
+
+
+# --- the import benchmark ---------------------------------------------------------------
+
+
+class Plain(DeclarativeBase):
+    """The baseline: the same documents as plain JSON rows, no encryption, no checks."""
+
+
+class PlainTestimony(Plain):
+    """One plaintext document (benchmark baseline only, in a throwaway database)."""
+
+    __tablename__ = "bench_plain_testimony"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+def import_benchmarks(args: argparse.Namespace) -> None:
+    """The import benchmark on SQLite and (if a URL is given) PostgreSQL."""
+    if args.import_records <= 0:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'import.sqlite3'}"
+        import_benchmark("sqlite", url, Path(folder), args.import_records, args.workers)
+    if not args.postgres:
+        print("import, postgresql: skipped (give --postgres URL or INTAKE_BENCH_DATABASE_URL)")
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from intake.settings import normalise_database_url
+
+    admin_url = make_url(normalise_database_url(args.postgres))
+    name = f"intake_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        with tempfile.TemporaryDirectory() as folder:
+            import_benchmark("postgresql", url, Path(folder), args.import_records, args.workers)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _bench_bundle(count: int, recipient: str, signing: object) -> tuple[bytes, list[dict]]:
+    """A signed, sealed bundle of ``count`` worked-example records with fresh ids."""
+    import hashlib
+
+    from intake.delivery import bundles
+    from intake.records.attachments import pack_payload
+
+    template = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    documents, entries, listed = [], [], []
+    for _ in range(count):
+        document = dict(template, record_id=str(uuid.uuid4()))
+        sealed = seal(pack_payload(services.canonical_json(document), []), [recipient])
+        documents.append(document)
+        entries.append((f"records/{document['record_id']}.age", sealed))
+        listed.append(
+            bundles.ManifestEntry(
+                uuid.UUID(document["record_id"]), hashlib.sha256(sealed).hexdigest(), len(sealed)
+            )
+        )
+    manifest = bundles.Manifest(
+        station_key=signing.verify_key.to_bytes(),  # type: ignore[attr-defined]
+        bundle_id=uuid.uuid4(),
+        sequence=1,
+        made_at="2026-01-01T00:00:00+00:00",
+        records=listed,
+    )
+    raw = bundles.manifest_bytes(manifest)
+    signature = signing.sign(raw, context=bundles.MANIFEST_CONTEXT)  # type: ignore[attr-defined]
+    archive = bundles.write_archive(
+        [(bundles.MANIFEST, raw), (bundles.SIGNATURE, signature), *entries]
+    )
+    return seal(archive, [recipient]), documents
+
+
+def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: int) -> None:
+    """Import ``count`` records at a fresh case database on ``url`` and print the figures."""
+    from crypto import SigningKey
+    from intake.delivery import bundles
+    from intake.delivery import services as delivery
+    from intake.records.attachments import unpack_payload
+
+    settings = Settings.for_workspace(folder / "ws", database_url=url)
+    database = Database(settings.database_url)
+    upgrade_database(database.engine)
+    with database.session() as session:
+        workspace.init_workspace(
+            session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
+        )
+    with database.session() as session:
+        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+        workspace.create_organisation_identity(session, keys)
+    with database.session() as session:
+        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+    assert keys.identity is not None
+    signing = SigningKey.generate()
+    with database.session() as session:
+        delivery.enrol_station(session, keys, signing.verify_key.to_bytes().hex(), label="bench")
+    print(f"import, {backend}: building a bundle of {count:,} sealed records ...", flush=True)
+    data, documents = _bench_bundle(count, keys.identity.recipient, signing)
+
+    before = os.times()
+    start = time.perf_counter()
+    with database.session() as session:
+        result = delivery.import_bundle(session, keys, data, workers=workers)
+    total = time.perf_counter() - start
+    after = os.times()
+    cpu = sum(after[:4]) - sum(before[:4])
+    assert len(result.stored) == count
+    rate = count / total
+
+    Plain.metadata.create_all(database.engine)
+    start = time.perf_counter()
+    with Session(database.engine) as session:
+        session.add_all(PlainTestimony(id=uuid.UUID(d["record_id"]), document=d) for d in documents)
+        session.commit()
+    plain = time.perf_counter() - start
+    print(
+        f"import, {backend}, {count:,} records, {workers} worker(s): {total:.1f} s -> "
+        f"{rate:,.0f} records/s (goal {2000 if backend == 'sqlite' else 1000:,}/s); "
+        f"plain ORM insert of the same documents: {plain:.2f} s -> {count / plain:,.0f}/s; "
+        f"import is {total / plain:.1f}x the plain insert; CPU {cpu:.1f} s in all processes, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+
+    # Where the time goes: each stage alone, one process, on a sample. CPU time of this
+    # process, so other work on a shared machine does not distort the shares.
+    sample = min(count, 1000)
+    stages: dict[str, float] = {}
+
+    def stage(name: str, seconds: float, per: int) -> None:
+        stages[name] = seconds / per * count
+
+    start = time.process_time()
+    payload = open_sealed(data, [keys.identity])
+    raw, signature, records = bundles.read_bundle_archive(payload)
+    manifest = bundles.parse_manifest(raw)
+    signing.verify_key.verify(signature, raw, context=bundles.MANIFEST_CONTEXT)
+    delivery._check_against_manifest(manifest, records)
+    stage("open bundle, verify signature and hashes", time.process_time() - start, count)
+    chosen = list(records.items())[:sample]
+    start = time.process_time()
+    payloads = [open_sealed(blob, [keys.identity]) for _, blob in chosen]
+    stage("open each sealed record (age)", time.process_time() - start, sample)
+    start = time.process_time()
+    unpacked = []
+    for item in payloads:
+        delivery._check_archive(item)
+        unpacked.append(unpack_payload(item)[0])
+    stage("unpack safely", time.process_time() - start, sample)
+    start = time.process_time()
+    for document in unpacked:
+        services.check_record(document)
+    stage("validate (check_record)", time.process_time() - start, sample)
+    start = time.process_time()
+    for document in unpacked:
+        key = SymmetricKey.generate()
+        for name in services.SECTIONS:
+            encrypt_field(
+                key,
+                services.canonical_json(document.get(name)),
+                context=Context("bench", document["record_id"], name),
+            )
+    stage("encrypt under per-record keys", time.process_time() - start, sample)
+    for document in unpacked:
+        document["record_id"] = str(uuid.uuid4())
+    session = database.sessions()
+    start = time.process_time()
+    services.store_testimonies(
+        session, keys, [services.Incoming(d) for d in unpacked], checked=True
+    )
+    store = time.process_time() - start
+    start = time.process_time()
+    session.commit()
+    stage("commit", time.process_time() - start, sample)
+    session.close()
+    stage("insert rows", store - stages["encrypt under per-record keys"] * sample / count, sample)
+    measured = sum(stages.values())
+    print(
+        f"  where the time goes (CPU time, one process; {sample:,}-record sample, "
+        f"scaled to {count:,}):"
+    )
+    for name, seconds in stages.items():
+        print(
+            f"    {name:42} {seconds / count * 1000:7.3f} ms/record  "
+            f"{seconds / measured * 100:5.1f}%"
+        )
+    print(
+        f"    one-process CPU total {measured:.1f} s -> "
+        f"{count / measured:,.0f} records/s per core; "
+        f"validation is {stages['validate (check_record)'] / measured * 100:.0f}% of it"
+    )
+    database.dispose()
 
 
 if __name__ == "__main__":

@@ -120,18 +120,26 @@ def remove_draft_attachment(
             session.delete(row)
 
 
-def store_testimony_attachments(
-    session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID, items: Iterable[Attachment]
-) -> None:
-    """Store attachments of a testimony under its data key."""
+def encrypt_testimony_attachments(
+    data_key: SymmetricKey, testimony_id: uuid.UUID, items: Iterable[Attachment]
+) -> list[dict[str, Any]]:
+    """Rows of a testimony's attachments encrypted under its data key, for a bulk insert."""
+    rows = []
     for item in items:
         row_id = uuid.uuid4()
         meta, content = _encrypt(
             data_key, item, "testimony-attachment", _place(testimony_id, row_id)
         )
-        session.add(
-            TestimonyAttachment(id=row_id, testimony_id=testimony_id, meta=meta, content=content)
-        )
+        rows.append({"id": row_id, "testimony_id": testimony_id, "meta": meta, "content": content})
+    return rows
+
+
+def store_testimony_attachments(
+    session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID, items: Iterable[Attachment]
+) -> None:
+    """Store attachments of a testimony under its data key."""
+    for row in encrypt_testimony_attachments(data_key, testimony_id, items):
+        session.add(TestimonyAttachment(**row))
 
 
 def testimony_attachments(

@@ -136,7 +136,7 @@ def records_list(obj: CliContext) -> None:
             for row in services.list_outbox(session):
                 click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
             return
-        for testimony in services.list_testimonies(session):
+        for testimony in services.iter_testimonies(session):
             click.echo(f"{testimony.id}  received {testimony.received_on}  {testimony.state}")
 
 

@@ -42,6 +42,16 @@ class Testimony(Base):
     received_on: Mapped[date] = mapped_column(Date)
     #: The record's data key wrapped by the keyring; NULL once erased.
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: Encrypted, authenticated list of the record's parts (schema version, a hash of
+    #: each section, attachment and provenance ciphertext): a row deleted, added,
+    #: swapped or rolled back, or a changed schema_version, makes reading fail.
+    manifest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: Encrypted provenance (station, bundle, sealed hash, time received); NULL when
+    #: the record was entered here rather than delivered.
+    provenance: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: SHA-256 of the sealed file it was delivered as, to tell "already received"
+    #: from a conflicting record with the same id; NULL when entered here.
+    sealed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     sections: Mapped[list[TestimonySection]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan"
@@ -122,7 +132,8 @@ class SealedRecord(Base):
     sealed_on: Mapped[date] = mapped_column(Date)
     #: SHA-256 of the sealed bytes, shown on the receipt.
     sha256: Mapped[str] = mapped_column(String(64))
-    #: The age file, sealed to the organisation's recipients.
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The age file, sealed to the organisation's recipients; NULL once delivered
+    #: (the case database's receipt confirmed it), so a seized station holds nothing.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     #: Day it was delivered to the case database; NULL while in the outbox.
     delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from crypto import (
     Context,
     OpenError,
     Purpose,
+    SymmetricKey,
     decrypt_field,
     encrypt_field,
     new_record_key,
@@ -32,11 +34,17 @@ from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
     check_against_sources,
+    encrypt_testimony_attachments,
     pack_payload,
-    store_testimony_attachments,
     testimony_attachments,
 )
-from intake.records.models import SECTIONS, SealedRecord, Testimony, TestimonySection
+from intake.records.models import (
+    SECTIONS,
+    SealedRecord,
+    Testimony,
+    TestimonyAttachment,
+    TestimonySection,
+)
 from intake.records.upgrade import upgrade_record
 from intake.records.validation import Problem, validate_record
 from intake.workspace.services import get_workspace, require_role, verified_recipients
@@ -89,13 +97,22 @@ def canonical_json(value: Any) -> bytes:
 
 
 _ENVELOPE_KEYS = frozenset({"schema_version", "record_id"})
+#: Ids asked about in one existence query (well under every backend's parameter limit).
+_QUERY_CHUNK = 5000
 
 
 class RecordShapeError(IntakeError):
     """A valid record has a top-level key the store has no section for."""
 
 
-def _checked(document: Any) -> uuid.UUID:
+class RecordTamperedError(RecordUnreadableError):
+    """A stored record's parts do not match its authenticated manifest."""
+
+
+def check_record(document: Any) -> uuid.UUID:
+    """Validate ``document`` as a testimony and return its id; the one place records
+    are validated before they are sealed or stored (an upgrade step goes here).
+    """
     problems = validate_record(document)
     if problems:
         raise RecordInvalidError(problems)
@@ -108,6 +125,149 @@ def _checked(document: Any) -> uuid.UUID:
     return uuid.UUID(document["record_id"])
 
 
+_checked = check_record
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One record to store: the document, its attachments and, if delivered, where from."""
+
+    document: dict[str, Any]
+    attachments: Sequence[Attachment] = ()
+    #: Where it came from (station, bundle, time); stored encrypted with the record.
+    provenance: dict[str, Any] | None = None
+    #: SHA-256 of the sealed file it was delivered as.
+    sealed_sha256: str | None = None
+
+
+def _manifest_context(record_id: uuid.UUID) -> Context:
+    return Context(namespace="testimony-manifest", record_id=str(record_id), field="manifest")
+
+
+def _provenance_context(record_id: uuid.UUID) -> Context:
+    return Context(namespace="testimony-provenance", record_id=str(record_id), field="provenance")
+
+
+def _digest(blob: bytes | None) -> str | None:
+    return None if blob is None else hashlib.sha256(blob).hexdigest()
+
+
+def _manifest(
+    schema_version: str,
+    sections: dict[str, bytes],
+    attachment_metas: dict[str, bytes],
+    provenance: bytes | None,
+    sealed_sha256: str | None,
+) -> bytes:
+    """The canonical list of a record's parts: every ciphertext by its SHA-256."""
+    return canonical_json(
+        {
+            "format": "intake-record-manifest-v1",
+            "schema_version": schema_version,
+            "sections": {name: _digest(blob) for name, blob in sections.items()},
+            "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
+            "provenance": _digest(provenance),
+            "sealed_sha256": sealed_sha256,
+        }
+    )
+
+
+def existing_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """Of ``ids``, those already stored, with the sealed hash each was delivered as."""
+    found: dict[uuid.UUID, str | None] = {}
+    for start in range(0, len(ids), _QUERY_CHUNK):
+        chunk = list(ids[start : start + _QUERY_CHUNK])
+        query = select(Testimony.id, Testimony.sealed_sha256).where(Testimony.id.in_(chunk))
+        found.update({row.id: row.sealed_sha256 for row in session.execute(query)})
+    return found
+
+
+def store_testimonies(
+    session: Session,
+    keys: UnlockedKeys,
+    items: Sequence[Incoming],
+    *,
+    checked: bool = False,
+) -> list[uuid.UUID]:
+    """Store many records at the case database in the caller's transaction.
+
+    Each record gets its own data key; its sections, attachments and provenance are
+    encrypted under it and listed in its authenticated manifest. Rows are written
+    with bulk inserts after one existence query per few thousand ids. ``checked``
+    says the documents were already validated with :func:`check_record`.
+    Nothing is written if any record is invalid or already stored.
+    """
+    require_role(session, "casedb")
+    # Version-1 records (an older station, a file) are stored as version 2.
+    items = [replace(item, document=upgrade_record(item.document)) for item in items]
+    ids = []
+    for item in items:
+        document = item.document
+        ids.append(uuid.UUID(document["record_id"]) if checked else check_record(document))
+        check_against_sources(item.document, item.attachments)
+    if len(set(ids)) != len(ids):
+        raise RecordExistsError(N_("A record id appears twice in what is being stored."))
+    existing = existing_records(session, ids)
+    if existing:
+        raise RecordExistsError(
+            N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
+        )
+    wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+    today = _today()
+    testimonies: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
+    for record_id, item in zip(ids, items, strict=True):
+        data_key = new_record_key()
+        ciphertexts = {
+            # Every section is written, absent ones as JSON null, so presence does not leak.
+            name: encrypt_field(
+                data_key,
+                canonical_json(item.document.get(name)),
+                context=_section_context(record_id, name),
+            )
+            for name in SECTIONS
+        }
+        sections.extend(
+            {"testimony_id": record_id, "name": name, "ciphertext": blob}
+            for name, blob in ciphertexts.items()
+        )
+        metas = {}
+        for row in encrypt_testimony_attachments(data_key, record_id, item.attachments):
+            metas[str(row["id"])] = row["meta"]
+            attachments.append(row)
+        provenance = None
+        if item.provenance is not None:
+            provenance = encrypt_field(
+                data_key,
+                canonical_json(item.provenance),
+                context=_provenance_context(record_id),
+            )
+        schema_version = item.document["schema_version"]
+        manifest = _manifest(schema_version, ciphertexts, metas, provenance, item.sealed_sha256)
+        testimonies.append(
+            {
+                "id": record_id,
+                "state": "stored",
+                "schema_version": schema_version,
+                "received_on": today,
+                "wrapped_key": wrap_record_key(wrapping, data_key, record_id=str(record_id)),
+                "manifest": encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
+                "provenance": provenance,
+                "sealed_sha256": item.sealed_sha256,
+            }
+        )
+    # Core inserts of plain rows: one executemany per table, no ORM bookkeeping.
+    for model, rows in (
+        (Testimony, testimonies),
+        (TestimonySection, sections),
+        (TestimonyAttachment, attachments),
+    ):
+        if rows:
+            session.execute(insert(cast(Table, model.__table__)), rows)
+    return ids
+
+
 def store_testimony(
     session: Session,
     keys: UnlockedKeys,
@@ -118,49 +278,87 @@ def store_testimony(
 
     Attachments are stored under the same data key; each must be listed in sources.
     """
-    require_role(session, "casedb")
-    document = upgrade_record(document)
-    record_id = _checked(document)
-    check_against_sources(document, attachments)
-    if session.get(Testimony, record_id) is not None:
-        raise RecordExistsError(N_("Record %(id)s is already stored."), id=str(record_id))
-    data_key = new_record_key()
-    wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
-    testimony = Testimony(
-        id=record_id,
-        state="stored",
-        schema_version=document["schema_version"],
-        received_on=_today(),
-        wrapped_key=wrap_record_key(wrapping, data_key, record_id=str(record_id)),
-    )
-    # Every section is written, absent ones as JSON null, so presence does not leak.
-    for name in SECTIONS:
-        plaintext = canonical_json(document.get(name))
-        ciphertext = encrypt_field(data_key, plaintext, context=_section_context(record_id, name))
-        testimony.sections.append(TestimonySection(name=name, ciphertext=ciphertext))
-    session.add(testimony)
-    store_testimony_attachments(session, data_key, record_id, attachments)
+    (record_id,) = store_testimonies(session, keys, [Incoming(document, attachments)])
+    testimony = session.get(Testimony, record_id)
+    assert testimony is not None  # written just above, in this transaction
     return testimony
 
 
+def _data_key(keys: UnlockedKeys, testimony: Testimony) -> SymmetricKey:
+    if testimony.wrapped_key is None:
+        raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(testimony.id))
+    try:
+        return unwrap_record_key(
+            keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
+            testimony.wrapped_key,
+            record_id=str(testimony.id),
+        )
+    except OpenError:
+        raise RecordUnreadableError(
+            N_("Record %(id)s does not open: it was altered or moved in the database."),
+            id=str(testimony.id),
+        ) from None
+
+
+def _tampered(record_id: uuid.UUID) -> RecordTamperedError:
+    return RecordTamperedError(
+        N_(
+            "Record %(id)s was tampered with in the database: its stored parts do not "
+            "match its authenticated list of parts. Nothing of it is shown; restore it "
+            "from a backup."
+        ),
+        id=str(record_id),
+    )
+
+
+def _verified_manifest(
+    session: Session, data_key: SymmetricKey, testimony: Testimony
+) -> dict[str, Any]:
+    """The record's manifest, checked against every row it has now; fails closed."""
+    record_id = testimony.id
+    if testimony.manifest is None:
+        raise _tampered(record_id)
+    try:
+        manifest: dict[str, Any] = json.loads(
+            decrypt_field(data_key, testimony.manifest, context=_manifest_context(record_id))
+        )
+    except OpenError:
+        raise _tampered(record_id) from None
+    metas = session.execute(
+        select(TestimonyAttachment.id, TestimonyAttachment.meta).where(
+            TestimonyAttachment.testimony_id == record_id
+        )
+    )
+    actual = _manifest(
+        testimony.schema_version,
+        {section.name: section.ciphertext for section in testimony.sections},
+        {str(row.id): row.meta for row in metas},
+        testimony.provenance,
+        testimony.sealed_sha256,
+    )
+    if json.loads(actual) != manifest:
+        raise _tampered(record_id)
+    return manifest
+
+
 def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> dict[str, Any]:
-    """Decrypt every section of a stored testimony back into the canonical document."""
+    """Decrypt every section of a stored testimony back into the canonical document.
+
+    The record's rows are first checked against its authenticated manifest: a section
+    or attachment deleted, added, swapped or rolled back, or a changed schema version,
+    raises :class:`RecordTamperedError` and nothing is returned.
+    """
     require_role(session, "casedb")
     testimony = session.get(Testimony, record_id)
     if testimony is None:
         raise RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
-    if testimony.wrapped_key is None:
-        raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(record_id))
+    data_key = _data_key(keys, testimony)
+    _verified_manifest(session, data_key, testimony)
     document: dict[str, Any] = {
         "schema_version": testimony.schema_version,
         "record_id": str(testimony.id),
     }
     try:
-        data_key = unwrap_record_key(
-            keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
-            testimony.wrapped_key,
-            record_id=str(record_id),
-        )
         for section in testimony.sections:
             plaintext = decrypt_field(
                 data_key, section.ciphertext, context=_section_context(record_id, section.name)
@@ -176,6 +374,25 @@ def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -
     return document
 
 
+def load_provenance(
+    session: Session, keys: UnlockedKeys, testimony: Testimony
+) -> dict[str, Any] | None:
+    """Where a stored record came from (station, bundle, sealed hash, time), or None if
+    it was entered at the case database. Checked against the record's manifest.
+    """
+    data_key = _data_key(keys, testimony)
+    _verified_manifest(session, data_key, testimony)
+    if testimony.provenance is None:
+        return None
+    try:
+        found: dict[str, Any] = json.loads(
+            decrypt_field(data_key, testimony.provenance, context=_provenance_context(testimony.id))
+        )
+    except OpenError:
+        raise _tampered(testimony.id) from None
+    return found
+
+
 def seal_testimony(
     session: Session,
     keys: UnlockedKeys,
@@ -188,7 +405,7 @@ def seal_testimony(
     """
     require_role(session, "station")
     document = upgrade_record(document)
-    record_id = _checked(document)
+    record_id = check_record(document)
     check_against_sources(document, attachments)
     recipients = verified_recipients(session, keys)
     if not recipients:
@@ -227,19 +444,46 @@ def add_record(
 def load_attachments(
     session: Session, keys: UnlockedKeys, record_id: uuid.UUID
 ) -> list[Attachment]:
-    """The attachments of a stored testimony (case database)."""
+    """The attachments of a stored testimony (case database), checked like the record."""
     testimony = session.get(Testimony, record_id)
     if testimony is None or testimony.wrapped_key is None:
         raise RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
-    data_key = unwrap_record_key(
-        keys.keyring.chain(Purpose.RECORD_KEY_WRAP), testimony.wrapped_key, record_id=str(record_id)
-    )
+    data_key = _data_key(keys, testimony)
+    _verified_manifest(session, data_key, testimony)
     return testimony_attachments(session, data_key, record_id)
 
 
 def list_testimonies(session: Session) -> list[Testimony]:
     """Stored testimonies, newest first (ids and dates only)."""
     return list(session.scalars(select(Testimony).order_by(Testimony.received_on.desc())))
+
+
+def iter_testimonies(session: Session, *, batch: int = 1000) -> Iterator[Testimony]:
+    """Stored testimonies, newest first, read ``batch`` rows at a time (keyset paging),
+    so listing a large case database never holds every row at once. Only ids,
+    days and states are loaded.
+    """
+    query = select(Testimony).options(
+        load_only(Testimony.id, Testimony.received_on, Testimony.state)
+    )
+    order = (Testimony.received_on.desc(), Testimony.id.desc())
+    last: tuple[Any, uuid.UUID] | None = None
+    while True:
+        page = query.order_by(*order).limit(batch)
+        if last is not None:
+            day, last_id = last
+            page = page.where(
+                or_(
+                    Testimony.received_on < day,
+                    and_(Testimony.received_on == day, Testimony.id < last_id),
+                )
+            )
+        rows = list(session.scalars(page))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = (rows[-1].received_on, rows[-1].id)
+        session.expunge_all()
 
 
 def list_outbox(session: Session) -> list[SealedRecord]:

@@ -194,8 +194,12 @@ def _compiled(definitions: RecordDefinitions) -> Any:
 
 
 def _schema_problems(document: dict[str, Any], definitions: RecordDefinitions) -> list[Problem]:
-    if _compiled(definitions).is_valid(document):
-        return []
+    try:
+        if _compiled(definitions).is_valid(document):
+            return []
+    except (UnicodeError, ValueError, OverflowError):
+        pass  # text the compiled validator cannot take (a lone surrogate): walk it below
+
     return [
         problem
         for error in _validator(definitions).iter_errors(document)

@@ -1,7 +1,7 @@
 """audit trail: keyed hash chain of events and signed checkpoints
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-27 10:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,9 @@ TABLES = {
     "audit_head",
     "audit_entry",
     "audit_checkpoint",
+    "station",
+    "received_bundle",
+    "sent_bundle",
 }
 
 

@@ -1,0 +1,1 @@
+"""Delivery: stations, bundles, receipts, and the import pipeline."""

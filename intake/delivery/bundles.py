@@ -1,0 +1,207 @@
+"""The bundle and receipt formats, and safe reading of ZIP archives from outside.
+
+A bundle is one age file sealed to the organisation's recipients. Inside is a ZIP
+archive whose every entry is stored (never compressed, so nothing can expand):
+
+- ``manifest.json``: canonical JSON signed by the station (its key, the bundle id,
+  its sequence number, the time, and each record's id, SHA-256 and size);
+- ``manifest.sig``: the station's Ed25519 signature of those exact bytes;
+- ``records/<record id>.age``: each sealed record, as the station sealed it;
+- ``padding``: zeros that bring the archive to a Padmé size bucket.
+
+So `age -d` and any unzip tool recover every sealed record without this software.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from crypto.aead import padded_size
+from intake.errors import N_, IntakeError
+
+BUNDLE_FORMAT = "intake-bundle-v1"
+RECEIPT_FORMAT = "intake-receipt-v1"
+#: Signature context labels: a bundle signature is never valid as a receipt, nor back.
+MANIFEST_CONTEXT = "intake-bundle-manifest"
+RECEIPT_CONTEXT = "intake-delivery-receipt"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PADDING = "padding"
+RECORD_NAME = re.compile(
+    r"records/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.age"
+)
+_PADDING_OVERHEAD = 30 + len(PADDING) + 46 + len(PADDING)
+#: Most records one bundle may hold.
+MAX_BUNDLE_RECORDS = 50_000
+#: Largest bundle accepted from a file (the web endpoint has its own, lower limit).
+MAX_BUNDLE_BYTES = 2 * 1024 * 1024 * 1024
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class BundleUnreadableError(IntakeError):
+    """The bundle does not open or is not a well-formed bundle."""
+
+    status = 403
+
+
+class SingleRecordError(IntakeError):
+    """A single sealed record was given where a signed bundle is needed."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One record as the signed manifest lists it."""
+
+    record_id: uuid.UUID
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The signed manifest of a bundle."""
+
+    station_key: bytes
+    bundle_id: uuid.UUID
+    sequence: int
+    made_at: str
+    records: list[ManifestEntry]
+
+
+def canonical(value: Any) -> bytes:
+    """Deterministic UTF-8 JSON: sorted keys, no spaces."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    """The exact bytes a station signs."""
+    return canonical(
+        {
+            "format": BUNDLE_FORMAT,
+            "station_key": manifest.station_key.hex(),
+            "bundle_id": str(manifest.bundle_id),
+            "sequence": manifest.sequence,
+            "made_at": manifest.made_at,
+            "records": [
+                {"id": str(entry.record_id), "sha256": entry.sha256, "size": entry.size}
+                for entry in manifest.records
+            ],
+        }
+    )
+
+
+def _unreadable() -> BundleUnreadableError:
+    return BundleUnreadableError(
+        N_(
+            "This file is not a delivery bundle for this organisation, or it was damaged "
+            "or cut short on the way. Nothing was imported; make the bundle again at the station."
+        )
+    )
+
+
+def parse_manifest(raw: bytes) -> Manifest:
+    """The manifest in ``raw``; :class:`BundleUnreadableError` for anything malformed."""
+    try:
+        data = json.loads(raw)
+        if data["format"] != BUNDLE_FORMAT or not isinstance(data["sequence"], int):
+            raise ValueError
+        station_key = bytes.fromhex(data["station_key"])
+        records = []
+        for item in data["records"]:
+            if not _HEX64.fullmatch(item["sha256"]) or not isinstance(item["size"], int):
+                raise ValueError
+            records.append(ManifestEntry(uuid.UUID(item["id"]), item["sha256"], item["size"]))
+        manifest = Manifest(
+            station_key=station_key,
+            bundle_id=uuid.UUID(data["bundle_id"]),
+            sequence=data["sequence"],
+            made_at=str(data["made_at"]),
+            records=records,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _unreadable() from None
+    if len(station_key) != 32 or manifest.sequence < 1 or manifest_bytes(manifest) != raw:
+        raise _unreadable()
+    return manifest
+
+
+def write_archive(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """A ZIP archive of stored entries, padded with a zero entry to a Padmé bucket."""
+    entries = list(entries)
+
+    def build(padding: int | None) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, content in entries:
+                archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
+            if padding is not None:
+                info = zipfile.ZipInfo(PADDING, date_time=(1980, 1, 1, 0, 0, 0))
+                archive.writestr(info, bytes(padding))
+        return buffer.getvalue()
+
+    bare = len(build(None)) + _PADDING_OVERHEAD
+    return build(padded_size(bare) - bare)
+
+
+def read_bundle_archive(payload: bytes) -> tuple[bytes, bytes, dict[uuid.UUID, bytes]]:
+    """Manifest bytes, signature and sealed records (by id) of an opened bundle.
+
+    Safe against hostile archives: only the four kinds of names above (no paths, no
+    ``../``), no name twice, only stored entries, limits on count and total size.
+    A single sealed testimony archive is refused with :class:`SingleRecordError`.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            if "testimony.json" in names:
+                raise _single_record()
+            if len(infos) > MAX_BUNDLE_RECORDS + 3 or len(names) != len(set(names)):
+                raise _unreadable()
+            if sum(info.file_size for info in infos) > MAX_BUNDLE_BYTES:
+                raise _unreadable()
+            records: dict[uuid.UUID, bytes] = {}
+            manifest = signature = None
+            for info in infos:
+                if info.compress_type != zipfile.ZIP_STORED:
+                    raise _unreadable()
+                match = RECORD_NAME.fullmatch(info.filename)
+                if match:
+                    records[uuid.UUID(match.group(1))] = archive.read(info)
+                elif info.filename == MANIFEST:
+                    manifest = archive.read(info)
+                elif info.filename == SIGNATURE:
+                    signature = archive.read(info)
+                elif info.filename != PADDING:
+                    raise _unreadable()
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,  # an encrypted entry, or an unsupported compression method
+    ):
+        raise _unreadable() from None
+    if manifest is None or signature is None:
+        raise _unreadable()
+    return manifest, signature, records
+
+
+def _single_record() -> SingleRecordError:
+    return SingleRecordError(
+        N_(
+            "This is a single sealed record, not a bundle signed by a station, so it was "
+            "not imported. At the station, use Save to file on the outbox page (or "
+            "intake outbox export FILE) and import that bundle."
+        )
+    )

@@ -1,0 +1,277 @@
+"""`intake stations`, `intake outbox` and `intake import`: enrol stations, deliver
+sealed records by network or file, import bundles and confirm receipts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from intake.cli import CliContext, passphrase_option, read_passphrase
+from intake.delivery import services
+from intake.delivery.bundles import MAX_BUNDLE_BYTES
+from intake.errors import N_, IntakeError
+from intake.progress import Progress
+from intake.workspace.services import unlock_workspace
+from intake.workspace.vault import UnlockedKeys
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+class DeliveryFileError(IntakeError):
+    """A file to read or write for delivery cannot be used."""
+
+
+def _unlock(obj: CliContext, passphrase_file: Path | None) -> UnlockedKeys:
+    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
+    with obj.database.session() as session:
+        return unlock_workspace(session, obj.settings, passphrase)
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Progress]:
+    """A click progress bar fed by ``progress(done, total)``; made on the first call."""
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+            state["done"] = 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield progress
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+def _read_input(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, refused clearly if missing, special or too large."""
+    if not path.is_file():
+        raise DeliveryFileError(N_("%(path)s is not a regular file."), path=str(path))
+    if path.stat().st_size > limit:
+        raise DeliveryFileError(N_("%(path)s is too large."), path=str(path))
+    return path.read_bytes()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file readable only by its owner; never overwrite."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise DeliveryFileError(
+            N_("%(path)s exists already; choose another name."), path=str(path)
+        ) from None
+    except OSError as error:
+        raise DeliveryFileError(
+            N_("%(path)s cannot be written: %(reason)s"), path=str(path), reason=error.strerror
+        ) from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+# --- case database: stations --------------------------------------------------------------
+
+
+@click.group()
+def stations() -> None:
+    """Enrol, list and revoke the stations whose bundles this case database accepts."""
+
+
+@stations.command("add")
+@click.argument("enrolment", type=_FILE)
+@click.option("--label", required=True, help='What to call the station, e.g. "Almaty laptop 2".')
+@passphrase_option
+@click.pass_obj
+def stations_add(
+    obj: CliContext, enrolment: Path, label: str, passphrase_file: Path | None
+) -> None:
+    """Enrol the station whose ENROLMENT file (from `intake outbox enrolment`) is given.
+
+    Compare the fingerprint printed here with the one on the station's Keys page.
+    """
+    text = _read_input(enrolment, 10_000).decode("utf-8", errors="replace")
+    keys = _unlock(obj, passphrase_file)
+    with obj.database.session() as session:
+        station = services.enrol_station(session, keys, text, label=label)
+        fingerprint = services.fingerprint_of(station)
+        receiving = services.receiving_key_text(session, keys)
+    click.echo(f"Enrolled {label!r}, fingerprint {fingerprint}.")
+    click.echo(f"Give the station this case database key: {receiving}")
+
+
+@stations.command("list")
+@click.pass_obj
+def stations_list(obj: CliContext) -> None:
+    """List enrolled stations, and this case database's key for stations to trust."""
+    with obj.database.session() as session:
+        receiving = services.stored_receiving_key(session)
+        click.echo(f"case database key: {receiving or '(made when the first station is enrolled)'}")
+        for station in services.list_stations(session):
+            state = f"revoked {station.revoked_at:%Y-%m-%d}" if station.revoked_at else "active"
+            click.echo(f"{services.fingerprint_of(station)}  {state:18}  {station.label}")
+
+
+@stations.command("revoke")
+@click.argument("station")
+@passphrase_option
+@click.pass_obj
+def stations_revoke(obj: CliContext, station: str, passphrase_file: Path | None) -> None:
+    """Refuse every later bundle from STATION (its label, or fingerprint start)."""
+    keys = _unlock(obj, passphrase_file)
+    with obj.database.session() as session:
+        found = services.find_station(session, station)
+        services.revoke_station(session, keys, found)
+        click.echo(f"Revoked {found.label!r}; what it delivered before is kept.")
+
+
+# --- case database: import -------------------------------------------------------------------
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Processes that open and check records of large bundles.",
+)
+@passphrase_option
+@click.pass_obj
+def import_(
+    obj: CliContext, files: tuple[Path, ...], workers: int, passphrase_file: Path | None
+) -> None:
+    """Import each bundle FILE whole or not at all, and write its receipt to FILE.receipt.
+
+    Carry the receipt back to the station: `intake outbox confirm FILE.receipt`.
+    Exit status 1 if any bundle was refused.
+    """
+    keys = _unlock(obj, passphrase_file)
+    refused = 0
+    for path in files:
+        try:
+            data = _read_input(path, MAX_BUNDLE_BYTES)
+            label = f"{path}: checking records"
+            with _progress_bar(label) as progress, obj.database.session() as session:
+                result = services.import_bundle(
+                    session, keys, data, progress=progress, workers=workers
+                )
+                click.echo(f"{path}: verified; storing {len(result.stored)} records")
+            receipt_path = path.with_name(path.name + ".receipt")
+            if receipt_path.exists():
+                receipt_path = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.receipt")
+            _write_new(receipt_path, result.receipt)
+        except IntakeError as error:
+            refused += 1
+            click.echo(f"{path}: refused: {error}")
+            for problem in getattr(error, "problems", []):
+                click.echo(f"{path}:   {problem}")
+            continue
+        click.echo(
+            f"{path}: {len(result.stored)} stored, {len(result.already)} already received, "
+            f"from {result.station_label!r}; receipt: {receipt_path}"
+        )
+    sys.exit(1 if refused else 0)
+
+
+# --- station: the outbox ---------------------------------------------------------------------
+
+
+@click.group()
+def outbox() -> None:
+    """Deliver this station's sealed records to the case database."""
+
+
+@outbox.command("list")
+@click.pass_obj
+def outbox_list(obj: CliContext) -> None:
+    """Records waiting for delivery: ids, days and sealed hashes only."""
+    with obj.database.session() as session:
+        rows = services.undelivered(session)
+        for row in rows:
+            click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
+        click.echo(f"{len(rows)} record(s) waiting for delivery.")
+
+
+@outbox.command("enrolment")
+@click.argument("file", type=_FILE)
+@click.pass_obj
+def outbox_enrolment(obj: CliContext, file: Path) -> None:
+    """Write this station's enrolment FILE (its public key) for the case database."""
+    with obj.database.session() as session:
+        text = services.enrolment_text(session)
+    _write_new(file, text.encode())
+    click.echo(f"Wrote {file}. At the case database: intake stations add {file.name} --label ...")
+
+
+@outbox.command("trust")
+@click.argument("key")
+@passphrase_option
+@click.pass_obj
+def outbox_trust(obj: CliContext, key: str, passphrase_file: Path | None) -> None:
+    """Keep the case database's KEY (64 hex digits, from `intake stations list`)."""
+    keys = _unlock(obj, passphrase_file)
+    with obj.database.session() as session:
+        fingerprint = services.trust_casedb_key(session, keys, key)
+    click.echo(f"Receipts signed by the case database key {fingerprint} are now accepted.")
+
+
+@outbox.command("send")
+@click.argument("url")
+@passphrase_option
+@click.pass_obj
+def outbox_send(obj: CliContext, url: str, passphrase_file: Path | None) -> None:
+    """Send every undelivered record to the case database at URL (https://...).
+
+    Delivered records are marked and their sealed files deleted once the signed
+    receipt is checked; whatever fails stays in the outbox for the next send.
+    """
+    keys = _unlock(obj, passphrase_file)
+    with _progress_bar("sending") as progress, obj.database.session() as session:
+        result = services.send_outbox(session, keys, url, progress=progress)
+    click.echo(f"Delivered {len(result.delivered)} record(s) in {result.bundles} bundle(s).")
+
+
+@outbox.command("export")
+@click.argument("file", type=_FILE)
+@passphrase_option
+@click.pass_obj
+def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> None:
+    """Write every undelivered record into one bundle FILE (for a USB stick).
+
+    The records stay in the outbox until the receipt is confirmed.
+    """
+    keys = _unlock(obj, passphrase_file)
+    if file.exists():
+        raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
+    with _progress_bar("packing") as progress, obj.database.session() as session:
+        bundle = services.build_bundle(session, keys, progress=progress)
+        _write_new(file, bundle.data)
+    click.echo(
+        f"Wrote {file}: {len(bundle.record_ids)} record(s), bundle number {bundle.sequence}. "
+        f"Import it at the case database, then: intake outbox confirm {file.name}.receipt"
+    )
+
+
+@outbox.command("confirm")
+@click.argument("receipt", type=_FILE)
+@passphrase_option
+@click.pass_obj
+def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None) -> None:
+    """Check a RECEIPT file from the case database and mark its records delivered."""
+    data = _read_input(receipt, 50_000_000)
+    keys = _unlock(obj, passphrase_file)
+    with obj.database.session() as session:
+        delivered = services.confirm_receipt(session, keys, data)
+    click.echo(f"{len(delivered)} record(s) marked delivered; their sealed files are deleted.")

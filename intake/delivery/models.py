@@ -1,0 +1,77 @@
+"""Delivery tables: enrolled stations and received bundles (case database), sent
+bundles and their receipts (station). Ids, keys, sequence numbers and days only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.db import Base
+
+
+class Station(Base):
+    """A station enrolled at the case database: its bundles are accepted."""
+
+    __tablename__ = "station"
+
+    #: Random id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: What the administrator calls it, e.g. "Almaty office laptop 2".
+    label: Mapped[str] = mapped_column(String(100))
+    #: The station's Ed25519 public key (32 bytes) that signs its bundles.
+    verify_key: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    #: Key, label and revocation encrypted under the keyring: a station added,
+    #: edited or un-revoked without the passphrase is not trusted.
+    attestation: Mapped[bytes] = mapped_column(LargeBinary)
+    #: When it was enrolled (UTC).
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When it was revoked (UTC); NULL while its bundles are accepted.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReceivedBundle(Base):
+    """A bundle imported at the case database, kept to refuse replays and resend receipts."""
+
+    __tablename__ = "received_bundle"
+    __table_args__ = (UniqueConstraint("station_id", "sequence"),)
+
+    #: The bundle id the station gave it.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: The station that signed it.
+    station_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("station.id"), index=True)
+    #: The station's sequence number for it (each is accepted once).
+    sequence: Mapped[int] = mapped_column(Integer)
+    #: Day it was imported.
+    received_on: Mapped[date] = mapped_column(Date)
+    #: The signed receipt given back (record ids and sealed hashes only).
+    receipt: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SentBundle(Base):
+    """A bundle made at a station, and the case database's receipt once confirmed."""
+
+    __tablename__ = "sent_bundle"
+
+    #: Random bundle id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: This station's sequence number for it, never reused.
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    #: Day it was made.
+    made_on: Mapped[date] = mapped_column(Date)
+    #: Day its receipt was confirmed; NULL until then.
+    confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: The verified, signed receipt (record ids and sealed hashes only).
+    receipt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

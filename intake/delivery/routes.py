@@ -1,0 +1,324 @@
+"""Delivery pages: the station's outbox (send, save to file, confirm a receipt), the
+case database's Stations, Import (with progress) and Records pages, and the endpoint
+that receives bundles over HTTP(S).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext
+
+from intake.delivery import services
+from intake.delivery.bundles import BundleUnreadableError
+from intake.delivery.forms import (
+    ActionForm,
+    ImportForm,
+    ReceiptForm,
+    SendForm,
+    StationForm,
+    TrustForm,
+)
+from intake.delivery.models import ReceivedBundle, SentBundle, Station
+from intake.errors import IntakeError
+from intake.web import app_state, db_session, login_required, unlocked_keys
+from intake.workspace.services import require_role, station_fingerprint
+
+bp = Blueprint("delivery", __name__, url_prefix="/delivery")
+#: The endpoint stations post bundles to: signed bundles only, no sign-in, no CSRF token.
+api = Blueprint("delivery_api", __name__)
+SENDERS = ("admin", "coordinator", "interviewer")
+RECEIVERS = ("admin", "coordinator")
+
+
+@api.record_once
+def _exempt_from_csrf(state: BlueprintSetupState) -> None:
+    state.app.extensions["csrf"].exempt(api)
+
+
+@bp.get("/")
+@login_required(*SENDERS)
+def index() -> Response:
+    """The outbox at a station, the imports page at a case database."""
+    target = ".outbox" if services.is_station(db_session()) else ".import_bundle"
+    return redirect(url_for(target))
+
+
+# --- station ---------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+@login_required(*SENDERS)
+def outbox() -> str:
+    """Records waiting for delivery, past bundles, and the ways to deliver."""
+    session = db_session()
+    require_role(session, "station")
+    casedb_key = services.trusted_casedb_key(session, unlocked_keys())
+    return render_template(
+        "delivery/outbox.html",
+        pending=services.undelivered(session),
+        bundles=session.query(SentBundle).order_by(SentBundle.sequence.desc()).limit(20).all(),
+        fingerprint=station_fingerprint(session),
+        casedb_fingerprint=None if casedb_key is None else casedb_key.fingerprint,
+        send_form=SendForm(),
+        action_form=ActionForm(),
+        receipt_form=ReceiptForm(),
+        trust_form=TrustForm(),
+    )
+
+
+@bp.post("/outbox/send")
+@login_required(*SENDERS)
+def send() -> Response:
+    """Send every undelivered record over the network and confirm the receipts."""
+    form = SendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        # send_outbox commits each bundle's number before sending it, then its receipt.
+        result = services.send_outbox(db_session(), unlocked_keys(), form.url.data)
+    except IntakeError as error:
+        db_session().rollback()
+        flash(error.translated(), "error")
+    else:
+        db_session().commit()
+        flash(gettext("%(count)s record(s) delivered.", count=len(result.delivered)), "done")
+    return redirect(url_for(".outbox"))
+
+
+@bp.post("/outbox/export")
+@login_required(*SENDERS)
+def export() -> Response:
+    """Save every undelivered record into one bundle file (download)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    bundle = services.build_bundle(db_session(), unlocked_keys())
+    db_session().commit()
+    response = Response(bundle.data, mimetype="application/octet-stream")
+    name = f"intake-bundle-{bundle.sequence}.age"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/outbox/confirm")
+@login_required(*SENDERS)
+def confirm() -> Response:
+    """Check a receipt file and mark the records it lists delivered."""
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose the receipt file first."), "error")
+        return redirect(url_for(".outbox"))
+    try:
+        data = form.receipt.data.read(50_000_000)
+        delivered = services.confirm_receipt(db_session(), unlocked_keys(), data)
+    except IntakeError as error:
+        db_session().rollback()
+        flash(error.translated(), "error")
+    else:
+        db_session().commit()
+        flash(gettext("%(count)s record(s) delivered.", count=len(delivered)), "done")
+    return redirect(url_for(".outbox"))
+
+
+@bp.post("/outbox/trust")
+@login_required("admin")
+def trust() -> Response:
+    """Keep the case database's receipt key."""
+    form = TrustForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.trust_casedb_key(db_session(), unlocked_keys(), form.key.data)
+    except IntakeError as error:
+        db_session().rollback()
+        flash(error.translated(), "error")
+    else:
+        db_session().commit()
+        flash(gettext("The case database key is kept."), "done")
+    return redirect(url_for(".outbox"))
+
+
+@bp.get("/enrolment")
+@login_required(*SENDERS)
+def enrolment() -> Response:
+    """This station's enrolment file (its public signing key)."""
+    response = Response(services.enrolment_text(db_session()), mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="station.enrolment"'
+    return response
+
+
+# --- case database -------------------------------------------------------------------------
+
+
+@bp.route("/stations", methods=["GET", "POST"])
+@login_required("admin")
+def stations() -> str | Response:
+    """Enrolled stations, the form to enrol one, and the key stations must trust."""
+    session = db_session()
+    form = StationForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.enrolment.data
+        text = upload.read(10_000).decode("utf-8", "replace") if upload else ""
+        try:
+            services.enrol_station(
+                session,
+                unlocked_keys(),
+                text or form.enrolment_text.data or "",
+                label=form.label.data,
+            )
+        except IntakeError as exc:
+            session.rollback()
+            error = exc.translated()
+        else:
+            session.commit()
+            return redirect(url_for(".stations"))
+    rows = [
+        (station, services.fingerprint_of(station)) for station in services.list_stations(session)
+    ]
+    # Made on first use: kept at once, so the key shown is the one receipts are signed with.
+    casedb_key = services.receiving_key_text(session, unlocked_keys())
+    session.commit()
+    return render_template(
+        "delivery/stations.html",
+        rows=rows,
+        form=form,
+        action_form=ActionForm(),
+        error=error,
+        casedb_key=casedb_key,
+    )
+
+
+@bp.post("/stations/<uuid:station_id>/revoke")
+@login_required("admin")
+def revoke(station_id: uuid.UUID) -> Response:
+    """Refuse every later bundle of a station."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    station = db_session().get(Station, station_id) or abort(404)
+    services.revoke_station(db_session(), unlocked_keys(), station)
+    db_session().commit()
+    return redirect(url_for(".stations"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required(*RECEIVERS)
+def import_bundle() -> str | Response:
+    """Upload a bundle file; the import runs while the page shows its progress."""
+    require_role(db_session(), "casedb")
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("delivery/import.html", form=form)
+    data = form.bundle.data.read()
+    return Response(stream_with_context(_import_page(data)), mimetype="text/html")
+
+
+def _import_page(data: bytes) -> Iterator[str]:
+    """The progress page: the head at once, a progress bar as records are checked, then
+    the outcome. The import runs in a thread with its own session and one commit.
+    """
+    state = app_state()
+    keys = unlocked_keys()
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with state.database.session() as session:
+                result = services.import_bundle(
+                    session,
+                    keys,
+                    data,
+                    progress=lambda done, total: events.put(("p", (done, total))),
+                )
+        except IntakeError as error:
+            events.put(("error", error))
+        except Exception:
+            events.put(("error", None))
+        else:
+            events.put(("done", result))
+
+    threading.Thread(target=work, daemon=True).start()
+    yield render_template("delivery/import_head.html")
+    while True:
+        kind, value = events.get()
+        if kind == "p":
+            yield render_template("delivery/_progress.html", done=value[0], total=value[1])
+            continue
+        if kind == "done":
+            yield render_template("delivery/import_done.html", result=value)
+        else:
+            message = (
+                value.translated()
+                if value is not None
+                else gettext("Something went wrong on the server. Nothing was imported.")
+            )
+            problems = getattr(value, "problems", [])
+            yield render_template("delivery/import_done.html", error=message, problems=problems)
+        return
+
+
+@bp.get("/receipts/<uuid:bundle_id>")
+@login_required(*RECEIVERS)
+def receipt(bundle_id: uuid.UUID) -> Response:
+    """The signed receipt of an imported bundle, to carry back to the station."""
+    received = db_session().get(ReceivedBundle, bundle_id) or abort(404)
+    response = Response(received.receipt, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{bundle_id}.receipt"'
+    return response
+
+
+@bp.get("/records")
+@login_required(*RECEIVERS)
+def records() -> str:
+    """Stored records, newest first, a page at a time: ids, days, station and state."""
+    page = request.args.get("page", 1, type=int) or 1
+    rows, has_next = services.records_page(db_session(), unlocked_keys(), page=max(page, 1))
+    return render_template("delivery/records.html", rows=rows, page=max(page, 1), has_next=has_next)
+
+
+# --- the endpoint ------------------------------------------------------------------------------
+
+#: One answer for every bundle not signed by an enrolled, active station (or not opening):
+#: an unknown sender learns nothing about which stations exist.
+_NOT_ACCEPTED = "The bundle was not accepted."
+_UNTRUSTED = (
+    BundleUnreadableError,
+    services.UnknownStationError,
+    services.StationRevokedError,
+    services.BadSignatureError,
+)
+
+
+@api.post(services.ENDPOINT)
+def receive() -> tuple[Response, int] | Response:
+    """Import a bundle posted by a station; answer with the signed receipt (JSON)."""
+    state = app_state()
+    keys = state.vault.keys
+    if keys is None:
+        return jsonify(error="The case database is locked; send again later."), 503
+    data = request.get_data(cache=False)
+    try:
+        with state.database.session() as session:
+            result = services.import_bundle(session, keys, data)
+    except _UNTRUSTED:
+        return jsonify(error=_NOT_ACCEPTED), 403
+    except IntakeError as error:
+        return jsonify(error=error.message), error.status
+    return Response(result.receipt, mimetype="application/json")

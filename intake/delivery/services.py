@@ -1,0 +1,1079 @@
+"""Delivery services: enrol and revoke stations, build and send bundles, import them
+all or nothing, and make and confirm signed receipts.
+
+Station side: :func:`enrolment_text`, :func:`trust_casedb_key`, :func:`build_bundle`,
+:func:`send_outbox`, :func:`confirm_receipt`. Case database side: :func:`enrol_station`,
+:func:`revoke_station`, :func:`import_bundle`, :func:`receiving_key_text`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import io
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from multiprocessing import get_context
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crypto import (
+    Context,
+    Identity,
+    KeyFormatError,
+    OpenError,
+    Purpose,
+    SignatureError,
+    SigningKey,
+    VerifyKey,
+    decrypt_field,
+    encrypt_field,
+    open_sealed,
+    seal,
+)
+from intake.delivery.bundles import (
+    MANIFEST,
+    MANIFEST_CONTEXT,
+    MAX_BUNDLE_BYTES,
+    MAX_BUNDLE_RECORDS,
+    RECEIPT_CONTEXT,
+    RECEIPT_FORMAT,
+    SIGNATURE,
+    BundleUnreadableError,
+    Manifest,
+    ManifestEntry,
+    canonical,
+    manifest_bytes,
+    parse_manifest,
+    read_bundle_archive,
+    write_archive,
+)
+from intake.delivery.models import ReceivedBundle, SentBundle, Station
+from intake.errors import N_, IntakeError
+from intake.progress import Progress, no_progress
+from intake.records.attachments import (
+    MAX_PAYLOAD_BYTES,
+    PAYLOAD_ATTACHMENTS,
+    PAYLOAD_PADDING,
+    PAYLOAD_RECORD,
+    Attachment,
+    PayloadError,
+    check_against_sources,
+    unpack_payload,
+)
+from intake.records.models import SealedRecord, Testimony
+from intake.records.services import (
+    Incoming,
+    NoRecipientsError,
+    RecordInvalidError,
+    check_record,
+    existing_records,
+    load_provenance,
+    store_testimonies,
+)
+from intake.records.upgrade import upgrade_record
+from intake.workspace.models import KeyMaterial
+from intake.workspace.services import (
+    SIGNING_KEY,
+    VERIFY_KEY,
+    get_workspace,
+    require_role,
+    verified_recipients,
+)
+from intake.workspace.vault import UnlockedKeys
+
+ENROLMENT_FORMAT = "intake-station-enrolment-v1"
+RECEIPT_FILE_FORMAT = "intake-receipt-file-v1"
+CASEDB_SIGNING_KEY = "casedb-signing-key"
+CASEDB_VERIFY_KEY = "casedb-verify-key"
+TRUSTED_CASEDB_KEY = "trusted-casedb-key"
+ENDPOINT = "/delivery/bundles"
+#: Most entries a sealed testimony archive may hold (the record, padding, attachments).
+MAX_PAYLOAD_ENTRIES = 202
+#: An entry that expands more than this many times is treated as a zip bomb.
+MAX_EXPANSION = 200
+#: Bundles with at least this many new records are opened by a pool of processes.
+POOL_THRESHOLD = 400
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_ATTACHMENT_NAME = re.compile(re.escape(PAYLOAD_ATTACHMENTS) + r"[0-9a-f]{64}")
+
+
+# --- errors -------------------------------------------------------------------
+
+
+class StationKeyError(IntakeError):
+    """An enrolment file or station key is malformed."""
+
+
+class StationExistsError(IntakeError):
+    """The station is already enrolled."""
+
+    status = 409
+
+
+class StationNotFoundError(IntakeError):
+    """No enrolled station matches."""
+
+    status = 404
+
+
+class UnknownStationError(IntakeError):
+    """A bundle is signed by a key no enrolled station holds."""
+
+    status = 403
+
+
+class StationRevokedError(IntakeError):
+    """A bundle comes from a revoked station."""
+
+    status = 403
+
+
+class BadSignatureError(IntakeError):
+    """A bundle's signature does not verify."""
+
+    status = 403
+
+
+class ReplayedBundleError(IntakeError):
+    """A bundle (or its sequence number) was imported before."""
+
+    status = 409
+
+
+class ManifestMismatchError(IntakeError):
+    """The records in a bundle do not match its signed manifest."""
+
+    status = 422
+
+
+class BundleRecordError(IntakeError):
+    """A record in a bundle does not open, unpack safely or validate."""
+
+    status = 422
+
+    def __init__(self, template: str, problems: Sequence[str] = (), **params: object) -> None:
+        super().__init__(template, **params)
+        #: Paths and codes of validation problems (no values of the record).
+        self.problems = list(problems)
+
+
+class RecordConflictError(IntakeError):
+    """A record with the same id but other content is already stored."""
+
+    status = 409
+
+
+class ConcurrentImportError(IntakeError):
+    """Another import wrote the same bundle or records first."""
+
+    status = 409
+
+
+class NoIdentityError(IntakeError):
+    """The case database has no organisation identity to open bundles with."""
+
+    status = 409
+
+
+class OutboxEmptyError(IntakeError):
+    """There is nothing to deliver."""
+
+
+class CasedbKeyError(IntakeError):
+    """The case database's key is missing at the station, or malformed."""
+
+
+class ReceiptError(IntakeError):
+    """A receipt is malformed, not signed by the case database, or not for this station."""
+
+
+class SendError(IntakeError):
+    """Sending to the case database failed; the records stay in the outbox."""
+
+    status = 502
+
+
+# --- key material -----------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _minute(moment: datetime) -> str:
+    return moment.replace(second=0, microsecond=0).isoformat()
+
+
+def _key_context(name: str) -> Context:
+    # The same binding the workspace uses for its own key material.
+    return Context(namespace="key-material", record_id="workspace", field=name)
+
+
+def _get(session: Session, name: str) -> bytes | None:
+    row = session.get(KeyMaterial, name)
+    return None if row is None else row.value
+
+
+def _put(session: Session, name: str, value: bytes) -> None:
+    session.merge(KeyMaterial(name=name, value=value, created_at=_now()))
+
+
+def _station_signing_key(session: Session, keys: UnlockedKeys) -> SigningKey:
+    sealed = _get(session, SIGNING_KEY)
+    if sealed is None:
+        raise StationKeyError(N_("This station has no signing key; it was not set up fully."))
+    raw = decrypt_field(
+        keys.keyring.chain(Purpose.SIGNING_KEY), sealed, context=_key_context(SIGNING_KEY)
+    )
+    return SigningKey(raw)
+
+
+def _station_verify_key(session: Session) -> VerifyKey:
+    raw = _get(session, VERIFY_KEY)
+    if raw is None:
+        raise StationKeyError(N_("This station has no signing key; it was not set up fully."))
+    return VerifyKey(raw)
+
+
+def casedb_signing_key(session: Session, keys: UnlockedKeys) -> SigningKey:
+    """The case database's receipt-signing key, made on first use and stored encrypted."""
+    require_role(session, "casedb")
+    sealed = _get(session, CASEDB_SIGNING_KEY)
+    chain = keys.keyring.chain(Purpose.SIGNING_KEY)
+    if sealed is not None:
+        return SigningKey(decrypt_field(chain, sealed, context=_key_context(CASEDB_SIGNING_KEY)))
+    signing = SigningKey.generate()
+    _put(
+        session,
+        CASEDB_SIGNING_KEY,
+        encrypt_field(
+            chain.current, signing.private_bytes(), context=_key_context(CASEDB_SIGNING_KEY)
+        ),
+    )
+    _put(session, CASEDB_VERIFY_KEY, signing.verify_key.to_bytes())
+    return signing
+
+
+def receiving_key_text(session: Session, keys: UnlockedKeys) -> str:
+    """The case database's receipt key as 64 hex digits, to give to every station."""
+    return casedb_signing_key(session, keys).verify_key.to_bytes().hex()
+
+
+def stored_receiving_key(session: Session) -> str | None:
+    """The case database's receipt key (64 hex digits) if it was made; no keys needed."""
+    raw = _get(session, CASEDB_VERIFY_KEY)
+    return None if raw is None else raw.hex()
+
+
+def _parse_key(text: str, error: type[IntakeError], message: str) -> VerifyKey:
+    cleaned = re.sub(r"\s+", "", text).lower()
+    if not _HEX64.fullmatch(cleaned):
+        raise error(message)
+    return VerifyKey(bytes.fromhex(cleaned))
+
+
+# --- station side: enrolment and the case database's key ---------------------------------
+
+
+def enrolment_text(session: Session) -> str:
+    """The station's enrolment file: its public signing key and fingerprint (no secret)."""
+    require_role(session, "station")
+    key = _station_verify_key(session)
+    return (
+        json.dumps(
+            {
+                "format": ENROLMENT_FORMAT,
+                "verify_key": key.to_bytes().hex(),
+                "fingerprint": key.fingerprint,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def trust_casedb_key(session: Session, keys: UnlockedKeys, key_text: str) -> str:
+    """Keep the case database's receipt key, encrypted under the keyring (so a key
+    slipped into a seized laptop's database is never trusted). Returns its fingerprint.
+    """
+    require_role(session, "station")
+    key = _parse_key(
+        key_text,
+        CasedbKeyError,
+        N_(
+            "That is not a case database key: it is 64 hexadecimal digits, shown on the "
+            "case database's Stations page and by intake stations list."
+        ),
+    )
+    sealed = encrypt_field(
+        keys.keyring.chain(Purpose.RECIPIENTS).current,
+        key.to_bytes(),
+        context=_key_context(TRUSTED_CASEDB_KEY),
+    )
+    _put(session, TRUSTED_CASEDB_KEY, sealed)
+    return key.fingerprint
+
+
+def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None:
+    """The case database's receipt key, if this station keeps one."""
+    sealed = _get(session, TRUSTED_CASEDB_KEY)
+    if sealed is None:
+        return None
+    try:
+        raw = decrypt_field(
+            keys.keyring.chain(Purpose.RECIPIENTS), sealed, context=_key_context(TRUSTED_CASEDB_KEY)
+        )
+    except OpenError:
+        raise CasedbKeyError(
+            N_(
+                "The stored case database key was changed outside this app. Give it again "
+                "from the case database's Stations page."
+            )
+        ) from None
+    return VerifyKey(raw)
+
+
+# --- case database side: stations -------------------------------------------------------
+
+
+def _station_attestation(keys: UnlockedKeys, station: Station) -> bytes:
+    fact = canonical(
+        {
+            "verify_key": station.verify_key.hex(),
+            "label": station.label,
+            "revoked": station.revoked_at is not None,
+        }
+    )
+    return encrypt_field(
+        keys.keyring.chain(Purpose.RECIPIENTS).current,
+        fact,
+        context=Context("station", str(station.id), "attestation"),
+    )
+
+
+def _attested(keys: UnlockedKeys, station: Station) -> bool:
+    try:
+        fact = json.loads(
+            decrypt_field(
+                keys.keyring.chain(Purpose.RECIPIENTS),
+                station.attestation,
+                context=Context("station", str(station.id), "attestation"),
+            )
+        )
+    except OpenError:
+        return False
+    return bool(
+        fact
+        == {
+            "verify_key": station.verify_key.hex(),
+            "label": station.label,
+            "revoked": station.revoked_at is not None,
+        }
+    )
+
+
+def _enrolment_key(text: str) -> VerifyKey:
+    message = N_(
+        "That is not a station enrolment file. At the station, download it from the "
+        "Delivery page or run intake outbox enrolment FILE, and bring that file."
+    )
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+            if data["format"] != ENROLMENT_FORMAT:
+                raise ValueError
+            key = _parse_key(data["verify_key"], StationKeyError, message)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise StationKeyError(message) from None
+        if data.get("fingerprint") not in (None, key.fingerprint):
+            raise StationKeyError(message)
+        return key
+    return _parse_key(stripped, StationKeyError, message)
+
+
+def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label: str) -> Station:
+    """Enrol a station from its enrolment file (or its 64-hex public key) under ``label``."""
+    require_role(session, "casedb")
+    key = _enrolment_key(enrolment)
+    label = label.strip()
+    if not label or len(label) > 100:
+        raise StationKeyError(N_("Give the station a label of 1 to 100 characters."))
+    if session.scalars(select(Station).where(Station.verify_key == key.to_bytes())).first():
+        raise StationExistsError(N_("This station is already enrolled."))
+    station = Station(
+        id=uuid.uuid4(),
+        label=label,
+        verify_key=key.to_bytes(),
+        attestation=b"",
+        enrolled_at=_now(),
+        revoked_at=None,
+    )
+    station.attestation = _station_attestation(keys, station)
+    session.add(station)
+    casedb_signing_key(session, keys)
+    return station
+
+
+def find_station(session: Session, reference: str) -> Station:
+    """The station whose id, fingerprint (or its start, 8+ digits) or label is ``reference``."""
+    wanted = reference.strip().lower()
+    for station in list_stations(session):
+        fingerprint = VerifyKey(station.verify_key).fingerprint
+        if wanted in (str(station.id), station.label.lower()) or (
+            len(wanted) >= 8 and fingerprint.startswith(wanted)
+        ):
+            return station
+    raise StationNotFoundError(N_("No enrolled station matches %(ref)r."), ref=reference)
+
+
+def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> None:
+    """Refuse every later bundle signed by ``station`` (what it delivered stays)."""
+    require_role(session, "casedb")
+    if station.revoked_at is None:
+        station.revoked_at = _now()
+        station.attestation = _station_attestation(keys, station)
+
+
+def list_stations(session: Session) -> list[Station]:
+    """Enrolled stations, oldest first."""
+    return list(session.scalars(select(Station).order_by(Station.enrolled_at)))
+
+
+def fingerprint_of(station: Station) -> str:
+    """The station key's fingerprint, as its Keys page shows it."""
+    return VerifyKey(station.verify_key).fingerprint
+
+
+# --- station side: bundles --------------------------------------------------------------
+
+
+def undelivered(session: Session) -> list[SealedRecord]:
+    """Sealed records still waiting for a receipt."""
+    query = select(SealedRecord).where(
+        SealedRecord.delivered_on.is_(None), SealedRecord.sealed.is_not(None)
+    )
+    return list(session.scalars(query.order_by(SealedRecord.sealed_on, SealedRecord.id)))
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle made at a station."""
+
+    bundle_id: uuid.UUID
+    sequence: int
+    record_ids: list[uuid.UUID]
+    data: bytes
+
+
+def build_bundle(
+    session: Session,
+    keys: UnlockedKeys,
+    records: Sequence[SealedRecord] | None = None,
+    *,
+    progress: Progress = no_progress,
+) -> Bundle:
+    """Sign and seal a bundle of ``records`` (default: every undelivered record).
+
+    The bundle gets the station's next sequence number, recorded in the caller's
+    transaction; the records stay in the outbox until a receipt is confirmed.
+    """
+    require_role(session, "station")
+    records = undelivered(session) if records is None else list(records)
+    if not records:
+        raise OutboxEmptyError(N_("The outbox is empty: there is nothing to deliver."))
+    if len(records) > MAX_BUNDLE_RECORDS:
+        records = records[:MAX_BUNDLE_RECORDS]
+    recipients = verified_recipients(session, keys)
+    if not recipients:
+        raise NoRecipientsError(
+            N_(
+                "No organisation recipient is registered, so nothing can be sealed. "
+                "Run: intake keys add-recipient age1... (printed by the case database)."
+            )
+        )
+    signing = _station_signing_key(session, keys)
+    last = session.scalar(select(func.max(SentBundle.sequence)))
+    sent = SentBundle(id=uuid.uuid4(), sequence=(last or 0) + 1, made_on=_now().date())
+    session.add(sent)
+    session.flush()
+    manifest = Manifest(
+        station_key=signing.verify_key.to_bytes(),
+        bundle_id=sent.id,
+        sequence=sent.sequence,
+        made_at=_minute(_now()),
+        records=[ManifestEntry(row.id, row.sha256, len(row.sealed or b"")) for row in records],
+    )
+    signed = manifest_bytes(manifest)
+    entries = [(MANIFEST, signed), (SIGNATURE, signing.sign(signed, context=MANIFEST_CONTEXT))]
+    for done, row in enumerate(records, 1):
+        entries.append((f"records/{row.id}.age", row.sealed or b""))
+        progress(done, len(records))
+    return Bundle(
+        sent.id,
+        sent.sequence,
+        [row.id for row in records],
+        seal(write_archive(entries), recipients),
+    )
+
+
+def _endpoint(url: str) -> str:
+    cleaned = url.strip()
+    if not re.match(r"https?://[^\s/]+", cleaned):
+        raise SendError(N_("Give the case database's address, e.g. https://cases.example.org/ ."))
+    return cleaned if cleaned.endswith(ENDPOINT) else cleaned.rstrip("/") + ENDPOINT
+
+
+def post_bundle(url: str, data: bytes, *, timeout: float = 120.0) -> bytes:
+    """POST a bundle to the case database at ``url``; the receipt it answers with."""
+    target = _endpoint(url)
+    request = urllib.request.Request(  # noqa: S310 (http/https checked above)
+        target, data=data, method="POST", headers={"Content-Type": "application/octet-stream"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            body: bytes = response.read()
+            return body
+    except urllib.error.HTTPError as error:
+        try:
+            reason = str(json.loads(error.read())["error"])[:500]
+        except (ValueError, KeyError, TypeError, OSError, http.client.HTTPException):
+            reason = f"HTTP {error.code}"
+        raise SendError(
+            N_("The case database refused the bundle: %(reason)s The records stay in the outbox."),
+            reason=reason,
+        ) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        raise SendError(
+            N_(
+                "The case database at %(url)s could not be reached, or the connection broke. "
+                "The records stay in the outbox; send again later."
+            ),
+            url=url.strip(),
+        ) from None
+
+
+@dataclass
+class SendResult:
+    """What one send achieved."""
+
+    bundles: int = 0
+    delivered: list[uuid.UUID] = field(default_factory=list)
+
+
+def send_outbox(
+    session: Session,
+    keys: UnlockedKeys,
+    url: str,
+    *,
+    max_bundle_bytes: int = 25_000_000,
+    progress: Progress = no_progress,
+) -> SendResult:
+    """Deliver every undelivered record to the case database at ``url`` over HTTP(S).
+
+    Records go in bundles of at most ``max_bundle_bytes`` of sealed data (at least one
+    record each). Each bundle's sequence number is committed before it is sent, so a
+    bundle that reached the case database is never followed by one reusing its number.
+    Each receipt is verified and confirmed (records marked delivered, blobs deleted).
+    """
+    casedb_key = trusted_casedb_key(session, keys)
+    if casedb_key is None:
+        raise _no_casedb_key()
+    pending = undelivered(session)
+    if not pending:
+        raise OutboxEmptyError(N_("The outbox is empty: there is nothing to deliver."))
+    result = SendResult()
+    total = len(pending)
+    for chunk in _chunks(pending, max_bundle_bytes):
+        bundle = build_bundle(session, keys, chunk)
+        session.commit()
+        receipt = post_bundle(url, bundle.data)
+        result.delivered += confirm_receipt(session, keys, receipt)
+        session.commit()
+        result.bundles += 1
+        progress(len(result.delivered), total)
+    return result
+
+
+def _chunks(rows: list[SealedRecord], limit: int) -> Iterator[list[SealedRecord]]:
+    chunk: list[SealedRecord] = []
+    size = 0
+    for row in rows:
+        length = len(row.sealed or b"")
+        if chunk and (size + length > limit or len(chunk) >= MAX_BUNDLE_RECORDS):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(row)
+        size += length
+    if chunk:
+        yield chunk
+
+
+def _no_casedb_key() -> CasedbKeyError:
+    return CasedbKeyError(
+        N_(
+            "This station does not know the case database's key yet, so it cannot check "
+            "receipts. Copy it from the case database's Stations page (or intake stations "
+            "list) to this station's Delivery page (or intake outbox trust KEY)."
+        )
+    )
+
+
+def _bad_receipt() -> ReceiptError:
+    return ReceiptError(
+        N_(
+            "This receipt is not from this organisation's case database, is damaged, or is "
+            "for another station. Nothing was marked delivered."
+        )
+    )
+
+
+def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> list[uuid.UUID]:
+    """Verify a receipt and mark the records it lists delivered, deleting their sealed
+    blobs. Only records whose sealed hash matches are marked. Returns their ids.
+    """
+    require_role(session, "station")
+    casedb_key = trusted_casedb_key(session, keys)
+    if casedb_key is None:
+        raise _no_casedb_key()
+    try:
+        wrapper = json.loads(receipt)
+        if wrapper["format"] != RECEIPT_FILE_FORMAT:
+            raise ValueError
+        payload = base64.b64decode(wrapper["payload"], validate=True)
+        signature = base64.b64decode(wrapper["signature"], validate=True)
+        casedb_key.verify(signature, payload, context=RECEIPT_CONTEXT)
+        content = json.loads(payload)
+        if content["format"] != RECEIPT_FORMAT:
+            raise ValueError
+        if content["station_key"] != _station_verify_key(session).to_bytes().hex():
+            raise ValueError
+        bundle_id = uuid.UUID(content["bundle_id"])
+        listed = {uuid.UUID(item["id"]): str(item["sha256"]) for item in content["records"]}
+    except (ValueError, KeyError, TypeError, AttributeError, SignatureError):
+        raise _bad_receipt() from None
+    sent = session.get(SentBundle, bundle_id)
+    if sent is None:
+        raise _bad_receipt()
+    delivered = []
+    today = _now().date()
+    rows = session.scalars(select(SealedRecord).where(SealedRecord.id.in_(list(listed))))
+    for row in rows:
+        if row.sha256 == listed[row.id] and row.delivered_on is None:
+            row.delivered_on = today
+            row.sealed = None
+            delivered.append(row.id)
+    if sent.confirmed_on is None:
+        sent.confirmed_on = today
+        sent.receipt = receipt
+    return delivered
+
+
+# --- case database side: import ---------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    bundle_id: uuid.UUID
+    station_label: str
+    stored: list[uuid.UUID]
+    already: list[uuid.UUID]
+    receipt: bytes
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """One record opened in a worker: its document and attachments, or a refusal."""
+
+    record_id: uuid.UUID
+    document: dict[str, Any] | None = None
+    attachments: tuple[Attachment, ...] = ()
+    #: Why it was refused: a message template with %(id)s (and %(count)s).
+    refusal: str | None = None
+    #: Details: validation problem paths and codes, or the archive problem.
+    problems: tuple[str, ...] = ()
+
+
+_worker_identity: Identity | None = None
+
+
+def _init_worker(secret: str) -> None:
+    global _worker_identity
+    _worker_identity = Identity.from_secret_string(secret)
+
+
+def _open_in_worker(item: tuple[uuid.UUID, bytes]) -> _Opened:
+    assert _worker_identity is not None
+    return open_record(_worker_identity, item[0], item[1])
+
+
+def _check_archive(payload: bytes) -> None:
+    """Refuse a hostile testimony archive before unpacking it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise PayloadError(N_("The sealed file is not a testimony archive.")) from None
+    if len(infos) > MAX_PAYLOAD_ENTRIES:
+        raise PayloadError(N_("The sealed archive has too many files."))
+    for info in infos:
+        name = info.filename
+        if name not in (PAYLOAD_RECORD, PAYLOAD_PADDING) and not _ATTACHMENT_NAME.fullmatch(name):
+            raise PayloadError(N_("The sealed archive holds a file with a disallowed name."))
+        expanded = info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
+            info.compress_size, 1
+        )
+        if expanded or info.file_size > MAX_PAYLOAD_BYTES:
+            raise PayloadError(N_("The sealed archive expands too far (a zip bomb)."))
+
+
+def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Opened:
+    """Open, unpack safely and validate one sealed record (no database, never raises)."""
+    try:
+        payload = open_sealed(sealed, [identity])
+    except OpenError:
+        return _Opened(
+            record_id,
+            refusal=N_(
+                "Record %(id)s in the bundle does not open with the organisation identity. "
+                "Nothing was imported."
+            ),
+        )
+    try:
+        _check_archive(payload)
+        document, files = unpack_payload(payload)
+        # A station that has not been updated still seals version-1 records.
+        document = upgrade_record(document)
+    except PayloadError as error:
+        return _Opened(
+            record_id,
+            refusal=N_(
+                "Record %(id)s in the bundle is not a safe testimony archive (a path in a "
+                "name, too many or too large files, or damage). Nothing was imported."
+            ),
+            problems=(error.message,),
+        )
+    try:
+        check_record(document)
+        if document.get("record_id") != str(record_id):
+            raise ValueError
+        sources = {source.get("sha256"): source for source in document.get("sources") or []}
+        attachments = tuple(
+            Attachment(
+                sha256=digest,
+                media_type=str(
+                    sources.get(digest, {}).get("media_type") or "application/octet-stream"
+                ),
+                filename=str(sources.get(digest, {}).get("filename") or digest),
+                content=content,
+            )
+            for digest, content in files.items()
+        )
+        check_against_sources(document, attachments)
+    except RecordInvalidError as error:
+        return _Opened(
+            record_id,
+            refusal=N_(
+                "Record %(id)s in the bundle fails validation (%(count)s problem(s)). "
+                "Nothing was imported."
+            ),
+            problems=tuple(f"{problem.path}: {problem.code}" for problem in error.problems),
+        )
+    except (IntakeError, ValueError, AttributeError, TypeError) as error:
+        return _Opened(
+            record_id,
+            refusal=N_(
+                "Record %(id)s in the bundle does not match its own id or attachments. "
+                "Nothing was imported."
+            ),
+            problems=(str(error),) if isinstance(error, IntakeError) else (),
+        )
+    return _Opened(record_id, document=document, attachments=attachments)
+
+
+def _open_all(
+    identity: Identity, items: list[tuple[uuid.UUID, bytes]], workers: int, progress: Progress
+) -> list[_Opened]:
+    opened: list[_Opened] = []
+    total = len(items)
+    if workers > 1 and total >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(identity.secret_string(),),
+        ) as pool:
+            for result in pool.map(_open_in_worker, items, chunksize=64):
+                opened.append(result)
+                progress(len(opened), total)
+        return opened
+    for record_id, sealed in items:
+        opened.append(open_record(identity, record_id, sealed))
+        progress(len(opened), total)
+    return opened
+
+
+def _verified_station(
+    session: Session, keys: UnlockedKeys, manifest: Manifest, raw: bytes, signature: bytes
+) -> Station:
+    station = session.scalars(
+        select(Station).where(Station.verify_key == manifest.station_key)
+    ).first()
+    if station is None or not _attested(keys, station):
+        raise UnknownStationError(
+            N_(
+                "This bundle is signed by a station that is not enrolled here. Nothing was "
+                "imported. Enrol the station on the Stations page first."
+            )
+        )
+    if station.revoked_at is not None:
+        raise StationRevokedError(
+            N_("This bundle comes from a revoked station (%(label)s). Nothing was imported."),
+            label=station.label,
+        )
+    try:
+        VerifyKey(station.verify_key).verify(signature, raw, context=MANIFEST_CONTEXT)
+    except (SignatureError, KeyFormatError):
+        raise BadSignatureError(
+            N_(
+                "The bundle's signature does not verify: it was altered or signed by another "
+                "key. Nothing was imported."
+            )
+        ) from None
+    return station
+
+
+def _check_against_manifest(manifest: Manifest, records: dict[uuid.UUID, bytes]) -> None:
+    listed = [entry.record_id for entry in manifest.records]
+    if len(set(listed)) != len(listed) or set(listed) != set(records):
+        raise ManifestMismatchError(
+            N_(
+                "The records in the bundle are not the ones its manifest lists. "
+                "Nothing was imported."
+            )
+        )
+    for entry in manifest.records:
+        sealed = records[entry.record_id]
+        if len(sealed) != entry.size or hashlib.sha256(sealed).hexdigest() != entry.sha256:
+            raise ManifestMismatchError(
+                N_(
+                    "Record %(id)s in the bundle does not match its hash in the manifest. "
+                    "Nothing was imported."
+                ),
+                id=str(entry.record_id),
+            )
+
+
+def import_bundle(
+    session: Session,
+    keys: UnlockedKeys,
+    data: bytes,
+    *,
+    progress: Progress = no_progress,
+    workers: int = 1,
+) -> ImportResult:
+    """Verify a bundle completely, then store its new records in the caller's transaction.
+
+    Checks, before writing anything: the bundle opens and unpacks safely; its signature
+    is from an enrolled, unrevoked station; the bundle and its sequence number are new;
+    each record matches the manifest, opens, unpacks safely and validates; no record
+    conflicts with a stored one. Records already stored with the same sealed hash count
+    as already received. Returns the signed receipt (also kept for the bundle).
+    """
+    require_role(session, "casedb")
+    if keys.identity is None:
+        raise NoIdentityError(
+            N_("This case database has no organisation identity: run intake keys create-identity.")
+        )
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleUnreadableError(N_("The bundle is too large to import."))
+    try:
+        payload = open_sealed(data, [keys.identity])
+    except OpenError:
+        raise BundleUnreadableError(
+            N_(
+                "This file does not open as a bundle sealed to this organisation: it is "
+                "damaged, cut short, or not a bundle. Nothing was imported."
+            )
+        ) from None
+    raw, signature, records = read_bundle_archive(payload)
+    manifest = parse_manifest(raw)
+    station = _verified_station(session, keys, manifest, raw, signature)
+    replayed = session.scalars(
+        select(ReceivedBundle.id).where(
+            or_(
+                ReceivedBundle.id == manifest.bundle_id,
+                (ReceivedBundle.station_id == station.id)
+                & (ReceivedBundle.sequence == manifest.sequence),
+            )
+        )
+    ).first()
+    if replayed is not None:
+        raise ReplayedBundleError(
+            N_(
+                "This bundle (number %(sequence)s from %(label)s) was imported before; a "
+                "replayed bundle is refused. Nothing was imported."
+            ),
+            sequence=manifest.sequence,
+            label=station.label,
+        )
+    _check_against_manifest(manifest, records)
+    hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
+    existing = existing_records(session, list(hashes))
+    for record_id, stored_hash in existing.items():
+        if stored_hash != hashes[record_id]:
+            raise RecordConflictError(
+                N_(
+                    "Record %(id)s is already stored here with other content. It was not "
+                    "overwritten and nothing was imported; ask the station what happened."
+                ),
+                id=str(record_id),
+            )
+    fresh = [
+        (entry.record_id, records[entry.record_id])
+        for entry in manifest.records
+        if entry.record_id not in existing
+    ]
+    opened = _open_all(keys.identity, fresh, workers, progress)
+    received_at = _minute(_now())
+    incoming = []
+    for item in opened:
+        if item.refusal is not None or item.document is None:
+            raise BundleRecordError(
+                item.refusal or "",
+                problems=item.problems,
+                id=str(item.record_id),
+                count=len(item.problems),
+            )
+        incoming.append(
+            Incoming(
+                document=item.document,
+                attachments=item.attachments,
+                provenance={
+                    "station_id": str(station.id),
+                    "bundle_id": str(manifest.bundle_id),
+                    "sequence": manifest.sequence,
+                    "sealed_sha256": hashes[item.record_id],
+                    "received_at": received_at,
+                },
+                sealed_sha256=hashes[item.record_id],
+            )
+        )
+    receipt = _sign_receipt(
+        session, keys, manifest, [item.record_id for item in opened], list(existing), received_at
+    )
+    try:
+        stored = store_testimonies(session, keys, incoming, checked=True)
+        session.add(
+            ReceivedBundle(
+                id=manifest.bundle_id,
+                station_id=station.id,
+                sequence=manifest.sequence,
+                received_on=_now().date(),
+                receipt=receipt,
+            )
+        )
+        session.flush()
+    except IntegrityError:
+        raise ConcurrentImportError(
+            N_(
+                "The same bundle or records were being imported at the same moment by "
+                "another import. Nothing was imported by this one; try it again."
+            )
+        ) from None
+    return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt)
+
+
+def _sign_receipt(
+    session: Session,
+    keys: UnlockedKeys,
+    manifest: Manifest,
+    stored: list[uuid.UUID],
+    already: list[uuid.UUID],
+    received_at: str,
+) -> bytes:
+    hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
+    payload = canonical(
+        {
+            "format": RECEIPT_FORMAT,
+            "bundle_id": str(manifest.bundle_id),
+            "sequence": manifest.sequence,
+            "station_key": manifest.station_key.hex(),
+            "received_at": received_at,
+            "records": [
+                {"id": str(record_id), "sha256": hashes[record_id], "status": status}
+                for status, ids in (("stored", stored), ("already-received", already))
+                for record_id in ids
+            ],
+        }
+    )
+    signature = casedb_signing_key(session, keys).sign(payload, context=RECEIPT_CONTEXT)
+    wrapper = {
+        "format": RECEIPT_FILE_FORMAT,
+        "payload": base64.b64encode(payload).decode(),
+        "signature": base64.b64encode(signature).decode(),
+    }
+    return (json.dumps(wrapper, indent=2) + "\n").encode()
+
+
+# --- case database side: the records list --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One line of the records list: no content of the record."""
+
+    record_id: uuid.UUID
+    received_on: date
+    state: str
+    station: str | None
+    is_intact: bool
+
+
+def records_page(
+    session: Session, keys: UnlockedKeys, *, page: int, per_page: int = 50
+) -> tuple[list[RecordRow], bool]:
+    """One page of stored records, newest first, and whether another page follows."""
+    require_role(session, "casedb")
+    query = (
+        select(Testimony)
+        .order_by(Testimony.received_on.desc(), Testimony.id.desc())
+        .offset(max(page - 1, 0) * per_page)
+        .limit(per_page + 1)
+    )
+    testimonies = list(session.scalars(query))
+    labels = {str(station.id): station.label for station in list_stations(session)}
+    rows = []
+    for testimony in testimonies[:per_page]:
+        station, intact = None, True
+        if testimony.wrapped_key is not None:
+            try:
+                provenance = load_provenance(session, keys, testimony)
+            except IntakeError:
+                intact = False
+            else:
+                station = None if provenance is None else labels.get(provenance["station_id"])
+        rows.append(
+            RecordRow(testimony.id, testimony.received_on, testimony.state, station, intact)
+        )
+    return rows, len(testimonies) > per_page
+
+
+def is_station(session: Session) -> bool:
+    """Whether this workspace is a station."""
+    return get_workspace(session).role == "station"

@@ -1,0 +1,164 @@
+"""`intake stations`, `intake outbox` and `intake import` as people run them, including
+an import killed with SIGKILL half-way and run again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from intake.cli import CliContext, main
+from intake.records.models import SealedRecord
+
+from .conftest import counts, make_station, seal_documents
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(side, *args, passphrase_file=None):
+    obj = CliContext(settings=side.settings, database=side.database)
+    extra = ["--passphrase-file", passphrase_file] if passphrase_file else []
+    return CliRunner().invoke(main, [*args, *extra], obj=obj)
+
+
+def test_enrol_export_import_and_confirm_by_file(tmp_path, casedb_side, passphrase_file):
+    # Given a station that is not enrolled yet, with two sealed records
+    station = make_station(tmp_path, casedb_side, "usb")
+    documents = seal_documents(station, 2)
+    enrolment = tmp_path / "station.enrolment"
+    # When the station writes its enrolment file and the case database enrols it
+    assert run(station, "outbox", "enrolment", str(enrolment)).exit_code == 0
+    added = run(
+        casedb_side,
+        "stations",
+        "add",
+        str(enrolment),
+        "--label",
+        "USB laptop",
+        passphrase_file=passphrase_file,
+    )
+    assert added.exit_code == 0, added.output
+    key = re.search(r"case database key: ([0-9a-f]{64})", added.output).group(1)
+    listed = run(casedb_side, "stations", "list")
+    assert key in listed.output and "USB laptop" in listed.output
+    trusted = run(station, "outbox", "trust", key, passphrase_file=passphrase_file)
+    assert trusted.exit_code == 0, trusted.output
+    # And the station exports its outbox to a file, which the case database imports
+    bundle = tmp_path / "outbox.bundle"
+    exported = run(station, "outbox", "export", str(bundle), passphrase_file=passphrase_file)
+    assert exported.exit_code == 0, exported.output
+    assert oct(bundle.stat().st_mode & 0o777) == "0o600"
+    imported = run(casedb_side, "import", str(bundle), passphrase_file=passphrase_file)
+    assert imported.exit_code == 0, imported.output
+    assert "2 stored, 0 already received" in imported.output
+    # Then the receipt file confirms delivery at the station
+    receipt = tmp_path / "outbox.bundle.receipt"
+    confirmed = run(station, "outbox", "confirm", str(receipt), passphrase_file=passphrase_file)
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "2 record(s) marked delivered" in confirmed.output
+    with station.database.session() as session:
+        assert all(row.sealed is None for row in session.scalars(select(SealedRecord)))
+    assert "0 record(s) waiting" in run(station, "outbox", "list").output
+    # And the case database lists both records
+    listing = run(casedb_side, "records", "list").output
+    assert all(d["record_id"] in listing for d in documents)
+    # And importing the same file again is refused as a replay, with status 1
+    again = run(casedb_side, "import", str(bundle), passphrase_file=passphrase_file)
+    assert again.exit_code == 1 and "imported before" in again.output
+    station.database.dispose()
+
+
+def test_bad_files_give_clear_errors_and_no_traceback(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    junk = tmp_path / "junk.bundle"
+    junk.write_bytes(b"not a bundle at all")
+    missing = str(tmp_path / "missing.bundle")
+    result = run(casedb_side, "import", str(junk), missing, passphrase_file=passphrase_file)
+    assert result.exit_code == 1
+    assert "junk.bundle: refused:" in result.output
+    assert "is not a regular file" in result.output
+    assert "Traceback" not in result.output
+    empty = run(
+        station_side, "outbox", "export", str(tmp_path / "x"), passphrase_file=passphrase_file
+    )
+    assert empty.exit_code == 1 and "outbox is empty" in empty.output
+    bad_key = run(station_side, "outbox", "trust", "abc", passphrase_file=passphrase_file)
+    assert bad_key.exit_code == 1 and "64 hexadecimal digits" in bad_key.output
+    assert counts(casedb_side) == (0, 0)
+
+
+_RUNNER = """
+import sys
+from pathlib import Path
+from intake.cli import CliContext, main
+from intake.db import Database
+from tests.intake.conftest import make_settings
+settings = make_settings(Path(sys.argv[1]), sys.argv[2])
+obj = CliContext(settings=settings, database=Database(settings.database_url))
+main(sys.argv[3:], obj=obj)
+"""
+
+
+def _import_process(casedb, bundle: Path, passphrase_file: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _RUNNER,
+            str(casedb.settings.workspace_dir),
+            casedb.settings.database_url,
+            "import",
+            "--workers",
+            "1",
+            str(bundle),
+            "--passphrase-file",
+            passphrase_file,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_an_import_killed_mid_way_leaves_nothing_and_runs_again(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    # Given a bundle of many records
+    seal_documents(station_side, 150)
+    bundle = tmp_path / "big.bundle"
+    assert (
+        run(
+            station_side, "outbox", "export", str(bundle), passphrase_file=passphrase_file
+        ).exit_code
+        == 0
+    )
+    casedb_side.database.dispose()
+    # When the import has written every row but not committed, and is killed with SIGKILL
+    process = _import_process(casedb_side, bundle, passphrase_file)
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "verified; storing" in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    # Then nothing of it was imported
+    assert counts(casedb_side) == (0, 0)
+    # When it is run again / Then the whole bundle is imported
+    process = _import_process(casedb_side, bundle, passphrase_file)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    assert "150 stored" in output
+    assert counts(casedb_side) == (150, 1)

@@ -1,0 +1,169 @@
+"""Sending over HTTP: the endpoint, a live case database, and a send broken half-way."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from crypto import SigningKey
+from intake import create_app
+from intake.delivery import services
+from intake.records.models import SealedRecord
+from intake.serving import make_server
+
+from .conftest import counts, make_bundle, seal_documents
+from .test_faults import rebundle, resign
+
+
+@pytest.fixture
+def casedb_app(casedb_side):
+    """The case database's app, unlocked."""
+    app = create_app(casedb_side.settings, database=casedb_side.database)
+    app.config.update(TESTING=True)
+    app.extensions["intake"].vault.put(casedb_side.keys)
+    return app
+
+
+@pytest.fixture
+def casedb_url(casedb_app):
+    """The case database served on a free port of 127.0.0.1."""
+    server = make_server(
+        casedb_app, casedb_app.extensions["intake"].settings, host="127.0.0.1", port=0
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.socket.getsockname()[1]}"
+    server.close()
+
+
+def post(app, data: bytes):
+    return app.test_client().post(
+        services.ENDPOINT, data=data, content_type="application/octet-stream"
+    )
+
+
+def test_a_station_sends_over_the_network_and_its_records_are_delivered(
+    casedb_side, station_side, casedb_url
+):
+    # Given three sealed records / When the station sends its outbox
+    documents = seal_documents(station_side, 3)
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url + "/")
+    # Then all three are stored there and delivered here, with no sealed blob left
+    assert len(result.delivered) == 3 and result.bundles == 1
+    assert counts(casedb_side) == (3, 1)
+    with station_side.database.session() as session:
+        rows = session.scalars(select(SealedRecord)).all()
+    assert {str(r.id) for r in rows} == {d["record_id"] for d in documents}
+    assert all(r.sealed is None and r.delivered_on for r in rows)
+    # And a second send says there is nothing to deliver
+    with pytest.raises(services.OutboxEmptyError), station_side.database.session() as session:
+        services.send_outbox(session, station_side.keys, casedb_url)
+
+
+def test_large_outboxes_go_in_several_bundles(casedb_side, station_side, casedb_url):
+    seal_documents(station_side, 3)
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url, max_bundle_bytes=1)
+    assert result.bundles == 3 and len(result.delivered) == 3
+    assert counts(casedb_side) == (3, 3)
+
+
+def test_an_unknown_key_and_a_bad_signature_get_the_same_answer(
+    casedb_app, casedb_side, station_side
+):
+    seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    stranger = SigningKey.generate()
+
+    def as_stranger(manifest):
+        manifest["station_key"] = stranger.verify_key.to_bytes().hex()
+
+    unknown = rebundle(casedb_side, data, lambda e: resign(e, stranger, as_stranger))
+    forged = rebundle(casedb_side, data, lambda e: resign(e, stranger, lambda m: None))
+    answers = [post(casedb_app, body) for body in (unknown, forged, b"garbage", data[:-5])]
+    assert {(a.status_code, a.get_data()) for a in answers} == {
+        (403, b'{"error":"The bundle was not accepted."}\n')
+    }
+    assert counts(casedb_side) == (0, 0)
+    # And the real bundle is accepted, with a receipt; its replay is refused and said so
+    accepted = post(casedb_app, data)
+    assert accepted.status_code == 200 and b"intake-receipt-file-v1" in accepted.get_data()
+    replay = post(casedb_app, data)
+    assert replay.status_code == 409 and "imported before" in replay.get_json()["error"]
+
+
+def test_a_revoked_station_gets_the_same_answer_as_a_stranger(
+    casedb_app, casedb_side, station_side
+):
+    seal_documents(station_side, 1)
+    with casedb_side.database.session() as session:
+        services.revoke_station(session, casedb_side.keys, services.list_stations(session)[0])
+    answer = post(casedb_app, make_bundle(station_side))
+    assert answer.status_code == 403
+    assert answer.get_json() == {"error": "The bundle was not accepted."}
+
+
+def test_a_locked_case_database_asks_to_send_later(casedb_app, casedb_side, station_side):
+    seal_documents(station_side, 1)
+    casedb_app.extensions["intake"].vault.clear()
+    assert post(casedb_app, make_bundle(station_side)).status_code == 503
+    assert counts(casedb_side) == (0, 0)
+
+
+def test_a_bundle_larger_than_the_limit_is_refused(casedb_app):
+    limit = casedb_app.extensions["intake"].settings.max_request_bytes
+    assert post(casedb_app, bytes(limit + 1)).status_code == 413
+
+
+def _half_way_server() -> tuple[str, threading.Thread]:
+    """A server that reads part of the request and then drops the connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        connection.recv(2048)
+        connection.close()
+        listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
+
+
+def test_a_send_broken_half_way_keeps_the_records_and_sends_again(
+    casedb_side, station_side, casedb_url
+):
+    # Given two sealed records and a connection that breaks half-way
+    seal_documents(station_side, 2)
+    broken_url, thread = _half_way_server()
+    # When the station sends / Then it says so and keeps both records in the outbox
+    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
+        services.send_outbox(session, station_side.keys, broken_url)
+    thread.join(timeout=10)
+    assert "stay in the outbox" in str(caught.value)
+    with station_side.database.session() as session:
+        assert len(services.undelivered(session)) == 2
+    # When it sends again to the real case database / Then both are delivered
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url)
+    assert len(result.delivered) == 2
+    assert counts(casedb_side) == (2, 1)
+
+
+def test_a_lost_receipt_then_a_resend_delivers_as_already_received(
+    casedb_side, station_side, casedb_url
+):
+    # Given a bundle that reached the case database, whose receipt was lost on the way
+    seal_documents(station_side, 2)
+    with station_side.database.session() as session:
+        bundle = services.build_bundle(session, station_side.keys)
+    services.post_bundle(casedb_url, bundle.data)
+    # When the station sends again / Then the records are confirmed as already received
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url)
+    assert len(result.delivered) == 2
+    assert counts(casedb_side) == (2, 2)

@@ -1,0 +1,44 @@
+"""Delivery end to end at the service level: bundle, import, receipt, confirm."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from intake.delivery import services
+from intake.delivery.models import SentBundle
+from intake.records.models import SealedRecord, Testimony
+from intake.records.services import load_provenance, load_testimony
+
+from .conftest import counts, import_data, make_bundle, seal_documents
+
+
+def test_a_bundle_is_imported_and_its_receipt_confirmed(casedb_side, station_side):
+    # Given three records sealed at an enrolled station
+    documents = seal_documents(station_side, 3)
+    # When the station bundles its outbox and the case database imports it
+    data = make_bundle(station_side)
+    result = import_data(casedb_side, data)
+    # Then all three are stored, readable and carry their provenance
+    assert sorted(result.stored) == sorted(uuid.UUID(d["record_id"]) for d in documents)
+    assert result.already == []
+    with casedb_side.database.session() as session:
+        for document in documents:
+            record_id = uuid.UUID(document["record_id"])
+            assert load_testimony(session, casedb_side.keys, record_id) == document
+            provenance = load_provenance(
+                session, casedb_side.keys, session.get(Testimony, record_id)
+            )
+            assert provenance["bundle_id"] == str(result.bundle_id)
+    # When the station confirms the receipt
+    with station_side.database.session() as session:
+        delivered = services.confirm_receipt(session, station_side.keys, result.receipt)
+    # Then the records are delivered, their sealed blobs are gone, the receipt is kept
+    assert sorted(delivered) == sorted(result.stored)
+    with station_side.database.session() as session:
+        rows = session.scalars(select(SealedRecord)).all()
+        assert all(row.delivered_on is not None and row.sealed is None for row in rows)
+        sent = session.get(SentBundle, result.bundle_id)
+        assert sent.receipt == result.receipt and sent.confirmed_on is not None
+    assert counts(casedb_side) == (3, 1)

@@ -1,0 +1,140 @@
+"""The delivery pages as people use them: enrol on the Stations page, save to file at
+the station, import on the Import page (with progress), confirm the receipt, list records.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from intake import create_app
+from intake.db import Database
+from intake.migrate import upgrade_database
+from intake.workspace import services as workspace
+
+from ..conftest import _signed_in_client, csrf_token, make_settings, unlock
+from .conftest import Side, counts, seal_documents
+
+
+@pytest.fixture
+def casedb_admin(app, database, settings):
+    """A client signed in as admin at an unlocked case database, and that side."""
+    client = _signed_in_client(app, database, settings, "casedb", "admin")
+    return client, Side(database, settings, unlock(database, settings))
+
+
+@pytest.fixture
+def station_admin_side(tmp_path, casedb_admin):
+    """A client signed in as admin at a station sealing to the case database."""
+    settings = make_settings(tmp_path / "station", f"sqlite:///{tmp_path / 'station.sqlite3'}")
+    database = Database(settings.database_url)
+    upgrade_database(database.engine)
+    app = create_app(settings, database=database)
+    app.config.update(TESTING=True)
+    client = _signed_in_client(app, database, settings, "station", "admin")
+    keys = unlock(database, settings)
+    with database.session() as session:
+        workspace.register_recipient(
+            session, keys, casedb_admin[1].keys.identity.recipient, label="case database"
+        )
+    yield client, Side(database, settings, keys)
+    database.dispose()
+
+
+def _post(client, path, page_path, data, **kwargs):
+    token = csrf_token(client.get(page_path).get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
+
+
+def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_side):
+    casedb, casedb_side = casedb_admin
+    station, station_side = station_admin_side
+    # Given the station's enrolment file, enrolled on the case database's Stations page
+    enrolment = station.get("/delivery/enrolment").get_data(as_text=True)
+    page = casedb.get("/delivery/stations").get_data(as_text=True)
+    key = re.search(r'class="key casedb-key" dir="ltr">([0-9a-f]{64})<', page).group(1)
+    enrolled = _post(
+        casedb,
+        "/delivery/stations",
+        "/delivery/stations",
+        {"label": "Laptop A", "enrolment_text": enrolment},
+    )
+    assert enrolled.status_code == 302
+    assert "Laptop A" in casedb.get("/delivery/stations").get_data(as_text=True)
+    # And the station keeps the case database's key
+    trusted = _post(station, "/delivery/outbox/trust", "/delivery/outbox", {"key": key})
+    assert trusted.status_code == 302
+    # When two records are sealed and saved to a file
+    documents = seal_documents(station_side, 2)
+    outbox = station.get("/delivery/outbox").get_data(as_text=True)
+    assert all(d["record_id"] in outbox for d in documents)
+    bundle = _post(station, "/delivery/outbox/export", "/delivery/outbox", {})
+    assert bundle.status_code == 200 and "attachment" in bundle.headers["Content-Disposition"]
+    # And imported on the Import page
+    imported = _post(
+        casedb,
+        "/delivery/import",
+        "/delivery/import",
+        {"bundle": (io.BytesIO(bundle.get_data()), "bundle.age")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    # Then the page showed progress and the outcome, with a receipt to download
+    assert "Records checked: 2 of 2" in imported
+    assert "2 stored, 0 already received" in imported
+    receipt_path = re.search(r'href="(/delivery/receipts/[^"]+)"', imported).group(1)
+    receipt = casedb.get(receipt_path).get_data()
+    assert counts(casedb_side) == (2, 1)
+    # When the receipt is confirmed at the station
+    confirmed = _post(
+        station,
+        "/delivery/outbox/confirm",
+        "/delivery/outbox",
+        {"receipt": (io.BytesIO(receipt), "bundle.receipt")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    # Then the outbox is empty and the Records page lists both, with the station
+    assert "2 record(s) delivered" in confirmed and "The outbox is empty" in confirmed
+    records = casedb.get("/delivery/records").get_data(as_text=True)
+    assert all(d["record_id"] in records for d in documents)
+    assert records.count("Laptop A") == 2
+
+
+def test_a_damaged_bundle_on_the_import_page_imports_nothing(casedb_admin):
+    casedb, casedb_side = casedb_admin
+    page = _post(
+        casedb,
+        "/delivery/import",
+        "/delivery/import",
+        {"bundle": (io.BytesIO(b"damaged"), "bundle.age")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Nothing was imported" in page and 'role="alert"' in page
+    assert counts(casedb_side) == (0, 0)
+
+
+def test_the_records_page_pages_through_records(casedb_admin):
+    from intake.records.services import store_testimony
+
+    from ..records.helpers import WORKED_EXAMPLE, load
+
+    casedb, side = casedb_admin
+    with side.database.session() as session:
+        for _ in range(3):
+            store_testimony(session, side.keys, load(WORKED_EXAMPLE, fresh_id=True))
+    from intake.delivery import services
+
+    with side.database.session() as session:
+        rows, more = services.records_page(session, side.keys, page=1, per_page=2)
+        assert len(rows) == 2 and more
+        rows, more = services.records_page(session, side.keys, page=2, per_page=2)
+        assert len(rows) == 1 and not more
+    assert "entered here" in casedb.get("/delivery/records").get_data(as_text=True)
+
+
+def test_only_administrators_enrol_stations(app, database, settings):
+    coordinator = _signed_in_client(app, database, settings, "casedb", "coordinator")
+    assert coordinator.get("/delivery/stations").status_code == 403
+    assert coordinator.get("/delivery/import").status_code == 200

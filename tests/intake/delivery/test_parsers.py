@@ -1,0 +1,94 @@
+"""Property tests: the bundle and sealed-archive parsers meet random and mutated input
+with their documented errors, never another exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crypto import SigningKey
+from intake.delivery import bundles, services
+from intake.records.attachments import PayloadError, pack_payload, unpack_payload
+from intake.records.services import canonical_json
+
+from ..records.helpers import WORKED_EXAMPLE, load
+
+_KEY = SigningKey.generate()
+_RECORD_ID = uuid.uuid4()
+
+
+def _archive() -> bytes:
+    manifest = bundles.Manifest(
+        station_key=_KEY.verify_key.to_bytes(),
+        bundle_id=uuid.uuid4(),
+        sequence=1,
+        made_at="2026-01-01T00:00:00+00:00",
+        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
+    )
+    raw = bundles.manifest_bytes(manifest)
+    return bundles.write_archive(
+        [
+            (bundles.MANIFEST, raw),
+            (bundles.SIGNATURE, _KEY.sign(raw, context=bundles.MANIFEST_CONTEXT)),
+            (f"records/{_RECORD_ID}.age", b"abc"),
+        ]
+    )
+
+
+ARCHIVE = _archive()
+PAYLOAD = pack_payload(canonical_json(load(WORKED_EXAMPLE)), [])
+EXPECTED = (bundles.BundleUnreadableError, bundles.SingleRecordError)
+
+
+def _mutations(blob: bytes):
+    return st.lists(
+        st.tuples(st.integers(0, len(blob) - 1), st.integers(0, 255)), min_size=1, max_size=8
+    ).map(lambda changes: _apply(blob, changes))
+
+
+def _apply(blob: bytes, changes: list[tuple[int, int]]) -> bytes:
+    out = bytearray(blob)
+    for position, value in changes:
+        out[position] = value
+    return bytes(out)
+
+
+def _parse_bundle(blob: bytes) -> None:
+    try:
+        raw, _signature, _records = bundles.read_bundle_archive(blob)
+        bundles.parse_manifest(raw)
+    except EXPECTED:
+        pass
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2048))
+def test_random_bytes_never_escape_the_bundle_errors(blob):
+    _parse_bundle(blob)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations(ARCHIVE) | st.integers(0, len(ARCHIVE)).map(lambda n: ARCHIVE[:n]))
+def test_mutated_or_cut_archives_never_escape_the_bundle_errors(blob):
+    _parse_bundle(blob)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.hex()))
+def test_manifests_of_any_text_are_refused_cleanly(text):
+    with contextlib.suppress(bundles.BundleUnreadableError):
+        bundles.parse_manifest(text.encode())
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations(PAYLOAD) | st.integers(0, len(PAYLOAD)).map(lambda n: PAYLOAD[:n]))
+def test_mutated_sealed_archives_never_escape_the_payload_error(blob):
+    try:
+        services._check_archive(blob)
+        unpack_payload(blob)
+    except PayloadError:
+        pass

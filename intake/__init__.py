@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     )
     app.extensions["intake"] = AppState(
         settings=settings,
-        database=database or Database(settings.database_url),
+        database=database or Database(settings.database_url, key_file=settings.key_file),
         vault=KeyVault(idle_timeout_seconds=settings.idle_timeout_seconds),
         unknown_logins=FailureTracker(),
     )

@@ -81,7 +81,9 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
     """
     if ctx.obj is None:  # tests pass a prepared CliContext as obj
         settings = Settings.for_workspace(workspace, database_url=database_url)
-        ctx.obj = CliContext(settings=settings, database=Database(settings.database_url))
+        ctx.obj = CliContext(
+            settings=settings, database=Database(settings.database_url, key_file=settings.key_file)
+        )
     if ctx.invoked_subcommand not in ("validate", None):
         upgrade_database(ctx.obj.database.engine)
 

@@ -47,16 +47,22 @@ def keys() -> None:
 
 
 @keys.command("show")
+@passphrase_option
 @click.pass_obj
-def keys_show(obj: CliContext) -> None:
-    """Print the public keys of this workspace (nothing secret)."""
+def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
+    """Print the public keys of this workspace (nothing secret).
+
+    A case database asks for the passphrase: its recipient is derived from the
+    decrypted organisation identity, so nothing edited on disk can replace it.
+    """
     with obj.database.session() as session:
         workspace = services.get_workspace(session)
-        click.echo(f"role: {workspace.role}")
-        if workspace.role == "casedb":
-            recipient = services.organisation_recipient(session)
-            click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
-            return
+    click.echo(f"role: {workspace.role}")
+    if workspace.role == "casedb":
+        recipient = services.organisation_recipient(_unlocked(obj, passphrase_file))
+        click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
+        return
+    with obj.database.session() as session:
         click.echo(f"station signing key fingerprint: {services.station_fingerprint(session)}")
         rows = services.list_recipients(session)
         if not rows:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
-from intake.web import app_state, db_session, login_required, sign_in, sign_out
+from intake.web import app_state, db_session, login_required, sign_in, sign_out, unlocked_keys
 from intake.workspace import services
 from intake.workspace.forms import SetupForm, UnlockForm, WipeForm
 from intake.workspace.setup import setup_workspace, wipe_workspace
@@ -101,7 +101,7 @@ def keys() -> str:
     return render_template(
         "workspace/keys.html",
         workspace=services.get_workspace(db),
-        recipient=services.organisation_recipient(db),
+        recipient=services.organisation_recipient(unlocked_keys()),
         recipients=services.list_recipients(db),
         fingerprint=services.station_fingerprint(db),
     )

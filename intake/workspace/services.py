@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto import (
@@ -26,15 +27,18 @@ from crypto import (
 )
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
+from intake.workspace.keyfile import KeyFile
 from intake.workspace.models import ROLES, KeyMaterial, Recipient, SecurityEvent, Workspace
 from intake.workspace.vault import UnlockedKeys
 
 MIN_PASSPHRASE_LENGTH = 12
 KEYRING = "keyring"
 IDENTITY = "organisation-identity"
-IDENTITY_RECIPIENT = "organisation-recipient"
 SIGNING_KEY = "station-signing-key"
 VERIFY_KEY = "station-verify-key"
+#: What the key file keeps (older versions also stored the identity's recipient string,
+#: which is now always derived from the identity itself).
+_SECRET_NAMES = frozenset({KEYRING, IDENTITY, SIGNING_KEY, VERIFY_KEY})
 
 
 class WorkspaceNotInitialisedError(IntakeError):
@@ -119,26 +123,57 @@ def check_passphrase_strength(passphrase: str) -> None:
         )
 
 
+class KeyFileMissingError(IntakeError):
+    """The database was opened without saying where the workspace key file is."""
+
+    status = 500
+
+
+def key_file(session: Session) -> KeyFile:
+    """The workspace key file of ``session``'s database.
+
+    Key material stored in the database by older versions is moved into the file on
+    first use, and the rows are deleted (overwritten: SQLite runs with secure_delete).
+    """
+    path = session.info.get("key_file")
+    if path is None:
+        raise KeyFileMissingError(
+            N_("The workspace key file is not configured; start the app with its workspace.")
+        )
+    store = KeyFile(Path(path))
+    legacy = list(session.scalars(select(KeyMaterial)))
+    if legacy:
+        entries = {row.name: row.value for row in legacy if row.name in _SECRET_NAMES}
+        store.write({**entries, **store.read()})
+        session.execute(delete(KeyMaterial))
+        session.flush()
+    return store
+
+
 def _put(session: Session, name: str, value: bytes) -> None:
-    session.merge(KeyMaterial(name=name, value=value, created_at=_now()))
+    key_file(session).put(name, value)
 
 
 def _get(session: Session, name: str) -> bytes | None:
-    row = session.get(KeyMaterial, name)
-    return None if row is None else row.value
+    return key_file(session).get(name)
 
 
 def _key_context(name: str) -> Context:
     return Context(namespace="key-material", record_id="workspace", field=name)
 
 
-def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passphrase: str) -> None:
+def _locked(settings: Settings, keyring: Keyring, passphrase: str) -> bytes:
     params = calibrate(
         target_seconds=settings.argon2_target_seconds,
         memory_kib=settings.argon2_memory_kib,
         minimum_memory_kib=settings.min_argon2_memory_kib,
     )
-    _put(session, KEYRING, keyring.lock(passphrase, params).to_json().encode())
+    return keyring.lock(passphrase, params).to_json().encode()
+
+
+def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passphrase: str) -> None:
+    # Written over the old wrapped keyring in place: no copy under the old passphrase stays.
+    _put(session, KEYRING, _locked(settings, keyring, passphrase))
 
 
 def init_workspace(
@@ -153,16 +188,17 @@ def init_workspace(
         raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
     check_passphrase_strength(passphrase)
     keyring = Keyring.create()
-    _store_keyring(session, settings, keyring, passphrase)
+    # A new workspace starts a new key file (a set-up that failed may have left one).
+    entries = {KEYRING: _locked(settings, keyring, passphrase)}
     if role == "station":
         signing = SigningKey.generate()
-        sealed = encrypt_field(
+        entries[SIGNING_KEY] = encrypt_field(
             keyring.chain(Purpose.SIGNING_KEY).current,
             signing.private_bytes(),
             context=_key_context(SIGNING_KEY),
         )
-        _put(session, SIGNING_KEY, sealed)
-        _put(session, VERIFY_KEY, signing.verify_key.to_bytes())
+        entries[VERIFY_KEY] = signing.verify_key.to_bytes()
+    key_file(session).write(entries)
     workspace = Workspace(
         id=uuid.uuid4(),
         role=role,
@@ -283,14 +319,27 @@ def create_organisation_identity(session: Session, keys: UnlockedKeys) -> str:
         context=_key_context(IDENTITY),
     )
     _put(session, IDENTITY, sealed)
-    _put(session, IDENTITY_RECIPIENT, identity.recipient.encode())
     return identity.recipient
 
 
-def organisation_recipient(session: Session) -> str | None:
-    """The case database's own public recipient, if its identity exists."""
-    stored = _get(session, IDENTITY_RECIPIENT)
-    return None if stored is None else stored.decode()
+def organisation_recipient(keys: UnlockedKeys) -> str | None:
+    """The case database's own public recipient, if its identity exists.
+
+    Derived from the decrypted identity (authenticated under the keyring), never read
+    from a stored string: a row or file edited without the keys cannot change it.
+    """
+    return None if keys.identity is None else keys.identity.recipient
+
+
+def load_signing_key(session: Session, keyring: Keyring) -> SigningKey:
+    """The station's bundle-signing key, decrypted with the keyring."""
+    sealed = _get(session, SIGNING_KEY)
+    if sealed is None:
+        raise WrongRoleError(N_("This is only possible in a %(role)s workspace."), role="station")
+    private = decrypt_field(
+        keyring.chain(Purpose.SIGNING_KEY), sealed, context=_key_context(SIGNING_KEY)
+    )
+    return SigningKey(private)
 
 
 def export_identity(keys: UnlockedKeys, backup_passphrase: str) -> bytes:

@@ -68,7 +68,8 @@ def test_case_database_setup_prints_a_recipient(cli_obj, passphrase_file):
     # Then its public recipient is printed and shown again by `keys show`
     recipient = result.output.strip().splitlines()[-1]
     assert recipient.startswith("age1")
-    assert recipient in run(cli_obj, "keys", "show").output
+    shown = run(cli_obj, "keys", "show", "--passphrase-file", passphrase_file).output
+    assert recipient in shown
 
 
 def test_station_setup_registers_a_recipient(cli_obj, passphrase_file):

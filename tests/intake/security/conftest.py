@@ -15,13 +15,13 @@ from ...conftest import _missing
 
 #: Size of the file system image: small, so scanning it whole takes a moment.
 IMAGE_BYTES = 96 * 1024 * 1024
+_MAIN = "from intake.cli import main; main()"
 
 
 def intake_command(*args: str, workspace: Path, env: dict[str, str] | None = None) -> str:
     """Run `intake --workspace WORKSPACE ARGS...` in a new process; its output, or fail."""
-    result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-c", "from intake.cli import main; main()", "--workspace", str(workspace)]
-        + list(args),
+    result = subprocess.run(
+        [sys.executable, "-c", _MAIN, "--workspace", str(workspace), *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -47,9 +47,9 @@ def ext4_image(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     with image.open("wb") as handle:
         handle.truncate(IMAGE_BYTES)
     mount_point.mkdir()
-    subprocess.run([mkfs, "-q", "-F", str(image)], check=True)  # noqa: S603
-    mounted = subprocess.run(  # noqa: S603
-        ["mount", "-o", "loop", str(image), str(mount_point)],  # noqa: S607
+    subprocess.run([mkfs, "-q", "-F", str(image)], check=True)
+    mounted = subprocess.run(
+        ["mount", "-o", "loop", str(image), str(mount_point)],
         capture_output=True,
         text=True,
     )
@@ -58,10 +58,10 @@ def ext4_image(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     try:
         yield image, mount_point
     finally:
-        subprocess.run(["umount", str(mount_point)], capture_output=True)  # noqa: S603,S607
+        subprocess.run(["umount", str(mount_point)], capture_output=True)
 
 
 def unmount(mount_point: Path) -> None:
     """Unmount, so every block is written to the image file."""
     os.sync()
-    subprocess.run(["umount", str(mount_point)], check=True)  # noqa: S603,S607
+    subprocess.run(["umount", str(mount_point)], check=True)

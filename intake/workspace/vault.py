@@ -3,7 +3,8 @@
 Keys live here only while the workspace is unlocked. They are dropped on "lock now",
 after an idle time without requests (a background thread checks, so an unattended
 laptop locks itself), and when the process stops. Python cannot reliably overwrite the
-bytes; dropping every reference lets the memory be reused.
+bytes, so dropping references is not enough: the server sets :attr:`KeyVault.on_lock`
+to end the whole process once it has locked (see intake.serving).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from crypto import Identity, Keyring
@@ -38,6 +40,9 @@ class KeyVault:
         #: Serialises unlock and sign-in attempts, so parallel guesses cannot outrun
         #: the failure counters (each attempt costs a full Argon2id run).
         self.attempt_lock = threading.Lock()
+        #: Called after every lock; the server uses it to end the process that held
+        #: the keys. None (in tests and commands): the process goes on, locked.
+        self.on_lock: Callable[[], None] | None = None
 
     def put(self, keys: UnlockedKeys) -> None:
         """Keep ``keys`` until locked or idle."""
@@ -54,6 +59,8 @@ class KeyVault:
         with self._lock:
             self._keys = None
             self._sign_ins.clear()
+        if self.on_lock is not None:
+            self.on_lock()
 
     def start_sign_in(self) -> str:
         """A token for a new sign-in; valid until signed out, locked or idle."""

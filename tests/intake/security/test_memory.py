@@ -136,9 +136,9 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[App]:
     idle = str(getattr(request, "param", 900))
     if os.geteuid() != 0 or not Path("/proc/self/mem").exists():
         _missing("reading another process's memory needs root and Linux /proc")
+    serve = ["serve", "--port", "0", "--idle-timeout", idle]
     process = subprocess.Popen(
-        [sys.executable, "-c", _MAIN, "--workspace", str(tmp_path / "ws"), "serve"]
-        + ["--port", "0", "--idle-timeout", idle],
+        [sys.executable, "-c", _MAIN, "--workspace", str(tmp_path / "ws"), *serve],
         stdout=subprocess.PIPE,
         text=True,
     )

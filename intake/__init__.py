@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import urlsplit
 
-from flask import Flask, Request, current_app, g, request, session
+from flask import Flask, Request, abort, current_app, g, request, session
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
     for blueprint in (workspace_bp, accounts_bp, interview_bp):
         app.register_blueprint(blueprint)
+    app.before_request(_check_host)
     app.before_request(_note_activity)
     app.after_request(_security_headers)
     app.teardown_appcontext(_close_session)
@@ -121,6 +123,26 @@ def _remember_language(account_id: object, language: str) -> None:
 
     set_language(db_session(), account_id, language)  # type: ignore[arg-type]
     db_session().commit()
+
+
+def host_name(netloc: str) -> str:
+    """The host of ``netloc`` without its port, lower case ("[::1]:5000" gives "[::1]")."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):
+        return netloc.split("]", 1)[0] + "]"
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+def _check_host() -> None:
+    # DNS rebinding: a foreign page whose name resolves to 127.0.0.1 sends its own Host.
+    # Cross-site requests carry their Origin; SameSite cookies and CSRF tokens already
+    # stop most, this refuses them before any view runs.
+    allowed = current_app.extensions["intake"].settings.allowed_hosts
+    if host_name(request.host) not in allowed:
+        abort(400)
+    origin = request.headers.get("Origin")
+    if origin is not None and host_name(urlsplit(origin).netloc) not in allowed:
+        abort(403)
 
 
 def _note_activity() -> None:

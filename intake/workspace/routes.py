@@ -86,8 +86,12 @@ def unlock() -> str | Response:
 
 
 @bp.post("/lock")
+@login_required()
 def lock() -> Response:
-    """Drop the keys from memory now (CSRFProtect checks the token first)."""
+    """Lock now: drop the keys and (served) end the process that held them.
+
+    Only a signed-in person may lock; CSRFProtect checks the token first.
+    """
     sign_out()
     app_state().vault.clear()
     return redirect(url_for("workspace.unlock"))

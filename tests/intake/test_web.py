@@ -362,3 +362,50 @@ def test_signed_in_pages_forbid_other_hosts_too(station_admin):
         body = response.get_data(as_text=True)
         assert "http://" not in body and "https://" not in body, path
         assert "<script>" not in body and " style=" not in body, path
+
+
+def test_only_a_signed_in_person_can_lock(client, database, settings, app):
+    # Given an unlocked workspace and a stranger with a token from the sign-in page
+    _setup_form(client, language="en")
+    stranger = app.test_client()
+    token = csrf_token(stranger.get("/login").get_data(as_text=True))
+    # When the stranger posts to /lock / Then nothing is locked
+    response = stranger.post("/lock", data={"csrf_token": token})
+    assert response.headers["Location"].startswith("/login")
+    assert app.extensions["intake"].vault.is_unlocked
+    assert client.get("/keys").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Host": "evil.example"}, 400),
+        ({"Host": "localhost.evil.example:5000"}, 400),
+        ({"Host": "127.0.0.1:5000", "Origin": "http://evil.example"}, 403),
+        ({"Host": "127.0.0.1:5000", "Origin": "null"}, 403),
+        ({"Host": "127.0.0.1:5000", "Origin": "http://127.0.0.1:5000"}, 302),
+        ({"Host": "localhost"}, 302),
+    ],
+)
+def test_only_configured_host_names_are_answered(client, headers, status):
+    assert client.get("/", headers=headers).status_code == status
+
+
+def test_an_allowed_host_can_be_added(tmp_path):
+    import dataclasses
+
+    from intake import create_app
+    from intake.db import Database
+    from intake.migrate import upgrade_database
+
+    from .conftest import make_settings
+
+    settings = dataclasses.replace(
+        make_settings(tmp_path / "ws"), allowed_hosts=("intake.lan", "[::1]")
+    )
+    database = Database(settings.database_url)
+    upgrade_database(database.engine)
+    client = create_app(settings, database=database).test_client()
+    assert client.get("/", headers={"Host": "intake.lan:8080"}).status_code == 302
+    assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 302
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400

@@ -11,6 +11,7 @@ import click
 from intake.cli import CliContext, passphrase_file_option, passphrase_option, read_passphrase
 from intake.workspace import services
 from intake.workspace.models import ROLES
+from intake.workspace.passphrases import generate_passphrase
 
 
 @click.command()
@@ -27,8 +28,12 @@ from intake.workspace.models import ROLES
 def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | None) -> None:
     """Set up this workspace: its role, and a keyring under a new passphrase.
 
-    The passphrase protects every key; it cannot be recovered if forgotten.
+    The passphrase protects every key; it cannot be recovered if forgotten. Without
+    --passphrase-file a generated passphrase of six random words is offered.
     """
+    if passphrase_file is None:
+        click.echo(f"A passphrase you could use (six random words): {generate_passphrase()}")
+        click.echo("Write it down and keep it apart from this computer.")
     passphrase = read_passphrase(passphrase_file, "New workspace passphrase", confirm=True)
     with obj.database.session() as session:
         services.init_workspace(

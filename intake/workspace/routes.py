@@ -11,6 +11,7 @@ from intake.errors import IntakeError
 from intake.web import app_state, db_session, login_required, sign_in, sign_out, unlocked_keys
 from intake.workspace import services
 from intake.workspace.forms import SetupForm, UnlockForm, WipeForm
+from intake.workspace.passphrases import generate_passphrase
 from intake.workspace.setup import setup_workspace, wipe_workspace
 
 bp = Blueprint("workspace", __name__)
@@ -57,7 +58,9 @@ def setup() -> str | Response:
             app_state().vault.put(keys)
             sign_in(admin, keys)
             return redirect(url_for("workspace.keys"))
-    return render_template("workspace/setup.html", form=form, error=error)
+    return render_template(
+        "workspace/setup.html", form=form, error=error, suggestion=generate_passphrase()
+    )
 
 
 @bp.route("/unlock", methods=["GET", "POST"])

@@ -29,9 +29,10 @@ from intake.errors import N_, IntakeError
 from intake.settings import Settings
 from intake.workspace.keyfile import KeyFile
 from intake.workspace.models import ROLES, KeyMaterial, Recipient, SecurityEvent, Workspace
+from intake.workspace.passphrases import MIN_LENGTH, is_strong
 from intake.workspace.vault import UnlockedKeys
 
-MIN_PASSPHRASE_LENGTH = 12
+MIN_PASSPHRASE_LENGTH = MIN_LENGTH
 KEYRING = "keyring"
 IDENTITY = "organisation-identity"
 SIGNING_KEY = "station-signing-key"
@@ -52,7 +53,7 @@ class WorkspaceExistsError(IntakeError):
 
 
 class WeakPassphraseError(IntakeError):
-    """The chosen passphrase is too short."""
+    """The chosen passphrase is too short or too easy to guess."""
 
 
 class WrongPassphraseError(IntakeError):
@@ -111,13 +112,17 @@ def require_role(session: Session, role: str) -> Workspace:
     return workspace
 
 
-def check_passphrase_strength(passphrase: str) -> None:
-    """Refuse passphrases shorter than MIN_PASSPHRASE_LENGTH characters."""
-    if len(passphrase.strip()) < MIN_PASSPHRASE_LENGTH:
+def check_passphrase_strength(passphrase: str, *, context: tuple[str, ...] = ()) -> None:
+    """Refuse passphrases shorter than MIN_PASSPHRASE_LENGTH characters or easy to guess.
+
+    ``context``: words a guesser would try first, such as the organisation's name.
+    """
+    if not is_strong(passphrase, context=context):
         raise WeakPassphraseError(
             N_(
-                "Choose a passphrase of at least %(count)s characters; "
-                "several unrelated words are easy to remember and hard to guess."
+                "That passphrase is too easy to guess. Choose at least %(count)s characters: "
+                "five or six unrelated words are easy to remember and hard to guess "
+                "(for example the suggested one)."
             ),
             count=MIN_PASSPHRASE_LENGTH,
         )
@@ -186,7 +191,7 @@ def init_workspace(
         raise WrongRoleError(N_("The role must be 'station' or 'casedb'."))
     if not organisation_name.strip() or len(organisation_name) > 200:
         raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
-    check_passphrase_strength(passphrase)
+    check_passphrase_strength(passphrase, context=(organisation_name,))
     keyring = Keyring.create()
     # A new workspace starts a new key file (a set-up that failed may have left one).
     entries = {KEYRING: _locked(settings, keyring, passphrase)}

@@ -55,6 +55,16 @@ def test_first_run_station_needs_a_valid_recipient(client):
     assert response.status_code == 302
 
 
+def test_setup_offers_a_generated_passphrase_and_refuses_a_guessable_one(client):
+    # Given the set-up page / Then it offers six random words
+    page = client.get("/setup").get_data(as_text=True)
+    assert "six random words" in page
+    # When a long but guessable passphrase is chosen / Then it is refused, nothing set up
+    weak = _setup_form(client, passphrase="aaaaaaaaaaaa", passphrase_confirm="aaaaaaaaaaaa")
+    assert "too easy to guess" in weak.get_data(as_text=True)
+    assert client.get("/").headers["Location"].endswith("/setup")
+
+
 def test_setup_refuses_short_passphrase_and_mismatch(client):
     page = _setup_form(client, passphrase="short", passphrase_confirm="short")
     assert page.status_code == 200

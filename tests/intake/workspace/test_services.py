@@ -175,3 +175,25 @@ def test_the_recipient_shown_cannot_be_replaced_in_storage(database, settings, c
     keys = unlock(database, settings)
     # Then it is still the one derived from the organisation identity
     assert services.organisation_recipient(keys) == casedb.identity.recipient != intruder
+
+
+@pytest.mark.parametrize(
+    "weak", ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "Example Rights Group"]
+)
+def test_easily_guessed_passphrases_are_refused(database, settings, weak):
+    # Given passphrases long enough but quickly guessed (repeats, common, keyboard, org name)
+    with pytest.raises(services.WeakPassphraseError), database.session() as session:
+        services.init_workspace(
+            session, settings, role="casedb", organisation_name="Example Rights Group",
+            passphrase=weak,
+        )  # fmt: skip
+    # And nothing was stored
+    assert not settings.key_file.exists()
+
+
+def test_generated_passphrases_are_accepted_and_differ():
+    from intake.workspace.passphrases import generate_passphrase, is_strong
+
+    first, second = generate_passphrase(), generate_passphrase()
+    assert len(first.split()) == 6 and first != second
+    assert is_strong(first) and is_strong(second)

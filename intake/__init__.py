@@ -103,26 +103,19 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
 
 def select_locale() -> str:
-    """The UI language: chosen with ?lang= (remembered for the signed-in person), else
-    the language remembered in the session, else the browser's preference, else English.
+    """The UI language: ?lang= (kept in this browser's session only), else the session's
+    language, else the browser's preference, else English.
+
+    A GET never writes to the database; the language switcher POSTs to /language,
+    which also remembers the choice for the signed-in person.
     """
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-        if current_user.is_authenticated:
-            _remember_language(current_user.account_id, chosen)
     remembered = session.get("lang")
     if remembered in LANGUAGES:
         return str(remembered)
     return request.accept_languages.best_match(LANGUAGES) or "en"
-
-
-def _remember_language(account_id: object, language: str) -> None:
-    from intake.accounts.services import set_language
-    from intake.web import db_session
-
-    set_language(db_session(), account_id, language)  # type: ignore[arg-type]
-    db_session().commit()
 
 
 def host_name(netloc: str) -> str:

@@ -7,10 +7,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from intake.accounts.services import set_language
 from intake.errors import IntakeError
 from intake.web import app_state, db_session, login_required, sign_in, sign_out, unlocked_keys
 from intake.workspace import services
-from intake.workspace.forms import SetupForm, UnlockForm, WipeForm
+from intake.workspace.forms import LanguageForm, SetupForm, UnlockForm, WipeForm
 from intake.workspace.passphrases import generate_passphrase
 from intake.workspace.setup import setup_workspace, wipe_workspace
 
@@ -98,6 +99,18 @@ def lock() -> Response:
     sign_out()
     app_state().vault.clear()
     return redirect(url_for("workspace.unlock"))
+
+
+@bp.post("/language")
+def language() -> Response:
+    """Change the interface language; remembered for the signed-in person."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            set_language(db_session(), current_user.account_id, form.lang.data)
+            db_session().commit()
+    return redirect(form.local_next() or url_for("workspace.home"))
 
 
 @bp.get("/keys")

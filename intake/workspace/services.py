@@ -86,6 +86,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> datetime:
+    """Midnight UTC of today: what a seized station keeps of when something happened."""
+    return _now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def record_security_event(session: Session, kind: str) -> None:
+    """Note a security event such as a failed unlock, with its day only.
+
+    Exact times of every unlock and sign-in would show a seizing state when and how
+    often the station was used; the day is enough to notice guessing.
+    """
+    session.add(SecurityEvent(id=uuid.uuid4(), kind=kind, occurred_at=today()))
+
+
 def find_workspace(session: Session) -> Workspace | None:
     """The workspace row, or None before `intake init`."""
     return session.scalars(select(Workspace)).first()
@@ -208,7 +222,7 @@ def init_workspace(
         id=uuid.uuid4(),
         role=role,
         organisation_name=organisation_name.strip(),
-        created_at=_now(),
+        created_at=today(),
         failed_unlocks=0,
     )
     session.add(workspace)
@@ -265,7 +279,7 @@ def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> U
         if excess >= 0:
             seconds = min(5 * 2**excess, MAX_UNLOCK_BLOCK_SECONDS)
             workspace.unlock_blocked_until = now + timedelta(seconds=seconds)
-        session.add(SecurityEvent(id=uuid.uuid4(), kind="unlock-failed", occurred_at=now))
+        record_security_event(session, "unlock-failed")
         # Committed here on purpose: the caller rolls back on the error we raise.
         session.commit()
         raise WrongPassphraseError(
@@ -277,7 +291,7 @@ def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> U
         ) from None
     workspace.failed_unlocks = 0
     workspace.unlock_blocked_until = None
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="unlocked", occurred_at=_now()))
+    record_security_event(session, "unlocked")
     return UnlockedKeys(keyring=keyring, identity=load_identity(session, keyring))
 
 
@@ -296,7 +310,7 @@ def change_passphrase(
     check_passphrase_strength(new_passphrase)
     keys = unlock_workspace(session, settings, old_passphrase)
     _store_keyring(session, settings, keys.keyring, new_passphrase)
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="passphrase-changed", occurred_at=_now()))
+    record_security_event(session, "passphrase-changed")
 
 
 def rotate_keyring(session: Session, settings: Settings, passphrase: str) -> str:
@@ -308,7 +322,7 @@ def rotate_keyring(session: Session, settings: Settings, passphrase: str) -> str
     _store_keyring(session, settings, rotated, passphrase)
     # Login look-ups use the current root's pseudonym key: recompute them now.
     reindex_accounts(session, UnlockedKeys(keyring=rotated, identity=keys.identity))
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="key-rotated", occurred_at=_now()))
+    record_security_event(session, "key-rotated")
     return rotated.current_key_id
 
 
@@ -397,7 +411,7 @@ def register_recipient(
         id=row_id,
         recipient=text,
         label=label.strip()[:100],
-        added_at=_now(),
+        added_at=today(),
         attestation=attestation,
     )
     session.add(row)
@@ -426,7 +440,9 @@ def verified_recipients(session: Session, keys: UnlockedKeys) -> list[str]:
 
 def list_recipients(session: Session) -> list[Recipient]:
     """Registered recipients, oldest first."""
-    return list(session.scalars(select(Recipient).order_by(Recipient.added_at)))
+    return list(
+        session.scalars(select(Recipient).order_by(Recipient.added_at, Recipient.recipient))
+    )
 
 
 def station_fingerprint(session: Session) -> str | None:

@@ -37,6 +37,7 @@ class KeyVault:
         self._last_used = time.monotonic()
         self._watcher: threading.Thread | None = None
         self._sign_ins: set[str] = set()
+        self._receipts: set[tuple[object, object]] = set()
         #: Serialises unlock and sign-in attempts, so parallel guesses cannot outrun
         #: the failure counters (each attempt costs a full Argon2id run).
         self.attempt_lock = threading.Lock()
@@ -59,6 +60,7 @@ class KeyVault:
         with self._lock:
             self._keys = None
             self._sign_ins.clear()
+            self._receipts.clear()
         if self.on_lock is not None:
             self.on_lock()
 
@@ -77,6 +79,19 @@ class KeyVault:
         """Sign-out: the token stops working at once."""
         with self._lock:
             self._sign_ins.discard(token)  # type: ignore[arg-type]
+
+    def note_receipt(self, account_id: object, record_id: object) -> None:
+        """Remember, in memory only, that ``account_id`` finalised ``record_id``.
+
+        Receipts are shown only to the person who finalised the record, and only until
+        the workspace locks: the link between a person and a record is never stored.
+        """
+        with self._lock:
+            self._receipts.add((account_id, record_id))
+
+    def has_receipt(self, account_id: object, record_id: object) -> bool:
+        """Whether ``account_id`` finalised ``record_id`` since the last unlock."""
+        return (account_id, record_id) in self._receipts
 
     def touch(self) -> None:
         """Note activity, postponing the idle lock."""

@@ -4,7 +4,7 @@ import pytest
 
 from crypto import Identity
 
-from .conftest import PASSPHRASE, csrf_token, init
+from .conftest import ADMIN_PASSWORD, PASSPHRASE, csrf_token, init
 
 
 def _setup_form(client, **overrides):
@@ -190,8 +190,21 @@ def test_admin_adds_an_account(station_admin):
     assert "Нұрлан" in station_admin.get("/accounts").get_data(as_text=True)
 
 
-def test_language_choice_is_remembered_for_the_account(app, station_admin):
-    station_admin.get("/keys?lang=zh")
+def test_language_choice_is_remembered_for_the_account(app, station_admin, database):
+    from sqlalchemy import text
+
+    # Given a signed-in person / When a GET carries ?lang= / Then nothing is written
+    with database.engine.connect() as connection:
+        before = connection.execute(text("SELECT language FROM account")).scalars().all()
+    assert 'lang="ru"' in station_admin.get("/keys?lang=ru").get_data(as_text=True)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT language FROM account")).scalars().all() == before
+    # When the language switcher is used / Then the choice is remembered for the account
+    page = station_admin.get("/keys").get_data(as_text=True)
+    response = station_admin.post(
+        "/language", data={"csrf_token": csrf_token(page), "lang": "zh", "next": "/keys"}
+    )
+    assert response.headers["Location"] == "/keys"
     fresh = app.test_client()
     with station_admin.session_transaction() as state:
         user_id = state["_user_id"]
@@ -419,3 +432,63 @@ def test_an_allowed_host_can_be_added(tmp_path):
     assert client.get("/", headers={"Host": "intake.lan:8080"}).status_code == 302
     assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 302
     assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+
+
+def test_a_receipt_is_shown_only_to_the_person_who_finalised(
+    app, station_interviewer, database, settings
+):
+    # Given a record finalised by one interviewer
+    from intake.accounts.services import create_account
+
+    from .interview.journey import interview_worked_example
+
+    base = interview_worked_example(station_interviewer)
+    page = station_interviewer.get(f"{base}/review").get_data(as_text=True)
+    response = station_interviewer.post(f"{base}/finalise", data={"csrf_token": csrf_token(page)})
+    receipt = response.headers["Location"]
+    assert station_interviewer.get(receipt).status_code == 200
+    # When a colleague signs in on the same station and opens that receipt
+    keys = app.extensions["intake"].vault.keys
+    with database.session() as session:
+        create_account(
+            session, settings, keys, username="colleague", password=ADMIN_PASSWORD,
+            role="interviewer", language="en",
+        )  # fmt: skip
+    colleague = app.test_client()
+    token = csrf_token(colleague.get("/login").get_data(as_text=True))
+    colleague.post(
+        "/login",
+        data={"csrf_token": token, "username": "colleague", "password": ADMIN_PASSWORD},
+    )
+    # Then it does not exist for them
+    assert colleague.get("/keys").status_code == 200
+    assert colleague.get(receipt).status_code == 404
+
+
+def test_security_events_keep_only_the_day(client, database, settings):
+    from sqlalchemy import text
+
+    # Given a wrong and a right passphrase at the unlock page
+    init(database, settings, "casedb")
+    token = csrf_token(client.get("/unlock").get_data(as_text=True))
+    client.post("/unlock", data={"csrf_token": token, "passphrase": "wrong wrong wrong"})
+    client.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    # Then the stored times say the day, not the moment
+    with database.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT occurred_at FROM security_event UNION ALL SELECT created_at FROM workspace"
+            )
+        ).scalars()
+        times = [str(value) for value in stored]
+    assert len(times) == 3
+    assert all(t.split(" ")[1].startswith("00:00:00") for t in times), times
+
+
+def test_the_language_switcher_returns_only_to_this_site(client):
+    page = client.get("/setup").get_data(as_text=True)
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/language", data={"csrf_token": csrf_token(page), "lang": "kk", "next": target}
+        )
+        assert response.headers["Location"] == "/"

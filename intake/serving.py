@@ -33,6 +33,7 @@ from typing import Any
 
 from flask import Flask
 
+from intake.errors import N_, IntakeError
 from intake.settings import Settings
 
 #: Responses up to this size are buffered in memory (a long review page is well below).
@@ -174,6 +175,10 @@ def run_worker(fd: int) -> None:
     server.run()
 
 
+class ListenError(IntakeError):
+    """The address or port cannot be listened on."""
+
+
 def open_listener(host: str, port: int) -> socket.socket:
     """The listening socket the workers share (port 0 picks a free one)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -232,7 +237,15 @@ def serve_workspace(
     if idle_timeout is not None:
         changes["idle_timeout_seconds"] = idle_timeout
     settings = dataclasses.replace(settings, **changes)
-    listener = open_listener(host, port)
+    try:
+        listener = open_listener(host, port)
+    except OSError as exc:
+        raise ListenError(
+            N_("Cannot listen on %(host)s port %(port)s: %(reason)s. Choose another --port."),
+            host=host,
+            port=port,
+            reason=exc.strerror or type(exc).__name__,
+        ) from None
     bound = listener.getsockname()[1]
     shown = host if ":" not in host else f"[{host}]"
     echo(f"Serving on http://{shown}:{bound}/  (workspace: {settings.workspace_dir})")

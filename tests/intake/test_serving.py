@@ -75,3 +75,19 @@ def test_core_dumps_are_off_in_a_worker():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "(0, 0) 0"
+
+
+def test_a_busy_port_is_a_clear_error_not_a_traceback(cli_obj):
+    import socket
+
+    from click.testing import CliRunner
+
+    from intake.cli import main
+
+    # Given a port another program listens on
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = str(busy.getsockname()[1])
+        # When the app is served there / Then one clear line and status 1
+        result = CliRunner().invoke(main, ["serve", "--port", port], obj=cli_obj)
+    assert result.exit_code == 1 and "Cannot listen on 127.0.0.1 port" in result.output
+    assert "Traceback" not in result.output

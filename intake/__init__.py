@@ -158,7 +158,9 @@ def _template_globals() -> dict[str, object]:
 def _security_headers(response):  # type: ignore[no-untyped-def]
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Nothing to other sites; our own forms keep sending their real Origin (with
+    # no-referrer browsers send "Origin: null", which _check_host refuses).
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -77,6 +77,7 @@ def test_every_page_forbids_other_hosts(client):
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     body = response.get_data(as_text=True)
     assert "http://" not in body and "https://" not in body
 

@@ -109,6 +109,7 @@ def serve(
     """Run the web app. Locking ends the process that held the keys; a new one takes over."""
     from intake.serving import serve_workspace
 
+    obj.database.dispose()  # the supervisor keeps no database connection open
     sys.exit(serve_workspace(obj.settings, host, port, allowed_hosts, idle_timeout, click.echo))
 
 

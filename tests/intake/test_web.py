@@ -239,6 +239,7 @@ def test_panic_wipe_destroys_keys_and_database(station_admin, settings, database
         assert connection.execute(text("SELECT count(*) FROM workspace")).scalar() == 0
     assert "account" in inspect(database.engine).get_table_names()
     assert not (settings.workspace_dir / "flask-secret-key").exists()
+    assert not settings.key_file.exists()
 
 
 def test_large_bodies_never_touch_the_disk_through_waitress(app, settings, monkeypatch):

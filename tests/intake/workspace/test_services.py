@@ -197,3 +197,19 @@ def test_generated_passphrases_are_accepted_and_differ():
     first, second = generate_passphrase(), generate_passphrase()
     assert len(first.split()) == 6 and first != second
     assert is_strong(first) and is_strong(second)
+
+
+def test_the_station_signing_key_opens_only_with_the_keyring(database, settings, station):
+    # Given a station / When its signing key is loaded with the keyring
+    keys, _identity = station
+    with database.session() as session:
+        signing = services.load_signing_key(session, keys.keyring)
+        # Then it matches the public fingerprint shown for registration
+        assert signing.verify_key.fingerprint == services.station_fingerprint(session)
+    # And a case database has none
+    other = KeyFile(settings.key_file)
+    entries = other.read()
+    del entries[services.SIGNING_KEY]
+    other.write(entries)
+    with pytest.raises(services.WrongRoleError), database.session() as session:
+        services.load_signing_key(session, keys.keyring)

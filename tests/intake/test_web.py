@@ -494,3 +494,24 @@ def test_the_language_switcher_returns_only_to_this_site(client):
             "/language", data={"csrf_token": csrf_token(page), "lang": "kk", "next": target}
         )
         assert response.headers["Location"] == "/"
+
+
+def test_the_keys_page_shows_the_identity_recipient_whatever_the_database_says(client, database):
+    # Given a case database set up through the web, and an intruder who writes their
+    # own recipient with SQL where older versions kept the organisation recipient
+    from sqlalchemy import text
+
+    _setup_form(client, language="en")
+    intruder = Identity.generate().recipient
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM key_material WHERE name = 'organisation-recipient'"))
+        connection.execute(
+            text(
+                "INSERT INTO key_material (name, value, created_at) "
+                "VALUES ('organisation-recipient', :value, CURRENT_TIMESTAMP)"
+            ),
+            {"value": intruder.encode()},
+        )
+    # When the Keys page is shown / Then the intruder's recipient is not on it
+    page = client.get("/keys").get_data(as_text=True)
+    assert "age1" in page and intruder not in page

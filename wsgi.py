@@ -6,6 +6,6 @@ from intake.migrate import upgrade_database
 from intake.settings import Settings
 
 settings = Settings.from_environ()
-database = Database(settings.database_url)
+database = Database(settings.database_url, key_file=settings.key_file)
 upgrade_database(database.engine)
 app = create_app(settings, database=database)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import urlsplit
 
-from flask import Flask, Request, current_app, g, request, session
+from flask import Flask, Request, abort, current_app, g, request, session
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
@@ -78,7 +79,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     )
     app.extensions["intake"] = AppState(
         settings=settings,
-        database=database or Database(settings.database_url),
+        database=database or Database(settings.database_url, key_file=settings.key_file),
         vault=KeyVault(idle_timeout_seconds=settings.idle_timeout_seconds),
         unknown_logins=FailureTracker(),
     )
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     blueprints = (workspace_bp, accounts_bp, interview_bp, delivery_bp, delivery_api, audit_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.before_request(_check_host)
     app.before_request(_note_activity)
     app.after_request(_security_headers)
     app.teardown_appcontext(_close_session)
@@ -105,26 +107,39 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
 
 def select_locale() -> str:
-    """The UI language: chosen with ?lang= (remembered for the signed-in person), else
-    the language remembered in the session, else the browser's preference, else English.
+    """The UI language: ?lang= (kept in this browser's session only), else the session's
+    language, else the browser's preference, else English.
+
+    A GET never writes to the database; the language switcher POSTs to /language,
+    which also remembers the choice for the signed-in person.
     """
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-        if current_user.is_authenticated:
-            _remember_language(current_user.account_id, chosen)
     remembered = session.get("lang")
     if remembered in LANGUAGES:
         return str(remembered)
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
-def _remember_language(account_id: object, language: str) -> None:
-    from intake.accounts.services import set_language
-    from intake.web import db_session
+def host_name(netloc: str) -> str:
+    """The host of ``netloc`` without its port, lower case ("[::1]:5000" gives "[::1]")."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):
+        return netloc.split("]", 1)[0] + "]"
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
 
-    set_language(db_session(), account_id, language)  # type: ignore[arg-type]
-    db_session().commit()
+
+def _check_host() -> None:
+    # DNS rebinding: a foreign page whose name resolves to 127.0.0.1 sends its own Host.
+    # Cross-site requests carry their Origin; SameSite cookies and CSRF tokens already
+    # stop most, this refuses them before any view runs.
+    allowed = current_app.extensions["intake"].settings.allowed_hosts
+    if host_name(request.host) not in allowed:
+        abort(400)
+    origin = request.headers.get("Origin")
+    if origin is not None and host_name(urlsplit(origin).netloc) not in allowed:
+        abort(403)
 
 
 def _note_activity() -> None:
@@ -159,7 +174,9 @@ def _template_globals() -> dict[str, object]:
 def _security_headers(response):  # type: ignore[no-untyped-def]
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Nothing to other sites; our own forms keep sending their real Origin (with
+    # no-referrer browsers send "Origin: null", which _check_host refuses).
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
 

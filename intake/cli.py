@@ -128,7 +128,9 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
     """
     if ctx.obj is None:  # tests pass a prepared CliContext as obj
         settings = Settings.for_workspace(workspace, database_url=database_url)
-        ctx.obj = CliContext(settings=settings, database=Database(settings.database_url))
+        ctx.obj = CliContext(
+            settings=settings, database=Database(settings.database_url, key_file=settings.key_file)
+        )
     if ctx.invoked_subcommand not in ("validate", None):
         upgrade_database(ctx.obj.database.engine)
 
@@ -136,16 +138,26 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Also answer to this host name (127.0.0.1, localhost and --host always); repeatable.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(min=1),
+    help="Lock after this many seconds without a request from a signed-in person [900].",
+)
 @click.pass_obj
-def serve(obj: CliContext, host: str, port: int) -> None:
-    """Run the web app with waitress (keys stay in this process's memory only)."""
-    from intake import create_app
-    from intake.serving import make_server
+def serve(
+    obj: CliContext, host: str, port: int, allowed_hosts: tuple[str, ...], idle_timeout: int | None
+) -> None:
+    """Run the web app. Locking ends the process that held the keys; a new one takes over."""
+    from intake.serving import serve_workspace
 
-    app = create_app(obj.settings, database=obj.database)
-    server = make_server(app, obj.settings, host=host, port=port)
-    click.echo(f"Serving on http://{host}:{port}/  (workspace: {obj.settings.workspace_dir})")
-    server.run()
+    obj.database.dispose()  # the supervisor keeps no database connection open
+    sys.exit(serve_workspace(obj.settings, host, port, allowed_hosts, idle_timeout, click.echo))
 
 
 def _register() -> None:

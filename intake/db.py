@@ -6,12 +6,14 @@ write and decrypt after they read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -29,28 +31,77 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: Name of the workspace key file (see intake.workspace.keyfile).
+KEY_FILE_NAME = "keys"
+#: Added to an SQLite database file's name to name its key file.
+KEY_FILE_SUFFIX = ".keys"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     # Deleted rows (a finalised draft, an erased key) are overwritten, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
+    # The rollback journal holds copies of changed pages. PERSIST keeps it as one file
+    # that is reused in place (DELETE would leave each old journal in free disk blocks),
+    # so the panic wipe can overwrite every copy. Temporary tables stay in memory.
+    cursor.execute("PRAGMA journal_mode = PERSIST")
+    cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
 
 
+def _private_sqlite_file(url: str) -> None:
+    # SQLite creates its file (and its journal, with the same mode) as the umask allows,
+    # usually readable by everyone: create it owner-only first.
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-journal", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, 0o600)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys and secure delete switched on."""
+    """An engine for ``url``; SQLite gets foreign keys, secure delete, a journal the wipe
+    can overwrite, and files only the owner can read.
+    """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
+        _private_sqlite_file(url)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
-class Database:
-    """An engine and its session factory."""
+def default_key_file(url: str) -> Path | None:
+    """The key file beside an SQLite database file (its name plus ``.keys``, so two
+    workspaces whose databases share a folder never share keys); None otherwise."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    path = Path(parsed.database).resolve()
+    return path.with_name(path.name + KEY_FILE_SUFFIX)
 
-    def __init__(self, url: str) -> None:
+
+class Database:
+    """An engine, its session factory, and where the workspace key file is.
+
+    Sessions carry the key file's path in ``session.info["key_file"]``: key material
+    belongs with the database but is kept out of it (see intake.workspace.keyfile).
+    """
+
+    def __init__(self, url: str, *, key_file: Path | None = None) -> None:
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.key_file = key_file or default_key_file(url)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"key_file": self.key_file}
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -7,16 +7,20 @@ entry points (``wsgi.py`` and the ``intake`` command).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from crypto.kdf import MIN_MEMORY_KIB, TARGET_SECONDS
+from intake.db import KEY_FILE_NAME, default_key_file
 
 DEFAULT_WORKSPACE = Path("instance")
 SECRET_KEY_FILE = "flask-secret-key"  # noqa: S105 (a file name, not a secret)
 _ALLOWED_SCHEMES = ("sqlite", "postgresql")
+#: A DNS name, an IPv4 address or a bracketed IPv6 address, lower case, no port.
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\]")
 
 
 class SettingsError(Exception):
@@ -49,6 +53,8 @@ class Settings:
     max_record_bytes: int = 5_000_000
     #: Largest request body the web app accepts.
     max_request_bytes: int = 30_000_000
+    #: Host names the web app answers to (Host and Origin headers); others are refused.
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
 
     def __post_init__(self) -> None:
         if not self.workspace_dir.is_absolute():
@@ -62,6 +68,15 @@ class Settings:
             raise SettingsError("argon2_memory_kib must be at least min_argon2_memory_kib")
         if min(self.max_record_bytes, self.max_request_bytes, self.idle_timeout_seconds) < 1:
             raise SettingsError("limits must be positive")
+        if not self.allowed_hosts or not all(
+            _HOST_NAME.fullmatch(host) for host in self.allowed_hosts
+        ):
+            raise SettingsError("allowed_hosts must be host names or addresses, without ports")
+
+    @property
+    def key_file(self) -> Path:
+        """The workspace key file: beside an SQLite database, else in the workspace folder."""
+        return default_key_file(self.database_url) or self.workspace_dir / KEY_FILE_NAME
 
     @classmethod
     def for_workspace(

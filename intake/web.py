@@ -122,3 +122,13 @@ def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         return wrapped
 
     return decorator
+
+
+def remember_receipt(record_id: uuid.UUID | str) -> None:
+    """The signed-in person finalised ``record_id``: they (only) may see its receipt."""
+    app_state().vault.note_receipt(str(current_user.account_id), str(record_id))
+
+
+def is_own_receipt(record_id: uuid.UUID | str) -> bool:
+    """Whether the signed-in person finalised ``record_id`` since the last unlock."""
+    return app_state().vault.has_receipt(str(current_user.account_id), str(record_id))

@@ -131,7 +131,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.for_workspace(Path(folder) / "ws")
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, key_file=settings.key_file)
         upgrade_database(database.engine)
         with database.session() as session:
             workspace.init_workspace(
@@ -250,7 +250,7 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
     from intake.records.attachments import unpack_payload
 
     settings = Settings.for_workspace(folder / "ws", database_url=url)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(database.engine)
     with database.session() as session:
         workspace.init_workspace(

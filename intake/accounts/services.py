@@ -25,7 +25,6 @@ from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field, ps
 from intake.accounts.models import ACCOUNT_ROLES, Account
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
-from intake.workspace.models import SecurityEvent
 from intake.workspace.vault import UnlockedKeys
 
 LANGUAGES = ("en", "kk", "ru", "ug", "zh")
@@ -220,7 +219,9 @@ def username_of(keys: UnlockedKeys, account: Account) -> str:
 
 
 def _record(session: Session, kind: str) -> None:
-    session.add(SecurityEvent(id=uuid.uuid4(), kind=kind, occurred_at=_now()))
+    from intake.workspace.services import record_security_event  # its day only
+
+    record_security_event(session, kind)
 
 
 def authenticate(

@@ -84,11 +84,12 @@ from intake.records.services import (
     store_testimonies,
 )
 from intake.records.upgrade import upgrade_record
-from intake.workspace.models import KeyMaterial
 from intake.workspace.services import (
     SIGNING_KEY,
     VERIFY_KEY,
+    get_key_material,
     get_workspace,
+    put_key_material,
     require_role,
     verified_recipients,
 )
@@ -222,13 +223,8 @@ def _key_context(name: str) -> Context:
     return Context(namespace="key-material", record_id="workspace", field=name)
 
 
-def _get(session: Session, name: str) -> bytes | None:
-    row = session.get(KeyMaterial, name)
-    return None if row is None else row.value
-
-
-def _put(session: Session, name: str, value: bytes) -> None:
-    session.merge(KeyMaterial(name=name, value=value, created_at=_now()))
+# Key material lives in the workspace key file, which a wipe overwrites in place.
+_get, _put = get_key_material, put_key_material
 
 
 def _station_signing_key(session: Session, keys: UnlockedKeys) -> SigningKey:

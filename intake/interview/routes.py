@@ -18,7 +18,13 @@ from intake.interview.forms import ActionForm, AttachmentForm
 from intake.interview.steps import form_step
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
 from intake.records.services import list_outbox
-from intake.web import db_session, login_required, unlocked_keys
+from intake.web import (
+    db_session,
+    is_own_receipt,
+    login_required,
+    remember_receipt,
+    unlocked_keys,
+)
 from intake.workspace.services import get_workspace
 
 bp = Blueprint("interview", __name__, url_prefix="/interview")
@@ -110,6 +116,7 @@ def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
         db_session().rollback()
         return flow.render_review(draft_id, document, form, error=error.translated()), 422
     db_session().commit()
+    remember_receipt(record_id)
     return redirect(url_for(".receipt", record_id=record_id))
 
 
@@ -127,7 +134,12 @@ def discard(draft_id: uuid.UUID) -> Response:
 @bp.get("/receipt/<uuid:record_id>")
 @login_required(*ROLES)
 def receipt(record_id: uuid.UUID) -> str:
-    """What was sealed or stored: the record id, the day and (station) the sealed hash."""
+    """What was sealed or stored: the record id, the day and (station) the sealed hash.
+
+    Only for the person who finalised it, until the workspace locks.
+    """
+    if not is_own_receipt(record_id):
+        abort(404)
     return render_template("interview/receipt.html", receipt=flow.receipt_of(record_id))
 
 

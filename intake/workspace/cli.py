@@ -11,6 +11,7 @@ import click
 from intake.cli import CliContext, passphrase_file_option, passphrase_option, read_passphrase
 from intake.workspace import services
 from intake.workspace.models import ROLES
+from intake.workspace.passphrases import generate_passphrase
 
 
 @click.command()
@@ -27,8 +28,12 @@ from intake.workspace.models import ROLES
 def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | None) -> None:
     """Set up this workspace: its role, and a keyring under a new passphrase.
 
-    The passphrase protects every key; it cannot be recovered if forgotten.
+    The passphrase protects every key; it cannot be recovered if forgotten. Without
+    --passphrase-file a generated passphrase of six random words is offered.
     """
+    if passphrase_file is None:
+        click.echo(f"A passphrase you could use (six random words): {generate_passphrase()}")
+        click.echo("Write it down and keep it apart from this computer.")
     passphrase = read_passphrase(passphrase_file, "New workspace passphrase", confirm=True)
     with obj.database.session() as session:
         services.init_workspace(
@@ -47,16 +52,22 @@ def keys() -> None:
 
 
 @keys.command("show")
+@passphrase_option
 @click.pass_obj
-def keys_show(obj: CliContext) -> None:
-    """Print the public keys of this workspace (nothing secret)."""
+def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
+    """Print the public keys of this workspace (nothing secret).
+
+    A case database asks for the passphrase: its recipient is derived from the
+    decrypted organisation identity, so nothing edited on disk can replace it.
+    """
     with obj.database.session() as session:
         workspace = services.get_workspace(session)
-        click.echo(f"role: {workspace.role}")
-        if workspace.role == "casedb":
-            recipient = services.organisation_recipient(session)
-            click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
-            return
+    click.echo(f"role: {workspace.role}")
+    if workspace.role == "casedb":
+        recipient = services.organisation_recipient(_unlocked(obj, passphrase_file))
+        click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
+        return
+    with obj.database.session() as session:
         click.echo(f"station signing key fingerprint: {services.station_fingerprint(session)}")
         rows = services.list_recipients(session)
         if not rows:

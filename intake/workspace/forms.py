@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from intake.accounts.forms import LANGUAGE_CHOICES
@@ -71,3 +78,17 @@ class WipeForm(FlaskForm):
         """Only the exact word confirms."""
         if (field.data or "").strip() != "WIPE":
             raise ValidationError(_l("Type WIPE in capital letters to confirm."))
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher in every page's header."""
+
+    lang = SelectField(choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+    def local_next(self) -> str | None:
+        """The page to return to, if it is a path on this site."""
+        target = self.next.data or ""
+        if target.startswith("/") and not target.startswith(("//", "/\\")):
+            return target
+        return None

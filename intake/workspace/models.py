@@ -25,7 +25,7 @@ class Workspace(Base):
     role: Mapped[str] = mapped_column(String(16))
     #: Name of the organisation running it, as shown in the page header.
     organisation_name: Mapped[str] = mapped_column(String(200))
-    #: When `intake init` ran (UTC).
+    #: The day `intake init` ran (midnight UTC; the time of day is not kept).
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: Wrong passphrases given since the last successful unlock.
     failed_unlocks: Mapped[int] = mapped_column(Integer, default=0)
@@ -36,7 +36,11 @@ class Workspace(Base):
 
 
 class KeyMaterial(Base):
-    """Stored key material: only wrapped or encrypted secrets, and public keys."""
+    """Key material as older versions stored it; now always empty.
+
+    Key material lives in the workspace key file (intake.workspace.keyfile), where it
+    can be overwritten in place. Rows found here are moved there on first use.
+    """
 
     __tablename__ = "key_material"
 
@@ -62,7 +66,7 @@ class Recipient(Base):
     #: The recipient string encrypted under the keyring: a row added or edited
     #: without the passphrase fails this check and nothing is sealed to it.
     attestation: Mapped[bytes] = mapped_column(LargeBinary)
-    #: When it was registered (UTC).
+    #: The day it was registered (midnight UTC).
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -75,5 +79,5 @@ class SecurityEvent(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     #: "unlock-failed", "unlocked", "key-rotated", "passphrase-changed", ...
     kind: Mapped[str] = mapped_column(String(32))
-    #: When it happened (UTC).
+    #: The day it happened (midnight UTC): a seized station does not tell when it was used.
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,10 +7,12 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from intake.accounts.services import set_language
 from intake.errors import IntakeError
-from intake.web import app_state, db_session, login_required, sign_in, sign_out
+from intake.web import app_state, db_session, login_required, sign_in, sign_out, unlocked_keys
 from intake.workspace import services
-from intake.workspace.forms import SetupForm, UnlockForm, WipeForm
+from intake.workspace.forms import LanguageForm, SetupForm, UnlockForm, WipeForm
+from intake.workspace.passphrases import generate_passphrase
 from intake.workspace.setup import setup_workspace, wipe_workspace
 
 bp = Blueprint("workspace", __name__)
@@ -57,7 +59,9 @@ def setup() -> str | Response:
             app_state().vault.put(keys)
             sign_in(admin, keys)
             return redirect(url_for("workspace.keys"))
-    return render_template("workspace/setup.html", form=form, error=error)
+    return render_template(
+        "workspace/setup.html", form=form, error=error, suggestion=generate_passphrase()
+    )
 
 
 @bp.route("/unlock", methods=["GET", "POST"])
@@ -86,11 +90,27 @@ def unlock() -> str | Response:
 
 
 @bp.post("/lock")
+@login_required()
 def lock() -> Response:
-    """Drop the keys from memory now (CSRFProtect checks the token first)."""
+    """Lock now: drop the keys and (served) end the process that held them.
+
+    Only a signed-in person may lock; CSRFProtect checks the token first.
+    """
     sign_out()
     app_state().vault.clear()
     return redirect(url_for("workspace.unlock"))
+
+
+@bp.post("/language")
+def language() -> Response:
+    """Change the interface language; remembered for the signed-in person."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            set_language(db_session(), current_user.account_id, form.lang.data)
+            db_session().commit()
+    return redirect(form.local_next() or url_for("workspace.home"))
 
 
 @bp.get("/keys")
@@ -101,7 +121,7 @@ def keys() -> str:
     return render_template(
         "workspace/keys.html",
         workspace=services.get_workspace(db),
-        recipient=services.organisation_recipient(db),
+        recipient=services.organisation_recipient(unlocked_keys()),
         recipients=services.list_recipients(db),
         fingerprint=services.station_fingerprint(db),
     )

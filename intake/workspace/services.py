@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto import (
@@ -26,15 +27,19 @@ from crypto import (
 )
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
+from intake.workspace.keyfile import KeyFile
 from intake.workspace.models import ROLES, KeyMaterial, Recipient, SecurityEvent, Workspace
+from intake.workspace.passphrases import MIN_LENGTH, is_strong
 from intake.workspace.vault import UnlockedKeys
 
-MIN_PASSPHRASE_LENGTH = 12
+MIN_PASSPHRASE_LENGTH = MIN_LENGTH
 KEYRING = "keyring"
 IDENTITY = "organisation-identity"
-IDENTITY_RECIPIENT = "organisation-recipient"
 SIGNING_KEY = "station-signing-key"
 VERIFY_KEY = "station-verify-key"
+#: What the key file keeps (older versions also stored the identity's recipient string,
+#: which is now always derived from the identity itself).
+_SECRET_NAMES = frozenset({KEYRING, IDENTITY, SIGNING_KEY, VERIFY_KEY})
 
 
 class WorkspaceNotInitialisedError(IntakeError):
@@ -48,7 +53,7 @@ class WorkspaceExistsError(IntakeError):
 
 
 class WeakPassphraseError(IntakeError):
-    """The chosen passphrase is too short."""
+    """The chosen passphrase is too short or too easy to guess."""
 
 
 class WrongPassphraseError(IntakeError):
@@ -81,6 +86,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> datetime:
+    """Midnight UTC of today: what a seized station keeps of when something happened."""
+    return _now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def record_security_event(session: Session, kind: str) -> None:
+    """Note a security event such as a failed unlock, with its day only.
+
+    Exact times of every unlock and sign-in would show a seizing state when and how
+    often the station was used; the day is enough to notice guessing.
+    """
+    session.add(SecurityEvent(id=uuid.uuid4(), kind=kind, occurred_at=today()))
+
+
 def find_workspace(session: Session) -> Workspace | None:
     """The workspace row, or None before `intake init`."""
     return session.scalars(select(Workspace)).first()
@@ -107,38 +126,79 @@ def require_role(session: Session, role: str) -> Workspace:
     return workspace
 
 
-def check_passphrase_strength(passphrase: str) -> None:
-    """Refuse passphrases shorter than MIN_PASSPHRASE_LENGTH characters."""
-    if len(passphrase.strip()) < MIN_PASSPHRASE_LENGTH:
+def check_passphrase_strength(passphrase: str, *, context: tuple[str, ...] = ()) -> None:
+    """Refuse passphrases shorter than MIN_PASSPHRASE_LENGTH characters or easy to guess.
+
+    ``context``: words a guesser would try first, such as the organisation's name.
+    """
+    if not is_strong(passphrase, context=context):
         raise WeakPassphraseError(
             N_(
-                "Choose a passphrase of at least %(count)s characters; "
-                "several unrelated words are easy to remember and hard to guess."
+                "That passphrase is too easy to guess. Choose at least %(count)s characters: "
+                "five or six unrelated words are easy to remember and hard to guess "
+                "(for example the suggested one)."
             ),
             count=MIN_PASSPHRASE_LENGTH,
         )
 
 
-def _put(session: Session, name: str, value: bytes) -> None:
-    session.merge(KeyMaterial(name=name, value=value, created_at=_now()))
+class KeyFileMissingError(IntakeError):
+    """The database was opened without saying where the workspace key file is."""
+
+    status = 500
 
 
-def _get(session: Session, name: str) -> bytes | None:
-    row = session.get(KeyMaterial, name)
-    return None if row is None else row.value
+def key_file(session: Session) -> KeyFile:
+    """The workspace key file of ``session``'s database.
+
+    Key material stored in the database by older versions is moved into the file on
+    first use, and the rows are deleted (overwritten: SQLite runs with secure_delete).
+    """
+    path = session.info.get("key_file")
+    if path is None:
+        raise KeyFileMissingError(
+            N_("The workspace key file is not configured; start the app with its workspace.")
+        )
+    store = KeyFile(Path(path))
+    legacy = list(session.scalars(select(KeyMaterial)))
+    if legacy:
+        entries = {row.name: row.value for row in legacy if row.name in _SECRET_NAMES}
+        store.write({**entries, **store.read()})
+        session.execute(delete(KeyMaterial))
+        session.flush()
+    return store
+
+
+def put_key_material(session: Session, name: str, value: bytes) -> None:
+    """Keep ``value`` (a public key, or a secret already encrypted under the keyring)
+    under ``name`` in the workspace key file, never in the database."""
+    key_file(session).put(name, value)
+
+
+def get_key_material(session: Session, name: str) -> bytes | None:
+    """What :func:`put_key_material` kept under ``name``, or None."""
+    return key_file(session).get(name)
+
+
+_put, _get = put_key_material, get_key_material
 
 
 def _key_context(name: str) -> Context:
     return Context(namespace="key-material", record_id="workspace", field=name)
 
 
-def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passphrase: str) -> None:
+def _locked(settings: Settings, keyring: Keyring, passphrase: str) -> bytes:
     params = calibrate(
         target_seconds=settings.argon2_target_seconds,
         memory_kib=settings.argon2_memory_kib,
         minimum_memory_kib=settings.min_argon2_memory_kib,
     )
-    _put(session, KEYRING, keyring.lock(passphrase, params).to_json().encode())
+    return keyring.lock(passphrase, params).to_json().encode()
+
+
+def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passphrase: str) -> None:
+    # Written over the old wrapped keyring in place: no copy under the old passphrase stays.
+    _put(session, KEYRING, _locked(settings, keyring, passphrase))
 
 
 def init_workspace(
@@ -151,23 +211,24 @@ def init_workspace(
         raise WrongRoleError(N_("The role must be 'station' or 'casedb'."))
     if not organisation_name.strip() or len(organisation_name) > 200:
         raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
-    check_passphrase_strength(passphrase)
+    check_passphrase_strength(passphrase, context=(organisation_name,))
     keyring = Keyring.create()
-    _store_keyring(session, settings, keyring, passphrase)
+    # A new workspace starts a new key file (a set-up that failed may have left one).
+    entries = {KEYRING: _locked(settings, keyring, passphrase)}
     if role == "station":
         signing = SigningKey.generate()
-        sealed = encrypt_field(
+        entries[SIGNING_KEY] = encrypt_field(
             keyring.chain(Purpose.SIGNING_KEY).current,
             signing.private_bytes(),
             context=_key_context(SIGNING_KEY),
         )
-        _put(session, SIGNING_KEY, sealed)
-        _put(session, VERIFY_KEY, signing.verify_key.to_bytes())
+        entries[VERIFY_KEY] = signing.verify_key.to_bytes()
+    key_file(session).write(entries)
     workspace = Workspace(
         id=uuid.uuid4(),
         role=role,
         organisation_name=organisation_name.strip(),
-        created_at=_now(),
+        created_at=today(),
         failed_unlocks=0,
     )
     session.add(workspace)
@@ -224,7 +285,7 @@ def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> U
         if excess >= 0:
             seconds = min(5 * 2**excess, MAX_UNLOCK_BLOCK_SECONDS)
             workspace.unlock_blocked_until = now + timedelta(seconds=seconds)
-        session.add(SecurityEvent(id=uuid.uuid4(), kind="unlock-failed", occurred_at=now))
+        record_security_event(session, "unlock-failed")
         # Committed here on purpose: the caller rolls back on the error we raise.
         session.commit()
         raise WrongPassphraseError(
@@ -236,7 +297,7 @@ def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> U
         ) from None
     workspace.failed_unlocks = 0
     workspace.unlock_blocked_until = None
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="unlocked", occurred_at=_now()))
+    record_security_event(session, "unlocked")
     return UnlockedKeys(keyring=keyring, identity=load_identity(session, keyring))
 
 
@@ -255,7 +316,7 @@ def change_passphrase(
     check_passphrase_strength(new_passphrase)
     keys = unlock_workspace(session, settings, old_passphrase)
     _store_keyring(session, settings, keys.keyring, new_passphrase)
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="passphrase-changed", occurred_at=_now()))
+    record_security_event(session, "passphrase-changed")
 
 
 def rotate_keyring(session: Session, settings: Settings, passphrase: str) -> str:
@@ -267,7 +328,7 @@ def rotate_keyring(session: Session, settings: Settings, passphrase: str) -> str
     _store_keyring(session, settings, rotated, passphrase)
     # Login look-ups use the current root's pseudonym key: recompute them now.
     reindex_accounts(session, UnlockedKeys(keyring=rotated, identity=keys.identity))
-    session.add(SecurityEvent(id=uuid.uuid4(), kind="key-rotated", occurred_at=_now()))
+    record_security_event(session, "key-rotated")
     return rotated.current_key_id
 
 
@@ -283,14 +344,27 @@ def create_organisation_identity(session: Session, keys: UnlockedKeys) -> str:
         context=_key_context(IDENTITY),
     )
     _put(session, IDENTITY, sealed)
-    _put(session, IDENTITY_RECIPIENT, identity.recipient.encode())
     return identity.recipient
 
 
-def organisation_recipient(session: Session) -> str | None:
-    """The case database's own public recipient, if its identity exists."""
-    stored = _get(session, IDENTITY_RECIPIENT)
-    return None if stored is None else stored.decode()
+def organisation_recipient(keys: UnlockedKeys) -> str | None:
+    """The case database's own public recipient, if its identity exists.
+
+    Derived from the decrypted identity (authenticated under the keyring), never read
+    from a stored string: a row or file edited without the keys cannot change it.
+    """
+    return None if keys.identity is None else keys.identity.recipient
+
+
+def load_signing_key(session: Session, keyring: Keyring) -> SigningKey:
+    """The station's bundle-signing key, decrypted with the keyring."""
+    sealed = _get(session, SIGNING_KEY)
+    if sealed is None:
+        raise WrongRoleError(N_("This is only possible in a %(role)s workspace."), role="station")
+    private = decrypt_field(
+        keyring.chain(Purpose.SIGNING_KEY), sealed, context=_key_context(SIGNING_KEY)
+    )
+    return SigningKey(private)
 
 
 def export_identity(keys: UnlockedKeys, backup_passphrase: str) -> bytes:
@@ -343,7 +417,7 @@ def register_recipient(
         id=row_id,
         recipient=text,
         label=label.strip()[:100],
-        added_at=_now(),
+        added_at=today(),
         attestation=attestation,
     )
     session.add(row)
@@ -372,7 +446,9 @@ def verified_recipients(session: Session, keys: UnlockedKeys) -> list[str]:
 
 def list_recipients(session: Session) -> list[Recipient]:
     """Registered recipients, oldest first."""
-    return list(session.scalars(select(Recipient).order_by(Recipient.added_at)))
+    return list(
+        session.scalars(select(Recipient).order_by(Recipient.added_at, Recipient.recipient))
+    )
 
 
 def station_fingerprint(session: Session) -> str | None:

@@ -16,6 +16,7 @@ from intake.errors import N_
 from intake.migrate import downgrade_database, upgrade_database
 from intake.settings import SECRET_KEY_FILE, Settings
 from intake.workspace import services
+from intake.workspace.keyfile import KeyFile
 from intake.workspace.vault import UnlockedKeys
 
 
@@ -81,10 +82,14 @@ def _shred(path: Path) -> None:
 def wipe_workspace(database: Database, settings: Settings) -> None:
     """Destroy the key material and the database, then leave an empty, migrated one.
 
-    SQLite: the database files are overwritten with random bytes and removed.
-    PostgreSQL: every table is dropped (the server's own files and backups are outside
-    this app's reach; without the keyring they hold only ciphertext).
+    The key file is overwritten in place with random bytes and removed first: without
+    it nothing that remains can be opened.
+    SQLite: the database file and its journal are overwritten with random bytes and removed.
+    PostgreSQL: every table is dropped (the server's own files, WAL and backups are
+    outside this app's reach; without the keyring they hold only ciphertext).
     """
+    for path in {database.key_file, settings.key_file} - {None}:
+        KeyFile(path).shred()  # type: ignore[arg-type]
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database:
         database.dispose()

@@ -3,7 +3,8 @@
 Keys live here only while the workspace is unlocked. They are dropped on "lock now",
 after an idle time without requests (a background thread checks, so an unattended
 laptop locks itself), and when the process stops. Python cannot reliably overwrite the
-bytes; dropping every reference lets the memory be reused.
+bytes, so dropping references is not enough: the server sets :attr:`KeyVault.on_lock`
+to end the whole process once it has locked (see intake.serving).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from crypto import Identity, Keyring
@@ -36,9 +38,13 @@ class KeyVault:
         self._watcher: threading.Thread | None = None
         #: Sign-in token -> the account's sign-in stamp when it signed in.
         self._sign_ins: dict[str, str] = {}
+        self._receipts: set[tuple[object, object]] = set()
         #: Serialises unlock and sign-in attempts, so parallel guesses cannot outrun
         #: the failure counters (each attempt costs a full Argon2id run).
         self.attempt_lock = threading.Lock()
+        #: Called after every lock; the server uses it to end the process that held
+        #: the keys. None (in tests and commands): the process goes on, locked.
+        self.on_lock: Callable[[], None] | None = None
 
     def put(self, keys: UnlockedKeys) -> None:
         """Keep ``keys`` until locked or idle."""
@@ -55,6 +61,9 @@ class KeyVault:
         with self._lock:
             self._keys = None
             self._sign_ins.clear()
+            self._receipts.clear()
+        if self.on_lock is not None:
+            self.on_lock()
 
     def start_sign_in(self, account_stamp: str) -> str:
         """A token for a new sign-in; valid until signed out, locked or idle.
@@ -81,6 +90,19 @@ class KeyVault:
         """Sign-out: the token stops working at once."""
         with self._lock:
             self._sign_ins.pop(token, None)  # type: ignore[arg-type]
+
+    def note_receipt(self, account_id: object, record_id: object) -> None:
+        """Remember, in memory only, that ``account_id`` finalised ``record_id``.
+
+        Receipts are shown only to the person who finalised the record, and only until
+        the workspace locks: the link between a person and a record is never stored.
+        """
+        with self._lock:
+            self._receipts.add((account_id, record_id))
+
+    def has_receipt(self, account_id: object, record_id: object) -> bool:
+        """Whether ``account_id`` finalised ``record_id`` since the last unlock."""
+        return (account_id, record_id) in self._receipts
 
     def touch(self) -> None:
         """Note activity, postponing the idle lock."""

@@ -64,7 +64,7 @@ def live_server(tmp_path: Path) -> Iterator[dict[str, object]]:
     from intake.serving import make_server
 
     settings = make_settings(tmp_path / "workspace", f"sqlite:///{tmp_path / 'intake.sqlite3'}")
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(database.engine)
     app = create_app(settings, database=database)
     server = make_server(app, settings, host="127.0.0.1", port=0)

@@ -35,7 +35,7 @@ def casedb_server(tmp_path: Path):
 
     folder = tmp_path / "casedb"
     settings = make_settings(folder / "workspace", f"sqlite:///{folder / 'casedb.sqlite3'}")
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(database.engine)
     app = create_app(settings, database=database)
     server = make_server(app, settings, host="127.0.0.1", port=0)

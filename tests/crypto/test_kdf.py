@@ -5,7 +5,7 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from crypto import Argon2idParams, KeyFormatError, calibrate
-from crypto.kdf import MIN_MEMORY_KIB
+from crypto.kdf import MIN_CALIBRATED_ITERATIONS, MIN_MEMORY_KIB
 
 #: Deliberately weak cost floor, for tests only (as in conftest.py).
 TEST_MIN_MEMORY_KIB = 8
@@ -76,8 +76,22 @@ def test_calibration_stops_at_the_iteration_ceiling():
 def test_calibration_defaults_never_go_below_64_mib():
     params = calibrate(target_seconds=0.0)
     assert params.memory_kib >= 65536
-    # RFC 9106's recommended minimum at 64 MiB
-    assert params.iterations == 3
+    # The fixed floor: twice RFC 9106's t=3 at 64 MiB
+    assert params.iterations == MIN_CALIBRATED_ITERATIONS == 6
+
+
+def test_a_loaded_machine_never_calibrates_below_the_floor(monkeypatch):
+    # Given a machine so busy that every derivation seems to take ten seconds
+    from types import SimpleNamespace
+
+    import crypto.kdf
+
+    clock = iter(range(0, 10_000, 10))
+    fake_time = SimpleNamespace(perf_counter=lambda: float(next(clock)))
+    monkeypatch.setattr(crypto.kdf, "time", fake_time)
+    # When a new keyring's cost is calibrated / Then it is still at the fixed floor
+    params = calibrate(memory_kib=64, minimum_memory_kib=TEST_MIN_MEMORY_KIB)
+    assert params.iterations == MIN_CALIBRATED_ITERATIONS
 
 
 @pytest.mark.parametrize(

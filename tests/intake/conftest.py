@@ -84,7 +84,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     """The workspace database, migrated to the newest revision."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(db.engine)
     yield db
     db.dispose()

@@ -35,6 +35,9 @@ def test_from_environ_reads_only_the_mapping_given(tmp_path):
         {"argon2_memory_kib": 4, "min_argon2_memory_kib": 8},
         {"min_argon2_memory_kib": 4},
         {"max_record_bytes": 0},
+        {"allowed_hosts": ()},
+        {"allowed_hosts": ("localhost:5000",)},
+        {"allowed_hosts": ("Evil Host",)},
     ],
 )
 def test_bad_values_are_refused(tmp_path, change):
@@ -50,3 +53,10 @@ def test_bad_values_are_refused(tmp_path, change):
 def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgres://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x") == "sqlite:///x"
+
+
+def test_the_key_file_sits_beside_the_sqlite_database_or_in_the_workspace(tmp_path):
+    assert Settings.for_workspace(tmp_path / "ws").key_file == tmp_path / "ws" / "keys"
+    on_postgres = Settings.for_workspace(tmp_path / "pg", database_url="postgresql://u@h/d")
+    assert on_postgres.key_file == tmp_path / "pg" / "keys"
+    assert Settings.for_workspace(tmp_path / "ws").allowed_hosts == ("127.0.0.1", "localhost")

@@ -4,7 +4,7 @@ import pytest
 
 from crypto import Identity
 
-from .conftest import PASSPHRASE, csrf_token, init
+from .conftest import ADMIN_PASSWORD, PASSPHRASE, csrf_token, init
 
 
 def _setup_form(client, **overrides):
@@ -55,6 +55,16 @@ def test_first_run_station_needs_a_valid_recipient(client):
     assert response.status_code == 302
 
 
+def test_setup_offers_a_generated_passphrase_and_refuses_a_guessable_one(client):
+    # Given the set-up page / Then it offers six random words
+    page = client.get("/setup").get_data(as_text=True)
+    assert "six random words" in page
+    # When a long but guessable passphrase is chosen / Then it is refused, nothing set up
+    weak = _setup_form(client, passphrase="aaaaaaaaaaaa", passphrase_confirm="aaaaaaaaaaaa")
+    assert "too easy to guess" in weak.get_data(as_text=True)
+    assert client.get("/").headers["Location"].endswith("/setup")
+
+
 def test_setup_refuses_short_passphrase_and_mismatch(client):
     page = _setup_form(client, passphrase="short", passphrase_confirm="short")
     assert page.status_code == 200
@@ -67,6 +77,7 @@ def test_every_page_forbids_other_hosts(client):
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     body = response.get_data(as_text=True)
     assert "http://" not in body and "https://" not in body
 
@@ -180,8 +191,21 @@ def test_admin_adds_an_account(station_admin):
     assert "Нұрлан" in station_admin.get("/accounts").get_data(as_text=True)
 
 
-def test_language_choice_is_remembered_for_the_account(app, station_admin):
-    station_admin.get("/keys?lang=zh")
+def test_language_choice_is_remembered_for_the_account(app, station_admin, database):
+    from sqlalchemy import text
+
+    # Given a signed-in person / When a GET carries ?lang= / Then nothing is written
+    with database.engine.connect() as connection:
+        before = connection.execute(text("SELECT language FROM account")).scalars().all()
+    assert 'lang="ru"' in station_admin.get("/keys?lang=ru").get_data(as_text=True)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT language FROM account")).scalars().all() == before
+    # When the language switcher is used / Then the choice is remembered for the account
+    page = station_admin.get("/keys").get_data(as_text=True)
+    response = station_admin.post(
+        "/language", data={"csrf_token": csrf_token(page), "lang": "zh", "next": "/keys"}
+    )
+    assert response.headers["Location"] == "/keys"
     fresh = app.test_client()
     with station_admin.session_transaction() as state:
         user_id = state["_user_id"]
@@ -215,6 +239,7 @@ def test_panic_wipe_destroys_keys_and_database(station_admin, settings, database
         assert connection.execute(text("SELECT count(*) FROM workspace")).scalar() == 0
     assert "account" in inspect(database.engine).get_table_names()
     assert not (settings.workspace_dir / "flask-secret-key").exists()
+    assert not settings.key_file.exists()
 
 
 def test_large_bodies_never_touch_the_disk_through_waitress(app, settings, monkeypatch):
@@ -362,3 +387,131 @@ def test_signed_in_pages_forbid_other_hosts_too(station_admin):
         body = response.get_data(as_text=True)
         assert "http://" not in body and "https://" not in body, path
         assert "<script>" not in body and " style=" not in body, path
+
+
+def test_only_a_signed_in_person_can_lock(client, database, settings, app):
+    # Given an unlocked workspace and a stranger with a token from the sign-in page
+    _setup_form(client, language="en")
+    stranger = app.test_client()
+    token = csrf_token(stranger.get("/login").get_data(as_text=True))
+    # When the stranger posts to /lock / Then nothing is locked
+    response = stranger.post("/lock", data={"csrf_token": token})
+    assert response.headers["Location"].startswith("/login")
+    assert app.extensions["intake"].vault.is_unlocked
+    assert client.get("/keys").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Host": "evil.example"}, 400),
+        ({"Host": "localhost.evil.example:5000"}, 400),
+        ({"Host": "127.0.0.1:5000", "Origin": "http://evil.example"}, 403),
+        ({"Host": "127.0.0.1:5000", "Origin": "null"}, 403),
+        ({"Host": "127.0.0.1:5000", "Origin": "http://127.0.0.1:5000"}, 302),
+        ({"Host": "localhost"}, 302),
+    ],
+)
+def test_only_configured_host_names_are_answered(client, headers, status):
+    assert client.get("/", headers=headers).status_code == status
+
+
+def test_an_allowed_host_can_be_added(tmp_path):
+    import dataclasses
+
+    from intake import create_app
+    from intake.db import Database
+    from intake.migrate import upgrade_database
+
+    from .conftest import make_settings
+
+    settings = dataclasses.replace(
+        make_settings(tmp_path / "ws"), allowed_hosts=("intake.lan", "[::1]")
+    )
+    database = Database(settings.database_url)
+    upgrade_database(database.engine)
+    client = create_app(settings, database=database).test_client()
+    assert client.get("/", headers={"Host": "intake.lan:8080"}).status_code == 302
+    assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 302
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+
+
+def test_a_receipt_is_shown_only_to_the_person_who_finalised(
+    app, station_interviewer, database, settings
+):
+    # Given a record finalised by one interviewer
+    from intake.accounts.services import create_account
+
+    from .interview.journey import interview_worked_example
+
+    base = interview_worked_example(station_interviewer)
+    page = station_interviewer.get(f"{base}/review").get_data(as_text=True)
+    response = station_interviewer.post(f"{base}/finalise", data={"csrf_token": csrf_token(page)})
+    receipt = response.headers["Location"]
+    assert station_interviewer.get(receipt).status_code == 200
+    # When a colleague signs in on the same station and opens that receipt
+    keys = app.extensions["intake"].vault.keys
+    with database.session() as session:
+        create_account(
+            session, settings, keys, username="colleague", password=ADMIN_PASSWORD,
+            role="interviewer", language="en",
+        )  # fmt: skip
+    colleague = app.test_client()
+    token = csrf_token(colleague.get("/login").get_data(as_text=True))
+    colleague.post(
+        "/login",
+        data={"csrf_token": token, "username": "colleague", "password": ADMIN_PASSWORD},
+    )
+    # Then it does not exist for them
+    assert colleague.get("/keys").status_code == 200
+    assert colleague.get(receipt).status_code == 404
+
+
+def test_security_events_keep_only_the_day(client, database, settings):
+    from sqlalchemy import text
+
+    # Given a wrong and a right passphrase at the unlock page
+    init(database, settings, "casedb")
+    token = csrf_token(client.get("/unlock").get_data(as_text=True))
+    client.post("/unlock", data={"csrf_token": token, "passphrase": "wrong wrong wrong"})
+    client.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    # Then the stored times say the day, not the moment
+    with database.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT occurred_at FROM security_event UNION ALL SELECT created_at FROM workspace"
+            )
+        ).scalars()
+        times = [str(value) for value in stored]
+    assert len(times) == 3
+    assert all(t.split(" ")[1].startswith("00:00:00") for t in times), times
+
+
+def test_the_language_switcher_returns_only_to_this_site(client):
+    page = client.get("/setup").get_data(as_text=True)
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/language", data={"csrf_token": csrf_token(page), "lang": "kk", "next": target}
+        )
+        assert response.headers["Location"] == "/"
+
+
+def test_the_keys_page_shows_the_identity_recipient_whatever_the_database_says(client, database):
+    # Given a case database set up through the web, and an intruder who writes their
+    # own recipient with SQL where older versions kept the organisation recipient
+    from sqlalchemy import text
+
+    _setup_form(client, language="en")
+    intruder = Identity.generate().recipient
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM key_material WHERE name = 'organisation-recipient'"))
+        connection.execute(
+            text(
+                "INSERT INTO key_material (name, value, created_at) "
+                "VALUES ('organisation-recipient', :value, CURRENT_TIMESTAMP)"
+            ),
+            {"value": intruder.encode()},
+        )
+    # When the Keys page is shown / Then the intruder's recipient is not on it
+    page = client.get("/keys").get_data(as_text=True)
+    assert "age1" in page and intruder not in page

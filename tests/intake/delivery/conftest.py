@@ -53,7 +53,7 @@ def casedb_side(database: Database, settings: Settings) -> Side:
 def make_station(tmp_path: Path, casedb: Side, name: str = "station") -> Side:
     """A station sealing to ``casedb``'s recipient and trusting its receipt key."""
     settings = make_settings(tmp_path / name, f"sqlite:///{tmp_path / (name + '.sqlite3')}")
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(database.engine)
     init(database, settings, "station")
     keys = unlock(database, settings)

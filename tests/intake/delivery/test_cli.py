@@ -9,10 +9,11 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from intake.cli import CliContext, main
 from intake.records.models import SealedRecord
@@ -102,7 +103,8 @@ from intake.cli import CliContext, main
 from intake.db import Database
 from tests.intake.conftest import make_settings
 settings = make_settings(Path(sys.argv[1]), sys.argv[2])
-obj = CliContext(settings=settings, database=Database(settings.database_url))
+database = Database(settings.database_url, key_file=settings.key_file)
+obj = CliContext(settings=settings, database=database)
 main(sys.argv[3:], obj=obj)
 """
 
@@ -131,6 +133,55 @@ def _import_process(casedb, bundle: Path, passphrase_file: str) -> subprocess.Po
     )
 
 
+def _kill_before_commit(casedb, process) -> list[str]:
+    """Kill the import with SIGKILL while its transaction is open, deterministically.
+
+    SQLite: once the import has unlocked and is checking the bundle, the test opens a
+    read transaction, so the import writes every row but waits for it to end before it
+    can commit; the kill comes once it says it is storing.
+    PostgreSQL: the test holds the records table, so the import waits inside its
+    transaction; the kill comes once the server shows it waiting for that lock.
+    """
+    engine = create_engine(casedb.settings.database_url)
+    connection = engine.raw_connection()
+    seen: list[str] = []
+    try:
+        cursor = connection.cursor()
+        if engine.dialect.name == "sqlite":
+            connection.isolation_level = None
+            for line in process.stdout:
+                seen.append(line)
+                if "checking records" in line and len(seen) == 1:
+                    # Unlocked and reading the bundle: from now on it may write, not commit.
+                    cursor.execute("BEGIN")
+                    cursor.execute("SELECT count(*) FROM testimony").fetchall()
+                if "verified; storing" in line:
+                    break
+        else:
+            cursor.execute("LOCK TABLE testimony IN SHARE MODE")
+            # Autocommit: pg_stat_activity is a snapshot per transaction.
+            watcher = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                    )
+                ).scalar()
+                if waiting:
+                    break
+                time.sleep(0.05)
+            watcher.close()
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+    return seen
+
+
 def test_an_import_killed_mid_way_leaves_nothing_and_runs_again(
     tmp_path, casedb_side, station_side, passphrase_file
 ):
@@ -144,15 +195,9 @@ def test_an_import_killed_mid_way_leaves_nothing_and_runs_again(
         == 0
     )
     casedb_side.database.dispose()
-    # When the import has written every row but not committed, and is killed with SIGKILL
+    # When the import is killed with SIGKILL inside its transaction, before its commit
     process = _import_process(casedb_side, bundle, passphrase_file)
-    seen = []
-    for line in process.stdout:
-        seen.append(line)
-        if "verified; storing" in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=60)
+    seen = _kill_before_commit(casedb_side, process)
     assert process.returncode == -signal.SIGKILL, "".join(seen)
     # Then nothing of it was imported
     assert counts(casedb_side) == (0, 0)

@@ -29,7 +29,7 @@ def casedb_admin(app, database, settings):
 def station_admin_side(tmp_path, casedb_admin):
     """A client signed in as admin at a station sealing to the case database."""
     settings = make_settings(tmp_path / "station", f"sqlite:///{tmp_path / 'station.sqlite3'}")
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_file=settings.key_file)
     upgrade_database(database.engine)
     app = create_app(settings, database=database)
     app.config.update(TESTING=True)

@@ -20,8 +20,8 @@ def init_cli(cli_obj, passphrase_file, role):
     )
 
 
-def run(cli_obj, *args):
-    return CliRunner().invoke(main, list(args), obj=cli_obj, catch_exceptions=False)
+def run(cli_obj, *args, input=None):
+    return CliRunner().invoke(main, list(args), obj=cli_obj, catch_exceptions=False, input=input)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,8 @@ def test_case_database_setup_prints_a_recipient(cli_obj, passphrase_file):
     # Then its public recipient is printed and shown again by `keys show`
     recipient = result.output.strip().splitlines()[-1]
     assert recipient.startswith("age1")
-    assert recipient in run(cli_obj, "keys", "show").output
+    shown = run(cli_obj, "keys", "show", "--passphrase-file", passphrase_file).output
+    assert recipient in shown
 
 
 def test_station_setup_registers_a_recipient(cli_obj, passphrase_file):
@@ -133,3 +134,15 @@ def test_wipe_asks_for_the_word_then_destroys_keys(cli_obj, passphrase_file, dat
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM key_material")).scalar() == 0
     assert "intake init" in CliRunner().invoke(main, ["keys", "show"], obj=cli_obj).output
+
+
+def test_init_offers_a_generated_passphrase(cli_obj):
+    # Given no passphrase file / When init runs at a prompt
+    result = run(
+        cli_obj, "init", "--role", "casedb", "--organisation", "Org",
+        input="aaaaaaaaaaaa\naaaaaaaaaaaa\n",
+    )  # fmt: skip
+    # Then six random words were offered, and the weak answer was refused plainly
+    offered = result.output.split("six random words): ", 1)[1].splitlines()[0]
+    assert len(offered.split()) == 6
+    assert result.exit_code == 1 and "too easy to guess" in result.output

@@ -1,6 +1,7 @@
 """Workspace services: initialise, unlock, count failures, keys and recipients."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -8,20 +9,23 @@ from sqlalchemy import select, update
 from crypto import Identity
 from intake.records.services import seal_testimony
 from intake.workspace import services
+from intake.workspace.keyfile import KeyFile
 from intake.workspace.models import KeyMaterial, Recipient, SecurityEvent
 
 from ..conftest import PASSPHRASE, init, unlock
 from ..records.helpers import WORKED_EXAMPLE, load
 
 
-def test_init_stores_only_a_wrapped_keyring(database, settings):
+def test_init_stores_only_a_wrapped_keyring_in_the_key_file(database, settings):
     # Given a new case database / When initialised
     init(database, settings, "casedb")
-    # Then the keyring is stored wrapped, with the passphrase nowhere in it
-    with database.session() as session:
-        stored = session.get(KeyMaterial, services.KEYRING).value.decode()
+    # Then the keyring is stored wrapped in the key file, with the passphrase nowhere in it
+    stored = KeyFile(settings.key_file).get(services.KEYRING).decode()
     assert json.loads(stored)["kdf"]["algorithm"] == "argon2id"
     assert PASSPHRASE not in stored
+    # And the database holds no key material at all
+    with database.session() as session:
+        assert session.scalars(select(KeyMaterial)).all() == []
 
 
 def test_init_twice_is_refused(database, settings):
@@ -68,9 +72,8 @@ def test_uninitialised_workspace_says_how_to_continue(database, settings):
 
 
 def test_organisation_identity_is_stored_encrypted_and_reopens(database, settings, casedb):
-    with database.session() as session:
-        recipient = services.organisation_recipient(session)
-        stored = session.get(KeyMaterial, services.IDENTITY).value
+    recipient = services.organisation_recipient(casedb)
+    stored = KeyFile(settings.key_file).get(services.IDENTITY)
     assert casedb.identity.recipient == recipient
     assert casedb.identity.secret_string().encode() not in stored
     with pytest.raises(services.IdentityError), database.session() as session:
@@ -138,3 +141,75 @@ def test_sign_in_survives_a_key_rotation(database, settings, casedb):
             session, settings, keys, "айгерім ", "p" * 12, unknown=FailureTracker()
         )
         assert account.role == "coordinator"
+
+
+def test_key_material_of_an_older_version_moves_out_of_the_database(database, settings, casedb):
+    # Given a workspace of an older version: key material in the database, no key file
+    entries = KeyFile(settings.key_file).read()
+    settings.key_file.unlink()
+    with database.session() as session:
+        for name, value in entries.items():
+            session.add(KeyMaterial(name=name, value=value, created_at=datetime.now(UTC)))
+        session.add(
+            KeyMaterial(name="organisation-recipient", value=b"age1x", created_at=datetime.now(UTC))
+        )
+    # When it is unlocked after the upgrade
+    keys = unlock(database, settings)
+    # Then the keys open as before, from the key file, and no row is left in the database
+    assert keys.identity.recipient == casedb.identity.recipient
+    assert KeyFile(settings.key_file).read() == entries
+    with database.session() as session:
+        assert session.scalars(select(KeyMaterial)).all() == []
+
+
+def test_the_recipient_shown_cannot_be_replaced_in_storage(database, settings, casedb):
+    # Given an intruder who writes their own recipient where older versions kept it
+    intruder = Identity.generate().recipient
+    with database.session() as session:
+        session.add(
+            KeyMaterial(
+                name="organisation-recipient", value=intruder.encode(), created_at=datetime.now(UTC)
+            )
+        )
+    # When the keys are unlocked and the recipient is shown
+    keys = unlock(database, settings)
+    # Then it is still the one derived from the organisation identity
+    assert services.organisation_recipient(keys) == casedb.identity.recipient != intruder
+
+
+@pytest.mark.parametrize(
+    "weak", ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "Example Rights Group"]
+)
+def test_easily_guessed_passphrases_are_refused(database, settings, weak):
+    # Given passphrases long enough but quickly guessed (repeats, common, keyboard, org name)
+    with pytest.raises(services.WeakPassphraseError), database.session() as session:
+        services.init_workspace(
+            session, settings, role="casedb", organisation_name="Example Rights Group",
+            passphrase=weak,
+        )  # fmt: skip
+    # And nothing was stored
+    assert not settings.key_file.exists()
+
+
+def test_generated_passphrases_are_accepted_and_differ():
+    from intake.workspace.passphrases import generate_passphrase, is_strong
+
+    first, second = generate_passphrase(), generate_passphrase()
+    assert len(first.split()) == 6 and first != second
+    assert is_strong(first) and is_strong(second)
+
+
+def test_the_station_signing_key_opens_only_with_the_keyring(database, settings, station):
+    # Given a station / When its signing key is loaded with the keyring
+    keys, _identity = station
+    with database.session() as session:
+        signing = services.load_signing_key(session, keys.keyring)
+        # Then it matches the public fingerprint shown for registration
+        assert signing.verify_key.fingerprint == services.station_fingerprint(session)
+    # And a case database has none
+    other = KeyFile(settings.key_file)
+    entries = other.read()
+    del entries[services.SIGNING_KEY]
+    other.write(entries)
+    with pytest.raises(services.WrongRoleError), database.session() as session:
+        services.load_signing_key(session, keys.keyring)

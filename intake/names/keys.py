@@ -1,0 +1,43 @@
+"""Matching keys: the short ASCII strings a name contributes to blind indexes."""
+
+from __future__ import annotations
+
+from intake.names.compare import NOT_NAMES, _splits
+from intake.names.normalise import NAME, analyse
+
+#: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
+MAX_KEY = 32
+
+
+def matching_keys(
+    text: str, *, script: str | None = None, kind: str | None = None
+) -> frozenset[str]:
+    """The keys of one name variant, each a short ASCII string.
+
+    - ``t:<skeleton>`` for each given or family name part, in every reading the rules
+      give it (a typed pinyin part has two);
+    - ``p:<skeleton>`` for a patronymic (-uly, -qyzy, -ovich, -ovna), kept apart so
+      that a shared patronymic alone finds nothing more than a shared key;
+    - ``n:<skeletons>`` for the whole name (parts sorted, so order does not matter);
+    - for a Chinese name typed without separators, ``t:`` keys of every two-part split.
+
+    ``kind`` "pseudonym" or "description" gives no keys: such variants are not names.
+    ``script`` is accepted for symmetry with stored variants; scripts are detected.
+    """
+    del script
+    if kind in NOT_NAMES:
+        return frozenset()
+    name = analyse(text)
+    keys: set[str] = set()
+    whole = []
+    for token in name.tokens:
+        prefix = "t:" if token.role == NAME else "p:"
+        keys.update(prefix + form.skeleton for form in token.forms if form.skeleton)
+        if token.role == NAME and token.forms[0].skeleton:
+            whole.append(token.forms[0].skeleton)
+    if len(whole) > 1:
+        keys.add("n:" + "-".join(sorted(whole)))
+    if name.unsegmented:
+        for tokens in _splits(name.unsegmented):
+            keys.update("t:" + t.forms[0].skeleton for t in tokens if t.forms[0].skeleton)
+    return frozenset(key[:MAX_KEY] for key in keys)

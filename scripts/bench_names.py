@@ -1,0 +1,161 @@
+"""Recall of name matching on the sourced pair set: finding a person by any spelling.
+
+Builds a gallery of people (each with every published spelling of the name), asks for
+each spelling in turn, and reports how often the right person ranks first (recall@1)
+and among the first five (recall@5), with the other spellings of the query person
+still in the gallery and the query spelling itself taken out. Then counts false
+matches: negative pairs that compare() calls a match, split out for pairs that share
+only a patronymic or a father's name (the goal there is none), and every pair of
+spellings of two different people in the gallery.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAIRS = ROOT / "tests" / "fixtures" / "names" / "pairs.json"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from intake.names import RULES_VERSION, compare, rank  # noqa: E402
+
+#: Negative pairs whose only link is a father's name: a patronymic, a family name made
+#: from the father's name (Uyghur and Kazakh custom), or a shared family name.
+FATHERS_NAME = frozenset({"father", "patronymic", "family"})
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run measured."""
+
+    people: int
+    queries: int
+    positives: int
+    negatives: int
+    recall_at_1: float
+    recall_at_5: float
+    negative_false_matches: int
+    fathers_name_false_matches: int
+    cross_person_pairs: int
+    cross_person_false_matches: int
+    positive_is_match: float
+    misses: tuple[tuple[str, str, str], ...]
+    false_matches: tuple[tuple[str, str], ...]
+
+
+def load_pairs(path: Path = PAIRS) -> list[dict[str, object]]:
+    """The pairs of the sourced set."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pairs: list[dict[str, object]] = data["pairs"]
+    return pairs
+
+
+def gallery(pairs: list[dict[str, object]]) -> dict[str, list[str]]:
+    """Each person's distinct spellings, in the order first seen."""
+    people: dict[str, list[str]] = defaultdict(list)
+    for pair in pairs:
+        for side in ("a", "b"):
+            person, text = str(pair[f"{side}_person"]), str(pair[side])
+            if text not in people[person]:
+                people[person].append(text)
+    return dict(people)
+
+
+def evaluate(pairs: list[dict[str, object]]) -> Figures:
+    """Recall and false-match figures over ``pairs``."""
+    people = gallery(pairs)
+    queries = hits1 = hits5 = 0
+    misses = []
+    for person, spellings in people.items():
+        if len(spellings) < 2:
+            continue
+        for query in spellings:
+            candidates = [
+                (other, [s for s in texts if s != query]) for other, texts in people.items()
+            ]
+            ranked = rank(query, [(key, texts) for key, texts in candidates if texts])
+            keys = [item.key for item in ranked[:5]]
+            queries += 1
+            hits1 += bool(keys) and keys[0] == person
+            hits5 += person in keys
+            if not keys or keys[0] != person:
+                top = f"{ranked[0].variant} ({ranked[0].score:.2f})" if ranked else "nothing"
+                misses.append((person, query, top))
+    negatives = [pair for pair in pairs if not pair["same"]]
+    false_negatives = [p for p in negatives if compare(str(p["a"]), str(p["b"])).is_match]
+    positives = [pair for pair in pairs if pair["same"]]
+    matched = sum(compare(str(p["a"]), str(p["b"])).is_match for p in positives)
+    cross = cross_false = 0
+    false_pairs = [(str(p["a"]), str(p["b"])) for p in false_negatives]
+    names = sorted(people)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            for a in people[first]:
+                for b in people[second]:
+                    cross += 1
+                    if compare(a, b).is_match:
+                        cross_false += 1
+                        false_pairs.append((a, b))
+    return Figures(
+        people=len(people),
+        queries=queries,
+        positives=len(positives),
+        negatives=len(negatives),
+        recall_at_1=hits1 / queries if queries else 0.0,
+        recall_at_5=hits5 / queries if queries else 0.0,
+        negative_false_matches=len(false_negatives),
+        fathers_name_false_matches=sum(p.get("shared") in FATHERS_NAME for p in false_negatives),
+        cross_person_pairs=cross,
+        cross_person_false_matches=cross_false,
+        positive_is_match=matched / len(positives) if positives else 0.0,
+        misses=tuple(misses),
+        false_matches=tuple(false_pairs),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the machine, then the figures; ``--verbose`` lists misses and false matches."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=Path, default=PAIRS, help="pair set (JSON)")
+    parser.add_argument("--verbose", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+    try:
+        pairs = load_pairs(args.pairs)
+    except (OSError, ValueError, KeyError) as error:
+        parser.error(f"cannot read the pair set {args.pairs}: {error}")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench import machine
+
+    print(f"machine: {machine()}")
+    start = time.perf_counter()
+    figures = evaluate(pairs)
+    seconds = time.perf_counter() - start
+    print(
+        f"names (rules {RULES_VERSION}): {figures.people} people, {figures.positives} "
+        f"same-person pairs, {figures.negatives} different-person pairs, "
+        f"{figures.queries} queries in {seconds:.1f} s"
+    )
+    print(f"recall@1 {figures.recall_at_1:.1%}, recall@5 {figures.recall_at_5:.1%} (goal 95%)")
+    print(
+        f"same-person pairs called a match: {figures.positive_is_match:.1%}; "
+        f"false matches: {figures.negative_false_matches} of {figures.negatives} negative "
+        f"pairs, of which {figures.fathers_name_false_matches} from a shared patronymic "
+        f"or father's name (goal 0); {figures.cross_person_false_matches} of "
+        f"{figures.cross_person_pairs} spellings of two different people"
+    )
+    if args.verbose:
+        for person, query, top in figures.misses:
+            print(f"  miss: {query!r} ({person}) ranked first {top}")
+        for a, b in figures.false_matches:
+            print(f"  false match: {a!r} ~ {b!r}: {compare(a, b).explanation}")
+
+
+if __name__ == "__main__":
+    main()

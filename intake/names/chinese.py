@@ -25,6 +25,8 @@ SEPARATORS = "·•・‧∙⋅.．。-－"
 SEQUENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("a", "bu", "du", "re", "xi", "ti"), "abdurashit"),
     (("a", "bu", "du", "ke", "li", "mu"), "abdukerim"),
+    (("gu", "li", "zi", "la"), "gulzira"),
+    (("gu", "li", "zi", "re"), "gulzire"),
     (("yi", "si", "ma", "yi", "er"), "ismail"),
     (("mu", "ha", "mai", "ti"), "muhammet"),
     (("a", "hai", "mai", "ti"), "ahmet"),
@@ -33,6 +35,7 @@ SEQUENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("tu", "er", "xun"), "tursun"),
     (("re", "yi", "han"), "reyhan"),
     (("ai", "er", "ken"), "erkin"),
+    (("gu", "zi", "la"), "gulzira"),
     (("pa", "er", "ha", "ti"), "perhat"),
     (("ku", "er", "ban"), "kurban"),
     (("si", "ma", "yi"), "ismail"),
@@ -132,6 +135,10 @@ _FINALS = {
 
 _WHOLE = {"yi": "i", "wu": "u", "er": "r", "ai": "e", "ei": "e", "ao": "o", "ou": "u"}
 
+#: Longest run of letters read as pinyin: no name part has more syllables than this
+#: allows, and the search is recursive.
+MAX_PINYIN = 40
+
 _TONES = re.compile(r"[\u0300-\u036f]")
 
 
@@ -185,6 +192,8 @@ def split_pinyin(token: str) -> list[str] | None:
 def _segment(piece: str) -> list[str] | None:
     if not piece:
         return []
+    if len(piece) > MAX_PINYIN:
+        return None
     valid = valid_syllables()
     for end in range(min(6, len(piece)), 0, -1):
         head = piece[:end]

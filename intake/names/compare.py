@@ -18,20 +18,23 @@ from intake.names.normalise import (
     Token,
     analyse,
     chinese_token,
+    form,
 )
-from intake.names.phonetic import skeleton
 
 #: Variant kinds that are not a person's name: they never produce keys and never match.
 NOT_NAMES = frozenset({"pseudonym", "description"})
 
 #: Two tokens are taken as the same name part at this similarity or above (0..1).
-TOKEN_THRESHOLD = 0.78
+TOKEN_THRESHOLD = 0.8
 
 #: Least score of a match. Below it, or when the token rules below fail, is_match is
 #: False. The rules: at least one given or family name agrees (not only a patronymic);
 #: at least two parts agree unless both names have one part; and the two names do not
 #: each keep a given or family name the other lacks (siblings, father and child).
 MATCH_THRESHOLD = 0.6
+
+# Similar skeletons count for less than similar spellings: classes are coarse.
+SKELETON_WEIGHT = 0.9
 
 # Weight of a patronymic in the score: it says whose child someone is, not who.
 _PATRONYMIC_WEIGHT = 0.5
@@ -147,16 +150,14 @@ def rank(
 
 def _compare_names(a: Name, b: Name) -> Match:
     best = _compare_tokens(a.tokens, b.tokens)
-    # One name written as two words (نور سلطان for Nursultan): try joining neighbours
-    # of the longer name.
-    if len(a.tokens) > len(b.tokens):
-        for tokens in _joins(a.tokens):
-            found = _compare_tokens(tokens, b.tokens)
-            best = found if found.score > best.score else best
-    elif len(b.tokens) > len(a.tokens):
-        for tokens in _joins(b.tokens):
-            found = _compare_tokens(a.tokens, tokens)
-            best = found if found.score > best.score else best
+    # One name written as two words (نور سلطان for Nursultan, قاسم جومارت for
+    # Kassym-Jomart): try joining neighbours on either side.
+    for tokens in _joins(a.tokens):
+        found = _compare_tokens(tokens, b.tokens)
+        best = found if found.score > best.score else best
+    for tokens in _joins(b.tokens):
+        found = _compare_tokens(a.tokens, tokens)
+        best = found if found.score > best.score else best
     # A Chinese name typed without a dot between its parts: try every split point.
     for this, other, swap in ((a, b, False), (b, a, True)):
         if this.unsegmented and len(other.tokens) > 1:
@@ -179,7 +180,7 @@ def _joins(tokens: tuple[Token, ...]) -> Iterable[tuple[Token, ...]]:
         joined = Token(
             f"{first.text} {second.text}",
             NAME,
-            (Form(folded, skeleton(folded), first.forms[0].via),),
+            (form(folded, first.forms[0].via),),
             is_given=first.is_given,
         )
         yield (*tokens[:i], joined, *tokens[i + 2 :])
@@ -234,14 +235,16 @@ def _decide(
 ) -> tuple[bool, str]:
     left_a = any(t.role == NAME and i not in used_a for i, t in enumerate(a))
     left_b = any(t.role == NAME and i not in used_b for i, t in enumerate(b))
-    if score < MATCH_THRESHOLD:
+    if not agreed:
         return False, ""
     if not strong:
         return False, "only a patronymic agrees"
-    if agreed < 2 and not (len(a) == 1 and len(b) == 1):
-        return False, "only one name part agrees"
     if left_a and left_b:
         return False, "each name has a part the other lacks"
+    if agreed < 2 and not (len(a) == 1 and len(b) == 1):
+        return False, "only one name part agrees"
+    if score < MATCH_THRESHOLD:
+        return False, "too little of the names agrees"
     return True, ""
 
 
@@ -279,8 +282,10 @@ def _form_similarity(a: Form, b: Form) -> tuple[float, str]:
         return 1.0, same
     if a.skeleton == b.skeleton and len(a.skeleton) >= 2:
         return 0.9, same
+    if a.soft_skeleton == b.soft_skeleton and len(a.soft_skeleton) >= 2:
+        return 0.85, same
     folded = Indel.normalized_similarity(a.folded, b.folded)
-    skeleton = 0.9 * Indel.normalized_similarity(a.skeleton, b.skeleton)
+    skeleton = SKELETON_WEIGHT * Indel.normalized_similarity(a.skeleton, b.skeleton)
     if skeleton > folded:
         return skeleton, same + " (fuzzy)"
     return folded, "fuzzy"

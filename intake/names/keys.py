@@ -8,6 +8,11 @@ from intake.names.normalise import NAME, analyse
 #: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
 MAX_KEY = 32
 
+#: A Chinese name typed without separators gets keys for its possible parts only from
+#: this many syllables on (a given name alone is rarely longer), and only for parts
+#: whose skeleton has three classes or more: shorter keys would match half the index.
+SPLIT_SYLLABLES = 5
+
 
 def matching_keys(
     text: str, *, script: str | None = None, kind: str | None = None
@@ -15,11 +20,12 @@ def matching_keys(
     """The keys of one name variant, each a short ASCII string.
 
     - ``t:<skeleton>`` for each given or family name part, in every reading the rules
-      give it (a typed pinyin part has two);
+      give it (a typed pinyin part has two), with and without its h sounds;
     - ``p:<skeleton>`` for a patronymic (-uly, -qyzy, -ovich, -ovna), kept apart so
       that a shared patronymic alone finds nothing more than a shared key;
     - ``n:<skeletons>`` for the whole name (parts sorted, so order does not matter);
-    - for a Chinese name typed without separators, ``t:`` keys of every two-part split.
+    - for a Chinese name typed without separators, ``t:`` keys of every two-part split
+      (see :data:`SPLIT_SYLLABLES`).
 
     ``kind`` "pseudonym" or "description" gives no keys: such variants are not names.
     ``script`` is accepted for symmetry with stored variants; scripts are detected.
@@ -33,11 +39,12 @@ def matching_keys(
     for token in name.tokens:
         prefix = "t:" if token.role == NAME else "p:"
         keys.update(prefix + form.skeleton for form in token.forms if form.skeleton)
+        keys.update(prefix + form.soft_skeleton for form in token.forms if form.soft_skeleton)
         if token.role == NAME and token.forms[0].skeleton:
             whole.append(token.forms[0].skeleton)
     if len(whole) > 1:
         keys.add("n:" + "-".join(sorted(whole)))
-    if name.unsegmented:
+    if len(name.unsegmented) >= SPLIT_SYLLABLES:
         for tokens in _splits(name.unsegmented):
-            keys.update("t:" + t.forms[0].skeleton for t in tokens if t.forms[0].skeleton)
+            keys.update("t:" + t.forms[0].skeleton for t in tokens if len(t.forms[0].skeleton) >= 3)
     return frozenset(key[:MAX_KEY] for key in keys)

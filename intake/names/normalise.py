@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from intake.names import chinese, kazakh, russian, uyghur
-from intake.names.phonetic import fold, skeleton
+from intake.names.phonetic import fold, skeleton, soft
 from intake.names.scripts import ARABIC, CYRILLIC, SIMPLIFIED, TRADITIONAL, char_script
 
 #: Version of every rule in this package. Stored blind indexes are computed from the
@@ -44,6 +44,13 @@ class Form:
     folded: str
     skeleton: str
     via: str
+    #: The skeleton with h sounds left out.
+    soft_skeleton: str
+
+
+def form(folded: str, via: str) -> Form:
+    """The form of ``folded`` letters made by ``via``."""
+    return Form(folded, skeleton(folded), via, skeleton(soft(folded)))
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,22 @@ class Name:
     unsegmented: tuple[str, ...] = ()
 
 
+#: Characters of a name that are analysed; the rest is ignored. A name is rarely a
+#: tenth of this, and hostile input must not cost more than a bounded amount of work.
+MAX_NAME = 200
+
+# Format and control characters carry no letters. Zero-width ones are dropped (a
+# zero-width non-joiner may sit inside an Arabic-script word); the others (direction
+# overrides, NUL, tabs) become spaces so that they cannot glue two name parts together.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_CONTROLS = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> Name:
     """Tokens of ``text`` with their Latin forms and roles."""
-    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text[:MAX_NAME]))
+    text = _CONTROLS.sub(" ", text)
     if any(char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in text):
         return _analyse_chinese(text)
     tokens = _latin_like_tokens(text)
@@ -142,16 +161,20 @@ def _token(text: str, folded: str, via: str, role: str | None) -> Token:
             family = russian.FAMILY.match(folded)
             if family is not None:
                 folded = family["stem"]
-    return Token(text, role, (Form(folded, skeleton(folded), via),))
+    forms = [form(folded, via)]
+    if via == ARABIC_RULES and folded.startswith("j"):
+        # Arabic-language press has no g and writes ج for it (جولشان Gulshan).
+        forms.append(form("g" + folded[1:], via))
+    return Token(text, role, tuple(forms))
 
 
 def _with_pinyin(token: Token, syllables: list[str]) -> Token:
     stem, role = chinese.strip_russian_ending(syllables)
     folded = fold(chinese.to_turkic(stem))
-    form = Form(folded, skeleton(folded), PINYIN)
+    reading = form(folded, PINYIN)
     if role == PATRONYMIC:
-        return Token(token.text, PATRONYMIC, (form, *token.forms))
-    return Token(token.text, token.role, (*token.forms, form))
+        return Token(token.text, PATRONYMIC, (reading, *token.forms))
+    return Token(token.text, token.role, (*token.forms, reading))
 
 
 def _analyse_chinese(text: str) -> Name:
@@ -177,4 +200,4 @@ def chinese_token(syllables: list[str], text: str) -> Token:
     """A token from the pinyin syllables of one part of a Chinese transcription."""
     stem, role = chinese.strip_russian_ending(syllables)
     folded = fold(chinese.to_turkic(stem))
-    return Token(text, role, (Form(folded, skeleton(folded), CHINESE_CHARS),))
+    return Token(text, role, (form(folded, CHINESE_CHARS),))

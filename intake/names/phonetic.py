@@ -98,6 +98,12 @@ def fold(text: str) -> str:
     return re.sub(r"(?<=[aeiou])h$", "", text)
 
 
+def soft(folded: str) -> str:
+    """``folded`` without its h sounds: Chinese transcriptions and English spellings drop
+    them (Rahile / 热依拉 re-yi-la / Raile, Ahmet / 艾买提 ai-mai-ti)."""
+    return re.sub(r"(?<![sct])h", "", folded)
+
+
 def skeleton(folded: str) -> str:
     """Upper-case consonant classes of a folded name; 'A' marks a leading vowel."""
     text = folded.replace("sh", "s").replace("ch", "s").replace("ts", "s").replace("ng", "n")

@@ -21,7 +21,7 @@ _ARABIC_HABITS = {
     "\u0638": "\u0632",  # ظ -> ز
     "\u0630": "\u0632",  # ذ -> ز
     "\u062d": "\u06be",  # ح -> ھ
-    "\u0639": "",  # ع is silent in Turkic pronunciation
+    "\u0639": "\u0627",  # ع carries a vowel in Turkic names: عباس Abbas
     "\u0623": "\u0627",  # أ -> ا
     "\u0625": "\u0627",  # إ -> ا
     "\u0622": "\u0627",  # آ -> ا

@@ -99,14 +99,14 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
     false_negatives = [p for p in negatives if compare(str(p["a"]), str(p["b"])).is_match]
     positives = [pair for pair in pairs if pair["same"]]
     matched = sum(compare(str(p["a"]), str(p["b"])).is_match for p in positives)
-    cross = cross_false = 0
+    compared = cross_false = 0
     false_pairs = [(str(p["a"]), str(p["b"])) for p in false_negatives]
     names = sorted(people) if cross else []
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             for a in people[first]:
                 for b in people[second]:
-                    cross += 1
+                    compared += 1
                     if compare(a, b).is_match:
                         cross_false += 1
                         false_pairs.append((a, b))
@@ -119,7 +119,7 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
         recall_at_5=hits5 / queries if queries else 0.0,
         negative_false_matches=len(false_negatives),
         fathers_name_false_matches=sum(p.get("shared") in FATHERS_NAME for p in false_negatives),
-        cross_person_pairs=cross,
+        cross_person_pairs=compared,
         cross_person_false_matches=cross_false,
         positive_is_match=matched / len(positives) if positives else 0.0,
         misses=tuple(misses),

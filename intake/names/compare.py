@@ -69,21 +69,36 @@ class TokenMatch:
         return f"{self.a} = {self.b} ({self.how}, {self.ratio:.2f})"
 
 
+#: Why two names that share something do not match: stable codes for the interface
+#: to translate, with the English this package uses in :attr:`Match.explanation`.
+REASONS = {
+    "not-a-name": "a pseudonym or description is not a name",
+    "patronymic-only": "only a patronymic agrees",
+    "each-lacks": "each name has a part the other lacks",
+    "one-part": "only one name part agrees",
+    "too-little": "too little of the names agrees",
+}
+
+
 @dataclass(frozen=True)
 class Match:
-    """The outcome of comparing two names."""
+    """The outcome of comparing two names.
+
+    ``tokens`` and :attr:`explanation` contain the names compared: show them only to
+    someone allowed to read both, and never write them to a log.
+    """
 
     score: float
     is_match: bool
     tokens: tuple[TokenMatch, ...] = ()
-    #: Why is_match is False when the score alone would allow it, else "".
+    #: A key of :data:`REASONS` when parts agree but is_match is False, else "".
     reason: str = ""
 
     @property
     def explanation(self) -> str:
-        """Which part matched which, and how, in one line."""
+        """Which part matched which, and how, in one line of English."""
         parts = "; ".join(str(token) for token in self.tokens) or "no part agrees"
-        return f"{parts}{' — ' + self.reason if self.reason else ''}"
+        return f"{parts} — {REASONS[self.reason]}" if self.reason else parts
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,7 @@ def compare(
     """
     del a_script, b_script
     if a_kind in NOT_NAMES or b_kind in NOT_NAMES:
-        return Match(0.0, False, reason="a pseudonym or description is not a name")
+        return Match(0.0, False, reason="not-a-name")
     return _compare_names(analyse(a_text), analyse(b_text))
 
 
@@ -238,13 +253,13 @@ def _decide(
     if not agreed:
         return False, ""
     if not strong:
-        return False, "only a patronymic agrees"
+        return False, "patronymic-only"
     if left_a and left_b:
-        return False, "each name has a part the other lacks"
+        return False, "each-lacks"
     if agreed < 2 and not (len(a) == 1 and len(b) == 1):
-        return False, "only one name part agrees"
+        return False, "one-part"
     if score < MATCH_THRESHOLD:
-        return False, "too little of the names agrees"
+        return False, "too-little"
     return True, ""
 
 

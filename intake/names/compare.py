@@ -17,8 +17,8 @@ from intake.names.normalise import (
     Name,
     Token,
     analyse,
-    chinese_token,
     form,
+    splits,
 )
 
 #: Variant kinds that are not a person's name: they never produce keys and never match.
@@ -176,7 +176,7 @@ def _compare_names(a: Name, b: Name) -> Match:
     # A Chinese name typed without a dot between its parts: try every split point.
     for this, other, swap in ((a, b, False), (b, a, True)):
         if this.unsegmented and len(other.tokens) > 1:
-            for tokens in _splits(this.unsegmented):
+            for tokens in splits(this.unsegmented):
                 if swap:
                     found = _compare_tokens(other.tokens, tokens)
                 else:
@@ -199,15 +199,6 @@ def _joins(tokens: tuple[Token, ...]) -> Iterable[tuple[Token, ...]]:
             is_given=first.is_given,
         )
         yield (*tokens[:i], joined, *tokens[i + 2 :])
-
-
-def _splits(syllables: tuple[str, ...]) -> Iterable[tuple[Token, ...]]:
-    for cut in range(1, len(syllables)):
-        first, second = list(syllables[:cut]), list(syllables[cut:])
-        yield (
-            chinese_token(first, "".join(first)),
-            chinese_token(second, "".join(second)),
-        )
 
 
 def _compare_tokens(a: Sequence[Token], b: Sequence[Token]) -> Match:

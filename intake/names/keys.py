@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from intake.names.compare import NOT_NAMES, _splits
-from intake.names.normalise import NAME, analyse
+from intake.names.compare import NOT_NAMES
+from intake.names.normalise import NAME, analyse, splits
 
 #: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
 MAX_KEY = 32
@@ -45,6 +45,6 @@ def matching_keys(
     if len(whole) > 1:
         keys.add("n:" + "-".join(sorted(whole)))
     if len(name.unsegmented) >= SPLIT_SYLLABLES:
-        for tokens in _splits(name.unsegmented):
+        for tokens in splits(name.unsegmented):
             keys.update("t:" + t.forms[0].skeleton for t in tokens if len(t.forms[0].skeleton) >= 3)
     return frozenset(key[:MAX_KEY] for key in keys)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -201,3 +202,13 @@ def chinese_token(syllables: list[str], text: str) -> Token:
     stem, role = chinese.strip_russian_ending(syllables)
     folded = fold(chinese.to_turkic(stem))
     return Token(text, role, (form(folded, CHINESE_CHARS),))
+
+
+def splits(syllables: tuple[str, ...]) -> Iterator[tuple[Token, Token]]:
+    """Every way to cut a Chinese name typed without separators into two parts."""
+    for cut in range(1, len(syllables)):
+        first, second = list(syllables[:cut]), list(syllables[cut:])
+        yield (
+            chinese_token(first, "".join(first)),
+            chinese_token(second, "".join(second)),
+        )

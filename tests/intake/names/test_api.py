@@ -1,4 +1,8 @@
-"""The API the case database calls: keys, compare, rank, and what never matches."""
+"""The API the case database calls: keys, compare, rank, and what never matches.
+
+Names here are constructed to exercise one rule each (sourced names are in
+tests/fixtures/names/people.json and are not counted with these).
+"""
 
 import re
 

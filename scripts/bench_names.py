@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,11 @@ class Figures:
     negatives: int
     recall_at_1: float
     recall_at_5: float
+    #: The same, with the query person's spellings in the query's own script taken out
+    #: of the gallery: only a transliteration or transcription can find the person.
+    other_script_queries: int
+    other_script_recall_at_1: float
+    other_script_recall_at_5: float
     negative_false_matches: int
     fathers_name_false_matches: int
     cross_person_pairs: int
@@ -78,23 +84,26 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
     """
     pairs = data["pairs"]
     people = gallery(data)
+    scripts = {str(p[side]): str(p[f"{side}_script"]) for p in pairs for side in ("a", "b")}
     queries = hits1 = hits5 = 0
+    other_queries = other1 = other5 = 0
     misses = []
     for person, spellings in people.items():
         if len(spellings) < 2:
             continue
         for query in spellings:
-            candidates = [
-                (other, [s for s in texts if s != query]) for other, texts in people.items()
-            ]
-            ranked = rank(query, [(key, texts) for key, texts in candidates if texts])
-            keys = [item.key for item in ranked[:5]]
+            keys, top = _search(query, person, people, lambda text: True)
             queries += 1
             hits1 += bool(keys) and keys[0] == person
             hits5 += person in keys
             if not keys or keys[0] != person:
-                top = f"{ranked[0].variant} ({ranked[0].score:.2f})" if ranked else "nothing"
                 misses.append((person, query, top))
+            script = scripts[query]
+            if any(scripts[text] != script for text in spellings):
+                keys, _ = _search(query, person, people, lambda t, s=script: scripts[t] != s)
+                other_queries += 1
+                other1 += bool(keys) and keys[0] == person
+                other5 += person in keys
     negatives = [pair for pair in pairs if not pair["same"]]
     false_negatives = [p for p in negatives if compare(str(p["a"]), str(p["b"])).is_match]
     positives = [pair for pair in pairs if pair["same"]]
@@ -117,6 +126,9 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
         negatives=len(negatives),
         recall_at_1=hits1 / queries if queries else 0.0,
         recall_at_5=hits5 / queries if queries else 0.0,
+        other_script_queries=other_queries,
+        other_script_recall_at_1=other1 / other_queries if other_queries else 0.0,
+        other_script_recall_at_5=other5 / other_queries if other_queries else 0.0,
         negative_false_matches=len(false_negatives),
         fathers_name_false_matches=sum(p.get("shared") in FATHERS_NAME for p in false_negatives),
         cross_person_pairs=compared,
@@ -125,6 +137,19 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
         misses=tuple(misses),
         false_matches=tuple(false_pairs),
     )
+
+
+def _search(
+    query: str, person: str, people: dict[str, list[str]], keep: Callable[[str], bool]
+) -> tuple[list[str], str]:
+    """The first five people for ``query``; ``keep`` filters the query person's spellings."""
+    candidates = [
+        (other, [t for t in texts if t != query and (other != person or keep(t))])
+        for other, texts in people.items()
+    ]
+    ranked = rank(query, [(key, texts) for key, texts in candidates if texts])
+    top = f"{ranked[0].variant} ({ranked[0].score:.2f})" if ranked else "nothing"
+    return [item.key for item in ranked[:5]], top
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{figures.queries} queries in {seconds:.1f} s"
     )
     print(f"recall@1 {figures.recall_at_1:.1%}, recall@5 {figures.recall_at_5:.1%} (goal 95%)")
+    print(
+        f"from another script only ({figures.other_script_queries} queries): recall@1 "
+        f"{figures.other_script_recall_at_1:.1%}, recall@5 {figures.other_script_recall_at_5:.1%}"
+    )
     print(
         f"same-person pairs called a match: {figures.positive_is_match:.1%}; "
         f"false matches: {figures.negative_false_matches} of {figures.negatives} negative "

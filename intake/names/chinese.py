@@ -46,6 +46,8 @@ SEQUENCES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("a", "li", "mu"), "alim"),
     (("ka", "si", "mu"), "kasim"),
     (("ni", "sha"), "nisa"),
+    (("na", "zha", "er"), "nazar"),
+    (("na", "zha"), "nazar"),  # 古力娜扎 Gulnazar: the final r is often left out
     (("gu", "li"), "gul"),
     (("a", "yi"), "ay"),
     (("nu", "er"), "nur"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from rapidfuzz.distance import Indel
@@ -128,7 +129,7 @@ def compare(
     del a_script, b_script
     if a_kind in NOT_NAMES or b_kind in NOT_NAMES:
         return Match(0.0, False, reason="not-a-name")
-    return _compare_names(analyse(a_text), analyse(b_text))
+    return _compare_texts(a_text, b_text)
 
 
 def rank(
@@ -146,7 +147,6 @@ def rank(
     ranked: list[Ranked[K]] = []
     if query.kind in NOT_NAMES:
         return ranked
-    name = analyse(query.text)
     for key, variants in candidates:
         best: Ranked[K] | None = None
         for variant in variants:
@@ -154,13 +154,20 @@ def rank(
                 variant = NameVariant(variant)
             if variant.kind in NOT_NAMES:
                 continue
-            match = _compare_names(name, analyse(variant.text))
+            match = _compare_texts(query.text, variant.text)
             if best is None or (match.score, match.is_match) > (best.score, best.match.is_match):
                 best = Ranked(key, match.score, variant.text, match)
         if best is not None:
             ranked.append(best)
     ranked.sort(key=lambda item: (item.score, item.match.is_match), reverse=True)
     return ranked[:limit] if limit is not None else ranked
+
+
+@lru_cache(maxsize=65536)
+def _compare_texts(a_text: str, b_text: str) -> Match:
+    # Ranking compares one query with every stored variant, and the next query of a
+    # session often with the same ones: the outcome depends on the two texts only.
+    return _compare_names(analyse(a_text), analyse(b_text))
 
 
 def _compare_names(a: Name, b: Name) -> Match:

@@ -92,8 +92,23 @@ def analyse(text: str) -> Name:
     text = _CONTROLS.sub(" ", text)
     if any(char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in text):
         return _analyse_chinese(text)
+    syllables = _spaced_pinyin(text)
+    if syllables:
+        # Gu Li Na Zha: a transcription romanised one syllable per word.
+        return Name(text, (chinese_token(syllables, text),), unsegmented=tuple(syllables))
     tokens = _latin_like_tokens(text)
     return Name(text, _mark_given(tokens))
+
+
+def _spaced_pinyin(text: str) -> list[str]:
+    """The syllables of ``text`` if it is three or more words, each one pinyin syllable."""
+    words = text.split()
+    if len(words) < 3 or not all(word.isascii() and word.isalpha() for word in words):
+        return []
+    syllables = [chinese.strip_tones(word) for word in words]
+    if all(syllable in chinese.valid_syllables() for syllable in syllables):
+        return syllables
+    return []
 
 
 def _mark_given(tokens: list[Token]) -> tuple[Token, ...]:

@@ -82,3 +82,10 @@ def test_transcribed_russian_endings_are_recognised():
 def test_traditional_characters_read_like_simplified():
     # Given the traditional form, When compared with the simplified, Then they match.
     assert compare("熱比婭·卡德爾", "热比娅·卡德尔").score == 1.0
+
+
+def test_pinyin_typed_one_syllable_per_word_is_one_transcription():
+    # Given Gu Li Na Zha (古力娜扎 romanised syllable by syllable),
+    # When compared with the characters and the Uyghur given name, Then they agree.
+    assert compare("Gu Li Na Zha", "古力娜扎").score == 1.0
+    assert compare("Gu Li Na Zha", "Gulnezer").score >= 0.8

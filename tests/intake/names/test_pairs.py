@@ -12,9 +12,11 @@ FIXTURES = ROOT / "tests" / "fixtures" / "names"
 SCRIPTS = {"Latn", "Cyrl", "Arab", "Hans", "Hant"}
 
 #: Figures reached when the pair set was built, less a small margin (a regression
-#: guard, not a goal): recall@5 was 100%, recall@1 100%.
+#: guard, not a goal): recall@5 was 100%, recall@1 100%; from another script only
+#: 99.5% and 98.4%.
 MIN_RECALL_AT_5 = 0.97
 MIN_RECALL_AT_1 = 0.95
+MIN_OTHER_SCRIPT_RECALL_AT_5 = 0.95
 #: Least number of sourced pairs; the task asks for 300.
 MIN_PAIRS = 300
 
@@ -88,6 +90,7 @@ def test_recall_on_the_sourced_set_does_not_regress(figures):
     # Then recall stays at the level reached (less a margin).
     assert figures.recall_at_5 >= MIN_RECALL_AT_5
     assert figures.recall_at_1 >= MIN_RECALL_AT_1
+    assert figures.other_script_recall_at_5 >= MIN_OTHER_SCRIPT_RECALL_AT_5
 
 
 def test_no_false_match_from_a_shared_patronymic_or_fathers_name(figures):

@@ -25,7 +25,7 @@ PAIRS = ROOT / "tests" / "fixtures" / "names" / "pairs.json"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from intake.names import RULES_VERSION, compare, rank  # noqa: E402
+from intake.names import RULES_VERSION, compare, matching_keys, rank  # noqa: E402
 
 #: Negative pairs whose only link is a father's name: a patronymic, a family name made
 #: from the father's name (Uyghur and Kazakh custom), or a shared family name.
@@ -52,6 +52,11 @@ class Figures:
     cross_person_pairs: int
     cross_person_false_matches: int
     positive_is_match: float
+    #: Same-person pairs that share a name key (t:, n:, l:), so that a blind-index
+    #: search can bring one spelling up from the other at all.
+    key_recall: float
+    #: Spellings of two different people that share a name key (with ``cross``).
+    cross_person_key_share: float
     misses: tuple[tuple[str, str, str], ...]
     false_matches: tuple[tuple[str, str], ...]
 
@@ -108,7 +113,8 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
     false_negatives = [p for p in negatives if compare(str(p["a"]), str(p["b"])).is_match]
     positives = [pair for pair in pairs if pair["same"]]
     matched = sum(compare(str(p["a"]), str(p["b"])).is_match for p in positives)
-    compared = cross_false = 0
+    with_key = sum(bool(_name_keys(str(p["a"])) & _name_keys(str(p["b"]))) for p in positives)
+    compared = cross_false = cross_keys = 0
     false_pairs = [(str(p["a"]), str(p["b"])) for p in false_negatives]
     names = sorted(people) if cross else []
     for i, first in enumerate(names):
@@ -116,6 +122,7 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
             for a in people[first]:
                 for b in people[second]:
                     compared += 1
+                    cross_keys += bool(_name_keys(a) & _name_keys(b))
                     if compare(a, b).is_match:
                         cross_false += 1
                         false_pairs.append((a, b))
@@ -134,9 +141,15 @@ def evaluate(data: dict[str, list[dict[str, object]]], *, cross: bool = True) ->
         cross_person_pairs=compared,
         cross_person_false_matches=cross_false,
         positive_is_match=matched / len(positives) if positives else 0.0,
+        key_recall=with_key / len(positives) if positives else 0.0,
+        cross_person_key_share=cross_keys / compared if compared else 0.0,
         misses=tuple(misses),
         false_matches=tuple(false_pairs),
     )
+
+
+def _name_keys(text: str) -> frozenset[str]:
+    return frozenset(key for key in matching_keys(text) if not key.startswith("p:"))
 
 
 def _search(
@@ -185,6 +198,10 @@ def main(argv: list[str] | None = None) -> None:
         f"pairs, of which {figures.fathers_name_false_matches} from a shared patronymic "
         f"or father's name (goal 0); {figures.cross_person_false_matches} of "
         f"{figures.cross_person_pairs} spellings of two different people"
+    )
+    print(
+        f"keys: {figures.key_recall:.1%} of same-person pairs share a name key; "
+        f"{figures.cross_person_key_share:.1%} of different-person spellings do"
     )
     if args.verbose:
         for person, query, top in figures.misses:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from intake.names.compare import NOT_NAMES
-from intake.names.normalise import NAME, analyse, splits
+from intake.names.normalise import NAME, Form, analyse, splits
+from intake.names.phonetic import skeleton
 
 #: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
 MAX_KEY = 32
@@ -24,6 +27,9 @@ def matching_keys(
     - ``p:<skeleton>`` for a patronymic (-uly, -qyzy, -ovich, -ovna), kept apart so
       that a shared patronymic alone finds nothing more than a shared key;
     - ``n:<skeletons>`` for the whole name (parts sorted, so order does not matter);
+    - ``t:`` keys for two neighbouring parts written together (Gul Nazar / Gulnazar);
+    - ``l:<loose>`` (and ``p:`` for patronymics) with the velar and glottal classes
+      taken out, for the spellings Chinese transcriptions make of them;
     - for a Chinese name typed without separators, ``t:`` keys of every two-part split
       (see :data:`SPLIT_SYLLABLES`).
 
@@ -44,7 +50,23 @@ def matching_keys(
             whole.append(token.forms[0].skeleton)
     if len(whole) > 1:
         keys.add("n:" + "-".join(sorted(whole)))
+    names = [token for token in name.tokens if token.role == NAME]
+    for first, second in itertools.pairwise(names):
+        # One name written as two words (Gul Nazar / Gulnazar).
+        keys.add("t:" + skeleton(first.forms[0].folded + second.forms[0].folded))
+    for token in name.tokens:
+        prefix = "l:" if token.role == NAME else "p:"
+        keys.update(prefix + loose for form in token.forms if len(loose := _loose(form)) >= 2)
+    if name.unsegmented:
+        keys.add("l:" + _loose(name.tokens[0].forms[0]))
     if len(name.unsegmented) >= SPLIT_SYLLABLES:
         for tokens in splits(name.unsegmented):
             keys.update("t:" + t.forms[0].skeleton for t in tokens if len(t.forms[0].skeleton) >= 3)
-    return frozenset(key[:MAX_KEY] for key in keys)
+    return frozenset(key[:MAX_KEY] for key in keys if len(key) > 2)
+
+
+def _loose(form: Form) -> str:
+    # Why: the velar and glottal sounds (h, kh, gh, q, k, g) are the ones Chinese
+    # transcriptions drop or swap most (Ghopur 吾甫尔 wu-fu-er), and a leading vowel
+    # comes and goes with them. Without them, such spellings still share a key.
+    return form.skeleton.lstrip("A").replace("K", "")

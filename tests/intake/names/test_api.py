@@ -33,13 +33,13 @@ def test_keys_are_short_ascii_strings(name):
     keys = matching_keys(name)
     assert keys
     for key in keys:
-        assert re.fullmatch(r"[tpn]:[A-Z-]{1,30}", key), key
+        assert re.fullmatch(r"[tpnl]:[A-Z-]{1,30}", key), key
 
 
 def test_keys_contain_a_part_key_and_a_whole_name_key():
     # Given a two-part name, When keyed, Then there are t: keys and one n: key.
     keys = matching_keys("Rebiya Kadeer")
-    assert {k[:2] for k in keys} == {"t:", "n:"}
+    assert {k[:2] for k in keys} == {"t:", "n:", "l:"}
 
 
 @pytest.mark.parametrize("kind", ["pseudonym", "description"])

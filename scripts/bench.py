@@ -123,6 +123,10 @@ def main() -> None:
         )
         database.dispose()
 
+    from bench_names import report  # name matching over the sourced pair set
+
+    report()
+
 
 if __name__ == "__main__":
     main()

@@ -179,6 +179,14 @@ def main(argv: list[str] | None = None) -> None:
     from bench import machine
 
     print(f"machine: {machine()}")
+    report(data, verbose=args.verbose)
+
+
+def report(
+    data: dict[str, list[dict[str, object]]] | None = None, *, verbose: bool = False
+) -> None:
+    """Print the figures for ``data`` (the sourced set by default); scripts/bench calls this."""
+    data = load_pairs() if data is None else data
     start = time.perf_counter()
     figures = evaluate(data)
     seconds = time.perf_counter() - start
@@ -203,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         f"keys: {figures.key_recall:.1%} of same-person pairs share a name key; "
         f"{figures.cross_person_key_share:.1%} of different-person spellings do"
     )
-    if args.verbose:
+    if verbose:
         for person, query, top in figures.misses:
             print(f"  miss: {query!r} ({person}) ranked first {top}")
         for a, b in figures.false_matches:

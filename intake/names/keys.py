@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from intake.names.compare import NOT_NAMES
-from intake.names.normalise import NAME, Form, analyse, splits
+from intake.names.normalise import NAME, analyse, splits
 from intake.names.phonetic import skeleton
 
 #: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
@@ -56,17 +56,10 @@ def matching_keys(
         keys.add("t:" + skeleton(first.forms[0].folded + second.forms[0].folded))
     for token in name.tokens:
         prefix = "l:" if token.role == NAME else "p:"
-        keys.update(prefix + loose for form in token.forms if len(loose := _loose(form)) >= 2)
+        keys.update(prefix + form.loose for form in token.forms if len(form.loose) >= 2)
     if name.unsegmented:
-        keys.add("l:" + _loose(name.tokens[0].forms[0]))
+        keys.add("l:" + name.tokens[0].forms[0].loose)
     if len(name.unsegmented) >= SPLIT_SYLLABLES:
         for tokens in splits(name.unsegmented):
             keys.update("t:" + t.forms[0].skeleton for t in tokens if len(t.forms[0].skeleton) >= 3)
     return frozenset(key[:MAX_KEY] for key in keys if len(key) > 2)
-
-
-def _loose(form: Form) -> str:
-    # Why: the velar and glottal sounds (h, kh, gh, q, k, g) are the ones Chinese
-    # transcriptions drop or swap most (Ghopur 吾甫尔 wu-fu-er), and a leading vowel
-    # comes and goes with them. Without them, such spellings still share a key.
-    return form.skeleton.lstrip("A").replace("K", "")

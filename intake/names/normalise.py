@@ -48,6 +48,15 @@ class Form:
     #: The skeleton with h sounds left out.
     soft_skeleton: str
 
+    @property
+    def loose(self) -> str:
+        """The skeleton without velar and glottal classes or a leading vowel.
+
+        Why: h, kh, gh, q, k and g are the sounds Chinese transcriptions drop or swap
+        most (Ghopur 吾甫尔 wu-fu-er), and a leading vowel comes and goes with them.
+        """
+        return self.skeleton.lstrip("A").replace("K", "")
+
 
 def form(folded: str, via: str) -> Form:
     """The form of ``folded`` letters made by ``via``."""

@@ -89,3 +89,10 @@ def test_pinyin_typed_one_syllable_per_word_is_one_transcription():
     # When compared with the characters and the Uyghur given name, Then they agree.
     assert compare("Gu Li Na Zha", "古力娜扎").score == 1.0
     assert compare("Gu Li Na Zha", "Gulnezer").score >= 0.8
+
+
+def test_a_dropped_velar_still_leaves_a_shared_loose_key():
+    # Given Ghopur and its transcription 吾甫尔 (wu-fu-er, the gh left out),
+    # When keyed, Then they share the loose key, so a blind-index search finds one
+    # from the other even though compare() alone is cautious about them.
+    assert "l:PR" in matching_keys("Halmurat Ghopur") & matching_keys("哈木拉提·吾甫尔")

@@ -96,3 +96,20 @@ def test_a_dropped_velar_still_leaves_a_shared_loose_key():
     # When keyed, Then they share the loose key, so a blind-index search finds one
     # from the other even though compare() alone is cautious about them.
     assert "l:PR" in matching_keys("Halmurat Ghopur") & matching_keys("哈木拉提·吾甫尔")
+
+
+def test_transcribed_russian_female_patronymic_is_recognised():
+    # Given -ovna written 耶夫娜 ye-fu-na after a father's name, When stripped,
+    # Then the father's name is a patronymic.
+    assert strip_russian_ending(["nu", "er", "su", "dan", "ye", "fu", "na"]) == (
+        ["nu", "er", "su", "dan"],
+        "patronymic",
+    )
+
+
+def test_typed_pinyin_of_a_patronymic_is_marked_as_one():
+    # Given the pinyin of 克梅列维奇 (Kemelevich) typed with tones, When analysed,
+    # Then that part is a patronymic.
+    from intake.names.normalise import PATRONYMIC, analyse
+
+    assert analyse("Qasym Kèméilièwéiqí").tokens[-1].role == PATRONYMIC

@@ -361,6 +361,10 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
     )
     database.dispose()
 
+    from bench_names import report  # name matching over the sourced pair set
+
+    report()
+
 
 if __name__ == "__main__":
     main()

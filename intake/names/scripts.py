@@ -1,0 +1,58 @@
+"""Which writing system a name is typed in, as an ISO 15924 code."""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: ISO 15924 codes this package returns.
+CYRILLIC, LATIN, ARABIC, SIMPLIFIED, TRADITIONAL, MIXED = (
+    "Cyrl",
+    "Latn",
+    "Arab",
+    "Hans",
+    "Hant",
+    "Zyyy",
+)
+
+
+def char_script(char: str) -> str | None:
+    """The script of one character, or None for spaces, digits and punctuation."""
+    if not char.isalpha():
+        # Combining marks (the hook of K̡, Chinese tone marks typed apart) follow their base.
+        return None
+    code = ord(char)
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+        return SIMPLIFIED if _in_gb2312(char) else TRADITIONAL
+    name = unicodedata.name(char, "")
+    if name.startswith("CYRILLIC"):
+        return CYRILLIC
+    if name.startswith("ARABIC"):
+        return ARABIC
+    # LATIN covers the Uyghur Yengi Yeziq letters (ⱨ, ɵ, ə) and Kazakh 2021 letters too.
+    if name.startswith("LATIN"):
+        return LATIN
+    return MIXED
+
+
+def _in_gb2312(char: str) -> bool:
+    # Why: GB 2312 is the simplified character set of the PRC; a Han character outside it
+    # is almost always a traditional form (來, 爾, 婭, 熱). No table to maintain.
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def detect_script(text: str) -> str:
+    """ISO 15924 code of ``text``: Cyrl, Latn, Arab, Hans, Hant, or Zyyy (mixed or none).
+
+    Simplified and traditional characters together count as Hant: one traditional
+    character shows the writer used the traditional set.
+    """
+    found = {script for script in map(char_script, text) if script is not None}
+    if found == {SIMPLIFIED, TRADITIONAL}:
+        return TRADITIONAL
+    if len(found) == 1:
+        return found.pop()
+    return MIXED

@@ -12,10 +12,12 @@ from typing import Any
 
 from wtforms import FieldList, Form
 
+from intake.interview.fields import TranslatedForm
+
 NAVIGATION = ("next", "back", "save")
 
 
-class RowForm(Form):
+class RowForm(TranslatedForm):
     """A row that may be left entirely empty (then it is skipped, not an error)."""
 
     #: Fields whose emptiness makes the row blank (all by default).
@@ -71,8 +73,8 @@ class Action:
 
     def apply(self, form: Form) -> None:
         """Add, remove or move a row of ``form`` (unknown targets are ignored)."""
-        rows = getattr(form, self.target, None)
-        if not isinstance(rows, FieldList):
+        rows = rows_named(form, self.target)
+        if rows is None:
             return
         order = list(range(len(rows.entries)))
         if self.verb == "add":
@@ -88,6 +90,19 @@ class Action:
         elif self.verb == "down" and self.index < len(order) - 1:
             order[self.index + 1], order[self.index] = order[self.index], order[self.index + 1]
         renumber(rows, order)
+
+
+def rows_named(form: Form, target: str) -> FieldList | None:
+    """The rows ``target`` names: ``names``, or rows inside a row, ``informants-1-names``."""
+    head, *rest = target.split("-")
+    rows = getattr(form, head, None)
+    while rest and isinstance(rows, FieldList) and len(rest) >= 2 and rest[0].isdigit():
+        index, name, *rest = rest
+        entries = rows.entries
+        if int(index) >= len(entries):
+            return None
+        rows = getattr(entries[int(index)].form, name, None)
+    return rows if isinstance(rows, FieldList) and not rest else None
 
 
 def renumber(rows: FieldList, order: list[int]) -> None:

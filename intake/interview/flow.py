@@ -43,8 +43,10 @@ def own_draft(draft_id: uuid.UUID) -> dict[str, Any]:
 
     Typing kept on a page whose rows have changed since (labour typed for an episode
     that was then removed or replaced) is set aside here, before anything shows it.
+    A draft of an older schema version is upgraded and saved on opening.
     """
     document = services.open_draft(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+    db_session().commit()  # a draft of an older version was upgraded and saved once
     stale = [
         name
         for name, basis in services.typed_steps(document).items()

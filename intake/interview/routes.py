@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from intake.errors import IntakeError
 from intake.interview import flow, services
 from intake.interview.forms import ActionForm, AttachmentForm, PublicationForm
-from intake.interview.steps import form_step
+from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request
 from intake.records.services import list_outbox
@@ -37,6 +37,7 @@ def index() -> str:
         drafts=services.own_drafts(session, unlocked_keys(), current_user.account_id),
         outbox=list_outbox(session) if is_station else None,
         form=ActionForm(),
+        step_titles={step.name: step.title for step in STEPS},
     )
 
 

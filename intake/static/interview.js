@@ -147,3 +147,22 @@
     keepTyping();
   });
 })();
+
+/* Interview and informants: ticking "the testifier is the victim" hides that
+   informant's name rows (the victim's names are typed once, on the victim step). */
+(function () {
+  "use strict";
+
+  function victimSpeaking() {
+    document.querySelectorAll(".row.informant").forEach(function (row) {
+      var tickBox = row.querySelector("input[name$='-is_victim']");
+      var names = row.querySelector(".informant-names");
+      if (!tickBox || !names) { return; }
+      function show() { names.hidden = tickBox.checked; }
+      tickBox.addEventListener("change", show);
+      show();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", victimSpeaking);
+})();

@@ -78,16 +78,22 @@ class InformantForm(RowForm):
         asked = set(self._fields) - {"id", "is_main", "is_victim", "names"}
         return all(_nothing(self._fields[name].data) for name in asked)
 
-    def validate_relation(self, field: Any) -> None:
-        """Required, except for the victim speaking, who is "self"."""
-        if self.is_victim.data:
-            if field.data and field.data != "self":
-                raise ValidationError(
-                    gettext("A victim who testifies is related to the victim as “self”.")
-                )
-            field.data = "self"
-        elif not field.data:
-            raise ValidationError(gettext("This field is required."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then the relation: required, and "self" for the victim speaking."""
+        if not super().validate(extra_validators):
+            return False
+        if self.is_blank():
+            return True
+        relation = self.relation
+        if self.is_victim.data and relation.data not in (None, "", "self"):
+            message = gettext("A victim who testifies is related to the victim as “self”.")
+        elif not self.is_victim.data and not relation.data:
+            message = gettext("This field is required.")
+        else:
+            relation.data = relation.data or "self"
+            return True
+        relation.errors = [*relation.errors, message]
+        return False
 
     def validate_names(self, field: FieldList) -> None:
         """No identity typed twice: the victim's names belong on the victim step."""

@@ -44,3 +44,14 @@ class PublicationForm(FlaskForm):
     def validate_archived_url(self, field: Any) -> None:
         """A web address, when given."""
         check_url(self, field)
+
+
+class AddendumForm(FlaskForm):
+    """A correction to a sealed record, in words, with the fields it corrects."""
+
+    correction = text(
+        _l("The correction: what was wrong and what is right"), 20000, required=True, multiline=True
+    )
+    corrected_paths = text(
+        _l("Corrected fields, one per line (e.g. $.victim.birth_date)"), 5000, multiline=True
+    )

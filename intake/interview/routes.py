@@ -6,15 +6,27 @@ draft id is the only value about an interview that ever appears in a URL.
 
 from __future__ import annotations
 
+import io
 import uuid
+from datetime import UTC, datetime
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
 from intake.interview import flow, services
-from intake.interview.forms import ActionForm, AttachmentForm, PublicationForm
+from intake.interview.addenda import record_addendum
+from intake.interview.forms import ActionForm, AddendumForm, AttachmentForm, PublicationForm
 from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request
@@ -154,6 +166,31 @@ def another_victim(draft_id: uuid.UUID) -> Response:
 def receipt(record_id: uuid.UUID) -> str:
     """What was sealed or stored: the record id, the day and (station) the sealed hash."""
     return render_template("interview/receipt.html", receipt=flow.receipt_of(record_id))
+
+
+@bp.route("/receipt/<uuid:record_id>/addendum", methods=["GET", "POST"])
+@login_required(*ROLES)
+def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
+    """Record a correction to a sealed record: sealed at once and handed over as a file."""
+    receipt, form = flow.receipt_of(record_id), AddendumForm()
+    if receipt.sealed_sha256 is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return render_template("interview/addendum.html", receipt=receipt, form=form)
+    try:
+        sealed = record_addendum(
+            db_session(),
+            unlocked_keys(),
+            record_id,
+            form.correction.data,
+            (form.corrected_paths.data or "").split("\n"),
+            datetime.now(UTC).date(),
+        )
+    except IntakeError as error:
+        form.correction.errors = [error.translated()]
+        return render_template("interview/addendum.html", receipt=receipt, form=form), 422
+    name = f"addendum-{sealed.addendum_id}.age"
+    return send_file(io.BytesIO(sealed.sealed), as_attachment=True, download_name=name)
 
 
 @bp.post("/wage-figure")

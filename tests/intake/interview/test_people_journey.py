@@ -129,3 +129,42 @@ def test_links_are_added_with_a_record_id_and_checked(station_interviewer, datab
     bad = {"links-0-record_id": "../../etc", "links-0-relation": "family_member"}
     page = post_step(client, f"{base}/links", bad).get_data(as_text=True)
     assert "36 characters" in page
+
+
+def test_after_sealing_a_correction_is_sealed_as_an_addendum(
+    station_interviewer, database, settings
+):
+    # Given a record finalised (sealed) at a station
+    client = station_interviewer
+    base = _people_pages(client)
+    change_draft(database, settings, base, **worked_example_work_sections())
+    receipt_url = _confirm(client, base, "finalise").headers["Location"]
+    receipt = client.get(receipt_url).get_data(as_text=True)
+    # When the receipt's "record a correction" is followed and a correction written
+    assert "Record a correction (addendum)" in receipt
+    page = client.get(f"{receipt_url}/addendum").get_data(as_text=True)
+    text = "Born in 1979, not 1980: the informant corrected herself."
+    response = client.post(
+        f"{receipt_url}/addendum",
+        data={
+            "csrf_token": csrf_token(page),
+            "correction": text,
+            "corrected_paths": "$.victim.birth_date\n",
+        },
+    )
+    # Then a sealed file is handed over, holding none of the words
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"age-encryption.org/v1")
+    assert text.encode() not in response.data
+    # And a field a record does not have is refused with a message
+    bad = client.post(
+        f"{receipt_url}/addendum",
+        data={"csrf_token": csrf_token(page), "correction": text, "corrected_paths": "$.nothing"},
+    )
+    assert bad.status_code == 422 and "is not a field of a record" in bad.get_data(as_text=True)
+
+
+def test_no_addendum_for_an_unknown_record(station_interviewer):
+    unknown = uuid.uuid4()
+    assert station_interviewer.get(f"/interview/receipt/{unknown}/addendum").status_code == 404

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from wtforms import FieldList, Form
 
 from intake.interview.fields import TranslatedForm
@@ -39,6 +40,32 @@ def _empty(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_empty(v) for v in value.values())
     return value in (None, "", [], False)
+
+
+class RowList(FieldList):
+    """Rows with a limit that refuses a post holding more rows than it, rather than
+    dropping the rows beyond the limit without a word, as FieldList does."""
+
+    too_many = False
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        """Read the rows, noting whether more were sent than the limit allows."""
+        if formdata and self.max_entries:
+            sent = set(self._extract_indices(self.name, formdata))
+            self.too_many = len(sent) > self.max_entries
+        if data is None:
+            super().process(formdata, extra_filters=extra_filters)
+        else:
+            super().process(formdata, data, extra_filters=extra_filters)
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        """The rows, then: a post with more rows than the limit is refused."""
+        valid = bool(super().validate(form, extra_validators))
+        if self.too_many:
+            message = gettext("At most %(limit)s rows can be given here.", limit=self.max_entries)
+            self.errors.append(message)
+            return False
+        return valid
 
 
 def filled_rows(rows: FieldList) -> list[Any]:

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, SelectField
+from wtforms import FormField, SelectField
 
 from intake.interview import vocab
 from intake.interview.fields import DateForm, code, date_data, date_structure, required_check, text
-from intake.interview.lists import RowForm, filled_rows
+from intake.interview.lists import RowForm, RowList, filled_rows
 from intake.interview.steps.common import prune, reference_date
 from intake.interview.steps.known import KnowledgeForm, knowledge_data, knowledge_value
 from intake.interview.steps.victim import check_record_id
@@ -48,10 +48,10 @@ class InterventionForm(RowForm):
 class LinksForm(FlaskForm):
     """Links to other records and interventions."""
 
-    links = FieldList(
+    links = RowList(
         FormField(LinkForm), label=_l("Links to other records"), min_entries=1, max_entries=100
     )
-    interventions = FieldList(
+    interventions = RowList(
         FormField(InterventionForm),
         label=_l("Actions taken on the victim's behalf"),
         min_entries=1,

@@ -22,7 +22,7 @@ from intake.interview.fields import (
     tick,
     whole_number,
 )
-from intake.interview.lists import RowForm, filled_rows
+from intake.interview.lists import RowForm, RowList, filled_rows
 from intake.interview.steps.common import NameForm, name_row, prune, reference_date
 from intake.interview.steps.known import KnowledgeForm, knowledge_data, knowledge_value
 
@@ -52,7 +52,7 @@ class InformantForm(RowForm):
     id = HiddenField()
     is_main = tick(_l("Main testifier"))
     is_victim = tick(_l("The testifier is the victim (speaks of what happened to them)"))
-    names = FieldList(
+    names = RowList(
         FormField(NameForm), label=_l("Informant's names"), min_entries=1, max_entries=50
     )
     relation = code(_l("Relation to the victim"), "relation")
@@ -125,7 +125,7 @@ class TestifierForm(FlaskForm):
     interviewer = text(_l("Interviewer pseudonym"), 100, required=True)
     interpreter_language = code(_l("Interpreter's language"), "language")
     interview_note = text(_l("Note on the interview"), 2000, multiline=True)
-    informants = FieldList(
+    informants = RowList(
         FormField(InformantForm),
         label=_l("Informants"),
         min_entries=1,

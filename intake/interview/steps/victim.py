@@ -20,7 +20,7 @@ from intake.interview.fields import (
     text,
     whole_number,
 )
-from intake.interview.lists import RowForm, filled_rows
+from intake.interview.lists import RowForm, RowList, filled_rows
 from intake.interview.steps.common import (
     FacilityForm,
     NameForm,
@@ -142,7 +142,7 @@ class HealthForm(TranslatedForm):
 class VictimForm(FlaskForm):
     """Who the victim is."""
 
-    names = FieldList(FormField(NameForm), label=_l("Name variants"), min_entries=1, max_entries=50)
+    names = RowList(FormField(NameForm), label=_l("Name variants"), min_entries=1, max_entries=50)
     description = text(_l("Description, when the name is not known"), 1000, multiline=True)
     gender = code(_l("Gender"), "gender")
     ethnicity = code(_l("Ethnicity"), "ethnicity")
@@ -155,7 +155,7 @@ class VictimForm(FlaskForm):
     kz_status_note = text(_l("Status in the testifier's words"), 500)
     occupation = text(_l("Occupation"), 200)
     home_place = FormField(PlaceForm, label=_l("Home place"))
-    external_ids = FieldList(
+    external_ids = RowList(
         FormField(ExternalIdForm),
         label=_l("Entries in other databases"),
         min_entries=1,
@@ -163,7 +163,7 @@ class VictimForm(FlaskForm):
     )
     status = FormField(StatusForm, label=_l("Situation as last reported"))
     health = FormField(HealthForm, label=_l("Health"))
-    family_links = FieldList(
+    family_links = RowList(
         FormField(FamilyLinkForm),
         label=_l("Relatives also affected"),
         min_entries=1,

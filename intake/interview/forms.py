@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FormField
 
-from intake.interview.fields import DateForm, DayForm, code, text
+from intake.interview.fields import DateForm, DayForm, InterviewForm, code, text
 from intake.interview.steps.victim import check_url
 
 
@@ -25,7 +25,7 @@ class AttachmentForm(FlaskForm):
     description = text(_l("Description"), 2000)
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(InterviewForm):
     """A published source with no file: a news article, a report, a database entry."""
 
     kind = code(_l("What it is"), "source_kind", required=True)
@@ -46,7 +46,7 @@ class PublicationForm(FlaskForm):
         check_url(self, field)
 
 
-class AddendumForm(FlaskForm):
+class AddendumForm(InterviewForm):
     """A correction to a sealed record, in words, with the fields it corrects."""
 
     correction = text(

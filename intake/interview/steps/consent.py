@@ -6,11 +6,18 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FormField, RadioField, ValidationError
 from wtforms.validators import InputRequired
 
-from intake.interview.fields import CodeChecklist, DayForm, code, day_data, day_value, text
+from intake.interview.fields import (
+    CodeChecklist,
+    DayForm,
+    InterviewForm,
+    code,
+    day_data,
+    day_value,
+    text,
+)
 
 DECISIONS = (
     ("to_record", _l("May we record this testimony?")),
@@ -30,7 +37,7 @@ def _yes_no(label: Any) -> RadioField:
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(InterviewForm):
     """The testifier's decisions about this testimony."""
 
     to_record = _yes_no(DECISIONS[0][1])

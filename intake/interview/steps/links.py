@@ -6,11 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FormField, SelectField
 
 from intake.interview import vocab
-from intake.interview.fields import DateForm, code, date_data, date_structure, required_check, text
+from intake.interview.fields import (
+    DateForm,
+    InterviewForm,
+    code,
+    date_data,
+    date_structure,
+    required_check,
+    text,
+)
 from intake.interview.lists import RowForm, RowList, filled_rows
 from intake.interview.steps.common import prune, reference_date
 from intake.interview.steps.known import KnowledgeForm, knowledge_data, knowledge_value
@@ -45,7 +52,7 @@ class InterventionForm(RowForm):
     note = text(_l("Note"), 2000)
 
 
-class LinksForm(FlaskForm):
+class LinksForm(InterviewForm):
     """Links to other records and interventions."""
 
     links = RowList(
@@ -59,7 +66,7 @@ class LinksForm(FlaskForm):
     )
 
 
-class AnotherVictimForm(FlaskForm):
+class AnotherVictimForm(InterviewForm):
     """Start a record about another victim the same testifier tells of."""
 
     relation = SelectField(

@@ -10,11 +10,11 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField, StringField, ValidationError
 
 from intake.interview.fields import (
     DateForm,
+    InterviewForm,
     code,
     date_data,
     date_structure,
@@ -116,7 +116,7 @@ def _nothing(value: Any) -> bool:
     return value in (None, "", [], False)
 
 
-class TestifierForm(FlaskForm):
+class TestifierForm(InterviewForm):
     """Interview date, language and place; who gives information and how they know."""
 
     interview_date = FormField(DateForm, label=_l("Date of the interview"))

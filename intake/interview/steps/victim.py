@@ -8,11 +8,11 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, ValidationError
 
 from intake.interview.fields import (
     DateForm,
+    InterviewForm,
     TranslatedForm,
     code,
     date_data,
@@ -139,7 +139,7 @@ class HealthForm(TranslatedForm):
     note = text(_l("Health in the testifier's words"), 2000, multiline=True)
 
 
-class VictimForm(FlaskForm):
+class VictimForm(InterviewForm):
     """Who the victim is."""
 
     names = RowList(FormField(NameForm), label=_l("Name variants"), min_entries=1, max_entries=50)

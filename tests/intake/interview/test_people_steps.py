@@ -378,3 +378,16 @@ def test_the_drafts_list_tells_drafts_apart(station_interviewer, database, setti
     by_id = {s.id: s for s in summaries}
     assert by_id[draft_id_of(second)].last_step == "victim"
     assert by_id[draft_id_of(first)].started_on is not None
+
+
+def test_built_in_messages_are_uyghur_too(station_interviewer):
+    # Given the Uyghur interface, for which WTForms ships no messages of its own
+    base = start_draft(station_interviewer)
+    station_interviewer.get("/interview/?lang=ug")
+    # When a word is typed for a year and an unknown code is forged
+    data = {**steps()["testifier"], "interview_date-year": "twenty"}
+    data["informants-0-how_contacted"] = "pigeon"
+    page = post_step(station_interviewer, f"{base}/testifier", data).get_data(as_text=True)
+    # Then both messages are in Uyghur
+    assert "Not a valid" not in page
+    assert "پۈتۈن سان ئەمەس" in page and "ئىناۋەتلىك تاللاش ئەمەس" in page

@@ -121,15 +121,43 @@ def start_another_victim(
         raise TooManyLinksError(N_("A record lists at most %(limit)s links."), limit=MAX_LINKS)
     new_id = uuid.uuid4()
     new = _new_document(new_id, owner)
-    for section in ("interview", "informants"):
-        if section in document:
-            new[section] = copy.deepcopy(document[section])
+    if "interview" in document:
+        new["interview"] = copy.deepcopy(document["interview"])
+    if "informants" in document:
+        new["informants"] = _informants_for_another(document, relation)
     new["links"] = [{"record_id": str(draft_id), "relation": relation}]
     new[UI_KEY]["saved"] = ["testifier"] if "informants" in document else []
     save_draft(session, keys, new_id, new)
     document.setdefault("links", []).append({"record_id": str(new_id), "relation": relation})
     save_draft(session, keys, draft_id, document)
     return new_id
+
+
+#: The relation to the new victim of a testifier who was the victim of the first record.
+_WITNESS_RELATION = {
+    "held_together": "fellow_detainee",
+    "co_worker": "colleague",
+    "family_member": "other_relative",
+    "same_testifier": "unknown",
+}
+
+
+def _informants_for_another(document: dict[str, Any], relation: str) -> Any:
+    """The informants, copied for a record about another victim.
+
+    A testifier who was the victim of the first record is not the victim of the
+    new one: they become an informant with the first victim's names (copied, not
+    typed again) and a relation that follows the link (a cellmate is a fellow
+    detainee).
+    """
+    informants = copy.deepcopy(document["informants"])
+    names = (document.get("victim") or {}).get("names")
+    for informant in informants if isinstance(informants, list) else []:
+        if isinstance(informant, dict) and informant.pop("is_victim", False):
+            informant["relation"] = _WITNESS_RELATION[relation]
+            if names:
+                informant["names"] = copy.deepcopy(names)
+    return informants
 
 
 def open_draft(

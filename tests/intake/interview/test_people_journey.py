@@ -89,10 +89,14 @@ def test_another_victim_starts_a_linked_draft_with_the_informants(
     assert response.status_code == 302 and response.headers["Location"].endswith("/victim")
     other = response.headers["Location"].rsplit("/", 1)[0]
     first, second = read_draft(database, settings, base), read_draft(database, settings, other)
-    # And it holds the same interview and informants, but no victim
-    assert second["informants"] == first["informants"]
+    # And it holds the same interview, and the informants without the victim: the
+    # testifier, who was the first victim, is now a fellow detainee with her names
     assert second["interview"] == first["interview"]
     assert "victim" not in second
+    (witness,) = second["informants"]
+    assert "is_victim" not in witness and witness["relation"] == "fellow_detainee"
+    assert witness["names"] == first["victim"]["names"]
+    assert first["informants"][0]["is_victim"] is True
     # And the two drafts are linked both ways
     assert second["links"] == [{"record_id": str(draft_id_of(base)), "relation": "held_together"}]
     assert first["links"] == [{"record_id": str(draft_id_of(other)), "relation": "held_together"}]

@@ -166,3 +166,40 @@
 
   document.addEventListener("DOMContentLoaded", victimSpeaking);
 })();
+
+/* Dates: only the boxes the chosen precision needs are shown (a year alone shows no
+   month or day box). Hidden boxes keep what was typed; the app reads only the parts
+   the precision names. With no precision chosen every box shows. */
+(function () {
+  "use strict";
+
+  var NEEDS = {
+    day: ["year", "month", "day"],
+    month: ["year", "month"],
+    season: ["year", "season"],
+    year: ["year"],
+    approximate: ["year", "month", "day"],
+    before: ["year", "month", "day"],
+    after: ["year", "month", "day"],
+    unknown: []
+  };
+  var PARTS = ["year", "month", "day", "season"];
+
+  function datePrecision() {
+    document.querySelectorAll("fieldset.date select[name$='-precision']").forEach(function (select) {
+      var prefix = select.name.slice(0, -"precision".length);
+      function show() {
+        var needed = NEEDS[select.value];
+        PARTS.forEach(function (part) {
+          var input = document.getElementById(prefix + part);
+          var box = input && input.closest(".field");
+          if (box) { box.hidden = needed !== undefined && needed.indexOf(part) === -1; }
+        });
+      }
+      select.addEventListener("change", show);
+      show();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", datePrecision);
+})();

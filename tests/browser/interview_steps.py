@@ -57,8 +57,11 @@ def save_and_continue(page) -> None:
 def fill_date(page, prefix: str, *, precision="", year="", month="", season="", said="") -> None:
     """A date group (``prefix`` such as ``episodes-0-start``)."""
     page.select_option(f"#{prefix}-precision", precision)
-    page.fill(f"#{prefix}-year", str(year))
-    page.fill(f"#{prefix}-month", str(month))
+    # Boxes the precision does not need are hidden: fill only what is given
+    if year != "":
+        page.fill(f"#{prefix}-year", str(year))
+    if month != "":
+        page.fill(f"#{prefix}-month", str(month))
     if season:
         page.select_option(f"#{prefix}-season", season)
     page.fill(f"#{prefix}-as_said", said)

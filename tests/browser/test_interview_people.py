@@ -39,8 +39,20 @@ def test_people_steps_in_kazakh(journey):
     journey.shot("informants")
     steps.save_and_continue(page)
     _on_step(page, "victim")
-    # And the victim's names, and her situation as last reported
+    # And the victim's names; a birth date known to the year shows no month or day box
     steps.fill_victim(page)
+    assert page.locator("#birth_date-month").is_visible()
+    page.select_option("#birth_date-precision", "year")
+    assert page.locator("#birth_date-month").is_hidden()
+    assert (
+        page.locator("#birth_date-day").is_hidden()
+        and page.locator("#birth_date-season").is_hidden()
+    )
+    page.fill("#birth_date-year", "1980")
+    page.select_option("#birth_date-precision", "season")
+    assert page.locator("#birth_date-season").is_visible()
+    page.select_option("#birth_date-precision", "year")
+    # And her situation as last reported
     page.select_option("#status-code", "left_china")
     page.fill("#status-country", "KZ")
     steps.save_and_continue(page)

@@ -16,7 +16,10 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
+    BooleanField,
     DecimalField,
     Form,
     IntegerField,
@@ -25,9 +28,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.errors import N_
 from intake.interview import vocab
 from intake.interview.dates import make_value, parse_date_said
 from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
@@ -35,6 +40,68 @@ from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
 #: What the browser may neither remember (form history) nor send to a spelling service.
 PRIVATE_INPUT = {"autocomplete": "off"}
 PRIVATE_TEXT = {**PRIVATE_INPUT, "spellcheck": "false"}
+
+
+#: WTForms' own messages, also in this app's catalogs: WTForms ships no Uyghur.
+WTFORMS_MESSAGES = (
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+    N_("Not a valid date value."),
+)
+
+
+class _Translations:
+    """This app's catalog first (it has Uyghur), then WTForms' own."""
+
+    def gettext(self, string: str) -> str:
+        ours = str(gettext(string)) if string in WTFORMS_MESSAGES else string
+        return ours if ours != string else str(wtforms_translations.gettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(wtforms_translations.ngettext(singular, plural, n))
+
+
+TRANSLATIONS = _Translations()
+
+
+class TranslatedMeta(DefaultMeta):
+    """Built-in WTForms messages ("Not a valid integer value.") in the UI language,
+    for the sub-forms of rows and dates as for the page's own form."""
+
+    def get_translations(self, form: Any) -> Any:
+        return TRANSLATIONS
+
+
+class InterviewForm(FlaskForm):
+    """A page's form whose built-in messages follow the UI language, Uyghur included."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return TRANSLATIONS
+
+
+class TranslatedForm(Form):
+    """A sub-form (a row, a date) whose built-in messages follow the UI language."""
+
+    Meta = TranslatedMeta
+
+
+def required_check() -> DataRequired:
+    """ "This field is required", in the UI language (WTForms lacks some of ours)."""
+    return DataRequired(message=_l("This field is required."))
+
+
+def in_range(low: float, high: float) -> NumberRange:
+    """A number between ``low`` and ``high``, refused in the UI language."""
+    return NumberRange(min=low, max=high, message=_l("Number must be between %(min)s and %(max)s."))
+
+
+def tick(label: Any) -> BooleanField:
+    """A tick box (yes when ticked, no otherwise)."""
+    return BooleanField(label, render_kw=PRIVATE_INPUT)
 
 
 def _tidy(value: Any) -> Any:
@@ -47,7 +114,7 @@ def _tidy(value: Any) -> Any:
 def text(label: Any, limit: int, *, required: bool = False, multiline: bool = False) -> Any:
     """A text input (or text area) with the schema's limit; optional unless ``required``."""
     validators = [
-        DataRequired() if required else IfGiven(),
+        required_check() if required else IfGiven(),
         MaxLength(limit),
         NoControlCharacters(multiline),
     ]
@@ -62,7 +129,7 @@ def code(label: Any, vocabulary: str, *, required: bool = False) -> SelectField:
     return SelectField(
         label,
         choices=partial(vocab.code_choices, vocabulary),
-        validators=[DataRequired() if required else IfGiven()],
+        validators=[required_check() if required else IfGiven()],
     )
 
 
@@ -86,16 +153,14 @@ def number(label: Any, low: float, high: float) -> FiniteDecimalField:
     return FiniteDecimalField(
         label,
         places=None,
-        validators=[IfGiven(), NumberRange(min=low, max=high)],
+        validators=[IfGiven(), in_range(low, high)],
         render_kw=PRIVATE_INPUT,
     )
 
 
 def whole_number(label: Any, low: int, high: int) -> IntegerField:
     """An optional whole number between ``low`` and ``high``."""
-    return IntegerField(
-        label, validators=[IfGiven(), NumberRange(min=low, max=high)], render_kw=PRIVATE_INPUT
-    )
+    return IntegerField(label, validators=[IfGiven(), in_range(low, high)], render_kw=PRIVATE_INPUT)
 
 
 def json_number(value: decimal.Decimal | None) -> int | float | None:
@@ -117,7 +182,7 @@ class CodeChecklist(SelectMultipleField):
         )
 
 
-class DateForm(Form):
+class DateForm(TranslatedForm):
     """A date with the precision the testifier knows, and the words as said."""
 
     precision = SelectField(
@@ -207,3 +272,40 @@ def date_data(value: Any) -> dict[str, Any]:
         "season": value.get("season"),
         "as_said": value.get("text_as_said"),
     }
+
+
+class DayForm(TranslatedForm):
+    """A day, in the same boxes as the other dates (consent date, retrieval date)."""
+
+    year = whole_number(_l("Year"), 1900, 2100)
+    month = whole_number(_l("Month (1 to 12)"), 1, 12)
+    day = whole_number(_l("Day"), 1, 31)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Each box, then all three given (or none) and a real calendar day."""
+        if not super().validate(extra_validators):
+            return False
+        given = [self.year.data, self.month.data, self.day.data]
+        if all(part is None for part in given):
+            return True
+        if any(part is None for part in given) or day_value(self.data) is None:
+            self.day.errors = [*self.day.errors, gettext("Give a real day: year, month and day.")]
+            return False
+        return True
+
+
+def day_value(data: dict[str, Any]) -> str | None:
+    """``YYYY-MM-DD`` from a validated ``DayForm``'s data, or ``None``."""
+    try:
+        return date(data["year"], data["month"], data["day"]).isoformat()
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def day_data(value: Any) -> dict[str, Any]:
+    """``DayForm`` data from a ``YYYY-MM-DD`` string."""
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    return {"year": day.year, "month": day.month, "day": day.day} if day else {}

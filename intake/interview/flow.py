@@ -21,9 +21,11 @@ from wtforms.csrf.core import CSRFTokenField
 from intake.errors import IntakeError
 from intake.interview import review as review_page
 from intake.interview import services, vocab
-from intake.interview.forms import AttachmentForm
+from intake.interview.fields import date_structure, day_value
+from intake.interview.forms import AttachmentForm, PublicationForm
 from intake.interview.lists import Action
 from intake.interview.steps import STEPS, Step, form_step, neighbour
+from intake.interview.steps.common import prune, reference_date
 from intake.interview.uploads import checked_attachment, read_limited, source_entry
 from intake.records.models import SealedRecord, Testimony
 from intake.web import app_state, db_session, unlocked_keys
@@ -41,8 +43,10 @@ def own_draft(draft_id: uuid.UUID) -> dict[str, Any]:
 
     Typing kept on a page whose rows have changed since (labour typed for an episode
     that was then removed or replaced) is set aside here, before anything shows it.
+    A draft of an older schema version is upgraded and saved on opening.
     """
     document = services.open_draft(db_session(), unlocked_keys(), draft_id, current_user.account_id)
+    db_session().commit()  # a draft of an older version was upgraded and saved once
     stale = [
         name
         for name, basis in services.typed_steps(document).items()
@@ -201,6 +205,9 @@ def submit_attachment(
     remove = request.form.get("remove")
     if remove:
         services.detach(session, keys, draft_id, document, remove)
+    remove_publication = request.form.get("remove_publication")
+    if remove_publication:
+        services.remove_publication(session, keys, draft_id, document, remove_publication)
     storage = form.file.data
     if storage is not None and storage.filename:
         try:
@@ -219,19 +226,62 @@ def submit_attachment(
     return redirect(step_url("attachments", draft_id))
 
 
-def render_attachments(draft_id: uuid.UUID, document: dict[str, Any], form: AttachmentForm) -> str:
-    """The attachments page with the files already attached."""
+def publication_source(form: PublicationForm, document: dict[str, Any]) -> dict[str, Any]:
+    """The record's ``sources`` entry for a published source with no file."""
+    publication = {
+        "title": form.title.data,
+        "publisher": form.publisher.data,
+        "published_on": date_structure(form.published_on.data, reference_date(document)),
+        "url": form.url.data,
+        "archived_url": form.archived_url.data,
+        "retrieved_on": day_value(form.retrieved_on.data),
+    }
+    source = {
+        "kind": form.kind.data,
+        "publication": prune(publication),
+        "description": form.description.data,
+    }
+    return dict(prune(source))
+
+
+def submit_publication(
+    form: PublicationForm, draft_id: uuid.UUID, document: dict[str, Any]
+) -> Response:
+    """List a published source, then show the attachments page again."""
+    source = publication_source(form, document)
+    services.add_publication(db_session(), unlocked_keys(), draft_id, document, source)
+    db_session().commit()
+    return redirect(step_url("attachments", draft_id))
+
+
+def render_attachments(
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    form: AttachmentForm,
+    publication: PublicationForm | None = None,
+) -> str:
+    """The attachments page with the files already attached and the publications listed."""
     files = services.attachments_of(db_session(), unlocked_keys(), draft_id)
     sources = {s.get("sha256"): s for s in document.get("sources") or []}
     status_files = [(item, sources.get(item.sha256, {})) for item in files]
+    publications = [
+        s for s in document.get("sources") or [] if "publication" in s and "sha256" not in s
+    ]
     return _page(
         "interview/attachments.html",
         draft_id,
         "attachments",
         form=form,
+        publication=publication or PublicationForm(prefix="publication", formdata=None),
+        publications=publications,
         files=status_files,
         limit_mb=app_state().settings.max_attachment_bytes / 1e6,
     )
+
+
+def render_confirm(draft_id: uuid.UUID, verb: str, form: Any) -> str:
+    """The page that asks to confirm finalising or discarding the draft."""
+    return _page("interview/confirm.html", draft_id, "review", form=form, verb=verb)
 
 
 def render_review(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms import FormField
 
-from intake.interview.fields import code, text
+from intake.interview.fields import DateForm, DayForm, InterviewForm, code, text
+from intake.interview.steps.victim import check_url
 
 
 class ActionForm(FlaskForm):
@@ -19,3 +23,35 @@ class AttachmentForm(FlaskForm):
     file = FileField(_l("File (photo, document or audio)"))
     kind = code(_l("What it is"), "source_kind")
     description = text(_l("Description"), 2000)
+
+
+class PublicationForm(InterviewForm):
+    """A published source with no file: a news article, a report, a database entry."""
+
+    kind = code(_l("What it is"), "source_kind", required=True)
+    title = text(_l("Title"), 500, required=True)
+    publisher = text(_l("Publisher"), 300)
+    published_on = FormField(DateForm, label=_l("Published on"))
+    url = text(_l("Web address"), 2000)
+    archived_url = text(_l("Archived copy (web address)"), 2000)
+    retrieved_on = FormField(DayForm, label=_l("Retrieved on"))
+    description = text(_l("Description"), 2000)
+
+    def validate_url(self, field: Any) -> None:
+        """A web address, when given."""
+        check_url(self, field)
+
+    def validate_archived_url(self, field: Any) -> None:
+        """A web address, when given."""
+        check_url(self, field)
+
+
+class AddendumForm(InterviewForm):
+    """A correction to a sealed record, in words, with the fields it corrects."""
+
+    correction = text(
+        _l("The correction: what was wrong and what is right"), 20000, required=True, multiline=True
+    )
+    corrected_paths = text(
+        _l("Corrected fields, one per line (e.g. $.victim.birth_date)"), 5000, multiline=True
+    )

@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from wtforms import FieldList, Form
+
+from intake.interview.fields import TranslatedForm
 
 NAVIGATION = ("next", "back", "save")
 
 
-class RowForm(Form):
+class RowForm(TranslatedForm):
     """A row that may be left entirely empty (then it is skipped, not an error)."""
 
     #: Fields whose emptiness makes the row blank (all by default).
@@ -37,6 +40,32 @@ def _empty(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_empty(v) for v in value.values())
     return value in (None, "", [], False)
+
+
+class RowList(FieldList):
+    """Rows with a limit that refuses a post holding more rows than it, rather than
+    dropping the rows beyond the limit without a word, as FieldList does."""
+
+    too_many = False
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        """Read the rows, noting whether more were sent than the limit allows."""
+        if formdata and self.max_entries:
+            sent = set(self._extract_indices(self.name, formdata))
+            self.too_many = len(sent) > self.max_entries
+        if data is None:
+            super().process(formdata, extra_filters=extra_filters)
+        else:
+            super().process(formdata, data, extra_filters=extra_filters)
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        """The rows, then: a post with more rows than the limit is refused."""
+        valid = bool(super().validate(form, extra_validators))
+        if self.too_many:
+            message = gettext("At most %(limit)s rows can be given here.", limit=self.max_entries)
+            self.errors.append(message)
+            return False
+        return valid
 
 
 def filled_rows(rows: FieldList) -> list[Any]:
@@ -71,8 +100,8 @@ class Action:
 
     def apply(self, form: Form) -> None:
         """Add, remove or move a row of ``form`` (unknown targets are ignored)."""
-        rows = getattr(form, self.target, None)
-        if not isinstance(rows, FieldList):
+        rows = rows_named(form, self.target)
+        if rows is None:
             return
         order = list(range(len(rows.entries)))
         if self.verb == "add":
@@ -88,6 +117,19 @@ class Action:
         elif self.verb == "down" and self.index < len(order) - 1:
             order[self.index + 1], order[self.index] = order[self.index], order[self.index + 1]
         renumber(rows, order)
+
+
+def rows_named(form: Form, target: str) -> FieldList | None:
+    """The rows ``target`` names: ``names``, or rows inside a row, ``informants-1-names``."""
+    head, *rest = target.split("-")
+    rows = getattr(form, head, None)
+    while rest and isinstance(rows, FieldList) and len(rest) >= 2 and rest[0].isdigit():
+        index, name, *rest = rest
+        entries = rows.entries
+        if int(index) >= len(entries):
+            return None
+        rows = getattr(entries[int(index)].form, name, None)
+    return rows if isinstance(rows, FieldList) and not rest else None
 
 
 def renumber(rows: FieldList, order: list[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -57,11 +58,55 @@ def _ordered(value: dict[str, Any], props: dict[str, Any]) -> list[str]:
     return [k for k in props if k in value] + [k for k in value if k not in props]
 
 
-def describe(value: Any, node: dict[str, Any] | None, label: str, key: str = "") -> Item:
-    """``value`` as a tree of labelled items, codes shown by their labels.
+#: Turns a reference (a place id, a facility id, an episode id) into words.
+Namer = Callable[[str], str]
+#: Schema hints whose values are ids of reference data, named in the UI language.
+_HINT_NAMERS: dict[str, Namer] = {
+    "place_id": vocab.place_name,
+    "registry_id": vocab.facility_name,
+}
+
+
+def record_namers(record: dict[str, Any]) -> dict[str, Namer]:
+    """Namers for the references inside ``record``: an episode id is shown as its
+    number and kind ("3. Re-education camp"), an informant id as its number and
+    relation ("1. Sister")."""
+    episodes = {
+        str(e.get("id")): f"{n}. {vocab.label('episode_kind', e.get('kind'))}"
+        for n, e in enumerate(_listed(record.get("episodes")), start=1)
+    }
+    informants = {
+        str(i.get("id")): f"{n}. {vocab.label('relation', i.get('relation'))}"
+        for n, i in enumerate(_listed(record.get("informants")), start=1)
+    }
+    return {
+        "episode_id": lambda ref: episodes.get(ref, ref),
+        "informant_id": lambda ref: informants.get(ref, ref),
+    }
+
+
+def _listed(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _is_local_id(key: str, node: dict[str, Any] | None) -> bool:
+    """An entry's own id inside the record ("e1", "i2"): its number says it already."""
+    return key == "id" and _resolve(node).get("x-hint") == "episode_id"
+
+
+def describe(
+    value: Any,
+    node: dict[str, Any] | None,
+    label: str,
+    key: str = "",
+    namers: dict[str, Namer] | None = None,
+) -> Item:
+    """``value`` as a tree of labelled items, codes and references shown in words.
 
     ``key`` is the value's own property name: the keys of some objects are codes.
+    ``namers`` (by property name) name the record's own references.
     """
+    namers = namers or {}
     node = _resolve(node)
     if isinstance(value, dict):
         keys_vocab = (node.get("propertyNames") or {}).get("x-codebook")
@@ -72,19 +117,27 @@ def describe(value: Any, node: dict[str, Any] | None, label: str, key: str = "")
                 props.get(k),
                 vocab.label(keys_vocab, k) if keys_vocab else field_label(k, key),
                 k,
+                namers,
             )
             for k in _ordered(value, props)
+            if not _is_local_id(k, props.get(k))
         ]
         return Item(label, children=children)
     if isinstance(value, list):
         items = node.get("items")
-        return Item(label, children=[describe(v, items, f"{i + 1}.") for i, v in enumerate(value)])
+        return Item(
+            label,
+            children=[describe(v, items, f"{i + 1}.", key, namers) for i, v in enumerate(value)],
+        )
     if isinstance(value, bool):
         return Item(label, gettext("Yes") if value else gettext("No"))
     if value is None:
         return Item(label, "—")
     vocabulary = node.get("x-codebook")
-    return Item(label, vocab.label(vocabulary, value) if vocabulary else str(value))
+    if vocabulary:
+        return Item(label, vocab.label(vocabulary, value))
+    namer = namers.get(key) or _HINT_NAMERS.get(str(node.get("x-hint")))
+    return Item(label, namer(str(value)) if namer else str(value))
 
 
 def readable(record: dict[str, Any]) -> list[Item]:
@@ -92,8 +145,9 @@ def readable(record: dict[str, Any]) -> list[Item]:
     a section the record does not have is shown empty."""
     props = _schema()["properties"]
     order = [k for k in props if k not in _ENVELOPE] + [k for k in record if k not in props]
+    namers = record_namers(record)
     return [
-        describe(record[k], props.get(k), field_label(k), k)
+        describe(record[k], props.get(k), field_label(k), k, namers)
         if k in record
         else Item(field_label(k))
         for k in order

@@ -6,16 +6,29 @@ draft id is the only value about an interview that ever appears in a URL.
 
 from __future__ import annotations
 
+import io
 import uuid
+from datetime import UTC, datetime
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
 from intake.interview import flow, services
-from intake.interview.forms import ActionForm, AttachmentForm
-from intake.interview.steps import form_step
+from intake.interview.addenda import record_addendum
+from intake.interview.forms import ActionForm, AddendumForm, AttachmentForm, PublicationForm
+from intake.interview.steps import STEPS, form_step
+from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
 from intake.records.services import list_outbox
 from intake.web import (
@@ -42,6 +55,7 @@ def index() -> str:
         drafts=services.own_drafts(session, unlocked_keys(), current_user.account_id),
         outbox=list_outbox(session) if is_station else None,
         form=ActionForm(),
+        step_titles={step.name: step.title for step in STEPS},
     )
 
 
@@ -86,12 +100,15 @@ def typed(draft_id: uuid.UUID, name: str) -> tuple[str, int]:
 def attachments(draft_id: uuid.UUID) -> str | Response:
     """Attach photos, documents and audio; remove them; move on."""
     document = flow.own_draft(draft_id)
-    form = AttachmentForm()
-    if request.method == "POST" and form.validate_on_submit():
+    form, publication = AttachmentForm(), PublicationForm(prefix="publication")
+    if request.method == "POST" and request.form.get("action") == "add_publication":
+        if publication.validate_on_submit():
+            return flow.submit_publication(publication, draft_id, document)
+    elif request.method == "POST" and form.validate_on_submit():
         moved = flow.submit_attachment(form, draft_id, document)
         if moved is not None:
             return moved
-    return flow.render_attachments(draft_id, document, form)
+    return flow.render_attachments(draft_id, document, form, publication)
 
 
 @bp.get("/<uuid:draft_id>/review")
@@ -101,11 +118,13 @@ def review(draft_id: uuid.UUID) -> str:
     return flow.render_review(draft_id, flow.own_draft(draft_id), ActionForm())
 
 
-@bp.post("/<uuid:draft_id>/finalise")
+@bp.route("/<uuid:draft_id>/finalise", methods=["GET", "POST"])
 @login_required(*ROLES)
 def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
-    """Validate, then seal or store the record and discard the draft."""
+    """Ask to confirm; then validate, seal or store the record and discard the draft."""
     document, form = flow.own_draft(draft_id), ActionForm()
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return flow.render_confirm(draft_id, "finalise", form)
     if not form.validate_on_submit() or services.problems_of(document):
         return flow.render_review(draft_id, document, form), 422
     try:
@@ -120,15 +139,33 @@ def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
     return redirect(url_for(".receipt", record_id=record_id))
 
 
-@bp.post("/<uuid:draft_id>/discard")
+@bp.route("/<uuid:draft_id>/discard", methods=["GET", "POST"])
 @login_required(*ROLES)
-def discard(draft_id: uuid.UUID) -> Response:
-    """Delete the draft and its attachments."""
-    if not ActionForm().validate_on_submit():
+def discard(draft_id: uuid.UUID) -> str | Response:
+    """Ask to confirm; then delete the draft and its attachments."""
+    form = ActionForm()
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        flow.own_draft(draft_id)
+        return flow.render_confirm(draft_id, "discard", form)
+    if not form.validate_on_submit():
         abort(400)
     services.discard_interview(db_session(), unlocked_keys(), draft_id, current_user.account_id)
     db_session().commit()
     return redirect(url_for(".index"))
+
+
+@bp.post("/<uuid:draft_id>/another")
+@login_required(*ROLES)
+def another_victim(draft_id: uuid.UUID) -> Response:
+    """Start a draft about another victim of the same testifier, linked both ways."""
+    form = AnotherVictimForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new_id = services.start_another_victim(
+        db_session(), unlocked_keys(), draft_id, current_user.account_id, form.relation.data
+    )
+    db_session().commit()
+    return redirect(url_for(".step", draft_id=new_id, name="victim"))
 
 
 @bp.get("/receipt/<uuid:record_id>")
@@ -141,6 +178,33 @@ def receipt(record_id: uuid.UUID) -> str:
     if not is_own_receipt(record_id):
         abort(404)
     return render_template("interview/receipt.html", receipt=flow.receipt_of(record_id))
+
+
+@bp.route("/receipt/<uuid:record_id>/addendum", methods=["GET", "POST"])
+@login_required(*ROLES)
+def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
+    """Record a correction to a sealed record: sealed at once and handed over as a file."""
+    if not is_own_receipt(record_id):
+        abort(404)
+    receipt, form = flow.receipt_of(record_id), AddendumForm()
+    if receipt.sealed_sha256 is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return render_template("interview/addendum.html", receipt=receipt, form=form)
+    try:
+        sealed = record_addendum(
+            db_session(),
+            unlocked_keys(),
+            record_id,
+            form.correction.data,
+            (form.corrected_paths.data or "").split("\n"),
+            datetime.now(UTC).date(),
+        )
+    except IntakeError as error:
+        form.correction.errors = [error.translated()]
+        return render_template("interview/addendum.html", receipt=receipt, form=form), 422
+    name = f"addendum-{sealed.addendum_id}.age"
+    return send_file(io.BytesIO(sealed.sealed), as_attachment=True, download_name=name)
 
 
 @bp.post("/wage-figure")

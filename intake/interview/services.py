@@ -3,10 +3,15 @@
 A draft belongs to the account that started it: its id is kept inside the
 encrypted draft (``_ui.owner``), so the database shows no link between accounts
 and drafts. Someone else's draft is answered like a missing one.
+
+Drafts are records of the current schema version (2). A draft saved by an older
+version of the app (schema 1) is upgraded once, when it is first opened, by the
+same function that upgrades stored and sealed records.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
 from dataclasses import dataclass
@@ -17,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import N_, IntakeError
-from intake.interview.steps import SECTION_STEPS
+from intake.interview.steps import FORM_STEPS, SECTION_STEPS
+from intake.interview.steps.links import ANOTHER_VICTIM_RELATIONS
 from intake.records.attachments import (
     Attachment,
     add_draft_attachment,
@@ -33,15 +39,17 @@ from intake.records.drafts import (
 )
 from intake.records.models import Draft
 from intake.records.services import add_record
+from intake.records.upgrade import CURRENT_VERSION, needs_upgrade, upgrade_record
 from intake.records.validation import Problem, validate_record
 from intake.workspace.vault import UnlockedKeys
 
 _log = logging.getLogger(__name__)
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = CURRENT_VERSION
 UI_KEY = "_ui"
 #: Sections every record has even when the conversation did not touch them.
-_EMPTY_LISTS = ("episodes", "labour", "sources", "links")
+_EMPTY_LISTS = ("episodes", "labour", "sources", "links", "interventions")
 MAX_SOURCES = 200
+MAX_LINKS = 100
 
 
 class TooManySourcesError(IntakeError):
@@ -52,37 +60,130 @@ class ConsentMissingError(IntakeError):
     """The testifier did not consent to recording."""
 
 
+class TooManyLinksError(IntakeError):
+    """The record already lists as many links as the schema allows."""
+
+
+class LinkRelationError(IntakeError):
+    """The relation asked for a second victim's record is not one offered."""
+
+    status = 400
+
+
 @dataclass(frozen=True)
 class DraftSummary:
-    """One of the person's drafts, for the list."""
+    """One of the person's drafts, for the list: enough to tell drafts apart."""
 
     id: uuid.UUID
     updated_on: date
     victim_name: str | None
+    started_on: date | None = None
+    last_step: str | None = None
+    steps_saved: int = 0
+    steps_total: int = len(FORM_STEPS)
+    victim_description: str | None = None
+
+
+def _new_document(draft_id: uuid.UUID, owner: uuid.UUID) -> dict[str, Any]:
+    today = datetime.now(UTC).date().isoformat()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "record_id": str(draft_id),
+        "interview": {"date": {"precision": "day", "value": today}},
+        UI_KEY: {"owner": str(owner), "started_on": today},
+    }
 
 
 def start_interview(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> uuid.UUID:
     """Create an empty draft owned by ``owner``; its id becomes the record id."""
     draft_id = uuid.uuid4()
-    today = datetime.now(UTC).date().isoformat()
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "record_id": str(draft_id),
-        "interview": {"date": {"precision": "day", "value": today}},
-        UI_KEY: {"owner": str(owner)},
-    }
-    save_draft(session, keys, draft_id, document)
+    save_draft(session, keys, draft_id, _new_document(draft_id, owner))
     return draft_id
+
+
+def start_another_victim(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    owner: uuid.UUID,
+    relation: str,
+) -> uuid.UUID:
+    """Start a draft about another victim the same testifier tells of (the caller commits).
+
+    The interview and the informants are copied (nobody types the testifier
+    twice); the victim is not. Each draft links to the other's record id with
+    ``relation`` (same testifier, held together, co-worker, family member).
+    """
+    if relation not in ANOTHER_VICTIM_RELATIONS:
+        raise LinkRelationError(N_("Choose how the two victims are connected."))
+    document = open_draft(session, keys, draft_id, owner)
+    if len(document.get("links") or []) >= MAX_LINKS:
+        raise TooManyLinksError(N_("A record lists at most %(limit)s links."), limit=MAX_LINKS)
+    new_id = uuid.uuid4()
+    new = _new_document(new_id, owner)
+    if "interview" in document:
+        new["interview"] = copy.deepcopy(document["interview"])
+    if "informants" in document:
+        new["informants"] = _informants_for_another(document, relation)
+    new["links"] = [{"record_id": str(draft_id), "relation": relation}]
+    new[UI_KEY]["saved"] = ["testifier"] if "informants" in document else []
+    save_draft(session, keys, new_id, new)
+    document.setdefault("links", []).append({"record_id": str(new_id), "relation": relation})
+    save_draft(session, keys, draft_id, document)
+    return new_id
+
+
+#: The relation to the new victim of a testifier who was the victim of the first record.
+_WITNESS_RELATION = {
+    "held_together": "fellow_detainee",
+    "co_worker": "colleague",
+    "family_member": "other_relative",
+    "same_testifier": "unknown",
+}
+
+
+def _informants_for_another(document: dict[str, Any], relation: str) -> Any:
+    """The informants, copied for a record about another victim.
+
+    A testifier who was the victim of the first record is not the victim of the
+    new one: they become an informant with the first victim's names (copied, not
+    typed again) and a relation that follows the link (a cellmate is a fellow
+    detainee).
+    """
+    informants = copy.deepcopy(document["informants"])
+    names = (document.get("victim") or {}).get("names")
+    for informant in informants if isinstance(informants, list) else []:
+        if isinstance(informant, dict) and informant.pop("is_victim", False):
+            informant["relation"] = _WITNESS_RELATION[relation]
+            if names:
+                informant["names"] = copy.deepcopy(names)
+    return informants
 
 
 def open_draft(
     session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, owner: uuid.UUID
 ) -> dict[str, Any]:
-    """The draft, if ``owner`` started it; :class:`DraftNotFoundError` otherwise."""
+    """The draft, if ``owner`` started it; :class:`DraftNotFoundError` otherwise.
+
+    A draft of schema version 1 is upgraded to the current version and saved
+    (the caller commits); its interface state (``_ui``) is kept as it was.
+    """
     document = load_draft(session, keys, draft_id)
     if (document.get(UI_KEY) or {}).get("owner") != str(owner):
         raise DraftNotFoundError(N_("There is no such draft; it may have been finalised."))
+    if needs_upgrade(document):
+        document = upgraded(document)
+        save_draft(session, keys, draft_id, document)
     return document
+
+
+def upgraded(document: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 draft as a current one, its interface state kept apart and unchanged."""
+    ui = document.get(UI_KEY)
+    record = upgrade_record({k: v for k, v in document.items() if k != UI_KEY})
+    if ui is not None:
+        record[UI_KEY] = ui
+    return dict(record)
 
 
 def save_step(
@@ -90,6 +191,11 @@ def save_step(
 ) -> None:
     """Save the draft after ``step`` passed its checks (the caller commits)."""
     forget_typed(document, step)
+    ui = document.setdefault(UI_KEY, {})
+    saved = ui.setdefault("saved", [])
+    if step not in saved:
+        saved.append(step)
+    ui["last_step"] = step
     save_draft(session, keys, draft_id, document)
 
 
@@ -171,9 +277,24 @@ def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[D
             continue
         if (document.get(UI_KEY) or {}).get("owner") != str(owner):
             continue
-        names = (document.get("victim") or {}).get("names") or [{}]
-        summaries.append(DraftSummary(draft.id, draft.updated_on, names[0].get("text")))
+        summaries.append(_summary(draft, upgraded(document)))
     return summaries
+
+
+def _summary(draft: Draft, document: dict[str, Any]) -> DraftSummary:
+    ui, victim = document.get(UI_KEY) or {}, document.get("victim") or {}
+    names = [n for n in victim.get("names") or [] if isinstance(n, dict)]
+    started = ui.get("started_on")
+    saved = [step for step in ui.get("saved") or [] if step in FORM_STEPS]
+    return DraftSummary(
+        id=draft.id,
+        updated_on=draft.updated_on,
+        victim_name=names[0].get("text") if names else None,
+        started_on=date.fromisoformat(started) if isinstance(started, str) else None,
+        last_step=ui.get("last_step") if ui.get("last_step") in FORM_STEPS else None,
+        steps_saved=len(set(saved)),
+        victim_description=victim.get("description"),
+    )
 
 
 def attach(
@@ -197,6 +318,41 @@ def attach(
     save_draft(session, keys, draft_id, document)
 
 
+def add_publication(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    source: dict[str, Any],
+) -> None:
+    """List a published source with no file (the caller commits); it gets a local id."""
+    sources = document.setdefault("sources", [])
+    if len(sources) >= MAX_SOURCES:
+        raise TooManySourcesError(
+            N_("A record lists at most %(limit)s sources."), limit=MAX_SOURCES
+        )
+    taken = {s.get("id") for s in sources if isinstance(s, dict)}
+    number = next(n for n in range(1, MAX_SOURCES + 2) if f"s{n}" not in taken)
+    sources.append({"id": f"s{number}", **source})
+    save_draft(session, keys, draft_id, document)
+
+
+def remove_publication(
+    session: Session,
+    keys: UnlockedKeys,
+    draft_id: uuid.UUID,
+    document: dict[str, Any],
+    source_id: str,
+) -> None:
+    """Remove a published source (one without a file) by its local id."""
+    document["sources"] = [
+        s
+        for s in document.get("sources") or []
+        if not (s.get("id") == source_id and "sha256" not in s)
+    ]
+    save_draft(session, keys, draft_id, document)
+
+
 def detach(
     session: Session,
     keys: UnlockedKeys,
@@ -216,8 +372,9 @@ def attachments_of(session: Session, keys: UnlockedKeys, draft_id: uuid.UUID) ->
 
 
 def record_of(document: dict[str, Any]) -> dict[str, Any]:
-    """The record a draft would become: UI state removed, untouched lists empty."""
-    record = {key: value for key, value in document.items() if key != UI_KEY}
+    """The record a draft would become: current version, UI state removed, untouched
+    lists empty."""
+    record = dict(upgrade_record({k: v for k, v in document.items() if k != UI_KEY}))
     for key in _EMPTY_LISTS:
         record.setdefault(key, [])
     return record

@@ -148,3 +148,59 @@
     keepTyping();
   });
 })();
+
+/* Interview and informants: ticking "the testifier is the victim" hides that
+   informant's name rows (the victim's names are typed once, on the victim step). */
+(function () {
+  "use strict";
+
+  function victimSpeaking() {
+    document.querySelectorAll(".row.informant").forEach(function (row) {
+      var tickBox = row.querySelector("input[name$='-is_victim']");
+      var names = row.querySelector(".informant-names");
+      if (!tickBox || !names) { return; }
+      function show() { names.hidden = tickBox.checked; }
+      tickBox.addEventListener("change", show);
+      show();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", victimSpeaking);
+})();
+
+/* Dates: only the boxes the chosen precision needs are shown (a year alone shows no
+   month or day box). Hidden boxes keep what was typed; the app reads only the parts
+   the precision names. With no precision chosen every box shows. */
+(function () {
+  "use strict";
+
+  var NEEDS = {
+    day: ["year", "month", "day"],
+    month: ["year", "month"],
+    season: ["year", "season"],
+    year: ["year"],
+    approximate: ["year", "month", "day"],
+    before: ["year", "month", "day"],
+    after: ["year", "month", "day"],
+    unknown: []
+  };
+  var PARTS = ["year", "month", "day", "season"];
+
+  function datePrecision() {
+    document.querySelectorAll("fieldset.date select[name$='-precision']").forEach(function (select) {
+      var prefix = select.name.slice(0, -"precision".length);
+      function show() {
+        var needed = NEEDS[select.value];
+        PARTS.forEach(function (part) {
+          var input = document.getElementById(prefix + part);
+          var box = input && input.closest(".field");
+          if (box) { box.hidden = needed !== undefined && needed.indexOf(part) === -1; }
+        });
+      }
+      select.addEventListener("change", show);
+      show();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", datePrecision);
+})();

@@ -25,6 +25,7 @@ NARRATIVE_SENTENCE = (
     "Кейін Іле өңіріндегі қолғап фабрикасында екі айдай тегін дерлік жұмыс істедім."
 )
 NARRATIVE = "Мені 2018 жылдың көктемінде тәрбиелеу лагеріне апарды. " + NARRATIVE_SENTENCE
+CAMPAIGN_BY = "Күйеуі, Алматыдағы құқық қорғау тобымен бірге"  # noqa: RUF001
 
 #: Everything typed that must never be readable on the station's disk.
 TYPED_SECRETS = (
@@ -38,6 +39,7 @@ TYPED_SECRETS = (
     EVIDENCE_WAGES,
     EVIDENCE_VIOLENCE,
     NARRATIVE_SENTENCE,
+    CAMPAIGN_BY,
 )
 
 
@@ -55,8 +57,11 @@ def save_and_continue(page) -> None:
 def fill_date(page, prefix: str, *, precision="", year="", month="", season="", said="") -> None:
     """A date group (``prefix`` such as ``episodes-0-start``)."""
     page.select_option(f"#{prefix}-precision", precision)
-    page.fill(f"#{prefix}-year", str(year))
-    page.fill(f"#{prefix}-month", str(month))
+    # Boxes the precision does not need are hidden: fill only what is given
+    if year != "":
+        page.fill(f"#{prefix}-year", str(year))
+    if month != "":
+        page.fill(f"#{prefix}-month", str(month))
     if season:
         page.select_option(f"#{prefix}-season", season)
     page.fill(f"#{prefix}-as_said", said)
@@ -73,15 +78,27 @@ def start_interview(journey) -> uuid.UUID:
 
 
 def fill_testifier(page) -> None:
-    """Step 1: the interview and who testifies (the date is today by default)."""
+    """Step 1: the interview and the main informant, the victim speaking of herself
+    (the date is today by default); ticking "is the victim" hides the name rows."""
     page.select_option("#interview_language", "kk")
     page.fill("#interview_place", "Алматы")
     page.fill("#interviewer", "interviewer-07")
-    page.select_option("#relation", "self")
-    page.select_option("#how_known", "self_experience")
-    page.select_option("#is_former_detainee", "yes")
-    page.select_option("#testifier_language", "kk")
-    page.fill("#country", "KZ")
+    page.check("#informants-0-is_main")
+    page.check("#informants-0-is_victim")
+    page.select_option("#informants-0-relation", "self")
+    page.select_option("#informants-0-how_known-basis", "saw_directly")
+    page.select_option("#informants-0-how_contacted", "in_person")
+    page.select_option("#informants-0-is_former_detainee", "yes")
+    page.select_option("#informants-0-interview_language", "kk")
+    page.fill("#informants-0-country", "KZ")
+
+
+def fill_informant(page, row: int, relation: str, name: str, script: str) -> None:
+    """Informant ``row`` (added beforehand): a relative with one name as written."""
+    page.fill(f"#informants-{row}-names-0-text", name)
+    page.select_option(f"#informants-{row}-names-0-script", script)
+    page.select_option(f"#informants-{row}-names-0-kind", "full")
+    page.select_option(f"#informants-{row}-relation", relation)
 
 
 def fill_name(page, row: int, text: str, script: str) -> None:
@@ -163,14 +180,34 @@ def fill_coding(page) -> None:
     page.select_option("#verification_level", "reported")
 
 
+def fill_links(page) -> None:
+    """Links and actions taken: the husband's public campaign."""
+    page.select_option("#interventions-0-kind", "family_public_campaign")
+    page.fill("#interventions-0-by", CAMPAIGN_BY)
+    page.select_option("#interventions-0-known-basis", "saw_directly")
+
+
 def fill_consent(page) -> None:
-    """Step 6: each decision asked separately."""
+    """Consent: each decision asked separately, the date in the same boxes as others."""
     page.check("input[name=to_record][value=yes]")
     page.check("input[name=share_with_partner_databases][value=no]")
     page.check("input[name=publish_victim_name][value=no]")
     page.check("input[name=publish_testifier_name][value=no]")
+    page.check("input[name=research_use][value=yes]")
     page.select_option("#identity_level", "anonymous")
+    page.select_option("#location_level", "prefecture")
     page.select_option("#photo_use", "none")
+    page.fill("#given_on-year", "2019")
+    page.fill("#given_on-month", "12")
+    page.fill("#given_on-day", "20")
+
+
+def finalise(page) -> None:
+    """From the review page: Finalise, then confirm on the page that asks."""
+    with page.expect_navigation():
+        page.click("div.finalise a.button")
+    with page.expect_navigation():
+        page.click("form.confirm button[type=submit]")
 
 
 def fill_narrative(page) -> None:

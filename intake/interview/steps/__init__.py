@@ -16,6 +16,7 @@ from intake.interview.steps import (
     coding,
     consent,
     labour,
+    links,
     narrative,
     testifier,
     trajectory,
@@ -47,7 +48,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(
         "testifier",
-        _l("Interview and testifier"),
+        _l("Interview and informants"),
         testifier.TestifierForm,
         testifier.load,
         testifier.store,
@@ -62,6 +63,14 @@ STEPS: tuple[Step, ...] = (
         trajectory.context,
     ),
     Step("labour", _l("Labour"), labour.LabourStepForm, labour.load, labour.store, labour.context),
+    Step(
+        "links",
+        _l("Other records and actions taken"),
+        links.LinksForm,
+        links.load,
+        links.store,
+        links.context,
+    ),
     Step("coding", _l("Coding"), coding.CodingForm, coding.load, coding.store, coding.context),
     Step("consent", _l("Consent"), consent.ConsentForm, consent.load, consent.store),
     Step("narrative", _l("Narrative"), narrative.NarrativeForm, narrative.load, narrative.store),
@@ -69,11 +78,13 @@ STEPS: tuple[Step, ...] = (
     Step("review", _l("Review and finalise")),
 )
 _BY_NAME = {step.name: step for step in STEPS}
+#: The steps with a form, whose saving the drafts list counts.
+FORM_STEPS = tuple(step.name for step in STEPS if step.form_class is not None)
 
 #: Which step holds each top-level section of the record (for review links).
 SECTION_STEPS = {
     "interview": "testifier",
-    "testifier": "testifier",
+    "informants": "testifier",
     "victim": "victim",
     "episodes": "trajectory",
     "labour": "labour",
@@ -81,6 +92,8 @@ SECTION_STEPS = {
     "consent": "consent",
     "narrative": "narrative",
     "sources": "attachments",
+    "links": "links",
+    "interventions": "links",
 }
 
 

@@ -37,12 +37,18 @@ class NameForm(RowForm):
     script = code(_l("Script"), "script", required=True)
     kind = code(_l("Kind of name"), "name_kind", required=True)
     language = code(_l("Language"), "language")
+    romanisation = code(_l("Romanisation system (Latin script)"), "romanisation")
+    is_pseudonym = fields.tick(_l("A pseudonym (never used to match names)"))
     note = fields.text(_l("Note on this name"), 500)
 
 
 def name_row(form: NameForm) -> dict[str, Any]:
     """A name variant from its row."""
-    return prune({key: form[key].data for key in ("text", "script", "kind", "language", "note")})
+    keys = ("text", "script", "kind", "language", "romanisation", "note")
+    row = prune({key: form[key].data for key in keys})
+    if form.is_pseudonym.data:
+        row["is_pseudonym"] = True
+    return row
 
 
 class PlaceForm(RowForm):

@@ -9,8 +9,17 @@ from pathlib import Path
 
 from tests.intake.conftest import csrf_token
 
-WORKED_EXAMPLE = Path(__file__).parents[2] / "fixtures/records/v1/worked_example.json"
-STEP_NAMES = ("testifier", "victim", "trajectory", "labour", "coding", "consent", "narrative")
+WORKED_EXAMPLE = Path(__file__).parents[2] / "fixtures/records/valid/worked_example.json"
+STEP_NAMES = (
+    "testifier",
+    "victim",
+    "trajectory",
+    "labour",
+    "links",
+    "coding",
+    "consent",
+    "narrative",
+)
 
 
 def expected_record() -> dict:
@@ -134,7 +143,7 @@ def _labour() -> dict:
         "wage_count": "2",
         "wage_unit": "month",
         "wage_approximate": "y",
-        "wage_as_said": labour["wage"]["as_said"],
+        "wage_as_said": labour["wages"][0]["as_said"],
         "housing": "offsite_dormitory",
         "housing_note": labour["housing_note"],
         "escorted": "yes",
@@ -151,13 +160,15 @@ def _labour() -> dict:
 
 
 def _coding() -> dict:
-    coding = _EXPECTED["coding"]
+    coding, work = _EXPECTED["coding"], _EXPECTED["labour"][0]["coding"]
     data = {}
-    for name, value in coding["ilo_indicators"].items():
+    for name, value in work["ilo_indicators"].items():
         data[f"{name}-status"] = value["status"]
         data[f"{name}-evidence"] = value.get("evidence", "")
-    for name, value in coding["survey_phases"].items():
-        data.update({f"{name}-{k}": v for k, v in value.items()})
+    for name, value in work["survey_phases"].items():
+        for cell in ("involuntariness", "menace_of_penalty"):
+            data[f"{name}-{cell}"] = value[cell]["status"]
+        data[f"{name}-evidence"] = value.get("note", "")
     data.update(
         {
             "system": "camp_linked",
@@ -171,6 +182,16 @@ def _coding() -> dict:
     return data
 
 
+def _links() -> dict:
+    campaign = _EXPECTED["interventions"][0]
+    return {
+        "interventions-0-kind": campaign["kind"],
+        "interventions-0-by": campaign["by"],
+        "interventions-0-outcome": campaign["outcome"],
+        "interventions-0-known-basis": "saw_directly",
+    }
+
+
 def worked_example_steps() -> dict[str, dict]:
     """What the interviewer types on each step."""
     victim, names = _EXPECTED["victim"], _EXPECTED["victim"]["names"]
@@ -181,11 +202,14 @@ def worked_example_steps() -> dict[str, dict]:
             "interview_place": "Almaty",
             "interviewer": "interviewer-07",
             "interview_note": _EXPECTED["interview"]["note"],
-            "relation": "self",
-            "how_known": "self_experience",
-            "is_former_detainee": "yes",
-            "testifier_language": "kk",
-            "country": "kz",
+            "informants-0-is_main": "y",
+            "informants-0-is_victim": "y",
+            "informants-0-relation": "self",
+            "informants-0-how_known-basis": "saw_directly",
+            "informants-0-how_contacted": "in_person",
+            "informants-0-is_former_detainee": "yes",
+            "informants-0-interview_language": "kk",
+            "informants-0-country": "kz",
         },
         "victim": {
             "names-0-text": names[0]["text"],
@@ -205,16 +229,23 @@ def worked_example_steps() -> dict[str, dict]:
             "kz_status_note": victim["kz_status_note"],
             "family_links-0-relation": "spouse",
             "family_links-0-note": victim["family_links"][0]["note"],
+            "status-code": "left_china",
+            **_date("status-as_of", "year", "2019"),
+            "status-country": "KZ",
+            "status-known-basis": "saw_directly",
         },
         "trajectory": _trajectory(),
         "labour": _labour(),
+        "links": _links(),
         "coding": _coding(),
         "consent": {
             "to_record": "yes",
             "share_with_partner_databases": "no",
             "publish_victim_name": "no",
             "publish_testifier_name": "no",
+            "research_use": "yes",
             "identity_level": "anonymous",
+            "location_level": "prefecture",
             "photo_use": "none",
         },
         "narrative": {

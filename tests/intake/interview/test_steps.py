@@ -13,6 +13,7 @@ STEPS = (
     "victim",
     "trajectory",
     "labour",
+    "links",
     "coding",
     "consent",
     "narrative",
@@ -73,7 +74,7 @@ def test_malformed_posts_lose_nothing(station_interviewer):
     data = worked_example_steps()["testifier"]
     assert post_step(station_interviewer, f"{base}/testifier", data).status_code == 302
     # When a post arrives with fields missing, an unknown code and a word for a number
-    bad = {"relation": "emperor", "interview_date-year": "twenty"}
+    bad = {"informants-0-relation": "emperor", "interview_date-year": "twenty"}
     page = post_step(station_interviewer, f"{base}/testifier", bad).get_data(as_text=True)
     # Then it is refused with messages, and the saved answers are still there
     assert "Not a valid choice" in page and "Not a valid integer" in page
@@ -178,7 +179,12 @@ def test_review_lists_problems_with_links_and_finalise_refuses(station_interview
         assert f'href="{base.removeprefix("http://localhost")}/{step}"' in page
     # And the typed values are shown isolated
     assert "<bdi>interviewer-07</bdi>" in page
-    # When finalise is forced anyway / Then it is refused and the draft stays
-    response = station_interviewer.post(f"{base}/finalise", data={"csrf_token": csrf_token(page)})
+    # And Finalise is no button to press
+    assert f'href="{base.removeprefix("http://localhost")}/finalise"' not in page
+    # When finalise is forced anyway, confirmed / Then it is refused and the draft stays
+    confirm = station_interviewer.get(f"{base}/finalise").get_data(as_text=True)
+    response = station_interviewer.post(
+        f"{base}/finalise", data={"csrf_token": csrf_token(confirm), "confirmed": "yes"}
+    )
     assert response.status_code == 422
     assert station_interviewer.get(f"{base}/review").status_code == 200

@@ -57,11 +57,87 @@ def timed(function: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
+def _csrf(page: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def bench_trajectory_page(episodes: int = 30, repeat: int = 40) -> None:
+    """p50/p95 of rendering the trajectory step of a draft with ``episodes`` episodes,
+    through the Flask test client (the workspace's Argon2id cost is lowered: only
+    page rendering is measured)."""
+    from intake import create_app
+    from intake.accounts.services import create_account
+
+    cheap = {
+        "argon2_memory_kib": 256,
+        "min_argon2_memory_kib": 8,
+        "argon2_target_seconds": 0.005,
+        "password_memory_kib": 64,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings.for_workspace(Path(folder) / "ws", **cheap)  # type: ignore[arg-type]
+        database = Database(settings.database_url)
+        upgrade_database(database.engine)
+        with database.session() as session:
+            workspace.init_workspace(
+                session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
+            )
+        with database.session() as session:
+            keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+            workspace.create_organisation_identity(session, keys)
+            create_account(
+                session, settings, keys, username="bench", password=PASSPHRASE, role="admin"
+            )
+        client = create_app(settings, database=database).test_client()
+        for url, data in (
+            ("/unlock", {"passphrase": PASSPHRASE}),
+            ("/login", {"username": "bench", "password": PASSPHRASE}),
+        ):
+            token = _csrf(client.get(url).get_data(as_text=True))
+            client.post(url, data={"csrf_token": token, **data})
+        token = _csrf(client.get("/interview/").get_data(as_text=True))
+        base = client.post("/interview/start", data={"csrf_token": token}).headers["Location"]
+        url = base.rsplit("/", 1)[0] + "/trajectory"
+        kinds = ("reeducation_camp", "assigned_factory_work", "detention_centre", "prison")
+        rows: dict[str, str] = {}
+        for i in range(episodes):
+            rows[f"episodes-{i}-kind"] = kinds[i % len(kinds)]
+            rows[f"episodes-{i}-facility-registry"] = "jiafang_industrial_park"
+            rows[f"episodes-{i}-place-area"] = "ili.yining_county"
+            rows[f"episodes-{i}-start-precision"] = "month"
+            rows[f"episodes-{i}-start-year"] = str(2017 + i // 12)
+            rows[f"episodes-{i}-start-month"] = str(i % 12 + 1)
+            rows[f"episodes-{i}-known-basis"] = "saw_directly"
+        token = _csrf(client.get(url).get_data(as_text=True))
+        saved = client.post(url, data={"csrf_token": token, "action": "save", **rows})
+        assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+        size = len(client.get(url).get_data())
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        samples.sort()
+        p50 = statistics.median(samples) * 1000
+        p95 = samples[max(0, round(0.95 * len(samples)) - 1)] * 1000
+        print(
+            f"trajectory page, {episodes} episodes: p50 {p50:.0f} ms, p95 {p95:.0f} ms "
+            f"(target p95 <= 100 ms), {size / 1024:.0f} KiB"
+        )
+        database.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=200, help="testimonies to store and read")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    bench_trajectory_page()
 
     params = calibrate()
     unlock = timed(lambda: params.derive("benchmark passphrase"), 3)

@@ -1,0 +1,169 @@
+"""Fields written straight to HTML, for pages with many repeated rows.
+
+The trajectory and labour pages repeat the same few dozen fields for every episode
+or entry. WTForms' widgets and the ``field`` template macro build each attribute
+through several layers of formatting; with thirty episodes that alone took most of a
+second. These functions write the same markup as ``_field.html`` and
+``_macros.html`` (label, control, hint, errors; a fieldset per group) directly,
+escaping every value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from markupsafe import Markup, escape
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectFieldBase,
+    SelectMultipleField,
+    TextAreaField,
+)
+
+from intake.interview import vocab
+from intake.interview.fields import CachedSelect
+
+#: Translated, escaped labels by (message, language): a page asks for the same few
+#: dozen labels once per row.
+_LABELS: dict[tuple[Any, str], str] = {}
+
+
+def _language() -> str:
+    """The UI language, looked up once per request."""
+    language = g.get("quick_html_language")
+    if language is None:
+        language = g.quick_html_language = vocab.ui_language()
+    return str(language)
+
+
+def _label(field: Any) -> str:
+    text = field.label.text
+    args = getattr(text, "_args", None)
+    if not args:
+        return str(escape(text))
+    key = (args, _language())
+    shown = _LABELS.get(key)
+    if shown is None:
+        shown = _LABELS[key] = str(escape(text))
+    return shown
+
+
+def _attrs(field: Any, extra: dict[str, Any] | None = None) -> str:
+    params = {"id": field.id, "name": field.name}
+    params.update(field.render_kw or {})
+    if extra:
+        params.update(extra)
+    if field.flags.required:
+        params.setdefault("required", True)
+    out = []
+    for key, value in params.items():
+        if value is True:
+            out.append(str(key))
+        elif value is not False and value is not None:
+            out.append(f'{key}="{escape(value)}"')
+    return " ".join(out)
+
+
+def _select(field: Any) -> str:
+    widget = field.widget
+    if isinstance(widget, CachedSelect):
+        options = widget.options(_language())
+        if field.data not in (None, ""):
+            value = escape(field.data)
+            options = options.replace(
+                f'<option value="{value}">', f'<option selected value="{value}">', 1
+            )
+        return f"<select {_attrs(field)}>{options}</select>"
+    parts = []
+    for value, label, selected, _render in field.iter_choices():
+        chosen = " selected" if selected else ""
+        parts.append(f'<option{chosen} value="{escape(value)}">{escape(label)}</option>')
+    return f"<select {_attrs(field)}>{''.join(parts)}</select>"
+
+
+def control(field: Any) -> str:
+    """The field's control alone (input, select or text area)."""
+    if isinstance(field, HiddenField):
+        return f"<input {_attrs(field, {'type': 'hidden', 'value': field._value()})}>"
+    if isinstance(field, SelectFieldBase):
+        return _select(field)
+    if isinstance(field, TextAreaField):
+        return f"<textarea {_attrs(field)}>\r\n{escape(field._value())}</textarea>"
+    if isinstance(field, BooleanField):
+        extra = {"type": "checkbox", "value": "y", "checked": bool(field.data)}
+        return f"<input {_attrs(field, extra)}>"
+    kind = "number" if isinstance(field, IntegerField | DecimalField) else "text"
+    extra = {"type": kind, "value": field._value()}
+    if isinstance(field, DecimalField):
+        extra["step"] = "any"
+    return f"<input {_attrs(field, extra)}>"
+
+
+def _errors(field: Any) -> str:
+    return "".join(
+        f'<p class="error" role="alert">{escape(error)}</p>'
+        for error in field.errors
+        if isinstance(error, str)
+    )
+
+
+def field_html(field: Any, hint: str | None = None) -> Markup:
+    """One field with its visible label, hint and errors (as ``_field.html``)."""
+    css = "field has-error" if field.errors else "field"
+    hint_html = f'<p class="hint">{escape(hint)}</p>' if hint else ""
+    if isinstance(field, HiddenField):
+        return Markup(control(field))  # noqa: S704 (values escaped here)
+    if isinstance(field, SelectMultipleField):
+        return checklist_html(field)
+    if isinstance(field, BooleanField):
+        body = f'<label class="option">{control(field)} {_label(field)}</label>'
+    else:
+        body = f'<label for="{escape(field.id)}">{_label(field)}</label>{control(field)}'
+    return Markup(f'<div class="{css}">{body}{hint_html}{_errors(field)}</div>')  # noqa: S704 (values escaped here)
+
+
+def checklist_html(field: Any) -> Markup:
+    """Tick boxes of a multiple choice (as the ``checklist`` macro)."""
+    chosen = set(field.data or [])
+    css = "field checklist has-error" if field.errors else "field checklist"
+    boxes = []
+    for number, (value, label) in enumerate(
+        field.choices() if callable(field.choices) else field.choices
+    ):
+        box_id = f"{field.id}-{number}"
+        checked = " checked" if value in chosen else ""
+        boxes.append(
+            f'<label class="option" for="{escape(box_id)}"><input{checked} id="{escape(box_id)}"'
+            f' name="{escape(field.name)}" type="checkbox" value="{escape(value)}">'
+            f" {escape(label)}</label>"
+        )
+    return Markup(  # noqa: S704 (values escaped here)
+        f'<fieldset class="{css}"><legend>{_label(field)}</legend>'
+        f"{''.join(boxes)}{_errors(field)}</fieldset>"
+    )
+
+
+def group_html(form_field: Any, extra_class: str = "") -> Markup:
+    """A fieldset with every field of a sub-form (as the ``group`` macro)."""
+    inner = form_field.form
+    css = f"group {extra_class}".strip()
+    if "precision" in inner._fields:
+        css += " date"
+    parts = [f'<fieldset class="{css}"><legend>{_label(form_field)}</legend>']
+    for sub in inner:
+        if sub.short_name == "csrf_token":
+            continue
+        if isinstance(sub, FormField):
+            parts.append(group_html(sub))
+        elif isinstance(sub, FieldList):
+            parts.extend(group_html(entry) for entry in sub)
+        else:
+            parts.append(field_html(sub))
+    parts.append("</fieldset>")
+    return Markup("".join(parts))  # noqa: S704 (values escaped here)

@@ -27,7 +27,7 @@ from intake.interview.fields import (
     quick_code,
     text,
 )
-from intake.interview.lists import RowForm, filled_rows
+from intake.interview.lists import RowForm, filled_rows, renumber
 from intake.interview.quick_html import checklist_html, field_html, group_html
 from intake.interview.steps.common import prune, reference_date
 from intake.interview.steps.parts import (
@@ -148,6 +148,7 @@ class TrajectoryForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """Each row by itself, then the rows together: dates in order, links to
         episodes that exist (a move from an earlier one, a camp that is a detention)."""
+        _forget_removed_episodes(self)
         fine = super().validate(extra_validators)
         episodes = [entry.form for entry in self.episodes.entries if not entry.form.is_blank()]
         order = {row.id.data: n for n, row in enumerate(episodes) if row.id.data}
@@ -171,6 +172,25 @@ class TrajectoryForm(FlaskForm):
                 camp.errors = [*camp.errors, gettext("Choose a camp or other detention episode.")]
                 fine = False
         return bool(fine)
+
+
+def _forget_removed_episodes(form: TrajectoryForm) -> None:
+    """Link rows about an episode that was removed go with it; a workplace whose
+    camp was removed keeps its relation without the camp."""
+    ids = {e.form.id.data for e in form.episodes.entries if e.form.id.data}
+    for name in ("transfers", "camp_relations", "actors", "sentences"):
+        rows = form[name]
+        keep = [
+            n
+            for n, entry in enumerate(rows.entries)
+            if entry.form.episode.data in ids or not entry.form.episode.data
+            if name != "transfers" or entry.form.source.data in ids or not entry.form.source.data
+        ]
+        if len(keep) < len(rows.entries):
+            renumber(rows, keep)
+    for entry in form.camp_relations.entries:
+        if entry.form.camp.data and entry.form.camp.data not in ids:
+            entry.form.camp.data = None
 
 
 def _links_fine(rows: FieldList, order: dict[str, int]) -> bool:

@@ -68,8 +68,83 @@
     });
   }
 
+  function range(pair) { return pair[0] === pair[1] ? pair[0] : pair[0] + "\u2013" + pair[1]; }
+
+  function lastDay(year, month) { return new Date(Date.UTC(year, month, 0)).getUTCDate(); }
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  // The days a statement may be about: its own date when typed, else the episode's.
+  function statementDays(value, section) {
+    var year = parseInt(value("on-year"), 10), month = parseInt(value("on-month"), 10);
+    var day = parseInt(value("on-day"), 10);
+    if (!(year >= 1900 && year <= 2100)) {
+      return [section.dataset.onLow || "", section.dataset.onHigh || ""];
+    }
+    if (!(month >= 1 && month <= 12)) { return [year + "-01-01", year + "-12-31"]; }
+    var first = year + "-" + pad(month) + "-";
+    if (day >= 1 && day <= lastDay(year, month)) { return [first + pad(day), first + pad(day)]; }
+    return [first + "01", first + pad(lastDay(year, month))];
+  }
+
+  function liveWages() {
+    var endpoint = document.getElementById("wage-endpoint");
+    var tokenField = document.querySelector("input[name='csrf_token']");
+    if (!endpoint || !tokenField || !window.fetch) { return; }
+    document.querySelectorAll("section.labour").forEach(function (section) {
+      section.querySelectorAll("fieldset.wage").forEach(function (statement) {
+        var saved = statement.querySelector(".derived-saved");
+        var live = statement.querySelector(".derived-live");
+        function value(suffix) {
+          var field = statement.querySelector("[name$='-" + suffix + "']");
+          return field ? field.value : "";
+        }
+        function update() {
+          var days = statementDays(value, section);
+          var week = section.querySelector("[name$='-days_per_week']");
+          var body = {
+            status: value("status"), amount: value("amount"), amount_max: value("amount_max"),
+            currency: value("currency"), count: value("count"), count_min: value("count_min"),
+            unit: value("unit"), piece_amount: value("piece_amount"),
+            items_per_day: value("items_per_day"), items_per_day_max: value("items_per_day_max"),
+            days_per_week: week ? week.value : "", on_low: days[0], on_high: days[1],
+            prefecture: section.dataset.prefecture, county: section.dataset.county
+          };
+          fetch(endpoint.dataset.url, {
+            method: "POST", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": tokenField.value},
+            body: JSON.stringify(body)
+          }).then(function (response) { return response.json(); })
+            .then(function (figure) {
+              var text;
+              if (figure.error) {
+                text = figure.error;
+              } else if (figure.monthly_cny) {
+                text = endpoint.dataset.monthly.replace("{amount}", range(figure.monthly_cny));
+                if (figure.ratio) { text += "; " + endpoint.dataset.ratio.replace("{ratio}", range(figure.ratio)); }
+                if (figure.converted_from && figure.rate) {
+                  text += "; " + endpoint.dataset.converted.replace("{currency}", figure.converted_from)
+                    .replace("{rate}", range(figure.rate));
+                }
+                if (figure.reason_texts.length) { text += ". " + figure.reason_texts.join(" "); }
+              } else {
+                text = figure.reason_texts.join(" ");
+              }
+              live.textContent = text;
+              live.hidden = !text;
+              saved.hidden = !!text;
+            }).catch(function () { /* the saved figure stays shown */ });
+        }
+        statement.addEventListener("change", update);
+        var week = section.querySelector("[name$='-days_per_week']");
+        if (week) { week.addEventListener("change", update); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     dates();
     pickers();
+    liveWages();
   });
 })();

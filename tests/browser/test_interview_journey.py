@@ -185,20 +185,34 @@ def test_station_interview_in_kazakh_is_sealed_and_leaves_nothing_readable(journ
     [labour] = record["labour"]
     assert labour["episode_id"] == factory["id"]
     assert labour["factory"] == steps.FACTORY
-    assert labour["wage"] == {
-        "amount": 320,
-        "currency": "CNY",
-        "period": {"count": 2, "unit": "month"},
-        "approximate": True,
-        "as_said": steps.WAGE_SAID,
+    assert factory["transfer_from"] == {
+        "episode_id": episodes[1]["id"],
+        "mode": "supervised_collective_transfer",
+        "group_as_said": steps.TRANSFER_SAID,
     }
-    indicators = record["coding"]["ilo_indicators"]
+    assert labour["wages"] == [
+        {
+            "status": "paid",
+            "amount": 320,
+            "currency": "CNY",
+            "period": {"count": 2, "unit": "month"},
+            "approximate": True,
+            "as_said": steps.WAGE_SAID,
+        }
+    ]
+    indicators = labour["coding"]["ilo_indicators"]
     for name, evidence in (
         ("restriction_of_movement", steps.EVIDENCE_MOVEMENT),
         ("withholding_of_wages", steps.EVIDENCE_WAGES),
         ("physical_and_sexual_violence", steps.EVIDENCE_VIOLENCE),
     ):
         assert indicators[name] == {"status": "present", "evidence": evidence}
+    recruitment = labour["coding"]["survey_phases"]["unfree_recruitment"]
+    assert recruitment["involuntariness"] == {
+        "status": "present",
+        "indicators": ["supervised_collective_transfer"],
+    }
+    assert record["coding"]["other_abuse"] == {"codes": ["electric_batons"]}
     assert record["consent"]["to_record"] is True
     assert record["consent"]["publish_victim_name"] is False
     assert record["narrative"]["original"] == {"text": steps.NARRATIVE, "language": "kk"}

@@ -67,7 +67,7 @@ class _CellForm(Form):
 
     def validate_status(self, field: Any) -> None:
         """Evidence or ticked sub-indicators need a status."""
-        if not field.data and (self.evidence.data or self.indicators.data):  # type: ignore[attr-defined]
+        if not field.data and (self.evidence.data or self.indicators.data):
             raise ValidationError(gettext("Choose present, absent or unknown for this cell."))
 
 

@@ -35,6 +35,7 @@ from intake.interview.steps.parts import (
     BasisForm,
     FacilityRefForm,
     KnowledgeForm,
+    Needs,
     facility_ref_data,
     facility_ref_value,
     informants_of,
@@ -69,7 +70,7 @@ _CODES = (
 SPARE_ROWS = 1
 
 
-class WageForm(RowForm):
+class WageForm(Needs, RowForm):
     """One thing said about pay: what was promised or paid, and what became of it."""
 
     status = quick_code(_l("What became of this pay"), "wage_status")
@@ -89,10 +90,21 @@ class WageForm(RowForm):
     known = FormField(BasisForm, label=_l("How this is known"))
     note = text(_l("Note on this pay"), 2000)
 
-    def validate_status(self, field: Any) -> None:
-        """Every statement says what became of the pay (or that it is not known)."""
-        if not field.data:
-            raise ValidationError(gettext("Choose what became of this pay."))
+    def needed(self) -> list[tuple[Any, bool, str]]:
+        """What became of the pay; an amount's period and currency; a period's amount."""
+        has_amount, has_count = self.amount.data is not None, self.count.data is not None
+        period = gettext("Give the amount with the period it was paid for.")
+        return [
+            (self.status, True, gettext("Choose what became of this pay.")),
+            (self.count, has_amount, period),
+            (self.unit, has_amount or has_count, period),
+            (self.amount, has_count, period),
+            (
+                self.currency,
+                has_amount or self.piece_amount.data is not None,
+                gettext("Choose the currency."),
+            ),
+        ]
 
     def validate_amount_max(self, field: Any) -> None:
         """A range of amounts runs upwards from the amount."""
@@ -104,18 +116,6 @@ class WageForm(RowForm):
         if field.data is not None and (self.count.data is None or field.data > self.count.data):
             raise ValidationError(gettext("“At least” must not be above “for how many”."))
 
-    def validate_unit(self, field: Any) -> None:
-        """An amount needs its period, and a period its amount."""
-        if (self.amount.data is None) != (self.count.data is None) or (
-            self.count.data is not None and not field.data
-        ):
-            raise ValidationError(gettext("Give the amount with the period it was paid for."))
-
-    def validate_currency(self, field: Any) -> None:
-        """An amount or piece rate needs its currency."""
-        if not field.data and (self.amount.data is not None or self.piece_amount.data is not None):
-            raise ValidationError(gettext("Choose the currency."))
-
     def validate_items_per_day_max(self, field: Any) -> None:
         """A range of items runs upwards."""
         low = self.items_per_day.data
@@ -123,7 +123,7 @@ class WageForm(RowForm):
             raise ValidationError(gettext("The upper end must not be below the items per day."))
 
 
-class BuyerForm(RowForm):
+class BuyerForm(Needs, RowForm):
     """A buyer or brand named for the goods."""
 
     name = text(_l("Buyer or brand, as named"), 300)
@@ -131,10 +131,9 @@ class BuyerForm(RowForm):
     as_said = text(_l("As said"), 500)
     known = FormField(BasisForm, label=_l("How this is known"))
 
-    def validate_name(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """A buyer row needs the name."""
-        if not field.data:
-            raise ValidationError(gettext("Give the buyer's or brand's name."))
+        return [(self.name, True, gettext("Give the buyer's or brand's name."))]
 
 
 class LabourForm(RowForm):

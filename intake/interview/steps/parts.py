@@ -30,6 +30,27 @@ from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
 from intake.records.upgrade import HOW_KNOWN_TO_BASIS
 
 
+class Needs:
+    """Checks of the kind "this is needed when that is given", run after the fields'
+    own checks (a field's own checks stop at once when it is empty)."""
+
+    def needed(self) -> list[tuple[Any, bool, str]]:
+        """(field, whether it is needed, message) for each such check."""
+        return []
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then what is needed, unless the row is blank."""
+        fine = bool(super().validate(extra_validators))  # type: ignore[misc]
+        is_blank = getattr(self, "is_blank", None)
+        if is_blank is not None and is_blank():
+            return fine
+        for field, needed, message in self.needed():
+            if needed and field.data in (None, "", []) and not field.errors:
+                field.errors = [*field.errors, message]
+                fine = False
+        return fine
+
+
 class RegistryField(StringField):
     """A box for an entry of a page list (``list_name``): shows the entry's name,
     takes an id or a name, and holds the id once checked."""
@@ -148,7 +169,7 @@ def area_value(form: AreaPlaceForm) -> dict[str, Any] | None:
     return prune(place) or None
 
 
-class DurationForm(Form):
+class DurationForm(Needs, Form):
     """How long, said in words when dates are not known ("15 months", "about a year")."""
 
     amount = number(_l("How long (number)"), 0.001, 1000)
@@ -157,10 +178,13 @@ class DurationForm(Form):
     approximate = BooleanField(_l("Approximately"))
     as_said = text(_l("Length as said"), 500)
 
-    def validate_unit(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """A number needs its unit, and a unit its number."""
-        if (self.amount.data is None) != (not field.data):
-            raise ValidationError(gettext("Give both the number and the unit, or neither."))
+        message = gettext("Give both the number and the unit, or neither.")
+        return [
+            (self.unit, self.amount.data is not None, message),
+            (self.amount, bool(self.unit.data), message),
+        ]
 
     def validate_amount_max(self, field: Any) -> None:
         """A range runs upwards."""
@@ -195,7 +219,7 @@ def duration_value(form: DurationForm) -> dict[str, Any] | None:
     )
 
 
-class KnowledgeForm(Form):
+class KnowledgeForm(Needs, Form):
     """How a fact is known: the basis, through which relative, who said it, when."""
 
     basis = quick_code(_l("How it is known"), "knowledge_basis")
@@ -204,11 +228,11 @@ class KnowledgeForm(Form):
     known_on = FormField(QuickDateForm, label=_l("Known since (e.g. when she phoned)"))
     note = text(_l("How it is known, in the words said"), 2000)
 
-    def validate_basis(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """Anything said about how it is known needs the basis."""
         said = self.note.data or self.through_relation.data or self.informant_id.data
-        if not field.data and (said or _date_given(self.known_on.data)):
-            raise ValidationError(gettext("Choose how it is known."))
+        given = bool(said) or _date_given(self.known_on.data)
+        return [(self.basis, given, gettext("Choose how it is known."))]
 
     def validate_through_relation(self, field: Any) -> None:
         """A relative only when the information came through one."""
@@ -218,16 +242,15 @@ class KnowledgeForm(Form):
             )
 
 
-class BasisForm(Form):
+class BasisForm(Needs, Form):
     """How a fact is known, in short: the basis and the words said."""
 
     basis = quick_code(_l("How it is known"), "knowledge_basis")
     note = text(_l("How it is known, in the words said"), 2000)
 
-    def validate_basis(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """Words about how it is known need the basis."""
-        if not field.data and self.note.data:
-            raise ValidationError(gettext("Choose how it is known."))
+        return [(self.basis, bool(self.note.data), gettext("Choose how it is known."))]
 
 
 def _date_given(data: dict[str, Any]) -> bool:
@@ -282,22 +305,3 @@ def informants_of(document: dict[str, Any]) -> list[tuple[str, str]]:
         main = gettext("main testifier") if person.get("is_main") else str(position + 1)
         out.append((str(person.get("id", "")), f"{shown} ({main})"))
     return out
-
-
-class ActorForm(RowForm):
-    """Who did it: police, party secretary, guards, a work team, an employer..."""
-
-    key_fields = ("kind", "name", "note")
-    kind = quick_code(_l("Who"), "actor_kind")
-    name = text(_l("Name or unit, as said"), 300)
-    note = text(_l("What they did"), 1000)
-
-    def validate_kind(self, field: Any) -> None:
-        """A named actor needs the kind."""
-        if not field.data and (self.name.data or self.note.data):
-            raise ValidationError(gettext("Choose who it was."))
-
-
-def actor_value(form: ActorForm) -> dict[str, Any]:
-    """The record's actor from its row."""
-    return prune({"kind": form.kind.data, "name": form.name.data, "note": form.note.data})

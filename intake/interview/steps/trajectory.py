@@ -36,6 +36,7 @@ from intake.interview.steps.parts import (
     DurationForm,
     FacilityRefForm,
     KnowledgeForm,
+    Needs,
     area_data,
     area_value,
     duration_data,
@@ -53,15 +54,14 @@ from intake.records.validation import load_definitions
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
-class LinkRowForm(RowForm):
+class LinkRowForm(Needs, RowForm):
     """A row about one episode, chosen from the page's episodes."""
 
     episode = StringField(_l("Episode"), validators=[IfGiven()])
 
-    def validate_episode(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """A row with anything in it names its episode."""
-        if not field.data:
-            raise ValidationError(gettext("Choose the episode this row is about."))
+        return [(self.episode, True, gettext("Choose the episode this row is about."))]
 
 
 class TransferForm(LinkRowForm):
@@ -73,10 +73,12 @@ class TransferForm(LinkRowForm):
     known = FormField(BasisForm, label=_l("How the move is known"))
     note = text(_l("Note on the move"), 1000)
 
-    def validate_source(self, field: Any) -> None:
-        """The episode the victim came from."""
-        if not field.data:
-            raise ValidationError(gettext("Choose the episode the victim came from."))
+    def needed(self) -> list[tuple[Any, bool, str]]:
+        """The episode the move goes into, and the one the victim came from."""
+        return [
+            *super().needed(),
+            (self.source, True, gettext("Choose the episode the victim came from.")),
+        ]
 
 
 class CampRelationForm(LinkRowForm):

@@ -13,12 +13,13 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, FormField, SelectMultipleField, ValidationError
+from wtforms import Form, FormField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake.interview import vocab
 from intake.interview.fields import quick_code, text
 from intake.interview.steps.common import prune
+from intake.interview.steps.parts import Needs
 from intake.records.derived import load_codebook
 
 INDICATORS = (
@@ -49,26 +50,26 @@ def _cell_choices(phase: str, dimension: str) -> list[tuple[str, str]]:
     return [(c, vocab.label("survey_indicator", c)) for c in cell_indicators(phase, dimension)]
 
 
-class IndicatorForm(Form):
+class IndicatorForm(Needs, Form):
     """One ILO indicator: present, absent or unknown, with the evidence."""
 
     status = quick_code(_l("Status"), "indicator_status")
     evidence = text(_l("Evidence"), 2000, multiline=True)
 
-    def validate_status(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """Evidence needs a status."""
-        if not field.data and self.evidence.data:
-            raise ValidationError(gettext("Choose present, absent or unknown for this evidence."))
+        message = gettext("Choose present, absent or unknown for this evidence.")
+        return [(self.status, bool(self.evidence.data), message)]
 
 
-class _CellForm(Form):
+class _CellForm(Needs, Form):
     status = quick_code(_l("Status"), "indicator_status")
     evidence = text(_l("Evidence for this cell"), 2000, multiline=True)
 
-    def validate_status(self, field: Any) -> None:
+    def needed(self) -> list[tuple[Any, bool, str]]:
         """Evidence or ticked sub-indicators need a status."""
-        if not field.data and (self.evidence.data or self.indicators.data):
-            raise ValidationError(gettext("Choose present, absent or unknown for this cell."))
+        given = bool(self.evidence.data or self.indicators.data)  # type: ignore[attr-defined]
+        return [(self.status, given, gettext("Choose present, absent or unknown for this cell."))]
 
 
 def _cell_form(phase: str, dimension: str) -> type[Form]:

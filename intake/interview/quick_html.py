@@ -10,6 +10,7 @@ escaping every value.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import g
@@ -54,20 +55,36 @@ def _label(field: Any) -> str:
     return shown
 
 
-def _attrs(field: Any, extra: dict[str, Any] | None = None) -> str:
-    params = {"id": field.id, "name": field.name}
-    params.update(field.render_kw or {})
-    if extra:
-        params.update(extra)
-    if field.flags.required:
-        params.setdefault("required", True)
+#: The fixed part of a field's attributes (its render_kw and required flag), by value.
+_FIXED: dict[tuple[Any, ...], str] = {}
+
+
+def _fixed(field: Any) -> str:
+    kw = field.render_kw or {}
+    key = (*sorted((str(k), str(v)) for k, v in kw.items()), bool(field.flags.required))
+    fixed = _FIXED.get(key)
+    if fixed is None:
+        params = dict(kw)
+        if field.flags.required:
+            params.setdefault("required", True)
+        fixed = _FIXED[key] = _params(params)
+    return fixed
+
+
+def _params(params: dict[str, Any]) -> str:
     out = []
     for key, value in params.items():
         if value is True:
-            out.append(str(key))
+            out.append(f" {key}")
         elif value is not False and value is not None:
-            out.append(f'{key}="{escape(value)}"')
-    return " ".join(out)
+            out.append(f' {key}="{escape(value)}"')
+    return "".join(out)
+
+
+def _attrs(field: Any, extra: dict[str, Any] | None = None) -> str:
+    # Ids and names are made from the forms' own field names and row numbers.
+    head = f'id="{escape(field.id)}" name="{escape(field.name)}"'
+    return head + _fixed(field) + (_params(extra) if extra else "")
 
 
 def _select(field: Any) -> str:
@@ -128,20 +145,34 @@ def field_html(field: Any, hint: str | None = None) -> Markup:
     return Markup(f'<div class="{css}">{body}{hint_html}{_errors(field)}</div>')  # noqa: S704 (values escaped here)
 
 
+#: Choices of tick-box lists by (list, language), as (value, escaped label) pairs.
+_CHOICES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
+
+def _choices(field: Any) -> list[tuple[str, str]]:
+    choices = field.choices
+    if not isinstance(choices, partial):
+        given = choices() if callable(choices) else choices
+        return [(str(value), str(escape(label))) for value, label in given]
+    key = (choices.func, choices.args, tuple(sorted(choices.keywords.items())), _language())
+    cached = _CHOICES.get(key)
+    if cached is None:
+        cached = _CHOICES[key] = [(str(v), str(escape(label))) for v, label in choices()]
+    return cached
+
+
 def checklist_html(field: Any) -> Markup:
     """Tick boxes of a multiple choice (as the ``checklist`` macro)."""
     chosen = set(field.data or [])
     css = "field checklist has-error" if field.errors else "field checklist"
     boxes = []
-    for number, (value, label) in enumerate(
-        field.choices() if callable(field.choices) else field.choices
-    ):
-        box_id = f"{field.id}-{number}"
+    name = escape(field.name)
+    for number, (value, label) in enumerate(_choices(field)):
+        box_id = f"{escape(field.id)}-{number}"
         checked = " checked" if value in chosen else ""
         boxes.append(
-            f'<label class="option" for="{escape(box_id)}"><input{checked} id="{escape(box_id)}"'
-            f' name="{escape(field.name)}" type="checkbox" value="{escape(value)}">'
-            f" {escape(label)}</label>"
+            f'<label class="option" for="{box_id}"><input{checked} id="{box_id}"'
+            f' name="{name}" type="checkbox" value="{escape(value)}"> {label}</label>'
         )
     return Markup(  # noqa: S704 (values escaped here)
         f'<fieldset class="{css}"><legend>{_label(field)}</legend>'

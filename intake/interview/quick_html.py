@@ -43,12 +43,12 @@ def _language() -> str:
     return str(language)
 
 
-def _label(field: Any) -> str:
+def _label(field: Any, language: str | None = None) -> str:
     text = field.label.text
     args = getattr(text, "_args", None)
     if not args:
         return str(escape(text))
-    key = (args, _language())
+    key = (args, language or _language())
     shown = _LABELS.get(key)
     if shown is None:
         shown = _LABELS[key] = str(escape(text))
@@ -59,15 +59,25 @@ def _label(field: Any) -> str:
 _FIXED: dict[tuple[Any, ...], str] = {}
 
 
+#: The same, by the identity of a field's render_kw (shared by every row's field).
+_FIXED_BY_ID: dict[tuple[int, bool], tuple[Any, str]] = {}
+
+
 def _fixed(field: Any) -> str:
     kw = field.render_kw or {}
-    key = (*sorted((str(k), str(v)) for k, v in kw.items()), bool(field.flags.required))
+    required = bool(field.flags.required)
+    known = _FIXED_BY_ID.get((id(kw), required))
+    if known is not None and known[0] is kw:
+        return known[1]
+    key = (*sorted((str(k), str(v)) for k, v in kw.items()), required)
     fixed = _FIXED.get(key)
     if fixed is None:
         params = dict(kw)
         if field.flags.required:
             params.setdefault("required", True)
         fixed = _FIXED[key] = _params(params)
+    if field.render_kw:
+        _FIXED_BY_ID[(id(kw), required)] = (kw, fixed)
     return fixed
 
 
@@ -87,10 +97,10 @@ def _attrs(field: Any, extra: dict[str, Any] | None = None) -> str:
     return head + _fixed(field) + (_params(extra) if extra else "")
 
 
-def _select(field: Any) -> str:
+def _select(field: Any, language: str) -> str:
     widget = field.widget
     if isinstance(widget, CachedSelect):
-        options = widget.options(_language())
+        options = widget.options(language)
         if field.data not in (None, ""):
             value = escape(field.data)
             options = options.replace(
@@ -104,12 +114,12 @@ def _select(field: Any) -> str:
     return f"<select {_attrs(field)}>{''.join(parts)}</select>"
 
 
-def control(field: Any) -> str:
+def control(field: Any, language: str | None = None) -> str:
     """The field's control alone (input, select or text area)."""
     if isinstance(field, HiddenField):
         return f"<input {_attrs(field, {'type': 'hidden', 'value': field._value()})}>"
     if isinstance(field, SelectFieldBase):
-        return _select(field)
+        return _select(field, language or _language())
     if isinstance(field, TextAreaField):
         return f"<textarea {_attrs(field)}>\r\n{escape(field._value())}</textarea>"
     if isinstance(field, BooleanField):
@@ -130,18 +140,20 @@ def _errors(field: Any) -> str:
     )
 
 
-def field_html(field: Any, hint: str | None = None) -> Markup:
+def field_html(field: Any, hint: str | None = None, language: str | None = None) -> Markup:
     """One field with its visible label, hint and errors (as ``_field.html``)."""
+    language = language or _language()
     css = "field has-error" if field.errors else "field"
     hint_html = f'<p class="hint">{escape(hint)}</p>' if hint else ""
     if isinstance(field, HiddenField):
         return Markup(control(field))  # noqa: S704 (values escaped here)
     if isinstance(field, SelectMultipleField):
-        return checklist_html(field)
+        return checklist_html(field, language)
+    label = _label(field, language)
     if isinstance(field, BooleanField):
-        body = f'<label class="option">{control(field)} {_label(field)}</label>'
+        body = f'<label class="option">{control(field, language)} {label}</label>'
     else:
-        body = f'<label for="{escape(field.id)}">{_label(field)}</label>{control(field)}'
+        body = f'<label for="{escape(field.id)}">{label}</label>{control(field, language)}'
     return Markup(f'<div class="{css}">{body}{hint_html}{_errors(field)}</div>')  # noqa: S704 (values escaped here)
 
 
@@ -149,25 +161,26 @@ def field_html(field: Any, hint: str | None = None) -> Markup:
 _CHOICES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
 
 
-def _choices(field: Any) -> list[tuple[str, str]]:
-    choices = field.choices
+def _choices(field: Any, language: str) -> list[tuple[str, str]]:
+    # The choices' function itself, before WTForms calls it (it inspects it each time).
+    choices = getattr(field, "_choices_callable", None)
     if not isinstance(choices, partial):
-        given = choices() if callable(choices) else choices
-        return [(str(value), str(escape(label))) for value, label in given]
-    key = (choices.func, choices.args, tuple(sorted(choices.keywords.items())), _language())
+        return [(str(value), str(escape(label))) for value, label in field.choices]
+    key = (choices.func, choices.args, tuple(sorted(choices.keywords.items())), language)
     cached = _CHOICES.get(key)
     if cached is None:
         cached = _CHOICES[key] = [(str(v), str(escape(label))) for v, label in choices()]
     return cached
 
 
-def checklist_html(field: Any) -> Markup:
+def checklist_html(field: Any, language: str | None = None) -> Markup:
     """Tick boxes of a multiple choice (as the ``checklist`` macro)."""
+    language = language or _language()
     chosen = set(field.data or [])
     css = "field checklist has-error" if field.errors else "field checklist"
     boxes = []
     name = escape(field.name)
-    for number, (value, label) in enumerate(_choices(field)):
+    for number, (value, label) in enumerate(_choices(field, language)):
         box_id = f"{escape(field.id)}-{number}"
         checked = " checked" if value in chosen else ""
         boxes.append(
@@ -175,26 +188,27 @@ def checklist_html(field: Any) -> Markup:
             f' name="{name}" type="checkbox" value="{escape(value)}"> {label}</label>'
         )
     return Markup(  # noqa: S704 (values escaped here)
-        f'<fieldset class="{css}"><legend>{_label(field)}</legend>'
+        f'<fieldset class="{css}"><legend>{_label(field, language)}</legend>'
         f"{''.join(boxes)}{_errors(field)}</fieldset>"
     )
 
 
-def group_html(form_field: Any, extra_class: str = "") -> Markup:
+def group_html(form_field: Any, extra_class: str = "", language: str | None = None) -> Markup:
     """A fieldset with every field of a sub-form (as the ``group`` macro)."""
+    language = language or _language()
     inner = form_field.form
     css = f"group {extra_class}".strip()
     if "precision" in inner._fields:
         css += " date"
-    parts = [f'<fieldset class="{css}"><legend>{_label(form_field)}</legend>']
+    parts = [f'<fieldset class="{css}"><legend>{_label(form_field, language)}</legend>']
     for sub in inner:
         if sub.short_name == "csrf_token":
             continue
         if isinstance(sub, FormField):
-            parts.append(group_html(sub))
+            parts.append(group_html(sub, language=language))
         elif isinstance(sub, FieldList):
-            parts.extend(group_html(entry) for entry in sub)
+            parts.extend(group_html(entry, language=language) for entry in sub)
         else:
-            parts.append(field_html(sub))
+            parts.append(field_html(sub, language=language))
     parts.append("</fieldset>")
     return Markup("".join(parts))  # noqa: S704 (values escaped here)

@@ -11,14 +11,12 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Form, FormField, StringField, ValidationError
+from wtforms import BooleanField, Form, StringField, ValidationError
 
 from intake.interview import pickers, vocab
+from intake.interview.dates import parse_date_said
 from intake.interview.fields import (
     PRIVATE_TEXT,
-    QuickDateForm,
-    date_data,
-    date_structure,
     json_number,
     number,
     quick_code,
@@ -225,13 +223,13 @@ class KnowledgeForm(Needs, Form):
     basis = quick_code(_l("How it is known"), "knowledge_basis")
     through_relation = quick_code(_l("Through which relative"), "relation")
     informant_id = StringField(_l("Which informant said it"), validators=[IfGiven()])
-    known_on = FormField(QuickDateForm, label=_l("Known since (e.g. when she phoned)"))
+    known_on = text(_l("Known since, as said (e.g. “January 2019”, “2019-01”)"), 500)
     note = text(_l("How it is known, in the words said"), 2000)
 
     def needed(self) -> list[tuple[Any, bool, str]]:
         """Anything said about how it is known needs the basis."""
         said = self.note.data or self.through_relation.data or self.informant_id.data
-        given = bool(said) or _date_given(self.known_on.data)
+        given = bool(said or self.known_on.data)
         return [(self.basis, given, gettext("Choose how it is known."))]
 
     def validate_through_relation(self, field: Any) -> None:
@@ -253,10 +251,6 @@ class BasisForm(Needs, Form):
         return [(self.basis, bool(self.note.data), gettext("Choose how it is known."))]
 
 
-def _date_given(data: dict[str, Any]) -> bool:
-    return any(data.get(k) not in (None, "") for k in ("precision", "year", "as_said"))
-
-
 def known_data(item: dict[str, Any], key: str = "known") -> dict[str, Any]:
     """Form data of ``item[key]``, or of a version-1 ``how_known`` code and note."""
     known = item.get(key)
@@ -271,7 +265,7 @@ def known_data(item: dict[str, Any], key: str = "known") -> dict[str, Any]:
         "basis": known.get("basis"),
         "through_relation": known.get("through_relation"),
         "informant_id": known.get("informant_id"),
-        "known_on": date_data(known.get("known_on")),
+        "known_on": _said_date(known.get("known_on")),
         "note": known.get("note"),
     }
 
@@ -280,16 +274,33 @@ def known_value(data: dict[str, Any], reference: Any) -> dict[str, Any] | None:
     """The record's ``known`` object from a validated knowledge form's data."""
     if not data.get("basis"):
         return None
-    known_on = data.get("known_on")
     return prune(
         {
             "basis": data["basis"],
             "through_relation": data.get("through_relation"),
             "informant_id": data.get("informant_id"),
-            "known_on": date_structure(known_on, reference) if known_on else None,
+            "known_on": said_date_value(data.get("known_on"), reference),
             "note": data.get("note"),
         }
     )
+
+
+def _said_date(value: Any) -> str | None:
+    """A date-with-precision as the words to show: as said, else its value."""
+    if not isinstance(value, dict):
+        return None
+    return value.get("text_as_said") or value.get("value")
+
+
+def said_date_value(said: str | None, reference: Any) -> dict[str, Any] | None:
+    """The date-with-precision of words such as "January 2019" or "2019-01"; words it
+    cannot read are kept with precision "unknown"."""
+    if not said:
+        return None
+    value = parse_date_said(said, reference) or {"precision": "unknown"}
+    if value.get("value") != said:
+        value["text_as_said"] = said
+    return value
 
 
 def informants_of(document: dict[str, Any]) -> list[tuple[str, str]]:

@@ -168,9 +168,7 @@ def test_durations_knowledge_and_links_are_stored_on_their_episodes(
                 "duration-as_said": "about a year",
                 "known-basis": "through_relative",
                 "known-through_relation": "sister",
-                "known-known_on-precision": "month",
-                "known-known_on-year": "2019",
-                "known-known_on-month": "1",
+                "known-known_on": "January 2019",
                 "known-note": "she phoned in January 2019",
             },
         ),
@@ -212,7 +210,7 @@ def test_durations_knowledge_and_links_are_stored_on_their_episodes(
     assert e2["known"] == {
         "basis": "through_relative",
         "through_relation": "sister",
-        "known_on": {"precision": "month", "value": "2019-01"},
+        "known_on": {"precision": "month", "value": "2019-01", "text_as_said": "January 2019"},
         "note": "she phoned in January 2019",
     }
     assert e2["transfer_from"] == {"episode_id": "e1", "mode": "escorted_individually"}

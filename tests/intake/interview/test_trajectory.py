@@ -339,3 +339,29 @@ def test_names_resolve_in_every_interface_language(app):
     # And an unknown name is refused, never guessed
     with app.test_request_context(), pytest.raises(pickers.PickError):
         pickers.resolve("place", "Yining")
+
+
+def test_typed_markup_is_shown_as_text_never_run(station_interviewer):
+    # Given words with markup in every kind of box of an episode and a link row
+    base = start_draft(station_interviewer)
+    hostile = '"><script>alert(1)</script>'
+    data = {
+        **_row(
+            0,
+            "reeducation_camp",
+            **{"facility-free_text": hostile, "note": hostile, "known-note": hostile},
+        ),
+        "actors-0-episode": "e1",
+        "actors-0-kind": "police",
+        "actors-0-name": hostile,
+    }
+    # When saved and shown again, and when refused with the words still in the boxes
+    assert post_step(station_interviewer, f"{base}/trajectory", data).status_code == 302
+    shown = station_interviewer.get(f"{base}/trajectory").get_data(as_text=True)
+    refused = post_step(
+        station_interviewer, f"{base}/trajectory", {**data, "episodes-0-place-area": hostile}
+    ).get_data(as_text=True)
+    # Then the markup is escaped everywhere
+    for page in (shown, refused):
+        assert "<script>alert(1)" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -349,7 +349,8 @@ def test_typed_markup_is_shown_as_text_never_run(station_interviewer):
         **_row(
             0,
             "reeducation_camp",
-            **{"facility-free_text": hostile, "note": hostile, "known-note": hostile},
+            **{"facility-free_text": hostile, "note": hostile, "known-note": hostile}
+            | {"known-basis": "other"},
         ),
         "actors-0-episode": "e1",
         "actors-0-kind": "police",

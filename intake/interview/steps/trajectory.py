@@ -425,21 +425,8 @@ def context(document: dict[str, Any], form: TrajectoryForm) -> dict[str, Any]:
         "row_choices": _row_choices(form),
         "detention_kinds": load_definitions().detention_kinds,
         "informants": informants_of(document),
-        "filled": filled,
         "q": field_html,
         "qg": group_html,
         "qc": checklist_html,
     }
 
-
-def filled(field: Any) -> bool:
-    """Whether anything was given in a group of fields (its part opens by itself)."""
-    return bool(field.errors) or not _blank(field.data)
-
-
-def _blank(value: Any) -> bool:
-    if isinstance(value, dict):
-        return all(_blank(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_blank(v) for v in value)
-    return value in (None, "", False)

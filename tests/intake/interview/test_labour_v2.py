@@ -362,3 +362,25 @@ def test_buyers_and_how_the_work_is_known_are_kept(station_interviewer, database
         }
     ]
     assert entry["known"] == {"basis": "saw_directly"}
+
+
+def test_a_converted_figure_says_from_which_currency_and_year(app):
+    # Given a figure converted from US dollars at the 2018 yearly average
+    from decimal import Decimal
+
+    from intake.interview.steps.labour import _figure_text
+    from intake.records.wages import Conversion, Span, WageFigure
+
+    figure = WageFigure(
+        monthly=Span(Decimal("628.65"), Decimal("628.65")),
+        minimum=Span(Decimal(1460), Decimal(1820)),
+        ratio=Span(Decimal("0.345"), Decimal("0.431")),
+        conversion=Conversion("USD", Span.of(Decimal("6.6174")), (2018,), ("rates",)),
+    )
+    # When it is worded for the page / Then the conversion is named with its year
+    with app.test_request_context():
+        text = _figure_text(figure, {"status": "paid"})
+    assert text["lines"] == [
+        "628.65 CNY a month; 0.345\u20130.431 of the minimum wage",
+        "converted from USD at the 2018 average (6.6174 CNY each)",
+    ]

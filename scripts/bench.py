@@ -57,20 +57,19 @@ def timed(function: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def _csrf(page: str) -> str:
-    import re
-
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 def bench_trajectory_page(episodes: int = 30, repeat: int = 40) -> None:
     """p50/p95 of rendering the trajectory step of a draft with ``episodes`` episodes,
     through the Flask test client (the workspace's Argon2id cost is lowered: only
     page rendering is measured)."""
+    import re
+
     from intake import create_app
     from intake.accounts.services import create_account
+
+    def _csrf(page: str) -> str:
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
 
     cheap = {
         "argon2_memory_kib": 256,

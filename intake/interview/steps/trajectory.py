@@ -429,4 +429,3 @@ def context(document: dict[str, Any], form: TrajectoryForm) -> dict[str, Any]:
         "qg": group_html,
         "qc": checklist_html,
     }
-

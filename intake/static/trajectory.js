@@ -95,11 +95,14 @@
       section.querySelectorAll("fieldset.wage").forEach(function (statement) {
         var saved = statement.querySelector(".derived-saved");
         var live = statement.querySelector(".derived-live");
+        // Answers may arrive out of order: only the newest request's answer is shown.
+        var latest = 0;
         function value(suffix) {
           var field = statement.querySelector("[name$='-" + suffix + "']");
           return field ? field.value : "";
         }
         function update() {
+          var asked = ++latest;
           var days = statementDays(value, section);
           var week = section.querySelector("[name$='-days_per_week']");
           var body = {
@@ -116,6 +119,7 @@
             body: JSON.stringify(body)
           }).then(function (response) { return response.json(); })
             .then(function (figure) {
+              if (asked !== latest) { return; }
               var text;
               if (figure.error) {
                 text = figure.error;

@@ -77,6 +77,8 @@ def _fixed(field: Any) -> str:
             params.setdefault("required", True)
         fixed = _FIXED[key] = _params(params)
     if field.render_kw:
+        if len(_FIXED_BY_ID) > 1000:  # a form made its attributes afresh each time
+            _FIXED_BY_ID.clear()
         _FIXED_BY_ID[(id(kw), required)] = (kw, fixed)
     return fixed
 

@@ -49,17 +49,27 @@ class Needs:
         return fine
 
 
+#: The attributes of a registry box, one dict per list for every row and request.
+_REGISTRY_RENDER: dict[str, dict[str, Any]] = {}
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegistryField(StringField):
     """A box for an entry of a page list (``list_name``): shows the entry's name,
     takes an id or a name, and holds the id once checked."""
 
     def __init__(self, label: Any, which: str, **kwargs: Any) -> None:
         self.which = which
-        render = {"dir": "auto", **PRIVATE_TEXT, "list": f"{which}-list"}
+        render = _REGISTRY_RENDER.setdefault(
+            which, {"dir": "auto", **PRIVATE_TEXT, "list": f"{which}-list"}
+        )
         super().__init__(
             label,
             validators=[IfGiven(), MaxLength(200), NoControlCharacters()],
-            filters=[lambda v: v.strip() if isinstance(v, str) else v],
+            filters=[_strip],
             render_kw=render,
             **kwargs,
         )

@@ -70,6 +70,93 @@ def timed(function: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
+def bench_trajectory_page(episodes: int = 30, repeat: int = 60) -> None:
+    """p50/p95 of rendering the trajectory step of a draft with ``episodes`` episodes,
+    through the Flask test client (the workspace's Argon2id cost is lowered: only
+    page rendering is measured)."""
+    import gc
+    import re
+
+    from intake import create_app
+    from intake.accounts.services import create_account
+
+    def _csrf(page: str) -> str:
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    cheap = {
+        "argon2_memory_kib": 256,
+        "min_argon2_memory_kib": 8,
+        "argon2_target_seconds": 0.005,
+        "password_memory_kib": 64,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings.for_workspace(Path(folder) / "ws", **cheap)  # type: ignore[arg-type]
+        database = Database(settings.database_url)
+        upgrade_database(database.engine)
+        with database.session() as session:
+            workspace.init_workspace(
+                session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
+            )
+        with database.session() as session:
+            keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+            workspace.create_organisation_identity(session, keys)
+            create_account(
+                session, settings, keys, username="bench", password=PASSPHRASE, role="admin"
+            )
+        client = create_app(settings, database=database).test_client()
+        for url, data in (
+            ("/unlock", {"passphrase": PASSPHRASE}),
+            ("/login", {"username": "bench", "password": PASSPHRASE}),
+        ):
+            token = _csrf(client.get(url).get_data(as_text=True))
+            client.post(url, data={"csrf_token": token, **data})
+        token = _csrf(client.get("/interview/").get_data(as_text=True))
+        base = client.post("/interview/start", data={"csrf_token": token}).headers["Location"]
+        url = base.rsplit("/", 1)[0] + "/trajectory"
+        kinds = ("reeducation_camp", "assigned_factory_work", "detention_centre", "prison")
+        rows: dict[str, str] = {}
+        for i in range(episodes):
+            rows[f"episodes-{i}-kind"] = kinds[i % len(kinds)]
+            rows[f"episodes-{i}-facility-registry"] = "jiafang_industrial_park"
+            rows[f"episodes-{i}-place-area"] = "ili.yining_county"
+            rows[f"episodes-{i}-start-precision"] = "month"
+            rows[f"episodes-{i}-start-year"] = str(2017 + i // 12)
+            rows[f"episodes-{i}-start-month"] = str(i % 12 + 1)
+            rows[f"episodes-{i}-known-basis"] = "saw_directly"
+        token = _csrf(client.get(url).get_data(as_text=True))
+        saved = client.post(url, data={"csrf_token": token, "action": "save", **rows})
+        assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+        size = len(client.get(url).get_data())
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        # Once as the app runs now, once with the objects of start-up frozen out of the
+        # garbage collector (gc.freeze()): the pages' form objects are collected by a
+        # full collection, whose pause grows with every object the process holds.
+        for frozen in (False, True):
+            if frozen:
+                gc.collect()
+                gc.freeze()
+            samples, cpu = [], []
+            for _ in range(repeat):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                response = client.get(url)
+                samples.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
+                assert response.status_code == 200
+            samples.sort()
+            p50 = statistics.median(samples) * 1000
+            p95 = samples[max(0, round(0.95 * len(samples)) - 1)] * 1000
+            print(
+                f"trajectory page, {episodes} episodes{', gc.freeze()' if frozen else ''}: "
+                f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (target p95 <= 100 ms), "
+                f"{size / 1024:.0f} KiB; CPU p50 {statistics.median(cpu) * 1000:.0f} ms; "
+                f"load average {load:.1f}"
+            )
+        gc.unfreeze()
+        database.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -95,11 +182,18 @@ def main() -> None:
         help="processes that open and check records during the import (default: all cores)",
     )
     parser.add_argument("--only-import", action="store_true", help="run only the import benchmark")
+    parser.add_argument(
+        "--index-records",
+        type=int,
+        default=100_000,
+        help="synthetic testimonies for the case index benchmark (default 100000)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if args.only_import:
         import_benchmarks(args)
         return
+    bench_trajectory_page()
 
     params = calibrate()
     unlock = timed(lambda: params.derive("benchmark passphrase"), 3)
@@ -161,6 +255,12 @@ def main() -> None:
         )
         database.dispose()
     import_benchmarks(args)
+
+    from bench_cases import main as bench_cases  # the in-memory case index
+    from bench_names import report  # name matching over the sourced pair set
+
+    bench_cases(["--records", str(args.index_records)])
+    report()
 
 
 # --- the import benchmark ---------------------------------------------------------------
@@ -360,10 +460,6 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
         f"validation is {stages['validate (check_record)'] / measured * 100:.0f}% of it"
     )
     database.dispose()
-
-    from bench_names import report  # name matching over the sourced pair set
-
-    report()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -30,7 +31,7 @@ from wtforms import (
 )
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from intake.errors import N_
 from intake.interview import vocab
@@ -309,3 +310,72 @@ def day_data(value: Any) -> dict[str, Any]:
     except ValueError:
         day = None
     return {"year": day.year, "month": day.month, "day": day.day} if day else {}
+
+
+class CachedSelect:
+    """A select whose options are rendered once per language and reused.
+
+    A long page (thirty episodes, each with a dozen code lists) spends most of its
+    time writing the same options again; here they are written once, and only the
+    chosen one is marked for each field.
+    """
+
+    def __init__(self, name: str, choices: Callable[[], Any]) -> None:
+        self.name = name
+        self.choices = choices
+
+    def options(self, language: str | None = None) -> str:
+        """The options in ``language`` (default: the UI language), from the cache."""
+        language = language or vocab.ui_language()
+        cached = _OPTIONS.get((self.name, language))
+        if cached is None:
+            cached = "".join(
+                f'<option value="{escape(value)}">{escape(label)}</option>'
+                for value, label in self.choices()
+            )
+            _OPTIONS[(self.name, language)] = cached
+        return cached
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if field.flags.required:
+            kwargs.setdefault("required", True)
+        options = self.options()
+        if field.data not in (None, ""):
+            value = f'<option value="{escape(field.data)}">'
+            options = options.replace(value, f'<option selected value="{escape(field.data)}">', 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704 (values escaped here)
+
+
+#: Rendered options by (list name, language); the lists are data that do not change.
+_OPTIONS: dict[tuple[str, str], str] = {}
+
+
+def quick_code(label: Any, vocabulary: str, *, required: bool = False) -> SelectField:
+    """Like :func:`code`, rendered from cached options (for long repeated rows)."""
+    choices = partial(vocab.code_choices, vocabulary)
+    return SelectField(
+        label,
+        choices=choices,
+        validators=[DataRequired() if required else IfGiven()],
+        widget=CachedSelect(vocabulary, choices),
+    )
+
+
+def _precision_choices() -> list[tuple[str, str]]:
+    return [
+        ("", gettext("— read it from the words as said —")),
+        *vocab.code_choices("date_precision", blank=False),
+    ]
+
+
+class QuickDateForm(DateForm):
+    """:class:`DateForm` whose lists are rendered from cached options."""
+
+    precision = SelectField(
+        _l("How precisely is it known?"),
+        choices=_precision_choices,
+        validators=[IfGiven()],
+        widget=CachedSelect("date_precision:said", _precision_choices),
+    )
+    season = quick_code(_l("Season"), "season")

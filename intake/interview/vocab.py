@@ -77,6 +77,23 @@ def _places() -> list[dict[str, Any]]:
     return list(load_reference("places")["prefectures"])
 
 
+def prefectures() -> list[dict[str, Any]]:
+    """Prefectures of Xinjiang with their counties (places.json)."""
+    return _places()
+
+
+@lru_cache(maxsize=1)
+def provinces() -> list[dict[str, Any]]:
+    """Provinces and other provincial-level divisions outside Xinjiang (when listed)."""
+    return list(load_reference("places").get("provinces") or [])
+
+
+def province_choices() -> Choices:
+    """Provinces outside Xinjiang for a select, after an empty choice."""
+    head = [("", gettext("— not given —"))]
+    return head + [(p["id"], _local_name(p)) for p in provinces()]
+
+
 def prefecture_choices() -> Choices:
     """Prefectures of Xinjiang for a select."""
     head = [("", gettext("— not given —"))]
@@ -101,6 +118,9 @@ def place_name(place_id: str) -> str:
         for county in prefecture.get("counties", []):
             if county["id"] == place_id:
                 return _local_name(county)
+    for province in provinces():
+        if province["id"] == place_id:
+            return _local_name(province)
     return place_id
 
 

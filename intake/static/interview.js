@@ -1,5 +1,5 @@
 /* Interview conveniences. Every page works without this file: it filters the
-   facility list, shows the wage figure while typing, and sends what is typed to the
+   facility list, and sends what is typed to the
    app's encrypted draft as the person types, so a closed tab or a crash loses at
    most the last moments of one field. Nothing is stored in the browser and nothing
    is sent anywhere but this app. */
@@ -21,45 +21,6 @@
             select.value = option.value;
           }
         });
-      });
-    });
-  }
-
-  function liveWage() {
-    var endpoint = document.getElementById("wage-endpoint");
-    var tokenField = document.querySelector("input[name='csrf_token']");
-    if (!endpoint || !tokenField) { return; }
-    document.querySelectorAll("section.labour").forEach(function (section) {
-      var out = section.querySelector(".derived");
-      function value(suffix) {
-        var field = section.querySelector("[name$='-" + suffix + "']");
-        return field ? field.value : "";
-      }
-      function update() {
-        var body = {
-          amount: value("wage_amount"), currency: value("wage_currency"),
-          count: value("wage_count"), unit: value("wage_unit"),
-          days_per_week: value("days_per_week"),
-          prefecture: section.dataset.prefecture, on_low: section.dataset.on
-        };
-        fetch(endpoint.dataset.url, {
-          method: "POST", credentials: "same-origin",
-          headers: {"Content-Type": "application/json", "X-CSRFToken": tokenField.value},
-          body: JSON.stringify(body)
-        }).then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (figure) {
-            if (!figure || figure.monthly_cny === null) { return; }
-            function range(pair) { return pair[0] === pair[1] ? pair[0] : pair[0] + "–" + pair[1]; }
-            var text = endpoint.dataset.monthly.replace("{amount}", range(figure.monthly_cny));
-            if (figure.ratio !== null) {
-              text += " " + endpoint.dataset.ratio.replace("{ratio}", range(figure.ratio));
-            }
-            out.textContent = text;
-          }).catch(function () { /* the saved figure stays shown */ });
-      }
-      ["wage_amount", "wage_currency", "wage_count", "wage_unit", "days_per_week"].forEach(function (suffix) {
-        var field = section.querySelector("[name$='-" + suffix + "']");
-        if (field) { field.addEventListener("change", update); }
       });
     });
   }
@@ -144,7 +105,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     filterFacilities();
-    liveWage();
     keepTyping();
   });
 })();

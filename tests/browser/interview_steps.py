@@ -18,6 +18,7 @@ CAMP_2 = "Екінші тәрбиелеу лагері (аты аталмаға�
 CAMP_1_SAID = "көктем 2018"
 FACTORY = "Қолғап фабрикасы Жяфаң"
 WAGE_SAID = "екі айға жуық 320 юань берді"
+TRANSFER_SAID = "жүздеген адаммен бірге автобуспен"  # noqa: RUF001 (Kazakh on purpose)
 EVIDENCE_MOVEMENT = "Жатақхана мен фабрика арасында күзетпен тасыды, кете алмадық"
 EVIDENCE_WAGES = "Екі айлық еңбекке небәрі үш жүз жиырма юань төледі"
 EVIDENCE_VIOLENCE = "Лагерьде электр таяқпен ұрды, бәрі көрді"
@@ -35,6 +36,7 @@ TYPED_SECRETS = (
     CAMP_2,
     FACTORY,
     WAGE_SAID,
+    TRANSFER_SAID,
     EVIDENCE_MOVEMENT,
     EVIDENCE_WAGES,
     EVIDENCE_VIOLENCE,
@@ -121,63 +123,90 @@ def fill_victim(page) -> None:
     page.select_option("#kz_status", "permanent_resident")
 
 
+def fill_episode_date(page, prefix: str, *, precision="", year="", month="", said="") -> None:
+    """A date on the trajectory or labour step: the precision first, then only the
+    boxes it shows (the page's script hides the others)."""
+    page.select_option(f"#{prefix}-precision", precision)
+    if year:
+        page.fill(f"#{prefix}-year", str(year))
+    if month:
+        page.fill(f"#{prefix}-month", str(month))
+    if said:
+        page.fill(f"#{prefix}-as_said", said)
+
+
 def fill_trajectory(page) -> None:
-    """Step 3: two camps and assigned factory work, dates of different precision."""
+    """Step 3: two camps and assigned factory work, dates of different precision, how
+    each is known, and the move from the second camp to the factory."""
     # A season read from the words as said, then a year
     page.select_option("#episodes-0-kind", "reeducation_camp")
     page.fill("#episodes-0-facility-free_text", CAMP_1)
     page.select_option("#episodes-0-facility-kind", "camp")
-    fill_date(page, "episodes-0-start", said=CAMP_1_SAID)
-    fill_date(page, "episodes-0-end", precision="year", year=2018)
-    page.select_option("#episodes-0-how_known", "self_experience")
+    fill_episode_date(page, "episodes-0-start", said=CAMP_1_SAID)
+    fill_episode_date(page, "episodes-0-end", precision="year", year=2018)
+    page.select_option("#episodes-0-known-basis", "saw_directly")
     click_action(page, "add:episodes")
     # A year, then a month
     page.select_option("#episodes-1-kind", "reeducation_camp")
     page.fill("#episodes-1-facility-free_text", CAMP_2)
     page.select_option("#episodes-1-facility-kind", "camp")
-    fill_date(page, "episodes-1-start", precision="year", year=2018)
-    fill_date(page, "episodes-1-end", precision="month", year=2019, month=1)
-    page.select_option("#episodes-1-how_known", "self_experience")
+    fill_episode_date(page, "episodes-1-start", precision="year", year=2018)
+    fill_episode_date(page, "episodes-1-end", precision="month", year=2019, month=1)
+    page.select_option("#episodes-1-known-basis", "saw_directly")
     click_action(page, "add:episodes")
-    # The factory from the registry, in Ili / Yining County, month to month
+    # The factory typed against the page's lists (registry id and county id), month to month
     page.select_option("#episodes-2-kind", "assigned_factory_work")
-    page.select_option("#episodes-2-facility-registry_id", "jiafang_industrial_park")
-    page.select_option("#episodes-2-place-prefecture_id", "ili")
-    page.select_option("#episodes-2-place-county_id", "ili.yining_county")
-    fill_date(page, "episodes-2-start", precision="month", year=2019, month=1)
-    fill_date(page, "episodes-2-end", precision="month", year=2019, month=3)
-    page.select_option("#episodes-2-how_known", "self_experience")
+    page.fill("#episodes-2-facility-registry", "jiafang_industrial_park")
+    page.fill("#episodes-2-place-area", "ili.yining_county")
+    fill_episode_date(page, "episodes-2-start", precision="month", year=2019, month=1)
+    fill_episode_date(page, "episodes-2-end", precision="month", year=2019, month=3)
+    page.select_option("#episodes-2-system", "camp_linked")
+    page.select_option("#episodes-2-pipeline_stage", "employment_base")
+    page.select_option("#episodes-2-known-basis", "saw_directly")
+    # And the move from the second camp to the factory, with hundreds of others
+    click_action(page, "add:transfers")
+    page.select_option("#transfers-0-episode", "e3")
+    page.select_option("#transfers-0-source", "e2")
+    page.select_option("#transfers-0-mode", "supervised_collective_transfer")
+    page.fill("#transfers-0-group_as_said", TRANSFER_SAID)
 
 
 def fill_labour(page) -> None:
-    """Step 4: the factory's work and wage (320 CNY for 2 months)."""
+    """Step 4: the factory's work, one wage statement (320 CNY paid for 2 months) and
+    three ILO indicators coded present on this work, with the evidence for each."""
     page.fill("#entries-0-factory", FACTORY)
     page.fill("#entries-0-products", "қолғап")
     page.select_option("#entries-0-sector", "garments_textiles")
-    page.fill("#entries-0-wage_as_said", WAGE_SAID)
-    page.fill("#entries-0-wage_amount", "320")
-    page.fill("#entries-0-wage_count", "2")
-    page.check("#entries-0-wage_approximate")
+    page.select_option("#entries-0-wages-0-status", "paid")
+    page.fill("#entries-0-wages-0-as_said", WAGE_SAID)
+    page.fill("#entries-0-wages-0-amount", "320")
+    page.fill("#entries-0-wages-0-count", "2")
+    page.check("#entries-0-wages-0-approximate")
     page.select_option("#entries-0-housing", "offsite_dormitory")
     page.select_option("#entries-0-escorted", "yes")
     page.select_option("#entries-0-could_leave", "no")
-    # Currency and period last: choosing them asks the app for the live figure
-    page.select_option("#entries-0-wage_currency", "CNY")
-    page.select_option("#entries-0-wage_unit", "month")
-
-
-def fill_coding(page) -> None:
-    """Step 5: three ILO indicators present, with the evidence for each."""
+    page.click("#entries-0 details.coding > summary")
     for name, evidence in (
         ("restriction_of_movement", EVIDENCE_MOVEMENT),
         ("withholding_of_wages", EVIDENCE_WAGES),
         ("physical_and_sexual_violence", EVIDENCE_VIOLENCE),
     ):
-        page.select_option(f"#{name}-status", "present")
-        page.fill(f"#{name}-evidence", evidence)
+        page.select_option(f"#entries-0-coding-{name}-status", "present")
+        page.fill(f"#entries-0-coding-{name}-evidence", evidence)
+    page.select_option("#entries-0-coding-unfree_recruitment-involuntariness-status", "present")
+    page.check("#entries-0-coding-unfree_recruitment-involuntariness-indicators-3")
+    # Currency and period last: choosing them asks the app for the live figure
+    page.select_option("#entries-0-wages-0-currency", "CNY")
+    page.select_option("#entries-0-wages-0-unit", "month")
+
+
+def fill_coding(page) -> None:
+    """Step 5: the record as a whole: verification, other abuse, system and stage."""
+    page.select_option("#verification_level", "reported")
+    page.check("input[name=other_abuse][value=electric_batons]")
+    page.click("details.part > summary")
     page.select_option("#system", "camp_linked")
     page.select_option("#pipeline_stage", "employment_base")
-    page.select_option("#verification_level", "reported")
 
 
 def fill_links(page) -> None:

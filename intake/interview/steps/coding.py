@@ -1,4 +1,11 @@
-"""Step 5: coding: ILO indicators, survey-guideline phases, system and abuse."""
+"""Step 5: the coding of the record as a whole.
+
+The forced-labour indicators are coded on each work episode (labour step); here go
+the verification level, other abuse reported, who coded and checked, and an
+optional summary for the whole record: system, pipeline stage and the ILO
+indicators. A survey table kept at record level (from an older record) is kept as
+it is.
+"""
 
 from __future__ import annotations
 
@@ -6,77 +13,38 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField
+from wtforms import FormField
 
-from intake.interview import vocab
 from intake.interview.fields import CodeChecklist, code, text
 from intake.interview.hints import coding_hints
 from intake.interview.steps.common import prune
-
-INDICATORS = (
-    "abuse_of_vulnerability",
-    "deception",
-    "restriction_of_movement",
-    "isolation",
-    "physical_and_sexual_violence",
-    "intimidation_and_threats",
-    "retention_of_identity_documents",
-    "withholding_of_wages",
-    "debt_bondage",
-    "abusive_working_and_living_conditions",
-    "excessive_overtime",
-)
-PHASES = ("unfree_recruitment", "work_and_life_under_duress", "impossibility_of_leaving")
+from intake.interview.steps.work_coding import INDICATORS, IndicatorForm, indicator_titles
 
 
-class IndicatorForm(Form):
-    """One ILO indicator: present, absent or unknown, with the evidence."""
-
-    status = code(_l("Status"), "indicator_status", required=True)
-    evidence = text(_l("Evidence"), 2000, multiline=True)
-
-
-class PhaseForm(Form):
-    """One survey phase: involuntariness and menace of penalty."""
-
-    involuntariness = code(_l("Involuntariness"), "indicator_status", required=True)
-    menace_of_penalty = code(_l("Menace of penalty"), "indicator_status", required=True)
-    evidence = text(_l("Evidence"), 2000, multiline=True)
-
-
-def _with_groups(cls: type) -> type:
-    for name in INDICATORS:
-        setattr(cls, name, FormField(IndicatorForm))
-    for name in PHASES:
-        setattr(cls, name, FormField(PhaseForm))
-    return cls
-
-
-@_with_groups
 class CodingForm(FlaskForm):
-    """The interviewer's coding (a coordinator checks it later)."""
+    """The interviewer's coding of the record (a coordinator checks it later)."""
 
-    system = code(_l("System of forced labour"), "system")
-    pipeline_stage = code(_l("Pipeline stage"), "pipeline_stage")
+    verification_level = code(_l("Verification level"), "verification_level", required=True)
     other_abuse = CodeChecklist(_l("Other abuse reported"), "other_abuse")
     other_abuse_note = text(_l("Other abuse in the testifier's words"), 2000, multiline=True)
-    verification_level = code(_l("Verification level"), "verification_level", required=True)
     coded_by = text(_l("Coded by (pseudonym)"), 100)
     checked_by = text(_l("Checked by (pseudonym)"), 100)
+    system = code(_l("System of forced labour (summary)"), "system")
+    pipeline_stage = code(_l("Pipeline stage (summary)"), "pipeline_stage")
+
+
+for _name in INDICATORS:
+    setattr(CodingForm, _name, FormField(IndicatorForm))
 
 
 def load(document: dict[str, Any]) -> dict[str, Any]:
-    """Form data from the draft; unknown is the starting point for every status."""
+    """Form data from the draft; the interviewer's pseudonym is the first coder."""
     coding = document.get("coding") or {}
-    indicators, phases = coding.get("ilo_indicators") or {}, coding.get("survey_phases") or {}
+    indicators = coding.get("ilo_indicators") or {}
     abuse = coding.get("other_abuse") or {}
     pseudonym = ((document.get("interview") or {}).get("interviewer") or {}).get("pseudonym")
     return {
-        **{n: indicators.get(n) or {"status": "unknown"} for n in INDICATORS},
-        **{
-            n: phases.get(n) or {"involuntariness": "unknown", "menace_of_penalty": "unknown"}
-            for n in PHASES
-        },
+        **{n: dict(indicators.get(n) or {}) for n in INDICATORS},
         "system": coding.get("system"),
         "pipeline_stage": coding.get("pipeline_stage"),
         "other_abuse": abuse.get("codes") or [],
@@ -88,11 +56,12 @@ def load(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def store(document: dict[str, Any], form: CodingForm) -> None:
-    """Write the coding section."""
+    """Write the coding section (a record-level survey table is kept as it was)."""
     data = form.data
+    indicators = {n: prune(data[n]) for n in INDICATORS if data[n].get("status")}
     coding = {
-        "ilo_indicators": {n: prune(data[n]) for n in INDICATORS},
-        "survey_phases": {n: prune(data[n]) for n in PHASES},
+        "ilo_indicators": indicators or None,
+        "survey_phases": (document.get("coding") or {}).get("survey_phases"),
         "other_abuse": prune(
             {"codes": data["other_abuse"] or None, "note": data["other_abuse_note"]}
         )
@@ -106,9 +75,5 @@ def store(document: dict[str, Any], form: CodingForm) -> None:
 
 
 def context(document: dict[str, Any], _form: CodingForm) -> dict[str, Any]:
-    """Hints from the labour step and the labels of indicators and phases."""
-    return {
-        "hints": coding_hints(document),
-        "indicators": [(n, vocab.label("ilo_indicator", n)) for n in INDICATORS],
-        "phases": [(n, vocab.label("survey_phase", n)) for n in PHASES],
-    }
+    """Hints from all labour entries and the indicators' labels."""
+    return {"hints": coding_hints(document), "indicators": indicator_titles()}

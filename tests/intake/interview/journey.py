@@ -23,10 +23,8 @@ STEP_NAMES = (
 
 
 def expected_record() -> dict:
-    """The worked example as the interview types it (version 1), upgraded as stored."""
-    from intake.records.upgrade import upgrade_record
-
-    return upgrade_record(json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8")))
+    """The worked example (version 2) as the interview types it and stores it."""
+    return json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
 
 
 def tiny_png() -> bytes:
@@ -68,7 +66,11 @@ def _date(prefix: str, precision: str = "", year="", month="", day="", said="") 
 
 
 def _episode(i: int, kind: str, start: tuple, end: tuple | None = None, **extra) -> dict:
-    row = {f"episodes-{i}-kind": kind, f"episodes-{i}-how_known": "self_experience"}
+    row = {
+        f"episodes-{i}-id": f"e{i + 1}",
+        f"episodes-{i}-kind": kind,
+        f"episodes-{i}-known-basis": "saw_directly",
+    }
     row.update(_date(f"episodes-{i}-start", "approximate", *start))
     if end:
         row.update(_date(f"episodes-{i}-end", "approximate", *end))
@@ -77,28 +79,38 @@ def _episode(i: int, kind: str, start: tuple, end: tuple | None = None, **extra)
 
 
 _EXPECTED = json.loads(WORKED_EXAMPLE.read_text(encoding="utf-8"))
+#: The version-2 worked example: what the trajectory, labour and coding steps type.
+_V2 = _EXPECTED
 _CAMP = "First re-education facility (not named in the report)"
 _CAMP2 = "Second re-education facility (not named in the report)"
 
 
 def _trajectory() -> dict:
-    notes = {e["id"]: e.get("note", "") for e in _EXPECTED["episodes"]}
+    episodes = {e["id"]: e for e in _V2["episodes"]}
+    said_15 = "15 months in the two facilities"
+    said_2 = "almost two months"
     data = {}
     data.update(
         _episode(
             0,
             "taken_by_police",
             ("2017", "10", "", "when she visited family in Xinjiang"),
-            **{"reasons": "unknown", "reasons_note": _EXPECTED["episodes"][0]["reasons"]["note"]},
+            **{"reasons": "unknown", "reasons_note": episodes["e1"]["reasons"]["note"]},
         )
     )
+    camp = {"system": "camp_linked", "pipeline_stage": "reeducation_classes"}
     data.update(
         _episode(
             1,
             "reeducation_camp",
             ("2017", "10"),
             ("2018", "06"),
-            **{"facility-free_text": _CAMP, "facility-kind": "camp", "note": notes["e2"]},
+            **{
+                "facility-free_text": _CAMP,
+                "facility-kind": "camp",
+                "note": episodes["e2"]["note"],
+            },
+            **camp,
         )
     )
     data.update(
@@ -106,8 +118,10 @@ def _trajectory() -> dict:
             2,
             "reeducation_camp",
             ("2018", "06"),
-            ("2019", "01", "", "15 months in the two facilities"),
+            ("2019", "01", "", said_15),
             **{"facility-free_text": _CAMP2, "facility-kind": "camp"},
+            **{"duration-amount": "15", "duration-unit": "month", "duration-as_said": said_15},
+            **camp,
         )
     )
     data.update(
@@ -115,35 +129,59 @@ def _trajectory() -> dict:
             3,
             "assigned_factory_work",
             ("2019", "01"),
-            ("2019", "03", "", "almost two months"),
+            ("2019", "03", "", said_2),
             **{
-                "facility-registry_id": "jiafang_industrial_park",
-                "place-prefecture_id": "ili",
-                "place-county_id": "ili.yining_county",
-                "note": notes["e4"],
+                "facility-registry": "Jiafang Industrial Park",
+                "place-area": "ili.yining_county",
+                "system": "camp_linked",
+                "pipeline_stage": "employment_base",
+                "duration-amount": "1.5",
+                "duration-amount_max": "2",
+                "duration-unit": "month",
+                "duration-approximate": "y",
+                "duration-as_said": said_2,
             },
         )
     )
-    data.update(_episode(4, "released", ("2019", "03"), note=notes["e5"]))
-    data.update(_episode(5, "left_china", ("2019", "03"), note=notes["e6"]))
+    data.update(_episode(4, "released", ("2019", "03"), note=episodes["e5"]["note"]))
+    data.update(_episode(5, "left_china", ("2019", "03"), note=episodes["e6"]["note"]))
+    data.update(
+        {
+            "transfers-0-episode": "e3",
+            "transfers-0-source": "e2",
+            "transfers-0-known-basis": "saw_directly",
+            "transfers-1-episode": "e4",
+            "transfers-1-source": "e3",
+            "transfers-1-mode": "supervised_collective_transfer",
+            "transfers-1-group_as_said": "with hundreds of others",
+            "transfers-1-known-basis": "saw_directly",
+            "actors-0-episode": "e2",
+            "actors-0-kind": "camp_guards",
+            "actors-0-note": episodes["e2"]["actors"][0]["note"],
+        }
+    )
     return data
 
 
 def _labour() -> dict:
-    labour = _EXPECTED["labour"][0]
+    labour = _V2["labour"][0]
+    wage, buyer = labour["wages"][0], labour["buyers"][0]
     fields = {
         "episode_id": "e4",
         "factory": labour["factory"],
         "industrial_park": labour["industrial_park"],
-        "facility-registry_id": "jiafang_industrial_park",
+        "facility-registry": "jiafang_industrial_park",
         "products": "gloves",
         "sector": "garments_textiles",
-        "wage_amount": "320",
-        "wage_currency": "CNY",
-        "wage_count": "2",
-        "wage_unit": "month",
-        "wage_approximate": "y",
-        "wage_as_said": labour["wages"][0]["as_said"],
+        "wages-0-status": "paid",
+        "wages-0-amount": "320",
+        "wages-0-currency": "CNY",
+        "wages-0-count_min": "1.5",
+        "wages-0-count": "2",
+        "wages-0-unit": "month",
+        "wages-0-approximate": "y",
+        "wages-0-as_said": wage["as_said"],
+        "wages-0-known-basis": "saw_directly",
         "housing": "offsite_dormitory",
         "housing_note": labour["housing_note"],
         "escorted": "yes",
@@ -153,33 +191,38 @@ def _labour() -> dict:
         "could_leave": "no",
         "penalties": "sent_to_camp",
         "penalty_note": labour["penalty_for_refusing"]["note"],
+        "buyers-0-name": buyer["name"],
+        "buyers-0-kind": buyer["kind"],
+        "buyers-0-as_said": buyer["as_said"],
+        "buyers-0-known-basis": "saw_directly",
+        "buyers-0-known-note": buyer["known"]["note"],
         "destination_note": labour["destination_note"],
+        "known-basis": "saw_directly",
         "note": labour["note"],
     }
+    coding = labour["coding"]
+    for name, value in coding["ilo_indicators"].items():
+        fields[f"coding-{name}-status"] = value["status"]
+        fields[f"coding-{name}-evidence"] = value.get("evidence", "")
+    for phase, cells in coding["survey_phases"].items():
+        fields[f"coding-{phase}-note"] = cells.get("note", "")
+        for dimension in ("involuntariness", "menace_of_penalty"):
+            cell = cells.get(dimension) or {}
+            fields[f"coding-{phase}-{dimension}-status"] = cell.get("status", "")
+            fields[f"coding-{phase}-{dimension}-indicators"] = cell.get("indicators", [])
     return {f"entries-0-{k}": v for k, v in fields.items()}
 
 
 def _coding() -> dict:
-    coding, work = _EXPECTED["coding"], _EXPECTED["labour"][0]["coding"]
-    data = {}
-    for name, value in work["ilo_indicators"].items():
-        data[f"{name}-status"] = value["status"]
-        data[f"{name}-evidence"] = value.get("evidence", "")
-    for name, value in work["survey_phases"].items():
-        for cell in ("involuntariness", "menace_of_penalty"):
-            data[f"{name}-{cell}"] = value[cell]["status"]
-        data[f"{name}-evidence"] = value.get("note", "")
-    data.update(
-        {
-            "system": "camp_linked",
-            "pipeline_stage": "employment_base",
-            "other_abuse": ["beating", "electric_batons"],
-            "other_abuse_note": coding["other_abuse"]["note"],
-            "verification_level": "reported",
-            "coded_by": "interviewer-07",
-        }
-    )
-    return data
+    coding = _V2["coding"]
+    return {
+        "system": "camp_linked",
+        "pipeline_stage": "employment_base",
+        "other_abuse": ["beating", "electric_batons"],
+        "other_abuse_note": coding["other_abuse"]["note"],
+        "verification_level": "reported",
+        "coded_by": "interviewer-07",
+    }
 
 
 def _links() -> dict:

@@ -98,15 +98,15 @@ def test_episode_rows_can_be_added_moved_and_removed(station_interviewer):
 
 
 def test_labour_shows_the_derived_wage(station_interviewer):
-    # Given the worked example's trajectory and labour (320 CNY for 2 months in Ili)
+    # Given the worked example's trajectory and labour (320 CNY for 1.5 to 2 months in Ili)
     base = start_draft(station_interviewer)
     steps = worked_example_steps()
     for name in ("testifier", "trajectory", "labour"):
         assert post_step(station_interviewer, f"{base}/{name}", steps[name]).status_code == 302
-    # Then the labour page shows 160 CNY a month and its ratio to the lowest and the
-    # highest tier in force in 2019 (the county's tier is not listed): 0.088 to 0.110
+    # Then the labour page shows 160 to 213.33 CNY a month and its ratio to the highest
+    # and the lowest tier in force in 2019 (the county's tier is not listed)
     page = station_interviewer.get(f"{base}/labour").get_data(as_text=True)
-    assert "160.00 CNY per month" in page and "0.088\u20130.110" in page
+    assert "160.00\u2013213.33 CNY a month; 0.088\u20130.146 of the minimum wage" in page
     # And the coding step hints at restriction of movement, but not at withholding of
     # wages: a low wage alone is not evidence that wages were kept back
     coding = station_interviewer.get(f"{base}/coding").get_data(as_text=True)

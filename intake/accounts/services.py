@@ -197,7 +197,8 @@ def create_account(
         language=language,
         is_active=True,
         failed_logins=0,
-        created_at=_now(),
+        # The day only: a seized station need not show when each person was added.
+        created_at=_now().replace(hour=0, minute=0, second=0, microsecond=0),
     )
     seal_integrity(keys, account)
     session.add(account)

@@ -179,14 +179,29 @@ def _zip(canonical_record: bytes, items: Sequence[Attachment], padding: int | No
     return buffer.getvalue()
 
 
+#: Every sealed record is at least this large: a testimony without attachments (a few
+#: to a few dozen KiB of text) then shows nothing of its length on a seized station.
+MIN_SEALED_PAYLOAD = 64 * 1024
+
+
+def sealed_bucket(length: int) -> int:
+    """The padded size of a payload of ``length`` bytes: at least MIN_SEALED_PAYLOAD,
+    a power of two up to 1 MiB, a Padmé bucket above (under 12% overhead for large files)."""
+    if length <= MIN_SEALED_PAYLOAD:
+        return MIN_SEALED_PAYLOAD
+    if length <= 1024 * 1024:
+        return 1 << (length - 1).bit_length()
+    return padded_size(length)
+
+
 def pack_payload(canonical_record: bytes, items: Iterable[Attachment]) -> bytes:
     """The ZIP archive that is sealed: the record JSON, each attachment by hash, and a
-    stored (uncompressed) run of zeros that pads the archive to a Padmé bucket, so the
-    sealed file's size reveals little about what is inside.
+    stored (uncompressed) run of zeros that pads the archive to a bucket
+    (:func:`sealed_bucket`), so the sealed file's size reveals little about what is inside.
     """
     items = list(items)
     bare = len(_zip(canonical_record, items, None)) + _PADDING_OVERHEAD
-    return _zip(canonical_record, items, padded_size(bare) - bare)
+    return _zip(canonical_record, items, sealed_bucket(bare) - bare)
 
 
 #: What reading a damaged archive can raise: zipfile's own errors, the decompressors'

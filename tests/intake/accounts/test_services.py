@@ -203,3 +203,12 @@ def services_find(database, keys, username):
 def _list(database, keys):
     with database.session() as session:
         return services.list_accounts(session, keys)
+
+
+def test_an_account_keeps_only_the_day_it_was_made(database, settings, keys):
+    # Given an account made now / When its stored creation time is read
+    with database.session() as session:
+        account = session.scalars(select(Account)).first()
+        made = account.created_at
+    # Then it is a day at midnight, not a time a seized station could correlate
+    assert (made.hour, made.minute, made.second, made.microsecond) == (0, 0, 0, 0)

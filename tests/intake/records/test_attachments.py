@@ -12,6 +12,7 @@ from crypto import OpenError
 from crypto.aead import padded_size
 from intake.records import drafts
 from intake.records.attachments import (
+    MIN_SEALED_PAYLOAD,
     Attachment,
     AttachmentMismatchError,
     PayloadError,
@@ -20,6 +21,7 @@ from intake.records.attachments import (
     draft_attachments,
     pack_payload,
     remove_draft_attachment,
+    sealed_bucket,
     unpack_payload,
 )
 from intake.records.models import DraftAttachment
@@ -72,13 +74,28 @@ def test_attachments_must_be_listed_in_sources():
         check_against_sources({"sources": [{"sha256": PHOTO.sha256}]}, [forged])
 
 
-@pytest.mark.parametrize("size", [10, 3_000, 70_000, 400_000])
+@pytest.mark.parametrize("size", [10, 3_000, 70_000, 400_000, 900_000])
 def test_sealed_archive_is_padded_to_a_bucket_and_unpacks(size):
     record = os.urandom(size)  # incompressible, so padding is what sets the size
     payload = pack_payload(b'{"r":"' + record.hex().encode() + b'"}', [PHOTO])
-    assert len(payload) == padded_size(len(payload))
+    assert len(payload) == sealed_bucket(len(payload))
     document, files = unpack_payload(payload)
     assert document["r"] == record.hex() and files == {PHOTO.sha256: PHOTO.content}
+
+
+def test_short_and_long_testimonies_seal_to_the_same_size():
+    # Given a one-line record and a record with 40 KB of narrative
+    short = pack_payload(b'{"r":"x"}', [])
+    long = pack_payload(b'{"r":"' + os.urandom(20_000).hex().encode() + b'"}', [])
+    # Then a seized station cannot tell them apart by size
+    assert len(short) == len(long) == MIN_SEALED_PAYLOAD
+
+
+def test_buckets_are_powers_of_two_to_a_mebibyte_then_padme():
+    assert sealed_bucket(1) == MIN_SEALED_PAYLOAD
+    assert sealed_bucket(MIN_SEALED_PAYLOAD + 1) == 128 * 1024
+    assert sealed_bucket(700_000) == 1024 * 1024
+    assert sealed_bucket(5_000_000) == padded_size(5_000_000) < 5_000_000 * 1.12
 
 
 def _zip(entries):

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import click
 
+from intake.audit.services import record_event
 from intake.cli import CliContext, passphrase_option, read_passphrase
 from intake.errors import N_, IntakeError
 from intake.records import services
+from intake.records.legacy import upgrade_stored_records
 from intake.records.validation import (
     FILE_MESSAGES,
     RecordFileError,
@@ -155,4 +157,31 @@ def records_show(obj: CliContext, record_id: str, passphrase_file: Path | None) 
         keys = unlock_workspace(session, obj.settings, passphrase)
     with obj.database.session() as session:
         document = services.load_testimony(session, keys, wanted)
+        record_event(session, keys, actor=None, action="record.read", record_id=wanted)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@records.command("upgrade")
+@passphrase_option
+@click.pass_obj
+def records_upgrade(obj: CliContext, passphrase_file: Path | None) -> None:
+    """Bring records stored by an earlier version up to date (case database).
+
+    Version-1 records stored before records carried an authenticated list of their
+    parts are opened, upgraded to version 2 and given that list; until then they are
+    refused when read. Run it once, straight after updating. Exit status 1 if any
+    record could not be upgraded.
+    """
+    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
+    with obj.database.session() as session:
+        keys = unlock_workspace(session, obj.settings, passphrase)
+    with obj.database.session() as session:
+        report = upgrade_stored_records(session, keys)
+        for record_id in report.upgraded:
+            record_event(session, keys, actor=None, action="record.write", record_id=record_id)
+    for record_id in report.upgraded:
+        click.echo(f"{record_id}: upgraded to version 2")
+    for record_id, reason in report.refused:
+        click.echo(f"{record_id}: not upgraded ({reason}); it stays refused when read")
+    click.echo(f"{len(report.upgraded)} upgraded, {len(report.refused)} not upgraded.")
+    sys.exit(1 if report.refused else 0)

@@ -316,6 +316,14 @@ def _verified_manifest(
 ) -> dict[str, Any]:
     """The record's manifest, checked against every row it has now; fails closed."""
     record_id = testimony.id
+    if testimony.manifest is None and testimony.schema_version == "1.0.0":
+        raise RecordTamperedError(
+            N_(
+                "Record %(id)s was stored by an earlier version of this software and has "
+                "no list of its parts yet. An administrator runs: intake records upgrade"
+            ),
+            id=str(record_id),
+        )
     if testimony.manifest is None:
         raise _tampered(record_id)
     try:

@@ -67,7 +67,8 @@ def _interview(journey) -> str:
         (steps.fill_testifier, "victim"),
         (steps.fill_victim, "trajectory"),
         (steps.fill_trajectory, "labour"),
-        (steps.fill_labour, "coding"),
+        (steps.fill_labour, "links"),
+        (steps.fill_links, "coding"),
         (steps.fill_coding, "consent"),
         (steps.fill_consent, "narrative"),
         (steps.fill_narrative, "attachments"),
@@ -80,8 +81,7 @@ def _interview(journey) -> str:
         assert page.url.endswith("/" + following), (page.url, page.inner_text("main"))
     steps.save_and_continue(page)  # attachments: none
     assert page.locator("p.ok").count() == 1, page.inner_text("main")
-    with page.expect_navigation():
-        page.click("form.finalise button[type=submit]")
+    steps.finalise(page)
     assert "/interview/receipt/" in page.url
     return str(draft_id)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import gc
 import json
 import os
 import resource
@@ -171,7 +172,13 @@ def run_worker(fd: int) -> None:
         signal.signal(signum, lambda *_: os._exit(0))
     settings = settings_from_supervisor(os.environ.pop(WORKER_SETTINGS))
     listener = socket.socket(fileno=fd)
-    server = create_server(worker_app(settings), sockets=[listener], **server_options(settings))
+    app = worker_app(settings)
+    # What start-up made lives as long as the worker: freezing it out of the garbage
+    # collector keeps full collections, and so the slowest requests, short (a long
+    # interview page builds many form objects; see scripts/bench).
+    gc.collect()
+    gc.freeze()
+    server = create_server(app, sockets=[listener], **server_options(settings))
     server.run()
 
 

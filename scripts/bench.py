@@ -130,9 +130,10 @@ def bench_trajectory_page(episodes: int = 30, repeat: int = 60) -> None:
         assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
         size = len(client.get(url).get_data())
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        # Once as the app runs now, once with the objects of start-up frozen out of the
-        # garbage collector (gc.freeze()): the pages' form objects are collected by a
-        # full collection, whose pause grows with every object the process holds.
+        # Once without, once with the objects of start-up frozen out of the garbage
+        # collector (gc.freeze()), as `intake serve`'s worker does: the pages' form
+        # objects are collected by a full collection, whose pause grows with every
+        # object the process holds.
         for frozen in (False, True):
             if frozen:
                 gc.collect()
@@ -148,7 +149,8 @@ def bench_trajectory_page(episodes: int = 30, repeat: int = 60) -> None:
             p50 = statistics.median(samples) * 1000
             p95 = samples[max(0, round(0.95 * len(samples)) - 1)] * 1000
             print(
-                f"trajectory page, {episodes} episodes{', gc.freeze()' if frozen else ''}: "
+                f"trajectory page, {episodes} episodes"
+                f"{', gc.freeze() as intake serve does' if frozen else ', no gc.freeze()'}: "
                 f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (target p95 <= 100 ms), "
                 f"{size / 1024:.0f} KiB; CPU p50 {statistics.median(cpu) * 1000:.0f} ms; "
                 f"load average {load:.1f}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -92,6 +93,21 @@ def passphrase_file_option(kind: str = "", what: str = "workspace passphrase"): 
 
 #: The shared --passphrase-file option.
 passphrase_option = passphrase_file_option()
+
+
+def unlocked(obj: CliContext, passphrase_file: Path | None, *, role: str | None = None) -> Any:
+    """Ask for (or read) the workspace passphrase and unlock; the keys.
+
+    With ``role``, a workspace of the other role is refused before anything is asked.
+    """
+    from intake.workspace.services import require_role, unlock_workspace
+
+    if role is not None:
+        with obj.database.session() as session:
+            require_role(session, role)
+    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
+    with obj.database.session() as session:
+        return unlock_workspace(session, obj.settings, passphrase)
 
 
 class IntakeGroup(click.Group):

@@ -9,15 +9,7 @@ import click
 from intake.accounts import services
 from intake.accounts.forms import LANGUAGE_CHOICES
 from intake.accounts.models import ACCOUNT_ROLES
-from intake.cli import CliContext, passphrase_option, read_passphrase
-from intake.workspace.services import unlock_workspace
-from intake.workspace.vault import UnlockedKeys
-
-
-def _unlocked(obj: CliContext, passphrase_file: Path | None) -> UnlockedKeys:
-    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
-    with obj.database.session() as session:
-        return unlock_workspace(session, obj.settings, passphrase)
+from intake.cli import CliContext, passphrase_option, read_passphrase, unlocked
 
 
 @click.group()
@@ -35,7 +27,7 @@ def accounts() -> None:
 @click.pass_obj
 def accounts_list(obj: CliContext, passphrase_file: Path | None) -> None:
     """Print each account: username, role, language, status and the day it was made."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         for row in services.list_accounts(session, keys):
             name = row.username if row.username is not None else "(unreadable)"
@@ -72,7 +64,7 @@ def accounts_add(
     passphrase_file: Path | None,
 ) -> None:
     """Add an account USERNAME with a password of at least 12 characters."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     password = read_passphrase(password_file, "Password of the new account", confirm=True)
     with obj.database.session() as session:
         services.create_account(
@@ -93,7 +85,7 @@ def accounts_add(
 @click.pass_obj
 def accounts_disable(obj: CliContext, username: str, passphrase_file: Path | None) -> None:
     """Disable USERNAME: it cannot sign in, and its sign-ins end at once."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         account = services.find_account(session, keys, username)
         services.disable_account(session, keys, account.id)
@@ -106,7 +98,7 @@ def accounts_disable(obj: CliContext, username: str, passphrase_file: Path | Non
 @click.pass_obj
 def accounts_enable(obj: CliContext, username: str, passphrase_file: Path | None) -> None:
     """Let the disabled account USERNAME sign in again."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         account = services.find_account(session, keys, username)
         services.enable_account(session, keys, account.id)
@@ -123,7 +115,7 @@ def accounts_reset(obj: CliContext, username: str, passphrase_file: Path | None)
     The old password and every sign-in of the account stop working. Give the new
     password to the person directly.
     """
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         account = services.find_account(session, keys, username)
         password = services.reset_password(session, obj.settings, keys, account.id)
@@ -143,7 +135,7 @@ def accounts_remove(
     Drafts the account started stay encrypted but nobody can open them any more:
     disable the account instead while they are needed.
     """
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     if not yes:
         click.confirm(f"Remove the account {username} for good?", abort=True)
     with obj.database.session() as session:

@@ -8,16 +8,7 @@ from pathlib import Path
 import click
 
 from intake.audit import services
-from intake.cli import CliContext, passphrase_option, read_passphrase
-from intake.workspace.services import require_role, unlock_workspace
-from intake.workspace.vault import UnlockedKeys
-
-
-def _unlocked(obj: CliContext, passphrase_file: Path | None) -> UnlockedKeys:
-    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
-    with obj.database.session() as session:
-        require_role(session, "casedb")
-        return unlock_workspace(session, obj.settings, passphrase)
+from intake.cli import CliContext, passphrase_option, unlocked
 
 
 @click.group()
@@ -31,7 +22,7 @@ def audit() -> None:
 def audit_verify(obj: CliContext, passphrase_file: Path | None) -> None:
     """Walk the whole trail and its signed checkpoints; name the first entry that was
     changed, removed or reordered. Exit status 0 when intact, 1 otherwise."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session:
         report = services.verify_audit(session, keys)
         services.record_event(session, keys, actor=None, action="audit.verify")
@@ -51,7 +42,7 @@ def audit_verify(obj: CliContext, passphrase_file: Path | None) -> None:
 @click.pass_obj
 def audit_list(obj: CliContext, limit: int, passphrase_file: Path | None) -> None:
     """Print the newest entries: number, time, actor, action, record."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session:
         for event in services.list_events(session, keys, limit=limit):
             click.echo(
@@ -66,7 +57,7 @@ def audit_list(obj: CliContext, limit: int, passphrase_file: Path | None) -> Non
 def audit_checkpoint(obj: CliContext, passphrase_file: Path | None) -> None:
     """Sign the head of the trail now, and print the checkpoint to keep a copy elsewhere
     (a copy outside this database shows whether the trail was later rewritten)."""
-    keys = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session:
         seq = services.sign_checkpoint(session, keys, actor=None)
         checkpoint = services.checkpoint_at(session, seq)

@@ -14,25 +14,17 @@ from typing import Any
 
 import click
 
-from intake.cli import CliContext, passphrase_option, read_passphrase
+from intake.cli import CliContext, passphrase_option, unlocked
 from intake.delivery import services
 from intake.delivery.bundles import MAX_BUNDLE_BYTES
 from intake.errors import N_, IntakeError
 from intake.progress import Progress
-from intake.workspace.services import unlock_workspace
-from intake.workspace.vault import UnlockedKeys
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 class DeliveryFileError(IntakeError):
     """A file to read or write for delivery cannot be used."""
-
-
-def _unlock(obj: CliContext, passphrase_file: Path | None) -> UnlockedKeys:
-    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
-    with obj.database.session() as session:
-        return unlock_workspace(session, obj.settings, passphrase)
 
 
 @contextmanager
@@ -101,7 +93,7 @@ def stations_add(
     Compare the fingerprint printed here with the one on the station's Keys page.
     """
     text = _read_input(enrolment, 10_000).decode("utf-8", errors="replace")
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         station = services.enrol_station(session, keys, text, label=label)
         fingerprint = services.fingerprint_of(station)
@@ -128,7 +120,7 @@ def stations_list(obj: CliContext) -> None:
 @click.pass_obj
 def stations_revoke(obj: CliContext, station: str, passphrase_file: Path | None) -> None:
     """Refuse every later bundle from STATION (its label, or fingerprint start)."""
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         found = services.find_station(session, station)
         services.revoke_station(session, keys, found)
@@ -157,7 +149,7 @@ def import_(
     Carry the receipt back to the station: `intake outbox confirm FILE.receipt`.
     Exit status 1 if any bundle was refused.
     """
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     refused = 0
     for path in files:
         try:
@@ -221,7 +213,7 @@ def outbox_enrolment(obj: CliContext, file: Path) -> None:
 @click.pass_obj
 def outbox_trust(obj: CliContext, key: str, passphrase_file: Path | None) -> None:
     """Keep the case database's KEY (64 hex digits, from `intake stations list`)."""
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         fingerprint = services.trust_casedb_key(session, keys, key)
     click.echo(f"Receipts signed by the case database key {fingerprint} are now accepted.")
@@ -237,7 +229,7 @@ def outbox_send(obj: CliContext, url: str, passphrase_file: Path | None) -> None
     Delivered records are marked and their sealed files deleted once the signed
     receipt is checked; whatever fails stays in the outbox for the next send.
     """
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with _progress_bar("sending") as progress, obj.database.session() as session:
         result = services.send_outbox(session, keys, url, progress=progress)
     click.echo(f"Delivered {len(result.delivered)} record(s) in {result.bundles} bundle(s).")
@@ -252,7 +244,7 @@ def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> 
 
     The records stay in the outbox until the receipt is confirmed.
     """
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     if file.exists():
         raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
     with _progress_bar("packing") as progress, obj.database.session() as session:
@@ -271,7 +263,7 @@ def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> 
 def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None) -> None:
     """Check a RECEIPT file from the case database and mark its records delivered."""
     data = _read_input(receipt, 50_000_000)
-    keys = _unlock(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         delivered = services.confirm_receipt(session, keys, data)
     click.echo(f"{len(delivered)} record(s) marked delivered; their sealed files are deleted.")

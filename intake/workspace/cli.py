@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from intake.cli import CliContext, passphrase_file_option, passphrase_option, read_passphrase
+from intake.cli import (
+    CliContext,
+    passphrase_file_option,
+    passphrase_option,
+    read_passphrase,
+    unlocked,
+)
 from intake.workspace import services
 from intake.workspace.models import ROLES
 from intake.workspace.passphrases import generate_passphrase
@@ -64,7 +70,7 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
         workspace = services.get_workspace(session)
     click.echo(f"role: {workspace.role}")
     if workspace.role == "casedb":
-        recipient = services.organisation_recipient(_unlocked(obj, passphrase_file))
+        recipient = services.organisation_recipient(unlocked(obj, passphrase_file))
         click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
         return
     with obj.database.session() as session:
@@ -76,20 +82,14 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
             click.echo(f"recipient: {row.recipient}  ({row.label})")
 
 
-def _unlocked(obj: CliContext, passphrase_file: Path | None):  # type: ignore[no-untyped-def]
-    passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
-    with obj.database.session() as session:
-        return services.unlock_workspace(session, obj.settings, passphrase)
-
-
 @keys.command("create-identity")
 @passphrase_option
 @click.pass_obj
 def keys_create_identity(obj: CliContext, passphrase_file: Path | None) -> None:
     """Create the organisation identity (case database) and print its recipient."""
-    unlocked = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
-        recipient = services.create_organisation_identity(session, unlocked)
+        recipient = services.create_organisation_identity(session, keys)
     click.echo("Organisation recipient (public; register it at every station):")
     click.echo(recipient)
 
@@ -103,9 +103,9 @@ def keys_add_recipient(
     obj: CliContext, recipient: str, label: str, passphrase_file: Path | None
 ) -> None:
     """Register an organisation RECIPIENT (age1...) that testimonies are sealed to (station)."""
-    unlocked = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
-        services.register_recipient(session, unlocked, recipient, label=label)
+        services.register_recipient(session, keys, recipient, label=label)
     click.echo("Recipient registered.")
 
 
@@ -125,9 +125,9 @@ def keys_export_identity(
     The file is in the age format: `age -d OUTPUT` with the backup passphrase opens it,
     without this software. Keep it offline with a second custodian.
     """
-    unlocked = _unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file)
     backup = read_passphrase(backup_passphrase_file, "Backup passphrase", confirm=True)
-    blob = services.export_identity(unlocked, backup)
+    blob = services.export_identity(keys, backup)
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(blob)

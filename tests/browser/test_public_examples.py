@@ -2,8 +2,12 @@
 then opened from the sealed record and compared with their fixtures fact by fact.
 
 Values the interview makes itself (the record id, episode ids, source ids) are
-normalised before the comparison; the few facts no page asks for are listed in
-``UNENTERABLE`` of each test and taken out of the expected record, nothing else.
+normalised before the comparison, as are two ways of writing nothing (an informant
+who is not the victim, a victim with no name: the record leaves both out). The facts
+no page asks for are listed in the ``*_UNENTERABLE`` tuples and taken out of the
+expected record; the two facts a page keeps in another place (an informant's age is
+as of the interview date; a piece rate's currency sits on its statement) are moved
+there in the expected record, each with its reason. Every other fact is asserted.
 """
 
 from __future__ import annotations

@@ -243,3 +243,31 @@ def fill_narrative(page) -> None:
     """Step 7: the testimony in Kazakh, as said."""
     page.fill("#original_text", NARRATIVE)
     page.select_option("#original_language", "kk")
+
+
+def open_all_details(page) -> None:
+    """Open every folded part of the page (coding tables, summaries), so that each
+    field can be typed into."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+def enter(page, fields: dict) -> None:
+    """Type ``fields`` in order: a key is a field id (or a CSS selector starting with
+    ``input[``); ``True`` ticks a box, other values go into a select or a text box.
+    A date's precision comes before its year and month, which it shows."""
+    for target, value in fields.items():
+        selector = target if target.startswith(("input[", "#")) else f"#{target}"
+        element = page.locator(selector)
+        if value is True:
+            element.check()
+        elif element.evaluate("e => e.tagName") == "SELECT":
+            element.select_option(str(value))
+        else:
+            element.fill(str(value))
+
+
+def add_publication(page, fields: dict) -> None:
+    """On the attachments step: one published source (fields without the
+    ``publication-`` prefix), added with its own button."""
+    enter(page, {f"publication-{key}": value for key, value in fields.items()})
+    click_action(page, "add_publication")

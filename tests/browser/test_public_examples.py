@@ -234,10 +234,9 @@ def _work_coding(prefix: str, coding: dict[str, Any]) -> dict[str, Any]:
 #: expected record. The knowledge groups of an informant, of the victim's situation,
 #: of a move, of a wage and of a buyer have no "which informant" box, and those of an
 #: episode or a work entry offer one only when there are two informants or more (one
-#: informant is left implicit); the victim's situation has no "known since" box;
-#: "known since" is read from words (so a month said as words cannot keep other
-#: words); an informant's age is as of the interview date; the record-level survey
-#: table has no page.
+#: informant is left implicit); "known since" is read from words (so a month said as
+#: words cannot keep other words); an informant's age is as of the interview date;
+#: the record-level survey table has no page.
 FACTORY_TRANSFER_UNENTERABLE = (
     "episodes.0.known.informant_id",
     "episodes.1.known.informant_id",
@@ -247,7 +246,7 @@ FACTORY_TRANSFER_UNENTERABLE = (
     "labour.1.known.informant_id",
     "informants.0.how_known.informant_id",
     "victim.status.known.informant_id",
-    "victim.status.known.known_on",
+    "victim.status.known.known_on.text_as_said",
     "episodes.1.transfer_from.known.informant_id",
     "episodes.2.transfer_from.known.informant_id",
     "labour.0.buyers.0.known.informant_id",
@@ -312,8 +311,7 @@ def test_factory_transfer_in_kazakh(journey, live_server):
             "status-code": status["code"],
             **_date("status-as_of", status["as_of"]),
             "status-location_words": status["likely_location"]["free_text"],
-            "status-known-basis": status["known"]["basis"],
-            "status-known-note": status["known"]["note"],
+            **_knowledge("status-known", status["known"]),
             "status-note": status["note"],
         },
     )

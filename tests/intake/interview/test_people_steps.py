@@ -391,3 +391,29 @@ def test_built_in_messages_are_uyghur_too(station_interviewer):
     # Then both messages are in Uyghur
     assert "Not a valid" not in page
     assert "پۈتۈن سان ئەمەس" in page and "ئىناۋەتلىك تاللاش ئەمەس" in page
+
+
+def test_when_the_victims_situation_became_known_is_kept_from_the_words_said(
+    station_interviewer, database, settings
+):
+    # Given the victim step with a situation learnt "January 2019" by phone
+    base = start_draft(station_interviewer)
+    data = {
+        "names-0-text": GUL,
+        "names-0-script": "Cyrl",
+        "names-0-kind": "full",
+        "status-code": "released",
+        "status-known-basis": "victim_phone_or_message",
+        "status-known-known_on": "January 2019",
+    }
+    # When it is saved
+    assert post_step(station_interviewer, f"{base}/victim", data).status_code == 302
+    # Then the record says when it became known, read into its precision, words kept
+    known = read_draft(database, settings, base)["victim"]["status"]["known"]
+    assert known["known_on"] == {
+        "precision": "month",
+        "value": "2019-01",
+        "text_as_said": "January 2019",
+    }
+    # And the page shows the words again
+    assert "January 2019" in station_interviewer.get(f"{base}/victim").get_data(as_text=True)

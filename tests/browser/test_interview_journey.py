@@ -286,7 +286,13 @@ def test_typing_survives_a_closed_page(journey):
     draft_id = _station_draft(journey)
     journey.go(f"/interview/{draft_id}/victim")
     page.fill("#names-0-text", steps.NAME_LATIN)
-    page.fill("#occupation", "tractor driver")
+
+    def keeps_both(response) -> bool:  # the send that carries the last field typed
+        return "/typed" in response.url and "tractor" in (response.request.post_data or "")
+
+    with page.expect_response(keeps_both, timeout=30_000):
+        page.fill("#occupation", "tractor driver")
+        page.press("#occupation", "Tab")  # leaving the field sends what is typed at once
     # When the page's script reports the typing kept, and the page is left without saving
     page.wait_for_selector(".typing-status:not([hidden])")
     assert "encrypted draft" in page.inner_text(".typing-status")

@@ -31,6 +31,13 @@ def test_an_existing_readable_database_is_made_private(tmp_path):
 
 
 def test_the_key_file_sits_beside_an_sqlite_file_only():
-    assert default_key_file("sqlite:////srv/ws/intake.sqlite3").as_posix() == "/srv/ws/keys"
+    assert (
+        default_key_file("sqlite:////srv/ws/intake.sqlite3").as_posix()
+        == "/srv/ws/intake.sqlite3.keys"
+    )
+    # Two databases in one folder never share a key file
+    assert default_key_file("sqlite:////srv/ws/other.sqlite3") != default_key_file(
+        "sqlite:////srv/ws/intake.sqlite3"
+    )
     assert default_key_file("sqlite://") is None
     assert default_key_file("postgresql+psycopg://u@h/d") is None

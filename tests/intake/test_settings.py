@@ -56,7 +56,8 @@ def test_postgres_urls_use_psycopg3():
 
 
 def test_the_key_file_sits_beside_the_sqlite_database_or_in_the_workspace(tmp_path):
-    assert Settings.for_workspace(tmp_path / "ws").key_file == tmp_path / "ws" / "keys"
+    expected = tmp_path / "ws" / "intake.sqlite3.keys"
+    assert Settings.for_workspace(tmp_path / "ws").key_file == expected
     on_postgres = Settings.for_workspace(tmp_path / "pg", database_url="postgresql://u@h/d")
     assert on_postgres.key_file == tmp_path / "pg" / "keys"
     assert Settings.for_workspace(tmp_path / "ws").allowed_hosts == ("127.0.0.1", "localhost")

@@ -446,7 +446,9 @@ def test_a_receipt_is_shown_only_to_the_person_who_finalised(
 
     base = interview_worked_example(station_interviewer)
     page = station_interviewer.get(f"{base}/review").get_data(as_text=True)
-    response = station_interviewer.post(f"{base}/finalise", data={"csrf_token": csrf_token(page)})
+    response = station_interviewer.post(
+        f"{base}/finalise", data={"csrf_token": csrf_token(page), "confirmed": "yes"}
+    )
     receipt = response.headers["Location"]
     assert station_interviewer.get(receipt).status_code == 200
     # When a colleague signs in on the same station and opens that receipt

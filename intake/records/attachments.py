@@ -134,14 +134,6 @@ def encrypt_testimony_attachments(
     return rows
 
 
-def store_testimony_attachments(
-    session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID, items: Iterable[Attachment]
-) -> None:
-    """Store attachments of a testimony under its data key."""
-    for row in encrypt_testimony_attachments(data_key, testimony_id, items):
-        session.add(TestimonyAttachment(**row))
-
-
 def testimony_attachments(
     session: Session, data_key: SymmetricKey, testimony_id: uuid.UUID
 ) -> list[Attachment]:

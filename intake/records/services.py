@@ -125,9 +125,6 @@ def check_record(document: Any) -> uuid.UUID:
     return uuid.UUID(document["record_id"])
 
 
-_checked = check_record
-
-
 @dataclass(frozen=True)
 class Incoming:
     """One record to store: the document, its attachments and, if delivered, where from."""

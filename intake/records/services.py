@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -169,6 +169,17 @@ def _manifest(
     )
 
 
+#: Key in ``Session.info`` holding the ids of testimonies stored, changed or erased in
+#: the session's transaction; what is derived from records in memory (the case index)
+#: refreshes them once the transaction commits.
+CHANGED_RECORDS = "intake.changed_records"
+
+
+def mark_changed(session: Session, record_ids: Iterable[uuid.UUID]) -> None:
+    """Note that these testimonies were written in ``session``'s transaction."""
+    session.info.setdefault(CHANGED_RECORDS, set()).update(record_ids)
+
+
 def existing_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str | None]:
     """Of ``ids``, those already stored, with the sealed hash each was delivered as."""
     found: dict[uuid.UUID, str | None] = {}
@@ -262,6 +273,7 @@ def store_testimonies(
     ):
         if rows:
             session.execute(insert(cast(Table, model.__table__)), rows)
+    mark_changed(session, ids)
     return ids
 
 

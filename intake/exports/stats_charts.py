@@ -47,7 +47,8 @@ def font_families() -> tuple[str, ...]:
         font.save(target)
         font_manager.fontManager.addfont(str(target))
         families.append(font_manager.FontProperties(fname=str(target)).get_name())
-    return tuple(families)
+    # matplotlib's own DejaVu Sans last, for signs such as ≥ that Noto Sans lacks.
+    return (*families, "DejaVu Sans")
 
 
 def _rc() -> dict[str, object]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -91,7 +92,7 @@ def bar_chart(
         height = 1.2 + 0.38 * max(len(cells), 1)
         figure = Figure(figsize=(7.5, height), layout="constrained")
         axes = figure.add_subplot()
-        axes.set_title(title, loc="left")
+        axes.set_title("\n".join(textwrap.wrap(title, 60)), loc="left")
         if not cells:
             axes.text(0.5, 0.5, empty_text, ha="center", va="center", transform=axes.transAxes)
             axes.set_axis_off()

@@ -56,7 +56,7 @@ def tile_map(
     with matplotlib.rc_context(_rc()):
         figure = Figure(figsize=(1.5 * columns, 1.2 * rows + 0.5), layout="constrained")
         axes = figure.add_subplot()
-        axes.set_title(title, loc="left")
+        axes.set_title("\n".join(textwrap.wrap(title, 50)), loc="left")
         for prefecture_id, (column, row) in layout.items():
             # A prefecture nobody named counts 0: shown like any count under 5.
             cell = cells.get(prefecture_id) or Cell(SMALL)

@@ -12,7 +12,9 @@ every row it matches, so the rows of a table need not add up to anything):
 * facility: registry facilities named by an episode or a labour entry;
 * prefecture: the prefecture of an episode (its place, else its registry facility);
 * year: the year of the middle of an episode's possible start, for episodes of
-  detention or assigned work (an "approximate 2017-10" counts in 2017);
+  detention or assigned work (an "approximate 2017-10" counts in 2017); years
+  before :data:`FIRST_YEAR` share one row. The page lists every year from then to
+  this year, so which rows exist says nothing about who was counted;
 * episode kind, system, pipeline stage: as coded on the episodes and on the record;
 * ILO indicators: testimonies with the indicator coded "present" on some labour
   entry, out of those where it was coded at all (present or absent);
@@ -45,6 +47,11 @@ from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 
 #: The smallest count any output shows as a number.
 THRESHOLD = 5
+#: The first year with a row of its own; earlier years are counted together under
+#: :data:`BEFORE_FIRST_YEAR`. A fixed range of rows, chosen to cover the camps and
+#: transfers the project documents, with room for earlier labour transfers.
+FIRST_YEAR = 2014
+BEFORE_FIRST_YEAR = f"before_{FIRST_YEAR}"
 #: Cell states.
 SHOWN, SMALL, WITHHELD = "shown", "small", "withheld"
 
@@ -140,7 +147,9 @@ def _episode_year(episode: Mapping[str, Any]) -> str | None:
     from intake.interview.wages import episode_day
 
     day = episode_day(dict(episode))
-    return None if day is None else str(day.year)
+    if day is None:
+        return None
+    return BEFORE_FIRST_YEAR if day.year < FIRST_YEAR else str(day.year)
 
 
 def _dicts(value: object) -> list[Mapping[str, Any]]:
@@ -250,12 +259,8 @@ def _indicator_row(code: str, present: int, coded: int) -> IndicatorRow:
     return IndicatorRow(code=code, present=present_cell, coded=coded_cell)
 
 
-def _codes(counter: Counter[str], known: Sequence[str], *, span: bool = False) -> list[str]:
-    """Every known code, then any other code counted; with ``span``, every year from
-    the first to the last counted (a year nobody named is a row like any other)."""
-    if span and counter:
-        years = [int(code) for code in counter]
-        return [str(year) for year in range(min(years), max(years) + 1)]
+def _codes(counter: Counter[str], known: Sequence[str]) -> list[str]:
+    """Every known code, then any other code counted."""
     return list(known) + sorted(set(counter) - set(known))
 
 
@@ -269,8 +274,7 @@ def suppress(counts: Counts, universe: Mapping[str, Sequence[str]] | None = None
     universe = universe or {}
     tables = {
         name: [
-            Row(code, Cell.of(counter[code]))
-            for code in _codes(counter, universe.get(name, ()), span=name == "year")
+            Row(code, Cell.of(counter[code])) for code in _codes(counter, universe.get(name, ()))
         ]
         for name, counter in counts.tables.items()
     }
@@ -371,11 +375,19 @@ def build_statistics(session: Session, keys: Any, progress: Progress = no_progre
     return suppress(counts, reference_codes())
 
 
+def year_codes(this_year: int) -> list[str]:
+    """The rows of the year table: earlier years together, then each year to this one."""
+    return [BEFORE_FIRST_YEAR] + [str(year) for year in range(FIRST_YEAR, this_year + 1)]
+
+
 def reference_codes() -> dict[str, list[str]]:
     """Every code each table lists, from the codebook and the reference tables."""
+    from datetime import UTC, datetime
+
     from intake.interview import vocab
 
     return {
+        "year": year_codes(datetime.now(UTC).year),
         "facility": list(vocab.facilities()),
         "prefecture": [prefecture["id"] for prefecture in vocab.prefectures()],
         "episode_kind": vocab.codes("episode_kind"),

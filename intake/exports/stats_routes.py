@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, render_template
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from intake.exports import stats
-from intake.exports.stats_charts import bar_chart
+from intake.exports.stats_charts import bar_chart, bar_labels
 from intake.exports.stats_map import tile_map
 from intake.interview import vocab
 from intake.web import db_session, login_required, unlocked_keys
@@ -26,6 +27,8 @@ def label(vocabulary: str, code: str) -> str:
     if vocabulary == "prefecture":
         return vocab.place_name(code)
     if vocabulary == "year":
+        if code == stats.BEFORE_FIRST_YEAR:
+            return _("before %(year)s", year=stats.FIRST_YEAR)
         return code
     return vocab.label(vocabulary, code)
 
@@ -52,35 +55,53 @@ def table_titles() -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A chart for <img>: its SVG as a data: URI and, as alt text, what it says."""
+
+    src: str
+    alt: str
+
+
+def _chart(title: str, labels: list[str], cells: list[stats.Cell]) -> Chart:
+    text = words()
+    svg = bar_chart(title, labels, cells, empty_text=_("None yet."), **text)
+    return Chart(_data_uri(svg), _alt(title, labels, cells))
+
+
+def _alt(title: str, labels: list[str], cells: list[stats.Cell]) -> str:
+    texts = bar_labels(cells, **words())
+    return f"{title}: " + "; ".join(f"{a}: {b}" for a, b in zip(labels, texts, strict=True))
+
+
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def charts(result: stats.Statistics) -> dict[str, str]:
-    """Every chart and the map, as data: URIs for <img> (nothing fetched later)."""
-    titles, text = table_titles(), words()
+def charts(result: stats.Statistics) -> dict[str, Chart]:
+    """Every chart and the map (nothing is fetched after the page)."""
+    titles = table_titles()
     out = {}
     for name, vocabulary in stats.TABLES:
         rows = result.tables[name]
         labels = [label(vocabulary, row.code) for row in rows]
-        cells = [row.cell for row in rows]
-        out[name] = bar_chart(titles[name], labels, cells, empty_text=_("None yet."), **text)
-    indicator_labels = [label("ilo_indicator", row.code) for row in result.indicators]
-    indicator_cells = [row.present for row in result.indicators]
-    out["indicators"] = bar_chart(
-        titles["indicators"], indicator_labels, indicator_cells, empty_text=_("None yet."), **text
+        out[name] = _chart(titles[name], labels, [row.cell for row in rows])
+    out["indicators"] = _chart(
+        titles["indicators"],
+        [label("ilo_indicator", row.code) for row in result.indicators],
+        [row.present for row in result.indicators],
     )
-    wage_labels = [stats.wage_bin_label(int(row.code)) for row in result.wage_bins]
-    out["wages"] = bar_chart(
+    out["wages"] = _chart(
         titles["wages"],
-        wage_labels,
+        [stats.wage_bin_label(int(row.code)) for row in result.wage_bins],
         [row.cell for row in result.wage_bins],
-        empty_text=_("None yet."),
-        **text,
     )
-    prefectures = {row.code: row.cell for row in result.tables["prefecture"]}
-    out["map"] = tile_map(_("Testimonies by prefecture"), prefectures, vocab.place_name, **text)
-    return {name: _data_uri(svg) for name, svg in out.items()}
+    rows = result.tables["prefecture"]
+    cells = {row.code: row.cell for row in rows}
+    svg = tile_map(titles["prefecture"], cells, vocab.place_name, **words())
+    names = [vocab.place_name(row.code) for row in rows]
+    out["map"] = Chart(_data_uri(svg), _alt(titles["prefecture"], names, list(cells.values())))
+    return out
 
 
 def _csv(result: stats.Statistics) -> bytes:

@@ -24,7 +24,7 @@ def test_the_public_worked_examples_are_counted_as_they_are_coded() -> None:
         "jiafang_industrial_park": 1,
         "baoding_lyszd_glove_factory_ghulja": 1,
     }
-    assert counts.tables["year"] == {"2008": 1, "2009": 1, "2017": 1, "2018": 2, "2019": 1}
+    assert counts.tables["year"] == {"before_2014": 1, "2017": 1, "2018": 2, "2019": 1}
     assert counts.tables["episode_kind"]["reeducation_camp"] == 2
     assert counts.tables["episode_kind"]["labour_transfer"] == 1
     assert counts.tables["system"] == {"camp_linked": 2, "labour_transfer": 1}
@@ -81,9 +81,12 @@ def test_a_wage_ratio_range_is_binned_by_its_middle() -> None:
     assert stats.wage_bin_label(5) == "\u2265 1.5"
 
 
-def test_years_between_the_first_and_last_are_all_listed() -> None:
+def test_every_year_has_a_row_so_that_the_rows_tell_nothing() -> None:
+    # Given counts for 2016 and 2019 only
     counts = stats.Counts()
     counts.tables["year"].update({"2016": 6, "2019": 9})
-    rows = suppress(counts).tables["year"]
-    assert [row.code for row in rows] == ["2016", "2017", "2018", "2019"]
-    assert [row.cell.state for row in rows] == [SHOWN, SMALL, SMALL, SHOWN]
+    # When suppressed with the fixed range of year rows
+    rows = suppress(counts, {"year": stats.year_codes(2020)}).tables["year"]
+    # Then every year from 2014 to 2020 has its row, and earlier years one together
+    assert [row.code for row in rows] == ["before_2014", *map(str, range(2014, 2021))]
+    assert [row.cell.state for row in rows].count(SHOWN) == 2

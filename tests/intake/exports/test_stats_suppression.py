@@ -43,6 +43,11 @@ def test_small_counts_are_words_on_the_page_charts_and_csv(
     assert texts, "the charts were not written with readable text"
     assert "3" not in texts and "4" not in texts
     assert SMALL_TEXT in texts and "7" in texts
+    # and the charts' alt texts (what a screen reader says) neither
+    alts = re.findall(r'<img class="chart" src="[^"]*" alt="([^"]*)"', html)
+    said = [value for alt in alts for value in re.findall(r": ([^:;]+?)(?=;|$)", alt)]
+    assert len(alts) == 9 and "7" in said and SMALL_TEXT in said
+    assert "3" not in said and "4" not in said
     # and the CSV's count column holds no small number
     rows = list(csv.DictReader(io.StringIO(data.lstrip("\ufeff"))))
     counts = {row["count"] for row in rows}

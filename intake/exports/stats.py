@@ -352,18 +352,16 @@ def stored_documents(
 ) -> Iterator[dict[str, Any]]:
     """Every stored testimony, decrypted: the one source of the statistics.
 
-    Reads the record store; a derived index of cases may replace this later.
+    Reads the record store; a derived index of cases may replace this later. Erased
+    records are left out; a record that does not open (tampered with) stops the
+    count with its error rather than be silently left out.
     """
-    from sqlalchemy import func, select
-
-    from intake.records.models import Testimony
     from intake.records.services import iter_testimonies, load_testimony
 
-    total = session.scalar(select(func.count()).select_from(Testimony)) or 0
-    ids = [testimony.id for testimony in iter_testimonies(session)]
+    ids = [item.id for item in iter_testimonies(session) if item.state == "stored"]
     for done, record_id in enumerate(ids, start=1):
         yield load_testimony(session, keys, record_id)
-        progress(done, total)
+        progress(done, len(ids))
 
 
 def build_statistics(session: Session, keys: Any, progress: Progress = no_progress) -> Statistics:

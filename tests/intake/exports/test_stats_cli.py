@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import uuid
 
 from click.testing import CliRunner
 
@@ -55,3 +56,26 @@ def test_a_station_has_no_statistics(cli_obj, database, settings, passphrase_fil
     init(database, settings, "station")
     result = _run(cli_obj, "stats", "--passphrase-file", passphrase_file)
     assert result.exit_code == 1 and "casedb" in result.output
+
+
+def test_an_erased_record_is_left_out(cli_obj, database, casedb, passphrase_file, tmp_path) -> None:
+    from sqlalchemy import update
+
+    from intake.records.models import Testimony
+
+    # Given the corpus, one of whose seven Ili testimonies was erased
+    documents = corpus()
+    store(database, casedb, documents)
+    with database.session() as session:
+        session.execute(
+            update(Testimony)
+            .where(Testimony.id == uuid.UUID(documents[0]["record_id"]))
+            .values(wrapped_key=None, state="erased")
+        )
+    target = tmp_path / "stats.csv"
+    # When counted / Then Ili counts six and nothing fails on the erased record
+    result = _run(cli_obj, "stats", "--csv", str(target), "--passphrase-file", passphrase_file)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(target.read_text("utf-8-sig").splitlines()))
+    ili = [row["count"] for row in rows if (row["table"], row["code"]) == ("prefecture", "ili")]
+    assert ili == ["6"]

@@ -79,3 +79,22 @@ def test_an_erased_record_is_left_out(cli_obj, database, casedb, passphrase_file
     rows = list(csv.DictReader(target.read_text("utf-8-sig").splitlines()))
     ili = [row["count"] for row in rows if (row["table"], row["code"]) == ("prefecture", "ili")]
     assert ili == ["6"]
+
+
+def test_a_tampered_record_stops_the_count_and_nothing_is_written(
+    cli_obj, database, casedb, passphrase_file, tmp_path
+) -> None:
+    from intake.records.models import TestimonySection
+
+    # Given the corpus, one record's episodes swapped for another record's
+    documents = corpus()
+    store(database, casedb, documents)
+    a, b = (uuid.UUID(document["record_id"]) for document in documents[:2])
+    with database.session() as session:
+        stolen = session.get(TestimonySection, (a, "episodes")).ciphertext
+        session.get(TestimonySection, (b, "episodes")).ciphertext = stolen
+    target = tmp_path / "stats.csv"
+    # When counted / Then the command fails on that record and writes no partial file
+    result = _run(cli_obj, "stats", "--csv", str(target), "--passphrase-file", passphrase_file)
+    assert result.exit_code == 1
+    assert not target.exists()

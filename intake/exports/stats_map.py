@@ -54,7 +54,7 @@ def tile_map(
     columns = max(column for column, _row in layout.values()) + 1
     rows = max(row for _column, row in layout.values()) + 1
     with matplotlib.rc_context(_rc()):
-        figure = Figure(figsize=(1.5 * columns, 1.2 * rows + 0.5), layout="constrained")
+        figure = Figure(figsize=(1.25 * columns, 1.1 * rows + 0.5), layout="constrained")
         axes = figure.add_subplot()
         axes.set_title("\n".join(textwrap.wrap(title, 50)), loc="left")
         for prefecture_id, (column, row) in layout.items():

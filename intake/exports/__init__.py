@@ -1,0 +1,1 @@
+"""Exports: what leaves the case database, each only as consent allows."""

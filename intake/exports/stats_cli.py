@@ -1,0 +1,46 @@
+"""`intake stats`: the suppressed statistics on the terminal or as a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from intake.cli import CliContext, passphrase_option, unlocked
+from intake.exports import stats
+
+SMALL_TEXT = "fewer than 5"
+WITHHELD_TEXT = "withheld: it would reveal a count under 5"
+
+
+def _label(vocabulary: str, code: str) -> str:
+    return code
+
+
+@click.command("stats")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the statistics to this CSV file instead of printing them.",
+)
+@passphrase_option
+@click.pass_obj
+def stats_command(obj: CliContext, csv_file: Path | None, passphrase_file: Path | None) -> None:
+    """Counts by facility, prefecture, year, episode kind, system and pipeline stage,
+    ILO indicators and wage ratios (case database). Every count under 5 is written
+    "fewer than 5"; no totals are given. The export is recorded in the audit trail."""
+    from intake.delivery.cli import _progress_bar
+
+    keys = unlocked(obj, passphrase_file, role="casedb")
+    with obj.database.session() as session, _progress_bar("Counting testimonies") as progress:
+        result = stats.build_statistics(session, keys, progress)
+        data = stats.render_csv(result, _label, SMALL_TEXT, WITHHELD_TEXT)
+        output = "csv" if csv_file else "terminal"
+        stats.record_stats_export(session, keys, actor=None, data=data, output=output)
+    if csv_file is None:
+        for row in stats.csv_rows(result, _label, SMALL_TEXT, WITHHELD_TEXT):
+            click.echo("\t".join(row[:2] + row[3:]))
+        return
+    csv_file.write_bytes(data)
+    click.echo(f"wrote {csv_file} (sha256 {stats.file_hash(data)})")

@@ -68,3 +68,10 @@ def facility_names() -> Mapping[str, str]:
     """Registry id -> English name of every registered facility."""
     table = load_reference("facilities")
     return {item["id"]: item["names"].get("en", item["id"]) for item in table["facilities"]}
+
+
+@functools.cache
+def facility_kinds() -> Mapping[str, str]:
+    """Registry id -> facility kind code of every registered facility."""
+    table = load_reference("facilities")
+    return {item["id"]: item.get("kind", "") for item in table["facilities"]}

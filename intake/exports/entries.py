@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -14,14 +15,17 @@ from intake.records.derived import DETENTION_KINDS, date_bounds
 CUSTODY_KINDS = DETENTION_KINDS | {"taken_by_police", "house_arrest"}
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def as_dict(value: object) -> Mapping[str, Any]:
-    """``value`` if it is a mapping, else an empty one."""
-    return value if isinstance(value, Mapping) else {}
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else _EMPTY
 
 
 def as_list(value: object) -> list[Mapping[str, Any]]:
-    """The mappings in ``value`` if it is a list, else none."""
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+    """The JSON objects in ``value`` if it is a list, else none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def main_informant(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -43,9 +47,19 @@ def custody_episodes(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [episode for episode in episodes(document) if episode.get("kind") in CUSTODY_KINDS]
 
 
+@functools.lru_cache(maxsize=65536)
+def _bounds(precision: object, value: object, season: object) -> tuple[date | None, date | None]:
+    return date_bounds({"precision": precision, "value": value, "season": season})
+
+
 def date_range(when: object) -> tuple[date | None, date | None]:
-    """Earliest and latest day a date with precision may mean."""
-    return date_bounds(when)
+    """Earliest and latest day a date with precision may mean (see derived.date_bounds)."""
+    if not isinstance(when, dict):
+        return None, None
+    try:
+        return _bounds(when.get("precision"), when.get("value"), when.get("season"))
+    except TypeError:  # an unhashable value is malformed: unknown
+        return None, None
 
 
 def range_text(low: date | None, high: date | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 FORMATS = ("csv", "json", "xlsx")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARACTERS = frozenset(_FORMULA_START)
 
 
 def cell_text(value: Any) -> str:
@@ -19,6 +20,8 @@ def cell_text(value: Any) -> str:
 
     Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
     """
+    if type(value) is str:
+        return "'" + value if value[:1] in _FORMULA_CHARACTERS else value
     if value is None:
         text = ""
     elif isinstance(value, list):

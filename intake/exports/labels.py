@@ -28,9 +28,10 @@ def label(vocabulary: str, code: object, *, language: str = "en") -> str | None:
     return _labels(vocabulary, language).get(code, code)
 
 
-def codes_of(vocabulary: str) -> list[str]:
+@functools.cache
+def codes_of(vocabulary: str) -> tuple[str, ...]:
     """Every code of ``vocabulary``, in codebook order."""
-    return [entry["code"] for entry in _codebook()[vocabulary]["codes"]]
+    return tuple(entry["code"] for entry in _codebook()[vocabulary]["codes"])
 
 
 def esf_terms(vocabulary: str, code: str) -> list[dict[str, str]]:

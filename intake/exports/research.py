@@ -9,6 +9,7 @@ reach a row, because no field of a row is ever copied from typed text.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -174,6 +175,33 @@ def ratio_range(figures: Sequence[Any]) -> tuple[str, str]:
     return f"{low:.2f}", f"{high:.2f}"
 
 
+_WAGE_EPISODE_KEYS = ("kind", "place", "facility", "start", "end", "duration")
+_WAGE_LABOUR_KEYS = ("wages", "days_per_week", "facility")
+
+
+def _wage_ratios(labour: Mapping[str, Any], episode: Mapping[str, Any]) -> tuple[str, str]:
+    """The ratio range of a labour entry's wages, computed once per distinct input."""
+    key = json.dumps(
+        [
+            {name: labour.get(name) for name in _WAGE_LABOUR_KEYS},
+            {name: episode.get(name) for name in _WAGE_EPISODE_KEYS},
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return _ratios_of(key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _ratios_of(key: str) -> tuple[str, str]:
+    from intake.interview.wages import labour_figures
+
+    labour, episode = json.loads(key)
+    labour = {name: value for name, value in labour.items() if value is not None}
+    episode = {name: value for name, value in episode.items() if value is not None}
+    return ratio_range(labour_figures(labour, episode))
+
+
 def _survey(coding: Mapping[str, Any]) -> dict[str, str]:
     phases = as_dict(coding.get("survey_phases"))
     row: dict[str, str] = {}
@@ -213,15 +241,11 @@ def _episode_row(
     allowance: Allowance,
     rule: Generalisation,
 ) -> dict[str, Any]:
-    from intake.interview.wages import labour_figures
-
     start = date_range(episode.get("start"))
     end = date_range(episode.get("end"))
     coding = as_dict(labour.get("coding"))
     ilo = as_dict(coding.get("ilo_indicators"))
-    low, high = (
-        ratio_range(labour_figures(dict(labour), dict(episode))) if labour else (UNKNOWN,) * 2
-    )
+    low, high = _wage_ratios(labour, episode) if labour else (UNKNOWN, UNKNOWN)
     row: dict[str, Any] = {
         "person": person,
         "testimony": testimony,

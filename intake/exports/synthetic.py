@@ -4,7 +4,7 @@ that an anonymised export must never let out."""
 
 from __future__ import annotations
 
-import copy
+import functools
 import json
 import random
 import uuid
@@ -17,6 +17,11 @@ _TEMPLATE = SCHEMAS_DIR.parent / "tests" / "fixtures" / "records" / "valid" / "w
 _PREFECTURES = ("ili", "kashgar", "hotan", "aksu", "altay", "tacheng")
 _ETHNICITIES = ("kazakh", "kazakh", "uyghur", "uyghur", "kyrgyz", "hui")
 _STATUSES = ("detained_camp", "released_under_restrictions", "lost_contact", "left_china")
+
+
+@functools.cache
+def _template() -> str:
+    return _TEMPLATE.read_text(encoding="utf-8")
 
 
 def _check_digit(first17: str) -> str:
@@ -43,9 +48,7 @@ def secrets_of(number: int) -> dict[str, str]:
 def synthetic_record(number: int, rng: random.Random, *, uniform: bool = False) -> dict[str, Any]:
     """One valid testimony; with ``uniform`` every person shares the same
     quasi-identifiers (so a small corpus can reach k = 5)."""
-    with _TEMPLATE.open(encoding="utf-8") as handle:
-        record: dict[str, Any] = json.load(handle)
-    record = copy.deepcopy(record)
+    record: dict[str, Any] = json.loads(_template())
     secret = secrets_of(number)
     record["record_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     year = 1960 + (0 if uniform else rng.randrange(40))
@@ -89,6 +92,14 @@ def synthetic_record(number: int, rng: random.Random, *, uniform: bool = False) 
         f"My sister {secret['name_cyrillic']} ({secret['phone']}) {secret['narrative']}."
     )
     record["labour"][0]["note"] = secret["narrative"]
+    record["labour"][0]["wages"][0]["amount"] = 200 + rng.randrange(20) * 20
+    if not uniform:
+        shift = rng.randrange(3)
+        for episode in record["episodes"]:
+            for end in ("start", "end"):
+                when = episode.get(end)
+                if when and when.get("value"):
+                    when["value"] = str(int(when["value"][:4]) + shift) + when["value"][4:]
     record["labour"][0]["employer"] = secret["name_latin"] + " Trading Company"
     record["consent"].update(
         share_with_partner_databases=True,

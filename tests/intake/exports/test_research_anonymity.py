@@ -107,8 +107,12 @@ def test_two_recipients_files_cannot_be_joined_on_the_pseudonym(database, stored
     } == people_a
 
 
-def test_episode_rows_keep_coding_and_wage_ratio_ranges(database, stored_corpus):
-    exported = _write(database, stored_corpus)
+def test_episode_rows_keep_coding_and_wage_ratio_ranges(database, casedb, corpus):
+    # Given the worked example's wage in every record: 320 CNY for almost two months
+    for record in corpus:
+        record["labour"][0]["wages"][0]["amount"] = 320
+    store(database, casedb, corpus)
+    exported = _write(database, casedb)
     rows = list(csv.DictReader(io.StringIO(_member(exported.data, "episodes.csv"))))
     work = [row for row in rows if row["kind"] == "assigned_factory_work"]
     assert work and work[0]["ilo_restriction_of_movement"] == "present"

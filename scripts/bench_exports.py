@@ -11,19 +11,21 @@ import io
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crypto import PseudonymKey, pseudonym  # noqa: E402
-from intake.exports import anonymity, datapackage, research  # noqa: E402
+from intake.exports import datapackage, research  # noqa: E402
 from intake.exports.consent import allowance  # noqa: E402
+from intake.exports.services import ExportRequest, anonymise_rows  # noqa: E402
 from intake.exports.synthetic import synthetic_corpus  # noqa: E402
 
 RECIPIENT = "Benchmark research team"
 
 
-def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, anonymity.Measure, int]:
+def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, Any, int]:
     """The research export as the service builds it, from decrypted documents."""
     people = []
     for document in documents:
@@ -37,14 +39,12 @@ def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, anonymity.M
             key, document["record_id"], purpose="export-research-testimony", recipient=RECIPIENT
         )
         people.append(research.PersonRecords(person, [(allowed, document, testimony)]))
-    rule = research.Generalisation()
-    rows = research.build_rows(people, rule)
-    qi, sensitive = anonymity.DEFAULT_QUASI_IDENTIFIERS, anonymity.DEFAULT_SENSITIVE
-    kept = anonymity.suppress_failing(rows.persons, qi, sensitive)
-    suppressed = len(rows.persons) - len(kept)
-    names = {row["person"] for row in kept}
-    episodes = [row for row in rows.episodes if row["person"] in names]
-    measured = anonymity.measure(kept, qi, sensitive)
+    request = ExportRequest(kind="research", recipient=RECIPIENT, suppress=True)
+    rows = research.build_rows(people, request.generalisation)
+    done = anonymise_rows(rows, people, request)
+    measured = done.measure
+    suppressed = done.suppressed.get("people", 0)
+    kept, episodes = done.rows.persons, done.rows.episodes
     described = datapackage.descriptor(
         {"k": measured.k, "l": measured.l}, recipient=RECIPIENT, created="bench"
     )

@@ -95,8 +95,14 @@ def measure(
     import pandas as pd
     from pycanon import anonymity
 
-    frame = pd.DataFrame.from_records(
-        [{column: row[column] for column in (*quasi_identifiers, sensitive)} for row in rows]
+    names = list(dict.fromkeys((*quasi_identifiers, sensitive)))
+    # Each column's values become integers (one-to-one, column by column), so pandas
+    # groups fast; pycanon still forms the classes over every column itself.
+    frame = pd.DataFrame(
+        {
+            name: pd.factorize(pd.Series([row[name] for row in rows], dtype=object))[0]
+            for name in names
+        }
     )
     columns = list(quasi_identifiers)
     if not columns:
@@ -142,6 +148,144 @@ def suppress_failing(
     return kept
 
 
+#: Episode columns someone holding population and detention registers could know.
+EPISODE_QUASI_IDENTIFIERS = ("kind", "start", "end", "prefecture")
+#: What a locally suppressed episode date or place reads.
+SUPPRESSED = "suppressed"
+
+_EPISODE_SUPPRESSIBLE = ("start", "end", "prefecture")
+
+
+def _episode_classes(
+    persons: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+) -> dict[tuple[Any, ...], tuple[set[Any], set[Any]]]:
+    """Class of (person quasi-identifiers + episode quasi-identifiers) -> (people in it,
+    sensitive values in it). k counts people, not episodes."""
+    by_person = {row["person"]: row for row in persons}
+    classes: dict[tuple[Any, ...], tuple[set[Any], set[Any]]] = {}
+    for episode in episodes:
+        person = by_person.get(episode["person"])
+        if person is None:
+            continue
+        key = tuple(person[c] for c in quasi_identifiers) + tuple(
+            episode[c] for c in EPISODE_QUASI_IDENTIFIERS
+        )
+        people, values = classes.setdefault(key, (set(), set()))
+        people.add(episode["person"])
+        values.add(person[sensitive])
+    return classes
+
+
+def _episode_key(
+    person: Mapping[str, Any], episode: Mapping[str, Any], quasi_identifiers: Sequence[str]
+) -> tuple[Any, ...]:
+    return tuple(person[c] for c in quasi_identifiers) + tuple(
+        episode[c] for c in EPISODE_QUASI_IDENTIFIERS
+    )
+
+
+def _failing(classes: Mapping[tuple[Any, ...], tuple[set[Any], set[Any]]]) -> set[tuple[Any, ...]]:
+    return {
+        key
+        for key, (people, values) in classes.items()
+        if len(people) < K_MIN or len(values) < L_MIN
+    }
+
+
+def episode_table(
+    persons: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+) -> list[dict[str, Any]]:
+    """One row per person and distinct episode class, with the person's quasi-identifiers
+    and sensitive value: measured with pycanon, its k counts people."""
+    by_person = {row["person"]: row for row in persons}
+    seen: set[tuple[Any, ...]] = set()
+    table: list[dict[str, Any]] = []
+    for episode in episodes:
+        person = by_person.get(episode["person"])
+        if person is None:
+            continue
+        key = (episode["person"], *(episode[c] for c in EPISODE_QUASI_IDENTIFIERS))
+        if key in seen:
+            continue
+        seen.add(key)
+        row = {c: person[c] for c in (*quasi_identifiers, sensitive)}
+        row.update({f"episode_{c}": episode[c] for c in EPISODE_QUASI_IDENTIFIERS})
+        table.append(row)
+    return table
+
+
+def measure_episodes(
+    persons: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+) -> Measure | None:
+    """k and l over people sharing person and episode quasi-identifiers (pycanon);
+    None when there is no episode row."""
+    table = episode_table(persons, episodes, quasi_identifiers, sensitive)
+    if not table:
+        return None
+    columns = [*quasi_identifiers, *(f"episode_{c}" for c in EPISODE_QUASI_IDENTIFIERS)]
+    return measure(table, columns, sensitive)
+
+
+def suppress_episodes(
+    persons: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Episodes in classes below k or l get their dates and place replaced by
+    "suppressed"; those still below are left out. (episodes, generalised, left out)."""
+    by_person = {row["person"]: row for row in persons}
+    kept = [e for e in episodes if e["person"] in by_person]
+    failing = _failing(_episode_classes(persons, kept, quasi_identifiers, sensitive))
+    if not failing:
+        return kept, 0, 0
+    kept = [dict(e) for e in kept]
+    generalised = 0
+    for episode in kept:
+        if _episode_key(by_person[episode["person"]], episode, quasi_identifiers) in failing:
+            episode.update({c: SUPPRESSED for c in _EPISODE_SUPPRESSIBLE})
+            generalised += 1
+    failing = _failing(_episode_classes(persons, kept, quasi_identifiers, sensitive))
+    final = [
+        e for e in kept if _episode_key(by_person[e["person"]], e, quasi_identifiers) not in failing
+    ]
+    return final, generalised, len(kept) - len(final)
+
+
+def combined(persons: Measure, episodes: Measure | None) -> Measure:
+    """The lower k and l of the person and episode measures."""
+    if episodes is None:
+        return persons
+    return Measure(min(persons.k, episodes.k), min(persons.l, episodes.l))
+
+
+def quick_all(
+    persons: Sequence[Mapping[str, Any]],
+    episodes: Sequence[Mapping[str, Any]],
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+) -> Measure:
+    """Person and episode measures combined, by plain counting."""
+    person_measure, _ = quick_measure(persons, quasi_identifiers, sensitive)
+    classes = _episode_classes(persons, episodes, quasi_identifiers, sensitive)
+    if not classes:
+        return person_measure
+    episode_measure = Measure(
+        min(len(people) for people, _ in classes.values()),
+        min(len(values) for _, values in classes.values()),
+    )
+    return combined(person_measure, episode_measure)
+
+
 #: Candidate single steps: (words, change to the generalisation, quasi-identifier dropped).
 Candidate = tuple[str, dict[str, Any] | None, str | None]
 
@@ -159,26 +303,29 @@ CANDIDATES: tuple[Candidate, ...] = (
     *((N_("drop %(column)s from the quasi-identifiers"), None, c) for c in QUASI_IDENTIFIERS),
 )
 
+Rows = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
 
 def suggest(
-    rebuild: Callable[[dict[str, Any]], Sequence[Mapping[str, Any]]],
-    rows: Sequence[Mapping[str, Any]],
+    rebuild: Callable[[dict[str, Any]], Rows],
+    rows: Rows,
     quasi_identifiers: Sequence[str],
     sensitive: str,
 ) -> list[Suggestion]:
-    """The single steps that would reach the thresholds, each measured, and the
-    suppression that would (how many people it removes)."""
+    """The single steps that would reach the thresholds on people and episodes, each
+    measured, and what suppression would remove."""
+    persons, episodes = rows
     found: list[Suggestion] = []
     for words, change, dropped in CANDIDATES:
         if dropped is not None:
             if dropped not in quasi_identifiers:
                 continue
             columns = [c for c in quasi_identifiers if c != dropped]
-            candidate_rows = rows
+            candidate = rows
         else:
             columns = list(quasi_identifiers)
-            candidate_rows = rebuild(change or {})
-        result, _ = quick_measure(candidate_rows, columns, sensitive)
+            candidate = rebuild(change or {})
+        result = quick_all(*candidate, columns, sensitive)
         if result.passes():
             found.append(
                 Suggestion(
@@ -186,15 +333,21 @@ def suggest(
                     {"step": words, "column": dropped, "k": result.k, "l": result.l},
                 )
             )
-    _, failing = quick_measure(rows, quasi_identifiers, sensitive)
-    if failing < len(rows):
+    kept = suppress_failing(persons, quasi_identifiers, sensitive)
+    if kept:
+        _, generalised, left_out = suppress_episodes(kept, episodes, quasi_identifiers, sensitive)
         found.append(
             Suggestion(
                 N_(
-                    "Or suppress the %(failing)s of %(total)s people in groups below "
-                    "the thresholds (--suppress)."
+                    "Or suppress (--suppress): leave out %(people)s of %(total)s people and "
+                    "hide the dates and place of %(episodes)s episodes (%(dropped)s left out)."
                 ),
-                {"failing": failing, "total": len(rows)},
+                {
+                    "people": len(persons) - len(kept),
+                    "total": len(persons),
+                    "episodes": generalised,
+                    "dropped": left_out,
+                },
             )
         )
     if not found:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from intake.exports import research
-from intake.exports.formats import to_csv
+from intake.exports.formats import codes_to_csv
 from intake.exports.labels import codes_of, label
 
 #: Column -> (codebook vocabulary or None, description).
@@ -34,9 +34,9 @@ _EPISODE_FIELDS: dict[str, tuple[str | None, str]] = {
     "kind": ("episode_kind", "Kind of episode."),
     "system": ("system", "System of forced labour."),
     "pipeline_stage": ("pipeline_stage", "Stage of the camp-to-factory pipeline."),
-    "start": (None, "Year or half-year the episode began."),
-    "end": (None, "Year or half-year the episode ended."),
-    "prefecture": (None, "Prefecture or province id, or coarser."),
+    "start": (None, "Year or half-year the episode began ('suppressed': hidden to reach k, l)."),
+    "end": (None, "Year or half-year the episode ended ('suppressed': hidden to reach k, l)."),
+    "prefecture": (None, "Prefecture or province id, or coarser ('suppressed': hidden)."),
     "facility_kind": ("facility_kind", "Kind of facility."),
     "how_known": ("knowledge_basis", "How the testifier knows this episode."),
     "sector": ("sector", "Sector of the work."),
@@ -131,8 +131,8 @@ def package(
     buffer = io.BytesIO()
     members = {
         "datapackage.json": json.dumps(package_descriptor, ensure_ascii=False, indent=2).encode(),
-        "persons.csv": to_csv(persons, research.PERSON_COLUMNS),
-        "episodes.csv": to_csv(episodes, research.EPISODE_COLUMNS),
+        "persons.csv": codes_to_csv(persons, research.PERSON_COLUMNS),
+        "episodes.csv": codes_to_csv(episodes, research.EPISODE_COLUMNS),
     }
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,6 +48,16 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
     writer.writerow(columns)
     for row in rows:
         writer.writerow([cell_text(row.get(column)) for column in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def codes_to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    """UTF-8 CSV of rows whose values are all codes, ids and numbers (research data):
+    none can start a spreadsheet formula, so cells are written as they are."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(operator.itemgetter(*columns)(row) for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

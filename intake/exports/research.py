@@ -262,11 +262,20 @@ def _episode_row(
         "wage_ratio_low": low,
         "wage_ratio_high": high,
     }
-    for indicator in codes_of("ilo_indicator"):
-        status = as_dict(ilo.get(indicator)).get("status")
-        row[f"ilo_{indicator}"] = code("indicator_status", status) if labour else UNKNOWN
+    if not coding:
+        row.update(_NOT_CODED)
+        return row
+    for indicator, column in zip(codes_of("ilo_indicator"), ILO_COLUMNS, strict=True):
+        row[column] = code("indicator_status", as_dict(ilo.get(indicator)).get("status"))
     row.update(_survey(coding))
     return row
+
+
+#: The coding columns of an episode with no work coding.
+_NOT_CODED: dict[str, str] = {
+    **{column: UNKNOWN for column in (*ILO_COLUMNS, *SURVEY_COLUMNS)},
+    "survey_indicators": "",
+}
 
 
 def _first_known(values: Sequence[str]) -> str:

@@ -207,29 +207,49 @@ def _research_rows(
     return research.build_rows(people, request.generalisation), people
 
 
-def _anonymise(
+@dataclass
+class Anonymised:
+    """Research rows after suppression, with measured k and l."""
+
+    rows: research.ResearchRows
+    measure: anonymity.Measure
+    persons: anonymity.Measure
+    episodes: anonymity.Measure | None
+    suggestions: list[anonymity.Suggestion]
+    #: People left out, episodes whose dates and place were hidden, episodes left out.
+    suppressed: dict[str, int]
+
+
+def anonymise_rows(
     rows: research.ResearchRows, people: list[research.PersonRecords], request: ExportRequest
-) -> tuple[research.ResearchRows, anonymity.Measure, list[anonymity.Suggestion], int]:
+) -> Anonymised:
+    """Suppress if asked, measure k and l on people and on people per episode class
+    (pycanon), and find the steps that would reach the thresholds if they fail."""
     columns, sensitive = request.quasi_identifiers, request.sensitive
-    suppressed = 0
+    suppressed: dict[str, int] = {}
     if request.suppress:
         kept = anonymity.suppress_failing(rows.persons, columns, sensitive)
-        suppressed = len(rows.persons) - len(kept)
-        names = {row["person"] for row in kept}
-        rows = research.ResearchRows(
-            persons=[dict(row) for row in kept],
-            episodes=[row for row in rows.episodes if row["person"] in names],
+        episodes, generalised, dropped = anonymity.suppress_episodes(
+            kept, rows.episodes, columns, sensitive
         )
-    measured = anonymity.measure(rows.persons, columns, sensitive)
+        suppressed = {
+            "people": len(rows.persons) - len(kept),
+            "episodes_generalised": generalised,
+            "episodes_left_out": dropped,
+        }
+        rows = research.ResearchRows(persons=[dict(row) for row in kept], episodes=episodes)
+    persons = anonymity.measure(rows.persons, columns, sensitive)
+    episodes_measure = anonymity.measure_episodes(rows.persons, rows.episodes, columns, sensitive)
+    overall = anonymity.combined(persons, episodes_measure)
     suggestions: list[anonymity.Suggestion] = []
-    if not measured.passes():
+    if not overall.passes():
 
-        def rebuild(change: dict[str, Any]) -> list[dict[str, Any]]:
-            rule = replace(request.generalisation, **change)
-            return research.build_rows(people, rule).persons
+        def rebuild(change: dict[str, Any]) -> anonymity.Rows:
+            rebuilt = research.build_rows(people, replace(request.generalisation, **change))
+            return rebuilt.persons, rebuilt.episodes
 
-        suggestions = anonymity.suggest(rebuild, rows.persons, columns, sensitive)
-    return rows, measured, suggestions, suppressed
+        suggestions = anonymity.suggest(rebuild, (rows.persons, rows.episodes), columns, sensitive)
+    return Anonymised(rows, overall, persons, episodes_measure, suggestions, suppressed)
 
 
 def _fields(request: ExportRequest) -> list[str]:
@@ -274,10 +294,11 @@ def preview_export(
     )
     if request.kind == "research":
         rows, people = _research_rows(gathered, request, _pseudonyms(keys, request))
-        rows, preview.measure, preview.suggestions, suppressed = _anonymise(rows, people, request)
-        preview.people = len(rows.persons)
-        if suppressed:
-            preview.left_out["suppressed_people"] = suppressed
+        done = anonymise_rows(rows, people, request)
+        preview.measure, preview.suggestions = done.measure, done.suggestions
+        preview.people = len(done.rows.persons)
+        if done.suppressed.get("people"):
+            preview.left_out["suppressed_people"] = done.suppressed["people"]
     record_event(
         session,
         keys,
@@ -376,21 +397,35 @@ def _research_file(
     import pycanon
 
     rows, people = _research_rows(gathered, request, make)
-    rows, measured, suggestions, suppressed = _anonymise(rows, people, request)
-    preview.measure, preview.suggestions, preview.people = measured, suggestions, len(rows.persons)
-    if suppressed:
-        preview.left_out["suppressed_people"] = suppressed
+    done = anonymise_rows(rows, people, request)
+    measured = done.measure
+    preview.measure, preview.suggestions = measured, done.suggestions
+    preview.people = len(done.rows.persons)
+    if done.suppressed.get("people"):
+        preview.left_out["suppressed_people"] = done.suppressed["people"]
     if not measured.passes():
-        raise anonymity.AnonymityTooLowError(measured, suggestions)
+        raise anonymity.AnonymityTooLowError(measured, done.suggestions)
     rule = request.generalisation
     manifest = {
         "k": measured.k,
         "l": measured.l,
+        "persons": {"k": done.persons.k, "l": done.persons.l},
+        "episodes": None
+        if done.episodes is None
+        else {
+            "k": done.episodes.k,
+            "l": done.episodes.l,
+            "quasi_identifiers": [
+                *request.quasi_identifiers,
+                *anonymity.EPISODE_QUASI_IDENTIFIERS,
+            ],
+            "counted": "people per class",
+        },
         "k_required": anonymity.K_MIN,
         "l_required": anonymity.L_MIN,
         "quasi_identifiers": list(request.quasi_identifiers),
         "sensitive_attribute": request.sensitive,
-        "measured_on": "persons",
+        "measured_on": "persons, and people per class of person and episode quasi-identifiers",
         "checker": f"pycanon {getattr(pycanon, '__version__', '')}".strip(),
         "generalisation": {
             "age_band_years": rule.age_band_years,
@@ -398,10 +433,14 @@ def _research_file(
             "place": rule.place,
             "merge_ethnicity_below": rule.merge_ethnicity_below,
         },
-        "suppressed_people": suppressed,
+        "suppressed_people": done.suppressed.get("people", 0),
+        "suppressed_episodes": {
+            "dates_and_place_hidden": done.suppressed.get("episodes_generalised", 0),
+            "left_out": done.suppressed.get("episodes_left_out", 0),
+        },
         "records_left_out": dict(gathered.left_out),
     }
     described = datapackage.descriptor(
         manifest, recipient=request.recipient, created=created.isoformat()
     )
-    return datapackage.package(rows.persons, rows.episodes, described)
+    return datapackage.package(done.rows.persons, done.rows.episodes, described)

@@ -121,3 +121,20 @@ def test_episode_rows_keep_coding_and_wage_ratio_ranges(database, casedb, corpus
     # 320 CNY for 1.5-2 months at 1,460-1,820 minimum: about 0.088-0.146
     assert (work[0]["wage_ratio_low"], work[0]["wage_ratio_high"]) == ("0.05", "0.15")
     assert work[0]["prefecture"] == "ili"
+
+
+def test_one_person_singled_out_by_an_episode_is_refused_then_suppressed(database, casedb, corpus):
+    # Given twelve alike people, one of whom alone worked in a Kashgar factory
+    corpus[0]["episodes"][3]["place"] = {"prefecture_id": "kashgar"}
+    store(database, casedb, corpus)
+    # When exported / Then the person table alone would pass, but the episode does not
+    with pytest.raises(AnonymityTooLowError) as refused:
+        _write(database, casedb)
+    assert refused.value.measure.k == 1
+    assert any("--suppress" in item.text for item in refused.value.suggestions)
+    # When suppressed / Then that episode is left out and no row says Kashgar
+    exported = _write(database, casedb, suppress=True)
+    manifest = json.loads(_member(exported.data, "datapackage.json"))["anonymity"]
+    assert manifest["k"] >= 5 and manifest["persons"]["k"] == 12
+    assert manifest["suppressed_episodes"] == {"dates_and_place_hidden": 1, "left_out": 1}
+    assert "kashgar" not in _member(exported.data, "episodes.csv")

@@ -60,7 +60,8 @@ class Suggestion:
         params = dict(self.params)
         if "step" in params:
             params["step"] = gettext(params["step"]) % {"column": params.get("column")}
-        return gettext(self.template, **params)
+        translated: str = gettext(self.template, **params)
+        return translated
 
 
 class AnonymityTooLowError(IntakeError):
@@ -244,11 +245,10 @@ def suppress_episodes(
     """Episodes in classes below k or l get their dates and place replaced by
     "suppressed"; those still below are left out. (episodes, generalised, left out)."""
     by_person = {row["person"]: row for row in persons}
-    kept = [e for e in episodes if e["person"] in by_person]
+    kept = [dict(e) for e in episodes if e["person"] in by_person]
     failing = _failing(_episode_classes(persons, kept, quasi_identifiers, sensitive))
     if not failing:
         return kept, 0, 0
-    kept = [dict(e) for e in kept]
     generalised = 0
     for episode in kept:
         if _episode_key(by_person[episode["person"]], episode, quasi_identifiers) in failing:

@@ -67,7 +67,7 @@ class Allowance:
 
 def _withheld(consent: Mapping[str, Any]) -> set[str]:
     items = consent.get("items_withheld") or []
-    return {item.get("item") for item in items if isinstance(item, dict)}
+    return {str(item.get("item")) for item in items if isinstance(item, dict)}
 
 
 def _left_out(consent: Mapping[str, Any], kind: str, recipient: str) -> str | None:

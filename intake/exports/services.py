@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from crypto import pseudonym
 from intake.audit.services import record_event
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, datapackage, esf, formats, research, victims
-from intake.exports.consent import EXPORT_KINDS, allowance
+from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
 from intake.exports.sealing import seal_export
 from intake.progress import Progress, no_progress
 from intake.records.models import Testimony
@@ -127,7 +127,7 @@ def _person_groups(session: Session, keys: UnlockedKeys) -> list[list[uuid.UUID]
 @dataclass
 class _Gathered:
     #: (group key, [(record id, document, allowance)]) for people with an included record.
-    people: list[tuple[str, list[tuple[uuid.UUID, Mapping[str, Any], Any]]]]
+    people: list[tuple[str, list[tuple[uuid.UUID, dict[str, Any], Allowance]]]]
     left_out: Counter[str]
     records: int
 
@@ -143,7 +143,7 @@ def _gather(
     done = 0
     gathered = _Gathered(people=[], left_out=Counter(), records=0)
     for group in groups:
-        included = []
+        included: list[tuple[uuid.UUID, dict[str, Any], Allowance]] = []
         for record_id in sorted(group):
             done += 1
             progress(done, total)

@@ -123,6 +123,7 @@ def _testifier(contribution: Contribution) -> tuple[str | None, str | None, str 
     if not informant:
         return None, None, None
     relation = label("relation", informant.get("relation"))
+    party: str | None
     if informant.get("is_victim") is True:
         party = "The victim"
     elif contribution.allowance.testifier_named:

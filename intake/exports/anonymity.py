@@ -20,7 +20,8 @@ L_MIN = 2
 
 #: Person-table columns that may be chosen as quasi-identifiers.
 QUASI_IDENTIFIERS = ("gender", "age_band", "ethnicity_group", "home_prefecture", "first_detained")
-DEFAULT_QUASI_IDENTIFIERS = ("gender", "age_band", "ethnicity_group", "home_prefecture")
+#: All of them by default: a state with population and detention registers knows each.
+DEFAULT_QUASI_IDENTIFIERS = QUASI_IDENTIFIERS
 #: Person-table columns that may be chosen as the sensitive attribute.
 SENSITIVE_ATTRIBUTES = ("victim_status", "verification_level", "status_known_by")
 DEFAULT_SENSITIVE = "victim_status"

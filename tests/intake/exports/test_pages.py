@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from crypto import Identity, open_sealed
+from intake.exports.anonymity import QUASI_IDENTIFIERS
 from intake.exports.synthetic import synthetic_corpus
 from tests.intake.conftest import _signed_in_client, csrf_token, unlock
 from tests.intake.exports.conftest import store
@@ -42,7 +43,7 @@ def _fields(client, **values):  # type: ignore[no-untyped-def]
         "recipient": "Team A",
         "partner": "",
         "format": "",
-        "quasi_identifiers": ["gender", "age_band", "ethnicity_group", "home_prefecture"],
+        "quasi_identifiers": list(QUASI_IDENTIFIERS),
         "sensitive": "victim_status",
         "age_band": "10",
         "period": "year",

@@ -9,15 +9,26 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
+from flask import request as flask_request
 from flask_babel import gettext
 from flask_login import current_user
 
 from intake.errors import IntakeError
 from intake.exports import partners, services
 from intake.exports.consent import LEFT_OUT_REASONS
+from intake.exports.downloads import Downloads
 from intake.exports.forms import ActionForm, ExportForm, PartnerForm
-from intake.exports.sealing import parse_recipients
+from intake.exports.sealing import parse_recipients, seal_export
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -113,20 +124,77 @@ def _preview_page(form: ExportForm, request: services.ExportRequest) -> Iterator
 @bp.post("/write")
 @login_required(*EXPORTERS)
 def write() -> str | Response:
-    """Write the previewed export and hand it over as a download."""
+    """Write the previewed export while a progress bar shows the records read."""
     require_role(db_session(), "casedb")
     form = _form()
     if not form.validate_on_submit():
         return _page(form)
     label, keys = _chosen(form)
-    exported = services.write_export(
-        db_session(), unlocked_keys(), form.export_request(label), actor=current_user.account_id,
-        recipients=keys, allow_plain=bool(form.allow_plain.data),
-    )  # fmt: skip
-    db_session().commit()
-    response = Response(exported.data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    response.headers["X-Export-SHA256"] = exported.sha256
+    request = form.export_request(label).checked()
+    allow_plain = bool(form.allow_plain.data)
+    seal_export(b"", keys, allow_plain=allow_plain)  # refuses a plain file not confirmed
+    return Response(
+        stream_with_context(_write_page(request, keys, allow_plain)), mimetype="text/html"
+    )
+
+
+def _write_page(
+    request: services.ExportRequest, keys: list[str], allow_plain: bool
+) -> Iterator[str]:
+    state, unlocked, actor = app_state(), unlocked_keys(), current_user.account_id
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with state.database.session() as session:
+                result = services.write_export(
+                    session, unlocked, request, actor=actor, recipients=keys,
+                    allow_plain=allow_plain,
+                    progress=lambda done, total: events.put(("p", (done, total))),
+                )  # fmt: skip
+        except IntakeError as error:
+            events.put(("error", error))
+        except Exception:
+            events.put(("error", None))
+        else:
+            events.put(("done", result))
+
+    threading.Thread(target=work, daemon=True).start()
+    yield render_template("exports/write_head.html")
+    while True:
+        kind, value = events.get()
+        if kind == "p":
+            yield render_template("exports/_progress.html", done=value[0], total=value[1])
+            continue
+        if kind == "done":
+            token = _downloads().put(str(actor), value.filename, value.data, value.sha256)
+            yield render_template(
+                "exports/written.html", exported=value, token=token, action_form=ActionForm()
+            )
+        else:
+            message = value.translated() if value is not None else gettext("Something went wrong.")
+            yield render_template("exports/written.html", error=message)
+        return
+
+
+def _downloads() -> Downloads:
+    store: Downloads = current_app.extensions.setdefault("intake.exports.downloads", Downloads())
+    return store
+
+
+@bp.post("/download")
+@login_required(*EXPORTERS)
+def download() -> Response:
+    """The written export, once, to the person who wrote it."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    waiting = _downloads().take(str(current_user.account_id), flask_request.form.get("token", ""))
+    if waiting is None:
+        abort(404)
+    response = Response(waiting.data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{waiting.filename}"'
+    response.headers["X-Export-SHA256"] = waiting.sha256
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -51,8 +51,11 @@ def _preview(journey, kind: str, **choices: str) -> str:  # type: ignore[no-unty
 
 def _download(journey) -> bytes:  # type: ignore[no-untyped-def]
     page = journey.page
+    page.click("section.export-preview button[type=submit]")
+    page.wait_for_selector("section.export-written")
+    journey.shot("written")
     with page.expect_download() as info:
-        page.click("section.export-preview button[type=submit]")
+        page.click("section.export-written button[type=submit]")
     return info.value.path().read_bytes()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -54,6 +55,20 @@ def _fields(client, **values):  # type: ignore[no-untyped-def]
     return data
 
 
+def _written(client, data):  # type: ignore[no-untyped-def]
+    """Write through the page, then take the download it offers."""
+    page = client.post("/exports/write", data=data).get_data(as_text=True)
+    assert "Records read: 12 of 12" in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    download = client.post(
+        "/exports/download", data={"csrf_token": csrf_token(page), "token": token}
+    )
+    assert download.status_code == 200
+    again = client.post("/exports/download", data={"csrf_token": csrf_token(page), "token": token})
+    assert again.status_code == 404  # once only
+    return download
+
+
 def test_the_preview_shows_counts_measure_and_progress(coordinator):
     page = coordinator.post("/exports/preview", data=_fields(coordinator)).get_data(as_text=True)
     assert "Records read: 12 of 12" in page
@@ -66,8 +81,7 @@ def test_a_plain_file_needs_the_confirmation(coordinator):
     refused = coordinator.post("/exports/write", data=_fields(coordinator))
     assert refused.status_code == 409
     assert b"PK" not in refused.data[:2]
-    written = coordinator.post("/exports/write", data=_fields(coordinator, allow_plain="y"))
-    assert written.status_code == 200
+    written = _written(coordinator, _fields(coordinator, allow_plain="y"))
     assert "attachment" in written.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(written.data)) as archive:
         assert json.loads(archive.read("datapackage.json"))["anonymity"]["k"] == 12
@@ -83,12 +97,10 @@ def test_a_partner_added_on_the_page_receives_files_sealed_to_its_key(coordinato
     assert added.status_code == 302
     page = coordinator.get("/exports/").get_data(as_text=True)
     assert partner.recipient in page
-    import re
-
     partner_id = re.search(r'<option value="([0-9a-f-]{36})">Victims DB</option>', page).group(1)
-    written = coordinator.post(
-        "/exports/write",
-        data=_fields(coordinator, kind="victims", format="json", partner=partner_id, recipient=""),
+    written = _written(
+        coordinator,
+        _fields(coordinator, kind="victims", format="json", partner=partner_id, recipient=""),
     )
     assert written.headers["Content-Disposition"].endswith('.json.age"')
     entries = json.loads(open_sealed(written.data, [partner]))["entries"]

@@ -51,6 +51,7 @@ ACTIONS: dict[str, str] = {
     "record.list": N_("Listed records"),
     "search": N_("Searched"),
     "export": N_("Exported"),
+    "export.preview": N_("Previewed an export"),
     "audit.verify": N_("Verified the audit trail"),
     "audit.checkpoint": N_("Signed an audit checkpoint"),
 }

@@ -1,1 +1,3 @@
-"""Exports: what leaves the case database, each only as consent allows."""
+"""Exports: victim-database entries, HURIDOCS ESF, anonymised research data and statistics,
+each only as far as every record's consent allows, previewed first, audited, optionally
+sealed."""

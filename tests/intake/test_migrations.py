@@ -5,12 +5,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import intake.audit.models
+import intake.exports.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
-_ = (intake.audit.models, intake.records.models)
+_ = (intake.audit.models, intake.records.models, intake.exports.models)
 TABLES = {
     "workspace",
     "key_material",
@@ -26,6 +27,7 @@ TABLES = {
     "station",
     "received_bundle",
     "sent_bundle",
+    "export_partner",
 }
 
 

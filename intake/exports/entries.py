@@ -1,0 +1,117 @@
+"""Shared reading of a record for exports: the main informant, episodes, dates as text."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from intake.exports.consent import cut_place
+from intake.exports.labels import label, place_name
+from intake.records.derived import DETENTION_KINDS, date_bounds
+
+#: Episode kinds that count as being detained, for "first detained" and "last detention".
+CUSTODY_KINDS = DETENTION_KINDS | {"taken_by_police", "house_arrest"}
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def as_dict(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else _EMPTY
+
+
+def as_list(value: object) -> list[Mapping[str, Any]]:
+    """The JSON objects in ``value`` if it is a list, else none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def main_informant(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The informant marked main (or the only one); empty if none."""
+    informants = as_list(document.get("informants"))
+    for informant in informants:
+        if informant.get("is_main") is True:
+            return informant
+    return informants[0] if len(informants) == 1 else {}
+
+
+def episodes(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The record's episodes, in trajectory order."""
+    return as_list(document.get("episodes"))
+
+
+def custody_episodes(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Episodes in which the victim was taken or held."""
+    return [episode for episode in episodes(document) if episode.get("kind") in CUSTODY_KINDS]
+
+
+@functools.lru_cache(maxsize=65536)
+def _bounds(precision: object, value: object, season: object) -> tuple[date | None, date | None]:
+    return date_bounds({"precision": precision, "value": value, "season": season})
+
+
+def date_range(when: object) -> tuple[date | None, date | None]:
+    """Earliest and latest day a date with precision may mean (see derived.date_bounds)."""
+    if not isinstance(when, dict):
+        return None, None
+    try:
+        return _bounds(when.get("precision"), when.get("value"), when.get("season"))
+    except TypeError:  # an unhashable value is malformed: unknown
+        return None, None
+
+
+def range_text(low: date | None, high: date | None) -> str | None:
+    """A day range as text ("2017-09-01 to 2017-11-30"), open ends said; None if unknown."""
+    if low is None and high is None:
+        return None
+    if low == high:
+        return low.isoformat() if low else None
+    if low is None:
+        return f"before {high.isoformat()}" if high else None
+    if high is None:
+        return f"after {low.isoformat()}"
+    return f"{low.isoformat()} to {high.isoformat()}"
+
+
+def place_text(place: object, level: str) -> str | None:
+    """English words for ``place`` cut to ``level``; None when nothing may be said."""
+    cut = cut_place(place, level)
+    if cut is None:
+        return None
+    parts = [
+        cut.get("village"),
+        cut.get("township"),
+        cut.get("free_text"),
+        place_name("county", cut.get("county_id")),
+        place_name("prefecture", cut.get("prefecture_id")),
+        cut.get("region"),
+        place_name("province", cut.get("province_id")),
+        cut.get("country"),
+    ]
+    return ", ".join(part for part in parts if part) or None
+
+
+def episode_text(episode: Mapping[str, Any], level: str) -> str:
+    """One episode in English from its codes only ("Held in a re-education camp, ...")."""
+    words = label("episode_kind", episode.get("kind")) or "Episode"
+    start, end = date_range(episode.get("start")), date_range(episode.get("end"))
+    when = range_text(start[0], end[1] if episode.get("end") else start[1])
+    where = place_text(episode.get("place"), level)
+    details = [part for part in (when, where) if part]
+    return f"{words} ({'; '.join(details)})" if details else words
+
+
+def trajectory_text(document: Mapping[str, Any], level: str) -> str:
+    """The whole trajectory, episode by episode, from codes only."""
+    return "; ".join(episode_text(episode, level) for episode in episodes(document))
+
+
+def codes_in(values: Sequence[object]) -> list[str]:
+    """Distinct codes in order of first appearance."""
+    seen: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value not in seen:
+            seen.append(value)
+    return seen

@@ -1,0 +1,225 @@
+"""The Export page (coordinators and administrators, case database): choose an export,
+preview what would leave (with progress), then write the sealed file; partners' keys."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
+from flask import request as flask_request
+from flask_babel import gettext
+from flask_login import current_user
+
+from intake.errors import IntakeError
+from intake.exports import partners, services
+from intake.exports.consent import LEFT_OUT_REASONS
+from intake.exports.downloads import Downloads
+from intake.exports.forms import ActionForm, ExportForm, PartnerForm
+from intake.exports.sealing import parse_recipients, seal_export
+from intake.web import app_state, db_session, login_required, unlocked_keys
+from intake.workspace.services import require_role
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+#: Who may export.
+EXPORTERS = ("coordinator", "admin")
+
+
+def _form() -> ExportForm:
+    form = ExportForm()
+    form.partner.choices = [("", gettext("None"))] + [
+        (str(p.id), p.label) for p in partners.list_partners(db_session(), unlocked_keys())
+    ]
+    return form
+
+
+def _page(form: ExportForm, partner_form: PartnerForm | None = None) -> str:
+    return render_template(
+        "exports/index.html",
+        form=form,
+        partner_form=partner_form or PartnerForm(),
+        action_form=ActionForm(),
+        partner_list=partners.list_partners(db_session(), unlocked_keys()),
+    )
+
+
+def _chosen(form: ExportForm) -> tuple[str | None, list[str]]:
+    """The chosen partner's label and every key to seal to."""
+    keys = parse_recipients(form.recipient_keys.data or "")
+    if not form.partner.data:
+        return None, keys
+    partner = partners.get_partner(db_session(), unlocked_keys(), uuid.UUID(form.partner.data))
+    return partner.label, list(dict.fromkeys(partner.recipients + keys))
+
+
+@bp.get("/")
+@login_required(*EXPORTERS)
+def index() -> str:
+    """The Export page."""
+    require_role(db_session(), "casedb")
+    return _page(_form())
+
+
+@bp.post("/preview")
+@login_required(*EXPORTERS)
+def preview() -> str | Response:
+    """Preview the chosen export while a progress bar shows the records read."""
+    require_role(db_session(), "casedb")
+    form = _form()
+    if not form.validate_on_submit():
+        return _page(form)
+    label, _keys = _chosen(form)
+    request = form.export_request(label).checked()
+    return Response(stream_with_context(_preview_page(form, request)), mimetype="text/html")
+
+
+def _preview_page(form: ExportForm, request: services.ExportRequest) -> Iterator[str]:
+    state, keys, actor = app_state(), unlocked_keys(), current_user.account_id
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with state.database.session() as session:
+                result = services.preview_export(
+                    session, keys, request, actor=actor,
+                    progress=lambda done, total: events.put(("p", (done, total))),
+                )  # fmt: skip
+        except IntakeError as error:
+            events.put(("error", error))
+        except Exception:
+            events.put(("error", None))
+        else:
+            events.put(("done", result))
+
+    threading.Thread(target=work, daemon=True).start()
+    yield render_template("exports/preview_head.html")
+    while True:
+        kind, value = events.get()
+        if kind == "p":
+            yield render_template("exports/_progress.html", done=value[0], total=value[1])
+            continue
+        error = None
+        if kind == "error":
+            error = value.translated() if value is not None else gettext("Something went wrong.")
+        yield render_template(
+            "exports/preview.html", form=form, preview=value if kind == "done" else None,
+            error=error, reasons=LEFT_OUT_REASONS,
+        )  # fmt: skip
+        return
+
+
+@bp.post("/write")
+@login_required(*EXPORTERS)
+def write() -> str | Response:
+    """Write the previewed export while a progress bar shows the records read."""
+    require_role(db_session(), "casedb")
+    form = _form()
+    if not form.validate_on_submit():
+        return _page(form)
+    label, keys = _chosen(form)
+    request = form.export_request(label).checked()
+    allow_plain = bool(form.allow_plain.data)
+    seal_export(b"", keys, allow_plain=allow_plain)  # refuses a plain file not confirmed
+    return Response(
+        stream_with_context(_write_page(request, keys, allow_plain)), mimetype="text/html"
+    )
+
+
+def _write_page(
+    request: services.ExportRequest, keys: list[str], allow_plain: bool
+) -> Iterator[str]:
+    state, unlocked, actor = app_state(), unlocked_keys(), current_user.account_id
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            with state.database.session() as session:
+                result = services.write_export(
+                    session, unlocked, request, actor=actor, recipients=keys,
+                    allow_plain=allow_plain,
+                    progress=lambda done, total: events.put(("p", (done, total))),
+                )  # fmt: skip
+        except IntakeError as error:
+            events.put(("error", error))
+        except Exception:
+            events.put(("error", None))
+        else:
+            events.put(("done", result))
+
+    threading.Thread(target=work, daemon=True).start()
+    yield render_template("exports/write_head.html")
+    while True:
+        kind, value = events.get()
+        if kind == "p":
+            yield render_template("exports/_progress.html", done=value[0], total=value[1])
+            continue
+        if kind == "done":
+            token = _downloads().put(str(actor), value.filename, value.data, value.sha256)
+            yield render_template(
+                "exports/written.html", exported=value, token=token, action_form=ActionForm()
+            )
+        else:
+            message = value.translated() if value is not None else gettext("Something went wrong.")
+            yield render_template("exports/written.html", error=message)
+        return
+
+
+def _downloads() -> Downloads:
+    store: Downloads = current_app.extensions.setdefault("intake.exports.downloads", Downloads())
+    return store
+
+
+@bp.post("/download")
+@login_required(*EXPORTERS)
+def download() -> Response:
+    """The written export, once, to the person who wrote it."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    waiting = _downloads().take(str(current_user.account_id), flask_request.form.get("token", ""))
+    if waiting is None:
+        abort(404)
+    response = Response(waiting.data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{waiting.filename}"'
+    response.headers["X-Export-SHA256"] = waiting.sha256
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/partners")
+@login_required(*EXPORTERS)
+def add_partner() -> str | Response:
+    """Add a partner with its age keys."""
+    require_role(db_session(), "casedb")
+    partner_form = PartnerForm()
+    if not partner_form.validate_on_submit():
+        return _page(_form(), partner_form)
+    partners.add_partner(
+        db_session(), unlocked_keys(), partner_form.label.data, partner_form.keys.data
+    )
+    db_session().commit()
+    return redirect(url_for(".index"))
+
+
+@bp.post("/partners/<uuid:partner_id>/remove")
+@login_required(*EXPORTERS)
+def remove_partner(partner_id: uuid.UUID) -> Response:
+    """Remove a partner and its keys."""
+    require_role(db_session(), "casedb")
+    if ActionForm().validate_on_submit():
+        partners.remove_partner(db_session(), unlocked_keys(), partner_id)
+        db_session().commit()
+    return redirect(url_for(".index"))

@@ -1,0 +1,100 @@
+"""Research export benchmark: N synthetic testimonies through consent, keyed pseudonyms,
+generalisation, the k/l check (pycanon) and the data package, beside writing the same
+episodes unprocessed as CSV. Records are generated in memory: reading them from the case
+database (decryption) is not part of either figure. Run alone with --help."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crypto import PseudonymKey, pseudonym  # noqa: E402
+from intake.exports import datapackage, research  # noqa: E402
+from intake.exports.consent import allowance  # noqa: E402
+from intake.exports.services import ExportRequest, anonymise_rows  # noqa: E402
+from intake.exports.synthetic import synthetic_corpus  # noqa: E402
+
+RECIPIENT = "Benchmark research team"
+
+
+def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, Any, int]:
+    """The research export as the service builds it, from decrypted documents."""
+    people = []
+    for document in documents:
+        allowed = allowance(document["consent"], kind="research", recipient=RECIPIENT)
+        if not allowed.included:
+            continue
+        person = pseudonym(
+            key, document["record_id"], purpose="export-research-person", recipient=RECIPIENT
+        )
+        testimony = pseudonym(
+            key, document["record_id"], purpose="export-research-testimony", recipient=RECIPIENT
+        )
+        people.append(research.PersonRecords(person, [(allowed, document, testimony)]))
+    request = ExportRequest(kind="research", recipient=RECIPIENT, suppress=True)
+    rows = research.build_rows(people, request.generalisation)
+    done = anonymise_rows(rows, people, request)
+    measured = done.measure
+    suppressed = done.suppressed.get("people", 0)
+    kept, episodes = done.rows.persons, done.rows.episodes
+    described = datapackage.descriptor(
+        {"k": measured.k, "l": measured.l}, recipient=RECIPIENT, created="bench"
+    )
+    return datapackage.package(kept, episodes, described), measured, suppressed
+
+
+def unprocessed(documents: list[dict]) -> bytes:
+    """The same episodes written as they are stored: no consent, pseudonyms or checks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["record_id", "episode", "kind", "system", "pipeline_stage", "start", "end", "place"]
+    )
+    for document in documents:
+        for episode in document["episodes"]:
+            start, end = episode.get("start") or {}, episode.get("end") or {}
+            writer.writerow([
+                document["record_id"], episode.get("id"), episode.get("kind"),
+                episode.get("system"), episode.get("pipeline_stage"), start.get("value"),
+                end.get("value"), (episode.get("place") or {}).get("prefecture_id"),
+            ])  # fmt: skip
+    return buffer.getvalue().encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000, help="testimonies (default 100000)")
+    parser.add_argument("--limit", type=float, default=30.0, help="seconds allowed (default 30)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    documents = list(synthetic_corpus(args.records))
+    print(
+        f"generated {args.records} synthetic testimonies in {time.perf_counter() - started:.1f} s"
+    )
+    key = PseudonymKey(bytes(range(32)))
+    started = time.perf_counter()
+    data, measured, suppressed = export(documents, key)
+    took = time.perf_counter() - started
+    started = time.perf_counter()
+    plain = unprocessed(documents)
+    baseline = time.perf_counter() - started
+    print(
+        f"research export (consent, pseudonyms, generalisation, k/l, package): {took:.2f} s, "
+        f"{len(data):,} bytes, k = {measured.k}, l = {measured.l}, {suppressed} people suppressed"
+    )
+    print(f"same episodes written unprocessed as CSV: {baseline:.2f} s, {len(plain):,} bytes")
+    verdict = "within" if took <= args.limit else "OVER"
+    print(f"{verdict} the limit of {args.limit:.0f} s")
+    sys.exit(0 if took <= args.limit else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The Export page: coordinators and administrators only; preview first, then the file."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from crypto import Identity, open_sealed
+from intake.exports.anonymity import QUASI_IDENTIFIERS
+from intake.exports.synthetic import synthetic_corpus
+from tests.intake.conftest import _signed_in_client, csrf_token, unlock
+from tests.intake.exports.conftest import store
+
+
+@pytest.fixture
+def coordinator(app, database, settings):  # type: ignore[no-untyped-def]
+    client = _signed_in_client(app, database, settings, "casedb", "coordinator")
+    store(database, unlock(database, settings), list(synthetic_corpus(12, uniform=True)))
+    return client
+
+
+@pytest.mark.parametrize(("role", "account"), [("casedb", "interviewer"), ("station", "admin")])
+def test_other_roles_and_stations_are_refused(app, database, settings, role, account):
+    # Given an interviewer at a case database, or an administrator at a station
+    client = _signed_in_client(app, database, settings, role, account)
+    # When they open the Export page or post an export directly
+    page = client.get("/exports/")
+    written = client.post("/exports/write", data={"kind": "research", "recipient": "X"})
+    # Then both are refused
+    assert page.status_code == 403 if role == "casedb" else page.status_code >= 400
+    assert written.status_code in (400, 403)
+    assert "attachment" not in written.headers.get("Content-Disposition", "")
+
+
+def _fields(client, **values):  # type: ignore[no-untyped-def]
+    token = csrf_token(client.get("/exports/").get_data(as_text=True))
+    data = {
+        "csrf_token": token,
+        "kind": "research",
+        "recipient": "Team A",
+        "partner": "",
+        "format": "",
+        "quasi_identifiers": list(QUASI_IDENTIFIERS),
+        "sensitive": "victim_status",
+        "age_band": "10",
+        "period": "year",
+        "place": "prefecture",
+        "merge_ethnicity": "5",
+    }
+    data.update(values)
+    return data
+
+
+def _written(client, data):  # type: ignore[no-untyped-def]
+    """Write through the page, then take the download it offers."""
+    page = client.post("/exports/write", data=data).get_data(as_text=True)
+    assert "Records read: 12 of 12" in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    download = client.post(
+        "/exports/download", data={"csrf_token": csrf_token(page), "token": token}
+    )
+    assert download.status_code == 200
+    again = client.post("/exports/download", data={"csrf_token": csrf_token(page), "token": token})
+    assert again.status_code == 404  # once only
+    return download
+
+
+def test_the_preview_shows_counts_measure_and_progress(coordinator):
+    page = coordinator.post("/exports/preview", data=_fields(coordinator)).get_data(as_text=True)
+    assert "Records read: 12 of 12" in page
+    assert '<dd class="people">12</dd>' in page
+    assert "Measured k = 12 and l = 2" in page
+    assert "Write and download" in page
+
+
+def test_a_plain_file_needs_the_confirmation(coordinator):
+    refused = coordinator.post("/exports/write", data=_fields(coordinator))
+    assert refused.status_code == 409
+    assert b"PK" not in refused.data[:2]
+    written = _written(coordinator, _fields(coordinator, allow_plain="y"))
+    assert "attachment" in written.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(written.data)) as archive:
+        assert json.loads(archive.read("datapackage.json"))["anonymity"]["k"] == 12
+
+
+def test_a_partner_added_on_the_page_receives_files_sealed_to_its_key(coordinator):
+    partner = Identity.generate()
+    token = csrf_token(coordinator.get("/exports/").get_data(as_text=True))
+    added = coordinator.post(
+        "/exports/partners",
+        data={"csrf_token": token, "label": "Victims DB", "keys": partner.recipient},
+    )
+    assert added.status_code == 302
+    page = coordinator.get("/exports/").get_data(as_text=True)
+    assert partner.recipient in page
+    partner_id = re.search(r'<option value="([0-9a-f-]{36})">Victims DB</option>', page).group(1)
+    written = _written(
+        coordinator,
+        _fields(coordinator, kind="victims", format="json", partner=partner_id, recipient=""),
+    )
+    assert written.headers["Content-Disposition"].endswith('.json.age"')
+    entries = json.loads(open_sealed(written.data, [partner]))["entries"]
+    assert len(entries) == 12

@@ -44,6 +44,7 @@ from intake.records.models import (
     Testimony,
     TestimonyAttachment,
     TestimonySection,
+    TestimonyVersion,
 )
 from intake.records.upgrade import upgrade_record
 from intake.records.validation import Problem, validate_record
@@ -77,6 +78,12 @@ class RecordUnreadableError(IntakeError):
     """A stored record does not open: erased, tampered with, or moved."""
 
     status = 500
+
+
+class RecordErasedError(RecordUnreadableError):
+    """The record's data key was destroyed: consent was withdrawn."""
+
+    status = 410
 
 
 class NoRecipientsError(IntakeError):
@@ -155,18 +162,41 @@ def _manifest(
     attachment_metas: dict[str, bytes],
     provenance: bytes | None,
     sealed_sha256: str | None,
+    versions: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The canonical list of a record's parts: every ciphertext by its SHA-256."""
-    return canonical_json(
-        {
-            "format": "intake-record-manifest-v1",
-            "schema_version": schema_version,
-            "sections": {name: _digest(blob) for name, blob in sections.items()},
-            "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
-            "provenance": _digest(provenance),
-            "sealed_sha256": sealed_sha256,
-        }
+    """The canonical list of a record's parts: every ciphertext by its SHA-256.
+
+    ``versions`` (earlier versions of sections, "section/number" to the version's
+    change and ciphertext joined) is listed only once a record has any.
+    """
+    parts: dict[str, Any] = {
+        "format": "intake-record-manifest-v1",
+        "schema_version": schema_version,
+        "sections": {name: _digest(blob) for name, blob in sections.items()},
+        "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
+        "provenance": _digest(provenance),
+        "sealed_sha256": sealed_sha256,
+    }
+    if versions:
+        parts["versions"] = {name: _digest(blob) for name, blob in versions.items()}
+    return canonical_json(parts)
+
+
+def version_parts(session: Session, record_id: uuid.UUID) -> dict[str, bytes]:
+    """A record's earlier section versions as the manifest lists them."""
+    rows = session.execute(
+        select(
+            TestimonyVersion.section,
+            TestimonyVersion.number,
+            TestimonyVersion.change,
+            TestimonyVersion.ciphertext,
+        ).where(TestimonyVersion.testimony_id == record_id)
     )
+    return {
+        f"{row.section}/{row.number}": hashlib.sha256(row.change).digest()
+        + hashlib.sha256(row.ciphertext).digest()
+        for row in rows
+    }
 
 
 #: Key in ``Session.info`` holding the ids of testimonies stored, changed or erased in
@@ -295,6 +325,12 @@ def store_testimony(
 
 def _data_key(keys: UnlockedKeys, testimony: Testimony) -> SymmetricKey:
     if testimony.wrapped_key is None:
+        if testimony.erased_on is not None:
+            raise RecordErasedError(
+                N_("Record %(id)s was erased on %(day)s."),
+                id=str(testimony.id),
+                day=testimony.erased_on.isoformat(),
+            )
         raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(testimony.id))
     try:
         return unwrap_record_key(
@@ -352,6 +388,7 @@ def _verified_manifest(
         {str(row.id): row.meta for row in metas},
         testimony.provenance,
         testimony.sealed_sha256,
+        version_parts(session, record_id),
     )
     if json.loads(actual) != manifest:
         raise _tampered(record_id)

@@ -5,12 +5,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import intake.audit.models
+import intake.facilities.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
-_ = (intake.audit.models, intake.records.models)
+_ = (intake.audit.models, intake.records.models, intake.facilities.models)
 TABLES = {
     "workspace",
     "key_material",
@@ -23,6 +24,9 @@ TABLES = {
     "audit_head",
     "audit_entry",
     "audit_checkpoint",
+    "testimony_version",
+    "erasure_request",
+    "facility_entry",
     "station",
     "received_bundle",
     "sent_bundle",

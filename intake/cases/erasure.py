@@ -200,6 +200,7 @@ def pending_erasures(session: Session, keys: UnlockedKeys) -> list[PendingErasur
 
 def pending_for(session: Session, record_id: uuid.UUID) -> ErasureRequest | None:
     """The record's pending request, if any."""
+    require_role(session, "casedb")
     return session.scalar(
         select(ErasureRequest).where(
             ErasureRequest.testimony_id == record_id, ErasureRequest.state == "pending"

@@ -95,13 +95,14 @@ def _shown(value: Any) -> str:
 _MISSING = object()
 
 
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """(path, value) of every field of ``value``; a list of plain values is one field."""
     if isinstance(value, dict) and value:
         for key in sorted(value):
-            yield from _leaves(value[key], f"{path}.{key}" if path else str(key))
+            yield from leaves(value[key], f"{path}.{key}" if path else str(key))
     elif isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
         for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
+            yield from leaves(item, f"{path}[{index}]")
     else:
         yield path, value
 
@@ -110,8 +111,8 @@ def differences(before: Any, after: Any) -> list[Difference]:
     """A readable per-field difference of two section values, in path order, e.g.
     ``ilo_indicators.withholding_of_wages.status: absent -> present``.
     """
-    old = dict(_leaves(before, "")) if before is not None else {}
-    new = dict(_leaves(after, "")) if after is not None else {}
+    old = dict(leaves(before, "")) if before is not None else {}
+    new = dict(leaves(after, "")) if after is not None else {}
     found = []
     for path in sorted(old.keys() | new.keys()):
         was, now = old.get(path, _MISSING), new.get(path, _MISSING)
@@ -140,11 +141,25 @@ def _open(
     return testimony, data_key
 
 
-def open_for_edit(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> Opened:
-    """The record's document and the revision it is at (checked against its manifest)."""
+def open_for_edit(
+    session: Session,
+    keys: UnlockedKeys,
+    record_id: uuid.UUID,
+    *,
+    actor: uuid.UUID | None = None,
+    page: str | None = None,
+) -> Opened:
+    """The record's document and the revision it is at (checked against its manifest).
+    With ``actor``, the read is audited ("record.read", the page's name, no content).
+    """
     testimony, _key = _open(session, keys, record_id)
     revision = testimony.revision
     document = records.load_testimony(session, keys, record_id)
+    if actor is not None:
+        details = {} if page is None else {"page": page}
+        record_event(
+            session, keys, actor=actor, action="record.read", record_id=record_id, details=details
+        )
     return Opened(record_id, revision, document)
 
 
@@ -304,13 +319,24 @@ def history(
     record_id: uuid.UUID,
     *,
     since_revision: int = 0,
+    actor: uuid.UUID | None = None,
 ) -> list[Change]:
     """Every change to the record's sections after ``since_revision``, newest first,
     each with the difference it made. Every version is checked against the manifest
-    and against its change; a tampered one raises and nothing is shown.
+    and against its change; a tampered one raises and nothing is shown. With
+    ``actor``, the read is audited.
     """
     testimony, data_key = _open(session, keys, record_id)
     records._verified_manifest(session, data_key, testimony)
+    if actor is not None:
+        record_event(
+            session,
+            keys,
+            actor=actor,
+            action="record.read",
+            record_id=record_id,
+            details={"page": "history"},
+        )
     rows = list(
         session.scalars(
             select(TestimonyVersion)

@@ -180,10 +180,12 @@ def _register() -> None:
     from intake.accounts.cli import accounts
     from intake.audit.cli import audit
     from intake.delivery.cli import import_, outbox, stations
+    from intake.facilities.cli import facilities
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
     commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
+    commands += (facilities,)
     for command in commands:
         main.add_command(command)
 

@@ -296,6 +296,10 @@ def save_facility(
     return row
 
 
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _fill(row: FacilityEntry, facility: Facility) -> None:
     row.kind = facility.kind
     row.names = {k: v for k, v in facility.names.items() if v}
@@ -303,9 +307,7 @@ def _fill(row: FacilityEntry, facility: Facility) -> None:
     row.prefecture_id = facility.prefecture_id
     row.county_id = facility.county_id
     row.latitude, row.longitude = facility.latitude, facility.longitude
-    row.sources = [
-        {k: v for k, v in source.__dict__.items() if v is not None} for source in facility.sources
-    ]
+    row.sources = [_present(source.__dict__) for source in facility.sources]
     row.note = facility.note
     row.updated_on = _today()
 
@@ -349,7 +351,7 @@ def export_registry(session: Session) -> dict[str, Any]:
             if source.citation not in by_citation:
                 new_id = f"casedb-{len(sources) + 1}"
                 by_citation[source.citation] = new_id
-                sources.append({"id": new_id, **{k: v for k, v in source.__dict__.items()}})
+                sources.append({"id": new_id, **_present(source.__dict__)})
             ids.append(by_citation[source.citation])
         item: dict[str, Any] = {"id": fid, "names": entry.names, "kind": entry.kind}
         for key in ("province_id", "prefecture_id", "county_id", "latitude", "longitude", "note"):

@@ -327,7 +327,7 @@ def history(
     ``actor``, the read is audited.
     """
     testimony, data_key = _open(session, keys, record_id)
-    records._verified_manifest(session, data_key, testimony)
+    records.checked_manifest(session, data_key, testimony)
     if actor is not None:
         record_event(
             session,

@@ -327,7 +327,7 @@ def history(
     ``actor``, the read is audited.
     """
     testimony, data_key = _open(session, keys, record_id)
-    records.checked_manifest(session, data_key, testimony)
+    manifest = records.checked_manifest(session, data_key, testimony)
     if actor is not None:
         record_event(
             session,
@@ -344,6 +344,9 @@ def history(
             .order_by(TestimonyVersion.section, TestimonyVersion.number)
         )
     )
+    listed = set(manifest.get("versions") or {})
+    if {f"{row.section}/{row.number}" for row in rows} != listed:
+        raise _tampered(record_id)
     current = {row.name: row.ciphertext for row in testimony.sections}
     found: list[Change] = []
     for index, row in enumerate(rows):

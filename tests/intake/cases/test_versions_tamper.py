@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from intake.cases import versions
 from intake.records import services
@@ -104,3 +104,18 @@ def test_an_edited_change_fails_closed(database, casedb):
         .values(change=flipped),
     )
     _history_fails(database, casedb, record_id)
+
+
+def test_a_version_row_added_to_an_unchanged_record_fails_closed(database, casedb):
+    # Given a coded record and an unchanged one / When a version row is copied across
+    coded_id, plain_id = _coded_twice(database, casedb), stored_record(database, casedb)
+    first, _second = _rows(database, coded_id)
+    _sql(
+        database,
+        insert(TestimonyVersion).values(
+            testimony_id=plain_id, section=first.section, number=first.number,
+            changed_on=first.changed_on, ciphertext=first.ciphertext, change=first.change,
+        ),
+    )  # fmt: skip
+    # Then the unchanged record's history is refused
+    _history_fails(database, casedb, plain_id)

@@ -4,8 +4,11 @@ when consent is withdrawn (asked by one person, confirmed by a second administra
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -15,8 +18,10 @@ from flask_login import current_user
 from intake.cases import coding_forms as forms
 from intake.cases import erasure, versions
 from intake.errors import IntakeError
+from intake.interview import vocab
 from intake.interview.review import place_of
 from intake.interview.steps.work_coding import indicator_titles, phase_titles
+from intake.records.derived import load_schema
 from intake.records.services import RecordInvalidError
 from intake.web import db_session, login_required, unlocked_keys
 
@@ -47,6 +52,41 @@ def labelled(section: str, path: str) -> str:
 def coding_field_label(section: str, path: str) -> str:
     """Template access to :func:`labelled`."""
     return labelled(section, path)
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return load_schema()
+
+
+def _node(node: Any) -> dict[str, Any]:
+    schema = _schema()
+    node = node if isinstance(node, dict) else {}
+    ref = str(node.get("$ref", ""))
+    return dict(schema["$defs"][ref.removeprefix("#/$defs/")]) if ref else node
+
+
+@bp.app_template_global()
+def coding_value_label(section: str, path: str, shown: str) -> str:
+    """A value of a difference in words: a code (or a list of codes) by its label in
+    the reader's language; anything else as it is.
+    """
+    node = _node(_schema()["properties"].get(section))
+    for name, index in _STEP.findall(path if path != "(section)" else ""):
+        node = _node(node.get("items") if index else (node.get("properties") or {}).get(name))
+    if node.get("type") == "array":
+        vocabulary = _node(node.get("items")).get("x-codebook")
+        if vocabulary and shown.startswith("["):
+            try:
+                codes = json.loads(shown)
+            except ValueError:
+                return shown
+            return ", ".join(vocab.label(vocabulary, code) for code in codes)
+    vocabulary = node.get("x-codebook")
+    return vocab.label(vocabulary, shown) if vocabulary and shown != versions.ABSENT else shown
 
 
 def _save(

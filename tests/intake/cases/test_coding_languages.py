@@ -32,3 +32,6 @@ def test_the_history_labels_the_fields_changed(casedb_coordinator, app, database
     assert casedb_coordinator.post(url, data=data).status_code == 302
     history = casedb_coordinator.get(f"/records/{record_id}/history").get_data(as_text=True)
     assert "Withholding of wages" in history
+    # And the value in the reader's language (the codebook's label)
+    history = casedb_coordinator.get(f"/records/{record_id}/history?lang=ru")
+    assert "→ <ins><bdi>присутствует</bdi></ins>" in history.get_data(as_text=True)

@@ -33,7 +33,7 @@ def test_a_coordinator_codes_an_indicator_and_sees_the_difference(
     page = casedb_coordinator.get(f"/records/{record_id}/history").get_data(as_text=True)
     assert "ilo_indicators.withholding_of_wages.status" in page
     assert "Wage note read again" in page
-    assert "present" in page
+    assert "<ins><bdi>Present</bdi></ins>" in page
 
 
 def test_a_work_episode_is_coded_in_the_labour_section(casedb_coordinator, app, database):

@@ -176,6 +176,14 @@ def _with_aliases(entry: Facility, aliases: list[str]) -> Facility:
     return Facility(**{**entry.__dict__, "aliases": tuple(aliases)})
 
 
+def merge_map(session: Session) -> dict[str, str]:
+    """Every merged id with the live id it resolves to, for what derives data from
+    records (the case index, statistics) to count a merged facility as the kept one.
+    """
+    _entries, merges = _layers(session)
+    return {merged: _follow(merges, merged) for merged in merges}
+
+
 def resolve(session: Session, facility_id: str) -> str:
     """The id a record's ``facility_id`` stands for now (itself unless merged)."""
     _entries, merges = _layers(session)

@@ -89,6 +89,10 @@ def test_merging_twice_follows_the_chain(database, casedb):
         )
     with database.session() as session:
         assert services.resolve(session, "first_copy") == "jiafang_industrial_park"
+        assert services.merge_map(session) == {
+            "first_copy": "jiafang_industrial_park",
+            "second_copy": "jiafang_industrial_park",
+        }
 
 
 @pytest.mark.parametrize(

@@ -181,6 +181,7 @@ def change_section(
     """
     if section not in SECTIONS:
         raise UnknownSectionError(N_("There is no section %(name)s."), name=section)
+    require_role(session, "casedb")
     # The row lock makes a concurrent save wait here until the first one commits, so
     # it reads the record whole (never half the other's change) and finds the new
     # revision; SQLite serialises writers itself.

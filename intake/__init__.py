@@ -90,16 +90,19 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
     from intake.accounts.routes import bp as accounts_bp
     from intake.audit.routes import bp as audit_bp
+    from intake.cases.coding_routes import bp as coding_bp
     from intake.delivery.routes import api as delivery_api
     from intake.delivery.routes import bp as delivery_bp
     from intake.exports.routes import bp as exports_bp
     from intake.exports.stats_routes import bp as stats_bp
+    from intake.facilities.routes import bp as facilities_bp
     from intake.interview.routes import bp as interview_bp
     from intake.workspace.routes import bp as workspace_bp
 
     blueprints = (workspace_bp, accounts_bp, interview_bp, delivery_bp, delivery_api, audit_bp)
     blueprints += (stats_bp,)
     blueprints += (exports_bp,)
+    blueprints += (coding_bp, facilities_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)

@@ -182,12 +182,14 @@ def _register() -> None:
     from intake.delivery.cli import import_, outbox, stations
     from intake.exports.cli import export
     from intake.exports.stats_cli import stats_command
+    from intake.facilities.cli import facilities
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
     commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
     commands += (stats_command,)
     commands += (export,)
+    commands += (facilities,)
     for command in commands:
         main.add_command(command)
 

@@ -9,12 +9,13 @@ import intake.accounts.models
 import intake.audit.models
 import intake.delivery.models
 import intake.exports.models
+import intake.facilities.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base
 
 _ = (intake.accounts.models, intake.audit.models, intake.delivery.models, intake.records.models)
-_ = (intake.exports.models,)
+_ = (intake.exports.models, intake.facilities.models)
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Uuid
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.db import Base
@@ -52,6 +52,10 @@ class Testimony(Base):
     #: SHA-256 of the sealed file it was delivered as, to tell "already received"
     #: from a conflicting record with the same id; NULL when entered here.
     sealed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Optimistic lock: raised by one on every change, a save names the one it read.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Day the data key was destroyed (consent withdrawn); NULL while stored.
+    erased_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     sections: Mapped[list[TestimonySection]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan"
@@ -137,3 +141,64 @@ class SealedRecord(Base):
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     #: Day it was delivered to the case database; NULL while in the outbox.
     delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class TestimonyVersion(Base):
+    """An earlier version of one section: the ciphertext a change replaced, and the change.
+
+    ``ciphertext`` is the section's envelope exactly as it was stored before change
+    ``number``; ``change`` holds who, when, why and what changed, encrypted under the
+    record's data key and bound to (record id, section, number) and to the digest of
+    ``ciphertext``, so a row moved, swapped or edited no longer opens.
+    """
+
+    __tablename__ = "testimony_version"
+
+    #: The testimony it belongs to.
+    testimony_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Section name, one of SECTIONS.
+    section: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The change's number within the section, from 1.
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Day of the change.
+    changed_on: Mapped[date] = mapped_column(Date)
+    #: The section's ciphertext before this change.
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Encrypted JSON: account, time, reason, the readable differences, the revision.
+    change: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ErasureRequest(Base):
+    """A request to erase a testimony (consent withdrawn), confirmed by a second person.
+
+    The reason is encrypted under the record's data key, so erasing the record also
+    makes the reason unreadable.
+    """
+
+    __tablename__ = "erasure_request"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'withdrawn', 'confirmed')", name="erasure_state_known"
+        ),
+    )
+
+    #: Random id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: The testimony to erase.
+    testimony_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), index=True
+    )
+    #: "pending", "withdrawn" or "confirmed".
+    state: Mapped[str] = mapped_column(String(16))
+    #: The account that asked.
+    requested_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: Day it was asked.
+    requested_on: Mapped[date] = mapped_column(Date)
+    #: The reason, encrypted under the record's data key.
+    reason: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The account that confirmed or withdrew it; NULL while pending.
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: Day it was confirmed or withdrawn.
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)

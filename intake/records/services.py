@@ -44,6 +44,7 @@ from intake.records.models import (
     Testimony,
     TestimonyAttachment,
     TestimonySection,
+    TestimonyVersion,
 )
 from intake.records.upgrade import upgrade_record
 from intake.records.validation import Problem, validate_record
@@ -77,6 +78,12 @@ class RecordUnreadableError(IntakeError):
     """A stored record does not open: erased, tampered with, or moved."""
 
     status = 500
+
+
+class RecordErasedError(RecordUnreadableError):
+    """The record's data key was destroyed: consent was withdrawn."""
+
+    status = 410
 
 
 class NoRecipientsError(IntakeError):
@@ -155,18 +162,41 @@ def _manifest(
     attachment_metas: dict[str, bytes],
     provenance: bytes | None,
     sealed_sha256: str | None,
+    versions: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The canonical list of a record's parts: every ciphertext by its SHA-256."""
-    return canonical_json(
-        {
-            "format": "intake-record-manifest-v1",
-            "schema_version": schema_version,
-            "sections": {name: _digest(blob) for name, blob in sections.items()},
-            "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
-            "provenance": _digest(provenance),
-            "sealed_sha256": sealed_sha256,
-        }
+    """The canonical list of a record's parts: every ciphertext by its SHA-256.
+
+    ``versions`` (earlier versions of sections, "section/number" to the version's
+    change and ciphertext joined) is listed only once a record has any.
+    """
+    parts: dict[str, Any] = {
+        "format": "intake-record-manifest-v1",
+        "schema_version": schema_version,
+        "sections": {name: _digest(blob) for name, blob in sections.items()},
+        "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
+        "provenance": _digest(provenance),
+        "sealed_sha256": sealed_sha256,
+    }
+    if versions:
+        parts["versions"] = {name: _digest(blob) for name, blob in versions.items()}
+    return canonical_json(parts)
+
+
+def version_parts(session: Session, record_id: uuid.UUID) -> dict[str, bytes]:
+    """A record's earlier section versions as the manifest lists them."""
+    rows = session.execute(
+        select(
+            TestimonyVersion.section,
+            TestimonyVersion.number,
+            TestimonyVersion.change,
+            TestimonyVersion.ciphertext,
+        ).where(TestimonyVersion.testimony_id == record_id)
     )
+    return {
+        f"{row.section}/{row.number}": hashlib.sha256(row.change).digest()
+        + hashlib.sha256(row.ciphertext).digest()
+        for row in rows
+    }
 
 
 #: Key in ``Session.info`` holding the ids of testimonies stored, changed or erased in
@@ -295,6 +325,12 @@ def store_testimony(
 
 def _data_key(keys: UnlockedKeys, testimony: Testimony) -> SymmetricKey:
     if testimony.wrapped_key is None:
+        if testimony.erased_on is not None:
+            raise RecordErasedError(
+                N_("Record %(id)s was erased on %(day)s."),
+                id=str(testimony.id),
+                day=testimony.erased_on.isoformat(),
+            )
         raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(testimony.id))
     try:
         return unwrap_record_key(
@@ -352,10 +388,32 @@ def _verified_manifest(
         {str(row.id): row.meta for row in metas},
         testimony.provenance,
         testimony.sealed_sha256,
+        # Only a changed record lists versions (one query fewer for the others); a
+        # version row beside a manifest without versions is refused where versions
+        # are read (intake.cases.versions.history).
+        version_parts(session, record_id) if "versions" in manifest else None,
     )
     if json.loads(actual) != manifest:
         raise _tampered(record_id)
     return manifest
+
+
+def checked_manifest(
+    session: Session, data_key: SymmetricKey, testimony: Testimony
+) -> dict[str, Any]:
+    """:func:`_verified_manifest`, read once more before a record is called tampered.
+
+    Under PostgreSQL's read-committed isolation, a change committed between reading the
+    record's row and reading its parts looks like a rollback; the second reading sees
+    the change whole. Parts that were really tampered with fail both times.
+    """
+    try:
+        return _verified_manifest(session, data_key, testimony)
+    except RecordTamperedError:
+        if session.get_bind().dialect.name == "sqlite":
+            raise  # SQLite readers see one snapshot: nothing to read again
+        session.expire(testimony)
+        return _verified_manifest(session, data_key, testimony)
 
 
 def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> dict[str, Any]:
@@ -370,7 +428,7 @@ def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -
     if testimony is None:
         raise RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
     data_key = _data_key(keys, testimony)
-    _verified_manifest(session, data_key, testimony)
+    checked_manifest(session, data_key, testimony)
     document: dict[str, Any] = {
         "schema_version": testimony.schema_version,
         "record_id": str(testimony.id),
@@ -398,7 +456,7 @@ def load_provenance(
     it was entered at the case database. Checked against the record's manifest.
     """
     data_key = _data_key(keys, testimony)
-    _verified_manifest(session, data_key, testimony)
+    checked_manifest(session, data_key, testimony)
     if testimony.provenance is None:
         return None
     try:
@@ -466,7 +524,7 @@ def load_attachments(
     if testimony is None or testimony.wrapped_key is None:
         raise RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
     data_key = _data_key(keys, testimony)
-    _verified_manifest(session, data_key, testimony)
+    checked_manifest(session, data_key, testimony)
     return testimony_attachments(session, data_key, record_id)
 
 

@@ -6,12 +6,13 @@ from sqlalchemy import inspect
 
 import intake.audit.models
 import intake.exports.models
+import intake.facilities.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
-_ = (intake.audit.models, intake.records.models, intake.exports.models)
+_ = (intake.audit.models, intake.records.models, intake.exports.models, intake.facilities.models)
 TABLES = {
     "workspace",
     "key_material",
@@ -24,6 +25,9 @@ TABLES = {
     "audit_head",
     "audit_entry",
     "audit_checkpoint",
+    "testimony_version",
+    "erasure_request",
+    "facility_entry",
     "station",
     "received_bundle",
     "sent_bundle",

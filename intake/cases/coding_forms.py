@@ -1,0 +1,203 @@
+"""Forms of the coding, correction and erasure pages, and their values as sections.
+
+The coding forms reuse the interview's own coding fields (the record's coding step
+and a work episode's coding table), so a coordinator codes with the same words the
+interviewer saw. Every change carries the revision it was loaded at and a reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FormField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from intake.cases.versions import leaves
+from intake.errors import N_, IntakeError
+from intake.interview.steps import coding as record_coding
+from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
+
+#: The sections a correction may change, with the words the page shows.
+SECTION_LABELS = {
+    "interview": _l("Interview"),
+    "informants": _l("Testifiers"),
+    "victim": _l("The person detained"),
+    "episodes": _l("Trajectory"),
+    "labour": _l("Labour"),
+    "coding": _l("Coding"),
+    "consent": _l("Consent"),
+    "narrative": _l("Narrative"),
+    "sources": _l("Sources"),
+    "links": _l("Links"),
+    "interventions": _l("Interventions"),
+}
+
+
+class BadFieldPathError(IntakeError):
+    """A correction names a field the section does not have."""
+
+
+class WrongKindError(IntakeError):
+    """A correction's new value is not of the kind the field holds."""
+
+
+class _Change:
+    """What every change carries: the revision it was loaded at and why."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Why this change"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept encrypted with the record's history."),
+        render_kw={"dir": "auto", "rows": 2},
+    )
+
+
+class RecordCodingForm(_Change, record_coding.CodingForm):
+    """The coding of the record as a whole, by a coordinator."""
+
+
+class EpisodeCodingForm(_Change, FlaskForm):
+    """The coding of one work episode (ILO indicators and the survey table)."""
+
+    coding = FormField(WorkCodingForm, label=_l("Coding of this work"))
+
+
+class CorrectionForm(_Change, FlaskForm):
+    """One field of one section, given a new value."""
+
+    path = SelectField(_l("Field"), validators=[DataRequired()])
+    value = TextAreaField(
+        _l("New value"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Leave empty to remove the field. Lists and groups are written as JSON."),
+        render_kw={"dir": "auto", "rows": 3},
+    )
+
+
+class ErasureRequestForm(FlaskForm):
+    """Why the record is to be erased."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("For example: consent withdrawn by the testifier, and when and how."),
+        render_kw={"dir": "auto", "rows": 3},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (confirm, withdraw)."""
+
+
+def record_coding_data(document: dict[str, Any]) -> dict[str, Any]:
+    """Form data for the record's coding."""
+    return record_coding.load(document)
+
+
+def record_coding_value(document: dict[str, Any], form: RecordCodingForm) -> Any:
+    """The coding section as the form gives it (a record-level survey table is kept)."""
+    scratch = {"coding": copy.deepcopy(document.get("coding"))}
+    record_coding.store(scratch, form)
+    return scratch["coding"]
+
+
+def work_episodes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's labour entries (work episodes), in order."""
+    return [entry for entry in document.get("labour") or [] if isinstance(entry, dict)]
+
+
+def episode_entry(document: dict[str, Any], episode_id: str) -> dict[str, Any] | None:
+    """The labour entry of ``episode_id``, if the record has one."""
+    return next((e for e in work_episodes(document) if e.get("episode_id") == episode_id), None)
+
+
+def episode_coding_data(entry: dict[str, Any]) -> dict[str, Any]:
+    """Form data for one work episode's coding."""
+    return {"coding": coding_data(entry.get("coding"))}
+
+
+def episode_coding_value(
+    document: dict[str, Any], episode_id: str, form: EpisodeCodingForm
+) -> list[Any]:
+    """The labour section with ``episode_id``'s coding as the form gives it."""
+    labour = copy.deepcopy(document.get("labour") or [])
+    value = coding_value(form.coding.form)
+    for entry in labour:
+        if isinstance(entry, dict) and entry.get("episode_id") == episode_id:
+            if value is None:
+                entry.pop("coding", None)
+            else:
+                entry["coding"] = value
+    return labour
+
+
+def field_choices(section_value: Any) -> list[tuple[str, str]]:
+    """(path, "path = current value") for every field of a section."""
+    found = []
+    for path, value in leaves(section_value, ""):
+        if path:
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            if len(shown) > 60:
+                shown = shown[:59] + "…"
+            found.append((path, f"{path} = {shown}"))
+    return found
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for name, index in _STEP.findall(path):
+        steps.append(int(index) if index else name)
+    if not steps:
+        raise BadFieldPathError(N_("There is no such field in this section."))
+    return steps
+
+
+def corrected(section_value: Any, path: str, typed: str) -> Any:
+    """A copy of ``section_value`` with the field at ``path`` set to ``typed`` (removed
+    when empty). The typed text is read as the kind the field holds now: a number, a
+    yes/no, JSON for lists and groups, otherwise text.
+    """
+    value = copy.deepcopy(section_value)
+    steps = _steps(path)
+    parent: Any = value
+    try:
+        for step in steps[:-1]:
+            parent = parent[step]
+        last = steps[-1]
+        old = parent[last]
+    except (KeyError, IndexError, TypeError):
+        raise BadFieldPathError(N_("There is no such field in this section.")) from None
+    typed = typed.strip()
+    if not typed:
+        del parent[last]
+        return value
+    parent[last] = _typed(old, typed)
+    return value
+
+
+def _typed(old: Any, typed: str) -> Any:
+    try:
+        if isinstance(old, bool):
+            return {"true": True, "false": False}[typed.lower()]
+        if isinstance(old, int):
+            return int(typed)
+        if isinstance(old, float):
+            return float(typed)
+        if isinstance(old, list | dict):
+            return json.loads(typed)
+    except (KeyError, ValueError):
+        raise WrongKindError(
+            N_("The new value is not of the kind this field holds (%(kind)s)."),
+            kind=type(old).__name__,
+        ) from None
+    return typed

@@ -1,0 +1,412 @@
+"""Coding and corrections as versions of a section.
+
+A coordinator's change to one section of a stored testimony makes a new version: the
+new section ciphertext replaces the current one, the ciphertext it replaces is kept
+in ``testimony_version`` with the change (who, when, why, which fields) encrypted
+under the record's data key and bound to (record id, section, number), and the
+record's manifest is re-made to list both. A save names the revision it was loaded
+at; if someone else saved since, nothing is written and :class:`EditConflictError`
+says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from crypto import Context, OpenError, SymmetricKey, decrypt_field, encrypt_field
+from intake.audit.services import record_event
+from intake.errors import N_, IntakeError
+from intake.records import services as records
+from intake.records.models import SECTIONS, Testimony, TestimonySection, TestimonyVersion
+from intake.records.validation import validate_record
+from intake.workspace.services import require_role
+from intake.workspace.vault import UnlockedKeys
+
+#: Shown for a field that is absent on one side of a difference.
+ABSENT = "—"
+
+
+class EditConflictError(IntakeError):
+    """Someone else saved the record after it was loaded for editing."""
+
+    status = 409
+
+
+class NothingChangedError(IntakeError):
+    """The section as submitted is the same as the one stored."""
+
+
+class UnknownSectionError(IntakeError):
+    """A section name the store does not have."""
+
+    status = 404
+
+
+class VersionTamperedError(records.RecordTamperedError):
+    """An earlier version does not open or does not match its change."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field that differs between two versions of a section."""
+
+    path: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to a section, decrypted: who, when, why, and what it changed."""
+
+    section: str
+    number: int
+    at: datetime
+    account_id: str
+    account_name: str
+    reason: str
+    revision: int
+    differences: list[Difference]
+
+
+def _version_context(record_id: uuid.UUID, section: str, number: int) -> Context:
+    return Context(
+        namespace="testimony-version", record_id=str(record_id), field=f"{section}/{number}"
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is _MISSING:
+        return ABSENT
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+_MISSING = object()
+
+
+def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """(path, value) of every field of ``value``; a list of plain values is one field."""
+    if isinstance(value, dict) and value:
+        for key in sorted(value):
+            yield from leaves(value[key], f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def differences(before: Any, after: Any) -> list[Difference]:
+    """A readable per-field difference of two section values, in path order, e.g.
+    ``ilo_indicators.withholding_of_wages.status: absent -> present``.
+    """
+    old = dict(leaves(before, "")) if before is not None else {}
+    new = dict(leaves(after, "")) if after is not None else {}
+    found = []
+    for path in sorted(old.keys() | new.keys()):
+        was, now = old.get(path, _MISSING), new.get(path, _MISSING)
+        if was != now:
+            found.append(Difference(path or "(section)", _shown(was), _shown(now)))
+    return found
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A stored testimony opened for editing: its document and the revision read."""
+
+    record_id: uuid.UUID
+    revision: int
+    document: dict[str, Any]
+
+
+def _open(
+    session: Session, keys: UnlockedKeys, record_id: uuid.UUID
+) -> tuple[Testimony, SymmetricKey]:
+    require_role(session, "casedb")
+    testimony = session.get(Testimony, record_id)
+    if testimony is None:
+        raise records.RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
+    data_key = records._data_key(keys, testimony)
+    return testimony, data_key
+
+
+def open_for_edit(
+    session: Session,
+    keys: UnlockedKeys,
+    record_id: uuid.UUID,
+    *,
+    actor: uuid.UUID | None = None,
+    page: str | None = None,
+) -> Opened:
+    """The record's document and the revision it is at (checked against its manifest).
+    With ``actor``, the read is audited ("record.read", the page's name, no content).
+    """
+    testimony, _key = _open(session, keys, record_id)
+    revision = testimony.revision
+    document = records.load_testimony(session, keys, record_id)
+    if actor is not None:
+        details = {} if page is None else {"page": page}
+        record_event(
+            session, keys, actor=actor, action="record.read", record_id=record_id, details=details
+        )
+    return Opened(record_id, revision, document)
+
+
+def change_section(
+    session: Session,
+    keys: UnlockedKeys,
+    record_id: uuid.UUID,
+    section: str,
+    value: Any,
+    *,
+    loaded_revision: int,
+    reason: str,
+    actor: uuid.UUID,
+    actor_name: str,
+) -> int:
+    """Replace ``section`` of a stored record with ``value`` as a new version; return
+    the record's new revision. The whole record must still validate. The caller
+    commits; on :class:`EditConflictError` it rolls back (nothing was written).
+    """
+    if section not in SECTIONS:
+        raise UnknownSectionError(N_("There is no section %(name)s."), name=section)
+    require_role(session, "casedb")
+    # The row lock makes a concurrent save wait here until the first one commits, so
+    # it reads the record whole (never half the other's change) and finds the new
+    # revision; SQLite serialises writers itself.
+    testimony = session.get(Testimony, record_id, with_for_update=True, populate_existing=True)
+    if testimony is None:
+        raise records.RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
+    testimony, data_key = _open(session, keys, record_id)
+    if testimony.revision != loaded_revision:
+        raise _conflict()
+    document = records.load_testimony(session, keys, record_id)
+    before = document.get(section)
+    if value is None:
+        document.pop(section, None)
+    else:
+        document[section] = value
+    problems = validate_record(document)
+    if problems:
+        raise records.RecordInvalidError(problems)
+    if before == value:
+        raise NothingChangedError(N_("Nothing was changed, so no new version was saved."))
+    row = session.get(TestimonySection, (record_id, section))
+    assert row is not None  # every section is written when a record is stored
+    old_blob = row.ciphertext
+    new_blob = encrypt_field(
+        data_key,
+        records.canonical_json(value),
+        context=records._section_context(record_id, section),
+    )
+    last = session.scalar(
+        select(func.max(TestimonyVersion.number)).where(
+            TestimonyVersion.testimony_id == record_id, TestimonyVersion.section == section
+        )
+    )
+    number = (last or 0) + 1
+    now = datetime.now(UTC)
+    change = encrypt_field(
+        data_key,
+        records.canonical_json(
+            {
+                "account_id": str(actor),
+                "account_name": actor_name,
+                "at": now.isoformat(),
+                "reason": reason,
+                "fields": [d.path for d in differences(before, value)],
+                "revision": loaded_revision + 1,
+                "sha256": hashlib.sha256(old_blob).hexdigest(),
+            }
+        ),
+        context=_version_context(record_id, section, number),
+    )
+    manifest = _remade_manifest(
+        session, data_key, testimony, section, new_blob, number, change, old_blob
+    )
+    # The optimistic lock: exactly one of two saves from the same revision matches.
+    result = session.execute(
+        update(Testimony)
+        .where(Testimony.id == record_id, Testimony.revision == loaded_revision)
+        .values(revision=loaded_revision + 1, manifest=manifest)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _conflict()
+    session.execute(
+        update(TestimonySection)
+        .where(TestimonySection.testimony_id == record_id, TestimonySection.name == section)
+        .values(ciphertext=new_blob)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        insert(TestimonyVersion).values(
+            testimony_id=record_id,
+            section=section,
+            number=number,
+            changed_on=now.date(),
+            ciphertext=old_blob,
+            change=change,
+        )
+    )
+    session.expire_all()
+    record_event(
+        session,
+        keys,
+        actor=actor,
+        action="record.write",
+        record_id=record_id,
+        details={"section": section},
+    )
+    records.mark_changed(session, [record_id])
+    return loaded_revision + 1
+
+
+def _conflict() -> EditConflictError:
+    return EditConflictError(
+        N_(
+            "Someone else saved this record since you opened it. Their change and yours "
+            "are both shown below; nothing was lost. Check both, then save again."
+        )
+    )
+
+
+def _remade_manifest(
+    session: Session,
+    data_key: SymmetricKey,
+    testimony: Testimony,
+    section: str,
+    new_blob: bytes,
+    number: int,
+    change: bytes,
+    old_blob: bytes,
+) -> bytes:
+    sections = {row.name: row.ciphertext for row in testimony.sections}
+    sections[section] = new_blob
+    metas = session.execute(
+        select(records.TestimonyAttachment.id, records.TestimonyAttachment.meta).where(
+            records.TestimonyAttachment.testimony_id == testimony.id
+        )
+    )
+    versions = records.version_parts(session, testimony.id)
+    versions[f"{section}/{number}"] = (
+        hashlib.sha256(change).digest() + hashlib.sha256(old_blob).digest()
+    )
+    plain = records._manifest(
+        testimony.schema_version,
+        sections,
+        {str(row.id): row.meta for row in metas},
+        testimony.provenance,
+        testimony.sealed_sha256,
+        versions,
+    )
+    return encrypt_field(data_key, plain, context=records._manifest_context(testimony.id))
+
+
+def history(
+    session: Session,
+    keys: UnlockedKeys,
+    record_id: uuid.UUID,
+    *,
+    since_revision: int = 0,
+    actor: uuid.UUID | None = None,
+) -> list[Change]:
+    """Every change to the record's sections after ``since_revision``, newest first,
+    each with the difference it made. Every version is checked against the manifest
+    and against its change; a tampered one raises and nothing is shown. With
+    ``actor``, the read is audited.
+    """
+    testimony, data_key = _open(session, keys, record_id)
+    manifest = records.checked_manifest(session, data_key, testimony)
+    if actor is not None:
+        record_event(
+            session,
+            keys,
+            actor=actor,
+            action="record.read",
+            record_id=record_id,
+            details={"page": "history"},
+        )
+    rows = list(
+        session.scalars(
+            select(TestimonyVersion)
+            .where(TestimonyVersion.testimony_id == record_id)
+            .order_by(TestimonyVersion.section, TestimonyVersion.number)
+        )
+    )
+    listed = set(manifest.get("versions") or {})
+    if {f"{row.section}/{row.number}" for row in rows} != listed:
+        raise _tampered(record_id)
+    current = {row.name: row.ciphertext for row in testimony.sections}
+    found: list[Change] = []
+    for index, row in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if following is not None and following.section == row.section:
+            after_blob = following.ciphertext
+        else:
+            after_blob = current[row.section]
+        meta = _open_change(data_key, record_id, row)
+        if meta["revision"] <= since_revision:
+            continue
+        before = _open_section(data_key, record_id, row.section, row.ciphertext)
+        after = _open_section(data_key, record_id, row.section, after_blob)
+        found.append(
+            Change(
+                section=row.section,
+                number=row.number,
+                at=datetime.fromisoformat(meta["at"]),
+                account_id=meta["account_id"],
+                account_name=meta["account_name"],
+                reason=meta["reason"],
+                revision=meta["revision"],
+                differences=differences(before, after),
+            )
+        )
+    found.sort(key=lambda change: change.revision, reverse=True)
+    return found
+
+
+def _tampered(record_id: uuid.UUID) -> VersionTamperedError:
+    return VersionTamperedError(
+        N_(
+            "An earlier version of record %(id)s was tampered with in the database. "
+            "Nothing of its history is shown; restore it from a backup."
+        ),
+        id=str(record_id),
+    )
+
+
+def _open_change(
+    data_key: SymmetricKey, record_id: uuid.UUID, row: TestimonyVersion
+) -> dict[str, Any]:
+    try:
+        meta: dict[str, Any] = json.loads(
+            decrypt_field(
+                data_key, row.change, context=_version_context(record_id, row.section, row.number)
+            )
+        )
+    except OpenError:
+        raise _tampered(record_id) from None
+    if meta.get("sha256") != hashlib.sha256(row.ciphertext).hexdigest():
+        raise _tampered(record_id)
+    return meta
+
+
+def _open_section(data_key: SymmetricKey, record_id: uuid.UUID, section: str, blob: bytes) -> Any:
+    try:
+        return json.loads(
+            decrypt_field(data_key, blob, context=records._section_context(record_id, section))
+        )
+    except OpenError:
+        raise _tampered(record_id) from None

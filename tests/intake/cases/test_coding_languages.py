@@ -1,0 +1,37 @@
+"""Every coding, history, erasure and registry page renders in all five languages,
+and the history names fields with their labels.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.intake.interview.test_typing import browser_post
+
+from .helpers import app_keys, stored_record
+
+
+@pytest.mark.parametrize("lang", ["en", "kk", "ru", "ug", "zh"])
+def test_every_page_renders_in_each_language(casedb_coordinator, app, database, lang):
+    record_id = stored_record(database, app_keys(app))
+    pages = [
+        f"/records/{record_id}/{page}"
+        for page in ("coding", "coding/e4", "correct/victim", "history", "erase")
+    ] + ["/facilities/", "/facilities/new", "/facilities/merge",
+         "/facilities/jiafang_industrial_park/edit"]  # fmt: skip
+    for page in pages:
+        response = casedb_coordinator.get(f"{page}?lang={lang}")
+        assert response.status_code == 200, page
+
+
+def test_the_history_labels_the_fields_changed(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/coding"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    data = browser_post(page, **{"withholding_of_wages-status": "present", "reason": "r"})
+    assert casedb_coordinator.post(url, data=data).status_code == 302
+    history = casedb_coordinator.get(f"/records/{record_id}/history").get_data(as_text=True)
+    assert "Withholding of wages" in history
+    # And the value in the reader's language (the codebook's label)
+    history = casedb_coordinator.get(f"/records/{record_id}/history?lang=ru")
+    assert "→ <ins><bdi>присутствует</bdi></ins>" in history.get_data(as_text=True)

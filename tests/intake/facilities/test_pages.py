@@ -1,0 +1,78 @@
+"""The registry pages, as a coordinator uses them, and the roles they refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.facilities import services
+from tests.intake.interview.test_typing import browser_post
+
+from ..cases.helpers import sign_in_as
+from ..conftest import csrf_token
+
+
+def _post(client, url: str, **changes: str):
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data=browser_post(page, **changes))
+
+
+def test_a_coordinator_adds_a_facility_and_finds_it(casedb_coordinator, database):
+    # When a coordinator adds a facility with a source
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="example_detention_centre", kind="detention_centre",
+        name_en="Example detention centre", name_kk="Мысал тергеу изоляторы",
+        prefecture_id="ili", county_id="ili.yining_county",
+        **{"sources-0-citation": "Example report", "sources-0-retrieved": "2026-11-27"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    # Then the list, filtered by a Kazakh word of its name, shows it
+    page = casedb_coordinator.get("/facilities/?text=мысал").get_data(as_text=True)
+    assert "example_detention_centre" in page
+    assert "jiafang_industrial_park" not in page
+
+
+def test_an_entry_without_a_read_source_is_refused(casedb_coordinator):
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="unsourced", kind="camp", name_en="Unsourced camp",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Cite at least one published source" in response.get_data(as_text=True)
+
+
+def test_a_coordinator_edits_a_bundled_entry(casedb_coordinator, database):
+    url = "/facilities/jiafang_industrial_park/edit"
+    response = _post(casedb_coordinator, url, name_zh="佳纺工业园")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with database.session() as session:
+        assert (
+            services.find_facility(session, "jiafang_industrial_park").names["zh"] == "佳纺工业园"
+        )
+
+
+def test_a_coordinator_merges_two_entries(casedb_coordinator, database):
+    response = _post(
+        casedb_coordinator, "/facilities/merge",
+        merged="baoding_lyszd_glove_factory_ghulja", kept="jiafang_industrial_park",
+    )  # fmt: skip
+    assert response.status_code == 302
+    with database.session() as session:
+        resolved = services.resolve(session, "baoding_lyszd_glove_factory_ghulja")
+    assert resolved == "jiafang_industrial_park"
+    # And the merged id's edit page leads to the kept entry
+    old = casedb_coordinator.get("/facilities/baoding_lyszd_glove_factory_ghulja/edit")
+    assert old.headers["Location"].endswith("/facilities/jiafang_industrial_park/edit")
+
+
+@pytest.mark.parametrize("url", ["/facilities/", "/facilities/new", "/facilities/merge"])
+def test_an_interviewer_gets_none_of_it(casedb_coordinator, app, database, settings, url):
+    interviewer = sign_in_as(app, database, settings, "interviewer-2", "interviewer")
+    assert interviewer.get(url).status_code == 403
+    token = csrf_token(interviewer.get("/interview/").get_data(as_text=True))
+    if url != "/facilities/":
+        assert interviewer.post(url, data={"csrf_token": token}).status_code == 403
+
+
+def test_a_station_has_no_registry_page(station_admin):
+    assert station_admin.get("/facilities/").status_code != 200

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, insert, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from crypto import (
     Context,
@@ -324,6 +324,19 @@ def _verified_manifest(
     session: Session, data_key: SymmetricKey, testimony: Testimony
 ) -> dict[str, Any]:
     """The record's manifest, checked against every row it has now; fails closed."""
+    metas = session.execute(
+        select(TestimonyAttachment.id, TestimonyAttachment.meta).where(
+            TestimonyAttachment.testimony_id == testimony.id
+        )
+    )
+    return _checked_manifest(data_key, testimony, {str(row.id): row.meta for row in metas})
+
+
+def _checked_manifest(
+    data_key: SymmetricKey, testimony: Testimony, metas: dict[str, bytes]
+) -> dict[str, Any]:
+    """The manifest checked against the testimony's sections, provenance and the
+    attachment ``metas`` (row id -> meta ciphertext) it has now; fails closed."""
     record_id = testimony.id
     if testimony.manifest is None and testimony.schema_version == "1.0.0":
         raise RecordTamperedError(
@@ -341,15 +354,10 @@ def _verified_manifest(
         )
     except OpenError:
         raise _tampered(record_id) from None
-    metas = session.execute(
-        select(TestimonyAttachment.id, TestimonyAttachment.meta).where(
-            TestimonyAttachment.testimony_id == record_id
-        )
-    )
     actual = _manifest(
         testimony.schema_version,
         {section.name: section.ciphertext for section in testimony.sections},
-        {str(row.id): row.meta for row in metas},
+        metas,
         testimony.provenance,
         testimony.sealed_sha256,
     )
@@ -468,6 +476,93 @@ def load_attachments(
     data_key = _data_key(keys, testimony)
     _verified_manifest(session, data_key, testimony)
     return testimony_attachments(session, data_key, record_id)
+
+
+@dataclass(frozen=True)
+class OpenedTestimony:
+    """A stored testimony opened in bulk: its row, and either its (partial) document
+    and provenance, or why it does not open (erased, tampered with)."""
+
+    testimony: Testimony
+    document: dict[str, Any] | None
+    provenance: dict[str, Any] | None
+    problem: RecordUnreadableError | None = None
+
+
+def _open_one(
+    keys: UnlockedKeys,
+    testimony: Testimony,
+    metas: dict[str, bytes],
+    sections: frozenset[str],
+) -> OpenedTestimony:
+    data_key = _data_key(keys, testimony)
+    _checked_manifest(data_key, testimony, metas)
+    document: dict[str, Any] = {
+        "schema_version": testimony.schema_version,
+        "record_id": str(testimony.id),
+    }
+    try:
+        for section in testimony.sections:
+            if section.name not in sections:
+                continue
+            value = json.loads(
+                decrypt_field(
+                    data_key,
+                    section.ciphertext,
+                    context=_section_context(testimony.id, section.name),
+                )
+            )
+            if value is not None:
+                document[section.name] = value
+        provenance = None
+        if testimony.provenance is not None:
+            provenance = json.loads(
+                decrypt_field(
+                    data_key, testimony.provenance, context=_provenance_context(testimony.id)
+                )
+            )
+    except OpenError:
+        raise _tampered(testimony.id) from None
+    return OpenedTestimony(testimony, document, provenance)
+
+
+def open_testimonies(
+    session: Session,
+    keys: UnlockedKeys,
+    ids: Sequence[uuid.UUID],
+    *,
+    sections: Iterable[str] = SECTIONS,
+) -> list[OpenedTestimony]:
+    """Open many stored testimonies with a few queries per thousand ids, each checked
+    against its manifest like :func:`load_testimony`; only ``sections`` are decrypted.
+
+    Results follow the order of ``ids``; unknown ids are left out. A record that does
+    not open is returned with its problem instead of stopping the others.
+    """
+    require_role(session, "casedb")
+    wanted = frozenset(sections)
+    found: dict[uuid.UUID, OpenedTestimony] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = list(ids[start : start + 1000])
+        rows = session.scalars(
+            select(Testimony)
+            .where(Testimony.id.in_(chunk))
+            .options(selectinload(Testimony.sections))
+        ).all()
+        metas: dict[uuid.UUID, dict[str, bytes]] = {row.id: {} for row in rows}
+        attachment_rows = session.execute(
+            select(
+                TestimonyAttachment.testimony_id, TestimonyAttachment.id, TestimonyAttachment.meta
+            ).where(TestimonyAttachment.testimony_id.in_(chunk))
+        )
+        for owner, row_id, meta in attachment_rows:
+            metas[owner][str(row_id)] = meta
+        for testimony in rows:
+            try:
+                found[testimony.id] = _open_one(keys, testimony, metas[testimony.id], wanted)
+            except RecordUnreadableError as problem:
+                found[testimony.id] = OpenedTestimony(testimony, None, None, problem)
+    return [found[record_id] for record_id in ids if record_id in found]
 
 
 def list_testimonies(session: Session) -> list[Testimony]:

@@ -83,6 +83,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
         vault=KeyVault(idle_timeout_seconds=settings.idle_timeout_seconds),
         unknown_logins=FailureTracker(),
     )
+    from intake.cases.live import install as install_case_index
+
+    install_case_index(app.extensions["intake"])
     CSRFProtect(app)
     Babel(app, locale_selector=select_locale)
     init_login(app)
@@ -90,12 +93,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
     from intake.accounts.routes import bp as accounts_bp
     from intake.audit.routes import bp as audit_bp
+    from intake.cases.routes import bp as cases_bp
     from intake.delivery.routes import api as delivery_api
     from intake.delivery.routes import bp as delivery_bp
     from intake.interview.routes import bp as interview_bp
     from intake.workspace.routes import bp as workspace_bp
 
     blueprints = (workspace_bp, accounts_bp, interview_bp, delivery_bp, delivery_api, audit_bp)
+    blueprints += (cases_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)

@@ -262,6 +262,11 @@ class CaseIndex:
             ).fetchall()
         return Page(ids=[row[0] for row in rows], total=int(total))
 
+    def ids(self) -> list[str]:
+        """Every indexed record id."""
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM records")]
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])

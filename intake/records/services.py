@@ -12,10 +12,10 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from crypto import (
@@ -596,6 +596,36 @@ def iter_testimonies(session: Session, *, batch: int = 1000) -> Iterator[Testimo
             return
         last = (rows[-1].received_on, rows[-1].id)
         session.expunge_all()
+
+
+def testimonies_page(
+    session: Session,
+    *,
+    limit: int,
+    offset: int = 0,
+    state: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> tuple[list[Testimony], int]:
+    """One page of stored testimonies, newest first (ids, days and states only), and
+    how many match in all. Filters use plaintext columns only."""
+    conditions = []
+    if state is not None:
+        conditions.append(Testimony.state == state)
+    if received_from is not None:
+        conditions.append(Testimony.received_on >= received_from)
+    if received_to is not None:
+        conditions.append(Testimony.received_on <= received_to)
+    total = session.scalar(select(func.count()).select_from(Testimony).where(*conditions))
+    query = (
+        select(Testimony)
+        .options(load_only(Testimony.id, Testimony.received_on, Testimony.state))
+        .where(*conditions)
+        .order_by(Testimony.received_on.desc(), Testimony.id.desc())
+        .limit(max(limit, 0))
+        .offset(max(offset, 0))
+    )
+    return list(session.scalars(query)), int(total or 0)
 
 
 def list_outbox(session: Session) -> list[SealedRecord]:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from intake.records.derived import date_bounds
@@ -99,10 +100,18 @@ class Page:
     total: int
 
 
+@lru_cache(maxsize=4096)
+def _years(precision: object, value: object, season: object) -> tuple[int | None, int | None]:
+    # Few distinct dates recur across many records: worked out once each.
+    low, high = date_bounds({"precision": precision, "value": value, "season": season})
+    return (None if low is None else low.year, None if high is None else high.year)
+
+
 def _year(when: object, *, last: bool) -> int | None:
-    low, high = date_bounds(when)
-    chosen = high if last else low
-    return None if chosen is None else chosen.year
+    if not isinstance(when, Mapping):
+        return None
+    years = _years(when.get("precision"), when.get("value"), when.get("season"))
+    return years[1] if last else years[0]
 
 
 def _flag(value: object) -> int | None:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, func, insert, or_, select
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, load_only
 
 from crypto import (
     Context,
@@ -158,15 +158,26 @@ def _manifest(
 ) -> bytes:
     """The canonical list of a record's parts: every ciphertext by its SHA-256."""
     return canonical_json(
-        {
-            "format": "intake-record-manifest-v1",
-            "schema_version": schema_version,
-            "sections": {name: _digest(blob) for name, blob in sections.items()},
-            "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
-            "provenance": _digest(provenance),
-            "sealed_sha256": sealed_sha256,
-        }
+        _manifest_fields(schema_version, sections, attachment_metas, provenance, sealed_sha256)
     )
+
+
+def _manifest_fields(
+    schema_version: str,
+    sections: dict[str, bytes],
+    attachment_metas: dict[str, bytes],
+    provenance: bytes | None,
+    sealed_sha256: str | None,
+) -> dict[str, Any]:
+    """What :func:`_manifest` serialises (compared as is when checking a record)."""
+    return {
+        "format": "intake-record-manifest-v1",
+        "schema_version": schema_version,
+        "sections": {name: _digest(blob) for name, blob in sections.items()},
+        "attachments": {row: _digest(meta) for row, meta in attachment_metas.items()},
+        "provenance": _digest(provenance),
+        "sealed_sha256": sealed_sha256,
+    }
 
 
 #: Key in ``Session.info`` holding the ids of testimonies stored, changed or erased in
@@ -293,7 +304,7 @@ def store_testimony(
     return testimony
 
 
-def _data_key(keys: UnlockedKeys, testimony: Testimony) -> SymmetricKey:
+def _data_key(keys: UnlockedKeys, testimony: Testimony | StoredRow) -> SymmetricKey:
     if testimony.wrapped_key is None:
         raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(testimony.id))
     try:
@@ -333,10 +344,14 @@ def _verified_manifest(
 
 
 def _checked_manifest(
-    data_key: SymmetricKey, testimony: Testimony, metas: dict[str, bytes]
+    data_key: SymmetricKey,
+    testimony: Testimony | StoredRow,
+    metas: dict[str, bytes],
+    sections: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """The manifest checked against the testimony's sections, provenance and the
-    attachment ``metas`` (row id -> meta ciphertext) it has now; fails closed."""
+    """The manifest checked against the testimony's sections (``sections``, else its
+    section rows), provenance and the attachment ``metas`` (row id -> meta
+    ciphertext) it has now; fails closed."""
     record_id = testimony.id
     if testimony.manifest is None and testimony.schema_version == "1.0.0":
         raise RecordTamperedError(
@@ -354,14 +369,17 @@ def _checked_manifest(
         )
     except OpenError:
         raise _tampered(record_id) from None
-    actual = _manifest(
+    if sections is None:
+        assert isinstance(testimony, Testimony)
+        sections = {section.name: section.ciphertext for section in testimony.sections}
+    actual = _manifest_fields(
         testimony.schema_version,
-        {section.name: section.ciphertext for section in testimony.sections},
+        sections,
         metas,
         testimony.provenance,
         testimony.sealed_sha256,
     )
-    if json.loads(actual) != manifest:
+    if actual != manifest:
         raise _tampered(record_id)
     return manifest
 
@@ -479,11 +497,25 @@ def load_attachments(
 
 
 @dataclass(frozen=True)
+class StoredRow:
+    """A testimony's plain columns, read without the ORM (bulk reads)."""
+
+    id: uuid.UUID
+    state: str
+    schema_version: str
+    received_on: date
+    wrapped_key: bytes | None
+    manifest: bytes | None
+    provenance: bytes | None
+    sealed_sha256: str | None
+
+
+@dataclass(frozen=True)
 class OpenedTestimony:
     """A stored testimony opened in bulk: its row, and either its (partial) document
     and provenance, or why it does not open (erased, tampered with)."""
 
-    testimony: Testimony
+    testimony: StoredRow
     document: dict[str, Any] | None
     provenance: dict[str, Any] | None
     problem: RecordUnreadableError | None = None
@@ -491,39 +523,43 @@ class OpenedTestimony:
 
 def _open_one(
     keys: UnlockedKeys,
-    testimony: Testimony,
+    row: StoredRow,
+    ciphertexts: dict[str, bytes],
     metas: dict[str, bytes],
-    sections: frozenset[str],
+    wanted: frozenset[str],
 ) -> OpenedTestimony:
-    data_key = _data_key(keys, testimony)
-    _checked_manifest(data_key, testimony, metas)
-    document: dict[str, Any] = {
-        "schema_version": testimony.schema_version,
-        "record_id": str(testimony.id),
-    }
+    data_key = _data_key(keys, row)
+    _checked_manifest(data_key, row, metas, ciphertexts)
+    document: dict[str, Any] = {"schema_version": row.schema_version, "record_id": str(row.id)}
+    record_id = str(row.id)
     try:
-        for section in testimony.sections:
-            if section.name not in sections:
+        for name, blob in ciphertexts.items():
+            if name not in wanted:
                 continue
-            value = json.loads(
-                decrypt_field(
-                    data_key,
-                    section.ciphertext,
-                    context=_section_context(testimony.id, section.name),
-                )
-            )
+            context = Context(namespace="testimony-section", record_id=record_id, field=name)
+            value = json.loads(decrypt_field(data_key, blob, context=context))
             if value is not None:
-                document[section.name] = value
+                document[name] = value
         provenance = None
-        if testimony.provenance is not None:
+        if row.provenance is not None:
             provenance = json.loads(
-                decrypt_field(
-                    data_key, testimony.provenance, context=_provenance_context(testimony.id)
-                )
+                decrypt_field(data_key, row.provenance, context=_provenance_context(row.id))
             )
     except OpenError:
-        raise _tampered(testimony.id) from None
-    return OpenedTestimony(testimony, document, provenance)
+        raise _tampered(row.id) from None
+    return OpenedTestimony(row, document, provenance)
+
+
+_ROW_COLUMNS = (
+    Testimony.id,
+    Testimony.state,
+    Testimony.schema_version,
+    Testimony.received_on,
+    Testimony.wrapped_key,
+    Testimony.manifest,
+    Testimony.provenance,
+    Testimony.sealed_sha256,
+)
 
 
 def open_testimonies(
@@ -533,22 +569,30 @@ def open_testimonies(
     *,
     sections: Iterable[str] = SECTIONS,
 ) -> list[OpenedTestimony]:
-    """Open many stored testimonies with a few queries per thousand ids, each checked
+    """Open many stored testimonies with three queries per thousand ids, each checked
     against its manifest like :func:`load_testimony`; only ``sections`` are decrypted.
 
     Results follow the order of ``ids``; unknown ids are left out. A record that does
-    not open is returned with its problem instead of stopping the others.
+    not open is returned with its problem instead of stopping the others. Rows are
+    read as plain tuples (no ORM objects), as this is the bulk path.
     """
     require_role(session, "casedb")
     wanted = frozenset(sections)
     found: dict[uuid.UUID, OpenedTestimony] = {}
     for start in range(0, len(ids), 1000):
         chunk = list(ids[start : start + 1000])
-        rows = session.scalars(
-            select(Testimony)
-            .where(Testimony.id.in_(chunk))
-            .options(selectinload(Testimony.sections))
-        ).all()
+        rows = [
+            StoredRow(*row)
+            for row in session.execute(select(*_ROW_COLUMNS).where(Testimony.id.in_(chunk)))
+        ]
+        blobs: dict[uuid.UUID, dict[str, bytes]] = {row.id: {} for row in rows}
+        section_rows = session.execute(
+            select(
+                TestimonySection.testimony_id, TestimonySection.name, TestimonySection.ciphertext
+            ).where(TestimonySection.testimony_id.in_(chunk))
+        )
+        for owner, name, blob in section_rows:
+            blobs[owner][name] = blob
         metas: dict[uuid.UUID, dict[str, bytes]] = {row.id: {} for row in rows}
         attachment_rows = session.execute(
             select(
@@ -557,11 +601,11 @@ def open_testimonies(
         )
         for owner, row_id, meta in attachment_rows:
             metas[owner][str(row_id)] = meta
-        for testimony in rows:
+        for row in rows:
             try:
-                found[testimony.id] = _open_one(keys, testimony, metas[testimony.id], wanted)
+                found[row.id] = _open_one(keys, row, blobs[row.id], metas[row.id], wanted)
             except RecordUnreadableError as problem:
-                found[testimony.id] = OpenedTestimony(testimony, None, None, problem)
+                found[row.id] = OpenedTestimony(row, None, None, problem)
     return [found[record_id] for record_id in ids if record_id in found]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from intake.cases.index import Filters
@@ -50,16 +51,19 @@ class FilterForm(FlaskForm):
 
     def fill_choices(self, stations: dict[str, str]) -> None:
         """Choices in the reader's language (codes as values)."""
+        anything = ("", str(_l("— any —")))
         for name, (_attr, vocabulary) in _CODED.items():
-            getattr(self, name).choices = vocab.code_choices(vocabulary)
-        self.facility.choices = vocab.facility_choices()
-        self.prefecture.choices = vocab.prefecture_choices()
-        self.county.choices = vocab.county_choices()
-        either = [("", _l("either")), ("yes", _l("Yes")), ("no", _l("No"))]
+            getattr(self, name).choices = [anything, *vocab.code_choices(vocabulary, blank=False)]
+        # The pickers' own empty choice ("not given") is replaced: here it means "any".
+        self.facility.choices = [anything, *vocab.facility_choices()[1:]]
+        self.prefecture.choices = [anything, *vocab.prefecture_choices()[1:]]
+        counties = vocab.county_choices()[1:]
+        self.county.choices = [SelectChoice(value="", label=anything[1]), *counties]
+        either = [anything, ("yes", _l("Yes")), ("no", _l("No"))]
         self.share.choices = either
         self.research.choices = either
         by_label = sorted(stations.items(), key=lambda item: item[1])
-        self.station.choices = [("", _l("any")), *by_label]
+        self.station.choices = [anything, *by_label]
 
     def filters(self) -> Filters:
         """The valid filters given (a field with an error is left out)."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, load_only
 
 from crypto import (
     Context,
+    KeyChain,
     OpenError,
     Purpose,
     SymmetricKey,
@@ -304,12 +305,16 @@ def store_testimony(
     return testimony
 
 
-def _data_key(keys: UnlockedKeys, testimony: Testimony | StoredRow) -> SymmetricKey:
+def _data_key(
+    keys: UnlockedKeys, testimony: Testimony | StoredRow, chain: KeyChain | None = None
+) -> SymmetricKey:
+    """The record's data key; ``chain`` is the record-key wrapping chain when the
+    caller opens many records (looked up once rather than per record)."""
     if testimony.wrapped_key is None:
         raise RecordUnreadableError(N_("Record %(id)s was erased."), id=str(testimony.id))
     try:
         return unwrap_record_key(
-            keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
+            chain or keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
             testimony.wrapped_key,
             record_id=str(testimony.id),
         )
@@ -527,8 +532,9 @@ def _open_one(
     ciphertexts: dict[str, bytes],
     metas: dict[str, bytes],
     wanted: frozenset[str],
+    chain: KeyChain,
 ) -> OpenedTestimony:
-    data_key = _data_key(keys, row)
+    data_key = _data_key(keys, row, chain)
     _checked_manifest(data_key, row, metas, ciphertexts)
     document: dict[str, Any] = {"schema_version": row.schema_version, "record_id": str(row.id)}
     record_id = str(row.id)
@@ -578,6 +584,7 @@ def open_testimonies(
     """
     require_role(session, "casedb")
     wanted = frozenset(sections)
+    chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
     found: dict[uuid.UUID, OpenedTestimony] = {}
     for start in range(0, len(ids), 1000):
         chunk = list(ids[start : start + 1000])
@@ -603,7 +610,7 @@ def open_testimonies(
             metas[owner][str(row_id)] = meta
         for row in rows:
             try:
-                found[row.id] = _open_one(keys, row, blobs[row.id], metas[row.id], wanted)
+                found[row.id] = _open_one(keys, row, blobs[row.id], metas[row.id], wanted, chain)
             except RecordUnreadableError as problem:
                 found[row.id] = OpenedTestimony(row, None, None, problem)
     return [found[record_id] for record_id in ids if record_id in found]

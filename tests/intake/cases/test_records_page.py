@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import select, update
+
 from intake.audit.services import list_events
+from intake.records.models import TestimonySection
 
 from ..conftest import unlock
 from .conftest import prison_in_kashgar, store, worked
@@ -58,3 +63,27 @@ def test_pages_hold_a_page_of_records(coordinator, database, settings):
     second = coordinator.get("/records/?page=2").get_data(as_text=True)
     assert first.count('href="/records/') - first.count('href="/records/?') >= 50
     assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_a_tampered_record_is_listed_as_not_opening(coordinator, database, settings):
+    # Given two records, one of whose victim section is then swapped for the other's
+    good, bad = store(database, settings, worked(), prison_in_kashgar())
+    with database.session() as session:
+        other = session.scalar(
+            select(TestimonySection.ciphertext).where(
+                TestimonySection.testimony_id == uuid.UUID(good),
+                TestimonySection.name == "victim",
+            )
+        )
+        session.execute(
+            update(TestimonySection)
+            .where(
+                TestimonySection.testimony_id == uuid.UUID(bad),
+                TestimonySection.name == "victim",
+            )
+            .values(ciphertext=other)
+        )
+    # When the list is shown / Then the record is there, said not to open, nothing of it shown
+    page = coordinator.get("/records/").get_data(as_text=True)
+    assert "does not open" in page and bad in page and "Ablikim" not in page
+    assert coordinator.get(f"/records/{bad}").status_code == 500

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from intake.records.derived import date_bounds
+from intake.records.derived import date_bounds, load_reference
 
 #: Record facts, in the order :func:`_record_row` gives them after id and received day.
 RECORD_FIELDS = (
@@ -117,17 +117,33 @@ def _list(value: object) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
+@lru_cache(maxsize=1)
+def _registry_places() -> dict[str, dict[str, Any]]:
+    """Prefecture and county of each registry facility (schemas/reference)."""
+    return {
+        entry["id"]: {
+            "prefecture_id": entry.get("prefecture_id"),
+            "county_id": entry.get("county_id"),
+        }
+        for entry in load_reference("facilities")["facilities"]
+    }
+
+
 def _episode_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     rows = []
     for episode in _list(document.get("episodes")):
         place = _dict(episode.get("place"))
+        registry_id = _dict(episode.get("facility")).get("registry_id")
+        if not place.get("prefecture_id") and isinstance(registry_id, str):
+            # A facility from the registry says where the episode was.
+            place = {**place, **_registry_places().get(registry_id, {})}
         first = _year(episode.get("start"), last=False)
         last = _year(episode.get("end"), last=True) or _year(episode.get("start"), last=True)
         rows.append(
             (
                 record_id,
                 episode.get("kind"),
-                _dict(episode.get("facility")).get("registry_id"),
+                registry_id,
                 place.get("prefecture_id"),
                 place.get("county_id"),
                 place.get("province_id"),

@@ -104,3 +104,15 @@ def test_the_same_id_twice_in_one_batch_keeps_the_last():
     )
     assert len(index) == 1 and index.query(Filters(gender="male")).ids == ["a"]
     assert index.query(Filters(gender="female")).total == 0
+
+
+def test_a_registry_facility_places_its_episode():
+    # Given an episode at a registry facility with no place of its own
+    index = CaseIndex()
+    episode = {
+        "kind": "assigned_factory_work",
+        "facility": {"registry_id": "jiafang_industrial_park"},
+    }
+    index.put("a", {"episodes": [episode]}, received_on=date(2026, 1, 1))
+    # Then the facility's prefecture answers the prefecture filter
+    assert index.query(Filters(prefecture="ili")).ids == ["a"]

@@ -87,3 +87,12 @@ def test_a_tampered_record_is_listed_as_not_opening(coordinator, database, setti
     page = coordinator.get("/records/").get_data(as_text=True)
     assert "does not open" in page and bad in page and "Ablikim" not in page
     assert coordinator.get(f"/records/{bad}").status_code == 500
+
+
+def test_says_how_far_the_index_build_has_come(app, coordinator, database, settings):
+    # Given an index still being built in the background
+    live = app.extensions["intake"].vault.derived
+    live.building, live.done, live.total = True, 2000, 5000
+    # Then the page says so
+    page = coordinator.get("/records/").get_data(as_text=True)
+    assert "Index building: 2000 of 5000 records." in page

@@ -444,7 +444,7 @@ class CaseIndex:
         number = self._codes[name].find(value)
         if number is None:
             return np.zeros(len(column), dtype=bool)
-        return column == number
+        return np.asarray(column == number, dtype=bool)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext as _gettext
 from markupsafe import Markup, escape
 
 from intake.interview import vocab
@@ -49,6 +49,11 @@ class Bar:
     start_text: str
     end_text: str | None
     is_point: bool
+
+
+def gettext(message: str, **params: object) -> str:
+    """The message in the UI language (typed)."""
+    return str(_gettext(message, **params))
 
 
 def date_text(when: object) -> str:

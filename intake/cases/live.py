@@ -203,7 +203,11 @@ def install(state: AppState) -> None:
     database, vault = state.database, state.vault
 
     def on_unlock(keys: UnlockedKeys) -> LiveIndex | None:
-        return open_case_index(database, keys)
+        try:
+            return open_case_index(database, keys)
+        except Exception as error:  # unlocking goes on; the Records page says it is missing
+            log.warning("case index not built: %s", type(error).__name__)
+            return None
 
     def after_commit(session: Session) -> None:
         ids = session.info.pop(CHANGED_RECORDS, None)

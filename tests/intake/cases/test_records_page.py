@@ -96,3 +96,11 @@ def test_says_how_far_the_index_build_has_come(app, coordinator, database, setti
     # Then the page says so
     page = coordinator.get("/records/").get_data(as_text=True)
     assert "Index building: 2000 of 5000 records." in page
+
+
+def test_without_an_index_the_page_says_so(app, coordinator):
+    # Given an unlock whose index could not be built
+    app.extensions["intake"].vault._set_derived(None)
+    response = coordinator.get("/records/")
+    assert response.status_code == 503
+    assert "The case index is not available" in response.get_data(as_text=True)

@@ -83,6 +83,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
         vault=KeyVault(idle_timeout_seconds=settings.idle_timeout_seconds),
         unknown_logins=FailureTracker(),
     )
+    from intake.cases.live import install as install_case_index
+
+    install_case_index(app.extensions["intake"])
     CSRFProtect(app)
     Babel(app, locale_selector=select_locale)
     init_login(app)
@@ -91,6 +94,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     from intake.accounts.routes import bp as accounts_bp
     from intake.audit.routes import bp as audit_bp
     from intake.cases.coding_routes import bp as coding_bp
+    from intake.cases.routes import bp as cases_bp
     from intake.delivery.routes import api as delivery_api
     from intake.delivery.routes import bp as delivery_bp
     from intake.exports.routes import bp as exports_bp
@@ -103,6 +107,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     blueprints += (stats_bp,)
     blueprints += (exports_bp,)
     blueprints += (coding_bp, facilities_bp)
+    blueprints += (cases_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)

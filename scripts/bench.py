@@ -261,7 +261,8 @@ def main() -> None:
     from bench_cases import main as bench_cases  # the in-memory case index
     from bench_names import report  # name matching over the sourced pair set
 
-    bench_cases(["--records", str(args.index_records)])
+    postgres = ["--postgres", args.postgres] if args.postgres else []
+    bench_cases(["--records", str(args.index_records), *postgres])
     report()
 
 

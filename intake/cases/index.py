@@ -1,66 +1,58 @@
-"""The case index: an in-memory SQLite database of the facts the Records filters use.
+"""The case index: in-memory columns of the facts the Records filters use.
 
 The unlocked case database builds it from decrypted records and refreshes it on
 every write; it lives only in the memory of the process that holds the keys and is
-gone when that process ends (locking ends it). Nothing of it touches the disk: the
-database is ``:memory:``, and SQLite's temporary storage is forced into memory too.
+gone when that process ends (locking ends it). Nothing of it touches the disk: it is
+a handful of NumPy arrays of small integers (codes are numbered as they are first
+seen), so a filter over 100,000 records and their episodes is a few vectorised
+comparisons rather than a scan in Python or SQL.
 
 The index holds only what filters need (codes, ids, years, flags), never names or
 free text; a filter answers with record ids, and the page then shows each record's
 summary from the decrypted record itself.
+
+A record written again gets a new slot and its old slot is marked dead; dead slots
+are compacted away once they are as many as the live ones.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from intake.records.derived import date_bounds
+import numpy as np
+from numpy.typing import NDArray
 
-_SCHEMA = """
-CREATE TABLE records (
-    id TEXT PRIMARY KEY,
-    received_on TEXT,
-    station TEXT,
-    gender TEXT,
-    ethnicity TEXT,
-    home_prefecture TEXT,
-    home_county TEXT,
-    victim_status TEXT,
-    verification TEXT,
-    identity_level TEXT,
-    share_with_partners INTEGER,
-    research_use INTEGER,
-    publish_victim_name INTEGER
-);
-CREATE TABLE episodes (
-    record_id TEXT,
-    kind TEXT,
-    facility TEXT,
-    prefecture TEXT,
-    county TEXT,
-    province TEXT,
-    first_year INTEGER,
-    last_year INTEGER,
-    system TEXT,
-    stage TEXT
-);
-CREATE TABLE indicators (record_id TEXT, code TEXT, status TEXT);
-CREATE INDEX ix_records_received ON records (received_on DESC, id);
-CREATE INDEX ix_episodes_record ON episodes (record_id);
-CREATE INDEX ix_episodes_kind ON episodes (kind, record_id);
-CREATE INDEX ix_episodes_facility ON episodes (facility, record_id);
-CREATE INDEX ix_episodes_prefecture ON episodes (prefecture, record_id);
-CREATE INDEX ix_episodes_county ON episodes (county, record_id);
-CREATE INDEX ix_episodes_system ON episodes (system, record_id);
-CREATE INDEX ix_episodes_stage ON episodes (stage, record_id);
-CREATE INDEX ix_indicators ON indicators (code, status, record_id);
-CREATE INDEX ix_indicators_record ON indicators (record_id);
-"""
+from intake.records.derived import date_bounds, load_reference
+
+#: Record facts, in the order :func:`_record_row` gives them after id and received day.
+RECORD_FIELDS = (
+    "station",
+    "gender",
+    "ethnicity",
+    "home_prefecture",
+    "home_county",
+    "victim_status",
+    "verification",
+    "identity_level",
+    "share_with_partners",
+    "research_use",
+    "publish_victim_name",
+)
+#: Episode facts, in the order :func:`_episode_rows` gives them after the record id.
+EPISODE_FIELDS = ("kind", "facility", "prefecture", "county", "province")
+_EPISODE_TAIL = ("system", "stage")
+_NONE = -1
+#: Years of an unknown start or end: never inside a "from"/"until" year filter.
+_NO_LAST_YEAR, _NO_FIRST_YEAR = -(2**31), 2**31 - 1
+
+
+class IndexClosedError(RuntimeError):
+    """The index was dropped (the workspace locked)."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +91,18 @@ class Page:
     total: int
 
 
+@lru_cache(maxsize=4096)
+def _years(precision: object, value: object, season: object) -> tuple[int | None, int | None]:
+    # Few distinct dates recur across many records: worked out once each.
+    low, high = date_bounds({"precision": precision, "value": value, "season": season})
+    return (None if low is None else low.year, None if high is None else high.year)
+
+
 def _year(when: object, *, last: bool) -> int | None:
-    low, high = date_bounds(when)
-    chosen = high if last else low
-    return None if chosen is None else chosen.year
+    if not isinstance(when, Mapping):
+        return None
+    years = _years(when.get("precision"), when.get("value"), when.get("season"))
+    return years[1] if last else years[0]
 
 
 def _flag(value: object) -> int | None:
@@ -117,17 +117,33 @@ def _list(value: object) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
+@lru_cache(maxsize=1)
+def _registry_places() -> dict[str, dict[str, Any]]:
+    """Prefecture and county of each registry facility (schemas/reference)."""
+    return {
+        entry["id"]: {
+            "prefecture_id": entry.get("prefecture_id"),
+            "county_id": entry.get("county_id"),
+        }
+        for entry in load_reference("facilities")["facilities"]
+    }
+
+
 def _episode_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     rows = []
     for episode in _list(document.get("episodes")):
         place = _dict(episode.get("place"))
+        registry_id = _dict(episode.get("facility")).get("registry_id")
+        if not place.get("prefecture_id") and isinstance(registry_id, str):
+            # A facility from the registry says where the episode was.
+            place = {**place, **_registry_places().get(registry_id, {})}
         first = _year(episode.get("start"), last=False)
         last = _year(episode.get("end"), last=True) or _year(episode.get("start"), last=True)
         rows.append(
             (
                 record_id,
                 episode.get("kind"),
-                _dict(episode.get("facility")).get("registry_id"),
+                registry_id,
                 place.get("prefecture_id"),
                 place.get("county_id"),
                 place.get("province_id"),
@@ -153,9 +169,6 @@ def _indicator_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[A
     return [(record_id, code, status) for code, status in found.items()]
 
 
-_TABLES = (("records", "id"), ("episodes", "record_id"), ("indicators", "record_id"))
-
-
 def _record_row(
     record_id: str, document: Mapping[str, Any], received_on: date | None, station: str | None
 ) -> tuple[Any, ...]:
@@ -164,7 +177,7 @@ def _record_row(
     consent = _dict(document.get("consent"))
     return (
         record_id,
-        None if received_on is None else received_on.isoformat(),
+        _NONE if received_on is None else received_on.toordinal(),
         station,
         victim.get("gender"),
         victim.get("ethnicity"),
@@ -179,28 +192,91 @@ def _record_row(
     )
 
 
+class _Column:
+    """A growable array of int64 (amortised doubling)."""
+
+    def __init__(self, fill: int = _NONE) -> None:
+        self.data: NDArray[np.int64] = np.full(1024, fill, dtype=np.int64)
+        self.size = 0
+        self.fill = fill
+
+    def extend(self, values: list[int]) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.full(max(end, 2 * len(self.data)), self.fill, dtype=np.int64)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = values
+        self.size = end
+
+    @property
+    def view(self) -> NDArray[np.int64]:
+        return self.data[: self.size]
+
+    def keep(self, chosen: NDArray[np.bool_], remap: NDArray[np.int64] | None = None) -> None:
+        kept = self.view[chosen]
+        if remap is not None:
+            kept = remap[kept]
+        self.data = np.full(max(1024, 2 * len(kept)), self.fill, dtype=np.int64)
+        self.data[: len(kept)] = kept
+        self.size = len(kept)
+
+
+class _Codes:
+    """Numbers for the values of one column, given as they are first seen."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[object, int] = {}
+
+    def number(self, value: object) -> int:
+        if value is None or not isinstance(value, (str, int)):
+            return _NONE
+        found = self.numbers.get(value)
+        if found is None:
+            found = self.numbers[value] = len(self.numbers)
+        return found
+
+    def find(self, value: object) -> int | None:
+        """The number of ``value``, None if never seen (nothing can match)."""
+        return self.numbers.get(value) if isinstance(value, (str, int)) else None
+
+
+Entry = tuple[str, Mapping[str, Any], "date | None", "str | None"]
+
+
 class CaseIndex:
     """The in-memory index of one unlocked case database; thread-safe."""
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute("PRAGMA temp_store = MEMORY")
-        self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        self._closed = False
+        self._slot_of: dict[str, int] = {}
+        self._id_of: list[str] = []
+        self._alive = _Column(0)
+        self._received = _Column(_NONE)
+        self._record = {name: _Column() for name in RECORD_FIELDS}
+        self._episode_record = _Column()
+        self._episode = {name: _Column() for name in (*EPISODE_FIELDS, *_EPISODE_TAIL)}
+        self._first_year = _Column(_NO_FIRST_YEAR)
+        self._last_year = _Column(_NO_LAST_YEAR)
+        self._indicator_record = _Column()
+        self._indicator = _Column()
+        self._codes = {
+            name: _Codes()
+            for name in (*RECORD_FIELDS, *EPISODE_FIELDS, *_EPISODE_TAIL, "indicator")
+        }
 
     def put_many(
         self,
-        records: Iterable[tuple[str, Mapping[str, Any], date | None, str | None]],
+        records: Iterable[Entry],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Index (or re-index) records given as (id, decrypted document, received day,
-        station label); return how many. ``progress`` is called with the count so far.
-
-        Rows are gathered and written in bulk; records indexed before are replaced.
+        station); return how many. ``progress`` is called with the count so far.
         """
         count = 0
-        batch: list[tuple[str, Mapping[str, Any], date | None, str | None]] = []
+        batch: list[Entry] = []
         for item in records:
             batch.append(item)
             if len(batch) == 5000:
@@ -213,21 +289,78 @@ class CaseIndex:
             progress(count)
         return count
 
-    def _write(self, batch: list[tuple[str, Mapping[str, Any], date | None, str | None]]) -> int:
-        records, episodes, indicators = [], [], []
-        for record_id, document, received_on, station in batch:
-            records.append(_record_row(record_id, document, received_on, station))
-            episodes += _episode_rows(record_id, document)
-            indicators += _indicator_rows(record_id, document)
-        with self._lock, self._db:
-            ids = [(row[0],) for row in records]
-            if self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone():
-                for table, column in _TABLES:
-                    self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)  # noqa: S608
-            self._db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", records)
-            self._db.executemany("INSERT INTO episodes VALUES (?,?,?,?,?,?,?,?,?,?)", episodes)
-            self._db.executemany("INSERT INTO indicators VALUES (?,?,?)", indicators)
+    def _write(self, batch: list[Entry]) -> int:
+        if not batch:
+            return 0
+        # The same id twice in one batch: the last one written is what counts.
+        batch = list({item[0]: item for item in batch}.values())
+        rows = [_record_row(rid, doc, received, station) for rid, doc, received, station in batch]
+        episodes = [_episode_rows(rid, doc) for rid, doc, _, _ in batch]
+        indicators = [_indicator_rows(rid, doc) for rid, doc, _, _ in batch]
+        with self._lock:
+            self._check_open()
+            self._bury([row[0] for row in rows])  # may compact: slots are counted after
+            first_slot = len(self._id_of)
+            for offset, row in enumerate(rows):
+                self._slot_of[row[0]] = first_slot + offset
+                self._id_of.append(row[0])
+            self._alive.extend([1] * len(rows))
+            self._received.extend([row[1] for row in rows])
+            for position, name in enumerate(RECORD_FIELDS, start=2):
+                codes = self._codes[name]
+                self._record[name].extend([codes.number(row[position]) for row in rows])
+            self._write_episodes(first_slot, episodes)
+            slots, codes_found = [], []
+            for offset, found in enumerate(indicators):
+                for _rid, code, status in found:
+                    if status == "present":
+                        slots.append(first_slot + offset)
+                        codes_found.append(self._codes["indicator"].number(code))
+            self._indicator_record.extend(slots)
+            self._indicator.extend(codes_found)
         return len(batch)
+
+    def _write_episodes(self, first_slot: int, episodes: list[list[tuple[Any, ...]]]) -> None:
+        flat = [(first_slot + n, row) for n, rows in enumerate(episodes) for row in rows]
+        self._episode_record.extend([slot for slot, _ in flat])
+        names = (*EPISODE_FIELDS, "first_year", "last_year", *_EPISODE_TAIL)
+        for position, name in enumerate(names, start=1):
+            if name == "first_year":
+                values = [_NO_FIRST_YEAR if r[position] is None else r[position] for _, r in flat]
+                self._first_year.extend(values)
+            elif name == "last_year":
+                values = [_NO_LAST_YEAR if r[position] is None else r[position] for _, r in flat]
+                self._last_year.extend(values)
+            else:
+                codes = self._codes[name]
+                self._episode[name].extend([codes.number(r[position]) for _, r in flat])
+
+    def _bury(self, record_ids: list[str]) -> None:
+        """Mark the slots of ``record_ids`` dead (lock held)."""
+        alive = self._alive.view
+        for record_id in record_ids:
+            slot = self._slot_of.pop(record_id, None)
+            if slot is not None:
+                alive[slot] = 0
+        if len(self._id_of) > 2048 and 2 * len(self._slot_of) < len(self._id_of):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop dead slots and the episodes and indicators that belonged to them."""
+        alive = self._alive.view.astype(bool)
+        remap = np.cumsum(alive) - 1
+        episodes = alive[self._episode_record.view]
+        indicators = alive[self._indicator_record.view]
+        for column in (self._received, *self._record.values()):
+            column.keep(alive)
+        self._episode_record.keep(episodes, remap)
+        for column in (*self._episode.values(), self._first_year, self._last_year):
+            column.keep(episodes)
+        self._indicator_record.keep(indicators, remap)
+        self._indicator.keep(indicators)
+        self._id_of = [rid for rid, keep in zip(self._id_of, alive, strict=True) if keep]
+        self._slot_of = {rid: slot for slot, rid in enumerate(self._id_of)}
+        self._alive.keep(alive)
 
     def put(
         self,
@@ -242,88 +375,125 @@ class CaseIndex:
 
     def remove(self, record_id: str) -> None:
         """Drop a record from the index (erased)."""
-        with self._lock, self._db:
-            for table, column in _TABLES:
-                self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (record_id,))  # noqa: S608
+        with self._lock:
+            self._check_open()
+            self._bury([record_id])
 
     def query(self, filters: Filters, *, offset: int = 0, limit: int = 50) -> Page:
-        """Record ids matching every set filter, newest received first."""
-        where, params = _where(filters)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        """Record ids matching every set filter, newest received first (then by id)."""
         with self._lock:
-            total = self._db.execute(
-                f"SELECT count(*) FROM records r {clause}",  # noqa: S608 (only fixed fragments)
-                params,
-            ).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT r.id FROM records r {clause} "  # noqa: S608
-                "ORDER BY r.received_on DESC, r.id LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        return Page(ids=[row[0] for row in rows], total=int(total))
+            self._check_open()
+            slots = np.flatnonzero(self._match(filters))
+            total = len(slots)
+            received = self._received.view[slots]
+            wanted = offset + limit
+            if len(slots) > wanted > 0:
+                # Only the newest ``wanted`` (and any tied with the last of them) are sorted.
+                cut = -np.partition(-received, wanted - 1)[wanted - 1]
+                chosen = received >= cut
+                slots, received = slots[chosen], received[chosen]
+            ranked = sorted(
+                zip(received.tolist(), (self._id_of[s] for s in slots.tolist()), strict=True),
+                key=lambda pair: (-pair[0], pair[1]),
+            )
+        return Page(ids=[rid for _, rid in ranked[offset:wanted]], total=total)
+
+    def _match(self, filters: Filters) -> NDArray[np.bool_]:
+        """Which slots match (lock held)."""
+        mask = self._alive.view.astype(bool)
+        for name, attr in _RECORD_FILTERS.items():
+            value = getattr(filters, attr)
+            if value is not None:
+                mask &= self._equals(self._record[name].view, name, _coded(value))
+        received = self._received.view
+        if filters.received_from is not None:
+            mask &= received >= filters.received_from.toordinal()
+        if filters.received_to is not None:
+            mask &= (received != _NONE) & (received <= filters.received_to.toordinal())
+        episode = self._episode_mask(filters)
+        if episode is not None:
+            hit = np.zeros(len(mask), dtype=bool)
+            hit[self._episode_record.view[episode]] = True
+            mask &= hit
+        if filters.indicator is not None:
+            hit = np.zeros(len(mask), dtype=bool)
+            found = self._equals(self._indicator.view, "indicator", filters.indicator)
+            hit[self._indicator_record.view[found]] = True
+            mask &= hit
+        return mask
+
+    def _episode_mask(self, filters: Filters) -> NDArray[np.bool_] | None:
+        """Episodes meeting every episode filter at once; None if none is set."""
+        # All episode conditions must hold for one and the same episode: "a camp in Ili
+        # in 2018", not a camp somewhere and something in Ili at some time.
+        mask: NDArray[np.bool_] | None = None
+        for name, attr in _EPISODE_FILTERS.items():
+            value = getattr(filters, attr)
+            if value is not None:
+                found = self._equals(self._episode[name].view, name, value)
+                mask = found if mask is None else mask & found
+        if filters.year_from is not None:
+            found = self._last_year.view >= filters.year_from
+            mask = found if mask is None else mask & found
+        if filters.year_to is not None:
+            found = self._first_year.view <= filters.year_to
+            mask = found if mask is None else mask & found
+        return mask
+
+    def _equals(self, column: NDArray[np.int64], name: str, value: object) -> NDArray[np.bool_]:
+        number = self._codes[name].find(value)
+        if number is None:
+            return np.zeros(len(column), dtype=bool)
+        return np.asarray(column == number, dtype=bool)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise IndexClosedError("the case index was dropped")
+
+    def ids(self) -> list[str]:
+        """Every indexed record id."""
+        with self._lock:
+            self._check_open()
+            return list(self._slot_of)
+
+    def codes(self) -> dict[str, list[object]]:
+        """Every value the index knows, by column (what it holds besides ids and years)."""
+        with self._lock:
+            return {name: list(codes.numbers) for name, codes in self._codes.items()}
 
     def __len__(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
+            self._check_open()
+            return len(self._slot_of)
 
     def close(self) -> None:
         """Drop everything (the workspace is locked)."""
         with self._lock:
-            self._db.close()
+            self._closed = True
+            self._slot_of, self._id_of, self._codes = {}, [], {}
+            self._alive = _Column(0)
 
 
-_RECORD_COLUMNS = {
-    "gender": "r.gender = ?",
-    "ethnicity": "r.ethnicity = ?",
-    "victim_status": "r.victim_status = ?",
-    "station": "r.station = ?",
-    "share_with_partners": "r.share_with_partners = ?",
-    "research_use": "r.research_use = ?",
+#: Filters on record facts: column -> Filters attribute.
+_RECORD_FILTERS = {
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "victim_status": "victim_status",
+    "station": "station",
+    "share_with_partners": "share_with_partners",
+    "research_use": "research_use",
 }
-_EPISODE_COLUMNS = {
-    "episode_kind": "e.kind = ?",
-    "facility": "e.facility = ?",
-    "prefecture": "e.prefecture = ?",
-    "county": "e.county = ?",
-    "system": "e.system = ?",
-    "stage": "e.stage = ?",
-    "year_from": "e.last_year >= ?",
-    "year_to": "e.first_year <= ?",
+#: Filters on episode facts: column -> Filters attribute.
+_EPISODE_FILTERS = {
+    "kind": "episode_kind",
+    "facility": "facility",
+    "prefecture": "prefecture",
+    "county": "county",
+    "system": "system",
+    "stage": "stage",
 }
 
 
-def _where(filters: Filters) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    for name, sql in _RECORD_COLUMNS.items():
-        value = getattr(filters, name)
-        if value is not None:
-            where.append(sql)
-            params.append(int(value) if isinstance(value, bool) else value)
-    if filters.received_from is not None:
-        where.append("r.received_on >= ?")
-        params.append(filters.received_from.isoformat())
-    if filters.received_to is not None:
-        where.append("r.received_on <= ?")
-        params.append(filters.received_to.isoformat())
-    # All episode conditions must hold for one and the same episode: "a camp in Ili
-    # in 2018", not a camp somewhere and something in Ili at some time.
-    episode = [sql for name, sql in _EPISODE_COLUMNS.items() if getattr(filters, name) is not None]
-    if episode:
-        where.append(
-            "EXISTS (SELECT 1 FROM episodes e WHERE e.record_id = r.id AND "  # noqa: S608
-            + " AND ".join(episode)
-            + ")"
-        )
-        params += [
-            getattr(filters, name)
-            for name in _EPISODE_COLUMNS
-            if getattr(filters, name) is not None
-        ]
-    if filters.indicator is not None:
-        where.append(
-            "EXISTS (SELECT 1 FROM indicators i WHERE i.record_id = r.id "
-            "AND i.code = ? AND i.status = 'present')"
-        )
-        params.append(filters.indicator)
-    return where, params
+def _coded(value: object) -> object:
+    """Flags are stored as 0/1, as :func:`_flag` gives them."""
+    return int(value) if isinstance(value, bool) else value

@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -130,16 +131,70 @@ def _add_one(obj: CliContext, keys: UnlockedKeys, path: Path) -> bool:
 
 
 @records.command("list")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 100_000),
+    default=100,
+    show_default=True,
+    help="How many to list.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="How many of the newest to skip (the next page starts at offset + limit).",
+)
+@click.option(
+    "--state",
+    type=click.Choice(["stored", "erased"]),
+    default=None,
+    help="Only stored, or only erased, records (case database).",
+)
+@click.option(
+    "--received-from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Received on or after this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--received-to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Received on or before this day (YYYY-MM-DD).",
+)
 @click.pass_obj
-def records_list(obj: CliContext) -> None:
-    """List stored records (case database) or the outbox (station): ids and days only."""
+def records_list(
+    obj: CliContext,
+    limit: int,
+    offset: int,
+    state: str | None,
+    received_from: datetime | None,
+    received_to: datetime | None,
+) -> None:
+    """List stored records (case database) or the outbox (station): ids and days only.
+
+    Newest first, a page at a time (--limit, --offset); a last line says how many
+    match in all and how to get the next page.
+    """
     with obj.database.session() as session:
         if get_workspace(session).role == "station":
             for row in services.list_outbox(session):
                 click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
             return
-        for testimony in services.iter_testimonies(session):
+        rows, total = services.testimonies_page(
+            session,
+            limit=limit,
+            offset=offset,
+            state=state,
+            received_from=None if received_from is None else received_from.date(),
+            received_to=None if received_to is None else received_to.date(),
+        )
+        for testimony in rows:
             click.echo(f"{testimony.id}  received {testimony.received_on}  {testimony.state}")
+    shown = f"{offset + 1}-{offset + len(rows)}" if rows else "none"
+    more = f"; next page: --offset {offset + limit}" if offset + len(rows) < total else ""
+    click.echo(f"{shown} of {total}{more}", err=True)
 
 
 @records.command("show")

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from crypto import Identity, Keyring
 
@@ -25,6 +26,13 @@ class UnlockedKeys:
     keyring: Keyring
     #: The organisation identity (case database only).
     identity: Identity | None
+
+
+class Derived(Protocol):
+    """Something made from decrypted data (the case index) that lives exactly as long
+    as the keys: made on unlock, closed on lock."""
+
+    def close(self) -> None: ...
 
 
 class KeyVault:
@@ -45,6 +53,10 @@ class KeyVault:
         #: Called after every lock; the server uses it to end the process that held
         #: the keys. None (in tests and commands): the process goes on, locked.
         self.on_lock: Callable[[], None] | None = None
+        #: Called with the keys after every unlock; what it returns (the case index)
+        #: is kept beside the keys as :attr:`derived` and closed when they are dropped.
+        self.on_unlock: Callable[[UnlockedKeys], Derived | None] | None = None
+        self._derived: Derived | None = None
 
     def put(self, keys: UnlockedKeys) -> None:
         """Keep ``keys`` until locked or idle."""
@@ -55,6 +67,18 @@ class KeyVault:
             if self._watcher is None or not self._watcher.is_alive():
                 self._watcher = threading.Thread(target=self._watch, daemon=True)
                 self._watcher.start()
+        self._set_derived(None if self.on_unlock is None else self.on_unlock(keys))
+
+    def _set_derived(self, derived: Derived | None) -> None:
+        with self._lock:
+            previous, self._derived = self._derived, derived
+        if previous is not None:
+            previous.close()
+
+    @property
+    def derived(self) -> Derived | None:
+        """What :attr:`on_unlock` made from the keys (the case index), while unlocked."""
+        return self._derived if self.is_unlocked else None
 
     def clear(self) -> None:
         """Drop the keys: the workspace is locked."""
@@ -62,6 +86,7 @@ class KeyVault:
             self._keys = None
             self._sign_ins.clear()
             self._receipts.clear()
+        self._set_derived(None)
         if self.on_lock is not None:
             self.on_lock()
 

@@ -7,12 +7,14 @@ from alembic import context
 
 import intake.accounts.models
 import intake.audit.models
+import intake.cases.models
 import intake.delivery.models
 import intake.records.models
 import intake.workspace.models
 from intake.db import Base
 
 _ = (intake.accounts.models, intake.audit.models, intake.delivery.models, intake.records.models)
+_ = (intake.cases.models,)
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:

@@ -30,6 +30,7 @@ from crypto import (
     unwrap_record_key,
     wrap_record_key,
 )
+from intake.cases.blind import insert_rows, rows_for_new_records
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
@@ -273,6 +274,8 @@ def store_testimonies(
     ):
         if rows:
             session.execute(insert(cast(Table, model.__table__)), rows)
+    # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
+    insert_rows(session, rows_for_new_records(session, keys, zip(ids, (i.document for i in items))))
     mark_changed(session, ids)
     return ids
 

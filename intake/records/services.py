@@ -275,7 +275,8 @@ def store_testimonies(
         if rows:
             session.execute(insert(cast(Table, model.__table__)), rows)
     # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
-    insert_rows(session, rows_for_new_records(session, keys, zip(ids, (i.document for i in items))))
+    documents = [item.document for item in items]
+    insert_rows(session, rows_for_new_records(session, keys, zip(ids, documents, strict=True)))
     mark_changed(session, ids)
     return ids
 

@@ -147,7 +147,7 @@ def looks_like_id_number(text: str) -> bool:
     return len(compact) >= 15 and compact[:-1].isdigit()
 
 
-def _id_key(text: str) -> str:
+def id_key(text: str) -> str:
     # Numbers that fail the check are indexed as typed (compacted): a wrong digit in a
     # testimony must not make the person unfindable by that same number.
     return normalise_id_number(text) or _ID_CHARS.sub("", text).upper()
@@ -162,7 +162,7 @@ def record_keys(document: Mapping[str, Any]) -> dict[str, set[str]]:
         found[INFORMANT] |= matching_keys(variant.text, script=variant.script, kind=variant.kind)
     number = _dict(document.get("victim")).get("resident_id_number")
     if isinstance(number, str) and _ID_CHARS.sub("", number):
-        found[ID_NUMBER].add(_id_key(number))
+        found[ID_NUMBER].add(id_key(number))
     return found
 
 

@@ -1,0 +1,237 @@
+"""Finding a person by any spelling of the name, or by a PRC ID number.
+
+A query name gives its matching keys (intake.names), the keys their truncated blind
+index values, the values the candidate records (one SQL ``IN`` over the index, most
+shared values first). The candidates are decrypted and ranked by comparing the query
+with every variant of the victim's (and the testifiers') names; only real matches are
+returned, each with the variant that matched, the score and which part matched which.
+The audit records that a search happened and how many results it had, never the term.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from intake.audit.services import record_event
+from intake.cases.blind import (
+    ID_NUMBER,
+    INFORMANT,
+    NAME,
+    Plan,
+    check_fresh,
+    id_key,
+    informant_names,
+    load_plans,
+    looks_like_id_number,
+    normalise_id_number,
+    values_of,
+    victim_names,
+)
+from intake.cases.models import BlindIndexRow
+from intake.errors import N_, IntakeError
+from intake.names import NameVariant, TokenMatch, matching_keys, rank
+from intake.records.services import RecordUnreadableError, load_testimony
+from intake.workspace.services import require_role
+from intake.workspace.vault import UnlockedKeys
+
+#: Records decrypted and compared at most for one query (those sharing most values).
+MAX_CANDIDATES = 60
+#: Results shown at most.
+MAX_RESULTS = 25
+#: Longest search term accepted.
+MAX_QUERY = 200
+
+
+class EmptySearchError(IntakeError):
+    """The search term is empty or too long."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: who it is about and why it was found.
+
+    Holds names from the record: show it only to someone allowed to read it.
+    """
+
+    record_id: uuid.UUID
+    #: The victim's names as recorded (pseudonyms left out).
+    names: tuple[str, ...]
+    #: "victim" (the victim's name matched), "informant" (a testifier's), "id".
+    found_as: str
+    #: The recorded variant that matched best.
+    variant: str
+    #: 0..1; 1.0 for an ID number.
+    score: float
+    tokens: tuple[TokenMatch, ...]
+    birth_year: str | None
+    home: str | None
+    gender: str | None
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def birth_year(document: Mapping[str, Any]) -> str | None:
+    """The victim's birth year, or "~YYYY" from an age as of a date."""
+    victim = _dict(document.get("victim"))
+    value = _dict(victim.get("birth_date")).get("value")
+    if isinstance(value, str) and value[:4].isdigit():
+        return value[:4]
+    age = _dict(victim.get("approximate_age"))
+    as_of = _dict(age.get("as_of")).get("value")
+    if isinstance(age.get("years"), int) and isinstance(as_of, str) and as_of[:4].isdigit():
+        return f"~{int(as_of[:4]) - age['years']}"
+    return None
+
+
+def home_place(document: Mapping[str, Any]) -> str | None:
+    """The victim's home place: county or prefecture id, or the free text."""
+    home = _dict(_dict(document.get("victim")).get("home_place"))
+    for field in ("county_id", "prefecture_id", "province_id", "free_text", "country"):
+        if isinstance(home.get(field), str):
+            return str(home[field])
+    return None
+
+
+def display_names(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """The victim's recorded names, pseudonyms left out."""
+    return tuple(v.text for v in victim_names(document) if v.kind != "pseudonym")
+
+
+def candidates(
+    session: Session, kind: str, values: set[int], *, least: int, limit: int
+) -> list[uuid.UUID]:
+    """Records with at least ``least`` of ``values`` in the ``kind`` index, most first."""
+    if not values:
+        return []
+    hits = func.count().label("hits")
+    query = (
+        select(BlindIndexRow.record_id, hits)
+        .where(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(sorted(values)))
+        .group_by(BlindIndexRow.record_id)
+        .having(func.count() >= least)
+        .order_by(hits.desc(), BlindIndexRow.record_id)
+        .limit(limit)
+    )
+    return [row.record_id for row in session.execute(query)]
+
+
+def _load_many(
+    load: Callable[[uuid.UUID], dict[str, Any]], ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    documents = {}
+    for record_id in ids:
+        try:
+            documents[record_id] = load(record_id)
+        except RecordUnreadableError:
+            continue  # erased since, or tampered with: its own page says which
+    return documents
+
+
+def _hit(record_id: uuid.UUID, document: dict[str, Any], **found: Any) -> Hit:
+    victim = _dict(document.get("victim"))
+    gender = victim.get("gender")
+    return Hit(
+        record_id=record_id,
+        names=display_names(document),
+        birth_year=birth_year(document),
+        home=home_place(document),
+        gender=gender if isinstance(gender, str) else None,
+        **found,
+    )
+
+
+def _by_name(
+    session: Session,
+    plans: Mapping[str, Plan],
+    load: Callable[[uuid.UUID], dict[str, Any]],
+    query: str,
+) -> list[Hit]:
+    plain = matching_keys(query)
+    least = min(2, len(plain))
+    found: dict[uuid.UUID, Hit] = {}
+    for kind, names_of, found_as in (
+        (NAME, victim_names, "victim"),
+        (INFORMANT, informant_names, "informant"),
+    ):
+        values = values_of(plans[kind], plain)
+        ids = candidates(session, kind, values, least=least, limit=MAX_CANDIDATES)
+        documents = _load_many(load, [i for i in ids if i not in found])
+        ranked = rank(NameVariant(query), ((i, names_of(d)) for i, d in documents.items()))
+        for item in ranked:
+            if item.match.is_match:
+                found[item.key] = _hit(
+                    item.key,
+                    documents[item.key],
+                    found_as=found_as,
+                    variant=item.variant,
+                    score=item.score,
+                    tokens=item.match.tokens,
+                )
+    hits = sorted(found.values(), key=lambda hit: (hit.found_as != "victim", -hit.score))
+    return hits[:MAX_RESULTS]
+
+
+def _by_id_number(
+    session: Session,
+    plans: Mapping[str, Plan],
+    load: Callable[[uuid.UUID], dict[str, Any]],
+    query: str,
+) -> list[Hit]:
+
+    wanted = id_key(query)
+    ids = candidates(
+        session, ID_NUMBER, values_of(plans[ID_NUMBER], {wanted}), least=1, limit=MAX_CANDIDATES
+    )
+    hits = []
+    for record_id, document in _load_many(load, ids).items():
+        number = _dict(document.get("victim")).get("resident_id_number")
+        # The index is truncated: only an equal number (compared decrypted) is a hit.
+        if isinstance(number, str) and id_key(number) == wanted:
+            hits.append(
+                _hit(record_id, document, found_as="id", variant=number, score=1.0, tokens=())
+            )
+    return hits
+
+
+def search(session: Session, keys: UnlockedKeys, query: str) -> list[Hit]:
+    """Records about the person ``query`` names (any script) or whose ID number it is."""
+    require_role(session, "casedb")
+    query = " ".join(query.split())
+    if not query or len(query) > MAX_QUERY:
+        raise EmptySearchError(N_("Type a name or an ID number (at most 200 characters)."))
+    plans = load_plans(session, keys)
+    check_fresh(plans)
+
+    def load(record_id: uuid.UUID) -> dict[str, Any]:
+        return load_testimony(session, keys, record_id)
+
+    if looks_like_id_number(query):
+        return _by_id_number(session, plans, load, query)
+    return _by_name(session, plans, load, query)
+
+
+def search_people(
+    session: Session, keys: UnlockedKeys, query: str, *, actor: uuid.UUID | None
+) -> list[Hit]:
+    """:func:`search`, recorded in the audit as "search" with the count of results only
+    (and whether it was an ID number), never the term.
+    """
+    hits = search(session, keys, query)
+    kind = "id" if looks_like_id_number(query) else "name"
+    record_event(
+        session, keys, actor=actor, action="search", details={"by": kind, "results": len(hits)}
+    )
+    return hits
+
+
+__all__ = ["Hit", "normalise_id_number", "search", "search_people"]

@@ -179,11 +179,24 @@ def serve(
 def _register() -> None:
     from intake.accounts.cli import accounts
     from intake.audit.cli import audit
+    from intake.cases.cli import search
     from intake.delivery.cli import import_, outbox, stations
     from intake.records.cli import records, validate
     from intake.workspace.cli import init, keys, wipe
 
-    commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
+    commands = (
+        init,
+        keys,
+        validate,
+        records,
+        accounts,
+        wipe,
+        stations,
+        outbox,
+        import_,
+        audit,
+        search,
+    )
     for command in commands:
         main.add_command(command)
 

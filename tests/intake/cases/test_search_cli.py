@@ -13,13 +13,12 @@ from intake.cli import main
 from tests.intake.cases.helpers import document, store
 
 
-def run(cli_obj, *args, stdin=None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), obj=cli_obj, input=stdin)
+def run(cli_obj, passphrase_file, *args, stdin=None):  # type: ignore[no-untyped-def]
+    arguments = ["search", "--passphrase-file", passphrase_file, *args]
+    return CliRunner().invoke(main, arguments, obj=cli_obj, input=stdin)
 
 
-def test_search_prints_the_same_ranked_results_as_json(
-    cli_obj, database, casedb, passphrase_file
-):
+def test_search_prints_the_same_ranked_results_as_json(cli_obj, database, casedb, passphrase_file):
     # Given two records of one person in two scripts and one of someone else
     ids = store(
         database,
@@ -29,7 +28,7 @@ def test_search_prints_the_same_ranked_results_as_json(
         document("Марат Тоқтаров"),
     )
     # When a coordinator searches in a third spelling
-    result = run(cli_obj, "search", "--json", "--passphrase-file", passphrase_file, "Gulzira", "Auelkhan")
+    result = run(cli_obj, passphrase_file, "--json", "Gulzira", "Auelkhan")
     # Then both records of the person are listed, and the other is not
     assert result.exit_code == 0, result.output
     hits = json.loads(result.output)
@@ -42,7 +41,7 @@ def test_search_reads_the_name_from_stdin_and_never_audits_it(
     cli_obj, database, casedb, passphrase_file
 ):
     store(database, casedb, document("Гүлзира Әуелхан"))
-    result = run(cli_obj, "search", "--passphrase-file", passphrase_file, stdin="Gulzira Auelkhan\n")
+    result = run(cli_obj, passphrase_file, stdin="Gulzira Auelkhan\n")
     assert result.exit_code == 0, result.output
     assert "1 found." in result.output and "Гүлзира Әуелхан" in result.output
     with database.session() as session:
@@ -55,7 +54,7 @@ def test_reindex_rebuilds_the_rows_with_a_new_plan(cli_obj, database, casedb, pa
     ids = store(database, casedb, document("Gulzira Auelkhan"), document("Марат Тоқтаров"))
     with database.session() as session:
         before = session.scalar(select(func.count()).select_from(BlindIndexRow))
-    result = run(cli_obj, "search", "reindex", "--records", "1000", "--passphrase-file", passphrase_file)
+    result = run(cli_obj, passphrase_file, "reindex", "--records", "1000")
     assert result.exit_code == 0, result.output
     assert "2 records" in result.output
     with database.session() as session:
@@ -64,5 +63,5 @@ def test_reindex_rebuilds_the_rows_with_a_new_plan(cli_obj, database, casedb, pa
     assert plan is not None and plan.planned_rows == 12_000 and plan.bits == 12
     assert len(rows) == before and {row.bits for row in rows if row.kind == "name"} == {12}
     assert {row.record_id for row in rows} == set(ids)
-    found = run(cli_obj, "search", "--json", "--passphrase-file", passphrase_file, "Гүлзира Әуелхан")
+    found = run(cli_obj, passphrase_file, "--json", "Гүлзира Әуелхан")
     assert [hit["record_id"] for hit in json.loads(found.output)] == [str(ids[0])]

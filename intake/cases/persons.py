@@ -499,6 +499,8 @@ class PersonView:
     record_ids: list[uuid.UUID]
     sides: dict[uuid.UUID, Side]
     unreadable: list[uuid.UUID]
+    #: The same-person links in force between the person's records.
+    same: list[RecordLink]
     #: Links in force from decisions (other than the same-person links forming the person).
     links: list[RecordLink]
     stated: dict[uuid.UUID, list[StatedLink]]
@@ -539,10 +541,13 @@ def person_view(
         )
         sides[member] = _side(member, document)
         stated[member] = stated_links(session, member, document)
-    links = [
-        link
-        for link in links_in_force(session, ids)
-        if link.state == LINKED
-        and not (link.relation == SAME_PERSON and {link.record_a, link.record_b} <= set(ids))
-    ]
-    return PersonView(ids, sides, unreadable, links, stated, decisions_between(session, keys, ids))
+    in_force = [link for link in links_in_force(session, ids) if link.state == LINKED]
+    members = set(ids)
+
+    def inside(link: RecordLink) -> bool:
+        return link.relation == SAME_PERSON and {link.record_a, link.record_b} <= members
+
+    same = [link for link in in_force if inside(link)]
+    links = [link for link in in_force if not inside(link)]
+    decisions = decisions_between(session, keys, ids)
+    return PersonView(ids, sides, unreadable, same, links, stated, decisions)

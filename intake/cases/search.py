@@ -110,7 +110,12 @@ def display_names(document: Mapping[str, Any]) -> tuple[str, ...]:
 def candidates(
     session: Session, kind: str, values: set[int], *, least: int, limit: int
 ) -> list[uuid.UUID]:
-    """Records with at least ``least`` of ``values`` in the ``kind`` index, most first."""
+    """Records worth decrypting for ``values`` of the ``kind`` index, most shared first.
+
+    A record must share at least ``least`` values, and at least half as many as the
+    record sharing most: a namesake in one part only (a common given name) shares two or
+    three values where the same person written another way shares most of them.
+    """
     if not values:
         return []
     hits = func.count().label("hits")
@@ -122,7 +127,11 @@ def candidates(
         .order_by(hits.desc(), BlindIndexRow.record_id)
         .limit(limit)
     )
-    return [row.record_id for row in session.execute(query)]
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    cutoff = max(least, (rows[0].hits + 1) // 2)
+    return [row.record_id for row in rows if row.hits >= cutoff]
 
 
 def _load_many(

@@ -60,8 +60,8 @@ def test_reindex_rebuilds_the_rows_with_a_new_plan(cli_obj, database, casedb, pa
     with database.session() as session:
         plan = session.get(BlindIndexPlan, "name")
         rows = session.scalars(select(BlindIndexRow)).all()
-    assert plan is not None and plan.planned_rows == 12_000 and plan.bits == 12
-    assert len(rows) == before and {row.bits for row in rows if row.kind == "name"} == {12}
+    assert plan is not None and plan.planned_rows == 6_000 and plan.bits == 11
+    assert len(rows) == before and {row.bits for row in rows if row.kind == "name"} == {11}
     assert {row.record_id for row in rows} == set(ids)
     found = run(cli_obj, passphrase_file, "--json", "Гүлзира Әуелхан")
     assert [hit["record_id"] for hit in json.loads(found.output)] == [str(ids[0])]

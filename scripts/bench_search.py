@@ -19,6 +19,7 @@ import argparse
 import copy
 import json
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Column, Integer, String, Table, bindparam, create_engine, insert, text  # noqa: E402
 from sqlalchemy import MetaData as PlainMetaData  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
 from intake.cases import search as search_service  # noqa: E402
@@ -40,7 +42,7 @@ from intake.migrate import upgrade_database  # noqa: E402
 from intake.names import NameVariant, matching_keys, rank  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings  # noqa: E402
+from intake.settings import Settings, normalise_database_url  # noqa: E402
 from intake.workspace import services as workspace  # noqa: E402
 
 MINIMAL = ROOT / "tests" / "fixtures" / "records" / "valid" / "minimal.json"
@@ -215,17 +217,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        run(args, Path(folder))
+        if not args.postgres:
+            run(args, Path(folder))
+            return
+        # A database of its own on the server, dropped afterwards: never someone else's.
+        server = make_url(normalise_database_url(args.postgres))
+        name = f"bench_search_{secrets.token_hex(4)}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            args.postgres = server.set(database=name).render_as_string(hide_password=False)
+            run(args, Path(folder))
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 def run(args: argparse.Namespace, folder: Path) -> None:
     settings = Settings.for_workspace(folder / "ws", database_url=args.postgres)
     backend = "PostgreSQL" if args.postgres else "SQLite"
     database = Database(settings.database_url, key_file=settings.key_file)
-    if args.postgres:
-        with database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
     upgrade_database(database.engine)
     with database.session() as session:
         workspace.init_workspace(
@@ -255,7 +268,8 @@ def run(args: argparse.Namespace, folder: Path) -> None:
 
     rng = random.Random(5)  # noqa: S311 (synthetic data, not secrets)
     chosen = [records[i] for i in rng.sample(range(len(records)), args.queries)]
-    times, plain_times, found_first, total = [], [], 0, 0
+    times, plain_times, total = [], [], 0
+    found_record = first_named = 0
     with database.session() as session:
         for document, forms in chosen:
             stored_texts = {n["text"] for n in document["victim"]["names"]}
@@ -268,15 +282,17 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             _plain_search(plain, query)
             plain_times.append(time.perf_counter() - begin)
             total += 1
-            top = {hit.record_id for hit in hits[:5]}
-            found_first += uuid.UUID(document["record_id"]) in top
+            found_record += uuid.UUID(document["record_id"]) in {hit.record_id for hit in hits}
+            # Namesakes tie on the name: the first result must carry one of the person's names.
+            first_named += bool(hits) and bool(set(hits[0].names) & set(forms))
     p50, plain_p50 = _p(times, 50), _p(plain_times, 50)
     print(
         f"name search, {backend}, {args.records:,} synthetic records "
         f"({rows:,} blind index rows, {bits} bits; stored in {stored:.0f} s): "
         f"p50 {p50:.1f} ms, p95 {_p(times, 95):.1f} ms (goal p50 <= 20 ms); plaintext indexed "
         f"search p50 {plain_p50:.1f} ms, ratio {p50 / max(plain_p50, 1e-9):.1f}x (goal <= 3x); "
-        f"searched record in the top 5: {found_first}/{total}"
+        f"searched record among the results {found_record}/{total}, first result has the "
+        f"person's name {first_named}/{total}"
     )
     plain.dispose()
     database.dispose()

@@ -283,16 +283,17 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             plain_times.append(time.perf_counter() - begin)
             total += 1
             found_record += uuid.UUID(document["record_id"]) in {hit.record_id for hit in hits}
-            # Namesakes tie on the name: the first result must carry one of the person's names.
-            first_named += bool(hits) and bool(set(hits[0].names) & set(forms))
+            # Namesakes (and -ov/-ova) tie on the name: first, or tied with the first.
+            wanted = uuid.UUID(document["record_id"])
+            first_named += any(h.record_id == wanted and h.score == hits[0].score for h in hits)
     p50, plain_p50 = _p(times, 50), _p(plain_times, 50)
     print(
         f"name search, {backend}, {args.records:,} synthetic records "
         f"({rows:,} blind index rows, {bits} bits; stored in {stored:.0f} s): "
         f"p50 {p50:.1f} ms, p95 {_p(times, 95):.1f} ms (goal p50 <= 20 ms); plaintext indexed "
         f"search p50 {plain_p50:.1f} ms, ratio {p50 / max(plain_p50, 1e-9):.1f}x (goal <= 3x); "
-        f"searched record among the results {found_record}/{total}, first result has the "
-        f"person's name {first_named}/{total}"
+        f"searched record among the results {found_record}/{total}, first or tied with the "
+        f"first {first_named}/{total}"
     )
     plain.dispose()
     database.dispose()

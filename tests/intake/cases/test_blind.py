@@ -12,6 +12,7 @@ from intake.cases import blind
 from intake.cases.models import BlindIndexRow
 from intake.cases.search import search
 from intake.names import matching_keys
+from intake.records.models import Testimony, TestimonySection
 from intake.records.services import load_testimony
 from tests.intake.cases.helpers import document, store
 
@@ -103,3 +104,34 @@ def test_a_rotated_keyring_asks_for_a_rebuild(database, casedb):
 def test_normalise_id_number_checks_the_check_digit():
     assert blind.normalise_id_number("110105 19491231 002x") == ID_NUMBER
     assert blind.normalise_id_number("110105194912310020") is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"schema_version": "2.0.1"},  # the manifest no longer matches
+        {"wrapped_key": None, "state": "erased"},  # erased, its index rows left behind
+    ],
+)
+def test_a_tampered_or_erased_candidate_is_never_shown(database, casedb, change):
+    gulzira, intact = store(database, casedb, document(NAMES[0]), document(NAMES[1]))
+    with database.session() as session:
+        session.execute(update(Testimony).where(Testimony.id == gulzira).values(**change))
+    with database.session() as session:
+        hits = search(session, casedb, "Gulzira Auyelkhan")
+    assert [hit.record_id for hit in hits] == [intact]
+
+
+def test_a_section_moved_from_another_record_does_not_open(database, casedb):
+    # Given two records that are both candidates for the name
+    gulzira, other = store(database, casedb, document(NAMES[0]), document("Gulzira Auyelkhan"))
+    # When an attacker copies one record's victim section over the other's
+    with database.session() as session:
+        stolen = session.get(TestimonySection, (gulzira, "victim"))
+        target = session.get(TestimonySection, (other, "victim"))
+        assert stolen is not None and target is not None
+        target.ciphertext = stolen.ciphertext
+    with database.session() as session:
+        hits = search(session, casedb, NAMES[1])
+    # Then the altered record does not open and is not shown; the intact one is
+    assert [hit.record_id for hit in hits] == [gulzira]

@@ -36,6 +36,7 @@ from sqlalchemy import MetaData as PlainMetaData  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
+from intake.cases import persons  # noqa: E402
 from intake.cases import search as search_service  # noqa: E402
 from intake.db import Database  # noqa: E402
 from intake.migrate import upgrade_database  # noqa: E402
@@ -129,7 +130,7 @@ def synthetic(count: int, seed: int = 11) -> list[tuple[dict[str, Any], list[str
             people.append(forms)
         stored = rng.sample(forms, k=min(len(forms), rng.choice((1, 2))))
         document = copy.deepcopy(base)
-        document["record_id"] = str(uuid.uuid4())
+        document["record_id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         document["victim"]["names"] = [
             {"text": name, "script": "Cyrl", "kind": "full"} for name in stored
         ]
@@ -294,6 +295,22 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         f"search p50 {plain_p50:.1f} ms, ratio {p50 / max(plain_p50, 1e-9):.1f}x (goal <= 3x); "
         f"searched record among the results {found_record}/{total}, first or tied with the "
         f"first {first_named}/{total}"
+    )
+    with database.session() as session:
+        begin = time.perf_counter()
+        pairs = persons.candidate_pairs(session)
+        paired = time.perf_counter() - begin
+        begin = time.perf_counter()
+        queue = persons.review_queue(session, keys, actor=None)
+        queued = time.perf_counter() - begin
+        begin = time.perf_counter()
+        groups = persons.persons_of(session, keys)
+        grouped = time.perf_counter() - begin
+    print(
+        f"same-person queue, {backend}, {args.records:,} records: candidate pairs from the "
+        f"blind index {paired * 1000:.0f} ms ({len(pairs):,} pairs), first queue page "
+        f"{queued * 1000:.0f} ms ({len(queue)} pairs shown), persons_of {grouped * 1000:.0f} ms "
+        f"({len(groups):,} groups)"
     )
     plain.dispose()
     database.dispose()

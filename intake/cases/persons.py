@@ -57,7 +57,7 @@ _TESTIMONY_SAME = {"same_person_candidate", "same_person_confirmed"}
 #: A name value shared by more rows than this is too common to pair on.
 BUCKET_CAP = 40
 #: Name values two records must share to be a candidate pair.
-LEAST_SHARED = 3
+LEAST_SHARED = 2
 #: Candidate pairs read from the index for one queue, and records decrypted at most.
 MAX_PAIRS = 2000
 MAX_DECRYPTED = 400

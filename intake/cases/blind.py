@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
@@ -79,23 +80,39 @@ def _root_id(keys: UnlockedKeys) -> str:
 def load_plans(session: Session, keys: UnlockedKeys) -> dict[str, Plan]:
     """The plan of every kind; made from the planning figure when there is none yet."""
     stored = {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
+    if len(stored) < len(KINDS):
+        stored = _first_plans(session, keys, stored)
     plans = {}
     for kind in KINDS:
-        row = stored.get(kind)
-        if row is None:
-            row = BlindIndexPlan(
-                kind=kind,
-                bits=plan_bits(PLANNED_RECORDS * ROWS_PER_RECORD[kind]),
-                rules=_RULES[kind],
-                key_id=_root_id(keys),
-                planned_rows=PLANNED_RECORDS * ROWS_PER_RECORD[kind],
-            )
-            session.add(row)
-            session.flush()
+        row = stored[kind]
         key = keys.keyring.blind_index_key(_key_name(kind), expected_rows=row.planned_rows)
         stale = row.key_id != _root_id(keys) or row.rules != _RULES[kind] or key.bits != row.bits
         plans[kind] = Plan(kind, key, row.rules, stale)
     return plans
+
+
+def _first_plans(
+    session: Session, keys: UnlockedKeys, stored: dict[str, BlindIndexPlan]
+) -> dict[str, BlindIndexPlan]:
+    """Write the plans from the planning figure (first records stored). Two first
+    imports at once: the one that loses the race reads the winner's plans instead.
+    """
+    try:
+        with session.begin_nested():
+            for kind in set(KINDS) - set(stored):
+                rows = PLANNED_RECORDS * ROWS_PER_RECORD[kind]
+                session.add(
+                    BlindIndexPlan(
+                        kind=kind,
+                        bits=plan_bits(rows),
+                        rules=_RULES[kind],
+                        key_id=_root_id(keys),
+                        planned_rows=rows,
+                    )
+                )
+    except IntegrityError:
+        pass
+    return {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
 
 
 def _dict(value: object) -> Mapping[str, Any]:

@@ -72,3 +72,15 @@ def test_interviewers_and_stations_cannot_search(app, database, settings, worksp
     response = client.post("/search/", data={"csrf_token": csrf_token(page), "q": "Gulzira"})
     assert response.status_code in (403, 409)
     assert client.get("/persons/queue").status_code in (403, 409)
+    someone = "5d0f3a62-8c1e-4b7a-9f24-1e6b3c8d7a01"
+    assert client.get(f"/persons/{someone}").status_code in (403, 409)
+    decision = {
+        "csrf_token": csrf_token(page),
+        "a": someone,
+        "b": someone,
+        "relation": "same_person",
+    }
+    assert client.post("/persons/decide", data={**decision, "state": "linked"}).status_code in (
+        403,
+        409,
+    )

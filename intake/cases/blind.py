@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
-from intake.cases.models import BlindIndexPlan, BlindIndexRow
+from intake.cases.models import BlindIndexPlan, BlindIndexRow, PersonCandidate
 from intake.errors import N_, IntakeError
 from intake.names import RULES_VERSION, NameVariant, matching_keys
 from intake.records.models import Testimony
@@ -217,15 +217,78 @@ def rows_for_new_records(
     return blind_rows(load_plans(session, keys), items)
 
 
+#: A value shared by more rows than this is too common to pair records on.
+BUCKET_CAP = 40
+#: Name values two records must share to be a same-person candidate pair.
+LEAST_SHARED = 2
+#: What an equal ID number value adds to a pair's count.
+ID_WEIGHT = 100
+#: Values asked about in one query (well under every backend's parameter limit).
+_CHUNK = 2000
+
+
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert of ``blind_index`` rows (one executemany)."""
+    """Bulk insert of ``blind_index`` rows (one executemany), then the same-person
+    candidate pairs the new records make with those already indexed.
+    """
     if rows:
         session.execute(insert(cast(Table, BlindIndexRow.__table__)), rows)
+        pair_new_records(session, rows)
+
+
+def _small_buckets(session: Session, kind: str, values: list[int]) -> dict[int, list[uuid.UUID]]:
+    """The records of each value of ``values`` shared by at most BUCKET_CAP rows."""
+    buckets: dict[int, list[uuid.UUID]] = {}
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        small = (
+            select(BlindIndexRow.value)
+            .where(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(chunk))
+            .group_by(BlindIndexRow.value)
+            .having(func.count() <= BUCKET_CAP)
+        )
+        query = select(BlindIndexRow.value, BlindIndexRow.record_id).where(
+            BlindIndexRow.kind == kind, BlindIndexRow.value.in_(small)
+        )
+        for value, record_id in session.execute(query):
+            buckets.setdefault(value, []).append(record_id)
+    return buckets
+
+
+def pair_new_records(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Add the candidate pairs of the records in ``rows`` (just indexed): records
+    sharing at least LEAST_SHARED name values of small buckets, or an ID number value.
+    Only the new records' own values are looked up, so storing N records costs about
+    N lookups whatever the size of the database. Returns the pairs added.
+    """
+    new = {row["record_id"] for row in rows}
+    counts: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+    for kind, weight in ((NAME, 1), (ID_NUMBER, ID_WEIGHT)):
+        values = sorted({row["value"] for row in rows if row["kind"] == kind})
+        for members in _small_buckets(session, kind, values).values():
+            for mine in new.intersection(members):
+                for other in members:
+                    if other != mine and (other not in new or mine < other):
+                        pair = (mine, other) if mine < other else (other, mine)
+                        counts[pair] = counts.get(pair, 0) + weight
+    found = [
+        {"record_a": a, "record_b": b, "shared": shared}
+        for (a, b), shared in counts.items()
+        if shared >= LEAST_SHARED
+    ]
+    if found:
+        session.execute(insert(cast(Table, PersonCandidate.__table__)), found)
+    return len(found)
 
 
 def remove_blind_rows(session: Session, record_id: uuid.UUID) -> int:
     """Delete every index row of a record (erased); return how many went."""
     result = session.execute(delete(BlindIndexRow).where(BlindIndexRow.record_id == record_id))
+    session.execute(
+        delete(PersonCandidate).where(
+            or_(PersonCandidate.record_a == record_id, PersonCandidate.record_b == record_id)
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -259,6 +322,7 @@ def reindex(
     stored = int(session.scalar(select(func.count()).where(Testimony.state == "stored")) or 0)
     figure = planned_records or max(PLANNED_RECORDS, 2 * stored)
     session.execute(delete(BlindIndexRow))
+    session.execute(delete(PersonCandidate))
     session.execute(delete(BlindIndexPlan))
     for kind in KINDS:
         session.add(

@@ -4,6 +4,7 @@
   (kind, value, record); never a plaintext name, number or key.
 - ``blind_index_plan``: how each kind of index was built (bits, rules version, key id,
   the planned row count), so a rebuild can tell that it is needed and reproduce it.
+- ``person_candidate``: pairs of records sharing rare index values (ids, a count).
 - ``record_link``: coordinators' decisions about two records (same person or not,
   family, held together); append-only, the newest decision for a pair counts.
 """
@@ -63,6 +64,24 @@ class BlindIndexPlan(Base):
     key_id: Mapped[str] = mapped_column(String(16))
     #: The expected number of rows the bits were planned for.
     planned_rows: Mapped[int] = mapped_column(Integer)
+
+
+class PersonCandidate(Base):
+    """Two records that share values of small blind-index buckets: a pair the
+    same-person queue may offer. Found when a record is stored (from its own index
+    rows), so the queue never pairs the whole database. Ids and a count only.
+    """
+
+    __tablename__ = "person_candidate"
+
+    record_a: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_b: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("testimony.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    #: Name values shared, plus 100 when an ID number value is shared.
+    shared: Mapped[int] = mapped_column(Integer, index=True)
 
 
 class RecordLink(Base):

@@ -9,10 +9,11 @@ Links the testimonies themselves state (``links``; family members with a record 
 are read from the records; a coordinator can add links of those kinds or set one
 aside, again as decision rows, never by changing the testimony.
 
-Candidates come from the blind index: two records sharing several name values in
-a small bucket (a value shared by few rows) or an ID number value. Values shared by
-many rows (common names, and collisions) are left out, so pairing never grows with
-the square of the records.
+Candidates come from the blind index, found when a record is stored: two records
+sharing several name values of small buckets (values shared by few rows) or an ID
+number value. Values shared by many rows (common names, and collisions) are left out,
+and only the new record's own values are looked up, so pairing never grows with the
+square of the records.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
 from intake.audit.services import record_event
-from intake.cases.blind import ID_NUMBER, NAME, id_key, victim_names
-from intake.cases.models import BlindIndexRow, RecordLink
+from intake.cases.blind import id_key, victim_names
+from intake.cases.models import PersonCandidate, RecordLink
 from intake.cases.search import birth_year, display_names, home_place
 from intake.errors import N_, IntakeError
 from intake.names import Match, compare
@@ -54,10 +55,6 @@ STATES = (LINKED, REJECTED, REMOVED)
 #: Testimony link codes that say "same person" (a hint for the queue, not a decision).
 _TESTIMONY_SAME = {"same_person_candidate", "same_person_confirmed"}
 
-#: A name value shared by more rows than this is too common to pair on.
-BUCKET_CAP = 40
-#: Name values two records must share to be a candidate pair.
-LEAST_SHARED = 2
 #: Candidate pairs read from the index for one queue, and records decrypted at most.
 MAX_PAIRS = 2000
 MAX_DECRYPTED = 400
@@ -298,43 +295,17 @@ def _decision(keys: UnlockedKeys, row: RecordLink) -> Decision:
 
 
 def candidate_pairs(
-    session: Session, *, least: int = LEAST_SHARED, limit: int = MAX_PAIRS
+    session: Session, *, limit: int = MAX_PAIRS
 ) -> list[tuple[uuid.UUID, uuid.UUID, int]]:
-    """Pairs of records sharing ``least`` name values of small buckets, or an ID
-    number value, most shared first: (a, b, shared values), a < b.
+    """Candidate pairs found when their records were stored (see
+    intake.cases.blind.pair_new_records), most shared first: (a, b, shared), a < b.
     """
-    pairs: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
-    for kind, needed in ((ID_NUMBER, 1), (NAME, least)):
-        small = (
-            select(BlindIndexRow.value)
-            .where(BlindIndexRow.kind == kind)
-            .group_by(BlindIndexRow.value)
-            .having(func.count() <= BUCKET_CAP)
-            .subquery()
-        )
-        left, right = aliased(BlindIndexRow), aliased(BlindIndexRow)
-        shared = func.count().label("shared")
-        query = (
-            select(left.record_id.label("a"), right.record_id.label("b"), shared)
-            .join(small, and_(left.kind == kind, left.value == small.c.value))
-            .join(
-                right,
-                and_(
-                    right.kind == kind,
-                    right.value == left.value,
-                    left.record_id < right.record_id,
-                ),
-            )
-            .group_by(left.record_id, right.record_id)
-            .having(func.count() >= needed)
-            .order_by(shared.desc())
-            .limit(limit)
-        )
-        for row in session.execute(query):
-            weight = row.shared + (100 if kind == ID_NUMBER else 0)
-            pairs[(row.a, row.b)] = pairs.get((row.a, row.b), 0) + weight
-    ordered = sorted(pairs.items(), key=lambda item: -item[1])
-    return [(a, b, shared) for (a, b), shared in ordered[:limit]]
+    query = (
+        select(PersonCandidate.record_a, PersonCandidate.record_b, PersonCandidate.shared)
+        .order_by(PersonCandidate.shared.desc(), PersonCandidate.record_a)
+        .limit(limit)
+    )
+    return [(row.record_a, row.record_b, row.shared) for row in session.execute(query)]
 
 
 def _dict(value: object) -> Mapping[str, Any]:

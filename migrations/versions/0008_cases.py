@@ -1,4 +1,4 @@
-"""case database: blind indexes of names and ID numbers, record links
+"""case database: blind indexes of names and ID numbers, record links, same-person candidate pairs
 
 Revision ID: 0008
 Revises: 0007
@@ -33,6 +33,16 @@ def upgrade() -> None:
     sa.Column('planned_rows', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('kind', name=op.f('pk_blind_index_plan'))
     )
+    op.create_table('person_candidate',
+    sa.Column('record_a', sa.Uuid(), nullable=False),
+    sa.Column('record_b', sa.Uuid(), nullable=False),
+    sa.Column('shared', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['record_a'], ['testimony.id'], name=op.f('fk_person_candidate_record_a_testimony'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['record_b'], ['testimony.id'], name=op.f('fk_person_candidate_record_b_testimony'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('record_a', 'record_b', name=op.f('pk_person_candidate'))
+    )
+    op.create_index(op.f('ix_person_candidate_record_b'), 'person_candidate', ['record_b'], unique=False)
+    op.create_index(op.f('ix_person_candidate_shared'), 'person_candidate', ['shared'], unique=False)
     op.create_table('record_link',
     sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -56,6 +66,9 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_record_link_record_a'), table_name='record_link')
     op.drop_index('ix_record_link_pair', table_name='record_link')
     op.drop_table('record_link')
+    op.drop_index(op.f('ix_person_candidate_shared'), table_name='person_candidate')
+    op.drop_index(op.f('ix_person_candidate_record_b'), table_name='person_candidate')
+    op.drop_table('person_candidate')
     op.drop_table('blind_index_plan')
     op.drop_index('ix_blind_index_record', table_name='blind_index')
     op.drop_table('blind_index')

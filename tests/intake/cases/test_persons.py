@@ -124,3 +124,21 @@ def test_siblings_sharing_a_patronymic_and_family_name_are_not_offered(database,
         ("Айгүл Серікқызы Нұрланова",),
         ("Aigul Serikqyzy Nurlanova",),
     }
+
+
+def test_a_record_stored_later_pairs_with_earlier_ones_and_erasure_unpairs(database, casedb):
+    from intake.cases.blind import remove_blind_rows
+
+    # Given Gulzira stored, then a second testimony about her stored later
+    (first,) = store(database, casedb, document("Гүлзира Әуелхан"))
+    store(database, casedb, document("Марат Тоқтаров"))
+    (later,) = store(database, casedb, document("古丽孜拉·阿吾勒汗"))
+    with database.session() as session:
+        pairs = persons.candidate_pairs(session)
+    # Then the pair was found when the later one was stored
+    assert [tuple(sorted((a, b))) for a, b, _ in pairs] == [tuple(sorted((first, later)))]
+    # When the later one's index rows go (erasure), so does the pair
+    with database.session() as session:
+        remove_blind_rows(session, later)
+    with database.session() as session:
+        assert persons.candidate_pairs(session) == []

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crypto import OpenError, decrypt_field
@@ -112,30 +112,39 @@ def display_names(document: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def candidates(
-    session: Session, kind: str, values: set[int], *, least: int, limit: int
-) -> list[uuid.UUID]:
-    """Records worth decrypting for ``values`` of the ``kind`` index, most shared first.
+    session: Session, values: Mapping[str, set[int]], *, least: int, limit: int
+) -> dict[str, list[uuid.UUID]]:
+    """Records worth decrypting, by kind of index, most shared values first (one query).
 
-    A record must share at least ``least`` values, and at least half as many as the
-    record sharing most: a namesake in one part only (a common given name) shares two or
-    three values where the same person written another way shares most of them.
+    A record must share at least ``least`` of the kind's ``values``, and at least half
+    as many as the record sharing most: a namesake in one part only (a common given
+    name) shares two or three values where the same person written another way shares
+    most of them.
     """
-    if not values:
-        return []
+    wanted = [
+        and_(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(sorted(kind_values)))
+        for kind, kind_values in values.items()
+        if kind_values
+    ]
+    if not wanted:
+        return {}
     hits = func.count().label("hits")
     query = (
-        select(BlindIndexRow.record_id, hits)
-        .where(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(sorted(values)))
-        .group_by(BlindIndexRow.record_id)
+        select(BlindIndexRow.kind, BlindIndexRow.record_id, hits)
+        .where(or_(*wanted))
+        .group_by(BlindIndexRow.kind, BlindIndexRow.record_id)
         .having(func.count() >= least)
         .order_by(hits.desc(), BlindIndexRow.record_id)
-        .limit(limit)
+        .limit(limit * len(wanted))
     )
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    cutoff = max(least, (rows[0].hits + 1) // 2)
-    return [row.record_id for row in rows if row.hits >= cutoff]
+    found: dict[str, list[tuple[uuid.UUID, int]]] = {}
+    for row in session.execute(query):
+        found.setdefault(row.kind, []).append((row.record_id, row.hits))
+    chosen = {}
+    for kind, rows in found.items():
+        cutoff = max(least, (rows[0][1] + 1) // 2)
+        chosen[kind] = [record_id for record_id, count in rows[:limit] if count >= cutoff]
+    return chosen
 
 
 #: The sections search reads: names, birth year, home place, ID number, testifiers.
@@ -224,14 +233,17 @@ def _by_name(
     plain = matching_keys(query)
     least = min(2, len(plain))
     found: dict[uuid.UUID, Hit] = {}
-    for kind, names_of, found_as in (
-        (NAME, victim_names, "victim"),
-        (INFORMANT, informant_names, "informant"),
-    ):
-        values = values_of(plans[kind], plain)
-        ids = candidates(session, kind, values, least=least, limit=MAX_CANDIDATES)
-        documents = open_many([i for i in ids if i not in found])
-        ranked = rank(NameVariant(query), ((i, names_of(d)) for i, d in documents.items()))
+    kinds = ((NAME, victim_names, "victim"), (INFORMANT, informant_names, "informant"))
+    ids = candidates(
+        session,
+        {kind: values_of(plans[kind], plain) for kind, _, _ in kinds},
+        least=least,
+        limit=MAX_CANDIDATES,
+    )
+    documents = open_many(sorted({i for kind_ids in ids.values() for i in kind_ids}))
+    for kind, names_of, found_as in kinds:
+        opened = [(i, documents[i]) for i in ids.get(kind, ()) if i in documents]
+        ranked = rank(NameVariant(query), ((i, names_of(d)) for i, d in opened if i not in found))
         for item in ranked:
             if item.match.is_match:
                 found[item.key] = _hit(
@@ -253,9 +265,8 @@ def _by_id_number(
     query: str,
 ) -> list[Hit]:
     wanted = id_key(query)
-    ids = candidates(
-        session, ID_NUMBER, values_of(plans[ID_NUMBER], {wanted}), least=1, limit=MAX_CANDIDATES
-    )
+    values = {ID_NUMBER: values_of(plans[ID_NUMBER], {wanted})}
+    ids = candidates(session, values, least=1, limit=MAX_CANDIDATES).get(ID_NUMBER, [])
     hits = []
     for record_id, document in open_many(ids).items():
         number = _dict(document.get("victim")).get("resident_id_number")

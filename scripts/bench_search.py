@@ -81,13 +81,14 @@ PREFECTURES = ("ili", "kashgar", "aksu", "hotan", "altay", "tacheng", "urumqi", 
 
 
 def _kazakh_person(rng: random.Random) -> list[str]:
-    given, family = rng.choice(KK_GIVEN), rng.choice(KK_FAMILY)
+    # Family names are made from a forefather's name, so given names serve as roots too.
+    given, family = rng.choice(KK_GIVEN), rng.choice(KK_FAMILY + KK_GIVEN)
     female = given[-1] in "аеәлрн" and rng.random() < 0.5
     ending = "ова" if female else "ов"
     if family[-1] in "аеәиоуұүыі":
         ending = "ева" if female else "ев"
     full = f"{given} {family}{ending}"
-    if rng.random() < 0.3:  # with a patronymic from another given name
+    if rng.random() < 0.6:  # with a patronymic from another given name
         father = rng.choice(KK_GIVEN)
         full = f"{given} {father}{'қызы' if female else 'ұлы'} {family}{ending}"
     latin = cyrillic_to_latin(full)
@@ -99,7 +100,7 @@ _UAS = UgMultiScriptConverter("ULS", "UAS")
 
 
 def _uyghur_person(rng: random.Random) -> list[str]:
-    latin = f"{rng.choice(UG_GIVEN)} {rng.choice(UG_FAMILY)}"
+    latin = f"{rng.choice(UG_GIVEN)} {rng.choice(UG_FAMILY + UG_GIVEN)}"
     return [latin, str(_UAS(latin.lower())), latin.replace("q", "k").replace("x", "kh")]
 
 
@@ -112,7 +113,7 @@ def synthetic(count: int, seed: int = 11) -> list[tuple[dict[str, Any], list[str
     """``count`` testimonies, each with the victim's forms in every script it has.
 
     One record in five is a second testimony of an earlier person, stored in another
-    spelling; one in fifty is a person of the public test set.
+    spelling; one in two hundred is a person of the public test set.
     """
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     base = json.loads(MINIMAL.read_text(encoding="utf-8"))
@@ -123,7 +124,7 @@ def synthetic(count: int, seed: int = 11) -> list[tuple[dict[str, Any], list[str
         roll = rng.random()
         if people and roll < 0.2:
             forms = rng.choice(people)
-        elif roll < 0.22:
+        elif roll < 0.205:
             forms = rng.choice(public)
         else:
             forms = _kazakh_person(rng) if rng.random() < 0.7 else _uyghur_person(rng)

@@ -99,3 +99,31 @@ def test_a_link_is_added_from_the_person_page(casedb_coordinator, database, sett
     page = casedb_coordinator.get(f"/persons/{a}").get_data(as_text=True)
     assert re.search(r"Held together", page) and str(b) in page
     assert "same cell in 2018" in page
+
+
+def test_the_pages_render_in_every_language(casedb_coordinator, database, settings):
+    keys = unlock(database, settings)
+    _, b = store(
+        database,
+        keys,
+        document("Гүлзира Әуелхан", born="1980"),
+        document(
+            "Gulzira Auyelkhan",
+            links=[
+                {"record_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "relation": "family_member"}
+            ],
+        ),
+    )
+    for lang, word in (
+        ("kk", "Бір адам"),
+        ("ru", "Один и тот же"),
+        ("ug", "ئوخشاش بىر"),
+        ("zh", "同一人"),
+    ):
+        page = casedb_coordinator.get("/persons/queue").get_data(as_text=True)
+        _post(casedb_coordinator, "/language", page, lang=lang, next="/persons/queue")
+        queue = casedb_coordinator.get("/persons/queue")
+        assert queue.status_code == 200 and word in queue.get_data(as_text=True)
+        assert casedb_coordinator.get(f"/persons/{b}").status_code == 200
+        found = _post(casedb_coordinator, "/search/", page, q="Gulzira Auelkhan")
+        assert found.status_code == 200 and "Gulzira Auyelkhan" in found.get_data(as_text=True)

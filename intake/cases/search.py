@@ -45,7 +45,7 @@ from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
 #: Records decrypted and compared at most for one query (those sharing most values).
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 120
 #: Results shown at most.
 MAX_RESULTS = 25
 #: Longest search term accepted.

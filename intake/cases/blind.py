@@ -292,6 +292,12 @@ def remove_blind_rows(session: Session, record_id: uuid.UUID) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def stored_ids(session: Session) -> Iterator[uuid.UUID]:
+    """Ids of the stored (not erased) records."""
+    for ids in _stored_ids(session, 1000):
+        yield from ids
+
+
 def _stored_ids(session: Session, batch: int) -> Iterator[list[uuid.UUID]]:
     query = select(Testimony.id).where(Testimony.state == "stored").order_by(Testimony.id)
     last: uuid.UUID | None = None
@@ -308,7 +314,7 @@ def _stored_ids(session: Session, batch: int) -> Iterator[list[uuid.UUID]]:
 def reindex(
     session: Session,
     keys: UnlockedKeys,
-    load: Callable[[uuid.UUID], Mapping[str, Any]],
+    open_many: Callable[[list[uuid.UUID]], Mapping[uuid.UUID, Mapping[str, Any]]],
     *,
     planned_records: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -316,7 +322,7 @@ def reindex(
     """Rebuild every blind index with the current key and rules; return the records.
 
     ``planned_records`` sets the planning figure (default: the larger of
-    :data:`PLANNED_RECORDS` and twice the records stored now). ``load`` decrypts one
+    :data:`PLANNED_RECORDS` and twice the records stored now). ``open_many`` decrypts
     record. Runs in the caller's transaction.
     """
     stored = int(session.scalar(select(func.count()).where(Testimony.state == "stored")) or 0)
@@ -338,8 +344,9 @@ def reindex(
     plans = load_plans(session, keys)
     done = 0
     for ids in _stored_ids(session, 500):
-        insert_rows(session, blind_rows(plans, ((i, load(i)) for i in ids)))
-        done += len(ids)
+        opened = open_many(ids)  # records that do not open (tampered) are left out
+        insert_rows(session, blind_rows(plans, opened.items()))
+        done += len(opened)
         if progress is not None:
             progress(done)
     return done

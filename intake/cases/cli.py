@@ -10,9 +10,8 @@ import click
 
 from intake.audit.services import record_event
 from intake.cases import blind
-from intake.cases.search import Hit, search_people
+from intake.cases.search import Hit, open_name_sections, search_people
 from intake.cli import CliContext, passphrase_option, unlocked
-from intake.records.services import load_testimony
 
 
 def _hit_json(hit: Hit) -> dict[str, object]:
@@ -47,11 +46,14 @@ def _reindex(obj: CliContext, passphrase_file: Path | None, records: int | None)
         count = blind.reindex(
             session,
             keys,
-            lambda record_id: load_testimony(session, keys, record_id),
+            lambda ids: open_name_sections(session, keys, ids),
             planned_records=records,
         )
+        stored = len(list(blind.stored_ids(session)))
         record_event(session, keys, actor=None, action="search.reindex", details={"records": count})
     click.echo(f"Search index rebuilt: {count} records.")
+    if count < stored:
+        click.echo(f"{stored - count} stored records did not open and are not indexed.", err=True)
 
 
 @click.command("search")

@@ -10,10 +10,9 @@ from sqlalchemy import select, update
 
 from intake.cases import blind
 from intake.cases.models import BlindIndexRow
-from intake.cases.search import search
+from intake.cases.search import open_name_sections, search
 from intake.names import matching_keys
 from intake.records.models import Testimony, TestimonySection
-from intake.records.services import load_testimony
 from tests.intake.cases.helpers import document, store
 
 NAMES = ("Гүлзира Әуелхан", "Gulzira Auelkhan", "古丽孜拉·阿吾勒汗", "گۈلزىرا ئاۋېلخان")
@@ -41,7 +40,7 @@ def test_values_are_truncated_so_that_different_names_collide(database, casedb):
     ids = store(database, casedb, *(document(name) for name in names))
     with database.session() as session:
         blind.reindex(
-            session, casedb, lambda i: load_testimony(session, casedb, i), planned_records=2
+            session, casedb, lambda ids: open_name_sections(session, casedb, ids), planned_records=2
         )
     with database.session() as session:
         rows = session.scalars(select(BlindIndexRow).where(BlindIndexRow.kind == "name")).all()
@@ -96,7 +95,7 @@ def test_a_rotated_keyring_asks_for_a_rebuild(database, casedb):
     with database.session() as session, pytest.raises(blind.SearchIndexStaleError):
         search(session, rotated, NAMES[0])
     with database.session() as session:
-        blind.reindex(session, rotated, lambda i: load_testimony(session, rotated, i))
+        blind.reindex(session, rotated, lambda ids: open_name_sections(session, rotated, ids))
     with database.session() as session:
         assert len(search(session, rotated, NAMES[0])) == 1
 

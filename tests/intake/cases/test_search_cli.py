@@ -65,3 +65,23 @@ def test_reindex_rebuilds_the_rows_with_a_new_plan(cli_obj, database, casedb, pa
     assert {row.record_id for row in rows} == set(ids)
     found = run(cli_obj, passphrase_file, "--json", "Гүлзира Әуелхан")
     assert [hit["record_id"] for hit in json.loads(found.output)] == [str(ids[0])]
+
+
+def test_reindex_leaves_out_and_reports_a_record_that_does_not_open(
+    cli_obj, database, casedb, passphrase_file
+):
+    from sqlalchemy import update
+
+    from intake.records.models import Testimony
+
+    tampered, intact = store(database, casedb, document("Gulzira Auelkhan"), document("Марат"))
+    with database.session() as session:
+        session.execute(
+            update(Testimony).where(Testimony.id == tampered).values(schema_version="2.0.1")
+        )
+    result = run(cli_obj, passphrase_file, "reindex")
+    assert result.exit_code == 0, result.output
+    assert "1 records." in result.output and "1 stored records did not open" in result.output
+    with database.session() as session:
+        indexed = {row.record_id for row in session.scalars(select(BlindIndexRow))}
+    assert indexed == {intact}

@@ -51,6 +51,7 @@ class Purpose(Enum):
     ACCOUNTS = "accounts"
     ATTACHMENTS = "attachments"
     AUDIT_CHAIN = "audit-chain"
+    CASE_NOTES = "case-notes"
 
 
 def hkdf_sha256(ikm: bytes, *, salt: bytes | None, info: bytes, length: int) -> bytes:

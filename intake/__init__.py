@@ -94,7 +94,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     from intake.accounts.routes import bp as accounts_bp
     from intake.audit.routes import bp as audit_bp
     from intake.cases.coding_routes import bp as coding_bp
+    from intake.cases.persons_routes import bp as persons_bp
     from intake.cases.routes import bp as cases_bp
+    from intake.cases.search_routes import bp as search_bp
     from intake.delivery.routes import api as delivery_api
     from intake.delivery.routes import bp as delivery_bp
     from intake.exports.routes import bp as exports_bp
@@ -104,10 +106,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     from intake.workspace.routes import bp as workspace_bp
 
     blueprints = (workspace_bp, accounts_bp, interview_bp, delivery_bp, delivery_api, audit_bp)
-    blueprints += (stats_bp,)
-    blueprints += (exports_bp,)
-    blueprints += (coding_bp, facilities_bp)
-    blueprints += (cases_bp,)
+    blueprints += (cases_bp, search_bp, persons_bp, coding_bp, facilities_bp)
+    blueprints += (exports_bp, stats_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)

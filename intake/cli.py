@@ -179,6 +179,7 @@ def serve(
 def _register() -> None:
     from intake.accounts.cli import accounts
     from intake.audit.cli import audit
+    from intake.cases.cli import search
     from intake.delivery.cli import import_, outbox, stations
     from intake.exports.cli import export
     from intake.exports.stats_cli import stats_command
@@ -187,9 +188,7 @@ def _register() -> None:
     from intake.workspace.cli import init, keys, wipe
 
     commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
-    commands += (stats_command,)
-    commands += (export,)
-    commands += (facilities,)
+    commands += (search, facilities, export, stats_command)
     for command in commands:
         main.add_command(command)
 

@@ -7,6 +7,7 @@ from alembic import context
 
 import intake.accounts.models
 import intake.audit.models
+import intake.cases.models
 import intake.delivery.models
 import intake.exports.models
 import intake.facilities.models
@@ -15,7 +16,7 @@ import intake.workspace.models
 from intake.db import Base
 
 _ = (intake.accounts.models, intake.audit.models, intake.delivery.models, intake.records.models)
-_ = (intake.exports.models, intake.facilities.models)
+_ = (intake.cases.models, intake.exports.models, intake.facilities.models)
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:

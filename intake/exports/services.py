@@ -11,17 +11,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import pseudonym
 from intake.audit.services import record_event
+from intake.cases.persons import persons_of
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, datapackage, esf, formats, research, victims
 from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
 from intake.exports.sealing import seal_export
 from intake.progress import Progress, no_progress
-from intake.records.models import Testimony
 from intake.records.services import RecordUnreadableError, load_testimony
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
@@ -115,13 +114,9 @@ class ExportFile:
 
 
 def _person_groups(session: Session, keys: UnlockedKeys) -> list[list[uuid.UUID]]:
-    """Every stored record in exactly one group of records about the same person.
-
-    Today one group per record. The integrator replaces this body with
-    ``intake.cases.persons.persons_of(session, keys)`` (confirmed person links).
-    """
-    ids = session.scalars(select(Testimony.id).where(Testimony.wrapped_key.is_not(None)))
-    return [[record_id] for record_id in sorted(ids)]
+    """Every stored record in exactly one group of records about the same person
+    (the coordinators' confirmed person links)."""
+    return persons_of(session, keys)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from crypto import (
     unwrap_record_key,
     wrap_record_key,
 )
+from intake.cases.blind import insert_rows, rows_for_new_records
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
@@ -320,6 +321,9 @@ def store_testimonies(
     ):
         if rows:
             session.execute(insert(cast(Table, model.__table__)), rows)
+    # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
+    documents = [item.document for item in items]
+    insert_rows(session, rows_for_new_records(session, keys, zip(ids, documents, strict=True)))
     mark_changed(session, ids)
     return ids
 

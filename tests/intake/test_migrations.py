@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import intake.audit.models
+import intake.cases.models
 import intake.exports.models
 import intake.facilities.models
 import intake.records.models
@@ -12,7 +13,8 @@ import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
-_ = (intake.audit.models, intake.records.models, intake.exports.models, intake.facilities.models)
+_ = (intake.audit.models, intake.cases.models, intake.records.models, intake.exports.models)
+_ = (intake.facilities.models,)
 TABLES = {
     "workspace",
     "key_material",
@@ -32,6 +34,10 @@ TABLES = {
     "received_bundle",
     "sent_bundle",
     "export_partner",
+    "blind_index",
+    "blind_index_plan",
+    "person_candidate",
+    "record_link",
 }
 
 

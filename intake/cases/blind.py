@@ -1,0 +1,363 @@
+"""Blind indexes of the case database: the rows that let a name or ID number find records.
+
+A record contributes, for its victim's names (every variant, every script), the keys
+``intake.names.matching_keys`` gives; for its testifiers' names the same, as a
+separate kind; and for a PRC resident ID number its compact form. Each key is HMACed
+with a key derived from the keyring and truncated to ``bits`` (crypto.blind_index), so
+a value is shared by several rows and says nothing by itself. No plaintext is stored.
+
+Sizing: the bits come from ``plan_bits(planned_rows)``, where planned_rows is the
+planning figure :data:`PLANNED_RECORDS` (or the figure given to ``intake search
+reindex --records N``) times the rows one record gives on average (:data:`ROWS_PER_RECORD`).
+The plan of each kind (bits, rules version, key id, planned rows) is kept in
+``blind_index_plan`` and the bits and rules version with every row, so a rebuild
+(after a keyring rotation, a rules change or growth) can tell that it is needed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from stdnum.cn import ric
+
+from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
+from intake.cases.models import BlindIndexPlan, BlindIndexRow, PersonCandidate
+from intake.errors import N_, IntakeError
+from intake.names import RULES_VERSION, NameVariant, matching_keys
+from intake.records.models import Testimony
+from intake.workspace.vault import UnlockedKeys
+
+#: Kinds of index: the victim's names, the testifiers' names, PRC resident ID numbers.
+NAME, INFORMANT, ID_NUMBER = "name", "informant", "id"
+KINDS = (NAME, INFORMANT, ID_NUMBER)
+
+#: Planning figure: the number of testimonies a case database is sized for until an
+#: administrator gives another (``intake search reindex --records N``).
+PLANNED_RECORDS = 100_000
+
+#: Index rows one record gives on average, set a little low on purpose (fewer bits, more
+#: rows per value): generated records gave 6.5 name rows each (about 7 keys a variant,
+#: most keys shared between a person's spellings); many records name no testifier.
+ROWS_PER_RECORD = {NAME: 6, INFORMANT: 4, ID_NUMBER: 1}
+
+#: Rules version of ID number keys.
+ID_RULES = "id-1"
+
+_RULES = {NAME: RULES_VERSION, INFORMANT: RULES_VERSION, ID_NUMBER: ID_RULES}
+
+
+class SearchIndexStaleError(IntakeError):
+    """The blind index was built with another key or rules version: rebuild it."""
+
+    status = 409
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The key and rules of one kind of index, as used for writing and querying."""
+
+    kind: str
+    key: BlindIndexKey
+    rules: str
+    stale: bool
+
+
+def _key_name(kind: str) -> str:
+    return f"cases/{kind}"
+
+
+def _root_id(keys: UnlockedKeys) -> str:
+    return keys.keyring.current_key_id
+
+
+def load_plans(session: Session, keys: UnlockedKeys) -> dict[str, Plan]:
+    """The plan of every kind; made from the planning figure when there is none yet."""
+    stored = {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
+    if len(stored) < len(KINDS):
+        stored = _first_plans(session, keys, stored)
+    plans = {}
+    for kind in KINDS:
+        row = stored[kind]
+        key = keys.keyring.blind_index_key(_key_name(kind), expected_rows=row.planned_rows)
+        stale = row.key_id != _root_id(keys) or row.rules != _RULES[kind] or key.bits != row.bits
+        plans[kind] = Plan(kind, key, row.rules, stale)
+    return plans
+
+
+def _first_plans(
+    session: Session, keys: UnlockedKeys, stored: dict[str, BlindIndexPlan]
+) -> dict[str, BlindIndexPlan]:
+    """Write the plans from the planning figure (first records stored). Two first
+    imports at once: the one that loses the race reads the winner's plans instead.
+    """
+    try:
+        with session.begin_nested():
+            for kind in set(KINDS) - set(stored):
+                rows = PLANNED_RECORDS * ROWS_PER_RECORD[kind]
+                session.add(
+                    BlindIndexPlan(
+                        kind=kind,
+                        bits=plan_bits(rows),
+                        rules=_RULES[kind],
+                        key_id=_root_id(keys),
+                        planned_rows=rows,
+                    )
+                )
+    except IntegrityError:
+        pass
+    return {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _variant(name: Mapping[str, Any]) -> NameVariant | None:
+    text = name.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    kind = "pseudonym" if name.get("is_pseudonym") else name.get("kind")
+    return NameVariant(text, name.get("script"), kind if isinstance(kind, str) else None)
+
+
+def victim_names(document: Mapping[str, Any]) -> list[NameVariant]:
+    """The victim's name variants (pseudonyms included, marked: they never match)."""
+    names = _list(_dict(document.get("victim")).get("names"))
+    return [variant for variant in map(_variant, names) if variant is not None]
+
+
+def informant_names(document: Mapping[str, Any]) -> list[NameVariant]:
+    """The name variants of every testifier of the record."""
+    found = []
+    for informant in _list(document.get("informants")):
+        found += [v for v in map(_variant, _list(informant.get("names"))) if v is not None]
+    return found
+
+
+_ID_CHARS = re.compile(r"[^0-9A-Za-z]")
+
+
+def normalise_id_number(text: str) -> str | None:
+    """A PRC resident ID number in its compact form (18 characters, X upper case),
+    or None when ``text`` is not one (wrong length, or the check digit disagrees).
+    """
+    compact = _ID_CHARS.sub("", text).upper()
+    try:
+        return str(ric.validate(compact))
+    except ValueError:  # stdnum's ValidationError is a ValueError
+        return None
+
+
+def looks_like_id_number(text: str) -> bool:
+    """Whether a search term is an ID number rather than a name."""
+    compact = _ID_CHARS.sub("", text)
+    return len(compact) >= 15 and compact[:-1].isdigit()
+
+
+def id_key(text: str) -> str:
+    # Numbers that fail the check are indexed as typed (compacted): a wrong digit in a
+    # testimony must not make the person unfindable by that same number.
+    return normalise_id_number(text) or _ID_CHARS.sub("", text).upper()
+
+
+def record_keys(document: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The plaintext keys a record gives, by kind (never stored: HMACed by the caller)."""
+    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for variant in victim_names(document):
+        found[NAME] |= matching_keys(variant.text, script=variant.script, kind=variant.kind)
+    for variant in informant_names(document):
+        found[INFORMANT] |= matching_keys(variant.text, script=variant.script, kind=variant.kind)
+    number = _dict(document.get("victim")).get("resident_id_number")
+    if isinstance(number, str) and _ID_CHARS.sub("", number):
+        found[ID_NUMBER].add(id_key(number))
+    return found
+
+
+def values_of(plan: Plan, plain_keys: Iterable[str]) -> set[int]:
+    """The truncated index values of ``plain_keys`` under ``plan``."""
+    return {blind_index(plan.key, key) for key in plain_keys}
+
+
+def blind_rows(
+    plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Rows of ``blind_index`` for records given as (id, decrypted document)."""
+    rows = []
+    for record_id, document in items:
+        for kind, plain in record_keys(document).items():
+            plan = plans[kind]
+            rows += [
+                {
+                    "kind": kind,
+                    "value": value,
+                    "record_id": record_id,
+                    "bits": plan.key.bits,
+                    "rules": plan.rules,
+                }
+                for value in values_of(plan, plain)
+            ]
+    return rows
+
+
+def rows_for_new_records(
+    session: Session, keys: UnlockedKeys, items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The index rows of records being stored, for the caller's bulk insert."""
+    return blind_rows(load_plans(session, keys), items)
+
+
+#: A value shared by more rows than this is too common to pair records on.
+BUCKET_CAP = 40
+#: Name values two records must share to be a same-person candidate pair.
+LEAST_SHARED = 2
+#: What an equal ID number value adds to a pair's count.
+ID_WEIGHT = 100
+#: Values asked about in one query (well under every backend's parameter limit).
+_CHUNK = 2000
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert of ``blind_index`` rows (one executemany), then the same-person
+    candidate pairs the new records make with those already indexed.
+    """
+    if rows:
+        session.execute(insert(cast(Table, BlindIndexRow.__table__)), rows)
+        pair_new_records(session, rows)
+
+
+def _small_buckets(session: Session, kind: str, values: list[int]) -> dict[int, list[uuid.UUID]]:
+    """The records of each value of ``values`` shared by at most BUCKET_CAP rows."""
+    buckets: dict[int, list[uuid.UUID]] = {}
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        small = (
+            select(BlindIndexRow.value)
+            .where(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(chunk))
+            .group_by(BlindIndexRow.value)
+            .having(func.count() <= BUCKET_CAP)
+        )
+        query = select(BlindIndexRow.value, BlindIndexRow.record_id).where(
+            BlindIndexRow.kind == kind, BlindIndexRow.value.in_(small)
+        )
+        for value, record_id in session.execute(query):
+            buckets.setdefault(value, []).append(record_id)
+    return buckets
+
+
+def pair_new_records(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Add the candidate pairs of the records in ``rows`` (just indexed): records
+    sharing at least LEAST_SHARED name values of small buckets, or an ID number value.
+    Only the new records' own values are looked up, so storing N records costs about
+    N lookups whatever the size of the database. Returns the pairs added.
+    """
+    new = {row["record_id"] for row in rows}
+    counts: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+    for kind, weight in ((NAME, 1), (ID_NUMBER, ID_WEIGHT)):
+        values = sorted({row["value"] for row in rows if row["kind"] == kind})
+        for members in _small_buckets(session, kind, values).values():
+            for mine in new.intersection(members):
+                for other in members:
+                    if other != mine and (other not in new or mine < other):
+                        pair = (mine, other) if mine < other else (other, mine)
+                        counts[pair] = counts.get(pair, 0) + weight
+    found = [
+        {"record_a": a, "record_b": b, "shared": shared}
+        for (a, b), shared in counts.items()
+        if shared >= LEAST_SHARED
+    ]
+    if found:
+        session.execute(insert(cast(Table, PersonCandidate.__table__)), found)
+    return len(found)
+
+
+def remove_blind_rows(session: Session, record_id: uuid.UUID) -> int:
+    """Delete every index row of a record (erased); return how many went."""
+    result = session.execute(delete(BlindIndexRow).where(BlindIndexRow.record_id == record_id))
+    session.execute(
+        delete(PersonCandidate).where(
+            or_(PersonCandidate.record_a == record_id, PersonCandidate.record_b == record_id)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def stored_ids(session: Session) -> Iterator[uuid.UUID]:
+    """Ids of the stored (not erased) records."""
+    for ids in _stored_ids(session, 1000):
+        yield from ids
+
+
+def _stored_ids(session: Session, batch: int) -> Iterator[list[uuid.UUID]]:
+    query = select(Testimony.id).where(Testimony.state == "stored").order_by(Testimony.id)
+    last: uuid.UUID | None = None
+    while True:
+        page = query if last is None else query.where(Testimony.id > last)
+        ids = list(session.scalars(page.limit(batch)))
+        if ids:
+            yield ids
+        if len(ids) < batch:
+            return
+        last = ids[-1]
+
+
+def reindex(
+    session: Session,
+    keys: UnlockedKeys,
+    open_many: Callable[[list[uuid.UUID]], Mapping[uuid.UUID, Mapping[str, Any]]],
+    *,
+    planned_records: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Rebuild every blind index with the current key and rules; return the records.
+
+    ``planned_records`` sets the planning figure (default: the larger of
+    :data:`PLANNED_RECORDS` and twice the records stored now). ``open_many`` decrypts
+    record. Runs in the caller's transaction.
+    """
+    stored = int(session.scalar(select(func.count()).where(Testimony.state == "stored")) or 0)
+    figure = planned_records or max(PLANNED_RECORDS, 2 * stored)
+    session.execute(delete(BlindIndexRow))
+    session.execute(delete(PersonCandidate))
+    session.execute(delete(BlindIndexPlan))
+    for kind in KINDS:
+        session.add(
+            BlindIndexPlan(
+                kind=kind,
+                bits=plan_bits(figure * ROWS_PER_RECORD[kind]),
+                rules=_RULES[kind],
+                key_id=_root_id(keys),
+                planned_rows=figure * ROWS_PER_RECORD[kind],
+            )
+        )
+    session.flush()
+    plans = load_plans(session, keys)
+    done = 0
+    for ids in _stored_ids(session, 500):
+        opened = open_many(ids)  # records that do not open (tampered) are left out
+        insert_rows(session, blind_rows(plans, opened.items()))
+        done += len(opened)
+        if progress is not None:
+            progress(done)
+    return done
+
+
+def check_fresh(plans: Mapping[str, Plan]) -> None:
+    """Refuse to search an index built with another key or rules version."""
+    if any(plan.stale for plan in plans.values()):
+        raise SearchIndexStaleError(
+            N_(
+                "The search index was built with another key or rules version. "
+                "An administrator runs: intake search reindex"
+            )
+        )

@@ -1,0 +1,312 @@
+"""Finding a person by any spelling of the name, or by a PRC ID number.
+
+A query name gives its matching keys (intake.names), the keys their truncated blind
+index values, the values the candidate records (one SQL ``IN`` over the index, most
+shared values first). The candidates are decrypted and ranked by comparing the query
+with every variant of the victim's (and the testifiers') names; only real matches are
+returned, each with the variant that matched, the score and which part matched which.
+The audit records that a search happened and how many results it had, never the term.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from crypto import OpenError, decrypt_field
+from intake.audit.services import record_event
+from intake.cases.blind import (
+    ID_NUMBER,
+    INFORMANT,
+    NAME,
+    Plan,
+    check_fresh,
+    id_key,
+    informant_names,
+    load_plans,
+    looks_like_id_number,
+    normalise_id_number,
+    values_of,
+    victim_names,
+)
+from intake.cases.models import BlindIndexRow
+from intake.errors import N_, IntakeError
+from intake.names import NameVariant, TokenMatch, matching_keys, rank
+from intake.records import services as records
+from intake.records.models import Testimony, TestimonyAttachment, TestimonySection
+from intake.records.services import RecordUnreadableError
+from intake.workspace.services import require_role
+from intake.workspace.vault import UnlockedKeys
+
+#: Records decrypted and compared at most for one query (those sharing most values).
+MAX_CANDIDATES = 120
+#: Results shown at most.
+MAX_RESULTS = 25
+#: Longest search term accepted.
+MAX_QUERY = 200
+
+
+class EmptySearchError(IntakeError):
+    """The search term is empty or too long."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: who it is about and why it was found.
+
+    Holds names from the record: show it only to someone allowed to read it.
+    """
+
+    record_id: uuid.UUID
+    #: The victim's names as recorded (pseudonyms left out).
+    names: tuple[str, ...]
+    #: "victim" (the victim's name matched), "informant" (a testifier's), "id".
+    found_as: str
+    #: The recorded variant that matched best.
+    variant: str
+    #: 0..1; 1.0 for an ID number.
+    score: float
+    tokens: tuple[TokenMatch, ...]
+    birth_year: str | None
+    home: str | None
+    gender: str | None
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def birth_year(document: Mapping[str, Any]) -> str | None:
+    """The victim's birth year, or "~YYYY" from an age as of a date."""
+    victim = _dict(document.get("victim"))
+    value = _dict(victim.get("birth_date")).get("value")
+    if isinstance(value, str) and value[:4].isdigit():
+        return value[:4]
+    age = _dict(victim.get("approximate_age"))
+    as_of = _dict(age.get("as_of")).get("value")
+    if isinstance(age.get("years"), int) and isinstance(as_of, str) and as_of[:4].isdigit():
+        return f"~{int(as_of[:4]) - age['years']}"
+    return None
+
+
+def home_place(document: Mapping[str, Any]) -> str | None:
+    """The victim's home place: county or prefecture id, or the free text."""
+    home = _dict(_dict(document.get("victim")).get("home_place"))
+    for field in ("county_id", "prefecture_id", "province_id", "free_text", "country"):
+        if isinstance(home.get(field), str):
+            return str(home[field])
+    return None
+
+
+def display_names(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """The victim's recorded names, pseudonyms left out."""
+    return tuple(v.text for v in victim_names(document) if v.kind != "pseudonym")
+
+
+def candidates(
+    session: Session, values: Mapping[str, set[int]], *, least: int, limit: int
+) -> dict[str, list[uuid.UUID]]:
+    """Records worth decrypting, by kind of index, most shared values first (one query).
+
+    A record must share at least ``least`` of the kind's ``values``, and at least half
+    as many as the record sharing most: a namesake in one part only (a common given
+    name) shares two or three values where the same person written another way shares
+    most of them.
+    """
+    wanted = [
+        and_(BlindIndexRow.kind == kind, BlindIndexRow.value.in_(sorted(kind_values)))
+        for kind, kind_values in values.items()
+        if kind_values
+    ]
+    if not wanted:
+        return {}
+    hits = func.count().label("hits")
+    query = (
+        select(BlindIndexRow.kind, BlindIndexRow.record_id, hits)
+        .where(or_(*wanted))
+        .group_by(BlindIndexRow.kind, BlindIndexRow.record_id)
+        .having(func.count() >= least)
+        .order_by(hits.desc(), BlindIndexRow.record_id)
+        .limit(limit * len(wanted))
+    )
+    found: dict[str, list[tuple[uuid.UUID, int]]] = {}
+    for row in session.execute(query):
+        found.setdefault(row.kind, []).append((row.record_id, row.hits))
+    chosen = {}
+    for kind, rows in found.items():
+        cutoff = max(least, (rows[0][1] + 1) // 2)
+        chosen[kind] = [record_id for record_id, count in rows[:limit] if count >= cutoff]
+    return chosen
+
+
+#: The sections search reads: names, birth year, home place, ID number, testifiers.
+NAME_SECTIONS = ("victim", "informants")
+Opener = Callable[[Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]
+
+
+def open_name_sections(
+    session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The victim and informants sections of records ``ids``, decrypted, in three queries
+    for all of them. Each record is first checked against its authenticated manifest
+    (as ``load_testimony`` does: a section removed, swapped or rolled back fails);
+    erased records and records that fail are left out (their own page says why).
+    """
+    if not ids:
+        return {}
+    wanted = list(ids)
+    sections: dict[uuid.UUID, dict[str, bytes]] = {}
+    query = select(
+        TestimonySection.testimony_id, TestimonySection.name, TestimonySection.ciphertext
+    )
+    for row in session.execute(query.where(TestimonySection.testimony_id.in_(wanted))):
+        sections.setdefault(row.testimony_id, {})[row.name] = row.ciphertext
+    metas: dict[uuid.UUID, dict[str, bytes]] = {}
+    query = select(
+        TestimonyAttachment.testimony_id, TestimonyAttachment.id, TestimonyAttachment.meta
+    )
+    for row in session.execute(query.where(TestimonyAttachment.testimony_id.in_(wanted))):
+        metas.setdefault(row.testimony_id, {})[str(row.id)] = row.meta
+    opened = {}
+    for testimony in session.scalars(select(Testimony).where(Testimony.id.in_(wanted))):
+        parts = sections.get(testimony.id, {})
+        try:
+            data_key = records._data_key(keys, testimony)
+            if testimony.manifest is None:
+                continue
+            manifest = json.loads(
+                decrypt_field(
+                    data_key, testimony.manifest, context=records._manifest_context(testimony.id)
+                )
+            )
+            actual = records._manifest(
+                testimony.schema_version,
+                parts,
+                metas.get(testimony.id, {}),
+                testimony.provenance,
+                testimony.sealed_sha256,
+            )
+            if json.loads(actual) != manifest:
+                continue
+            document = {
+                name: json.loads(
+                    decrypt_field(
+                        data_key, parts[name], context=records._section_context(testimony.id, name)
+                    )
+                )
+                for name in NAME_SECTIONS
+                if name in parts
+            }
+        except (RecordUnreadableError, OpenError):
+            continue
+        opened[testimony.id] = {k: v for k, v in document.items() if v is not None}
+    return opened
+
+
+def _hit(record_id: uuid.UUID, document: dict[str, Any], **found: Any) -> Hit:
+    victim = _dict(document.get("victim"))
+    gender = victim.get("gender")
+    return Hit(
+        record_id=record_id,
+        names=display_names(document),
+        birth_year=birth_year(document),
+        home=home_place(document),
+        gender=gender if isinstance(gender, str) else None,
+        **found,
+    )
+
+
+def _by_name(
+    session: Session,
+    plans: Mapping[str, Plan],
+    open_many: Opener,
+    query: str,
+) -> list[Hit]:
+    plain = matching_keys(query)
+    least = min(2, len(plain))
+    found: dict[uuid.UUID, Hit] = {}
+    kinds = ((NAME, victim_names, "victim"), (INFORMANT, informant_names, "informant"))
+    ids = candidates(
+        session,
+        {kind: values_of(plans[kind], plain) for kind, _, _ in kinds},
+        least=least,
+        limit=MAX_CANDIDATES,
+    )
+    documents = open_many(sorted({i for kind_ids in ids.values() for i in kind_ids}))
+    for kind, names_of, found_as in kinds:
+        opened = [(i, documents[i]) for i in ids.get(kind, ()) if i in documents]
+        ranked = rank(NameVariant(query), ((i, names_of(d)) for i, d in opened if i not in found))
+        for item in ranked:
+            if item.match.is_match:
+                found[item.key] = _hit(
+                    item.key,
+                    documents[item.key],
+                    found_as=found_as,
+                    variant=item.variant,
+                    score=item.score,
+                    tokens=item.match.tokens,
+                )
+    hits = sorted(found.values(), key=lambda hit: (hit.found_as != "victim", -hit.score))
+    return hits[:MAX_RESULTS]
+
+
+def _by_id_number(
+    session: Session,
+    plans: Mapping[str, Plan],
+    open_many: Opener,
+    query: str,
+) -> list[Hit]:
+    wanted = id_key(query)
+    values = {ID_NUMBER: values_of(plans[ID_NUMBER], {wanted})}
+    ids = candidates(session, values, least=1, limit=MAX_CANDIDATES).get(ID_NUMBER, [])
+    hits = []
+    for record_id, document in open_many(ids).items():
+        number = _dict(document.get("victim")).get("resident_id_number")
+        # The index is truncated: only an equal number (compared decrypted) is a hit.
+        if isinstance(number, str) and id_key(number) == wanted:
+            hits.append(
+                _hit(record_id, document, found_as="id", variant=number, score=1.0, tokens=())
+            )
+    return hits
+
+
+def search(session: Session, keys: UnlockedKeys, query: str) -> list[Hit]:
+    """Records about the person ``query`` names (any script) or whose ID number it is."""
+    require_role(session, "casedb")
+    query = " ".join(query.split())
+    if not query or len(query) > MAX_QUERY:
+        raise EmptySearchError(N_("Type a name or an ID number (at most 200 characters)."))
+    plans = load_plans(session, keys)
+    check_fresh(plans)
+
+    def open_many(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        return open_name_sections(session, keys, ids)
+
+    if looks_like_id_number(query):
+        return _by_id_number(session, plans, open_many, query)
+    return _by_name(session, plans, open_many, query)
+
+
+def search_people(
+    session: Session, keys: UnlockedKeys, query: str, *, actor: uuid.UUID | None
+) -> list[Hit]:
+    """:func:`search`, recorded in the audit as "search" with the count of results only
+    (and whether it was an ID number), never the term.
+    """
+    hits = search(session, keys, query)
+    kind = "id" if looks_like_id_number(query) else "name"
+    record_event(
+        session, keys, actor=actor, action="search", details={"by": kind, "results": len(hits)}
+    )
+    return hits
+
+
+__all__ = ["Hit", "normalise_id_number", "search", "search_people"]

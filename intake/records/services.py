@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, and_, insert, or_, select, text
 from sqlalchemy.orm import Session, load_only
 
 from crypto import (
@@ -190,6 +190,64 @@ def existing_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UU
     return found
 
 
+@dataclass(frozen=True)
+class EncryptedTestimony:
+    """One record encrypted under its own data key, ready to be written: made by
+    :func:`encrypt_testimony` (in the caller's process or an import worker)."""
+
+    record_id: uuid.UUID
+    schema_version: str
+    #: The record's data key; wrapped under the workspace's wrapping key when stored.
+    data_key: SymmetricKey
+    #: Section name -> ciphertext, every section in SECTIONS (absent ones as JSON null).
+    sections: dict[str, bytes]
+    #: Attachment rows (id, testimony_id, meta, content), encrypted.
+    attachments: list[dict[str, Any]]
+    provenance: bytes | None
+    #: The encrypted manifest listing every ciphertext above by its SHA-256.
+    manifest: bytes
+    sealed_sha256: str | None
+
+
+def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
+    """Encrypt one validated record under a fresh data key (no database, no other key).
+
+    Its sections, attachments and provenance are bound to (record id, part) and listed
+    in its authenticated manifest. Per-record work that needs the plaintext belongs here.
+    """
+    document = item.document
+    record_id = uuid.UUID(document["record_id"])
+    data_key = new_record_key()
+    # Every section is written, absent ones as JSON null, so presence does not leak.
+    sections = {
+        name: encrypt_field(
+            data_key,
+            canonical_json(document.get(name)),
+            context=_section_context(record_id, name),
+        )
+        for name in SECTIONS
+    }
+    attachments = encrypt_testimony_attachments(data_key, record_id, item.attachments)
+    provenance = None
+    if item.provenance is not None:
+        provenance = encrypt_field(
+            data_key, canonical_json(item.provenance), context=_provenance_context(record_id)
+        )
+    schema_version = document["schema_version"]
+    metas = {str(row["id"]): row["meta"] for row in attachments}
+    manifest = _manifest(schema_version, sections, metas, provenance, item.sealed_sha256)
+    return EncryptedTestimony(
+        record_id=record_id,
+        schema_version=schema_version,
+        data_key=data_key,
+        sections=sections,
+        attachments=attachments,
+        provenance=provenance,
+        manifest=encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
+        sealed_sha256=item.sealed_sha256,
+    )
+
+
 def store_testimonies(
     session: Session,
     keys: UnlockedKeys,
@@ -208,11 +266,22 @@ def store_testimonies(
     require_role(session, "casedb")
     # Version-1 records (an older station, a file) are stored as version 2.
     items = [replace(item, document=upgrade_record(item.document)) for item in items]
-    ids = []
     for item in items:
-        document = item.document
-        ids.append(uuid.UUID(document["record_id"]) if checked else check_record(document))
+        if not checked:
+            check_record(item.document)
         check_against_sources(item.document, item.attachments)
+    return store_encrypted(session, keys, [encrypt_testimony(item) for item in items])
+
+
+def store_encrypted(
+    session: Session, keys: UnlockedKeys, records: Sequence[EncryptedTestimony]
+) -> list[uuid.UUID]:
+    """Write records made by :func:`encrypt_testimony` in the caller's transaction:
+    each data key wrapped under the workspace's wrapping key, one bulk insert per table.
+    Nothing is written if any record is already stored or an id appears twice.
+    """
+    require_role(session, "casedb")
+    ids = [record.record_id for record in records]
     if len(set(ids)) != len(ids):
         raise RecordExistsError(N_("A record id appears twice in what is being stored."))
     existing = existing_records(session, ids)
@@ -225,46 +294,30 @@ def store_testimonies(
     testimonies: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]] = []
-    for record_id, item in zip(ids, items, strict=True):
-        data_key = new_record_key()
-        ciphertexts = {
-            # Every section is written, absent ones as JSON null, so presence does not leak.
-            name: encrypt_field(
-                data_key,
-                canonical_json(item.document.get(name)),
-                context=_section_context(record_id, name),
-            )
-            for name in SECTIONS
-        }
-        sections.extend(
-            {"testimony_id": record_id, "name": name, "ciphertext": blob}
-            for name, blob in ciphertexts.items()
-        )
-        metas = {}
-        for row in encrypt_testimony_attachments(data_key, record_id, item.attachments):
-            metas[str(row["id"])] = row["meta"]
-            attachments.append(row)
-        provenance = None
-        if item.provenance is not None:
-            provenance = encrypt_field(
-                data_key,
-                canonical_json(item.provenance),
-                context=_provenance_context(record_id),
-            )
-        schema_version = item.document["schema_version"]
-        manifest = _manifest(schema_version, ciphertexts, metas, provenance, item.sealed_sha256)
+    for record in records:
+        record_id = record.record_id
         testimonies.append(
             {
                 "id": record_id,
                 "state": "stored",
-                "schema_version": schema_version,
+                "schema_version": record.schema_version,
                 "received_on": today,
-                "wrapped_key": wrap_record_key(wrapping, data_key, record_id=str(record_id)),
-                "manifest": encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
-                "provenance": provenance,
-                "sealed_sha256": item.sealed_sha256,
+                "wrapped_key": wrap_record_key(wrapping, record.data_key, record_id=str(record_id)),
+                "manifest": record.manifest,
+                "provenance": record.provenance,
+                "sealed_sha256": record.sealed_sha256,
             }
         )
+        sections.extend(
+            {"testimony_id": record_id, "name": name, "ciphertext": blob}
+            for name, blob in record.sections.items()
+        )
+        attachments.extend(record.attachments)
+    if session.get_bind().dialect.name == "sqlite":
+        # Keep the changed pages in memory until the commit: spilling them to the file
+        # mid-transaction needs an exclusive lock (it waits while anyone reads) and
+        # writes them twice. The commit itself is as durable as ever.
+        session.execute(text("PRAGMA cache_spill = OFF"))
     # Core inserts of plain rows: one executemany per table, no ORM bookkeeping.
     for model, rows in (
         (Testimony, testimonies),

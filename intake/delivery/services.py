@@ -710,6 +710,8 @@ class _Opened:
     problems: tuple[str, ...] = ()
     #: The record encrypted under its own data key, ready to store (document dropped).
     encrypted: EncryptedTestimony | None = None
+    #: The sealed file does not match its SHA-256 in the manifest (it was not opened).
+    mismatch: bool = False
 
 
 #: One record to open: its id, the sealed file, and that file's SHA-256 (from the manifest).
@@ -749,6 +751,8 @@ def _prepare_chunk(task: tuple[int, int] | list[_Item]) -> list[_Opened]:
 def _prepare(job: _Job, item: _Item) -> _Opened:
     """Open, unpack, validate and encrypt one record (no database, never raises)."""
     record_id, sealed, sealed_sha256 = item
+    if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
+        return _Opened(record_id, mismatch=True)
     opened = open_record(job.identity, record_id, sealed)
     if opened.document is None:
         return opened
@@ -918,7 +922,22 @@ def _verified_station(
     return station
 
 
-def _check_against_manifest(manifest: Manifest, records: dict[uuid.UUID, bytes]) -> None:
+def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
+    return ManifestMismatchError(
+        N_(
+            "Record %(id)s in the bundle does not match its hash in the manifest. "
+            "Nothing was imported."
+        ),
+        id=str(record_id),
+    )
+
+
+def _check_against_manifest(
+    manifest: Manifest, records: dict[uuid.UUID, bytes], *, hashed: set[uuid.UUID] | None = None
+) -> None:
+    """The bundle holds exactly the listed records, each of its listed size; those in
+    ``hashed`` (all when None) also of their listed SHA-256. The others are hashed
+    where they are opened (:func:`_prepare`), before they are opened."""
     listed = [entry.record_id for entry in manifest.records]
     if len(set(listed)) != len(listed) or set(listed) != set(records):
         raise ManifestMismatchError(
@@ -929,14 +948,11 @@ def _check_against_manifest(manifest: Manifest, records: dict[uuid.UUID, bytes])
         )
     for entry in manifest.records:
         sealed = records[entry.record_id]
-        if len(sealed) != entry.size or hashlib.sha256(sealed).hexdigest() != entry.sha256:
-            raise ManifestMismatchError(
-                N_(
-                    "Record %(id)s in the bundle does not match its hash in the manifest. "
-                    "Nothing was imported."
-                ),
-                id=str(entry.record_id),
-            )
+        if len(sealed) != entry.size:
+            raise _mismatch(entry.record_id)
+        checked = hashed is None or entry.record_id in hashed
+        if checked and hashlib.sha256(sealed).hexdigest() != entry.sha256:
+            raise _mismatch(entry.record_id)
 
 
 def import_bundle(
@@ -992,9 +1008,11 @@ def import_bundle(
             sequence=manifest.sequence,
             label=station.label,
         )
-    _check_against_manifest(manifest, records)
+    # Sizes now; hashes of new records in the workers, in parallel, before each opens.
+    _check_against_manifest(manifest, records, hashed=set())
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
     existing = existing_records(session, list(hashes))
+    _check_against_manifest(manifest, records, hashed=set(existing))
     for record_id, stored_hash in existing.items():
         if stored_hash != hashes[record_id]:
             raise RecordConflictError(
@@ -1022,6 +1040,8 @@ def import_bundle(
     opened = _prepare_all(job, fresh, workers, progress)
     encrypted = []
     for item in opened:
+        if item.mismatch:
+            raise _mismatch(item.record_id)
         if item.refusal is not None or item.encrypted is None:
             raise BundleRecordError(
                 item.refusal or "",

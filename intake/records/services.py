@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, insert, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, load_only
 
 from crypto import (
@@ -318,16 +319,49 @@ def store_encrypted(
         # mid-transaction needs an exclusive lock (it waits while anyone reads) and
         # writes them twice. The commit itself is as durable as ever.
         session.execute(text("PRAGMA cache_spill = OFF"))
-    # Core inserts of plain rows: one executemany per table, no ORM bookkeeping.
+    # Plain rows, one bulk insert per table, no ORM bookkeeping.
     for model, rows in (
         (Testimony, testimonies),
         (TestimonySection, sections),
         (TestimonyAttachment, attachments),
     ):
         if rows:
-            session.execute(insert(cast(Table, model.__table__)), rows)
+            _insert_rows(session, cast(Table, model.__table__), rows)
     mark_changed(session, ids)
     return ids
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's
+    transaction: a COPY on PostgreSQL with psycopg (several times faster than an
+    INSERT with many VALUES), one executemany elsewhere.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(rows[0])
+    # COPY applies only the database's defaults: fall back if a Python-side default
+    # would be missed for a column not given.
+    python_defaults = any(
+        column.default is not None and column.name not in rows[0] for column in table.columns
+    )
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or python_defaults:
+        session.execute(insert(table), rows)
+        return
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"COPY {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(name) for name in columns)}) FROM STDIN"
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+    except dbapi.Error as error:
+        # As SQLAlchemy would raise it (a duplicate id is an IntegrityError).
+        raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
 
 
 def store_testimony(

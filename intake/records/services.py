@@ -350,13 +350,16 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     quote = dialect.identifier_preparer.quote
     statement = (
         f"COPY {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(name) for name in columns)}) FROM STDIN"
+        f"({', '.join(quote(name) for name in columns)}) FROM STDIN (FORMAT BINARY)"
     )
+    # Binary rows need each column's type: its name as PostgreSQL spells it.
+    types = [table.columns[name].type.compile(dialect).split("(")[0].lower() for name in columns]
     driver = connection.connection.driver_connection
     assert driver is not None
     dbapi = dialect.loaded_dbapi
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row([row[name] for name in columns])
     except dbapi.Error as error:

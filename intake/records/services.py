@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, or_, select, text
+from sqlalchemy import LargeBinary, Table, and_, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, load_only
 
@@ -333,37 +333,65 @@ def store_encrypted(
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's
-    transaction: a COPY on PostgreSQL with psycopg (several times faster than an
-    INSERT with many VALUES), one executemany elsewhere.
+    transaction, as one statement run on the session's own connection: a binary COPY
+    on PostgreSQL with psycopg (several times faster than INSERT with many VALUES),
+    one executemany of the driver on SQLite (values converted by the columns' own
+    types), SQLAlchemy's executemany elsewhere. Driver errors are raised as
+    SQLAlchemy raises them (a duplicate id is an IntegrityError).
     """
     connection = session.connection()
     dialect = connection.dialect
     columns = list(rows[0])
-    # COPY applies only the database's defaults: fall back if a Python-side default
-    # would be missed for a column not given.
+    # The fast paths apply only the database's defaults: not used if a Python-side
+    # default would be missed for a column not given.
     python_defaults = any(
         column.default is not None and column.name not in rows[0] for column in table.columns
     )
-    if dialect.name != "postgresql" or dialect.driver != "psycopg" or python_defaults:
+    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if python_defaults or not (copy or (dialect.name, dialect.driver) == ("sqlite", "pysqlite")):
         session.execute(insert(table), rows)
         return
-    quote = dialect.identifier_preparer.quote
-    statement = (
-        f"COPY {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(name) for name in columns)}) FROM STDIN (FORMAT BINARY)"
-    )
-    # Binary rows need each column's type: its name as PostgreSQL spells it.
-    types = [table.columns[name].type.compile(dialect).split("(")[0].lower() for name in columns]
     driver = connection.connection.driver_connection
     assert driver is not None
     dbapi = dialect.loaded_dbapi
+    if copy:
+        quote = dialect.identifier_preparer.quote
+        statement = (
+            f"COPY {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(name) for name in columns)}) FROM STDIN (FORMAT BINARY)"
+        )
+        # Binary rows need each column's type: its name as PostgreSQL spells it.
+        types = [
+            table.columns[name].type.compile(dialect).split("(")[0].lower() for name in columns
+        ]
+    else:
+        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+        statement = str(compiled)
+        order = list(compiled.positiontup or ())
+        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped.
+        processors = [
+            (name, None if isinstance(kind, LargeBinary) else kind.bind_processor(dialect))
+            for name in order
+            for kind in [table.columns[name].type.dialect_impl(dialect)]
+        ]
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(types)
-            for row in rows:
-                copy.write_row([row[name] for name in columns])
+        if copy:
+            with driver.cursor() as cursor, cursor.copy(statement) as writer:
+                writer.set_types(types)
+                for row in rows:
+                    writer.write_row([row[name] for name in columns])
+        else:
+            driver.executemany(
+                statement,
+                [
+                    tuple(
+                        row[name] if process is None else process(row[name])
+                        for name, process in processors
+                    )
+                    for row in rows
+                ],
+            )
     except dbapi.Error as error:
-        # As SQLAlchemy would raise it (a duplicate id is an IntegrityError).
         raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
 
 

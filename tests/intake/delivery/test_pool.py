@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from multiprocessing import get_context
 
@@ -63,15 +62,10 @@ def test_a_record_refused_in_a_worker_leaves_nothing_imported(casedb_side, stati
     assert counts(casedb_side) == (0, 0)
 
 
-def test_a_forked_pool_is_not_used_beside_other_threads() -> None:
+def test_a_forked_pool_is_not_used_beside_other_threads(monkeypatch) -> None:
     # Given the only thread / Then workers are forked
+    monkeypatch.setattr(services.threading, "active_count", lambda: 1)
     assert services._pool_context().get_start_method() == "fork"
     # Given another thread running / Then workers start as fresh interpreters
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        assert services._pool_context().get_start_method() == "spawn"
-    finally:
-        release.set()
-        other.join()
+    monkeypatch.setattr(services.threading, "active_count", lambda: 2)
+    assert services._pool_context().get_start_method() == "spawn"

@@ -9,6 +9,7 @@ Station side: :func:`enrolment_text`, :func:`trust_casedb_key`, :func:`build_bun
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import http.client
 import io
@@ -740,6 +741,11 @@ def _init_worker(secret: str | None, provenance: dict[str, Any] | None) -> None:
     disable_core_dumps()
     if secret is not None and provenance is not None:
         _worker_job = _Job(Identity.from_secret_string(secret), provenance)
+    else:
+        # Forked: what came from the parent is never collected here, so no finaliser
+        # of a parent's object (a database connection in a garbage cycle) runs in the
+        # worker, and its memory is not walked and copied page by page.
+        gc.freeze()
 
 
 def _prepare_chunk(task: tuple[int, int] | list[_Item]) -> list[_Opened]:

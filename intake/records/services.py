@@ -92,9 +92,14 @@ def _section_context(record_id: uuid.UUID, section: str) -> Context:
     return Context(namespace="testimony-section", record_id=str(record_id), field=section)
 
 
+#: What json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+#: would build on every call, built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> bytes:
     """Deterministic UTF-8 JSON: sorted keys, no spaces, non-ASCII kept as written."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 _ENVELOPE_KEYS = frozenset({"schema_version", "record_id"})

@@ -14,7 +14,6 @@ import click
 
 from intake.db import Database
 from intake.errors import N_, IntakeError
-from intake.migrate import upgrade_database
 from intake.settings import DEFAULT_WORKSPACE, Settings, SettingsError
 
 
@@ -148,6 +147,8 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
             settings=settings, database=Database(settings.database_url, key_file=settings.key_file)
         )
     if ctx.invoked_subcommand not in ("validate", None):
+        from intake.migrate import upgrade_database  # alembic: only when a command runs
+
         upgrade_database(ctx.obj.database.engine)
 
 

@@ -193,9 +193,16 @@ def blind_rows(
     plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
 ) -> list[dict[str, Any]]:
     """Rows of ``blind_index`` for records given as (id, decrypted document)."""
+    return keyed_rows(plans, ((record_id, record_keys(document)) for record_id, document in items))
+
+
+def keyed_rows(
+    plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
+) -> list[dict[str, Any]]:
+    """Rows of ``blind_index`` for records given as (id, their :func:`record_keys`)."""
     rows = []
-    for record_id, document in items:
-        for kind, plain in record_keys(document).items():
+    for record_id, found in items:
+        for kind, plain in found.items():
             plan = plans[kind]
             rows += [
                 {
@@ -211,10 +218,11 @@ def blind_rows(
 
 
 def rows_for_new_records(
-    session: Session, keys: UnlockedKeys, items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
+    session: Session, keys: UnlockedKeys, items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
 ) -> list[dict[str, Any]]:
-    """The index rows of records being stored, for the caller's bulk insert."""
-    return blind_rows(load_plans(session, keys), items)
+    """The index rows of records being stored, given as (id, :func:`record_keys`), for
+    the caller's bulk insert."""
+    return keyed_rows(load_plans(session, keys), items)
 
 
 #: A value shared by more rows than this is too common to pair records on.
@@ -290,6 +298,14 @@ def remove_blind_rows(session: Session, record_id: uuid.UUID) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def index_again(
+    session: Session, keys: UnlockedKeys, record_id: uuid.UUID, document: Mapping[str, Any]
+) -> None:
+    """Index a stored record again after a correction to its names or ID number."""
+    remove_blind_rows(session, record_id)
+    insert_rows(session, rows_for_new_records(session, keys, [(record_id, record_keys(document))]))
 
 
 def stored_ids(session: Session) -> Iterator[uuid.UUID]:

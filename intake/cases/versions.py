@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, SymmetricKey, decrypt_field, encrypt_field
 from intake.audit.services import record_event
+from intake.cases.blind import index_again
 from intake.errors import N_, IntakeError
 from intake.records import services as records
 from intake.records.models import SECTIONS, Testimony, TestimonySection, TestimonyVersion
@@ -260,6 +261,9 @@ def change_section(
             change=change,
         )
     )
+    if section in ("victim", "informants"):
+        # A corrected name or ID number must find the record, and the old one no more.
+        index_again(session, keys, record_id, document)
     session.expire_all()
     record_event(
         session,

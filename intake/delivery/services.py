@@ -9,11 +9,13 @@ Station side: :func:`enrolment_text`, :func:`trust_casedb_key`, :func:`build_bun
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import http.client
 import io
 import json
 import re
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -22,7 +24,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -75,15 +78,18 @@ from intake.records.attachments import (
 )
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import (
+    EncryptedTestimony,
     Incoming,
     NoRecipientsError,
     RecordInvalidError,
     check_record,
+    encrypt_testimony,
     existing_records,
     load_provenance,
-    store_testimonies,
+    store_encrypted,
 )
 from intake.records.upgrade import upgrade_record
+from intake.serving import disable_core_dumps
 from intake.workspace.services import (
     SIGNING_KEY,
     VERIFY_KEY,
@@ -703,19 +709,68 @@ class _Opened:
     refusal: str | None = None
     #: Details: validation problem paths and codes, or the archive problem.
     problems: tuple[str, ...] = ()
+    #: The record encrypted under its own data key, ready to store (document dropped).
+    encrypted: EncryptedTestimony | None = None
+    #: The sealed file does not match its SHA-256 in the manifest (it was not opened).
+    mismatch: bool = False
 
 
-_worker_identity: Identity | None = None
+#: One record to open: its id, the sealed file, and that file's SHA-256 (from the manifest).
+_Item = tuple[uuid.UUID, bytes, str]
 
 
-def _init_worker(secret: str) -> None:
-    global _worker_identity
-    _worker_identity = Identity.from_secret_string(secret)
+@dataclass(frozen=True)
+class _Job:
+    """What opening and encrypting a bundle's records needs, in whichever process."""
+
+    identity: Identity
+    #: Provenance shared by every record of the bundle (each adds its sealed_sha256).
+    provenance: dict[str, Any]
 
 
-def _open_in_worker(item: tuple[uuid.UUID, bytes]) -> _Opened:
-    assert _worker_identity is not None
-    return open_record(_worker_identity, item[0], item[1])
+#: The job of this import worker. In a forked worker it is inherited from the parent
+#: (which set it just before the pool forked), with the records, so nothing secret or
+#: large crosses a pipe; a spawned worker gets it from :func:`_init_worker`.
+_worker_job: _Job | None = None
+_worker_items: Sequence[_Item] = ()
+
+
+def _init_worker(secret: str | None, provenance: dict[str, Any] | None) -> None:
+    global _worker_job
+    # The worker holds the organisation identity: no core file, no attaching to it.
+    disable_core_dumps()
+    if secret is not None and provenance is not None:
+        _worker_job = _Job(Identity.from_secret_string(secret), provenance)
+    else:
+        # Forked: what came from the parent is never collected here, so no finaliser
+        # of a parent's object (a database connection in a garbage cycle) runs in the
+        # worker, and its memory is not walked and copied page by page.
+        gc.freeze()
+
+
+def _prepare_chunk(task: tuple[int, int] | list[_Item]) -> list[_Opened]:
+    assert _worker_job is not None
+    items = _worker_items[task[0] : task[1]] if isinstance(task, tuple) else task
+    return [_prepare(_worker_job, item) for item in items]
+
+
+def _prepare(job: _Job, item: _Item) -> _Opened:
+    """Open, unpack, validate and encrypt one record (no database, never raises)."""
+    record_id, sealed, sealed_sha256 = item
+    if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
+        return _Opened(record_id, mismatch=True)
+    opened = open_record(job.identity, record_id, sealed)
+    if opened.document is None:
+        return opened
+    encrypted = encrypt_testimony(
+        Incoming(
+            document=opened.document,
+            attachments=opened.attachments,
+            provenance={**job.provenance, "sealed_sha256": sealed_sha256},
+            sealed_sha256=sealed_sha256,
+        )
+    )
+    return _Opened(record_id, encrypted=encrypted)
 
 
 def _check_archive(payload: bytes) -> None:
@@ -802,25 +857,44 @@ def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Ope
     return _Opened(record_id, document=document, attachments=attachments)
 
 
-def _open_all(
-    identity: Identity, items: list[tuple[uuid.UUID, bytes]], workers: int, progress: Progress
-) -> list[_Opened]:
-    opened: list[_Opened] = []
+def _pool_context() -> BaseContext:
+    # A forked worker starts at once with everything loaded and shares the records by
+    # copy-on-write. Forking is safe only in a process with one thread (the command
+    # line); a threaded server starts fresh interpreters instead.
+    if "fork" in get_all_start_methods() and threading.active_count() == 1:
+        return get_context("fork")
+    return get_context("spawn")
+
+
+def _prepare_all(job: _Job, items: list[_Item], workers: int, progress: Progress) -> list[_Opened]:
+    global _worker_job, _worker_items
     total = len(items)
-    if workers > 1 and total >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(identity.secret_string(),),
-        ) as pool:
-            for result in pool.map(_open_in_worker, items, chunksize=64):
-                opened.append(result)
-                progress(len(opened), total)
+    if workers <= 1 or total < POOL_THRESHOLD:
+        opened = []
+        for item in items:
+            opened.append(_prepare(job, item))
+            progress(len(opened), total)
         return opened
-    for record_id, sealed in items:
-        opened.append(open_record(identity, record_id, sealed))
-        progress(len(opened), total)
+    context = _pool_context()
+    size = max(16, min(256, -(-total // (workers * 8))))
+    bounds = [(start, min(start + size, total)) for start in range(0, total, size)]
+    if context.get_start_method() == "fork":
+        _worker_job, _worker_items = job, items
+        tasks: list[Any] = bounds
+        initargs: tuple[Any, ...] = (None, None)
+    else:
+        tasks = [items[start:end] for start, end in bounds]
+        initargs = (job.identity.secret_string(), job.provenance)
+    opened = []
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
+        ) as pool:
+            for chunk in pool.map(_prepare_chunk, tasks):
+                opened.extend(chunk)
+                progress(len(opened), total)
+    finally:
+        _worker_job, _worker_items = None, ()
     return opened
 
 
@@ -854,7 +928,22 @@ def _verified_station(
     return station
 
 
-def _check_against_manifest(manifest: Manifest, records: dict[uuid.UUID, bytes]) -> None:
+def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
+    return ManifestMismatchError(
+        N_(
+            "Record %(id)s in the bundle does not match its hash in the manifest. "
+            "Nothing was imported."
+        ),
+        id=str(record_id),
+    )
+
+
+def _check_against_manifest(
+    manifest: Manifest, records: dict[uuid.UUID, bytes], *, hashed: set[uuid.UUID] | None = None
+) -> None:
+    """The bundle holds exactly the listed records, each of its listed size; those in
+    ``hashed`` (all when None) also of their listed SHA-256. The others are hashed
+    where they are opened (:func:`_prepare`), before they are opened."""
     listed = [entry.record_id for entry in manifest.records]
     if len(set(listed)) != len(listed) or set(listed) != set(records):
         raise ManifestMismatchError(
@@ -865,14 +954,11 @@ def _check_against_manifest(manifest: Manifest, records: dict[uuid.UUID, bytes])
         )
     for entry in manifest.records:
         sealed = records[entry.record_id]
-        if len(sealed) != entry.size or hashlib.sha256(sealed).hexdigest() != entry.sha256:
-            raise ManifestMismatchError(
-                N_(
-                    "Record %(id)s in the bundle does not match its hash in the manifest. "
-                    "Nothing was imported."
-                ),
-                id=str(entry.record_id),
-            )
+        if len(sealed) != entry.size:
+            raise _mismatch(entry.record_id)
+        checked = hashed is None or entry.record_id in hashed
+        if checked and hashlib.sha256(sealed).hexdigest() != entry.sha256:
+            raise _mismatch(entry.record_id)
 
 
 def import_bundle(
@@ -928,9 +1014,11 @@ def import_bundle(
             sequence=manifest.sequence,
             label=station.label,
         )
-    _check_against_manifest(manifest, records)
+    # Sizes now; hashes of new records in the workers, in parallel, before each opens.
+    _check_against_manifest(manifest, records, hashed=set())
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
     existing = existing_records(session, list(hashes))
+    _check_against_manifest(manifest, records, hashed=set(existing))
     for record_id, stored_hash in existing.items():
         if stored_hash != hashes[record_id]:
             raise RecordConflictError(
@@ -941,40 +1029,38 @@ def import_bundle(
                 id=str(record_id),
             )
     fresh = [
-        (entry.record_id, records[entry.record_id])
+        (entry.record_id, records[entry.record_id], entry.sha256)
         for entry in manifest.records
         if entry.record_id not in existing
     ]
-    opened = _open_all(keys.identity, fresh, workers, progress)
     received_at = _minute(_now())
-    incoming = []
+    job = _Job(
+        keys.identity,
+        {
+            "station_id": str(station.id),
+            "bundle_id": str(manifest.bundle_id),
+            "sequence": manifest.sequence,
+            "received_at": received_at,
+        },
+    )
+    opened = _prepare_all(job, fresh, workers, progress)
+    encrypted = []
     for item in opened:
-        if item.refusal is not None or item.document is None:
+        if item.mismatch:
+            raise _mismatch(item.record_id)
+        if item.refusal is not None or item.encrypted is None:
             raise BundleRecordError(
                 item.refusal or "",
                 problems=item.problems,
                 id=str(item.record_id),
                 count=len(item.problems),
             )
-        incoming.append(
-            Incoming(
-                document=item.document,
-                attachments=item.attachments,
-                provenance={
-                    "station_id": str(station.id),
-                    "bundle_id": str(manifest.bundle_id),
-                    "sequence": manifest.sequence,
-                    "sealed_sha256": hashes[item.record_id],
-                    "received_at": received_at,
-                },
-                sealed_sha256=hashes[item.record_id],
-            )
-        )
+        encrypted.append(item.encrypted)
     receipt = _sign_receipt(
         session, keys, manifest, [item.record_id for item in opened], list(existing), received_at
     )
     try:
-        stored = store_testimonies(session, keys, incoming, checked=True)
+        stored = store_encrypted(session, keys, encrypted)
         session.add(
             ReceivedBundle(
                 id=manifest.bundle_id,

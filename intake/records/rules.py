@@ -65,8 +65,11 @@ def text_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> li
     problems: list[Problem] = []
     for path, value in nodes if nodes is not None else walk(document):
         # Printable text (the usual case) cannot hold a control, format or surrogate
-        # character: only the rest is looked at character by character.
-        if not isinstance(value, str) or value.translate(_WITHOUT_ALLOWED).isprintable():
+        # character: only the rest is looked at character by character. (Text that is
+        # printable as it is stays so without the allowed invisibles: tested first.)
+        if not isinstance(value, str) or value.isprintable():
+            continue
+        if value.translate(_WITHOUT_ALLOWED).isprintable():
             continue
         for char in value:
             code = f"{ord(char):04X}"
@@ -232,22 +235,23 @@ def _reversed(path: str, field: str, low: object, high: object) -> list[Problem]
     return []
 
 
+#: Ranges said as (low field, high field); a problem names the high one.
+_RANGES = (
+    ("amount", "amount_max"),
+    ("count_min", "count"),
+    ("items_per_day", "items_per_day_max"),
+)
+
+
 def range_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Ranges said as "from .. to" never run backwards (durations, amounts, periods)."""
     problems: list[Problem] = []
     for path, value in nodes if nodes is not None else walk(document):
         if not isinstance(value, dict):
             continue
-        problems += _reversed(
-            f"{path}.amount_max", "amount_max", value.get("amount"), value.get("amount_max")
-        )
-        problems += _reversed(f"{path}.count", "count", value.get("count_min"), value.get("count"))
-        problems += _reversed(
-            f"{path}.items_per_day_max",
-            "items_per_day_max",
-            value.get("items_per_day"),
-            value.get("items_per_day_max"),
-        )
+        for low, high in _RANGES:
+            if low in value and high in value:
+                problems += _reversed(f"{path}.{high}", high, value[low], value[high])
     return problems
 
 

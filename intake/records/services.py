@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, or_, select
+from sqlalchemy import LargeBinary, Table, and_, func, insert, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, load_only
 
 from crypto import (
@@ -31,7 +32,7 @@ from crypto import (
     unwrap_record_key,
     wrap_record_key,
 )
-from intake.cases.blind import insert_rows, rows_for_new_records
+from intake.cases.blind import insert_rows, record_keys, rows_for_new_records
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
@@ -100,9 +101,14 @@ def _section_context(record_id: uuid.UUID, section: str) -> Context:
     return Context(namespace="testimony-section", record_id=str(record_id), field=section)
 
 
+#: What json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+#: would build on every call, built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> bytes:
     """Deterministic UTF-8 JSON: sorted keys, no spaces, non-ASCII kept as written."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 _ENVELOPE_KEYS = frozenset({"schema_version", "record_id"})
@@ -238,6 +244,68 @@ def existing_records(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UU
     return found
 
 
+@dataclass(frozen=True)
+class EncryptedTestimony:
+    """One record encrypted under its own data key, ready to be written: made by
+    :func:`encrypt_testimony` (in the caller's process or an import worker)."""
+
+    record_id: uuid.UUID
+    schema_version: str
+    #: The record's data key; wrapped under the workspace's wrapping key when stored.
+    data_key: SymmetricKey
+    #: Section name -> ciphertext, every section in SECTIONS (absent ones as JSON null).
+    sections: dict[str, bytes]
+    #: Attachment rows (id, testimony_id, meta, content), encrypted.
+    attachments: list[dict[str, Any]]
+    provenance: bytes | None
+    #: The encrypted manifest listing every ciphertext above by its SHA-256.
+    manifest: bytes
+    sealed_sha256: str | None
+    #: The record's blind-index keys by kind (normalised name keys, ID number), made
+    #: from the plaintext here and HMACed when stored; never written as they are.
+    index_keys: dict[str, set[str]]
+
+
+def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
+    """Encrypt one validated record under a fresh data key (no database, no other key).
+
+    Its sections, attachments and provenance are bound to (record id, part) and listed
+    in its authenticated manifest. Per-record work that needs the plaintext belongs here.
+    """
+    document = item.document
+    record_id = uuid.UUID(document["record_id"])
+    data_key = new_record_key()
+    # Every section is written, absent ones as JSON null, so presence does not leak.
+    sections = {
+        name: encrypt_field(
+            data_key,
+            canonical_json(document.get(name)),
+            context=_section_context(record_id, name),
+        )
+        for name in SECTIONS
+    }
+    attachments = encrypt_testimony_attachments(data_key, record_id, item.attachments)
+    provenance = None
+    if item.provenance is not None:
+        provenance = encrypt_field(
+            data_key, canonical_json(item.provenance), context=_provenance_context(record_id)
+        )
+    schema_version = document["schema_version"]
+    metas = {str(row["id"]): row["meta"] for row in attachments}
+    manifest = _manifest(schema_version, sections, metas, provenance, item.sealed_sha256)
+    return EncryptedTestimony(
+        record_id=record_id,
+        schema_version=schema_version,
+        data_key=data_key,
+        sections=sections,
+        attachments=attachments,
+        provenance=provenance,
+        manifest=encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
+        sealed_sha256=item.sealed_sha256,
+        index_keys=record_keys(document),
+    )
+
+
 def store_testimonies(
     session: Session,
     keys: UnlockedKeys,
@@ -256,11 +324,22 @@ def store_testimonies(
     require_role(session, "casedb")
     # Version-1 records (an older station, a file) are stored as version 2.
     items = [replace(item, document=upgrade_record(item.document)) for item in items]
-    ids = []
     for item in items:
-        document = item.document
-        ids.append(uuid.UUID(document["record_id"]) if checked else check_record(document))
+        if not checked:
+            check_record(item.document)
         check_against_sources(item.document, item.attachments)
+    return store_encrypted(session, keys, [encrypt_testimony(item) for item in items])
+
+
+def store_encrypted(
+    session: Session, keys: UnlockedKeys, records: Sequence[EncryptedTestimony]
+) -> list[uuid.UUID]:
+    """Write records made by :func:`encrypt_testimony` in the caller's transaction:
+    each data key wrapped under the workspace's wrapping key, one bulk insert per table.
+    Nothing is written if any record is already stored or an id appears twice.
+    """
+    require_role(session, "casedb")
+    ids = [record.record_id for record in records]
     if len(set(ids)) != len(ids):
         raise RecordExistsError(N_("A record id appears twice in what is being stored."))
     existing = existing_records(session, ids)
@@ -273,59 +352,108 @@ def store_testimonies(
     testimonies: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]] = []
-    for record_id, item in zip(ids, items, strict=True):
-        data_key = new_record_key()
-        ciphertexts = {
-            # Every section is written, absent ones as JSON null, so presence does not leak.
-            name: encrypt_field(
-                data_key,
-                canonical_json(item.document.get(name)),
-                context=_section_context(record_id, name),
-            )
-            for name in SECTIONS
-        }
-        sections.extend(
-            {"testimony_id": record_id, "name": name, "ciphertext": blob}
-            for name, blob in ciphertexts.items()
-        )
-        metas = {}
-        for row in encrypt_testimony_attachments(data_key, record_id, item.attachments):
-            metas[str(row["id"])] = row["meta"]
-            attachments.append(row)
-        provenance = None
-        if item.provenance is not None:
-            provenance = encrypt_field(
-                data_key,
-                canonical_json(item.provenance),
-                context=_provenance_context(record_id),
-            )
-        schema_version = item.document["schema_version"]
-        manifest = _manifest(schema_version, ciphertexts, metas, provenance, item.sealed_sha256)
+    for record in records:
+        record_id = record.record_id
         testimonies.append(
             {
                 "id": record_id,
                 "state": "stored",
-                "schema_version": schema_version,
+                "schema_version": record.schema_version,
                 "received_on": today,
-                "wrapped_key": wrap_record_key(wrapping, data_key, record_id=str(record_id)),
-                "manifest": encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
-                "provenance": provenance,
-                "sealed_sha256": item.sealed_sha256,
+                "wrapped_key": wrap_record_key(wrapping, record.data_key, record_id=str(record_id)),
+                "manifest": record.manifest,
+                "provenance": record.provenance,
+                "sealed_sha256": record.sealed_sha256,
+                "revision": 0,
             }
         )
-    # Core inserts of plain rows: one executemany per table, no ORM bookkeeping.
+        sections.extend(
+            {"testimony_id": record_id, "name": name, "ciphertext": blob}
+            for name, blob in record.sections.items()
+        )
+        attachments.extend(record.attachments)
+    if session.get_bind().dialect.name == "sqlite":
+        # Keep the changed pages in memory until the commit: spilling them to the file
+        # mid-transaction needs an exclusive lock (it waits while anyone reads) and
+        # writes them twice. The commit itself is as durable as ever.
+        session.execute(text("PRAGMA cache_spill = OFF"))
+    # Plain rows, one bulk insert per table, no ORM bookkeeping.
     for model, rows in (
         (Testimony, testimonies),
         (TestimonySection, sections),
         (TestimonyAttachment, attachments),
     ):
         if rows:
-            session.execute(insert(cast(Table, model.__table__)), rows)
+            _insert_rows(session, cast(Table, model.__table__), rows)
     # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
-    documents = [item.document for item in items]
-    insert_rows(session, rows_for_new_records(session, keys, zip(ids, documents, strict=True)))
+    keyed = [(record.record_id, record.index_keys) for record in records]
+    insert_rows(session, rows_for_new_records(session, keys, keyed))
     mark_changed(session, ids)
     return ids
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's
+    transaction, as one statement run on the session's own connection: a binary COPY
+    on PostgreSQL with psycopg (several times faster than INSERT with many VALUES),
+    one executemany of the driver on SQLite (values converted by the columns' own
+    types), SQLAlchemy's executemany elsewhere. Driver errors are raised as
+    SQLAlchemy raises them (a duplicate id is an IntegrityError).
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(rows[0])
+    # The fast paths apply only the database's defaults: not used if a Python-side
+    # default would be missed for a column not given.
+    python_defaults = any(
+        column.default is not None and column.name not in rows[0] for column in table.columns
+    )
+    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if python_defaults or not (copy or (dialect.name, dialect.driver) == ("sqlite", "pysqlite")):
+        session.execute(insert(table), rows)
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = dialect.loaded_dbapi
+    if copy:
+        quote = dialect.identifier_preparer.quote
+        statement = (
+            f"COPY {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(name) for name in columns)}) FROM STDIN (FORMAT BINARY)"
+        )
+        # Binary rows need each column's type: its name as PostgreSQL spells it.
+        types = [
+            table.columns[name].type.compile(dialect).split("(")[0].lower() for name in columns
+        ]
+    else:
+        compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+        statement = str(compiled)
+        order = list(compiled.positiontup or ())
+        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped.
+        processors = [
+            (name, None if isinstance(kind, LargeBinary) else kind.bind_processor(dialect))
+            for name in order
+            for kind in [table.columns[name].type.dialect_impl(dialect)]
+        ]
+    try:
+        if copy:
+            with driver.cursor() as cursor, cursor.copy(statement) as writer:
+                writer.set_types(types)
+                for row in rows:
+                    writer.write_row([row[name] for name in columns])
+        else:
+            driver.executemany(
+                statement,
+                [
+                    tuple(
+                        row[name] if process is None else process(row[name])
+                        for name, process in processors
+                    )
+                    for row in rows
+                ],
+            )
+    except dbapi.Error as error:
+        raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
 
 
 def store_testimony(

@@ -13,6 +13,7 @@ identity number): treat a problem list as record content and do not log it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -124,6 +125,11 @@ class RecordDefinitions:
     facilities: dict[str, Any]
 
     @cached_property
+    def depth_bound(self) -> float:
+        """The most levels of nesting a record the schema admits can have."""
+        return depth_bound(self.schema)
+
+    @cached_property
     def work_kinds(self) -> frozenset[str]:
         """Episode kinds in the codebook's "work" group."""
         return _group_kinds(self.codebook, "work")
@@ -193,6 +199,89 @@ def _compiled(definitions: RecordDefinitions) -> Any:
     return jsonschema_rs.validator_for(definitions.schema, validate_formats=True)
 
 
+def _admitted(document: dict[str, Any], definitions: RecordDefinitions) -> bool:
+    """The compiled validator admits ``document`` and no value it admits nests deeper
+    than MAX_DEPTH. (It stops at the first level the schema refuses, so a hostile
+    deeply nested value costs it nothing.)"""
+    if definitions.depth_bound > MAX_DEPTH:
+        return False
+    try:
+        return bool(_compiled(definitions).is_valid(document))
+    except (UnicodeError, ValueError, OverflowError):
+        return False
+
+
+def depth_bound(schema: dict[str, Any]) -> float:
+    """The most levels of nesting (a scalar is one level) a value valid against
+    ``schema`` can have; infinity where the schema leaves some value open. An upper
+    bound: keywords that only narrow further (if, not, patterns) are not counted.
+    """
+    return _node_bound(schema, schema, frozenset())
+
+
+def _value_depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_value_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_value_depth, value), default=0)
+    return 1
+
+
+def _node_bound(node: object, root: dict[str, Any], resolving: frozenset[str]) -> float:
+    if node is False:
+        return 0
+    if not isinstance(node, dict):  # true, or not a schema: anything goes
+        return math.inf
+    bounds: list[float] = []
+    if "const" in node:
+        bounds.append(_value_depth(node["const"]))
+    if isinstance(node.get("enum"), list):
+        bounds.append(max(map(_value_depth, node["enum"]), default=0))
+    reference = node.get("$ref")
+    if isinstance(reference, str):
+        target = _local_target(root, reference)
+        if target is not None and reference not in resolving:
+            bounds.append(_node_bound(target, root, resolving | {reference}))
+    for key in ("anyOf", "oneOf"):
+        if isinstance(node.get(key), list) and node[key]:
+            bounds.append(max(_node_bound(branch, root, resolving) for branch in node[key]))
+    if isinstance(node.get("allOf"), list) and node["allOf"]:
+        bounds.append(min(_node_bound(branch, root, resolving) for branch in node["allOf"]))
+    types = node.get("type")
+    allowed = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else None
+    shapes: list[float] = []
+    if allowed is None or "object" in allowed:
+        children = [
+            *(node.get("properties") or {}).values(),
+            *(node.get("patternProperties") or {}).values(),
+            node.get("additionalProperties", True),
+        ]
+        shapes.append(1 + max(_node_bound(child, root, resolving) for child in children))
+    if allowed is None or "array" in allowed:
+        items = node.get("items", True)
+        children = [
+            *(node.get("prefixItems") or []),
+            items if isinstance(items, dict | bool) else True,
+        ]
+        shapes.append(1 + max(_node_bound(child, root, resolving) for child in children))
+    if allowed is None or allowed - {"object", "array"}:
+        shapes.append(1)
+    bounds.append(max(shapes))
+    return min(bounds)
+
+
+def _local_target(root: dict[str, Any], reference: str) -> object | None:
+    if not reference.startswith("#/"):
+        return None
+    target: object = root
+    for part in reference[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, dict) or part not in target:
+            return None
+        target = target[part]
+    return target
+
+
 def _schema_problems(document: dict[str, Any], definitions: RecordDefinitions) -> list[Problem]:
     try:
         if _compiled(definitions).is_valid(document):
@@ -223,17 +312,23 @@ def validate_record(
     ids, no self-links, known places and facilities) are all reported together,
     sorted by path. Never raises for a JSON value (nor for deeply nested input).
     """
-    if _depth_exceeds(document, MAX_DEPTH):
-        return [_problem("$", "too_deeply_nested", limit=MAX_DEPTH)]
-    if not isinstance(document, dict):
-        return [_problem("$", "not_an_object", actual=_json_type_name(document))]
     definitions = definitions or load_definitions()
-    document = upgrade_record(document)
-    try:
-        problems = _schema_problems(document, definitions)
-        problems.extend(_semantic_problems(document, definitions))
-    except RecursionError:
-        return [_problem("$", "too_deeply_nested", limit=MAX_DEPTH)]
+    if isinstance(document, dict) and _admitted(document, definitions):
+        # The usual case, checked cheaply first: a current record the schema admits
+        # nests no deeper than the schema allows, so neither the depth walk nor the
+        # upgrade (a no-op for a current record) is needed; only the record rules run.
+        problems = _semantic_problems(document, definitions)
+    else:
+        if _depth_exceeds(document, MAX_DEPTH):
+            return [_problem("$", "too_deeply_nested", limit=MAX_DEPTH)]
+        if not isinstance(document, dict):
+            return [_problem("$", "not_an_object", actual=_json_type_name(document))]
+        document = upgrade_record(document)
+        try:
+            problems = _schema_problems(document, definitions)
+            problems.extend(_semantic_problems(document, definitions))
+        except RecursionError:
+            return [_problem("$", "too_deeply_nested", limit=MAX_DEPTH)]
     unique: dict[tuple[str, str, str], Problem] = {}
     for problem in problems:
         unique.setdefault((problem.path, problem.code, problem.message), problem)

@@ -1,0 +1,71 @@
+"""Large imports: records opened, checked and encrypted by a pool of worker processes."""
+
+from __future__ import annotations
+
+import uuid
+from multiprocessing import get_context
+
+import pytest
+
+from intake.delivery import services
+from intake.records.models import Testimony
+from intake.records.services import load_provenance, load_testimony
+
+from ..records.helpers import WORKED_EXAMPLE, load
+from .conftest import counts, make_bundle, payload_of, seal_documents, seal_raw
+
+
+def import_with_pool(casedb, data: bytes) -> services.ImportResult:
+    with casedb.database.session() as session:
+        return services.import_bundle(session, casedb.keys, data, workers=2)
+
+
+@pytest.fixture(params=["fork", "spawn"])
+def pool(request, monkeypatch) -> str:
+    """Every bundle of two or more new records goes to a pool started this way."""
+    monkeypatch.setattr(services, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(services, "_pool_context", lambda: get_context(request.param))
+    return str(request.param)
+
+
+def test_a_pool_stores_every_record_as_sent(casedb_side, station_side, pool):
+    # Given five sealed records in one bundle
+    documents = seal_documents(station_side, 5)
+    # When imported by a pool of two workers
+    result = import_with_pool(casedb_side, make_bundle(station_side))
+    # Then every record reads back exactly, with its provenance, and no key stays behind
+    assert sorted(map(str, result.stored)) == sorted(d["record_id"] for d in documents)
+    with casedb_side.database.session() as session:
+        for document in documents:
+            record_id = uuid.UUID(document["record_id"])
+            assert load_testimony(session, casedb_side.keys, record_id) == document
+            testimony = session.get(Testimony, record_id)
+            provenance = load_provenance(session, casedb_side.keys, testimony)
+            assert provenance is not None
+            assert provenance["bundle_id"] == str(result.bundle_id)
+    assert services._worker_job is None and not services._worker_items
+
+
+def test_a_record_refused_in_a_worker_leaves_nothing_imported(casedb_side, station_side, pool):
+    # Given good records and one that fails validation, in one bundle
+    seal_documents(station_side, 3)
+    bad = load(WORKED_EXAMPLE, fresh_id=True)
+    del bad["victim"]
+    recipient = casedb_side.keys.identity.recipient
+    seal_raw(station_side, uuid.UUID(bad["record_id"]), payload_of(bad), recipient)
+    # When imported by a pool / Then it is refused with the record's problems
+    with pytest.raises(services.BundleRecordError) as caught:
+        import_with_pool(casedb_side, make_bundle(station_side))
+    assert bad["record_id"] in str(caught.value)
+    assert any("victim" in problem for problem in caught.value.problems)
+    # And nothing was imported
+    assert counts(casedb_side) == (0, 0)
+
+
+def test_a_forked_pool_is_not_used_beside_other_threads(monkeypatch) -> None:
+    # Given the only thread / Then workers are forked
+    monkeypatch.setattr(services.threading, "active_count", lambda: 1)
+    assert services._pool_context().get_start_method() == "fork"
+    # Given another thread running / Then workers start as fresh interpreters
+    monkeypatch.setattr(services.threading, "active_count", lambda: 2)
+    assert services._pool_context().get_start_method() == "spawn"

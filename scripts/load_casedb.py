@@ -346,13 +346,17 @@ def main(argv: list[str] | None = None) -> None:
             before = os.getloadavg()
             samples_file = run_locust(base, folder, plan, args)
             after = os.getloadavg()
-        samples = json.loads(samples_file.read_text(encoding="utf-8"))
+        outcome = json.loads(samples_file.read_text(encoding="utf-8"))
     print(
         f"load average (1, 5, 15 min) before the run {before[0]:.2f} {before[1]:.2f} "
         f"{before[2]:.2f}, after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} "
         "(the machine is shared; the server, PostgreSQL and locust share its cores)"
     )
-    met = report([tuple(sample) for sample in samples], args)  # type: ignore[misc]
+    met = report([tuple(sample) for sample in outcome["samples"]], args)  # type: ignore[misc]
+    print(
+        f"searches that listed at least one record: {outcome['with_results']} of "
+        f"{outcome['searches']} (each searched name is a stored person's name in another spelling)"
+    )
     sys.exit(0 if met else 1)
 
 

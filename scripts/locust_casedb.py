@@ -26,6 +26,7 @@ PLAN: dict[str, Any] = json.loads(Path(os.environ["INTAKE_LOAD_PLAN"]).read_text
 _accounts = itertools.count()
 _lock = threading.Lock()
 _samples: list[tuple[str, float, bool]] = []
+_found = {"searches": 0, "with_results": 0}
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 THINK = PLAN.get("think", [1.0, 3.0])
 
@@ -38,7 +39,8 @@ def _record(name: str, response_time: float, exception: Any, **_: Any) -> None:
 
 @events.quitting.add_listener
 def _dump(**_: Any) -> None:
-    Path(os.environ["INTAKE_LOAD_SAMPLES"]).write_text(json.dumps(_samples), encoding="utf-8")
+    result = {"samples": _samples, **_found}
+    Path(os.environ["INTAKE_LOAD_SAMPLES"]).write_text(json.dumps(result), encoding="utf-8")
 
 
 class Coordinator(HttpUser):
@@ -83,6 +85,11 @@ class Coordinator(HttpUser):
             catch_response=True,
         ) as response:
             self._checked(response)
+            if response.ok and "Records found:" not in response.text:
+                response.failure("no search results section (the form was refused)")
+            with _lock:
+                _found["searches"] += 1
+                _found["with_results"] += 'class="list results"' in response.text
 
     @task(3)
     def record(self) -> None:

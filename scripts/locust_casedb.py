@@ -3,7 +3,7 @@
 Each user signs in with an account of its own, then searches names (POST with the
 page's CSRF token), opens record pages and lists records with and without filters.
 The work list (accounts, names to search, record ids) comes from the JSON file named
-by $INTAKE_LOAD_PLAN; every request's time and outcome is written to the JSON file
+by $INTAKE_LOAD_PLAN; every request's time, outcome and end is written to the JSON file
 named by $INTAKE_LOAD_SAMPLES when the run ends (exact percentiles are computed from it,
 not locust's rounded ones). Not meant to be run by hand: scripts/load_casedb.py starts
 the server, writes the plan and runs locust with this file.
@@ -17,6 +17,7 @@ import os
 import random
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from locust import HttpUser, between, events, task
 PLAN: dict[str, Any] = json.loads(Path(os.environ["INTAKE_LOAD_PLAN"]).read_text(encoding="utf-8"))
 _accounts = itertools.count()
 _lock = threading.Lock()
-_samples: list[tuple[str, float, bool]] = []
+_samples: list[tuple[str, float, bool, float]] = []
 _found = {"searches": 0, "with_results": 0}
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 THINK = PLAN.get("think", [1.0, 3.0])
@@ -34,7 +35,7 @@ THINK = PLAN.get("think", [1.0, 3.0])
 @events.request.add_listener
 def _record(name: str, response_time: float, exception: Any, **_: Any) -> None:
     with _lock:
-        _samples.append((name, response_time, exception is None))
+        _samples.append((name, response_time, exception is None, time.time()))
 
 
 @events.quitting.add_listener

@@ -1,12 +1,30 @@
-"""Benchmarks behind scripts/bench. Figures depend on the machine; it is printed first.
+"""Every benchmark of the project, one after another. Figures depend on the machine; it
+is printed first. Small sizes by default (10,000 records); --full runs the sizes the
+goals are stated for (100,000 synthetic testimonies: much longer).
 
-The import benchmark builds one signed bundle of --import-records sealed records and
-imports it at a throwaway case database (open the bundle, verify, open each sealed
-record, unpack, validate, encrypt under per-record keys, commit), on SQLite and, when
---postgres URL or INTAKE_BENCH_DATABASE_URL names a PostgreSQL server, on a fresh
-database created there (and dropped afterwards). In the same run it inserts the same
-documents with a plain ORM insert as a baseline, prints both rates and their ratio,
-and a breakdown of where the time goes (one process, on a sample of records).
+  1. the interview's trajectory page with 30 episodes (p95 goal <= 100 ms);
+  2. unlock (Argon2id) time, field encryption, sealing, storing and reading one record;
+  3. import of one signed bundle of --import-records sealed records (open, verify, open
+     each sealed record, validate, encrypt under per-record keys, commit) on SQLite and,
+     with --postgres, PostgreSQL, beside a plain ORM insert of the same documents, with a
+     breakdown of where the time goes (goal: 2,000 records/s SQLite, 1,000/s PostgreSQL);
+  4. the case index (scripts/bench_cases.py): build at unlock and a filtered Records page
+     of --index-records testimonies, beside plaintext baselines (goals at 100,000: build
+     <= 5 s, filtered list p95 <= 50 ms);
+  5. name search (scripts/bench_search.py) over --search-records testimonies, on SQLite
+     and with --postgres on PostgreSQL, beside a plaintext indexed search (goals at
+     100,000: p50 <= 20 ms and <= 3x plaintext), and the same-person queue;
+  6. name matching's recall over the sourced pair set (scripts/bench_names.py; goal
+     recall@5 >= 95%, no false match from a shared patronymic or father's name);
+  7. the research export (scripts/bench_exports.py) of --export-records synthetic
+     testimonies (goal <= 30 s at 100,000);
+  8. with --postgres only: the load test (scripts/load_casedb.py): --load-users
+     coordinators searching and reading at once through the served app for
+     --load-duration s over --load-records testimonies (goal p95 <= 200 ms, no errors).
+
+--skip NAME leaves a part out (repeatable). Each database benchmark on PostgreSQL creates
+a database of its own on the server given by --postgres URL or $INTAKE_BENCH_DATABASE_URL
+and drops it afterwards.
 """
 
 from __future__ import annotations
@@ -16,6 +34,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -173,7 +193,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres",
         default=os.environ.get("INTAKE_BENCH_DATABASE_URL", ""),
-        help="PostgreSQL server URL for the import benchmark, e.g. "
+        help="PostgreSQL server URL for the database benchmarks and the load test, e.g. "
         "postgresql://postgres@127.0.0.1:5432/postgres (default: $INTAKE_BENCH_DATABASE_URL; "
         "a database of its own is created there and dropped)",
     )
@@ -187,10 +207,11 @@ def main() -> None:
     parser.add_argument(
         "--index-records",
         type=int,
-        default=100_000,
-        help="synthetic testimonies for the case index benchmark (default 100000)",
+        help="synthetic testimonies for the case index benchmark (default 10000, --full 100000)",
     )
+    add_more_arguments(parser)
     args = parser.parse_args()
+    sizes(args)
     print(f"machine: {machine()}")
     if args.only_import:
         import_benchmarks(args)
@@ -256,14 +277,102 @@ def main() -> None:
             f"database {size / 1024:.0f} KiB"
         )
         database.dispose()
-    import_benchmarks(args)
+    if "import" not in args.skip:
+        import_benchmarks(args)
+    more_benchmarks(args)
 
+
+# --- the benchmarks in scripts/bench_*.py and the load test ------------------------------
+
+#: Parts that --skip can leave out.
+PARTS = ("import", "cases", "search", "names", "exports", "load")
+#: Sizes without and with --full: the goals in the issues are stated for the full ones.
+SMALL, FULL = 10_000, 100_000
+
+
+def add_more_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmarks run from scripts/bench_*.py and the load test."""
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the goals' sizes: 100,000 records for the case index, search and export "
+        "benchmarks (much longer)",
+    )
+    parser.add_argument(
+        "--search-records",
+        type=int,
+        help="synthetic testimonies for the name search benchmark (default 10000, --full 100000)",
+    )
+    parser.add_argument(
+        "--export-records",
+        type=int,
+        help="synthetic testimonies for the research export (default 10000, --full 100000)",
+    )
+    parser.add_argument(
+        "--load-records", type=int, default=SMALL, help="records for the load test (default 10000)"
+    )
+    parser.add_argument(
+        "--load-users", type=int, default=20, help="coordinators in the load test (default 20)"
+    )
+    parser.add_argument(
+        "--load-duration", type=int, default=60, help="seconds of load (default 60)"
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=PARTS,
+        help="leave this part out (repeatable)",
+    )
+
+
+def sizes(args: argparse.Namespace) -> None:
+    """Fill the sizes not given: small by default, the goals' sizes with --full."""
+    for name in ("index_records", "search_records", "export_records"):
+        if getattr(args, name) is None:
+            setattr(args, name, FULL if args.full else SMALL)
+
+
+def _script(name: str, *argv: str) -> None:
+    """Run scripts/``name`` in a process of its own (it ends with its own exit status)."""
+    print(f"--- {name} {' '.join(argv)}", flush=True)
+    status = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "scripts" / name), *argv], cwd=ROOT, check=False
+    ).returncode
+    if status:
+        print(f"({name} ended with status {status}: goal not met or failed, see above)")
+
+
+def more_benchmarks(args: argparse.Namespace) -> None:
+    """Case index, name search, name matching, research export and the load test."""
+    sys.path.insert(0, str(ROOT / "scripts"))
     from bench_cases import main as bench_cases  # the in-memory case index
     from bench_names import report  # name matching over the sourced pair set
+    from bench_search import main as bench_search
 
     postgres = ["--postgres", args.postgres] if args.postgres else []
-    bench_cases(["--records", str(args.index_records), *postgres])
-    report()
+    if "cases" not in args.skip:
+        bench_cases(["--records", str(args.index_records), *postgres])
+    if "search" not in args.skip:
+        bench_search(["--records", str(args.search_records)])
+        if args.postgres:
+            bench_search(["--records", str(args.search_records), *postgres])
+        else:
+            print("name search, PostgreSQL: skipped (give --postgres URL)")
+    if "names" not in args.skip:
+        report()
+    if "exports" not in args.skip:
+        _script("bench_exports.py", "--records", str(args.export_records))
+    if "load" in args.skip:
+        return
+    if not args.postgres:
+        print("load test: skipped (it runs on PostgreSQL: give --postgres URL)")
+        return
+    _script(
+        "load_casedb.py",
+        *("--records", str(args.load_records), "--users", str(args.load_users)),
+        *("--duration", str(args.load_duration), *postgres),
+    )
 
 
 # --- the import benchmark ---------------------------------------------------------------

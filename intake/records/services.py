@@ -32,6 +32,7 @@ from crypto import (
     unwrap_record_key,
     wrap_record_key,
 )
+from intake.audit.services import record_event
 from intake.cases.blind import insert_rows, record_keys, rows_for_new_records
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
@@ -389,6 +390,17 @@ def store_encrypted(
     keyed = [(record.record_id, record.index_keys) for record in records]
     insert_rows(session, rows_for_new_records(session, keys, keyed))
     mark_changed(session, ids)
+    if ids:
+        # The write is audited in the same transaction: one entry, naming the record
+        # when there is one (a large import is one entry with its count).
+        record_event(
+            session,
+            keys,
+            actor=None,
+            action="record.import",
+            record_id=ids[0] if len(ids) == 1 else None,
+            details={"records": len(ids)},
+        )
     return ids
 
 

@@ -96,7 +96,7 @@ def _preview_page(form: ExportForm, request: services.ExportRequest) -> Iterator
         )  # fmt: skip
 
     yield from progress_page(
-        render_template("exports/preview_head.html"),
+        render_template("exports/progress_head.html", step="preview"),
         _progress_bar,
         lambda session, progress: services.preview_export(
             session, keys, request, actor=actor, progress=progress
@@ -145,7 +145,7 @@ def _write_page(
         return render_template("exports/written.html", error=_failure(value))
 
     yield from progress_page(
-        render_template("exports/write_head.html"),
+        render_template("exports/progress_head.html", step="write"),
         _progress_bar,
         lambda session, progress: services.write_export(
             session,

@@ -10,8 +10,7 @@ from flask_babel import gettext
 
 from intake.interview import vocab
 from intake.interview.review import Item, readable
-from intake.interview.wages import labour_figures, reason_texts, span_text
-from intake.records.wages import UNPAID_STATUSES, WageFigure
+from intake.interview.wages import figure_lines, labour_figures, reason_texts
 
 
 def kinds_text(kinds: list[str]) -> str:
@@ -42,29 +41,6 @@ class LabourWages:
     statements: list[WageLine] = field(default_factory=list)
 
 
-def _figure_lines(figure: WageFigure, statement: dict[str, Any]) -> list[str]:
-    lines = []
-    if figure.monthly is not None:
-        text = gettext("%(amount)s CNY a month", amount=span_text(figure.monthly))
-        if figure.ratio is not None:
-            text += "; " + gettext("%(ratio)s of the minimum wage", ratio=span_text(figure.ratio))
-        lines.append(text)
-    if figure.conversion is not None:
-        years = figure.conversion.years
-        shown = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
-        lines.append(
-            gettext(
-                "converted from %(currency)s at the %(years)s average (%(rate)s CNY each)",
-                currency=figure.conversion.currency,
-                years=shown,
-                rate=span_text(figure.conversion.rate),
-            )
-        )
-    if statement.get("status") in UNPAID_STATUSES:
-        lines.append(gettext("as said; this pay did not reach the victim"))
-    return lines
-
-
 def wages(document: dict[str, Any]) -> list[LabourWages]:
     """Each labour entry's wage statements with monthly CNY and the ratio to the local
     minimum wage, as ranges (see intake.records.wages)."""
@@ -88,7 +64,7 @@ def wages(document: dict[str, Any]) -> list[LabourWages]:
                     WageLine(
                         index,
                         code_label("wage_status", statement.get("status")),
-                        _figure_lines(figure, statement),
+                        figure_lines(figure, statement),
                         reason_texts(figure),
                     )
                     for index, (statement, figure) in enumerate(

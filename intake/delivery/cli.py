@@ -34,7 +34,7 @@ def _progress_bar(label: str) -> Iterator[Progress]:
 
     def progress(done: int, total: int) -> None:
         if "bar" not in state:
-            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
             state["bar"].__enter__()
             state["done"] = 0
         state["bar"].update(done - state["done"])
@@ -56,16 +56,16 @@ def _read_input(path: Path, limit: int) -> bytes:
     return path.read_bytes()
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file readable only by its owner; never overwrite."""
+def _write_new(path: Path, data: bytes, failure: type[IntakeError] = DeliveryFileError) -> None:
+    """Write ``data`` to a new file readable only by its owner; never overwrite. A file
+    that cannot be written raises ``failure``.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise DeliveryFileError(
-            N_("%(path)s exists already; choose another name."), path=str(path)
-        ) from None
+        raise failure(N_("%(path)s exists already; choose another name."), path=str(path)) from None
     except OSError as error:
-        raise DeliveryFileError(
+        raise failure(
             N_("%(path)s cannot be written: %(reason)s"), path=str(path), reason=error.strerror
         ) from None
     with os.fdopen(fd, "wb") as handle:

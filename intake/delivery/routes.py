@@ -5,8 +5,6 @@ that receives bundles over HTTP(S).
 
 from __future__ import annotations
 
-import queue
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +35,7 @@ from intake.delivery.forms import (
     TrustForm,
 )
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
+from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role, station_fingerprint
@@ -234,44 +233,25 @@ def _import_page(data: bytes) -> Iterator[str]:
     """The progress page: the head at once, a progress bar as records are checked, then
     the outcome. The import runs in a thread with its own session and one commit.
     """
-    state = app_state()
     keys = unlocked_keys()
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
-    def work() -> None:
-        try:
-            with state.database.session() as session:
-                result = services.import_bundle(
-                    session,
-                    keys,
-                    data,
-                    progress=lambda done, total: events.put(("p", (done, total))),
-                )
-        except IntakeError as error:
-            events.put(("error", error))
-        except Exception:
-            events.put(("error", None))
-        else:
-            events.put(("done", result))
-
-    threading.Thread(target=work, daemon=True).start()
-    yield render_template("delivery/import_head.html")
-    while True:
-        kind, value = events.get()
-        if kind == "p":
-            yield render_template("delivery/_progress.html", done=value[0], total=value[1])
-            continue
+    def outcome(kind: str, value: Any) -> str:
         if kind == "done":
-            yield render_template("delivery/import_done.html", result=value)
-        else:
-            message = (
-                value.translated()
-                if value is not None
-                else gettext("Something went wrong on the server. Nothing was imported.")
-            )
-            problems = getattr(value, "problems", [])
-            yield render_template("delivery/import_done.html", error=message, problems=problems)
-        return
+            return render_template("delivery/import_done.html", result=value)
+        message = (
+            value.translated()
+            if value is not None
+            else gettext("Something went wrong on the server. Nothing was imported.")
+        )
+        problems = getattr(value, "problems", [])
+        return render_template("delivery/import_done.html", error=message, problems=problems)
+
+    yield from progress_page(
+        render_template("delivery/import_head.html"),
+        lambda done, total: render_template("delivery/_progress.html", done=done, total=total),
+        lambda session, progress: services.import_bundle(session, keys, data, progress=progress),
+        outcome,
+    )
 
 
 @bp.get("/receipts/<uuid:bundle_id>")

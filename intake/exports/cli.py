@@ -3,61 +3,23 @@ warning, plain) export file."""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from intake.cli import CliContext, passphrase_option, unlocked
+from intake.delivery.cli import _progress_bar, _write_new
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, services, victims
 from intake.exports.consent import LEFT_OUT_REASONS
 from intake.exports.research import Generalisation
 from intake.exports.sealing import parse_recipients
-from intake.progress import Progress
 
 
 class ExportFileError(IntakeError):
     """The export file cannot be written where asked."""
-
-
-@contextmanager
-def _bar(label: str) -> Iterator[Progress]:
-    """A progress bar on standard error, made when the total is first known."""
-    state: dict[str, Any] = {}
-
-    def progress(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            state["bar"].__enter__()
-            state["at"] = 0
-        state["bar"].update(done - state["at"])
-        state["at"] = done
-
-    try:
-        yield progress
-    finally:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ExportFileError(
-            N_("%(path)s exists already; choose another name."), path=str(path)
-        ) from None
-    except OSError as error:
-        raise ExportFileError(
-            N_("%(path)s cannot be written: %(reason)s"), path=str(path), reason=error.strerror
-        ) from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 
 
 def _show(preview: services.Preview) -> None:
@@ -112,6 +74,17 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _format_option(kind: str, default: str) -> Callable[..., Any]:
+    """``--format``: the file formats an export of this kind is written in."""
+    return click.option(
+        "--format",
+        "format_",
+        type=click.Choice(services.KIND_FORMATS[kind]),
+        default=default,
+        show_default=True,
+    )
+
+
 def _run(obj: CliContext, request: services.ExportRequest, options: dict[str, Any]) -> None:
     recipients = parse_recipients(list(options["to"]))
     if not recipients and not options["preview_only"]:
@@ -129,7 +102,7 @@ def _run(obj: CliContext, request: services.ExportRequest, options: dict[str, An
         if not options["yes"]:
             click.confirm("Write an unencrypted file?", abort=True, err=True)
     keys = unlocked(obj, options["passphrase_file"], role="casedb")
-    with obj.database.session() as session, _bar("Reading records") as progress:
+    with obj.database.session() as session, _progress_bar("Reading records") as progress:
         preview = services.preview_export(session, keys, request, actor=None, progress=progress)
     _show(preview)
     if options["preview_only"]:
@@ -140,7 +113,7 @@ def _run(obj: CliContext, request: services.ExportRequest, options: dict[str, An
         )
     if not options["yes"]:
         click.confirm("Write this export?", abort=True, err=True)
-    with obj.database.session() as session, _bar("Exporting") as progress:
+    with obj.database.session() as session, _progress_bar("Exporting") as progress:
         exported = services.write_export(
             session,
             keys,
@@ -152,7 +125,7 @@ def _run(obj: CliContext, request: services.ExportRequest, options: dict[str, An
         )
         target = options["output"]
         path = target / exported.filename if target.is_dir() else target
-        _write_new(path, exported.data)
+        _write_new(path, exported.data, ExportFileError)
     state = "sealed to " + str(len(recipients)) + " key(s)" if exported.sealed else "NOT encrypted"
     click.echo(f"Wrote {path} ({state}), SHA-256 {exported.sha256}")
 
@@ -164,13 +137,7 @@ def export() -> None:
 
 
 @export.command("victims")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(services.KIND_FORMATS["victims"]),
-    default="csv",
-    show_default=True,
-)
+@_format_option("victims", default="csv")
 @click.option(
     "--fields",
     help="Comma-separated fields the partner takes (default: all): " + ", ".join(victims.FIELDS),
@@ -188,13 +155,7 @@ def export_victims(obj: CliContext, format_: str, fields: str | None, **options:
 
 
 @export.command("esf")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(services.KIND_FORMATS["esf"]),
-    default="json",
-    show_default=True,
-)
+@_format_option("esf", default="json")
 @_options
 @click.pass_obj
 def export_esf(obj: CliContext, format_: str, **options: Any) -> None:
@@ -207,13 +168,7 @@ def export_esf(obj: CliContext, format_: str, **options: Any) -> None:
 
 
 @export.command("research")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(services.KIND_FORMATS["research"]),
-    default="zip",
-    show_default=True,
-)
+@_format_option("research", default="zip")
 @click.option(
     "--qi",
     default=",".join(anonymity.DEFAULT_QUASI_IDENTIFIERS),

@@ -3,8 +3,6 @@ preview what would leave (with progress), then write the sealed file; partners' 
 
 from __future__ import annotations
 
-import queue
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -23,13 +21,14 @@ from flask import request as flask_request
 from flask_babel import gettext
 from flask_login import current_user
 
+from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
 from intake.exports import partners, services
 from intake.exports.consent import LEFT_OUT_REASONS
 from intake.exports.downloads import Downloads
 from intake.exports.forms import ActionForm, ExportForm, PartnerForm
 from intake.exports.sealing import parse_recipients, seal_export
-from intake.web import app_state, db_session, login_required, unlocked_keys
+from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -87,38 +86,32 @@ def preview() -> str | Response:
 
 
 def _preview_page(form: ExportForm, request: services.ExportRequest) -> Iterator[str]:
-    state, keys, actor = app_state(), unlocked_keys(), current_user.account_id
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    keys, actor = unlocked_keys(), current_user.account_id
 
-    def work() -> None:
-        try:
-            with state.database.session() as session:
-                result = services.preview_export(
-                    session, keys, request, actor=actor,
-                    progress=lambda done, total: events.put(("p", (done, total))),
-                )  # fmt: skip
-        except IntakeError as error:
-            events.put(("error", error))
-        except Exception:
-            events.put(("error", None))
-        else:
-            events.put(("done", result))
-
-    threading.Thread(target=work, daemon=True).start()
-    yield render_template("exports/preview_head.html")
-    while True:
-        kind, value = events.get()
-        if kind == "p":
-            yield render_template("exports/_progress.html", done=value[0], total=value[1])
-            continue
-        error = None
-        if kind == "error":
-            error = value.translated() if value is not None else gettext("Something went wrong.")
-        yield render_template(
+    def outcome(kind: str, value: Any) -> str:
+        error = _failure(value) if kind == "error" else None
+        return render_template(
             "exports/preview.html", form=form, preview=value if kind == "done" else None,
             error=error, reasons=LEFT_OUT_REASONS,
         )  # fmt: skip
-        return
+
+    yield from progress_page(
+        render_template("exports/progress_head.html", step="preview"),
+        _progress_bar,
+        lambda session, progress: services.preview_export(
+            session, keys, request, actor=actor, progress=progress
+        ),
+        outcome,
+    )
+
+
+def _progress_bar(done: int, total: int) -> str:
+    return render_template("exports/_progress.html", done=done, total=total)
+
+
+def _failure(error: IntakeError | None) -> str:
+    """What to show for a job that failed: its own message, or a general one."""
+    return error.translated() if error is not None else gettext("Something went wrong.")
 
 
 @bp.post("/write")
@@ -141,40 +134,30 @@ def write() -> str | Response:
 def _write_page(
     request: services.ExportRequest, keys: list[str], allow_plain: bool
 ) -> Iterator[str]:
-    state, unlocked, actor = app_state(), unlocked_keys(), current_user.account_id
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    unlocked, actor = unlocked_keys(), current_user.account_id
 
-    def work() -> None:
-        try:
-            with state.database.session() as session:
-                result = services.write_export(
-                    session, unlocked, request, actor=actor, recipients=keys,
-                    allow_plain=allow_plain,
-                    progress=lambda done, total: events.put(("p", (done, total))),
-                )  # fmt: skip
-        except IntakeError as error:
-            events.put(("error", error))
-        except Exception:
-            events.put(("error", None))
-        else:
-            events.put(("done", result))
-
-    threading.Thread(target=work, daemon=True).start()
-    yield render_template("exports/write_head.html")
-    while True:
-        kind, value = events.get()
-        if kind == "p":
-            yield render_template("exports/_progress.html", done=value[0], total=value[1])
-            continue
+    def outcome(kind: str, value: Any) -> str:
         if kind == "done":
             token = _downloads().put(str(actor), value.filename, value.data, value.sha256)
-            yield render_template(
+            return render_template(
                 "exports/written.html", exported=value, token=token, action_form=ActionForm()
             )
-        else:
-            message = value.translated() if value is not None else gettext("Something went wrong.")
-            yield render_template("exports/written.html", error=message)
-        return
+        return render_template("exports/written.html", error=_failure(value))
+
+    yield from progress_page(
+        render_template("exports/progress_head.html", step="write"),
+        _progress_bar,
+        lambda session, progress: services.write_export(
+            session,
+            unlocked,
+            request,
+            actor=actor,
+            recipients=keys,
+            allow_plain=allow_plain,
+            progress=progress,
+        ),
+        outcome,
+    )
 
 
 def _downloads() -> Downloads:

@@ -150,6 +150,32 @@ def reason_texts(figure: WageFigure) -> list[str]:
     return [gettext(REASON_TEXTS[reason]) for reason in figure.reasons if reason in REASON_TEXTS]
 
 
+def figure_lines(figure: WageFigure, statement: dict[str, Any]) -> list[str]:
+    """A wage statement's figure as sentences in the UI language: the monthly amount
+    with its ratio to the minimum wage, the currency conversion, and whether it was paid.
+    """
+    lines = []
+    if figure.monthly is not None:
+        text = gettext("%(amount)s CNY a month", amount=span_text(figure.monthly))
+        if figure.ratio is not None:
+            text += "; " + gettext("%(ratio)s of the minimum wage", ratio=span_text(figure.ratio))
+        lines.append(text)
+    if figure.conversion is not None:
+        years = figure.conversion.years
+        shown = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
+        lines.append(
+            gettext(
+                "converted from %(currency)s at the %(years)s average (%(rate)s CNY each)",
+                currency=figure.conversion.currency,
+                years=shown,
+                rate=span_text(figure.conversion.rate),
+            )
+        )
+    if statement.get("status") in arithmetic.UNPAID_STATUSES:
+        lines.append(gettext("as said; this pay did not reach the victim"))
+    return lines
+
+
 def _given_number(data: dict[str, Any], key: str) -> Decimal | None:
     """The number under ``key``; ``None`` if not typed yet; refused if not a number in range."""
     value = data.get(key)

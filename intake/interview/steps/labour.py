@@ -50,10 +50,15 @@ from intake.interview.steps.work_coding import (
     phase_titles,
 )
 from intake.interview.validators import IfGiven
-from intake.interview.wages import episode_place, labour_figures, reason_texts, span_text
+from intake.interview.wages import (
+    episode_place,
+    figure_lines,
+    labour_figures,
+    reason_texts,
+)
 from intake.records.derived import date_bounds
 from intake.records.validation import load_definitions
-from intake.records.wages import UNPAID_STATUSES, WageFigure
+from intake.records.wages import WageFigure
 
 _TEXTS = ("employer", "factory", "industrial_park", "housing_note", "destination_note", "note")
 _CODES = (
@@ -372,30 +377,7 @@ def store(document: dict[str, Any], form: LabourStepForm) -> None:
 
 def _figure_text(figure: WageFigure, statement: dict[str, Any]) -> dict[str, Any]:
     """What the page says about one statement's figure."""
-    lines = []
-    if figure.monthly is not None:
-        lines.append(
-            gettext("%(amount)s CNY a month", amount=span_text(figure.monthly))
-            + (
-                "; " + gettext("%(ratio)s of the minimum wage", ratio=span_text(figure.ratio))
-                if figure.ratio is not None
-                else ""
-            )
-        )
-    if figure.conversion is not None:
-        years = figure.conversion.years
-        shown = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
-        lines.append(
-            gettext(
-                "converted from %(currency)s at the %(years)s average (%(rate)s CNY each)",
-                currency=figure.conversion.currency,
-                years=shown,
-                rate=span_text(figure.conversion.rate),
-            )
-        )
-    if statement.get("status") in UNPAID_STATUSES:
-        lines.append(gettext("as said; this pay did not reach the victim"))
-    return {"lines": lines, "reasons": reason_texts(figure)}
+    return {"lines": figure_lines(figure, statement), "reasons": reason_texts(figure)}
 
 
 def _day_range(episode: dict[str, Any]) -> tuple[str, str]:

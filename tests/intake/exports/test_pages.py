@@ -58,6 +58,7 @@ def _fields(client, **values):  # type: ignore[no-untyped-def]
 def _written(client, data):  # type: ignore[no-untyped-def]
     """Write through the page, then take the download it offers."""
     page = client.post("/exports/write", data=data).get_data(as_text=True)
+    assert "<h1>Writing the export</h1>" in page
     assert "Records read: 12 of 12" in page
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     download = client.post(
@@ -71,6 +72,7 @@ def _written(client, data):  # type: ignore[no-untyped-def]
 
 def test_the_preview_shows_counts_measure_and_progress(coordinator):
     page = coordinator.post("/exports/preview", data=_fields(coordinator)).get_data(as_text=True)
+    assert "<h1>Export preview</h1>" in page
     assert "Records read: 12 of 12" in page
     assert '<dd class="people">12</dd>' in page
     assert "Measured k = 12 and l = 2" in page

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from intake.exports import stats
 from intake.exports.stats_charts import bar_chart, bar_labels
-from intake.exports.stats_map import tile_map
+from intake.exports.stats_map import choropleth, credit
 from intake.interview import vocab
 from intake.web import db_session, login_required, unlocked_keys
 
@@ -98,7 +98,7 @@ def charts(result: stats.Statistics) -> dict[str, Chart]:
     )
     rows = result.tables["prefecture"]
     cells = {row.code: row.cell for row in rows}
-    svg = tile_map(titles["prefecture"], cells, vocab.place_name, **words())
+    svg = choropleth(titles["prefecture"], cells, vocab.place_name, **words())
     names = [vocab.place_name(row.code) for row in rows]
     out["map"] = Chart(_data_uri(svg), _alt(titles["prefecture"], names, list(cells.values())))
     return out
@@ -120,6 +120,7 @@ def index() -> str:
     session.commit()
     context: dict[str, Any] = {"titles": table_titles(), "label": label, **words()}
     context["wage_label"] = stats.wage_bin_label
+    context["map_credit"] = credit()
     return render_template(
         "exports/stats.html", result=result, charts=charts(result), tables=stats.TABLES, **context
     )

@@ -56,6 +56,8 @@ def test_a_coordinator_sees_counts_and_the_view_is_audited(
     # Then Ili's 7 is shown, the charts are inline SVG images, nothing is fetched
     assert response.status_code == 200
     assert "<td>7</td>" in html
+    # and the map's boundary data are credited with their source and licence
+    assert "geoBoundaries gbHumanitarian CHN ADM2" in html and "CC BY 3.0 IGO" in html
     assert html.count('src="data:image/svg+xml;base64,') == 9
     # and the view is in the audit trail as a stats export with a file hash
     (event,) = _exports(database, keys)

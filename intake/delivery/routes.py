@@ -23,6 +23,7 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
+from flask_login import current_user
 
 from intake.delivery import services
 from intake.delivery.bundles import BundleUnreadableError
@@ -226,10 +227,11 @@ def import_bundle() -> str | Response:
     if not form.validate_on_submit():
         return render_template("delivery/import.html", form=form)
     data = form.bundle.data.read()
-    return Response(stream_with_context(_import_page(data)), mimetype="text/html")
+    page = _import_page(data, current_user.account_id)
+    return Response(stream_with_context(page), mimetype="text/html")
 
 
-def _import_page(data: bytes) -> Iterator[str]:
+def _import_page(data: bytes, actor: uuid.UUID) -> Iterator[str]:
     """The progress page: the head at once, a progress bar as records are checked, then
     the outcome. The import runs in a thread with its own session and one commit.
     """
@@ -249,7 +251,9 @@ def _import_page(data: bytes) -> Iterator[str]:
     yield from progress_page(
         render_template("delivery/import_head.html"),
         lambda done, total: render_template("delivery/_progress.html", done=done, total=total),
-        lambda session, progress: services.import_bundle(session, keys, data, progress=progress),
+        lambda session, progress: services.import_bundle(
+            session, keys, data, progress=progress, actor=actor
+        ),
         outcome,
     )
 

@@ -968,6 +968,7 @@ def import_bundle(
     *,
     progress: Progress = no_progress,
     workers: int = 1,
+    actor: uuid.UUID | None = None,
 ) -> ImportResult:
     """Verify a bundle completely, then store its new records in the caller's transaction.
 
@@ -1060,7 +1061,7 @@ def import_bundle(
         session, keys, manifest, [item.record_id for item in opened], list(existing), received_at
     )
     try:
-        stored = store_encrypted(session, keys, encrypted)
+        stored = store_encrypted(session, keys, encrypted, actor=actor)
         session.add(
             ReceivedBundle(
                 id=manifest.bundle_id,

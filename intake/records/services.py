@@ -313,6 +313,7 @@ def store_testimonies(
     items: Sequence[Incoming],
     *,
     checked: bool = False,
+    actor: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Store many records at the case database in the caller's transaction.
 
@@ -329,11 +330,16 @@ def store_testimonies(
         if not checked:
             check_record(item.document)
         check_against_sources(item.document, item.attachments)
-    return store_encrypted(session, keys, [encrypt_testimony(item) for item in items])
+    encrypted = [encrypt_testimony(item) for item in items]
+    return store_encrypted(session, keys, encrypted, actor=actor)
 
 
 def store_encrypted(
-    session: Session, keys: UnlockedKeys, records: Sequence[EncryptedTestimony]
+    session: Session,
+    keys: UnlockedKeys,
+    records: Sequence[EncryptedTestimony],
+    *,
+    actor: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Write records made by :func:`encrypt_testimony` in the caller's transaction:
     each data key wrapped under the workspace's wrapping key, one bulk insert per table.
@@ -396,7 +402,9 @@ def store_encrypted(
         record_event(
             session,
             keys,
-            actor=None,
+            # The signed-in account; None for a command run at the server or a station's
+            # signed bundle received over the network (its provenance names the station).
+            actor=actor,
             action="record.import",
             record_id=ids[0] if len(ids) == 1 else None,
             details={"records": len(ids)},

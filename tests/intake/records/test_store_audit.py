@@ -1,5 +1,7 @@
 """Storing records at the case database is itself audited, in the same transaction."""
 
+import uuid
+
 import pytest
 
 from intake.audit.services import list_events, verify_audit
@@ -45,3 +47,15 @@ def test_a_refused_store_leaves_no_audit_entry(database, casedb):
     # Then only the first import is in the trail
     with database.session() as session:
         assert len(list_events(session, casedb)) == 1
+
+
+def test_the_import_names_the_account_that_made_it(database, casedb):
+    # Given an account id / When it stores records
+    account = uuid.uuid4()
+    document = load(WORKED_EXAMPLE, fresh_id=True)
+    with database.session() as session:
+        services.store_testimonies(session, casedb, [Incoming(document)], actor=account)
+    # Then the audit entry names that account
+    with database.session() as session:
+        (event,) = list_events(session, casedb)
+    assert event.actor == str(account)

@@ -271,6 +271,21 @@ class _Codes:
             found = self.numbers[value] = len(self.numbers)
         return found
 
+    def number_all(self, values: Sequence[object]) -> list[int]:
+        """:meth:`number` of each value; values seen before cost one dict lookup."""
+        get = self.numbers.get
+        try:
+            found = [get(value, _NONE) if value is not None else _NONE for value in values]
+        except TypeError:  # an unhashable value: numbered one by one (as _NONE)
+            return [self.number(value) for value in values]
+        if len(self.numbers) and _NONE not in found:
+            return found
+        # Values not seen yet, or None and non-code values: each looked at once more.
+        return [
+            number if number != _NONE else self.number(value)
+            for number, value in zip(found, values, strict=True)
+        ]
+
     def find(self, value: object) -> int | None:
         """The number of ``value``, None if never seen (nothing can match)."""
         return self.numbers.get(value) if isinstance(value, (str, int)) else None
@@ -346,8 +361,8 @@ class CaseIndex:
         batch = list({item[0]: item for item in batch}.values())
         ids = [rid for rid, _, _ in batch]
         received = [_NONE if day is None else day.toordinal() for _, _, day in batch]
-        rows = [facts["record"] for _, facts, _ in batch]
-        episodes = [[_with_registry(row) for row in facts["episodes"]] for _, facts, _ in batch]
+        columns = list(zip(*(facts["record"] for _, facts, _ in batch), strict=True))
+        episodes = [facts["episodes"] for _, facts, _ in batch]
         indicators = [facts["indicators"] for _, facts, _ in batch]
         with self._lock:
             self._check_open()
@@ -358,34 +373,34 @@ class CaseIndex:
                 self._id_of.append(record_id)
             self._alive.extend([1] * len(ids))
             self._received.extend(received)
-            for position, name in enumerate(RECORD_FIELDS):
-                codes = self._codes[name]
-                self._record[name].extend([codes.number(row[position]) for row in rows])
+            for name, values in zip(RECORD_FIELDS, columns, strict=True):
+                self._record[name].extend(self._codes[name].number_all(values))
             self._write_episodes(first_slot, episodes)
-            slots, codes_found = [], []
-            numbers = self._codes["indicator"]
-            for offset, found in enumerate(indicators):
-                for code in found:
-                    slots.append(first_slot + offset)
-                    codes_found.append(numbers.number(code))
+            slots = [first_slot + n for n, found in enumerate(indicators) for _ in found]
             self._indicator_record.extend(slots)
-            self._indicator.extend(codes_found)
+            found = [code for codes in indicators for code in codes]
+            self._indicator.extend(self._codes["indicator"].number_all(found))
         return len(batch)
 
     def _write_episodes(self, first_slot: int, episodes: list[list[Sequence[Any]]]) -> None:
-        flat = [(first_slot + n, row) for n, rows in enumerate(episodes) for row in rows]
-        self._episode_record.extend([slot for slot, _ in flat])
+        self._episode_record.extend(
+            [first_slot + n for n, rows in enumerate(episodes) for _ in rows]
+        )
+        flat = [
+            row if row[2] or row[1] is None else _with_registry(row)
+            for rows in episodes
+            for row in rows
+        ]
+        if not flat:
+            return
         names = (*EPISODE_FIELDS, "first_year", "last_year", *_EPISODE_TAIL)
-        for position, name in enumerate(names):
+        for name, values in zip(names, zip(*flat, strict=True), strict=True):
             if name == "first_year":
-                values = [_NO_FIRST_YEAR if r[position] is None else r[position] for _, r in flat]
-                self._first_year.extend(values)
+                self._first_year.extend([_NO_FIRST_YEAR if v is None else v for v in values])
             elif name == "last_year":
-                values = [_NO_LAST_YEAR if r[position] is None else r[position] for _, r in flat]
-                self._last_year.extend(values)
+                self._last_year.extend([_NO_LAST_YEAR if v is None else v for v in values])
             else:
-                codes = self._codes[name]
-                self._episode[name].extend([codes.number(r[position]) for _, r in flat])
+                self._episode[name].extend(self._codes[name].number_all(values))
 
     def _bury(self, record_ids: list[str]) -> None:
         """Mark the slots of ``record_ids`` dead (lock held)."""

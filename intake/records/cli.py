@@ -247,5 +247,5 @@ def records_upgrade(obj: CliContext, passphrase_file: Path | None) -> None:
     for record_id, reason in report.refused:
         click.echo(f"{record_id}: not upgraded ({reason}); it stays refused when read")
     click.echo(f"{len(report.upgraded)} upgraded, {len(report.refused)} not upgraded.")
-    click.echo(f"Index facts written for {written} records.")
+    click.echo(f"Index facts written: {written}.")
     sys.exit(1 if report.refused else 0)

@@ -337,19 +337,21 @@ class CaseIndex:
         records: Iterable[FactsEntry],
         *,
         progress: Callable[[int], None] | None = None,
+        batch: int = 5000,
     ) -> int:
-        """Index (or re-index) records given as (id, :func:`index_facts`, received day);
-        return how many. ``progress`` is called with the count so far."""
+        """Index (or re-index) records given as (id, :func:`index_facts`, received day),
+        ``batch`` at a time; return how many. ``progress`` is called with the count so
+        far."""
         count = 0
-        batch: list[FactsEntry] = []
+        items: list[FactsEntry] = []
         for item in records:
-            batch.append(item)
-            if len(batch) == 5000:
-                count += self._write(batch)
-                batch = []
+            items.append(item)
+            if len(items) == batch:
+                count += self._write(items)
+                items = []
                 if progress is not None:
                     progress(count)
-        count += self._write(batch)
+        count += self._write(items)
         if progress is not None:
             progress(count)
         return count

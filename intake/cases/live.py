@@ -50,6 +50,8 @@ INDEX_SECTIONS = ("victim", "episodes", "labour", "coding", "consent")
 BUILD_INLINE_UP_TO = 2000
 #: Records opened per step of a build.
 _STEP = 1000
+#: Records put into the index at once from their facts.
+_FACTS_BATCH = 100
 
 Entry = tuple[str, dict[str, Any], date | None, str | None]
 
@@ -101,12 +103,13 @@ def _entries(opened: Sequence[OpenedTestimony], live: LiveIndex) -> Iterator[Ent
         yield (str(item.testimony.id), item.document, item.testimony.received_on, station)
 
 
-def _facts_entries(
+def _index_facts_of(
     session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID], live: LiveIndex
-) -> tuple[list[FactsEntry], list[uuid.UUID]]:
-    """The index facts of ``ids`` where each opens and names the record's current
-    manifest (only the data key is unwrapped and the facts decrypted), and the ids to
-    read the full, checked way: no facts yet, stale, tampered with, erased or gone."""
+) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
+    """Index ``ids`` from their index facts where these open and name the record's
+    current manifest (only the data key is unwrapped and the facts decrypted); return
+    the ids indexed and those to read the full, checked way: no facts yet, stale,
+    tampered with, erased or gone."""
     chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
     query = select(
         Testimony.id,
@@ -117,21 +120,26 @@ def _facts_entries(
         Testimony.manifest,
         Testimony.index_facts,
     ).where(Testimony.id.in_(list(ids)))
-    entries: list[FactsEntry] = []
     done: set[uuid.UUID] = set()
-    for row in session.execute(query):
-        if row.state != "stored" or row.index_facts is None or row.wrapped_key is None:
-            continue
-        try:
-            data_key = _data_key(keys, row, chain)
-        except _Unreadable:
-            continue
-        facts = open_index_facts(data_key, row.id, row.index_facts, row.manifest)
-        if facts is not None:
-            entries.append((str(row.id), facts, row.received_on))
-            done.add(row.id)
-            live.unreadable.discard(row.id)
-    return entries, [record_id for record_id in ids if record_id not in done]
+
+    def opened() -> Iterator[FactsEntry]:
+        for row in session.execute(query):
+            if row.state != "stored" or row.index_facts is None or row.wrapped_key is None:
+                continue
+            try:
+                data_key = _data_key(keys, row, chain)
+            except _Unreadable:
+                continue
+            facts = open_index_facts(data_key, row.id, row.index_facts, row.manifest)
+            if facts is not None:
+                done.add(row.id)
+                live.unreadable.discard(row.id)
+                yield (str(row.id), facts, row.received_on)
+
+    # Small batches: the decrypted facts are dropped young, before the garbage collector
+    # would move them to older generations (and walk the whole heap again for them).
+    live.index.put_facts_many(opened(), batch=_FACTS_BATCH)
+    return done, [record_id for record_id in ids if record_id not in done]
 
 
 def _index_ids(
@@ -139,9 +147,7 @@ def _index_ids(
 ) -> set[uuid.UUID]:
     """Index ``ids`` from their facts, the others from their decrypted sections; return
     the ids indexed."""
-    entries, slow = _facts_entries(session, keys, ids, live)
-    live.index.put_facts_many(entries)
-    indexed = {uuid.UUID(entry[0]) for entry in entries}
+    indexed, slow = _index_facts_of(session, keys, ids, live)
     if slow:
         opened = open_testimonies(session, keys, slow, sections=INDEX_SECTIONS)
         documents = list(_entries(opened, live))
@@ -174,7 +180,7 @@ def add_index_facts(session: Session, keys: UnlockedKeys) -> tuple[int, int]:
     written = unreadable = 0
     scratch = LiveIndex()
     for ids in _stored_ids(session):
-        _usable, missing = _facts_entries(session, keys, ids, scratch)
+        _usable, missing = _index_facts_of(session, keys, ids, scratch)
         opened = open_testimonies(session, keys, missing, sections=INDEX_SECTIONS)
         for item in opened:
             row = item.testimony

@@ -18,7 +18,7 @@ are compacted away once they are as many as the live ones.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from intake.records.derived import date_bounds, load_reference
 
-#: Record facts, in the order :func:`_record_row` gives them after id and received day.
+#: Record facts, in the order :func:`index_facts` gives them.
 RECORD_FIELDS = (
     "station",
     "gender",
@@ -43,7 +43,8 @@ RECORD_FIELDS = (
     "research_use",
     "publish_victim_name",
 )
-#: Episode facts, in the order :func:`_episode_rows` gives them after the record id.
+#: Episode facts, in the order :func:`index_facts` gives them (then first and last
+#: year, then the tail).
 EPISODE_FIELDS = ("kind", "facility", "prefecture", "county", "province")
 _EPISODE_TAIL = ("system", "stage")
 _NONE = -1
@@ -129,21 +130,17 @@ def _registry_places() -> dict[str, dict[str, Any]]:
     }
 
 
-def _episode_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+def _episode_facts(document: Mapping[str, Any]) -> list[list[Any]]:
+    """Each episode's codes as the record says them (the registry is applied later)."""
     rows = []
     for episode in _list(document.get("episodes")):
         place = _dict(episode.get("place"))
-        registry_id = _dict(episode.get("facility")).get("registry_id")
-        if not place.get("prefecture_id") and isinstance(registry_id, str):
-            # A facility from the registry says where the episode was.
-            place = {**place, **_registry_places().get(registry_id, {})}
         first = _year(episode.get("start"), last=False)
         last = _year(episode.get("end"), last=True) or _year(episode.get("start"), last=True)
         rows.append(
-            (
-                record_id,
+            [
                 episode.get("kind"),
-                registry_id,
+                _dict(episode.get("facility")).get("registry_id"),
                 place.get("prefecture_id"),
                 place.get("county_id"),
                 place.get("province_id"),
@@ -151,12 +148,24 @@ def _episode_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[Any
                 last,
                 episode.get("system"),
                 episode.get("pipeline_stage"),
-            )
+            ]
         )
     return rows
 
 
-def _indicator_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+def _with_registry(row: Sequence[Any]) -> Sequence[Any]:
+    """An episode row whose place, when not given, is its registry facility's."""
+    registry_id = row[1]
+    if row[2] or not isinstance(registry_id, str):
+        return row
+    found = _registry_places().get(registry_id)
+    if not found:
+        return row
+    # A facility from the registry says where the episode was.
+    return [row[0], registry_id, found["prefecture_id"], found["county_id"], *row[4:]]
+
+
+def _present_indicators(document: Mapping[str, Any]) -> list[str]:
     found: dict[str, str] = {}
     codings = [_dict(document.get("coding"))]
     codings += [_dict(labour.get("coding")) for labour in _list(document.get("labour"))]
@@ -166,18 +175,14 @@ def _indicator_rows(record_id: str, document: Mapping[str, Any]) -> list[tuple[A
             # "present" anywhere in the record wins over absent or unknown elsewhere.
             if isinstance(status, str) and found.get(code) != "present":
                 found[code] = status
-    return [(record_id, code, status) for code, status in found.items()]
+    return sorted(code for code, status in found.items() if status == "present")
 
 
-def _record_row(
-    record_id: str, document: Mapping[str, Any], received_on: date | None, station: str | None
-) -> tuple[Any, ...]:
+def _record_facts(document: Mapping[str, Any], station: str | None) -> list[Any]:
     victim = _dict(document.get("victim"))
     home = _dict(victim.get("home_place"))
     consent = _dict(document.get("consent"))
-    return (
-        record_id,
-        _NONE if received_on is None else received_on.toordinal(),
+    return [
         station,
         victim.get("gender"),
         victim.get("ethnicity"),
@@ -189,6 +194,36 @@ def _record_row(
         _flag(consent.get("share_with_partner_databases")),
         _flag(consent.get("research_use")),
         _flag(consent.get("publish_victim_name")),
+    ]
+
+
+#: Version of what :func:`index_facts` gives; facts of another version are not used.
+FACTS_VERSION = 1
+
+
+def index_facts(document: Mapping[str, Any], station: str | None) -> dict[str, Any]:
+    """The codes the index needs of one (partial) record, as JSON-ready lists: record
+    facts in :data:`RECORD_FIELDS` order, episodes, present indicators. No names, no
+    free text. What a record stores encrypted beside its sections so that the index can
+    be built without decrypting them."""
+    return {
+        "v": FACTS_VERSION,
+        "record": _record_facts(document, station),
+        "episodes": _episode_facts(document),
+        "indicators": _present_indicators(document),
+    }
+
+
+def facts_usable(facts: object) -> bool:
+    """Whether ``facts`` (decrypted JSON) has the shape :func:`index_facts` gives."""
+    return (
+        isinstance(facts, dict)
+        and facts.get("v") == FACTS_VERSION
+        and isinstance(facts.get("record"), list)
+        and len(facts["record"]) == len(RECORD_FIELDS)
+        and isinstance(facts.get("episodes"), list)
+        and all(isinstance(row, list) and len(row) == 9 for row in facts["episodes"])
+        and isinstance(facts.get("indicators"), list)
     )
 
 
@@ -236,12 +271,29 @@ class _Codes:
             found = self.numbers[value] = len(self.numbers)
         return found
 
+    def number_all(self, values: Sequence[object]) -> list[int]:
+        """:meth:`number` of each value; values seen before cost one dict lookup."""
+        get = self.numbers.get
+        try:
+            found = [get(value, _NONE) if value is not None else _NONE for value in values]
+        except TypeError:  # an unhashable value: numbered one by one (as _NONE)
+            return [self.number(value) for value in values]
+        if len(self.numbers) and _NONE not in found:
+            return found
+        # Values not seen yet, or None and non-code values: each looked at once more.
+        return [
+            number if number != _NONE else self.number(value)
+            for number, value in zip(found, values, strict=True)
+        ]
+
     def find(self, value: object) -> int | None:
         """The number of ``value``, None if never seen (nothing can match)."""
         return self.numbers.get(value) if isinstance(value, (str, int)) else None
 
 
 Entry = tuple[str, Mapping[str, Any], "date | None", "str | None"]
+#: A record given by its facts: (id, :func:`index_facts`, received day).
+FactsEntry = tuple[str, Mapping[str, Any], "date | None"]
 
 
 class CaseIndex:
@@ -275,65 +327,82 @@ class CaseIndex:
         """Index (or re-index) records given as (id, decrypted document, received day,
         station); return how many. ``progress`` is called with the count so far.
         """
+        facts = (
+            (rid, index_facts(doc, station), received) for rid, doc, received, station in records
+        )
+        return self.put_facts_many(facts, progress=progress)
+
+    def put_facts_many(
+        self,
+        records: Iterable[FactsEntry],
+        *,
+        progress: Callable[[int], None] | None = None,
+        batch: int = 5000,
+    ) -> int:
+        """Index (or re-index) records given as (id, :func:`index_facts`, received day),
+        ``batch`` at a time; return how many. ``progress`` is called with the count so
+        far."""
         count = 0
-        batch: list[Entry] = []
+        items: list[FactsEntry] = []
         for item in records:
-            batch.append(item)
-            if len(batch) == 5000:
-                count += self._write(batch)
-                batch = []
+            items.append(item)
+            if len(items) == batch:
+                count += self._write(items)
+                items = []
                 if progress is not None:
                     progress(count)
-        count += self._write(batch)
+        count += self._write(items)
         if progress is not None:
             progress(count)
         return count
 
-    def _write(self, batch: list[Entry]) -> int:
+    def _write(self, batch: list[FactsEntry]) -> int:
         if not batch:
             return 0
         # The same id twice in one batch: the last one written is what counts.
         batch = list({item[0]: item for item in batch}.values())
-        rows = [_record_row(rid, doc, received, station) for rid, doc, received, station in batch]
-        episodes = [_episode_rows(rid, doc) for rid, doc, _, _ in batch]
-        indicators = [_indicator_rows(rid, doc) for rid, doc, _, _ in batch]
+        ids = [rid for rid, _, _ in batch]
+        received = [_NONE if day is None else day.toordinal() for _, _, day in batch]
+        columns = list(zip(*(facts["record"] for _, facts, _ in batch), strict=True))
+        episodes = [facts["episodes"] for _, facts, _ in batch]
+        indicators = [facts["indicators"] for _, facts, _ in batch]
         with self._lock:
             self._check_open()
-            self._bury([row[0] for row in rows])  # may compact: slots are counted after
+            self._bury(ids)  # may compact: slots are counted after
             first_slot = len(self._id_of)
-            for offset, row in enumerate(rows):
-                self._slot_of[row[0]] = first_slot + offset
-                self._id_of.append(row[0])
-            self._alive.extend([1] * len(rows))
-            self._received.extend([row[1] for row in rows])
-            for position, name in enumerate(RECORD_FIELDS, start=2):
-                codes = self._codes[name]
-                self._record[name].extend([codes.number(row[position]) for row in rows])
+            for offset, record_id in enumerate(ids):
+                self._slot_of[record_id] = first_slot + offset
+                self._id_of.append(record_id)
+            self._alive.extend([1] * len(ids))
+            self._received.extend(received)
+            for name, values in zip(RECORD_FIELDS, columns, strict=True):
+                self._record[name].extend(self._codes[name].number_all(values))
             self._write_episodes(first_slot, episodes)
-            slots, codes_found = [], []
-            for offset, found in enumerate(indicators):
-                for _rid, code, status in found:
-                    if status == "present":
-                        slots.append(first_slot + offset)
-                        codes_found.append(self._codes["indicator"].number(code))
+            slots = [first_slot + n for n, found in enumerate(indicators) for _ in found]
             self._indicator_record.extend(slots)
-            self._indicator.extend(codes_found)
+            found = [code for codes in indicators for code in codes]
+            self._indicator.extend(self._codes["indicator"].number_all(found))
         return len(batch)
 
-    def _write_episodes(self, first_slot: int, episodes: list[list[tuple[Any, ...]]]) -> None:
-        flat = [(first_slot + n, row) for n, rows in enumerate(episodes) for row in rows]
-        self._episode_record.extend([slot for slot, _ in flat])
+    def _write_episodes(self, first_slot: int, episodes: list[list[Sequence[Any]]]) -> None:
+        self._episode_record.extend(
+            [first_slot + n for n, rows in enumerate(episodes) for _ in rows]
+        )
+        flat = [
+            row if row[2] or row[1] is None else _with_registry(row)
+            for rows in episodes
+            for row in rows
+        ]
+        if not flat:
+            return
         names = (*EPISODE_FIELDS, "first_year", "last_year", *_EPISODE_TAIL)
-        for position, name in enumerate(names, start=1):
+        for name, values in zip(names, zip(*flat, strict=True), strict=True):
             if name == "first_year":
-                values = [_NO_FIRST_YEAR if r[position] is None else r[position] for _, r in flat]
-                self._first_year.extend(values)
+                self._first_year.extend([_NO_FIRST_YEAR if v is None else v for v in values])
             elif name == "last_year":
-                values = [_NO_LAST_YEAR if r[position] is None else r[position] for _, r in flat]
-                self._last_year.extend(values)
+                self._last_year.extend([_NO_LAST_YEAR if v is None else v for v in values])
             else:
-                codes = self._codes[name]
-                self._episode[name].extend([codes.number(r[position]) for _, r in flat])
+                self._episode[name].extend(self._codes[name].number_all(values))
 
     def _bury(self, record_ids: list[str]) -> None:
         """Mark the slots of ``record_ids`` dead (lock held)."""

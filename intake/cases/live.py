@@ -19,14 +19,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from intake.cases.index import CaseIndex
+from crypto import Purpose
+from intake.cases.index import CaseIndex, FactsEntry
 from intake.db import Database
 from intake.progress import Progress, no_progress
 from intake.records.models import Testimony
-from intake.records.services import CHANGED_RECORDS, OpenedTestimony, open_testimonies
+from intake.records.services import (
+    CHANGED_RECORDS,
+    OpenedTestimony,
+    _data_key,
+    open_index_facts,
+    open_testimonies,
+    seal_index_facts,
+)
+from intake.records.services import RecordUnreadableError as _Unreadable
 from intake.workspace.services import find_workspace
 from intake.workspace.vault import UnlockedKeys
 
@@ -41,6 +50,8 @@ INDEX_SECTIONS = ("victim", "episodes", "labour", "coding", "consent")
 BUILD_INLINE_UP_TO = 2000
 #: Records opened per step of a build.
 _STEP = 1000
+#: Records put into the index at once from their facts.
+_FACTS_BATCH = 100
 
 Entry = tuple[str, dict[str, Any], date | None, str | None]
 
@@ -92,6 +103,59 @@ def _entries(opened: Sequence[OpenedTestimony], live: LiveIndex) -> Iterator[Ent
         yield (str(item.testimony.id), item.document, item.testimony.received_on, station)
 
 
+def _index_facts_of(
+    session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID], live: LiveIndex
+) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
+    """Index ``ids`` from their index facts where these open and name the record's
+    current manifest (only the data key is unwrapped and the facts decrypted); return
+    the ids indexed and those to read the full, checked way: no facts yet, stale,
+    tampered with, erased or gone."""
+    chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+    query = select(
+        Testimony.id,
+        Testimony.state,
+        Testimony.received_on,
+        Testimony.wrapped_key,
+        Testimony.erased_on,
+        Testimony.manifest,
+        Testimony.index_facts,
+    ).where(Testimony.id.in_(list(ids)))
+    done: set[uuid.UUID] = set()
+
+    def opened() -> Iterator[FactsEntry]:
+        for row in session.execute(query):
+            if row.state != "stored" or row.index_facts is None or row.wrapped_key is None:
+                continue
+            try:
+                data_key = _data_key(keys, row, chain)
+            except _Unreadable:
+                continue
+            facts = open_index_facts(data_key, row.id, row.index_facts, row.manifest)
+            if facts is not None:
+                done.add(row.id)
+                live.unreadable.discard(row.id)
+                yield (str(row.id), facts, row.received_on)
+
+    # Small batches: the decrypted facts are dropped young, before the garbage collector
+    # would move them to older generations (and walk the whole heap again for them).
+    live.index.put_facts_many(opened(), batch=_FACTS_BATCH)
+    return done, [record_id for record_id in ids if record_id not in done]
+
+
+def _index_ids(
+    session: Session, keys: UnlockedKeys, live: LiveIndex, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Index ``ids`` from their facts, the others from their decrypted sections; return
+    the ids indexed."""
+    indexed, slow = _index_facts_of(session, keys, ids, live)
+    if slow:
+        opened = open_testimonies(session, keys, slow, sections=INDEX_SECTIONS)
+        documents = list(_entries(opened, live))
+        live.index.put_many(documents)
+        indexed.update(uuid.UUID(entry[0]) for entry in documents)
+    return indexed
+
+
 def _stored_ids(session: Session) -> Iterator[list[uuid.UUID]]:
     """Ids of stored (not erased) testimonies, a step at a time (keyset paging)."""
     last: uuid.UUID | None = None
@@ -105,6 +169,37 @@ def _stored_ids(session: Session) -> Iterator[list[uuid.UUID]]:
         if len(ids) < _STEP:
             return
         last = ids[-1]
+
+
+def add_index_facts(session: Session, keys: UnlockedKeys) -> tuple[int, int]:
+    """Give every stored record whose index facts are missing or stale (stored before
+    they existed, or changed by an upgrade) facts made from its checked, decrypted
+    sections, in the caller's transaction; return (written, not readable). Records that
+    do not open are left as they are: the index keeps reading them the slow way.
+    """
+    written = unreadable = 0
+    scratch = LiveIndex()
+    for ids in _stored_ids(session):
+        _usable, missing = _index_facts_of(session, keys, ids, scratch)
+        opened = open_testimonies(session, keys, missing, sections=INDEX_SECTIONS)
+        for item in opened:
+            row = item.testimony
+            if item.document is None or row.manifest is None or row.wrapped_key is None:
+                unreadable += 1
+                continue
+            station = None if item.provenance is None else item.provenance.get("station_id")
+            facts = seal_index_facts(
+                _data_key(keys, row), row.id, item.document, station, row.manifest
+            )
+            session.execute(
+                update(Testimony)
+                .where(Testimony.id == row.id, Testimony.manifest == row.manifest)
+                .values(index_facts=facts)
+                .execution_options(synchronize_session=False)
+            )
+            written += 1
+    scratch.close()
+    return written, unreadable
 
 
 def stored_count(session: Session) -> int:
@@ -127,8 +222,7 @@ def build_index(
             for ids in _stored_ids(session):
                 if live.closed:
                     return count
-                opened = open_testimonies(session, keys, ids, sections=INDEX_SECTIONS)
-                count += live.index.put_many(_entries(opened, live))
+                count += len(_index_ids(session, keys, live, ids))
                 session.expunge_all()
                 live.progress(min(live.done + len(ids), total), total)
                 progress(live.done, total)
@@ -146,10 +240,7 @@ def refresh(
     """Index ``ids`` again from the store; drop those erased or gone."""
     wanted = list(ids)
     with database.sessions() as session:
-        opened = open_testimonies(session, keys, wanted, sections=INDEX_SECTIONS)
-        entries = list(_entries(opened, live))
-    live.index.put_many(entries)
-    indexed = {uuid.UUID(entry[0]) for entry in entries}
+        indexed = _index_ids(session, keys, live, wanted)
     for record_id in wanted:
         if record_id not in indexed:
             live.index.remove(str(record_id))

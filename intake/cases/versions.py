@@ -233,14 +233,18 @@ def change_section(
         ),
         context=_version_context(record_id, section, number),
     )
+    provenance = records.load_provenance(session, keys, testimony)
     manifest = _remade_manifest(
         session, data_key, testimony, section, new_blob, number, change, old_blob
     )
+    # The index facts name the manifest they were made with: made again beside it.
+    station = None if provenance is None else provenance.get("station_id")
+    facts = records.seal_index_facts(data_key, record_id, document, station, manifest)
     # The optimistic lock: exactly one of two saves from the same revision matches.
     result = session.execute(
         update(Testimony)
         .where(Testimony.id == record_id, Testimony.revision == loaded_revision)
-        .values(revision=loaded_revision + 1, manifest=manifest)
+        .values(revision=loaded_revision + 1, manifest=manifest, index_facts=facts)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]

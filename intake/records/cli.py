@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from intake.audit.services import record_event
+from intake.cases.live import add_index_facts
 from intake.cli import CliContext, passphrase_option, read_passphrase
 from intake.errors import N_, IntakeError
 from intake.records import services
@@ -224,7 +225,9 @@ def records_upgrade(obj: CliContext, passphrase_file: Path | None) -> None:
 
     Version-1 records stored before records carried an authenticated list of their
     parts are opened, upgraded to version 2 and given that list; until then they are
-    refused when read. Run it once, straight after updating. Exit status 1 if any
+    refused when read. Records stored before they carried index facts get them, so
+    that the case index builds from those alone at unlock (until then it reads their
+    sections, more slowly). Run it once, straight after updating. Exit status 1 if any
     record could not be upgraded.
     """
     passphrase = read_passphrase(passphrase_file, "Workspace passphrase")
@@ -234,9 +237,15 @@ def records_upgrade(obj: CliContext, passphrase_file: Path | None) -> None:
         report = upgrade_stored_records(session, keys)
         for record_id in report.upgraded:
             record_event(session, keys, actor=None, action="record.write", record_id=record_id)
+    with obj.database.session() as session:
+        written, _unreadable = add_index_facts(session, keys)
+        if written:
+            details = {"index_facts": written}
+            record_event(session, keys, actor=None, action="record.write", details=details)
     for record_id in report.upgraded:
         click.echo(f"{record_id}: upgraded to version 2")
     for record_id, reason in report.refused:
         click.echo(f"{record_id}: not upgraded ({reason}); it stays refused when read")
     click.echo(f"{len(report.upgraded)} upgraded, {len(report.refused)} not upgraded.")
+    click.echo(f"Index facts written: {written}.")
     sys.exit(1 if report.refused else 0)

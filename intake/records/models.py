@@ -56,6 +56,10 @@ class Testimony(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Day the data key was destroyed (consent withdrawn); NULL while stored.
     erased_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Encrypted codes the case index needs (episode kinds, places, years, statuses,
+    #: consent flags, station), bound to the record id and naming the manifest they
+    #: were made with; NULL for records stored before them (read the slow way).
+    index_facts: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     sections: Mapped[list[TestimonySection]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan"

@@ -34,6 +34,7 @@ from crypto import (
 )
 from intake.audit.services import record_event
 from intake.cases.blind import insert_rows, record_keys, rows_for_new_records
+from intake.cases.index import facts_usable, index_facts
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
@@ -161,6 +162,42 @@ def _provenance_context(record_id: uuid.UUID) -> Context:
     return Context(namespace="testimony-provenance", record_id=str(record_id), field="provenance")
 
 
+def _facts_context(record_id: uuid.UUID) -> Context:
+    return Context(namespace="testimony-index-facts", record_id=str(record_id), field="facts")
+
+
+def seal_index_facts(
+    data_key: SymmetricKey,
+    record_id: uuid.UUID,
+    document: dict[str, Any],
+    station: str | None,
+    manifest: bytes,
+) -> bytes:
+    """The record's index facts (:func:`intake.cases.index.index_facts`) encrypted under
+    its data key, bound to its id and naming its encrypted ``manifest`` by SHA-256: a
+    record's facts count only beside the manifest they were made with, so facts moved
+    from another record, or left from before a change, are refused."""
+    facts = {**index_facts(document, station), "manifest": _digest(manifest)}
+    return encrypt_field(data_key, canonical_json(facts), context=_facts_context(record_id))
+
+
+def open_index_facts(
+    data_key: SymmetricKey, record_id: uuid.UUID, blob: bytes, manifest: bytes | None
+) -> dict[str, Any] | None:
+    """The record's index facts if they open under its key and id and name its current
+    ``manifest``; None otherwise (no facts yet, stale, moved or tampered with: the
+    caller reads the record the full, checked way instead)."""
+    if manifest is None:
+        return None
+    try:
+        facts = json.loads(decrypt_field(data_key, blob, context=_facts_context(record_id)))
+    except (OpenError, ValueError):
+        return None
+    if not facts_usable(facts) or facts.get("manifest") != _digest(manifest):
+        return None
+    return cast(dict[str, Any], facts)
+
+
 def _digest(blob: bytes | None) -> str | None:
     return None if blob is None else hashlib.sha256(blob).hexdigest()
 
@@ -265,6 +302,8 @@ class EncryptedTestimony:
     #: The record's blind-index keys by kind (normalised name keys, ID number), made
     #: from the plaintext here and HMACed when stored; never written as they are.
     index_keys: dict[str, set[str]]
+    #: The encrypted codes the case index needs (:func:`seal_index_facts`).
+    index_facts: bytes | None = None
 
 
 def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
@@ -293,7 +332,12 @@ def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
         )
     schema_version = document["schema_version"]
     metas = {str(row["id"]): row["meta"] for row in attachments}
-    manifest = _manifest(schema_version, sections, metas, provenance, item.sealed_sha256)
+    manifest = encrypt_field(
+        data_key,
+        _manifest(schema_version, sections, metas, provenance, item.sealed_sha256),
+        context=_manifest_context(record_id),
+    )
+    station = None if item.provenance is None else item.provenance.get("station_id")
     return EncryptedTestimony(
         record_id=record_id,
         schema_version=schema_version,
@@ -301,9 +345,10 @@ def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
         sections=sections,
         attachments=attachments,
         provenance=provenance,
-        manifest=encrypt_field(data_key, manifest, context=_manifest_context(record_id)),
+        manifest=manifest,
         sealed_sha256=item.sealed_sha256,
         index_keys=record_keys(document),
+        index_facts=seal_index_facts(data_key, record_id, document, station, manifest),
     )
 
 
@@ -372,6 +417,7 @@ def store_encrypted(
                 "provenance": record.provenance,
                 "sealed_sha256": record.sealed_sha256,
                 "revision": 0,
+                "index_facts": record.index_facts,
             }
         )
         sections.extend(

@@ -79,6 +79,8 @@ def test_an_earlier_record_is_refused_then_upgraded_and_read_as_version_2(
     )
     assert result.exit_code == 0, result.output
     assert "1 upgraded, 0 not upgraded." in result.output
+    # (and given index facts, so that the case index reads no section of it)
+    assert "Index facts written: 1." in result.output
     # Then it reads as the version-2 upgrade of what was stored, nothing lost
     with database.session() as session:
         stored = services.load_testimony(session, casedb, record_id)
@@ -88,6 +90,7 @@ def test_an_earlier_record_is_refused_then_upgraded_and_read_as_version_2(
         main, ["records", "upgrade", "--passphrase-file", passphrase_file], obj=cli_obj
     )
     assert "0 upgraded, 0 not upgraded." in again.output
+    assert "Index facts written: 0." in again.output
 
 
 def test_an_earlier_record_with_a_section_removed_is_not_upgraded(

@@ -164,6 +164,8 @@ def confirm_erasure(
     testimony = _stored(session, keys, row.testimony_id)
     today = _today()
     testimony.wrapped_key = None
+    # Unreadable without the key anyway; dropped so not even its size stays.
+    testimony.index_facts = None
     testimony.state = "erased"
     testimony.erased_on = today
     row.state, row.decided_by, row.decided_on = "confirmed", actor, today

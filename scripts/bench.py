@@ -400,24 +400,10 @@ def import_benchmarks(args: argparse.Namespace) -> None:
     if not args.postgres:
         print("import, postgresql: skipped (give --postgres URL or INTAKE_BENCH_DATABASE_URL)")
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from bench_db import fresh_postgres
 
-    from intake.settings import normalise_database_url
-
-    admin_url = make_url(normalise_database_url(args.postgres))
-    name = f"intake_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
-        with tempfile.TemporaryDirectory() as folder:
-            import_benchmark("postgresql", url, Path(folder), args.import_records, args.workers)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres(args.postgres) as url, tempfile.TemporaryDirectory() as folder:
+        import_benchmark("postgresql", url, Path(folder), args.import_records, args.workers)
 
 
 def _bench_bundle(count: int, recipient: str, signing: object) -> tuple[bytes, list[dict]]:

@@ -26,8 +26,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import bindparam, create_engine, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench_db import fresh_postgres  # noqa: E402
+from sqlalchemy import bindparam, text, update  # noqa: E402
 
 from intake.cases.index import CaseIndex, Filters  # noqa: E402
 from intake.cases.live import LiveIndex, build_index  # noqa: E402
@@ -45,7 +43,7 @@ from intake.db import Database  # noqa: E402
 from intake.migrate import upgrade_database  # noqa: E402
 from intake.records.models import Testimony  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings, normalise_database_url  # noqa: E402
+from intake.settings import Settings  # noqa: E402
 from intake.workspace import services as workspace  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "fixtures" / "records" / "valid" / "worked_example.json"
@@ -315,21 +313,6 @@ def on_backend(
             database.dispose()
 
 
-@contextmanager
-def _fresh_postgres(server_url: str) -> Iterator[str]:
-    admin_url = make_url(normalise_database_url(server_url))
-    name = f"intake_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
@@ -359,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.postgres:
         print("case index, postgresql: skipped (give --postgres URL or INTAKE_BENCH_DATABASE_URL)")
         return
-    with _fresh_postgres(args.postgres) as url:
+    with fresh_postgres(args.postgres) as url:
         on_backend("postgresql", url, records, queries, args.from_sections)
 
 

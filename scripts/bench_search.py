@@ -19,7 +19,6 @@ import argparse
 import copy
 import json
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -31,9 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_db import fresh_postgres  # noqa: E402
 from sqlalchemy import Column, Integer, String, Table, bindparam, create_engine, insert, text  # noqa: E402
 from sqlalchemy import MetaData as PlainMetaData  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
 from intake.cases import persons  # noqa: E402
@@ -43,7 +42,7 @@ from intake.migrate import upgrade_database  # noqa: E402
 from intake.names import NameVariant, matching_keys, rank  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings, normalise_database_url  # noqa: E402
+from intake.settings import Settings  # noqa: E402
 from intake.workspace import services as workspace  # noqa: E402
 
 MINIMAL = ROOT / "tests" / "fixtures" / "records" / "valid" / "minimal.json"
@@ -222,19 +221,9 @@ def main(argv: list[str] | None = None) -> None:
         if not args.postgres:
             run(args, Path(folder))
             return
-        # A database of its own on the server, dropped afterwards: never someone else's.
-        server = make_url(normalise_database_url(args.postgres))
-        name = f"bench_search_{secrets.token_hex(4)}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            args.postgres = server.set(database=name).render_as_string(hide_password=False)
+        with fresh_postgres(args.postgres, "bench_search") as url:
+            args.postgres = url
             run(args, Path(folder))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def run(args: argparse.Namespace, folder: Path) -> None:

@@ -44,13 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench_db import fresh_postgres  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from intake.db import Database  # noqa: E402
 from intake.migrate import upgrade_database  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings, normalise_database_url  # noqa: E402
+from intake.settings import Settings  # noqa: E402
 from intake.workspace import services as workspace  # noqa: E402
 
 PASSPHRASE = "load test passphrase for a throwaway case database 7"  # noqa: S105 (throwaway)
@@ -63,22 +63,6 @@ def machine() -> str:
     from bench import machine as described
 
     return described()
-
-
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A database of its own on the server, dropped afterwards: never someone else's."""
-    server = make_url(normalise_database_url(server_url))
-    name = f"load_casedb_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def documents(count: int) -> tuple[list[dict[str, Any]], list[str]]:
@@ -392,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("give --postgres URL (or set INTAKE_BENCH_DATABASE_URL)")
     print(f"machine: {machine()}")
     print(f"load average before set-up: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    with tempfile.TemporaryDirectory() as name, fresh_database(args.postgres) as url:
+    with tempfile.TemporaryDirectory() as name, fresh_postgres(args.postgres, "load_casedb") as url:
         folder = Path(name)
         plan = set_up(url, folder, args.records, args.users)
         with server(folder, url) as base:

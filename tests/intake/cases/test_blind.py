@@ -21,9 +21,8 @@ GIVEN = ("Bakyt", "Marat", "Aigul", "Erzhan", "Saule", "Nurlan")
 FAMILY = ("Toktarov", "Kurmanov", "Serikbaev", "Abenov", "Zhumabekov")
 
 
-def test_the_database_file_holds_no_name_number_or_key(database, casedb, settings, backend):
-    if backend != "sqlite":
-        pytest.skip("reads the SQLite file")
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite file
+def test_the_database_file_holds_no_name_number_or_key(database, casedb, settings):
     store(database, casedb, document(*NAMES, id_number=ID_NUMBER, informant="Ержан Құрман"))
     database.dispose()
     raw = Path(settings.database_url.removeprefix("sqlite:///")).read_bytes()

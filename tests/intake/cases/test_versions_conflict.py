@@ -49,9 +49,8 @@ def test_the_second_save_from_the_same_revision_is_a_conflict(database, casedb):
 
 
 @pytest.mark.postgres
-def test_two_saves_at_once_on_postgresql_one_wins(database, casedb, backend):
-    if backend != "postgresql":
-        pytest.skip("the concurrent case needs PostgreSQL's row locks")
+@pytest.mark.parametrize("backend", ["postgresql"])  # needs PostgreSQL's row locks
+def test_two_saves_at_once_on_postgresql_one_wins(database, casedb):
     record_id = stored_record(database, casedb)
     with database.session() as session:
         document = services.load_testimony(session, casedb, record_id)
@@ -101,9 +100,8 @@ def test_two_saves_at_once_on_postgresql_one_wins(database, casedb, backend):
 
 
 @pytest.mark.postgres
-def test_a_reader_during_a_save_on_postgresql_is_not_told_of_tampering(database, casedb, backend):
-    if backend != "postgresql":
-        pytest.skip("SQLite readers see one snapshot")
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite readers see one snapshot
+def test_a_reader_during_a_save_on_postgresql_is_not_told_of_tampering(database, casedb):
     # Given a reader who has read the record's row (and so its manifest)
     record_id = stored_record(database, casedb)
     reader = database.sessions()

@@ -10,7 +10,6 @@ The audit records that a search happened and how many results it had, never the 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from crypto import OpenError, decrypt_field
 from intake.audit.services import record_event
 from intake.cases.blind import (
     ID_NUMBER,
@@ -39,8 +37,6 @@ from intake.cases.models import BlindIndexRow
 from intake.errors import N_, IntakeError
 from intake.names import NameVariant, TokenMatch, matching_keys, rank
 from intake.records import services as records
-from intake.records.models import Testimony, TestimonyAttachment, TestimonySection
-from intake.records.services import RecordUnreadableError
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -155,60 +151,18 @@ Opener = Callable[[Sequence[uuid.UUID]], dict[uuid.UUID, dict[str, Any]]]
 def open_name_sections(
     session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    """The victim and informants sections of records ``ids``, decrypted, in three queries
-    for all of them. Each record is first checked against its authenticated manifest
-    (as ``load_testimony`` does: a section removed, swapped or rolled back fails);
-    erased records and records that fail are left out (their own page says why).
-    """
-    if not ids:
-        return {}
-    wanted = list(ids)
-    sections: dict[uuid.UUID, dict[str, bytes]] = {}
-    query = select(
-        TestimonySection.testimony_id, TestimonySection.name, TestimonySection.ciphertext
-    )
-    for row in session.execute(query.where(TestimonySection.testimony_id.in_(wanted))):
-        sections.setdefault(row.testimony_id, {})[row.name] = row.ciphertext
-    metas: dict[uuid.UUID, dict[str, bytes]] = {}
-    query = select(
-        TestimonyAttachment.testimony_id, TestimonyAttachment.id, TestimonyAttachment.meta
-    )
-    for row in session.execute(query.where(TestimonyAttachment.testimony_id.in_(wanted))):
-        metas.setdefault(row.testimony_id, {})[str(row.id)] = row.meta
-    opened = {}
-    for testimony in session.scalars(select(Testimony).where(Testimony.id.in_(wanted))):
-        parts = sections.get(testimony.id, {})
-        try:
-            data_key = records._data_key(keys, testimony)
-            if testimony.manifest is None:
-                continue
-            manifest = json.loads(
-                decrypt_field(
-                    data_key, testimony.manifest, context=records._manifest_context(testimony.id)
-                )
-            )
-            actual = records._manifest(
-                testimony.schema_version,
-                parts,
-                metas.get(testimony.id, {}),
-                testimony.provenance,
-                testimony.sealed_sha256,
-            )
-            if json.loads(actual) != manifest:
-                continue
-            document = {
-                name: json.loads(
-                    decrypt_field(
-                        data_key, parts[name], context=records._section_context(testimony.id, name)
-                    )
-                )
-                for name in NAME_SECTIONS
-                if name in parts
-            }
-        except (RecordUnreadableError, OpenError):
-            continue
-        opened[testimony.id] = {k: v for k, v in document.items() if v is not None}
-    return opened
+    """The victim and informants sections of records ``ids``, decrypted in bulk, each
+    record first checked against its authenticated manifest (earlier versions
+    included); erased records and records that fail are left out (their own page
+    says why)."""
+    opened = records.open_testimonies(session, keys, list(ids), sections=NAME_SECTIONS)
+    return {
+        item.testimony.id: {
+            name: item.document[name] for name in NAME_SECTIONS if name in item.document
+        }
+        for item in opened
+        if item.document is not None
+    }
 
 
 def _hit(record_id: uuid.UUID, document: dict[str, Any], **found: Any) -> Hit:

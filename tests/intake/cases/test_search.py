@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from intake.cases.search import search
+from intake.cases.versions import change_section
+from intake.records.services import load_testimony
 from tests.intake.cases.name_helpers import document, store
 
 GULZIRA = ("Гүлзира Әуелхан", "Gulzira Auelkhan")
@@ -75,3 +79,21 @@ def test_a_shared_patronymic_or_fathers_name_alone_finds_nothing(database, cased
     # Then neither finds a record
     assert by_patronymic == []
     assert stored[3] not in {hit.record_id for hit in by_father}
+
+
+def test_a_record_with_an_earlier_version_is_still_found(database, casedb, stored):
+    # Given Gulzira's first record, coded since it was stored (its manifest now lists
+    # the earlier version of its coding section)
+    with database.session() as session:
+        coding = dict(load_testimony(session, casedb, stored[0]).get("coding") or {})
+        coding["verification_level"] = "corroborated"
+        change_section(
+            session, casedb, stored[0], "coding", coding, loaded_revision=0,
+            reason="second source", actor=uuid.uuid4(), actor_name="coordinator",
+        )  # fmt: skip
+        session.commit()
+    # When her name is searched
+    with database.session() as session:
+        hits = search(session, casedb, "Gulzira Auelkhan")
+    # Then that record is among the victim hits as before
+    assert stored[0] in {hit.record_id for hit in hits if hit.found_as == "victim"}

@@ -52,6 +52,7 @@ class Purpose(Enum):
     ATTACHMENTS = "attachments"
     AUDIT_CHAIN = "audit-chain"
     CASE_NOTES = "case-notes"
+    CASE_INDEX = "case-index"
 
 
 def hkdf_sha256(ikm: bytes, *, salt: bytes | None, info: bytes, length: int) -> bytes:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crypto import Context, OpenError, decrypt_field, encrypt_field
 from intake.audit.services import record_event
 from intake.cases.blind import remove_blind_rows
+from intake.cases.snapshot import drop_snapshot
 from intake.errors import N_, IntakeError
 from intake.records import services as records
 from intake.records.models import ErasureRequest, Testimony
@@ -178,6 +179,8 @@ def confirm_erasure(
 def _after_erasure(session: Session, record_id: uuid.UUID) -> None:
     # Its blind-index rows would still say which name buckets the erased record had.
     remove_blind_rows(session, record_id)
+    # The case index snapshot holds its codes under a key that is not destroyed.
+    drop_snapshot(session)
 
 
 def pending_erasures(session: Session, keys: UnlockedKeys) -> list[PendingErasure]:

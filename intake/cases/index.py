@@ -2,10 +2,11 @@
 
 The unlocked case database builds it from decrypted records and refreshes it on
 every write; it lives only in the memory of the process that holds the keys and is
-gone when that process ends (locking ends it). Nothing of it touches the disk: it is
-a handful of NumPy arrays of small integers (codes are numbered as they are first
-seen), so a filter over 100,000 records and their episodes is a few vectorised
-comparisons rather than a scan in Python or SQL.
+gone when that process ends (locking ends it). It is a handful of NumPy arrays of
+small integers (codes are numbered as they are first seen), so a filter over 100,000
+records and their episodes is a few vectorised comparisons rather than a scan in
+Python or SQL. Nothing of it touches the disk in plaintext: between unlocks a large
+store keeps it only as an encrypted snapshot (:mod:`intake.cases.snapshot`).
 
 The index holds only what filters need (codes, ids, years, flags), never names or
 free text; a filter answers with record ids, and the page then shows each record's
@@ -291,6 +292,31 @@ class _Codes:
         return self.numbers.get(value) if isinstance(value, (str, int)) else None
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What a :class:`CaseIndex` holds, compacted: the ids in slot order, each column's
+    values in number order, and the columns (one value per record, episode or
+    indicator)."""
+
+    ids: list[str]
+    codes: dict[str, list[object]]
+    arrays: dict[str, NDArray[np.int64]]
+
+
+def _state_arrays() -> list[str]:
+    """The names of the columns in an :class:`IndexState`."""
+    return [
+        "received",
+        *(f"record.{name}" for name in RECORD_FIELDS),
+        "episode_record",
+        *(f"episode.{name}" for name in (*EPISODE_FIELDS, *_EPISODE_TAIL)),
+        "first_year",
+        "last_year",
+        "indicator_record",
+        "indicator",
+    ]
+
+
 Entry = tuple[str, Mapping[str, Any], "date | None", "str | None"]
 #: A record given by its facts: (id, :func:`index_facts`, received day).
 FactsEntry = tuple[str, Mapping[str, Any], "date | None"]
@@ -430,6 +456,80 @@ class CaseIndex:
         self._id_of = [rid for rid, keep in zip(self._id_of, alive, strict=True) if keep]
         self._slot_of = {rid: slot for slot, rid in enumerate(self._id_of)}
         self._alive.keep(alive)
+
+    def state(self) -> IndexState:
+        """A compact copy of what the index holds (dead slots left out), for the
+        encrypted snapshot (:mod:`intake.cases.snapshot`)."""
+        with self._lock:
+            self._check_open()
+            alive = self._alive.view.astype(bool)
+            remap = np.cumsum(alive) - 1
+            episodes = alive[self._episode_record.view]
+            indicators = alive[self._indicator_record.view]
+            arrays = {"received": self._received.view[alive]}
+            for name, column in self._record.items():
+                arrays[f"record.{name}"] = column.view[alive]
+            arrays["episode_record"] = remap[self._episode_record.view[episodes]]
+            for name, column in self._episode.items():
+                arrays[f"episode.{name}"] = column.view[episodes]
+            arrays["first_year"] = self._first_year.view[episodes]
+            arrays["last_year"] = self._last_year.view[episodes]
+            arrays["indicator_record"] = remap[self._indicator_record.view[indicators]]
+            arrays["indicator"] = self._indicator.view[indicators]
+            ids = [rid for rid, keep in zip(self._id_of, alive.tolist(), strict=True) if keep]
+            codes = {name: list(codes.numbers) for name, codes in self._codes.items()}
+        return IndexState(ids=ids, codes=codes, arrays=arrays)
+
+    def restore(self, state: IndexState) -> None:
+        """Fill an empty index from :meth:`state`; ValueError if it does not fit."""
+        count = len(state.ids)
+        expected = set(_state_arrays())
+        if set(state.arrays) != expected or set(state.codes) != set(self._codes):
+            raise ValueError("the index state has other columns")
+        per_record = {"received", *(f"record.{name}" for name in self._record)}
+        episodes = len(state.arrays["episode_record"])
+        indicators = len(state.arrays["indicator_record"])
+        for name, values in state.arrays.items():
+            want = (
+                count
+                if name in per_record
+                else indicators
+                if name.startswith("indicator")
+                else episodes
+            )
+            if values.ndim != 1 or len(values) != want:
+                raise ValueError("the index state's columns do not line up")
+        for name in ("episode_record", "indicator_record"):
+            owners = state.arrays[name]
+            if len(owners) and (owners.min() < 0 or owners.max() >= count):
+                raise ValueError("the index state names a record it does not hold")
+        if len(set(state.ids)) != count:
+            raise ValueError("the index state names a record twice")
+
+        def fill(column: _Column, values: NDArray[Any]) -> None:
+            column.data = np.full(max(1024, 2 * len(values)), column.fill, dtype=np.int64)
+            column.data[: len(values)] = values
+            column.size = len(values)
+
+        with self._lock:
+            self._check_open()
+            if self._id_of:
+                raise ValueError("the index is not empty")
+            for name, numbered in state.codes.items():
+                self._codes[name].numbers = {value: n for n, value in enumerate(numbered)}
+            fill(self._alive, np.ones(count, dtype=np.int64))
+            fill(self._received, state.arrays["received"])
+            for name, column in self._record.items():
+                fill(column, state.arrays[f"record.{name}"])
+            fill(self._episode_record, state.arrays["episode_record"])
+            for name, column in self._episode.items():
+                fill(column, state.arrays[f"episode.{name}"])
+            fill(self._first_year, state.arrays["first_year"])
+            fill(self._last_year, state.arrays["last_year"])
+            fill(self._indicator_record, state.arrays["indicator_record"])
+            fill(self._indicator, state.arrays["indicator"])
+            self._id_of = list(state.ids)
+            self._slot_of = {rid: slot for slot, rid in enumerate(self._id_of)}
 
     def put(
         self,

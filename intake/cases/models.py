@@ -7,6 +7,7 @@
 - ``person_candidate``: pairs of records sharing rare index values (ids, a count).
 - ``record_link``: coordinators' decisions about two records (same person or not,
   family, held together); append-only, the newest decision for a pair counts.
+- ``case_index_snapshot``: the case index kept between unlocks, encrypted (one row).
 """
 
 from __future__ import annotations
@@ -111,3 +112,17 @@ class RecordLink(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     #: Encrypted reason (keyring, purpose case notes), or None.
     reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class CaseIndexSnapshot(Base):
+    """The case index between unlocks: one encrypted row (intake.cases.snapshot)."""
+
+    __tablename__ = "case_index_snapshot"
+
+    #: Random id, bound into the ciphertext.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: How many records it holds (a count only).
+    records: Mapped[int] = mapped_column(Integer)
+    #: The index's columns, ids and manifest digests, encrypted (keyring, purpose case
+    #: index).
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

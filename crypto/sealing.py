@@ -116,11 +116,11 @@ def open_sealed(blob: bytes, identities: Sequence[Identity]) -> bytes:
     if not identities:
         raise KeyFormatError("at least one identity is required")
     if isinstance(blob, bytes) and _ARMORED.match(blob):
+        inner = [identity._inner for identity in identities]
         try:
-            opened: bytes = pyrage.decrypt(
-                blob.lstrip(), [identity._inner for identity in identities]
-            )
-        except (pyrage.DecryptError, ValueError) as exc:
+            # The spec allows whitespace before the armor; pyrage refuses it there.
+            opened: bytes = pyrage.decrypt(blob.lstrip(), inner)
+        except (pyrage.DecryptError, TypeError, ValueError) as exc:
             raise OpenError("cannot open this sealed record") from exc
         return opened
     return decrypt(blob, [identity._for_reader() for identity in identities])

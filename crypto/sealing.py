@@ -1,4 +1,8 @@
-"""Sealing to the organisation's public keys in the age format (via pyrage).
+"""Sealing to the organisation's public keys in the age format.
+
+Sealing, armored files and passphrase protection go through pyrage; opening binary
+files with X25519 identities, the case database's hot path, goes through
+:mod:`crypto.age_reader`, a strict reader built on ``cryptography``.
 
 A station seals each finalised testimony to one or more age X25519 recipients; only
 the holders of the matching identities (the case database, a custodian abroad) can
@@ -14,11 +18,16 @@ inside the sealed document and the importer checks it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pyrage
 
+from crypto.age_reader import X25519Identity, decrypt
 from crypto.errors import KeyFormatError, OpenError, UnlockError
+
+#: ASCII-armored age files (PEM, RFC 7468) are left to pyrage's armor parser.
+_ARMORED = re.compile(rb"\s*-----BEGIN AGE ENCRYPTED FILE-----")
 
 
 def parse_recipient(text: str) -> pyrage.x25519.Recipient:
@@ -34,6 +43,13 @@ class Identity:
 
     def __init__(self, inner: pyrage.x25519.Identity) -> None:
         self._inner = inner
+        self._reader: X25519Identity | None = None
+
+    def _for_reader(self) -> X25519Identity:
+        """The same key for :mod:`crypto.age_reader`, decoded once, on first use."""
+        if self._reader is None:
+            self._reader = X25519Identity.from_secret_string(str(self._inner))
+        return self._reader
 
     @classmethod
     def generate(cls) -> Identity:
@@ -92,11 +108,19 @@ def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
 
 
 def open_sealed(blob: bytes, identities: Sequence[Identity]) -> bytes:
-    """Decrypt an age file with any of ``identities``; :class:`OpenError` for any failure."""
+    """Decrypt an age file with any of ``identities``; :class:`OpenError` for any failure.
+
+    Binary files are read strictly (see :mod:`crypto.age_reader`): the header MAC and
+    every chunk are verified and nothing is returned unless the whole file opens.
+    """
     if not identities:
         raise KeyFormatError("at least one identity is required")
-    try:
-        opened: bytes = pyrage.decrypt(blob, [identity._inner for identity in identities])
-    except (pyrage.DecryptError, TypeError, ValueError) as exc:
-        raise OpenError("cannot open this sealed record") from exc
-    return opened
+    if isinstance(blob, bytes) and _ARMORED.match(blob):
+        inner = [identity._inner for identity in identities]
+        try:
+            # The spec allows whitespace before the armor; pyrage refuses it there.
+            opened: bytes = pyrage.decrypt(blob.lstrip(), inner)
+        except (pyrage.DecryptError, TypeError, ValueError) as exc:
+            raise OpenError("cannot open this sealed record") from exc
+        return opened
+    return decrypt(blob, [identity._for_reader() for identity in identities])

@@ -78,6 +78,8 @@ def test_protected_identity_opens_only_with_its_passphrase():
     blob = org.protect("custodian passphrase")
     assert org.secret_string().encode() not in blob
     assert Identity.unprotect(blob, "custodian passphrase").recipient == org.recipient
+    with pytest.raises(OpenError):  # a passphrase file never opens with an identity
+        open_sealed(blob, [org])
     with pytest.raises(UnlockError):
         Identity.unprotect(blob, "wrong")
     with pytest.raises(KeyFormatError):

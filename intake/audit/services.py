@@ -45,6 +45,7 @@ _SIGNATURE_CONTEXT = "audit-checkpoint"
 #: What can be audited, with the words the Audit page shows.
 ACTIONS: dict[str, str] = {
     "record.read": N_("Read a record"),
+    "record.refused": N_("A record did not open: it was altered in the database"),
     "record.write": N_("Stored or changed a record"),
     "record.import": N_("Imported records"),
     "record.erase": N_("Erased a record"),

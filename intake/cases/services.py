@@ -23,6 +23,7 @@ from intake.records.models import Testimony
 from intake.records.services import (
     OpenedTestimony,
     RecordNotFoundError,
+    RecordUnreadableError,
     load_provenance,
     load_testimony,
     open_testimonies,
@@ -158,8 +159,15 @@ def read_record(
         # Erasure (another part of the case database) may keep the day on the row.
         erased_on = getattr(testimony, "erased_on", None)
         return RecordView(record_id, "erased", testimony.received_on, None, None, erased_on)
-    document = load_testimony(session, keys, record_id)
-    provenance = load_provenance(session, keys, testimony)
+    try:
+        document = load_testimony(session, keys, record_id)
+        provenance = load_provenance(session, keys, testimony)
+    except RecordUnreadableError:
+        # The error page rolls the request back: the attempt and the refusal are
+        # committed first, so a tampered record's reading stays in the audit.
+        record_event(session, keys, actor=actor, action="record.refused", record_id=record_id)
+        session.commit()
+        raise
     station = None
     if provenance is not None and provenance.get("station_id"):
         station = station_labels(session).get(str(provenance["station_id"]))

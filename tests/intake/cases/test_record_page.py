@@ -3,7 +3,9 @@ ratios, provenance, the timeline; audited; erased records say so."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import uuid
+
+from sqlalchemy import select, update
 
 from intake.audit.services import list_events
 from intake.records.models import Testimony
@@ -58,3 +60,28 @@ def test_an_erased_record_reads_as_erased(coordinator, database, settings):
 def test_unknown_record_is_not_found(coordinator):
     response = coordinator.get("/records/00000000-0000-4000-8000-000000000000")
     assert response.status_code == 404
+
+
+def test_a_tampered_record_is_refused_and_the_attempt_stays_in_the_audit(
+    coordinator, database, settings
+):
+    # Given a record whose sections an attacker swapped for another record's manifest
+    first, second = store(database, settings, worked(), worked())
+    with database.session() as session:
+        manifest = session.scalar(
+            select(Testimony.manifest).where(Testimony.id == uuid.UUID(second))
+        )
+        session.execute(
+            update(Testimony).where(Testimony.id == uuid.UUID(first)).values(manifest=manifest)
+        )
+    # When a coordinator opens it
+    response = coordinator.get(f"/records/{first}")
+    # Then nothing of it is shown
+    page = response.get_data(as_text=True)
+    assert response.status_code >= 400 and "Synaq" not in page
+    # And the audit keeps the reading and the refusal, although the request failed
+    keys = unlock(database, settings)
+    with database.session() as session:
+        events = [(e.action, e.record_id) for e in list_events(session, keys)]
+    assert ("record.read", first) in events
+    assert ("record.refused", first) in events

@@ -130,7 +130,7 @@ def candidates(
 
 
 @functools.cache
-def _candidates_query(kinds: tuple[str, ...]) -> Select[tuple[str, uuid.UUID]]:
+def _candidates_query(kinds: tuple[str, ...]) -> Select[str, uuid.UUID]:
     """The statement of :func:`candidates` for these kinds (built once: building it
     costs about as much as running it).
 
@@ -144,9 +144,7 @@ def _candidates_query(kinds: tuple[str, ...]) -> Select[tuple[str, uuid.UUID]]:
     counted = union_all(
         *(
             select(literal(kind, String).label("kind"), index.record_id, hits.label("hits"))
-            .where(
-                index.kind == kind, index.value.in_(bindparam(f"values_{kind}", expanding=True))
-            )
+            .where(index.kind == kind, index.value.in_(bindparam(f"values_{kind}", expanding=True)))
             .group_by(index.record_id)
             .having(hits >= bindparam("least"))
             for kind in kinds

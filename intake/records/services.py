@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     CompoundSelect,
     LargeBinary,
     Table,
@@ -915,7 +916,7 @@ def _parts_query() -> CompoundSelect[Any]:
     record = cast(Table, Testimony.__table__).c
     section = cast(Table, TestimonySection.__table__).c
     attachment = cast(Table, TestimonyAttachment.__table__).c
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
     columns = [record[column.key] for column in _ROW_COLUMNS]
 
     def nulls(*wanted: Any) -> list[Any]:

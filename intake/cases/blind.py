@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -27,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
+from crypto import Keyring
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
 from intake.cases.models import BlindIndexPlan, BlindIndexRow, PersonCandidate
 from intake.errors import N_, IntakeError
@@ -77,22 +79,59 @@ def _root_id(keys: UnlockedKeys) -> str:
     return keys.keyring.current_key_id
 
 
+#: The plan columns, read as plain tuples (every search reads them).
+_PLAN_COLUMNS = select(
+    *(
+        cast(Table, BlindIndexPlan.__table__).c[name]
+        for name in ("kind", "bits", "rules", "key_id", "planned_rows")
+    )
+)
+
+#: Plans made from the plan rows, per unlocked keyring and rows: deriving the keys is
+#: most of a plan's cost, and a keyring never changes (a rotation makes a new one).
+#: Entries go with the keyring when the workspace locks.
+_DERIVED: weakref.WeakKeyDictionary[Keyring, dict[tuple[Any, ...], dict[str, Plan]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def load_plans(session: Session, keys: UnlockedKeys) -> dict[str, Plan]:
-    """The plan of every kind; made from the planning figure when there is none yet."""
-    stored = {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
-    if len(stored) < len(KINDS):
-        stored = _first_plans(session, keys, stored)
+    """The plan of every kind; made from the planning figure when there is none yet.
+
+    The rows are read every time (a reindex or another process may change them); the
+    keys are derived again only when the rows differ from the last ones seen.
+    """
+    rows = tuple(sorted(tuple(row) for row in session.execute(_PLAN_COLUMNS)))
+    if len(rows) < len(KINDS):
+        stored = _first_plans(session, keys, {row[0]: row for row in rows})
+        rows = tuple(
+            sorted(
+                (row.kind, row.bits, row.rules, row.key_id, row.planned_rows)
+                for row in stored.values()
+            )
+        )
+    known = _DERIVED.setdefault(keys.keyring, {})
+    plans = known.get(rows)
+    if plans is None:
+        plans = _plans_of(keys, rows)
+        known.clear()  # only the newest rows are worth keeping
+        known[rows] = plans
+    return plans
+
+
+def _plans_of(keys: UnlockedKeys, rows: tuple[tuple[Any, ...], ...]) -> dict[str, Plan]:
+    stored = {row[0]: row for row in rows}
     plans = {}
     for kind in KINDS:
-        row = stored[kind]
-        key = keys.keyring.blind_index_key(_key_name(kind), expected_rows=row.planned_rows)
-        stale = row.key_id != _root_id(keys) or row.rules != _RULES[kind] or key.bits != row.bits
-        plans[kind] = Plan(kind, key, row.rules, stale)
+        _, bits, rules, key_id, planned_rows = stored[kind]
+        key = keys.keyring.blind_index_key(_key_name(kind), expected_rows=planned_rows)
+        stale = key_id != _root_id(keys) or rules != _RULES[kind] or key.bits != bits
+        plans[kind] = Plan(kind, key, rules, stale)
     return plans
 
 
 def _first_plans(
-    session: Session, keys: UnlockedKeys, stored: dict[str, BlindIndexPlan]
+    session: Session, keys: UnlockedKeys, stored: Mapping[str, object]
 ) -> dict[str, BlindIndexPlan]:
     """Write the plans from the planning figure (first records stored). Two first
     imports at once: the one that loses the race reads the winner's plans instead.

@@ -118,12 +118,18 @@ def get_workspace(session: Session) -> Workspace:
     return workspace
 
 
-def require_role(session: Session, role: str) -> Workspace:
-    """The workspace, if it has ``role``; :class:`WrongRoleError` otherwise."""
-    workspace = get_workspace(session)
-    if workspace.role != role:
+#: Key in ``Session.info`` holding the workspace's role once read: a role is set at
+#: initialisation and never changes, so a session asks the database once.
+WORKSPACE_ROLE = "intake.workspace_role"
+
+
+def require_role(session: Session, role: str) -> None:
+    """Refuse with :class:`WrongRoleError` unless the workspace has ``role``."""
+    known = session.info.get(WORKSPACE_ROLE)
+    if known is None:
+        known = session.info[WORKSPACE_ROLE] = get_workspace(session).role
+    if known != role:
         raise WrongRoleError(N_("This is only possible in a %(role)s workspace."), role=role)
-    return workspace
 
 
 def check_passphrase_strength(passphrase: str, *, context: tuple[str, ...] = ()) -> None:

@@ -71,6 +71,10 @@ class SymmetricKey:
             object.__setattr__(self, "_cipher", cached)
         return cached
 
+    def __getstate__(self) -> dict[str, bytes]:
+        # Copies and pickles carry the key, never the AES-GCM object made from it.
+        return {"key_id": self.key_id, "material": self.material}
+
     @property
     def hex_id(self) -> str:
         """The key id as 16 hex digits, safe to log and store."""

@@ -196,3 +196,15 @@ def test_encrypt_refuses_text_and_oversized_input(monkeypatch):
 
     with pytest.raises(KeyFormatError):
         encrypt_field(KEY, Huge(b"x"), context=CTX)
+
+
+def test_a_used_key_copies_and_pickles_without_its_cipher_object():
+    import copy
+    import pickle
+
+    key = SymmetricKey.generate()
+    context = Context(namespace="n", record_id="r", field="f")
+    sealed = encrypt_field(key, b"value", context=context)  # the key's cipher is made
+    for copied in (pickle.loads(pickle.dumps(key)), copy.deepcopy(key)):
+        assert copied == key and "_cipher" not in vars(copied)
+        assert decrypt_field(copied, sealed, context=context) == b"value"

@@ -518,8 +518,8 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
 
 def _dated_locations(nodes: rules.Nodes) -> Iterator[tuple[str, object]]:
     # Only date-with-precision objects carry a "precision" key, wherever they are.
-    for path, value in nodes:
-        if isinstance(value, dict) and "precision" in value:
+    for path, value in nodes.objects:
+        if "precision" in value:
             yield path, value
 
 

@@ -67,13 +67,10 @@ from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.errors import N_, IntakeError
 from intake.progress import Progress, no_progress
 from intake.records.attachments import (
-    MAX_PAYLOAD_BYTES,
-    PAYLOAD_ATTACHMENTS,
-    PAYLOAD_PADDING,
-    PAYLOAD_RECORD,
     Attachment,
     PayloadError,
     check_against_sources,
+    check_entries,
     unpack_payload,
 )
 from intake.records.models import SealedRecord, Testimony
@@ -107,14 +104,9 @@ CASEDB_SIGNING_KEY = "casedb-signing-key"
 CASEDB_VERIFY_KEY = "casedb-verify-key"
 TRUSTED_CASEDB_KEY = "trusted-casedb-key"
 ENDPOINT = "/delivery/bundles"
-#: Most entries a sealed testimony archive may hold (the record, padding, attachments).
-MAX_PAYLOAD_ENTRIES = 202
-#: An entry that expands more than this many times is treated as a zip bomb.
-MAX_EXPANSION = 200
 #: Bundles with at least this many new records are opened by a pool of processes.
 POOL_THRESHOLD = 400
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_ATTACHMENT_NAME = re.compile(re.escape(PAYLOAD_ATTACHMENTS) + r"[0-9a-f]{64}")
 
 
 # --- errors -------------------------------------------------------------------
@@ -774,23 +766,14 @@ def _prepare(job: _Job, item: _Item) -> _Opened:
 
 
 def _check_archive(payload: bytes) -> None:
-    """Refuse a hostile testimony archive before unpacking it."""
+    """Refuse a hostile testimony archive by its directory alone (what
+    :func:`unpack_payload` checks first, before it unpacks anything)."""
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise PayloadError(N_("The sealed file is not a testimony archive.")) from None
-    if len(infos) > MAX_PAYLOAD_ENTRIES:
-        raise PayloadError(N_("The sealed archive has too many files."))
-    for info in infos:
-        name = info.filename
-        if name not in (PAYLOAD_RECORD, PAYLOAD_PADDING) and not _ATTACHMENT_NAME.fullmatch(name):
-            raise PayloadError(N_("The sealed archive holds a file with a disallowed name."))
-        expanded = info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
-            info.compress_size, 1
-        )
-        if expanded or info.file_size > MAX_PAYLOAD_BYTES:
-            raise PayloadError(N_("The sealed archive expands too far (a zip bomb)."))
+    check_entries(infos)
 
 
 def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Opened:
@@ -806,7 +789,6 @@ def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Ope
             ),
         )
     try:
-        _check_archive(payload)
         document, files = unpack_payload(payload)
         # A station that has not been updated still seals version-1 records.
         document = upgrade_record(document)

@@ -390,72 +390,109 @@ def store_encrypted(
     each data key wrapped under the workspace's wrapping key, one bulk insert per table.
     Nothing is written if any record is already stored or an id appears twice.
     """
-    require_role(session, "casedb")
-    ids = [record.record_id for record in records]
-    if len(set(ids)) != len(ids):
-        raise RecordExistsError(N_("A record id appears twice in what is being stored."))
-    existing = existing_records(session, ids)
-    if existing:
-        raise RecordExistsError(
-            N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
-        )
-    wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
-    today = _today()
-    testimonies: list[dict[str, Any]] = []
-    sections: list[dict[str, Any]] = []
-    attachments: list[dict[str, Any]] = []
-    for record in records:
-        record_id = record.record_id
-        testimonies.append(
-            {
-                "id": record_id,
-                "state": "stored",
-                "schema_version": record.schema_version,
-                "received_on": today,
-                "wrapped_key": wrap_record_key(wrapping, record.data_key, record_id=str(record_id)),
-                "manifest": record.manifest,
-                "provenance": record.provenance,
-                "sealed_sha256": record.sealed_sha256,
-                "revision": 0,
-                "index_facts": record.index_facts,
-            }
-        )
-        sections.extend(
-            {"testimony_id": record_id, "name": name, "ciphertext": blob}
-            for name, blob in record.sections.items()
-        )
-        attachments.extend(record.attachments)
-    if session.get_bind().dialect.name == "sqlite":
-        # Keep the changed pages in memory until the commit: spilling them to the file
-        # mid-transaction needs an exclusive lock (it waits while anyone reads) and
-        # writes them twice. The commit itself is as durable as ever.
-        session.execute(text("PRAGMA cache_spill = OFF"))
-    # Plain rows, one bulk insert per table, no ORM bookkeeping.
-    for model, rows in (
-        (Testimony, testimonies),
-        (TestimonySection, sections),
-        (TestimonyAttachment, attachments),
-    ):
-        if rows:
-            _insert_rows(session, cast(Table, model.__table__), rows)
-    # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
-    keyed = [(record.record_id, record.index_keys) for record in records]
-    insert_rows(session, rows_for_new_records(session, keys, keyed))
-    mark_changed(session, ids)
-    if ids:
-        # The write is audited in the same transaction: one entry, naming the record
-        # when there is one (a large import is one entry with its count).
-        record_event(
-            session,
-            keys,
-            # The signed-in account; None for a command run at the server or a station's
-            # signed bundle received over the network (its provenance names the station).
-            actor=actor,
-            action="record.import",
-            record_id=ids[0] if len(ids) == 1 else None,
-            details={"records": len(ids)},
-        )
-    return ids
+    writer = EncryptedWriter(session, keys, actor=actor)
+    writer.add(records)
+    return writer.finish()
+
+
+class EncryptedWriter:
+    """Writes records made by :func:`encrypt_testimony` batch by batch in the caller's
+    transaction, so a caller can store each batch as it is made; :meth:`finish` then
+    writes what depends on all of them at once (blind index rows and same-person
+    pairs, the audit entry). A batch with a record already stored, or an id given
+    twice, raises :class:`RecordExistsError`: the caller rolls back what was written.
+    """
+
+    def __init__(
+        self, session: Session, keys: UnlockedKeys, *, actor: uuid.UUID | None = None
+    ) -> None:
+        require_role(session, "casedb")
+        self._session, self._keys, self._actor = session, keys, actor
+        self._wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+        self._today = _today()
+        self._ids: list[uuid.UUID] = []
+        self._seen: set[uuid.UUID] = set()
+        #: Blind-index keys of every record written, keyed and inserted in finish():
+        #: the bucket sizes that decide same-person pairs count the whole import.
+        self._keyed: list[tuple[uuid.UUID, dict[str, set[str]]]] = []
+        if session.get_bind().dialect.name == "sqlite":
+            # Keep the changed pages in memory until the commit: spilling them to the
+            # file mid-transaction needs an exclusive lock (it waits while anyone
+            # reads) and writes them twice. The commit itself is as durable as ever.
+            session.execute(text("PRAGMA cache_spill = OFF"))
+
+    def add(self, records: Sequence[EncryptedTestimony]) -> None:
+        """Write one batch of records (plain rows, one bulk insert per table)."""
+        ids = [record.record_id for record in records]
+        if len(set(ids)) != len(ids) or not self._seen.isdisjoint(ids):
+            raise RecordExistsError(N_("A record id appears twice in what is being stored."))
+        existing = existing_records(self._session, ids)
+        if existing:
+            raise RecordExistsError(
+                N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
+            )
+        wrapping, today = self._wrapping, self._today
+        testimonies: list[dict[str, Any]] = []
+        sections: list[dict[str, Any]] = []
+        attachments: list[dict[str, Any]] = []
+        for record in records:
+            record_id = record.record_id
+            testimonies.append(
+                {
+                    "id": record_id,
+                    "state": "stored",
+                    "schema_version": record.schema_version,
+                    "received_on": today,
+                    "wrapped_key": wrap_record_key(
+                        wrapping, record.data_key, record_id=str(record_id)
+                    ),
+                    "manifest": record.manifest,
+                    "provenance": record.provenance,
+                    "sealed_sha256": record.sealed_sha256,
+                    "revision": 0,
+                    "index_facts": record.index_facts,
+                }
+            )
+            sections.extend(
+                {"testimony_id": record_id, "name": name, "ciphertext": blob}
+                for name, blob in record.sections.items()
+            )
+            attachments.extend(record.attachments)
+            self._keyed.append((record_id, record.index_keys))
+        # Plain rows, one bulk insert per table, no ORM bookkeeping.
+        for model, rows in (
+            (Testimony, testimonies),
+            (TestimonySection, sections),
+            (TestimonyAttachment, attachments),
+        ):
+            if rows:
+                _insert_rows(self._session, cast(Table, model.__table__), rows)
+        self._ids += ids
+        self._seen.update(ids)
+
+    def finish(self) -> list[uuid.UUID]:
+        """Index and audit every record written; their ids, in the order written."""
+        session, keys, ids = self._session, self._keys, self._ids
+        # Blind index rows of names and ID numbers, so the records can be found (no
+        # plaintext).
+        insert_rows(session, rows_for_new_records(session, keys, self._keyed))
+        self._keyed = []
+        mark_changed(session, ids)
+        if ids:
+            # The write is audited in the same transaction: one entry, naming the record
+            # when there is one (a large import is one entry with its count).
+            record_event(
+                session,
+                keys,
+                # The signed-in account; None for a command run at the server or a
+                # station's signed bundle received over the network (its provenance
+                # names the station).
+                actor=self._actor,
+                action="record.import",
+                record_id=ids[0] if len(ids) == 1 else None,
+                details={"records": len(ids)},
+            )
+        return list(ids)
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

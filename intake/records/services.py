@@ -532,11 +532,15 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
         compiled = insert(table).compile(dialect=dialect, column_keys=columns)
         statement = str(compiled)
         order = list(compiled.positiontup or ())
-        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped.
-        processors = [
-            (name, None if isinstance(kind, LargeBinary) else kind.bind_processor(dialect))
-            for name in order
+        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped. Only the
+        # columns with a converter (UUIDs to text, dates) are touched value by value.
+        converters = [
+            (position, process)
+            for position, name in enumerate(order)
             for kind in [table.columns[name].type.dialect_impl(dialect)]
+            if not isinstance(kind, LargeBinary)
+            for process in [kind.bind_processor(dialect)]
+            if process is not None
         ]
     try:
         if copy:
@@ -545,18 +549,24 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
                 for row in rows:
                     writer.write_row([row[name] for name in columns])
         else:
-            driver.executemany(
-                statement,
-                [
-                    tuple(
-                        row[name] if process is None else process(row[name])
-                        for name, process in processors
-                    )
-                    for row in rows
-                ],
-            )
+            driver.executemany(statement, _bound_rows(rows, order, converters))
     except dbapi.Error as error:
         raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+
+
+def _bound_rows(
+    rows: list[dict[str, Any]],
+    order: list[str],
+    converters: Sequence[tuple[int, Callable[[Any], Any]]],
+) -> list[list[Any]]:
+    """Each row's values in the statement's ``order``, converted where a column says."""
+    bound = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for position, process in converters:
+            values[position] = process(values[position])
+        bound.append(values)
+    return bound
 
 
 def store_testimony(

@@ -99,7 +99,8 @@ def _today() -> Any:
     return datetime.now(UTC).date()
 
 
-def _section_context(record_id: uuid.UUID, section: str) -> Context:
+def _section_context(record_id: uuid.UUID | str, section: str) -> Context:
+    # A caller encrypting every section passes the id as text, made once.
     return Context(namespace="testimony-section", record_id=str(record_id), field=section)
 
 
@@ -314,13 +315,14 @@ def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
     """
     document = item.document
     record_id = uuid.UUID(document["record_id"])
+    record_text = str(record_id)
     data_key = new_record_key()
     # Every section is written, absent ones as JSON null, so presence does not leak.
     sections = {
         name: encrypt_field(
             data_key,
             canonical_json(document.get(name)),
-            context=_section_context(record_id, name),
+            context=_section_context(record_text, name),
         )
         for name in SECTIONS
     }

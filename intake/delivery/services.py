@@ -79,6 +79,7 @@ from intake.records.services import (
     EncryptedWriter,
     Incoming,
     NoRecipientsError,
+    PlainEncrypted,
     RecordInvalidError,
     check_record,
     encrypt_testimony,
@@ -703,8 +704,9 @@ class _Opened:
     refusal: str | None = None
     #: Details: validation problem paths and codes, or the archive problem.
     problems: tuple[str, ...] = ()
-    #: The record encrypted under its own data key, ready to store (document dropped).
-    encrypted: EncryptedTestimony | None = None
+    #: The record encrypted under its own data key, ready to store (document dropped),
+    #: as plain values (:meth:`EncryptedTestimony.to_plain`) to cross from a worker.
+    encrypted: PlainEncrypted | None = None
     #: The sealed file does not match its SHA-256 in the manifest (it was not opened).
     mismatch: bool = False
 
@@ -764,7 +766,7 @@ def _prepare(job: _Job, item: _Item) -> _Opened:
             sealed_sha256=sealed_sha256,
         )
     )
-    return _Opened(record_id, encrypted=encrypted)
+    return _Opened(record_id, encrypted=encrypted.to_plain())
 
 
 def _check_archive(payload: bytes) -> None:
@@ -1088,7 +1090,7 @@ def _accepted(item: _Opened) -> EncryptedTestimony:
             id=str(item.record_id),
             count=len(item.problems),
         )
-    return item.encrypted
+    return EncryptedTestimony.from_plain(item.encrypted)
 
 
 def _sign_receipt(

@@ -306,6 +306,80 @@ class EncryptedTestimony:
     #: The encrypted codes the case index needs (:func:`seal_index_facts`).
     index_facts: bytes | None = None
 
+    def to_plain(self) -> PlainEncrypted:
+        """The same record as a tuple of plain values (bytes, text, sets), which crosses
+        from an import worker to the importing process cheaply: no class of this
+        module, nor a key object, is pickled. :meth:`from_plain` reverses it."""
+        return (
+            self.record_id.bytes,
+            self.schema_version,
+            self.data_key.key_id,
+            self.data_key.material,
+            tuple(self.sections[name] for name in SECTIONS),
+            tuple((row["id"].bytes, row["meta"], row["content"]) for row in self.attachments),
+            self.provenance,
+            self.manifest,
+            self.sealed_sha256,
+            self.index_keys,
+            self.index_facts,
+        )
+
+    @classmethod
+    def from_plain(cls, plain: PlainEncrypted) -> EncryptedTestimony:
+        """The record :meth:`to_plain` made ``plain`` from."""
+        (
+            record_id,
+            schema_version,
+            key_id,
+            material,
+            sections,
+            attachments,
+            provenance,
+            manifest,
+            sealed_sha256,
+            index_keys,
+            index_facts,
+        ) = plain
+        testimony_id = uuid.UUID(bytes=record_id)
+        return cls(
+            record_id=testimony_id,
+            schema_version=schema_version,
+            data_key=SymmetricKey(key_id=key_id, material=material),
+            sections=dict(zip(SECTIONS, sections, strict=True)),
+            attachments=[
+                {
+                    "id": uuid.UUID(bytes=row_id),
+                    "testimony_id": testimony_id,
+                    "meta": meta,
+                    "content": content,
+                }
+                for row_id, meta, content in attachments
+            ],
+            provenance=provenance,
+            manifest=manifest,
+            sealed_sha256=sealed_sha256,
+            index_keys=index_keys,
+            index_facts=index_facts,
+        )
+
+
+#: :class:`EncryptedTestimony` as plain values: id, schema version, key id and key,
+#: section ciphertexts in SECTIONS order, attachment rows (row id, meta, content),
+#: provenance, manifest, sealed hash, blind-index keys, index facts.
+PlainEncrypted = tuple[
+    bytes,
+    str,
+    bytes,
+    bytes,
+    tuple[bytes, ...],
+    tuple[tuple[bytes, bytes, bytes], ...],
+    bytes | None,
+    bytes,
+    str | None,
+    dict[str, set[str]],
+    bytes | None,
+]
+
 
 def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
     """Encrypt one validated record under a fresh data key (no database, no other key).

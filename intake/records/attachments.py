@@ -36,6 +36,10 @@ PAYLOAD_PADDING = "padding"
 _PADDING_OVERHEAD = 30 + len(PAYLOAD_PADDING) + 46 + len(PAYLOAD_PADDING)
 #: Largest unpacked payload accepted from a sealed file (guards against zip bombs).
 MAX_PAYLOAD_BYTES = 512 * 1024 * 1024
+#: Most entries a sealed testimony archive may hold (the record, padding, attachments).
+MAX_PAYLOAD_ENTRIES = 202
+#: An entry that expands more than this many times is treated as a zip bomb.
+MAX_EXPANSION = 200
 
 
 class PayloadError(IntakeError):
@@ -238,18 +242,35 @@ def _declared_entries(payload: bytes) -> int | None:
     return int(total) if signature == b"PK\x05\x06" and comment == 0 else None
 
 
+def check_entries(infos: Sequence[zipfile.ZipInfo]) -> None:
+    """Refuse a hostile archive by its directory alone, before anything is unpacked:
+    too many entries, a name that is not the record, the padding or an attachment by
+    hash (a path, "..", an absolute name), or an entry that expands too far."""
+    if len(infos) > MAX_PAYLOAD_ENTRIES:
+        raise PayloadError(N_("The sealed archive has too many files."))
+    for info in infos:
+        if not _expected_entry(info.filename):
+            raise PayloadError(N_("The sealed archive holds a file with a disallowed name."))
+        expanded = info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
+            info.compress_size, 1
+        )
+        if expanded or info.file_size > MAX_PAYLOAD_BYTES:
+            raise PayloadError(N_("The sealed archive expands too far (a zip bomb)."))
+
+
 def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The record and the attachments (by SHA-256) of a sealed payload."""
+    """The record and the attachments (by SHA-256) of a sealed payload, read with one
+    parse of the archive that makes every check first (:func:`check_entries`, then
+    names given twice, a damaged directory, the total size)."""
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             infos = archive.infolist()
+            check_entries(infos)
             names = [info.filename for info in infos]
             if len(names) != len(set(names)):
                 raise PayloadError(N_("The sealed archive names a file twice."))
             if _declared_entries(payload) != len(infos):
                 raise PayloadError(N_("The sealed archive is damaged."))
-            if not all(_expected_entry(name) for name in names):
-                raise PayloadError(N_("The sealed archive holds a file it should not."))
             if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
                 raise PayloadError(N_("The sealed archive is too large."))
             record = json.loads(archive.read(PAYLOAD_RECORD))

@@ -114,7 +114,8 @@ def _today() -> Any:
     return datetime.now(UTC).date()
 
 
-def _section_context(record_id: uuid.UUID, section: str) -> Context:
+def _section_context(record_id: uuid.UUID | str, section: str) -> Context:
+    # A caller encrypting every section passes the id as text, made once.
     return Context(namespace="testimony-section", record_id=str(record_id), field=section)
 
 
@@ -320,6 +321,80 @@ class EncryptedTestimony:
     #: The encrypted codes the case index needs (:func:`seal_index_facts`).
     index_facts: bytes | None = None
 
+    def to_plain(self) -> PlainEncrypted:
+        """The same record as a tuple of plain values (bytes, text, sets), which crosses
+        from an import worker to the importing process cheaply: no class of this
+        module, nor a key object, is pickled. :meth:`from_plain` reverses it."""
+        return (
+            self.record_id.bytes,
+            self.schema_version,
+            self.data_key.key_id,
+            self.data_key.material,
+            tuple(self.sections[name] for name in SECTIONS),
+            tuple((row["id"].bytes, row["meta"], row["content"]) for row in self.attachments),
+            self.provenance,
+            self.manifest,
+            self.sealed_sha256,
+            self.index_keys,
+            self.index_facts,
+        )
+
+    @classmethod
+    def from_plain(cls, plain: PlainEncrypted) -> EncryptedTestimony:
+        """The record :meth:`to_plain` made ``plain`` from."""
+        (
+            record_id,
+            schema_version,
+            key_id,
+            material,
+            sections,
+            attachments,
+            provenance,
+            manifest,
+            sealed_sha256,
+            index_keys,
+            index_facts,
+        ) = plain
+        testimony_id = uuid.UUID(bytes=record_id)
+        return cls(
+            record_id=testimony_id,
+            schema_version=schema_version,
+            data_key=SymmetricKey(key_id=key_id, material=material),
+            sections=dict(zip(SECTIONS, sections, strict=True)),
+            attachments=[
+                {
+                    "id": uuid.UUID(bytes=row_id),
+                    "testimony_id": testimony_id,
+                    "meta": meta,
+                    "content": content,
+                }
+                for row_id, meta, content in attachments
+            ],
+            provenance=provenance,
+            manifest=manifest,
+            sealed_sha256=sealed_sha256,
+            index_keys=index_keys,
+            index_facts=index_facts,
+        )
+
+
+#: :class:`EncryptedTestimony` as plain values: id, schema version, key id and key,
+#: section ciphertexts in SECTIONS order, attachment rows (row id, meta, content),
+#: provenance, manifest, sealed hash, blind-index keys, index facts.
+PlainEncrypted = tuple[
+    bytes,
+    str,
+    bytes,
+    bytes,
+    tuple[bytes, ...],
+    tuple[tuple[bytes, bytes, bytes], ...],
+    bytes | None,
+    bytes,
+    str | None,
+    dict[str, set[str]],
+    bytes | None,
+]
+
 
 def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
     """Encrypt one validated record under a fresh data key (no database, no other key).
@@ -329,13 +404,14 @@ def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
     """
     document = item.document
     record_id = uuid.UUID(document["record_id"])
+    record_text = str(record_id)
     data_key = new_record_key()
     # Every section is written, absent ones as JSON null, so presence does not leak.
     sections = {
         name: encrypt_field(
             data_key,
             canonical_json(document.get(name)),
-            context=_section_context(record_id, name),
+            context=_section_context(record_text, name),
         )
         for name in SECTIONS
     }
@@ -405,72 +481,109 @@ def store_encrypted(
     each data key wrapped under the workspace's wrapping key, one bulk insert per table.
     Nothing is written if any record is already stored or an id appears twice.
     """
-    require_role(session, "casedb")
-    ids = [record.record_id for record in records]
-    if len(set(ids)) != len(ids):
-        raise RecordExistsError(N_("A record id appears twice in what is being stored."))
-    existing = existing_records(session, ids)
-    if existing:
-        raise RecordExistsError(
-            N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
-        )
-    wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
-    today = _today()
-    testimonies: list[dict[str, Any]] = []
-    sections: list[dict[str, Any]] = []
-    attachments: list[dict[str, Any]] = []
-    for record in records:
-        record_id = record.record_id
-        testimonies.append(
-            {
-                "id": record_id,
-                "state": "stored",
-                "schema_version": record.schema_version,
-                "received_on": today,
-                "wrapped_key": wrap_record_key(wrapping, record.data_key, record_id=str(record_id)),
-                "manifest": record.manifest,
-                "provenance": record.provenance,
-                "sealed_sha256": record.sealed_sha256,
-                "revision": 0,
-                "index_facts": record.index_facts,
-            }
-        )
-        sections.extend(
-            {"testimony_id": record_id, "name": name, "ciphertext": blob}
-            for name, blob in record.sections.items()
-        )
-        attachments.extend(record.attachments)
-    if session.get_bind().dialect.name == "sqlite":
-        # Keep the changed pages in memory until the commit: spilling them to the file
-        # mid-transaction needs an exclusive lock (it waits while anyone reads) and
-        # writes them twice. The commit itself is as durable as ever.
-        session.execute(text("PRAGMA cache_spill = OFF"))
-    # Plain rows, one bulk insert per table, no ORM bookkeeping.
-    for model, rows in (
-        (Testimony, testimonies),
-        (TestimonySection, sections),
-        (TestimonyAttachment, attachments),
-    ):
-        if rows:
-            _insert_rows(session, cast(Table, model.__table__), rows)
-    # Blind index rows of names and ID numbers, so the records can be found (no plaintext).
-    keyed = [(record.record_id, record.index_keys) for record in records]
-    insert_rows(session, rows_for_new_records(session, keys, keyed))
-    mark_changed(session, ids)
-    if ids:
-        # The write is audited in the same transaction: one entry, naming the record
-        # when there is one (a large import is one entry with its count).
-        record_event(
-            session,
-            keys,
-            # The signed-in account; None for a command run at the server or a station's
-            # signed bundle received over the network (its provenance names the station).
-            actor=actor,
-            action="record.import",
-            record_id=ids[0] if len(ids) == 1 else None,
-            details={"records": len(ids)},
-        )
-    return ids
+    writer = EncryptedWriter(session, keys, actor=actor)
+    writer.add(records)
+    return writer.finish()
+
+
+class EncryptedWriter:
+    """Writes records made by :func:`encrypt_testimony` batch by batch in the caller's
+    transaction, so a caller can store each batch as it is made; :meth:`finish` then
+    writes what depends on all of them at once (blind index rows and same-person
+    pairs, the audit entry). A batch with a record already stored, or an id given
+    twice, raises :class:`RecordExistsError`: the caller rolls back what was written.
+    """
+
+    def __init__(
+        self, session: Session, keys: UnlockedKeys, *, actor: uuid.UUID | None = None
+    ) -> None:
+        require_role(session, "casedb")
+        self._session, self._keys, self._actor = session, keys, actor
+        self._wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+        self._today = _today()
+        self._ids: list[uuid.UUID] = []
+        self._seen: set[uuid.UUID] = set()
+        #: Blind-index keys of every record written, keyed and inserted in finish():
+        #: the bucket sizes that decide same-person pairs count the whole import.
+        self._keyed: list[tuple[uuid.UUID, dict[str, set[str]]]] = []
+        if session.get_bind().dialect.name == "sqlite":
+            # Keep the changed pages in memory until the commit: spilling them to the
+            # file mid-transaction needs an exclusive lock (it waits while anyone
+            # reads) and writes them twice. The commit itself is as durable as ever.
+            session.execute(text("PRAGMA cache_spill = OFF"))
+
+    def add(self, records: Sequence[EncryptedTestimony]) -> None:
+        """Write one batch of records (plain rows, one bulk insert per table)."""
+        ids = [record.record_id for record in records]
+        if len(set(ids)) != len(ids) or not self._seen.isdisjoint(ids):
+            raise RecordExistsError(N_("A record id appears twice in what is being stored."))
+        existing = existing_records(self._session, ids)
+        if existing:
+            raise RecordExistsError(
+                N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
+            )
+        wrapping, today = self._wrapping, self._today
+        testimonies: list[dict[str, Any]] = []
+        sections: list[dict[str, Any]] = []
+        attachments: list[dict[str, Any]] = []
+        for record in records:
+            record_id = record.record_id
+            testimonies.append(
+                {
+                    "id": record_id,
+                    "state": "stored",
+                    "schema_version": record.schema_version,
+                    "received_on": today,
+                    "wrapped_key": wrap_record_key(
+                        wrapping, record.data_key, record_id=str(record_id)
+                    ),
+                    "manifest": record.manifest,
+                    "provenance": record.provenance,
+                    "sealed_sha256": record.sealed_sha256,
+                    "revision": 0,
+                    "index_facts": record.index_facts,
+                }
+            )
+            sections.extend(
+                {"testimony_id": record_id, "name": name, "ciphertext": blob}
+                for name, blob in record.sections.items()
+            )
+            attachments.extend(record.attachments)
+            self._keyed.append((record_id, record.index_keys))
+        # Plain rows, one bulk insert per table, no ORM bookkeeping.
+        for model, rows in (
+            (Testimony, testimonies),
+            (TestimonySection, sections),
+            (TestimonyAttachment, attachments),
+        ):
+            if rows:
+                _insert_rows(self._session, cast(Table, model.__table__), rows)
+        self._ids += ids
+        self._seen.update(ids)
+
+    def finish(self) -> list[uuid.UUID]:
+        """Index and audit every record written; their ids, in the order written."""
+        session, keys, ids = self._session, self._keys, self._ids
+        # Blind index rows of names and ID numbers, so the records can be found (no
+        # plaintext).
+        insert_rows(session, rows_for_new_records(session, keys, self._keyed))
+        self._keyed = []
+        mark_changed(session, ids)
+        if ids:
+            # The write is audited in the same transaction: one entry, naming the record
+            # when there is one (a large import is one entry with its count).
+            record_event(
+                session,
+                keys,
+                # The signed-in account; None for a command run at the server or a
+                # station's signed bundle received over the network (its provenance
+                # names the station).
+                actor=self._actor,
+                action="record.import",
+                record_id=ids[0] if len(ids) == 1 else None,
+                details={"records": len(ids)},
+            )
+        return list(ids)
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -510,11 +623,15 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
         compiled = insert(table).compile(dialect=dialect, column_keys=columns)
         statement = str(compiled)
         order = list(compiled.positiontup or ())
-        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped.
-        processors = [
-            (name, None if isinstance(kind, LargeBinary) else kind.bind_processor(dialect))
-            for name in order
+        # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped. Only the
+        # columns with a converter (UUIDs to text, dates) are touched value by value.
+        converters = [
+            (position, process)
+            for position, name in enumerate(order)
             for kind in [table.columns[name].type.dialect_impl(dialect)]
+            if not isinstance(kind, LargeBinary)
+            for process in [kind.bind_processor(dialect)]
+            if process is not None
         ]
     try:
         if copy:
@@ -523,18 +640,24 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
                 for row in rows:
                     writer.write_row([row[name] for name in columns])
         else:
-            driver.executemany(
-                statement,
-                [
-                    tuple(
-                        row[name] if process is None else process(row[name])
-                        for name, process in processors
-                    )
-                    for row in rows
-                ],
-            )
+            driver.executemany(statement, _bound_rows(rows, order, converters))
     except dbapi.Error as error:
         raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+
+
+def _bound_rows(
+    rows: list[dict[str, Any]],
+    order: list[str],
+    converters: Sequence[tuple[int, Callable[[Any], Any]]],
+) -> list[list[Any]]:
+    """Each row's values in the statement's ``order``, converted where a column says."""
+    bound = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for position, process in converters:
+            values[position] = process(values[position])
+        bound.append(values)
+    return bound
 
 
 def store_testimony(

@@ -518,8 +518,8 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
 
 def _dated_locations(nodes: rules.Nodes) -> Iterator[tuple[str, object]]:
     # Only date-with-precision objects carry a "precision" key, wherever they are.
-    for path, value in nodes:
-        if isinstance(value, dict) and "precision" in value:
+    for path, value in nodes.objects:
+        if "precision" in value:
             yield path, value
 
 
@@ -545,15 +545,14 @@ def _date_problems(document: Mapping[str, Any], nodes: rules.Nodes) -> list[Prob
     return problems
 
 
+#: Every precision a date may have; the schema reports any other.
+_PRECISIONS = frozenset((*PRECISION_SHAPES, "approximate", "before", "after", "unknown"))
+_DATE_VALUE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
 def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Problem]:
     precision, value, season = when.get("precision"), when.get("value"), when.get("season")
-    if not isinstance(precision, str) or precision not in (
-        *PRECISION_SHAPES,
-        "approximate",
-        "before",
-        "after",
-        "unknown",
-    ):
+    if not isinstance(precision, str) or precision not in _PRECISIONS:
         return []  # the schema reports the unknown precision
     problems: list[Problem] = []
     if season is not None and precision != "season":
@@ -566,7 +565,7 @@ def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Pr
         return problems
     if value is None:
         return [*problems, _problem(f"{path}.value", "missing_field", field="value")]
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    if not isinstance(value, str) or not _DATE_VALUE.fullmatch(value):
         return problems  # the schema reports the bad form
     if _calendar_error(value):
         return [*problems, _problem(f"{path}.value", "impossible_date", value=value)]

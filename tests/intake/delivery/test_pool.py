@@ -69,3 +69,38 @@ def test_a_forked_pool_is_not_used_beside_other_threads(monkeypatch) -> None:
     # Given another thread running / Then workers start as fresh interpreters
     monkeypatch.setattr(services.threading, "active_count", lambda: 2)
     assert services._pool_context().get_start_method() == "spawn"
+
+
+LAST_ID = "ffffffff-ffff-4fff-bfff-ffffffffffff"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_refused_after_stored_batches_leaves_nothing_imported(
+    casedb_side, station_side, monkeypatch, workers
+):
+    # Given batches of one record, and a bundle whose last record fails validation
+    monkeypatch.setattr(services, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(services, "MIN_CHUNK", 1)
+    monkeypatch.setattr(services, "MAX_CHUNK", 1)
+    seal_documents(station_side, 3)
+    bad = load(WORKED_EXAMPLE)
+    bad["record_id"] = LAST_ID  # listed last: the outbox is in id order within a day
+    del bad["victim"]
+    recipient = casedb_side.keys.identity.recipient
+    seal_raw(station_side, uuid.UUID(LAST_ID), payload_of(bad), recipient)
+    written: list[int] = []
+    add = services.EncryptedWriter.add
+
+    def counted_add(writer, records):
+        written.append(len(records))
+        add(writer, records)
+
+    monkeypatch.setattr(services.EncryptedWriter, "add", counted_add)
+    # When imported
+    with pytest.raises(services.BundleRecordError) as caught, casedb_side.database.session() as s:
+        services.import_bundle(s, casedb_side.keys, make_bundle(station_side), workers=workers)
+    # Then the good records were written in their batches before the refusal
+    assert written == [1, 1, 1]
+    assert LAST_ID in str(caught.value)
+    # And the transaction rolled back: nothing was imported
+    assert counts(casedb_side) == (0, 0)

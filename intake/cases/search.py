@@ -184,10 +184,10 @@ def open_name_sections(
     session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
     """The victim and informants sections of records ``ids``, decrypted in bulk, each
-    record first checked against its authenticated manifest (earlier versions
-    included); erased records and records that fail are left out (their own page
-    says why)."""
-    opened = records.open_sections(session, keys, list(ids), sections=NAME_SECTIONS)
+    checked against the record's authenticated manifest (only these are read: the
+    record's page checks the rest); erased records and records whose sections fail
+    are left out (their own page says why)."""
+    opened = records.open_named_sections(session, keys, list(ids), sections=NAME_SECTIONS)
     return {
         record_id: {name: document[name] for name in NAME_SECTIONS if name in document}
         for record_id, document in opened.items()

@@ -1070,6 +1070,98 @@ def _parts_query() -> CompoundSelect[Any]:
 _PARTS = _parts_query()
 
 
+def _named_parts_query() -> CompoundSelect[Any]:
+    """Like :func:`_parts_query`, but only the sections named ``names`` and no
+    attachments: what a read that checks only what it decrypts needs."""
+    record = cast(Table, Testimony.__table__).c
+    section = cast(Table, TestimonySection.__table__).c
+    ids: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+    names: BindParameter[list[str]] = bindparam("names", expanding=True)
+    columns = [record[column.key] for column in _ROW_COLUMNS]
+    return union_all(
+        select(
+            *columns, *(sqlcast(null(), c.type) for c in (section.name, section.ciphertext))
+        ).where(record.id.in_(ids)),
+        select(
+            section.testimony_id,
+            *(sqlcast(null(), c.type) for c in columns[1:]),
+            section.name,
+            section.ciphertext,
+        ).where(section.testimony_id.in_(ids), section.name.in_(names)),
+    )
+
+
+_NAMED_PARTS = _named_parts_query()
+
+
+def _checked_parts(
+    data_key: SymmetricKey, row: StoredRow, blobs: dict[str, bytes], wanted: frozenset[str]
+) -> None:
+    """Check the ``wanted`` sections read (``blobs``) against the record's manifest:
+    each one the manifest lists is there with the listed digest, and none is there
+    that it does not list; fails closed. The other parts are not read, so not checked
+    here: the record's page checks them all."""
+    if row.manifest is None:
+        raise _tampered(row.id)
+    try:
+        manifest = json.loads(
+            decrypt_field(data_key, row.manifest, context=_manifest_context(row.id))
+        )
+    except OpenError:
+        raise _tampered(row.id) from None
+    listed = manifest.get("sections") if isinstance(manifest, dict) else None
+    if not isinstance(listed, dict) or manifest.get("schema_version") != row.schema_version:
+        raise _tampered(row.id)
+    for name in wanted:
+        blob = blobs.get(name)
+        if listed.get(name) != (None if blob is None else _digest(blob)):
+            raise _tampered(row.id)
+
+
+def open_named_sections(
+    session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID], *, sections: Iterable[str]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The ``sections`` of stored testimonies ``ids`` (and their schema version and
+    id), decrypted, for search results: only those sections are read, and each is
+    checked against the record's authenticated manifest (there, unchanged, and the
+    current one). A record whose other parts were tampered with is still found, and
+    refused when its page opens; one whose read sections fail is left out, as are
+    erased, moved and unknown records. The result follows the order of ``ids``.
+    """
+    require_role(session, "casedb")
+    if session.autoflush:
+        session.flush()
+    wanted = frozenset(sections)
+    chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+    width = len(_ROW_COLUMNS)
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = list(ids[start : start + 1000])
+        parts = session.execute(_NAMED_PARTS, {"ids": chunk, "names": sorted(wanted)}).all()
+        rows = {row[0]: StoredRow(*row[:width]) for row in parts if row[width] is None}
+        blobs: dict[uuid.UUID, dict[str, bytes]] = {record_id: {} for record_id in rows}
+        for row in parts:
+            if row[width] is not None and row[0] in blobs:
+                blobs[row[0]][row[width]] = row[width + 1]
+        for record_id, stored in rows.items():
+            try:
+                data_key = _data_key(keys, stored, chain)
+                _checked_parts(data_key, stored, blobs[record_id], wanted)
+                document: dict[str, Any] = {
+                    "schema_version": stored.schema_version,
+                    "record_id": str(record_id),
+                }
+                for name, blob in blobs[record_id].items():
+                    context = _section_context(record_id, name)
+                    value = json.loads(decrypt_field(data_key, blob, context=context))
+                    if value is not None:
+                        document[name] = value
+            except (RecordUnreadableError, OpenError):
+                continue
+            found[record_id] = document
+    return {record_id: found[record_id] for record_id in ids if record_id in found}
+
+
 def open_sections(
     session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID], *, sections: Iterable[str]
 ) -> dict[uuid.UUID, dict[str, Any]]:

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 from intake.cases.search import open_name_sections, search
 from intake.cases.versions import change_section
 from intake.records.models import TestimonyAttachment, TestimonySection
-from intake.records.services import load_testimony, open_testimonies
+from intake.records.services import RecordTamperedError, load_testimony, open_testimonies
 from intake.workspace.services import WrongRoleError
 from tests.intake.cases.name_helpers import document, store
 
@@ -135,17 +135,20 @@ def _erased(database, record_id: uuid.UUID, _other: uuid.UUID) -> None:
         session.commit()
 
 
+def _victim_row_deleted(database, record_id: uuid.UUID, _other: uuid.UUID) -> None:
+    with database.session() as session:
+        session.execute(
+            delete(TestimonySection).where(
+                TestimonySection.testimony_id == record_id, TestimonySection.name == "victim"
+            )
+        )
+        session.commit()
+
+
 @pytest.mark.parametrize(
-    "tamper",
-    [
-        _flip_victim_byte,
-        _victim_from_another_record,
-        _narrative_from_another_record,
-        _added_attachment,
-        _erased,
-    ],
+    "tamper", [_flip_victim_byte, _victim_from_another_record, _victim_row_deleted, _erased]
 )
-def test_a_candidate_that_does_not_open_whole_is_left_out(database, casedb, tamper):
+def test_a_candidate_whose_name_sections_do_not_open_is_left_out(database, casedb, tamper):
     # Given Gulzira's two records and someone else's
     tampered, intact, other = store(
         database, casedb, document(GULZIRA[0]), document(GULZIRA[1]), document("Марат Тоқтаров")
@@ -158,6 +161,23 @@ def test_a_candidate_that_does_not_open_whole_is_left_out(database, casedb, tamp
     # Then her search finds only the intact record, and the bulk read leaves it out
     assert found == {intact}
     assert list(opened) == [intact]
+
+
+@pytest.mark.parametrize("tamper", [_narrative_from_another_record, _added_attachment])
+def test_a_candidate_tampered_with_elsewhere_is_found_and_refused_on_its_page(
+    database, casedb, tamper
+):
+    # Given Gulzira's two records, one tampered with in a part search does not read
+    tampered, intact, other = store(
+        database, casedb, document(GULZIRA[0]), document(GULZIRA[1]), document("Марат Тоқтаров")
+    )
+    tamper(database, tampered, other)
+    # When she is searched, then both records are found: the names read are intact
+    with database.session() as session:
+        assert _victims(session, casedb, "Gulzira Auelkhan") == {tampered, intact}
+        # But the tampered record does not open whole: its page refuses it
+        with pytest.raises(RecordTamperedError):
+            load_testimony(session, casedb, tampered)
 
 
 def test_a_record_whose_names_were_corrected_is_found_by_the_new_name(database, casedb):
@@ -176,6 +196,30 @@ def test_a_record_whose_names_were_corrected_is_found_by_the_new_name(database, 
         found = _victims(session, casedb, "Gulzira Auelkhan")
     # Then the record is found: its manifest lists the earlier version, which is read
     assert found == {record_id}
+
+
+def test_a_name_section_rolled_back_to_before_a_correction_is_left_out(database, casedb):
+    # Given a record whose victim's name was corrected, and an attacker who puts the
+    # section's earlier ciphertext back (it opens under the record's key)
+    (record_id,) = store(database, casedb, document("Марат Тоқтаров"))
+    where = (TestimonySection.testimony_id == record_id, TestimonySection.name == "victim")
+    with database.session() as session:
+        earlier = session.scalars(select(TestimonySection.ciphertext).where(*where)).one()
+        victim = dict(load_testimony(session, casedb, record_id)["victim"])
+        victim["names"] = [{"text": GULZIRA[0], "script": "Cyrl", "kind": "full"}]
+        change_section(
+            session, casedb, record_id, "victim", victim, loaded_revision=0,
+            reason="misheard", actor=uuid.uuid4(), actor_name="coordinator",
+        )  # fmt: skip
+        session.commit()
+    with database.session() as session:
+        session.execute(update(TestimonySection).where(*where).values(ciphertext=earlier))
+        session.commit()
+    # Then neither the old nor the new name finds it: the section is not the current one
+    with database.session() as session:
+        assert _victims(session, casedb, "Марат Тоқтаров") == set()
+        assert _victims(session, casedb, "Gulzira Auelkhan") == set()
+        assert open_name_sections(session, casedb, [record_id]) == {}
 
 
 def test_the_lean_read_gives_what_the_full_read_gives(database, casedb):

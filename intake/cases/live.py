@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from crypto import Purpose
 from intake.cases.index import CaseIndex, FactsEntry
+from intake.cases.models import CaseIndexSnapshot
 from intake.cases.snapshot import Snapshot, load_snapshot, manifest_digest, save_snapshot
 from intake.db import Database
 from intake.progress import Progress, no_progress
@@ -306,17 +307,42 @@ def _from_snapshot(
     return len(current), todo
 
 
+def renew_dropped_snapshot(database: Database, keys: UnlockedKeys, live: LiveIndex) -> None:
+    """Write the snapshot again from the index when a commit dropped it (an erasure),
+    so the next unlock need not read every record. The index has just left the
+    erased record out; nothing is written while it is incomplete or small."""
+    if live.closed or live.building or len(live.index) <= SNAPSHOT_FROM:
+        return
+    with database.sessions() as session:
+        if session.scalar(select(func.count()).select_from(CaseIndexSnapshot)):
+            return
+    _write_snapshot(database, keys, live)
+
+
 def _write_snapshot(database: Database, keys: UnlockedKeys, live: LiveIndex) -> None:
     """Keep the index as the encrypted snapshot; a failure only costs the next unlock
     time."""
     if live.closed:
         return
     try:
-        state = live.index.state()
-        # A record whose digest is unknown (written during the copy) is read again at
-        # the next unlock: no digest matches 32 zero bytes.
-        manifests = [live.manifests.get(record_id, bytes(32)) for record_id in state.ids]
         with database.session() as session:
+            # Only records still stored go in: one erased since it was indexed (by
+            # another process, say) leaves the index here and now, not the snapshot.
+            table = Testimony.__table__
+            stored = {
+                str(raw).replace("-", "")
+                for (raw,) in session.connection().execute(
+                    select(type_coerce(table.c.id, String)).where(table.c.state == "stored")
+                )
+            }
+            for record_id in live.index.ids():
+                if record_id.replace("-", "") not in stored:
+                    live.index.remove(record_id)
+                    live.manifests.pop(record_id, None)
+            state = live.index.state()
+            # A record whose digest is unknown (written during the copy) is read again
+            # at the next unlock: no digest matches 32 zero bytes.
+            manifests = [live.manifests.get(record_id, bytes(32)) for record_id in state.ids]
             save_snapshot(session, keys, state, manifests)
     except Exception as error:  # the index itself is complete; only the snapshot is missing
         log.warning("case index snapshot not written: %s", type(error).__name__)
@@ -398,6 +424,8 @@ def install(state: AppState) -> None:
             live.note_pending(ids)
         try:
             refresh(database, keys, live, ids)
+            if not live.building:
+                renew_dropped_snapshot(database, keys, live)
         except Exception as error:  # committed already; the Records page catches up
             log.warning("case index refresh failed: %s", type(error).__name__)
 

@@ -16,7 +16,10 @@ An older snapshot put back in place of the newest one therefore shows nothing st
 
 Erasing a record deletes the snapshot in the same transaction (on SQLite the freed
 pages are overwritten), so no copy of the erased record's codes outlives its key
-there; the next unlock builds record by record and writes a new one.
+there. The running server then writes a new one from its index, which has just left
+the record out; a snapshot is only ever written with the records stored at that
+moment (one erased by another process leaves the index then). Otherwise the next
+unlock builds record by record and writes a new one.
 """
 
 from __future__ import annotations

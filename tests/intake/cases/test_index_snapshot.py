@@ -16,6 +16,7 @@ from intake.cases import live as live_module
 from intake.cases.index import CaseIndex, Filters
 from intake.cases.live import LiveIndex, build_index
 from intake.cases.models import CaseIndexSnapshot
+from intake.cases.snapshot import load_snapshot
 from intake.records.models import Testimony
 
 from ..conftest import unlock
@@ -228,3 +229,57 @@ def test_index_state_round_trip_and_refusals(database, settings, casedb):
     missing = {k: v for k, v in state.arrays.items() if k != "indicator"}
     with pytest.raises(ValueError, match="other columns"):
         CaseIndex().restore(type(state)(state.ids, state.codes, missing))
+
+
+def test_an_erasure_at_the_running_server_writes_the_snapshot_again_without_it(
+    monkeypatch, app, database, settings, casedb
+):
+    # Given a running, unlocked server whose index was built with a snapshot
+    erased, kept = store(database, settings, prison_in_kashgar(), prison_in_kashgar())
+    vault = app.extensions["intake"].vault
+    vault.put(unlock(database, settings))
+    assert _snapshot(database) is not None
+    keys = unlock(database, settings)
+    # When a record is erased there
+    with database.session() as session:
+        request = erasure.request_erasure(
+            session, keys, uuid.UUID(erased), reason="withdrawn", actor=uuid.uuid4(),
+            actor_role="coordinator",
+        )  # fmt: skip
+        request_id = request.id
+    with database.session() as session:
+        erasure.confirm_erasure(session, keys, request_id, actor=uuid.uuid4(), actor_role="admin")
+    # Then a new snapshot was written from the index, which no longer holds it
+    with database.session() as session:
+        written = load_snapshot(session, unlock(database, settings))
+    assert written is not None and written.state.ids == [kept]
+    live, read = _build(monkeypatch, database, settings)
+    assert read == []
+    assert live.index.ids() == [kept]
+
+
+def test_a_record_erased_elsewhere_does_not_go_back_into_a_snapshot(
+    monkeypatch, app, database, settings, casedb
+):
+    # Given a running server's index holding a record that another process erases
+    # (this server's index is not told: the commit is not its own)
+    erased, kept = store(database, settings, prison_in_kashgar(), prison_in_kashgar())
+    vault = app.extensions["intake"].vault
+    vault.put(unlock(database, settings))
+    with database.session() as session:
+        session.execute(
+            update(Testimony)
+            .where(Testimony.id == uuid.UUID(erased))
+            .values(state="erased", wrapped_key=None, index_facts=None)
+        )
+        session.query(CaseIndexSnapshot).delete()
+    assert erased in vault.derived.index.ids()
+    # When this server writes the snapshot again after one of its own commits
+    store(database, settings, worked())
+    # Then the erased record is not in it, and it left this index too
+    with database.session() as session:
+        written = load_snapshot(session, unlock(database, settings))
+    assert written is not None and erased not in written.state.ids and kept in written.state.ids
+    assert erased not in vault.derived.index.ids()
+    live, _read = _build(monkeypatch, database, settings)
+    assert erased not in live.index.ids() and kept in live.index.ids()

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from crypto import (
     Context,
     Identity,
+    KeyChain,
     KeyFormatError,
     OpenError,
     Purpose,
@@ -75,11 +76,10 @@ from intake.records.attachments import (
 )
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import (
-    EncryptedTestimony,
     EncryptedWriter,
     Incoming,
     NoRecipientsError,
-    PlainEncrypted,
+    ReadyRecord,
     RecordInvalidError,
     check_record,
     encrypt_testimony,
@@ -704,9 +704,9 @@ class _Opened:
     refusal: str | None = None
     #: Details: validation problem paths and codes, or the archive problem.
     problems: tuple[str, ...] = ()
-    #: The record encrypted under its own data key, ready to store (document dropped),
-    #: as plain values (:meth:`EncryptedTestimony.to_plain`) to cross from a worker.
-    encrypted: PlainEncrypted | None = None
+    #: The record encrypted under its own data key, that key wrapped, as plain values
+    #: ready to insert (:meth:`EncryptedTestimony.ready`; the document dropped).
+    ready: ReadyRecord | None = None
     #: The sealed file does not match its SHA-256 in the manifest (it was not opened).
     mismatch: bool = False
 
@@ -722,6 +722,9 @@ class _Job:
     identity: Identity
     #: Provenance shared by every record of the bundle (each adds its sealed_sha256).
     provenance: dict[str, Any]
+    #: The workspace's record-key wrapping chain: each data key is wrapped where it is
+    #: made, so the importing process receives no unwrapped key and only inserts.
+    wrapping: KeyChain
 
 
 #: The job of this import worker. In a forked worker it is inherited from the parent
@@ -731,12 +734,15 @@ _worker_job: _Job | None = None
 _worker_items: Sequence[_Item] = ()
 
 
-def _init_worker(secret: str | None, provenance: dict[str, Any] | None) -> None:
+def _init_worker(
+    secret: str | None, provenance: dict[str, Any] | None, wrapping: KeyChain | None
+) -> None:
     global _worker_job
-    # The worker holds the organisation identity: no core file, no attaching to it.
+    # The worker holds the organisation identity and the wrapping keys: no core file,
+    # no attaching to it.
     disable_core_dumps()
-    if secret is not None and provenance is not None:
-        _worker_job = _Job(Identity.from_secret_string(secret), provenance)
+    if secret is not None and provenance is not None and wrapping is not None:
+        _worker_job = _Job(Identity.from_secret_string(secret), provenance, wrapping)
     else:
         # Forked: what came from the parent is never collected here, so no finaliser
         # of a parent's object (a database connection in a garbage cycle) runs in the
@@ -771,7 +777,7 @@ def _prepare(job: _Job, item: _Item) -> _Opened:
             sealed_sha256=sealed_sha256,
         )
     )
-    return _Opened(record_id, encrypted=encrypted.to_plain())
+    return _Opened(record_id, ready=encrypted.ready(job.wrapping))
 
 
 def _check_archive(payload: bytes) -> None:
@@ -878,10 +884,10 @@ def _prepare_all(
     if context.get_start_method() == "fork":
         _worker_job, _worker_items = job, items
         tasks: list[Any] = bounds
-        initargs: tuple[Any, ...] = (None, None)
+        initargs: tuple[Any, ...] = (None, None, None)
     else:
         tasks = [items[start:end] for start, end in bounds]
-        initargs = (job.identity.secret_string(), job.provenance)
+        initargs = (job.identity.secret_string(), job.provenance, job.wrapping)
     done = 0
     try:
         with ProcessPoolExecutor(
@@ -1050,6 +1056,7 @@ def import_bundle(
             "sequence": manifest.sequence,
             "received_at": received_at,
         },
+        keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
     )
     # Each batch is stored as it arrives, while the workers open the next ones. A
     # refused record raises with earlier batches written: the caller's transaction is
@@ -1059,7 +1066,7 @@ def import_bundle(
         batches = _prepare_all(job, fresh, workers, progress)
         try:
             for batch in batches:
-                writer.add([_accepted(item) for item in batch])
+                writer.add_ready([_accepted(item) for item in batch])
         finally:
             batches.close()
         stored = writer.finish()
@@ -1084,18 +1091,18 @@ def import_bundle(
     return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt)
 
 
-def _accepted(item: _Opened) -> EncryptedTestimony:
-    """The record encrypted, or the error that refuses the bundle because of it."""
+def _accepted(item: _Opened) -> ReadyRecord:
+    """The record ready to insert, or the error that refuses the bundle because of it."""
     if item.mismatch:
         raise _mismatch(item.record_id)
-    if item.refusal is not None or item.encrypted is None:
+    if item.refusal is not None or item.ready is None:
         raise BundleRecordError(
             item.refusal or "",
             problems=item.problems,
             id=str(item.record_id),
             count=len(item.problems),
         )
-    return EncryptedTestimony.from_plain(item.encrypted)
+    return item.ready
 
 
 def _sign_receipt(

@@ -321,78 +321,42 @@ class EncryptedTestimony:
     #: The encrypted codes the case index needs (:func:`seal_index_facts`).
     index_facts: bytes | None = None
 
-    def to_plain(self) -> PlainEncrypted:
-        """The same record as a tuple of plain values (bytes, text, sets), which crosses
-        from an import worker to the importing process cheaply: no class of this
-        module, nor a key object, is pickled. :meth:`from_plain` reverses it."""
+    def ready(self, wrapping: KeyChain) -> ReadyRecord:
+        """The record as :meth:`EncryptedWriter.add_ready` writes it: its data key
+        wrapped under ``wrapping`` (the workspace's record-key wrapping chain), every
+        other part as plain values (bytes, text, tuples, sets). An import worker makes
+        it, so no unwrapped data key, no class of this module and no key object crosses
+        to the importing process, which only inserts."""
+        record_id = self.record_id
         return (
-            self.record_id.bytes,
+            record_id.bytes,
             self.schema_version,
-            self.data_key.key_id,
-            self.data_key.material,
+            wrap_record_key(wrapping, self.data_key, record_id=str(record_id)),
+            self.manifest,
+            self.provenance,
+            self.sealed_sha256,
+            self.index_facts,
             tuple(self.sections[name] for name in SECTIONS),
             tuple((row["id"].bytes, row["meta"], row["content"]) for row in self.attachments),
-            self.provenance,
-            self.manifest,
-            self.sealed_sha256,
             self.index_keys,
-            self.index_facts,
-        )
-
-    @classmethod
-    def from_plain(cls, plain: PlainEncrypted) -> EncryptedTestimony:
-        """The record :meth:`to_plain` made ``plain`` from."""
-        (
-            record_id,
-            schema_version,
-            key_id,
-            material,
-            sections,
-            attachments,
-            provenance,
-            manifest,
-            sealed_sha256,
-            index_keys,
-            index_facts,
-        ) = plain
-        testimony_id = uuid.UUID(bytes=record_id)
-        return cls(
-            record_id=testimony_id,
-            schema_version=schema_version,
-            data_key=SymmetricKey(key_id=key_id, material=material),
-            sections=dict(zip(SECTIONS, sections, strict=True)),
-            attachments=[
-                {
-                    "id": uuid.UUID(bytes=row_id),
-                    "testimony_id": testimony_id,
-                    "meta": meta,
-                    "content": content,
-                }
-                for row_id, meta, content in attachments
-            ],
-            provenance=provenance,
-            manifest=manifest,
-            sealed_sha256=sealed_sha256,
-            index_keys=index_keys,
-            index_facts=index_facts,
         )
 
 
-#: :class:`EncryptedTestimony` as plain values: id, schema version, key id and key,
-#: section ciphertexts in SECTIONS order, attachment rows (row id, meta, content),
-#: provenance, manifest, sealed hash, blind-index keys, index facts.
-PlainEncrypted = tuple[
+#: A record ready to insert (:meth:`EncryptedTestimony.ready`): id, schema version,
+#: wrapped data key, manifest, provenance, sealed hash, index facts, section
+#: ciphertexts in SECTIONS order, attachment rows (row id, meta, content), blind-index
+#: keys.
+ReadyRecord = tuple[
     bytes,
     str,
     bytes,
     bytes,
+    bytes | None,
+    str | None,
+    bytes | None,
     tuple[bytes, ...],
     tuple[tuple[bytes, bytes, bytes], ...],
-    bytes | None,
-    bytes,
-    str | None,
     dict[str, set[str]],
-    bytes | None,
 ]
 
 
@@ -513,8 +477,13 @@ class EncryptedWriter:
             session.execute(text("PRAGMA cache_spill = OFF"))
 
     def add(self, records: Sequence[EncryptedTestimony]) -> None:
-        """Write one batch of records (plain rows, one bulk insert per table)."""
-        ids = [record.record_id for record in records]
+        """Write one batch of records (their keys wrapped here)."""
+        self.add_ready([record.ready(self._wrapping) for record in records])
+
+    def add_ready(self, records: Sequence[ReadyRecord]) -> None:
+        """Write one batch of records made ready (keys wrapped) by
+        :meth:`EncryptedTestimony.ready`: plain rows, one bulk insert per table."""
+        ids = [uuid.UUID(bytes=record[0]) for record in records]
         if len(set(ids)) != len(ids) or not self._seen.isdisjoint(ids):
             raise RecordExistsError(N_("A record id appears twice in what is being stored."))
         existing = existing_records(self._session, ids)
@@ -522,34 +491,52 @@ class EncryptedWriter:
             raise RecordExistsError(
                 N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
             )
-        wrapping, today = self._wrapping, self._today
+        today = self._today
         testimonies: list[dict[str, Any]] = []
         sections: list[dict[str, Any]] = []
         attachments: list[dict[str, Any]] = []
-        for record in records:
-            record_id = record.record_id
+        keyed = self._keyed
+        for record_id, record in zip(ids, records, strict=True):
+            (
+                _,
+                schema_version,
+                wrapped_key,
+                manifest,
+                provenance,
+                sealed_sha256,
+                index_facts,
+                blobs,
+                attached,
+                index_keys,
+            ) = record
             testimonies.append(
                 {
                     "id": record_id,
                     "state": "stored",
-                    "schema_version": record.schema_version,
+                    "schema_version": schema_version,
                     "received_on": today,
-                    "wrapped_key": wrap_record_key(
-                        wrapping, record.data_key, record_id=str(record_id)
-                    ),
-                    "manifest": record.manifest,
-                    "provenance": record.provenance,
-                    "sealed_sha256": record.sealed_sha256,
+                    "wrapped_key": wrapped_key,
+                    "manifest": manifest,
+                    "provenance": provenance,
+                    "sealed_sha256": sealed_sha256,
                     "revision": 0,
-                    "index_facts": record.index_facts,
+                    "index_facts": index_facts,
                 }
             )
             sections.extend(
                 {"testimony_id": record_id, "name": name, "ciphertext": blob}
-                for name, blob in record.sections.items()
+                for name, blob in zip(SECTIONS, blobs, strict=True)
             )
-            attachments.extend(record.attachments)
-            self._keyed.append((record_id, record.index_keys))
+            attachments.extend(
+                {
+                    "id": uuid.UUID(bytes=row_id),
+                    "testimony_id": record_id,
+                    "meta": meta,
+                    "content": content,
+                }
+                for row_id, meta, content in attached
+            )
+            keyed.append((record_id, index_keys))
         # Plain rows, one bulk insert per table, no ORM bookkeeping.
         for model, rows in (
             (Testimony, testimonies),

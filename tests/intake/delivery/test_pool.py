@@ -89,13 +89,13 @@ def test_a_record_refused_after_stored_batches_leaves_nothing_imported(
     recipient = casedb_side.keys.identity.recipient
     seal_raw(station_side, uuid.UUID(LAST_ID), payload_of(bad), recipient)
     written: list[int] = []
-    add = services.EncryptedWriter.add
+    add = services.EncryptedWriter.add_ready
 
     def counted_add(writer, records):
         written.append(len(records))
         add(writer, records)
 
-    monkeypatch.setattr(services.EncryptedWriter, "add", counted_add)
+    monkeypatch.setattr(services.EncryptedWriter, "add_ready", counted_add)
     # When imported
     with pytest.raises(services.BundleRecordError) as caught, casedb_side.database.session() as s:
         services.import_bundle(s, casedb_side.keys, make_bundle(station_side), workers=workers)

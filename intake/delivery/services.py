@@ -711,8 +711,9 @@ class _Opened:
     mismatch: bool = False
 
 
-#: One record to open: its id, the sealed file, and that file's SHA-256 (from the manifest).
-_Item = tuple[uuid.UUID, bytes, str]
+#: One record to open: its id, the sealed file (a view into the bundle, or bytes), and
+#: that file's SHA-256 (from the manifest).
+_Item = tuple[uuid.UUID, bytes | memoryview, str]
 
 
 @dataclass(frozen=True)
@@ -766,7 +767,7 @@ def _prepare(job: _Job, item: _Item) -> _Opened:
     record_id, sealed, sealed_sha256 = item
     if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
         return _Opened(record_id, mismatch=True)
-    opened = open_record(job.identity, record_id, sealed)
+    opened = open_record(job.identity, record_id, bytes(sealed))
     if opened.document is None:
         return opened
     encrypted = encrypt_testimony(
@@ -886,7 +887,11 @@ def _prepare_all(
         tasks: list[Any] = bounds
         initargs: tuple[Any, ...] = (None, None, None)
     else:
-        tasks = [items[start:end] for start, end in bounds]
+        # A view into the bundle does not pickle: a fresh interpreter gets copies.
+        tasks = [
+            [(record_id, bytes(sealed), digest) for record_id, sealed, digest in items[start:end]]
+            for start, end in bounds
+        ]
         initargs = (job.identity.secret_string(), job.provenance, job.wrapping)
     done = 0
     try:
@@ -948,7 +953,10 @@ def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
 
 
 def _check_against_manifest(
-    manifest: Manifest, records: dict[uuid.UUID, bytes], *, hashed: set[uuid.UUID] | None = None
+    manifest: Manifest,
+    records: dict[uuid.UUID, memoryview],
+    *,
+    hashed: set[uuid.UUID] | None = None,
 ) -> None:
     """The bundle holds exactly the listed records, each of its listed size; those in
     ``hashed`` (all when None) also of their listed SHA-256. The others are hashed
@@ -1042,7 +1050,7 @@ def import_bundle(
                 ),
                 id=str(record_id),
             )
-    fresh = [
+    fresh: list[_Item] = [
         (entry.record_id, records[entry.record_id], entry.sha256)
         for entry in manifest.records
         if entry.record_id not in existing

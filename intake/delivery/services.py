@@ -22,6 +22,7 @@ import uuid
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from multiprocessing import get_all_start_methods, get_context
@@ -855,6 +856,25 @@ def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Ope
     return _Opened(record_id, document=document, attachments=attachments)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a bundle is imported.
+
+    An import makes tens of thousands of short-lived objects (the archive's directory,
+    the manifest, each batch's rows) and no reference cycles; with the collector on,
+    its passes over them cost about a sixth of the importing process's time and free
+    nothing. It is turned on again (if it was on) when the import ends or fails;
+    cycles other threads made meanwhile are collected then.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _pool_context() -> BaseContext:
     # A forked worker starts at once with everything loaded and shares the records by
     # copy-on-write. Forking is safe only in a process with one thread (the command
@@ -999,6 +1019,19 @@ def import_bundle(
     already stored with the same sealed hash count as already received. Returns the
     signed receipt (also kept for the bundle).
     """
+    with _collector_paused():
+        return _import_bundle(session, keys, data, progress=progress, workers=workers, actor=actor)
+
+
+def _import_bundle(
+    session: Session,
+    keys: UnlockedKeys,
+    data: bytes,
+    *,
+    progress: Progress,
+    workers: int,
+    actor: uuid.UUID | None,
+) -> ImportResult:
     require_role(session, "casedb")
     if keys.identity is None:
         raise NoIdentityError(

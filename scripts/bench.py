@@ -513,7 +513,7 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
     stage("open bundle, verify signature and hashes", time.process_time() - start, count)
     chosen = list(records.items())[:sample]
     start = time.process_time()
-    payloads = [open_sealed(blob, [keys.identity]) for _, blob in chosen]
+    payloads = [open_sealed(bytes(blob), [keys.identity]) for _, blob in chosen]
     stage("open each sealed record (age)", time.process_time() - start, sample)
     start = time.process_time()
     unpacked = []

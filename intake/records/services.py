@@ -321,78 +321,42 @@ class EncryptedTestimony:
     #: The encrypted codes the case index needs (:func:`seal_index_facts`).
     index_facts: bytes | None = None
 
-    def to_plain(self) -> PlainEncrypted:
-        """The same record as a tuple of plain values (bytes, text, sets), which crosses
-        from an import worker to the importing process cheaply: no class of this
-        module, nor a key object, is pickled. :meth:`from_plain` reverses it."""
+    def ready(self, wrapping: KeyChain) -> ReadyRecord:
+        """The record as :meth:`EncryptedWriter.add_ready` writes it: its data key
+        wrapped under ``wrapping`` (the workspace's record-key wrapping chain), every
+        other part as plain values (bytes, text, tuples, sets). An import worker makes
+        it, so no unwrapped data key, no class of this module and no key object crosses
+        to the importing process, which only inserts."""
+        record_id = self.record_id
         return (
-            self.record_id.bytes,
+            record_id.bytes,
             self.schema_version,
-            self.data_key.key_id,
-            self.data_key.material,
+            wrap_record_key(wrapping, self.data_key, record_id=str(record_id)),
+            self.manifest,
+            self.provenance,
+            self.sealed_sha256,
+            self.index_facts,
             tuple(self.sections[name] for name in SECTIONS),
             tuple((row["id"].bytes, row["meta"], row["content"]) for row in self.attachments),
-            self.provenance,
-            self.manifest,
-            self.sealed_sha256,
             self.index_keys,
-            self.index_facts,
-        )
-
-    @classmethod
-    def from_plain(cls, plain: PlainEncrypted) -> EncryptedTestimony:
-        """The record :meth:`to_plain` made ``plain`` from."""
-        (
-            record_id,
-            schema_version,
-            key_id,
-            material,
-            sections,
-            attachments,
-            provenance,
-            manifest,
-            sealed_sha256,
-            index_keys,
-            index_facts,
-        ) = plain
-        testimony_id = uuid.UUID(bytes=record_id)
-        return cls(
-            record_id=testimony_id,
-            schema_version=schema_version,
-            data_key=SymmetricKey(key_id=key_id, material=material),
-            sections=dict(zip(SECTIONS, sections, strict=True)),
-            attachments=[
-                {
-                    "id": uuid.UUID(bytes=row_id),
-                    "testimony_id": testimony_id,
-                    "meta": meta,
-                    "content": content,
-                }
-                for row_id, meta, content in attachments
-            ],
-            provenance=provenance,
-            manifest=manifest,
-            sealed_sha256=sealed_sha256,
-            index_keys=index_keys,
-            index_facts=index_facts,
         )
 
 
-#: :class:`EncryptedTestimony` as plain values: id, schema version, key id and key,
-#: section ciphertexts in SECTIONS order, attachment rows (row id, meta, content),
-#: provenance, manifest, sealed hash, blind-index keys, index facts.
-PlainEncrypted = tuple[
+#: A record ready to insert (:meth:`EncryptedTestimony.ready`): id, schema version,
+#: wrapped data key, manifest, provenance, sealed hash, index facts, section
+#: ciphertexts in SECTIONS order, attachment rows (row id, meta, content), blind-index
+#: keys.
+ReadyRecord = tuple[
     bytes,
     str,
     bytes,
     bytes,
+    bytes | None,
+    str | None,
+    bytes | None,
     tuple[bytes, ...],
     tuple[tuple[bytes, bytes, bytes], ...],
-    bytes | None,
-    bytes,
-    str | None,
     dict[str, set[str]],
-    bytes | None,
 ]
 
 
@@ -486,6 +450,23 @@ def store_encrypted(
     return writer.finish()
 
 
+#: The columns :meth:`EncryptedWriter.add_ready` writes, in the order of its rows.
+_TESTIMONY_COLUMNS = (
+    "id",
+    "state",
+    "schema_version",
+    "received_on",
+    "wrapped_key",
+    "manifest",
+    "provenance",
+    "sealed_sha256",
+    "revision",
+    "index_facts",
+)
+_SECTION_COLUMNS = ("testimony_id", "name", "ciphertext")
+_ATTACHMENT_COLUMNS = ("id", "testimony_id", "meta", "content")
+
+
 class EncryptedWriter:
     """Writes records made by :func:`encrypt_testimony` batch by batch in the caller's
     transaction, so a caller can store each batch as it is made; :meth:`finish` then
@@ -513,8 +494,13 @@ class EncryptedWriter:
             session.execute(text("PRAGMA cache_spill = OFF"))
 
     def add(self, records: Sequence[EncryptedTestimony]) -> None:
-        """Write one batch of records (plain rows, one bulk insert per table)."""
-        ids = [record.record_id for record in records]
+        """Write one batch of records (their keys wrapped here)."""
+        self.add_ready([record.ready(self._wrapping) for record in records])
+
+    def add_ready(self, records: Sequence[ReadyRecord]) -> None:
+        """Write one batch of records made ready (keys wrapped) by
+        :meth:`EncryptedTestimony.ready`: plain rows, one bulk insert per table."""
+        ids = [uuid.UUID(bytes=record[0]) for record in records]
         if len(set(ids)) != len(ids) or not self._seen.isdisjoint(ids):
             raise RecordExistsError(N_("A record id appears twice in what is being stored."))
         existing = existing_records(self._session, ids)
@@ -522,42 +508,54 @@ class EncryptedWriter:
             raise RecordExistsError(
                 N_("Record %(id)s is already stored."), id=str(next(iter(existing)))
             )
-        wrapping, today = self._wrapping, self._today
-        testimonies: list[dict[str, Any]] = []
-        sections: list[dict[str, Any]] = []
-        attachments: list[dict[str, Any]] = []
-        for record in records:
-            record_id = record.record_id
+        today = self._today
+        testimonies: list[tuple[Any, ...]] = []
+        sections: list[tuple[uuid.UUID, str, bytes]] = []
+        attachments: list[tuple[uuid.UUID, uuid.UUID, bytes, bytes]] = []
+        keyed = self._keyed
+        for record_id, record in zip(ids, records, strict=True):
+            (
+                _,
+                schema_version,
+                wrapped_key,
+                manifest,
+                provenance,
+                sealed_sha256,
+                index_facts,
+                blobs,
+                attached,
+                index_keys,
+            ) = record
             testimonies.append(
-                {
-                    "id": record_id,
-                    "state": "stored",
-                    "schema_version": record.schema_version,
-                    "received_on": today,
-                    "wrapped_key": wrap_record_key(
-                        wrapping, record.data_key, record_id=str(record_id)
-                    ),
-                    "manifest": record.manifest,
-                    "provenance": record.provenance,
-                    "sealed_sha256": record.sealed_sha256,
-                    "revision": 0,
-                    "index_facts": record.index_facts,
-                }
+                (
+                    record_id,
+                    "stored",
+                    schema_version,
+                    today,
+                    wrapped_key,
+                    manifest,
+                    provenance,
+                    sealed_sha256,
+                    0,
+                    index_facts,
+                )
             )
-            sections.extend(
-                {"testimony_id": record_id, "name": name, "ciphertext": blob}
-                for name, blob in record.sections.items()
-            )
-            attachments.extend(record.attachments)
-            self._keyed.append((record_id, record.index_keys))
+            sections += [
+                (record_id, name, blob) for name, blob in zip(SECTIONS, blobs, strict=True)
+            ]
+            attachments += [
+                (uuid.UUID(bytes=row_id), record_id, meta, content)
+                for row_id, meta, content in attached
+            ]
+            keyed.append((record_id, index_keys))
         # Plain rows, one bulk insert per table, no ORM bookkeeping.
-        for model, rows in (
-            (Testimony, testimonies),
-            (TestimonySection, sections),
-            (TestimonyAttachment, attachments),
+        for model, columns, rows in (
+            (Testimony, _TESTIMONY_COLUMNS, testimonies),
+            (TestimonySection, _SECTION_COLUMNS, sections),
+            (TestimonyAttachment, _ATTACHMENT_COLUMNS, attachments),
         ):
             if rows:
-                _insert_rows(self._session, cast(Table, model.__table__), rows)
+                _insert_rows(self._session, cast(Table, model.__table__), columns, rows)
         self._ids += ids
         self._seen.update(ids)
 
@@ -586,25 +584,27 @@ class EncryptedWriter:
         return list(ids)
 
 
-def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's
-    transaction, as one statement run on the session's own connection: a binary COPY
-    on PostgreSQL with psycopg (several times faster than INSERT with many VALUES),
-    one executemany of the driver on SQLite (values converted by the columns' own
-    types), SQLAlchemy's executemany elsewhere. Driver errors are raised as
+def _insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (each the values of ``columns``, in that order) into ``table`` in
+    the session's transaction, as one statement run on the session's own connection: a
+    binary COPY on PostgreSQL with psycopg (several times faster than INSERT with many
+    VALUES), one executemany of the driver on SQLite (values converted by the columns'
+    own types), SQLAlchemy's executemany elsewhere. Driver errors are raised as
     SQLAlchemy raises them (a duplicate id is an IntegrityError).
     """
     connection = session.connection()
     dialect = connection.dialect
-    columns = list(rows[0])
+    columns = list(columns)
     # The fast paths apply only the database's defaults: not used if a Python-side
     # default would be missed for a column not given.
     python_defaults = any(
-        column.default is not None and column.name not in rows[0] for column in table.columns
+        column.default is not None and column.name not in columns for column in table.columns
     )
     copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
     if python_defaults or not (copy or (dialect.name, dialect.driver) == ("sqlite", "pysqlite")):
-        session.execute(insert(table), rows)
+        session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     driver = connection.connection.driver_connection
     assert driver is not None
@@ -622,13 +622,13 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     else:
         compiled = insert(table).compile(dialect=dialect, column_keys=columns)
         statement = str(compiled)
-        order = list(compiled.positiontup or ())
+        order = [columns.index(name) for name in compiled.positiontup or ()]
         # sqlite3 binds bytes as a BLOB itself: the Binary wrapper is skipped. Only the
         # columns with a converter (UUIDs to text, dates) are touched value by value.
         converters = [
             (position, process)
-            for position, name in enumerate(order)
-            for kind in [table.columns[name].type.dialect_impl(dialect)]
+            for position, index in enumerate(order)
+            for kind in [table.columns[columns[index]].type.dialect_impl(dialect)]
             if not isinstance(kind, LargeBinary)
             for process in [kind.bind_processor(dialect)]
             if process is not None
@@ -638,7 +638,7 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
             with driver.cursor() as cursor, cursor.copy(statement) as writer:
                 writer.set_types(types)
                 for row in rows:
-                    writer.write_row([row[name] for name in columns])
+                    writer.write_row(row)
         else:
             driver.executemany(statement, _bound_rows(rows, order, converters))
     except dbapi.Error as error:
@@ -646,14 +646,16 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
 
 
 def _bound_rows(
-    rows: list[dict[str, Any]],
-    order: list[str],
+    rows: list[tuple[Any, ...]],
+    order: list[int],
     converters: Sequence[tuple[int, Callable[[Any], Any]]],
 ) -> list[list[Any]]:
-    """Each row's values in the statement's ``order``, converted where a column says."""
+    """Each row's values in the statement's ``order`` (positions in the row), converted
+    where a column says."""
     bound = []
+    same_order = order == list(range(len(order)))
     for row in rows:
-        values = [row[name] for name in order]
+        values = list(row) if same_order else [row[index] for index in order]
         for position, process in converters:
             values[position] = process(values[position])
         bound.append(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from multiprocessing import get_context
 
@@ -89,13 +90,13 @@ def test_a_record_refused_after_stored_batches_leaves_nothing_imported(
     recipient = casedb_side.keys.identity.recipient
     seal_raw(station_side, uuid.UUID(LAST_ID), payload_of(bad), recipient)
     written: list[int] = []
-    add = services.EncryptedWriter.add
+    add = services.EncryptedWriter.add_ready
 
     def counted_add(writer, records):
         written.append(len(records))
         add(writer, records)
 
-    monkeypatch.setattr(services.EncryptedWriter, "add", counted_add)
+    monkeypatch.setattr(services.EncryptedWriter, "add_ready", counted_add)
     # When imported
     with pytest.raises(services.BundleRecordError) as caught, casedb_side.database.session() as s:
         services.import_bundle(s, casedb_side.keys, make_bundle(station_side), workers=workers)
@@ -104,3 +105,48 @@ def test_a_record_refused_after_stored_batches_leaves_nothing_imported(
     assert LAST_ID in str(caught.value)
     # And the transaction rolled back: nothing was imported
     assert counts(casedb_side) == (0, 0)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_collector_is_on_again_after_an_import_stored_or_refused(
+    casedb_side, station_side, monkeypatch
+):
+    # Given the collector on, and an import that watches it while storing
+    seen: list[bool] = []
+    add = services.EncryptedWriter.add_ready
+
+    def watched_add(writer, records):
+        seen.append(gc.isenabled())
+        add(writer, records)
+
+    monkeypatch.setattr(services.EncryptedWriter, "add_ready", watched_add)
+    seal_documents(station_side, 2)
+    assert gc.isenabled()
+    # When a bundle is imported / Then the collector was off while storing, on after
+    import_with_pool(casedb_side, make_bundle(station_side))
+    assert seen == [False] and gc.isenabled()
+    # When a bundle is refused (a replay) / Then the collector is on after
+    with pytest.raises(services.ReplayedBundleError):
+        import_with_pool(casedb_side, _replayed(casedb_side, station_side))
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_collector_stays_off_if_it_was_off(casedb_side, station_side):
+    # Given the collector turned off by the caller
+    seal_documents(station_side, 1)
+    gc.disable()
+    try:
+        # When a bundle is imported / Then it is still off after
+        import_with_pool(casedb_side, make_bundle(station_side))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _replayed(casedb_side, station_side) -> bytes:
+    """The bundle last made at the station again, after it was imported."""
+    seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    import_with_pool(casedb_side, data)
+    return data

@@ -1,0 +1,123 @@
+"""Reading a bundle's ZIP archive: entries read in place, and every check zipfile makes
+when it opens an entry still made (hostile local headers and directories refused)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import uuid
+import zipfile
+
+import pytest
+
+from intake.delivery import bundles
+
+RECORD_ID = uuid.UUID("0f0e0d0c-0b0a-4908-8706-050403020100")
+RECORD = b"sealed record bytes"
+ENTRIES = [
+    (bundles.MANIFEST, b'{"manifest":1}'),
+    (bundles.SIGNATURE, b"s" * 64),
+    (f"records/{RECORD_ID}.age", RECORD),
+]
+ARCHIVE = bundles.write_archive(ENTRIES)
+
+
+def _info(archive: bytes, name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipFile(io.BytesIO(archive)).getinfo(name)
+
+
+def _central(archive: bytes, name: str) -> int:
+    """Offset of ``name``'s central directory header (its name follows 46 bytes on)."""
+    at = archive.index(b"PK\x01\x02")
+    while archive[at + 46 : at + 46 + len(name)] != name.encode():
+        at = archive.index(b"PK\x01\x02", at + 4)
+    return at
+
+
+def _patched(archive: bytes, offset: int, fmt: str, value: int) -> bytes:
+    out = bytearray(archive)
+    struct.pack_into(fmt, out, offset, value)
+    return bytes(out)
+
+
+RECORD_NAME = f"records/{RECORD_ID}.age"
+
+
+def test_entries_read_back_exactly():
+    # When a well-formed archive is read
+    manifest, signature, records = bundles.read_bundle_archive(ARCHIVE)
+    # Then every entry comes back as written
+    assert manifest == b'{"manifest":1}'
+    assert signature == b"s" * 64
+    assert {key: bytes(value) for key, value in records.items()} == {RECORD_ID: RECORD}
+
+
+def test_a_local_name_unlike_the_directory_is_refused():
+    # Given a record whose local header names another file than the directory does
+    local = _info(ARCHIVE, RECORD_NAME).header_offset
+    out = bytearray(ARCHIVE)
+    out[local + 30 + len("records/")] ^= 0x01
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(bytes(out))
+
+
+def test_a_directory_entry_pointing_at_another_entry_is_refused():
+    # Given the directory's record entry pointing at the manifest's local header
+    manifest_at = _info(ARCHIVE, bundles.MANIFEST).header_offset
+    central = _central(ARCHIVE, RECORD_NAME)
+    hostile = _patched(ARCHIVE, central + 42, "<L", manifest_at)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)
+
+
+@pytest.mark.parametrize("flag", [0x1, 0x20, 0x40])
+@pytest.mark.parametrize("where", ["local", "central"])
+def test_an_encrypted_or_patched_entry_is_refused(flag, where):
+    # Given the record flagged encrypted (or patched) in its local header or the directory
+    if where == "local":
+        offset = _info(ARCHIVE, RECORD_NAME).header_offset + 6
+    else:
+        offset = _central(ARCHIVE, RECORD_NAME) + 8
+    hostile = _patched(ARCHIVE, offset, "<H", flag)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)
+
+
+def test_an_entry_compressed_in_its_local_header_only_is_refused():
+    # Given the record marked deflated in its local header (stored in the directory)
+    offset = _info(ARCHIVE, RECORD_NAME).header_offset + 8
+    hostile = _patched(ARCHIVE, offset, "<H", zipfile.ZIP_DEFLATED)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)
+
+
+def test_an_entry_longer_than_the_archive_is_refused():
+    # Given the directory giving the record a size that runs past the archive's end
+    central = _central(ARCHIVE, RECORD_NAME)
+    hostile = _patched(ARCHIVE, central + 20, "<L", len(ARCHIVE) * 2)
+    hostile = _patched(hostile, central + 24, "<L", len(ARCHIVE) * 2)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)
+
+
+def test_sizes_that_disagree_are_refused():
+    # Given the directory giving the record a compressed size unlike its size
+    central = _central(ARCHIVE, RECORD_NAME)
+    hostile = _patched(ARCHIVE, central + 20, "<L", len(RECORD) - 1)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)
+
+
+def test_a_local_header_offset_past_the_end_is_refused():
+    # Given the directory pointing the record's header past the archive's end
+    central = _central(ARCHIVE, RECORD_NAME)
+    hostile = _patched(ARCHIVE, central + 42, "<L", len(ARCHIVE) + 10)
+    # Then the archive is refused
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_bundle_archive(hostile)

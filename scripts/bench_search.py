@@ -46,10 +46,10 @@ from intake.db import Database  # noqa: E402
 from intake.migrate import upgrade_database  # noqa: E402
 from intake.names import (  # noqa: E402
     NameVariant,
-    compare,
     matching_keys,
     rank,
 )
+from intake.names.compare import _compare_texts  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
 from intake.names.normalise import analyse  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
@@ -223,7 +223,7 @@ WARM_UP = 50
 def _forget_names() -> None:
     """Empty the caches of analysed names and compared pairs (intake.names)."""
     analyse.cache_clear()
-    compare._compare_texts.cache_clear()
+    _compare_texts.cache_clear()
 
 
 def _p(samples: list[float], q: int) -> float:

@@ -81,35 +81,31 @@ def _flip_victim_byte(database, record_id: uuid.UUID, _other: uuid.UUID) -> None
         session.commit()
 
 
-def _victim_from_another_record(database, record_id: uuid.UUID, other: uuid.UUID) -> None:
-    with database.session() as session:
-        theirs = session.scalars(
-            select(TestimonySection.ciphertext).where(
-                TestimonySection.testimony_id == other, TestimonySection.name == "victim"
+def _section_from_another_record(name: str):  # type: ignore[no-untyped-def]
+    """A tampering: the record's section ``name`` replaced by another record's."""
+
+    def tamper(database, record_id: uuid.UUID, other: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
+        of = TestimonySection.name == name
+        with database.session() as session:
+            theirs = session.scalars(
+                select(TestimonySection.ciphertext).where(
+                    TestimonySection.testimony_id == other, of
+                )
+            ).one()
+            session.execute(
+                update(TestimonySection)
+                .where(TestimonySection.testimony_id == record_id, of)
+                .values(ciphertext=theirs)
             )
-        ).one()
-        session.execute(
-            update(TestimonySection)
-            .where(TestimonySection.testimony_id == record_id, TestimonySection.name == "victim")
-            .values(ciphertext=theirs)
-        )
-        session.commit()
+            session.commit()
+
+    tamper.__name__ = f"_{name}_from_another_record"
+    return tamper
 
 
-def _narrative_from_another_record(database, record_id: uuid.UUID, other: uuid.UUID) -> None:
-    # A section search does not decrypt: the manifest still lists it.
-    with database.session() as session:
-        theirs = session.scalars(
-            select(TestimonySection.ciphertext).where(
-                TestimonySection.testimony_id == other, TestimonySection.name == "narrative"
-            )
-        ).one()
-        session.execute(
-            update(TestimonySection)
-            .where(TestimonySection.testimony_id == record_id, TestimonySection.name == "narrative")
-            .values(ciphertext=theirs)
-        )
-        session.commit()
+_victim_from_another_record = _section_from_another_record("victim")
+# Search does not read the narrative: the record is still found, its page refuses it.
+_narrative_from_another_record = _section_from_another_record("narrative")
 
 
 def _added_attachment(database, record_id: uuid.UUID, _other: uuid.UUID) -> None:
@@ -181,17 +177,22 @@ def test_a_candidate_tampered_with_elsewhere_is_found_and_refused_on_its_page(
             load_testimony(session, casedb, tampered)
 
 
-def test_a_record_whose_names_were_corrected_is_found_by_the_new_name(database, casedb):
-    # Given a record whose victim section was corrected (an earlier version is kept)
-    (record_id,) = store(database, casedb, document("Марат Тоқтаров"))
+def _rename(database, keys, record_id: uuid.UUID, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator corrects the victim's name (an earlier version is kept)."""
     with database.session() as session:
-        victim = dict(load_testimony(session, casedb, record_id)["victim"])
-        victim["names"] = [{"text": GULZIRA[0], "script": "Cyrl", "kind": "full"}]
+        victim = dict(load_testimony(session, keys, record_id)["victim"])
+        victim["names"] = [{"text": name, "script": "Cyrl", "kind": "full"}]
         change_section(
-            session, casedb, record_id, "victim", victim, loaded_revision=0,
+            session, keys, record_id, "victim", victim, loaded_revision=0,
             reason="misheard", actor=uuid.uuid4(), actor_name="coordinator",
         )  # fmt: skip
         session.commit()
+
+
+def test_a_record_whose_names_were_corrected_is_found_by_the_new_name(database, casedb):
+    # Given a record whose victim section was corrected (an earlier version is kept)
+    (record_id,) = store(database, casedb, document("Марат Тоқтаров"))
+    _rename(database, casedb, record_id, GULZIRA[0])
     # When the new name is searched
     with database.session() as session:
         found = _victims(session, casedb, "Gulzira Auelkhan")
@@ -206,13 +207,7 @@ def test_a_name_section_rolled_back_to_before_a_correction_is_left_out(database,
     where = (TestimonySection.testimony_id == record_id, TestimonySection.name == "victim")
     with database.session() as session:
         earlier = session.scalars(select(TestimonySection.ciphertext).where(*where)).one()
-        victim = dict(load_testimony(session, casedb, record_id)["victim"])
-        victim["names"] = [{"text": GULZIRA[0], "script": "Cyrl", "kind": "full"}]
-        change_section(
-            session, casedb, record_id, "victim", victim, loaded_revision=0,
-            reason="misheard", actor=uuid.uuid4(), actor_name="coordinator",
-        )  # fmt: skip
-        session.commit()
+    _rename(database, casedb, record_id, GULZIRA[0])
     with database.session() as session:
         session.execute(update(TestimonySection).where(*where).values(ciphertext=earlier))
         session.commit()

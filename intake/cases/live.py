@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from crypto import Purpose
 from intake.cases.index import CaseIndex, FactsEntry
 from intake.cases.models import CaseIndexSnapshot
-from intake.cases.snapshot import Snapshot, load_snapshot, manifest_digest, save_snapshot
+from intake.cases.snapshot import (
+    Snapshot,
+    hold_snapshot,
+    load_snapshot,
+    manifest_digest,
+    save_snapshot,
+)
 from intake.db import Database
 from intake.progress import Progress, no_progress
 from intake.records.models import Testimony
@@ -327,7 +333,9 @@ def _write_snapshot(database: Database, keys: UnlockedKeys, live: LiveIndex) -> 
     try:
         with database.session() as session:
             # Only records still stored go in: one erased since it was indexed (by
-            # another process, say) leaves the index here and now, not the snapshot.
+            # another process, say) leaves the index here and now, not the snapshot;
+            # an erasure committing meanwhile waits for this one to end, then drops it.
+            hold_snapshot(session)
             table = Testimony.__table__
             stored = {
                 str(raw).replace("-", "")

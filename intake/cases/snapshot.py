@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
 from intake.cases.index import IndexState
 from intake.cases.models import CaseIndexSnapshot
+from intake.workspace.models import Workspace
 from intake.workspace.vault import UnlockedKeys
 
 #: The format of the snapshot's plaintext (an uncompressed NumPy .npz archive).
@@ -133,6 +134,19 @@ def load_snapshot(session: Session, keys: UnlockedKeys) -> Snapshot | None:
         return None
 
 
+def hold_snapshot(session: Session) -> None:
+    """Take the snapshot's turn until the caller's transaction ends: a snapshot is
+    written and an erasure drops it one after the other, never interleaved, so a
+    snapshot cannot be written with a record whose erasure commits meanwhile.
+
+    PostgreSQL: a row lock on the workspace row. SQLite: no transaction commits while
+    another that has read is open, so the two cannot interleave there either (one
+    waits, or fails and changes nothing).
+    """
+    session.execute(select(Workspace.id).with_for_update())
+
+
 def drop_snapshot(session: Session) -> None:
     """Delete the stored snapshot (an erasure; a format change)."""
+    hold_snapshot(session)
     session.execute(delete(CaseIndexSnapshot))

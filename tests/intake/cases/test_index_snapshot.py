@@ -5,6 +5,7 @@ holds no plaintext."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import numpy as np
@@ -16,7 +17,7 @@ from intake.cases import live as live_module
 from intake.cases.index import CaseIndex, Filters
 from intake.cases.live import LiveIndex, build_index
 from intake.cases.models import CaseIndexSnapshot
-from intake.cases.snapshot import load_snapshot
+from intake.cases.snapshot import drop_snapshot, load_snapshot
 from intake.records.models import Testimony
 
 from ..conftest import unlock
@@ -283,3 +284,34 @@ def test_a_record_erased_elsewhere_does_not_go_back_into_a_snapshot(
     assert erased not in vault.derived.index.ids()
     live, _read = _build(monkeypatch, database, settings)
     assert erased not in live.index.ids() and kept in live.index.ids()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_an_erasure_and_a_snapshot_write_at_once_leave_no_erased_record_in_it(
+    backend, database, settings, casedb
+):
+    # Given an index holding two records, and an erasure of one under way in another
+    # transaction (record marked erased, snapshot dropped, not yet committed)
+    erased, kept = store(database, settings, prison_in_kashgar(), prison_in_kashgar())
+    keys = unlock(database, settings)
+    live = LiveIndex()
+    build_index(database, keys, live)
+    eraser = database.sessions()
+    eraser.execute(
+        update(Testimony)
+        .where(Testimony.id == uuid.UUID(erased))
+        .values(state="erased", wrapped_key=None, index_facts=None)
+    )
+    drop_snapshot(eraser)
+    # When the index writes its snapshot meanwhile
+    writer = threading.Thread(target=live_module._write_snapshot, args=(database, keys, live))
+    writer.start()
+    writer.join(0.5)
+    # Then it waits for the erasure, and once that commits writes only the kept record
+    assert writer.is_alive()
+    eraser.commit()
+    eraser.close()
+    writer.join(10)
+    with database.session() as session:
+        written = load_snapshot(session, keys)
+    assert written is not None and written.state.ids == [kept]

@@ -271,7 +271,11 @@ def build_index(
         pending = live.take_pending()
         if pending:
             refresh(database, keys, live, pending)
-        if total > SNAPSHOT_FROM and (snapshot is None or read >= SNAPSHOT_AFTER_READING):
+        if total > SNAPSHOT_FROM and (
+            snapshot is None or read >= SNAPSHOT_AFTER_READING or _snapshot_missing(database)
+        ):
+            # Also when an erasure dropped it during the build: the index, refreshed
+            # with what changed meanwhile, no longer holds the erased record.
             _write_snapshot(database, keys, live)
     finally:
         live.building = False
@@ -319,10 +323,13 @@ def renew_dropped_snapshot(database: Database, keys: UnlockedKeys, live: LiveInd
     erased record out; nothing is written while it is incomplete or small."""
     if live.closed or live.building or len(live.index) <= SNAPSHOT_FROM:
         return
+    if _snapshot_missing(database):
+        _write_snapshot(database, keys, live)
+
+
+def _snapshot_missing(database: Database) -> bool:
     with database.sessions() as session:
-        if session.scalar(select(func.count()).select_from(CaseIndexSnapshot)):
-            return
-    _write_snapshot(database, keys, live)
+        return not session.scalar(select(func.count()).select_from(CaseIndexSnapshot))
 
 
 def _write_snapshot(database: Database, keys: UnlockedKeys, live: LiveIndex) -> None:

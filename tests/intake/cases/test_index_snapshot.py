@@ -315,3 +315,26 @@ def test_an_erasure_and_a_snapshot_write_at_once_leave_no_erased_record_in_it(
     with database.session() as session:
         written = load_snapshot(session, keys)
     assert written is not None and written.state.ids == [kept]
+
+
+def test_a_snapshot_dropped_during_a_build_is_written_again_when_it_ends(
+    monkeypatch, database, settings, casedb
+):
+    # Given a snapshot, and a build that reads little (so it would not write one)
+    first = store(database, settings, prison_in_kashgar())[0]
+    _build(monkeypatch, database, settings)
+    monkeypatch.setattr(live_module, "SNAPSHOT_AFTER_READING", 1000)
+    second = store(database, settings, prison_in_kashgar())[0]
+    real = live_module._index_ids
+
+    def erasure_meanwhile(session, keys, live, ids):  # type: ignore[no-untyped-def]
+        with database.session() as other:  # another transaction drops the snapshot
+            drop_snapshot(other)
+        return real(session, keys, live, ids)
+
+    monkeypatch.setattr(live_module, "_index_ids", erasure_meanwhile)
+    build_index(database, unlock(database, settings), LiveIndex())
+    # Then the build wrote it again, with what the index holds now
+    with database.session() as session:
+        written = load_snapshot(session, unlock(database, settings))
+    assert written is not None and sorted(written.state.ids) == sorted([first, second])

@@ -247,15 +247,9 @@ def main() -> None:
     )
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.for_workspace(Path(folder) / "ws")
-        database = Database(settings.database_url, key_file=settings.key_file)
-        upgrade_database(database.engine)
-        with database.session() as session:
-            workspace.init_workspace(
-                session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
-            )
-        with database.session() as session:
-            keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+        from bench_db import bench_casedb
+
+        settings, database, keys = bench_casedb(Path(folder), PASSPHRASE)
         ids = []
         start = time.perf_counter()
         for _ in range(args.records):
@@ -442,23 +436,14 @@ def _bench_bundle(count: int, recipient: str, signing: object) -> tuple[bytes, l
 
 def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: int) -> None:
     """Import ``count`` records at a fresh case database on ``url`` and print the figures."""
+    from bench_db import bench_casedb
+
     from crypto import SigningKey
     from intake.delivery import bundles
     from intake.delivery import services as delivery
     from intake.records.attachments import unpack_payload
 
-    settings = Settings.for_workspace(folder / "ws", database_url=url)
-    database = Database(settings.database_url, key_file=settings.key_file)
-    upgrade_database(database.engine)
-    with database.session() as session:
-        workspace.init_workspace(
-            session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
-        )
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
-        workspace.create_organisation_identity(session, keys)
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+    _settings, database, keys = bench_casedb(folder, PASSPHRASE, url, identity=True)
     assert keys.identity is not None
     signing = SigningKey.generate()
     with database.session() as session:

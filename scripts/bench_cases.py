@@ -35,18 +35,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_db import fresh_postgres  # noqa: E402
+from bench_db import bench_casedb, fresh_postgres  # noqa: E402
 from sqlalchemy import bindparam, text, update  # noqa: E402
 
 from intake.cases.index import CaseIndex, Filters  # noqa: E402
 from intake.cases.live import LiveIndex, build_index  # noqa: E402
 from intake.cases.services import list_records  # noqa: E402
 from intake.db import Database  # noqa: E402
-from intake.migrate import upgrade_database  # noqa: E402
 from intake.records.models import Testimony  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings  # noqa: E402
-from intake.workspace import services as workspace  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "fixtures" / "records" / "valid" / "worked_example.json"
 PASSPHRASE = "bench passphrase for a throwaway case database"  # noqa: S105 (throwaway)
@@ -173,15 +170,7 @@ def _setup(url: str, folder: Path, records: list[Synthetic]) -> tuple[Database, 
         "min_argon2_memory_kib": 8,
         "argon2_target_seconds": 0.005,
     }
-    settings = Settings.for_workspace(folder / "ws", database_url=url, **cheap)
-    database = Database(settings.database_url, key_file=settings.key_file)
-    upgrade_database(database.engine)
-    with database.session() as session:
-        workspace.init_workspace(
-            session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
-        )
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+    _settings, database, keys = bench_casedb(folder, PASSPHRASE, url, **cheap)
     start = time.perf_counter()
     for first in range(0, len(records), 2000):
         chunk = records[first : first + 2000]

@@ -1,15 +1,22 @@
-"""A throwaway PostgreSQL database for a benchmark: made on the given server, dropped after."""
+"""Throwaway databases for benchmarks: a PostgreSQL database made on the given server and
+dropped after, and a fresh, unlocked case database workspace on it (or on SQLite)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from intake.settings import normalise_database_url
+from intake.db import Database
+from intake.migrate import upgrade_database
+from intake.settings import Settings, normalise_database_url
+from intake.workspace import services as workspace
+from intake.workspace.vault import UnlockedKeys
 
 
 @contextmanager
@@ -27,3 +34,32 @@ def fresh_postgres(server_url: str, prefix: str = "intake_bench") -> Iterator[st
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def bench_casedb(
+    folder: Path,
+    passphrase: str,
+    url: str | None = None,
+    *,
+    identity: bool = False,
+    organisation: str = "Bench",
+    **options: Any,
+) -> tuple[Settings, Database, UnlockedKeys]:
+    """A case database workspace in ``folder`` on ``url`` (SQLite in the folder when
+    None), migrated, initialised and unlocked with ``passphrase``; with an organisation
+    identity when ``identity``. ``options`` are settings (cheaper Argon2id, say)."""
+    settings = Settings.for_workspace(folder / "ws", database_url=url, **options)
+    database = Database(settings.database_url, key_file=settings.key_file)
+    upgrade_database(database.engine)
+    with database.session() as session:
+        workspace.init_workspace(
+            session, settings, role="casedb", organisation_name=organisation, passphrase=passphrase
+        )
+    with database.session() as session:
+        keys = workspace.unlock_workspace(session, settings, passphrase)
+        if identity:
+            workspace.create_organisation_identity(session, keys)
+    if identity:  # unlocked again: the keys then hold the identity
+        with database.session() as session:
+            keys = workspace.unlock_workspace(session, settings, passphrase)
+    return settings, database, keys

@@ -35,15 +35,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_db import fresh_postgres  # noqa: E402
+from bench_db import bench_casedb, fresh_postgres  # noqa: E402
 from sqlalchemy import Column, Integer, String, Table, bindparam, create_engine, insert, text  # noqa: E402
 from sqlalchemy import MetaData as PlainMetaData  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
 from intake.cases import persons  # noqa: E402
 from intake.cases import search as search_service  # noqa: E402
-from intake.db import Database  # noqa: E402
-from intake.migrate import upgrade_database  # noqa: E402
 from intake.names import (  # noqa: E402
     NameVariant,
     matching_keys,
@@ -53,8 +51,6 @@ from intake.names.compare import _compare_texts  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
 from intake.names.normalise import analyse  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings  # noqa: E402
-from intake.workspace import services as workspace  # noqa: E402
 
 MINIMAL = ROOT / "tests" / "fixtures" / "records" / "valid" / "minimal.json"
 PEOPLE = ROOT / "tests" / "fixtures" / "names" / "people.json"
@@ -251,19 +247,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(args: argparse.Namespace, folder: Path) -> None:
-    settings = Settings.for_workspace(folder / "ws", database_url=args.postgres)
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    database = Database(settings.database_url, key_file=settings.key_file)
-    upgrade_database(database.engine)
-    with database.session() as session:
-        workspace.init_workspace(
-            session, settings, role="casedb", organisation_name="Bench", passphrase=PASSPHRASE
-        )
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
-        workspace.create_organisation_identity(session, keys)
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+    settings, database, keys = bench_casedb(folder, PASSPHRASE, args.postgres, identity=True)
     records = synthetic(args.records)
     for document, _ in records:
         for name in document["victim"]["names"]:

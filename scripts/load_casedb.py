@@ -44,14 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_db import fresh_postgres  # noqa: E402
+from bench_db import bench_casedb, fresh_postgres  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from intake.db import Database  # noqa: E402
-from intake.migrate import upgrade_database  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
-from intake.settings import Settings  # noqa: E402
-from intake.workspace import services as workspace  # noqa: E402
 
 PASSPHRASE = "load test passphrase for a throwaway case database 7"  # noqa: S105 (throwaway)
 #: The issue's goal for searching and reading under load.
@@ -94,18 +90,9 @@ def set_up(url: str, folder: Path, count: int, users: int) -> dict[str, Any]:
 
     from intake.accounts.services import create_account
 
-    settings = Settings.for_workspace(folder / "ws", database_url=url)
-    database = Database(settings.database_url, key_file=settings.key_file)
-    upgrade_database(database.engine)
-    with database.session() as session:
-        workspace.init_workspace(
-            session, settings, role="casedb", organisation_name="Load", passphrase=PASSPHRASE
-        )
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
-        workspace.create_organisation_identity(session, keys)
-    with database.session() as session:
-        keys = workspace.unlock_workspace(session, settings, PASSPHRASE)
+    settings, database, keys = bench_casedb(
+        folder, PASSPHRASE, url, identity=True, organisation="Load"
+    )
     records, queries = documents(count)
     start = time.perf_counter()
     ids = []

@@ -732,6 +732,18 @@ def _verified_manifest(
     )
 
 
+def _opened_manifest(data_key: SymmetricKey, testimony: Testimony | StoredRow) -> Any:
+    """The record's decrypted manifest; tampered with if it is missing or does not open."""
+    if testimony.manifest is None:
+        raise _tampered(testimony.id)
+    try:
+        return json.loads(
+            decrypt_field(data_key, testimony.manifest, context=_manifest_context(testimony.id))
+        )
+    except OpenError:
+        raise _tampered(testimony.id) from None
+
+
 def _checked_manifest(
     data_key: SymmetricKey,
     testimony: Testimony | StoredRow,
@@ -752,14 +764,7 @@ def _checked_manifest(
             ),
             id=str(record_id),
         )
-    if testimony.manifest is None:
-        raise _tampered(record_id)
-    try:
-        manifest: dict[str, Any] = json.loads(
-            decrypt_field(data_key, testimony.manifest, context=_manifest_context(record_id))
-        )
-    except OpenError:
-        raise _tampered(record_id) from None
+    manifest = _opened_manifest(data_key, testimony)
     if sections is None:
         assert isinstance(testimony, Testimony)
         sections = {section.name: section.ciphertext for section in testimony.sections}
@@ -1103,14 +1108,7 @@ def _checked_parts(
     each one the manifest lists is there with the listed digest, and none is there
     that it does not list; fails closed. The other parts are not read, so not checked
     here: the record's page checks them all."""
-    if row.manifest is None:
-        raise _tampered(row.id)
-    try:
-        manifest = json.loads(
-            decrypt_field(data_key, row.manifest, context=_manifest_context(row.id))
-        )
-    except OpenError:
-        raise _tampered(row.id) from None
+    manifest = _opened_manifest(data_key, row)
     listed = manifest.get("sections") if isinstance(manifest, dict) else None
     if not isinstance(listed, dict) or manifest.get("schema_version") != row.schema_version:
         raise _tampered(row.id)

@@ -282,26 +282,33 @@ def build_index(
     return count
 
 
+def _hex(record_id: str) -> str:
+    return record_id.replace("-", "")
+
+
+def _stored_raw(session: Session, *columns: Any) -> Iterator[tuple[Any, ...]]:
+    """(id, *columns) of every stored testimony, the id as 32 hex digits read raw (no
+    UUID objects for 100,000 rows): as SQLite stores it, and as PostgreSQL's uuid
+    prints without its dashes."""
+    table = Testimony.__table__
+    query = select(type_coerce(table.c.id, String), *columns).where(table.c.state == "stored")
+    for raw, *rest in session.connection().execute(query):
+        yield (_hex(str(raw)), *rest)
+
+
 def _from_snapshot(
     session: Session, live: LiveIndex, snapshot: Snapshot
 ) -> tuple[int, list[uuid.UUID]]:
     """Fill the index from ``snapshot`` as far as the store agrees with it; return how
     many records it gave and the ids to read: stored since, or changed since (their
     manifest is not the one the snapshot names)."""
-    # Ids compared as 32 hex digits: read raw (no UUID objects for 100,000 rows), as
-    # SQLite stores them and as PostgreSQL's uuid prints without its dashes.
     known = {
-        record_id.replace("-", ""): (record_id, digest)
+        _hex(record_id): (record_id, digest)
         for record_id, digest in zip(snapshot.state.ids, snapshot.manifests, strict=True)
     }
     current: dict[str, bytes] = {}
     todo: list[uuid.UUID] = []
-    table = Testimony.__table__
-    rows = session.connection().execute(
-        select(type_coerce(table.c.id, String), table.c.manifest).where(table.c.state == "stored")
-    )
-    for raw_id, manifest in rows:
-        key = str(raw_id).replace("-", "")
+    for key, manifest in _stored_raw(session, Testimony.__table__.c.manifest):
         digest = manifest_digest(manifest) if manifest is not None else b""
         entry = known.get(key)
         if entry is not None and entry[1] == digest:
@@ -343,15 +350,9 @@ def _write_snapshot(database: Database, keys: UnlockedKeys, live: LiveIndex) -> 
             # another process, say) leaves the index here and now, not the snapshot;
             # an erasure committing meanwhile waits for this one to end, then drops it.
             hold_snapshot(session)
-            table = Testimony.__table__
-            stored = {
-                str(raw).replace("-", "")
-                for (raw,) in session.connection().execute(
-                    select(type_coerce(table.c.id, String)).where(table.c.state == "stored")
-                )
-            }
+            stored = {key for (key,) in _stored_raw(session)}
             for record_id in live.index.ids():
-                if record_id.replace("-", "") not in stored:
+                if _hex(record_id) not in stored:
                     live.index.remove(record_id)
                     live.manifests.pop(record_id, None)
             state = live.index.state()

@@ -108,14 +108,15 @@ def _unpack(payload: bytes) -> Snapshot:
 def save_snapshot(
     session: Session, keys: UnlockedKeys, state: IndexState, manifests: Sequence[bytes]
 ) -> None:
-    """Replace the stored snapshot with ``state`` (in the caller's transaction)."""
+    """Replace the stored snapshot with ``state`` (in the caller's transaction, which
+    holds the snapshot's turn: :func:`hold_snapshot`)."""
     snapshot_id = uuid.uuid4()
     ciphertext = encrypt_field(
         keys.keyring.chain(Purpose.CASE_INDEX).current,
         _pack(state, manifests),
         context=_context(snapshot_id),
     )
-    drop_snapshot(session)
+    session.execute(delete(CaseIndexSnapshot))
     session.add(CaseIndexSnapshot(id=snapshot_id, records=len(state.ids), ciphertext=ciphertext))
     session.flush()
 

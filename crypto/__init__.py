@@ -4,7 +4,14 @@ It imports nothing of Flask, SQLAlchemy or the application, and reads no environ
 Every failure raises a :class:`~crypto.errors.CryptoError`.
 """
 
-from crypto.aead import Context, KeyChain, SymmetricKey, decrypt_field, encrypt_field
+from crypto.aead import (
+    Context,
+    KeyChain,
+    SymmetricKey,
+    decrypt_field,
+    encrypt_field,
+    encrypt_fields,
+)
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
 from crypto.chain import GENESIS, chain_link, link_matches
 from crypto.datakeys import new_record_key, unwrap_record_key, wrap_record_key
@@ -39,6 +46,7 @@ __all__ = [
     "chain_link",
     "decrypt_field",
     "encrypt_field",
+    "encrypt_fields",
     "link_matches",
     "new_record_key",
     "open_sealed",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -184,6 +184,41 @@ def encrypt_field(key: SymmetricKey, plaintext: bytes, *, context: Context) -> b
     aad = _associated_data(VERSION, key.key_id, context)
     sealed = key.cipher().encrypt(nonce, _pad(plaintext), aad)
     return bytes([VERSION]) + key.key_id + nonce + sealed
+
+
+def encrypt_fields(
+    key: SymmetricKey, namespace: str, record_id: str, fields: Sequence[tuple[str, bytes]]
+) -> list[bytes]:
+    """Encrypt several fields of one record under ``key``, in order: each envelope is
+    exactly what :func:`encrypt_field` makes for ``Context(namespace, record_id, field)``
+    (and opens with :func:`decrypt_field` for that context), made at a fraction of the
+    cost: the shared parts of the context are checked and encoded once, and the nonces
+    come from one read of the system's random source.
+    """
+    if not fields:
+        return []
+    # Checks every part as Context does, the shared ones once.
+    shared = Context(namespace, record_id, fields[0][0])
+    for field, plaintext in fields:
+        if not isinstance(plaintext, bytes):
+            raise TypeError("plaintext must be bytes")
+        if len(plaintext) > 0xFFFFFFF0:
+            raise KeyFormatError("plaintext too large for one field")
+        if not isinstance(field, str) or not field or _UNFIT_CONTEXT.search(field):
+            raise KeyFormatError("every context part must be non-empty text")
+        if len(field) > _MAX_CONTEXT_PART:
+            raise KeyFormatError("a context part is too long")
+    header = bytes([VERSION]) + key.key_id
+    prefix = header + shared.encode()[: -_LENGTH_PREFIX.size - len(shared.field.encode())]
+    nonces = os.urandom(NONCE_LENGTH * len(fields))
+    encrypt = key.cipher().encrypt
+    envelopes = []
+    for index, (field, plaintext) in enumerate(fields):
+        nonce = nonces[index * NONCE_LENGTH : (index + 1) * NONCE_LENGTH]
+        raw = field.encode("utf-8")
+        aad = prefix + _LENGTH_PREFIX.pack(len(raw)) + raw
+        envelopes.append(header + nonce + encrypt(nonce, _pad(plaintext), aad))
+    return envelopes
 
 
 def decrypt_field(keys: KeyChain | SymmetricKey, envelope: bytes, *, context: Context) -> bytes:

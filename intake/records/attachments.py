@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from crypto import Context, KeyChain, Purpose, SymmetricKey, decrypt_field, encrypt_field
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
+from intake.records.jsontext import parse_json
 from intake.records.models import DraftAttachment, TestimonyAttachment
 from intake.workspace.vault import UnlockedKeys
 
@@ -273,7 +274,7 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
                 raise PayloadError(N_("The sealed archive is damaged."))
             if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
                 raise PayloadError(N_("The sealed archive is too large."))
-            record = json.loads(archive.read(PAYLOAD_RECORD))
+            record = parse_json(archive.read(PAYLOAD_RECORD))
             files = {
                 info.filename[len(PAYLOAD_ATTACHMENTS) :]: archive.read(info)
                 for info in infos

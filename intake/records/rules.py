@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 from intake.records.problems import Problem, problem, quote
@@ -42,6 +43,8 @@ class Nodes:
 
     objects: list[tuple[str, dict[Any, Any]]]
     unprintable: list[tuple[str, str]]
+    #: Paths of numbers that are not finite (NaN, infinities: not JSON, and no amount).
+    nonfinite: list[str]
 
 
 def nodes_of(document: Any) -> Nodes:
@@ -53,6 +56,7 @@ def nodes_of(document: Any) -> Nodes:
     """
     objects: list[tuple[str, dict[Any, Any]]] = []
     unprintable: list[tuple[str, str]] = []
+    nonfinite: list[str] = []
     stack: list[tuple[str, Any]] = [("$", document)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -62,19 +66,25 @@ def nodes_of(document: Any) -> Nodes:
             for key, child in current.items():
                 if isinstance(key, str) and not key.isprintable():
                     unprintable.append((f"{here}.{key}", key))
-                if isinstance(child, _CONTAINERS) or (
-                    isinstance(child, str) and not child.isprintable()
-                ):
+                if isinstance(child, str):
+                    if not child.isprintable():
+                        push((f"{here}.{key}", child))
+                elif isinstance(child, _CONTAINERS):
                     push((f"{here}.{key}", child))
+                elif isinstance(child, float) and not isfinite(child):
+                    nonfinite.append(f"{here}.{key}")
         elif isinstance(current, list):
             for index, child in enumerate(current):
-                if isinstance(child, _CONTAINERS) or (
-                    isinstance(child, str) and not child.isprintable()
-                ):
+                if isinstance(child, str):
+                    if not child.isprintable():
+                        push((f"{here}[{index}]", child))
+                elif isinstance(child, _CONTAINERS):
                     push((f"{here}[{index}]", child))
+                elif isinstance(child, float) and not isfinite(child):
+                    nonfinite.append(f"{here}[{index}]")
         elif isinstance(current, str) and not current.isprintable():
             unprintable.append((here, current))
-    return Nodes(objects, unprintable)
+    return Nodes(objects, unprintable, nonfinite)
 
 
 def _field(path: str) -> str:
@@ -111,6 +121,13 @@ def text_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> li
                 )
                 break
     return problems
+
+
+def number_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
+    """NaN and infinities, wherever they are: no count or amount is one, JSON has no
+    spelling for them, and the schema's bounds do not catch NaN."""
+    found = (nodes if nodes is not None else nodes_of(document)).nonfinite
+    return [problem(path, "invalid_value", field=quote(_field(path))) for path in found]
 
 
 def _ids(document: Mapping[str, Any], section: str) -> list[tuple[int, str]]:

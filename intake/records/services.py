@@ -8,7 +8,6 @@ organisation's recipients and nothing else about it is kept.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +41,7 @@ from crypto import (
     SymmetricKey,
     decrypt_field,
     encrypt_field,
+    encrypt_fields,
     new_record_key,
     seal,
     unwrap_record_key,
@@ -58,6 +58,7 @@ from intake.records.attachments import (
     pack_payload,
     testimony_attachments,
 )
+from intake.records.jsontext import canonical_json, parse_json
 from intake.records.models import (
     SECTIONS,
     SealedRecord,
@@ -114,19 +115,11 @@ def _today() -> Any:
     return datetime.now(UTC).date()
 
 
+_SECTION_NAMESPACE = "testimony-section"
+
+
 def _section_context(record_id: uuid.UUID | str, section: str) -> Context:
-    # A caller encrypting every section passes the id as text, made once.
-    return Context(namespace="testimony-section", record_id=str(record_id), field=section)
-
-
-#: What json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-#: would build on every call, built once.
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def canonical_json(value: Any) -> bytes:
-    """Deterministic UTF-8 JSON: sorted keys, no spaces, non-ASCII kept as written."""
-    return _CANONICAL.encode(value).encode()
+    return Context(namespace=_SECTION_NAMESPACE, record_id=str(record_id), field=section)
 
 
 _ENVELOPE_KEYS = frozenset({"schema_version", "record_id"})
@@ -206,7 +199,7 @@ def open_index_facts(
     if manifest is None:
         return None
     try:
-        facts = json.loads(decrypt_field(data_key, blob, context=_facts_context(record_id)))
+        facts = parse_json(decrypt_field(data_key, blob, context=_facts_context(record_id)))
     except (OpenError, ValueError):
         return None
     if not facts_usable(facts) or facts.get("manifest") != _digest(manifest):
@@ -371,14 +364,18 @@ def encrypt_testimony(item: Incoming) -> EncryptedTestimony:
     record_text = str(record_id)
     data_key = new_record_key()
     # Every section is written, absent ones as JSON null, so presence does not leak.
-    sections = {
-        name: encrypt_field(
-            data_key,
-            canonical_json(document.get(name)),
-            context=_section_context(record_text, name),
+    sections = dict(
+        zip(
+            SECTIONS,
+            encrypt_fields(
+                data_key,
+                _SECTION_NAMESPACE,
+                record_text,
+                [(name, canonical_json(document.get(name))) for name in SECTIONS],
+            ),
+            strict=True,
         )
-        for name in SECTIONS
-    }
+    )
     attachments = encrypt_testimony_attachments(data_key, record_id, item.attachments)
     provenance = None
     if item.provenance is not None:
@@ -737,7 +734,7 @@ def _opened_manifest(data_key: SymmetricKey, testimony: Testimony | StoredRow) -
     if testimony.manifest is None:
         raise _tampered(testimony.id)
     try:
-        return json.loads(
+        return parse_json(
             decrypt_field(data_key, testimony.manifest, context=_manifest_context(testimony.id))
         )
     except OpenError:
@@ -824,7 +821,7 @@ def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -
             plaintext = decrypt_field(
                 data_key, section.ciphertext, context=_section_context(record_id, section.name)
             )
-            value = json.loads(plaintext)
+            value = parse_json(plaintext)
             if value is not None:
                 document[section.name] = value
     except OpenError:
@@ -846,7 +843,7 @@ def load_provenance(
     if testimony.provenance is None:
         return None
     try:
-        found: dict[str, Any] = json.loads(
+        found: dict[str, Any] = parse_json(
             decrypt_field(data_key, testimony.provenance, context=_provenance_context(testimony.id))
         )
     except OpenError:
@@ -958,12 +955,12 @@ def _open_one(
             if name not in wanted:
                 continue
             context = Context(namespace="testimony-section", record_id=record_id, field=name)
-            value = json.loads(decrypt_field(data_key, blob, context=context))
+            value = parse_json(decrypt_field(data_key, blob, context=context))
             if value is not None:
                 document[name] = value
         provenance = None
         if row.provenance is not None:
-            provenance = json.loads(
+            provenance = parse_json(
                 decrypt_field(data_key, row.provenance, context=_provenance_context(row.id))
             )
     except OpenError:
@@ -1153,7 +1150,7 @@ def open_named_sections(
                 }
                 for name, blob in blobs[record_id].items():
                     context = _section_context(record_id, name)
-                    value = json.loads(decrypt_field(data_key, blob, context=context))
+                    value = parse_json(decrypt_field(data_key, blob, context=context))
                     if value is not None:
                         document[name] = value
             except (RecordUnreadableError, OpenError):

@@ -498,6 +498,7 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
     nodes = rules.nodes_of(document)
     problems: list[Problem] = []
     problems += rules.text_problems(document, nodes)
+    problems += rules.number_problems(document, nodes)
     problems += _date_problems(document, nodes)
     problems += _identity_number_problems(_section(document, "victim"))
     problems += _episode_problems(document)

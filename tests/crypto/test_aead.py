@@ -12,6 +12,7 @@ from crypto import (
     SymmetricKey,
     decrypt_field,
     encrypt_field,
+    encrypt_fields,
 )
 from crypto.aead import HEADER_LENGTH, MIN_BUCKET, padded_size
 
@@ -208,3 +209,79 @@ def test_a_used_key_copies_and_pickles_without_its_cipher_object():
     for copied in (pickle.loads(pickle.dumps(key)), copy.deepcopy(key)):
         assert copied == key and "_cipher" not in vars(copied)
         assert decrypt_field(copied, sealed, context=context) == b"value"
+
+
+# --- several fields of one record at once ---------------------------------------------
+
+FIELDS = [("victim", "Гүлзира".encode()), ("episodes", b"[]"), ("ئىسىم", b"x" * 700)]
+
+
+_FIELD_NAMES = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=20,
+)
+
+
+@given(st.lists(st.tuples(_FIELD_NAMES, st.binary(max_size=600)), max_size=6))
+def test_each_field_opens_as_if_encrypted_alone(fields):
+    # Given fields with any names (without NUL or lone surrogates) and plaintexts
+    # When encrypted at once / Then each opens with decrypt_field in its own context only
+    envelopes = encrypt_fields(KEY, "testimony-section", "rec-1", fields)
+    assert len(envelopes) == len(fields)
+    for (name, data), envelope in zip(fields, envelopes, strict=True):
+        context = Context("testimony-section", "rec-1", name)
+        assert decrypt_field(KEY, envelope, context=context) == data
+        assert len(envelope) == len(encrypt_field(KEY, data, context=context))
+
+
+def test_fields_encrypted_at_once_are_bound_to_their_own_place():
+    envelopes = encrypt_fields(KEY, "testimony-section", "rec-1", FIELDS)
+    # Every nonce differs
+    assert len({envelope[9:HEADER_LENGTH] for envelope in envelopes}) == len(FIELDS)
+    # Two fields swapped, or a field presented under another record or namespace, fail
+    victim, episodes = envelopes[0], envelopes[1]
+    for envelope, context in [
+        (victim, Context("testimony-section", "rec-1", "episodes")),
+        (episodes, Context("testimony-section", "rec-1", "victim")),
+        (victim, Context("testimony-section", "rec-2", "victim")),
+        (victim, Context("draft", "rec-1", "victim")),
+    ]:
+        with pytest.raises(OpenError):
+            decrypt_field(KEY, envelope, context=context)
+    # Any flipped byte fails
+    for index in range(len(victim)):
+        tampered = bytearray(victim)
+        tampered[index] ^= 0x80
+        with pytest.raises(OpenError):
+            decrypt_field(KEY, bytes(tampered), context=CTX)
+
+
+def test_no_fields_make_no_envelopes():
+    assert encrypt_fields(KEY, "n", "r", []) == []
+
+
+@pytest.mark.parametrize(
+    ("namespace", "record_id", "fields", "error"),
+    [
+        ("", "r", [("f", b"x")], KeyFormatError),
+        ("n", "r\x00", [("f", b"x")], KeyFormatError),
+        ("n", "r", [("f", b"x"), ("", b"y")], KeyFormatError),
+        ("n", "r", [("f", b"x"), ("g\ud800", b"y")], KeyFormatError),
+        ("n", "r", [("f", b"x"), (5, b"y")], KeyFormatError),
+        ("n", "r", [("f", b"x"), ("g" * 300, b"y")], KeyFormatError),
+        ("n", "r", [("f", b"x"), ("g", "text")], TypeError),
+    ],
+)
+def test_encrypt_fields_refuses_what_encrypt_field_refuses(namespace, record_id, fields, error):
+    with pytest.raises(error):
+        encrypt_fields(KEY, namespace, record_id, fields)
+
+
+def test_encrypt_fields_refuses_oversized_input():
+    class Huge(bytes):
+        def __len__(self):
+            return 0xFFFFFFFF
+
+    with pytest.raises(KeyFormatError):
+        encrypt_fields(KEY, "n", "r", [("f", Huge(b"x"))])

@@ -209,3 +209,21 @@ def test_a_key_with_a_hidden_character_is_refused_too() -> None:
     record["victim"]["x\u202e"] = "1"
     codes = _codes(record)
     assert any(code == "invisible_character" for _, code in codes)
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_an_amount_or_count_that_is_not_a_finite_number_is_refused(number: float) -> None:
+    # NaN passes the schema's bounds (every comparison with it is false) and JSON has
+    # no spelling for it: a wage of NaN must not be stored.
+    record = _record()
+    record["labour"][0]["wages"][0]["amount"] = number
+    record["episodes"][3]["duration"]["amount"] = number
+    codes = _codes(record)
+    assert ("$.labour[0].wages[0].amount", "invalid_value") in codes
+    assert ("$.episodes[3].duration.amount", "invalid_value") in codes
+
+
+def test_a_not_a_number_in_a_list_is_refused_too() -> None:
+    record = _record()
+    record["coding"]["nan_list"] = [1, float("nan")]
+    assert ("$.coding.nan_list[1]", "invalid_value") in _codes(record)

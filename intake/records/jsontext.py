@@ -1,0 +1,48 @@
+"""JSON as the record store writes and reads it: canonical bytes, fast parsing."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+#: The encoder for what orjson does not take (integers beyond 64 bits, keys that are
+#: not text): the same JSON as json.dumps(value, sort_keys=True, ensure_ascii=False,
+#: separators=(",", ":")), built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical_json(value: Any) -> bytes:
+    """Deterministic UTF-8 JSON: sorted keys, no spaces, non-ASCII kept as written.
+
+    Made by orjson (about a tenth of the standard library's time on a record's
+    sections), which writes the same bytes for text, integers, lists and objects;
+    numbers that are not whole may be spelled differently (1e+16 and 1e16), with the
+    same value. A value is finite: orjson writes NaN and infinities as null, and a
+    validated record holds none (the record rules refuse them).
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _CANONICAL.encode(value).encode()
+
+
+#: A run of 19 digits or more: an integer orjson would read as a float (it keeps
+#: integers exactly only within 64 bits), or digits inside a text.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON text as Python values, read by orjson (about a third of the standard
+    library's time). Text orjson refuses (NaN, an escaped lone surrogate) or might
+    read otherwise (a long run of digits: orjson reads an integer beyond 64 bits as a
+    float) is read by the standard library, so every value is what it was and what was
+    accepted still is, to be judged by validation."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -29,9 +28,12 @@ def canonical_json(value: Any) -> bytes:
         return _CANONICAL.encode(value).encode()
 
 
-#: A run of 19 digits or more: an integer orjson would read as a float (it keeps
-#: integers exactly only within 64 bits), or digits inside a text.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+#: Every digit to b"1", every other byte to b"0" (bytes.translate), and the run of 19
+#: ones that marks 19 digits in a row: an integer orjson would read as a float (it
+#: keeps integers exactly only within 64 bits), or digits inside a text. (A regular
+#: expression finds it too, at about fifteen times the cost on a record.)
+_DIGITS = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
+_LONG_RUN = b"1" * 19
 
 
 def parse_json(raw: bytes) -> Any:
@@ -40,7 +42,7 @@ def parse_json(raw: bytes) -> Any:
     read otherwise (a long run of digits: orjson reads an integer beyond 64 bits as a
     float) is read by the standard library, so every value is what it was and what was
     accepted still is, to be judged by validation."""
-    if _LONG_DIGITS.search(raw) is None:
+    if _LONG_RUN not in raw.translate(_DIGITS):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:

@@ -14,7 +14,6 @@ why stations never hold one); frequency analysis of very common values among row
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -57,5 +56,5 @@ class BlindIndexKey:
 
 def blind_index(key: BlindIndexKey, normalised: str) -> int:
     """The index value of ``normalised`` (already normalised by the caller's rules)."""
-    digest = hmac.new(key.material, normalised.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.digest(key.material, normalised.encode("utf-8"), "sha256")
     return int.from_bytes(digest[:4], "big") >> (32 - key.bits)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -228,6 +228,15 @@ def values_of(plan: Plan, plain_keys: Iterable[str]) -> set[int]:
     return {blind_index(plan.key, key) for key in plain_keys}
 
 
+def index_values(
+    plans: Mapping[str, Plan], found: Mapping[str, Iterable[str]]
+) -> tuple[tuple[str, int], ...]:
+    """(kind, value) of a record's :func:`record_keys` under ``plans``, each once."""
+    return tuple(
+        (kind, value) for kind, plain in found.items() for value in values_of(plans[kind], plain)
+    )
+
+
 def blind_rows(
     plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
 ) -> list[dict[str, Any]]:
@@ -280,7 +289,7 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """
     if rows:
         session.execute(insert(cast(Table, BlindIndexRow.__table__)), rows)
-        pair_new_records(session, rows)
+        pair_new_records(session, [(row["kind"], row["value"], row["record_id"]) for row in rows])
 
 
 def _small_buckets(session: Session, kind: str, values: list[int]) -> dict[int, list[uuid.UUID]]:
@@ -302,16 +311,17 @@ def _small_buckets(session: Session, kind: str, values: list[int]) -> dict[int, 
     return buckets
 
 
-def pair_new_records(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Add the candidate pairs of the records in ``rows`` (just indexed): records
-    sharing at least LEAST_SHARED name values of small buckets, or an ID number value.
-    Only the new records' own values are looked up, so storing N records costs about
-    N lookups whatever the size of the database. Returns the pairs added.
+def pair_new_records(session: Session, rows: Sequence[tuple[str, int, uuid.UUID]]) -> int:
+    """Add the candidate pairs of the records in ``rows`` (just indexed, as (kind,
+    value, record id)): records sharing at least LEAST_SHARED name values of small
+    buckets, or an ID number value. Only the new records' own values are looked up,
+    so storing N records costs about N lookups whatever the size of the database.
+    Returns the pairs added.
     """
-    new = {row["record_id"] for row in rows}
+    new = {record_id for _, _, record_id in rows}
     counts: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
     for kind, weight in ((NAME, 1), (ID_NUMBER, ID_WEIGHT)):
-        values = sorted({row["value"] for row in rows if row["kind"] == kind})
+        values = sorted({value for each, value, _ in rows if each == kind})
         for members in _small_buckets(session, kind, values).values():
             for mine in new.intersection(members):
                 for other in members:

@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 from crypto import (
     Context,
     Identity,
-    KeyChain,
     KeyFormatError,
     OpenError,
     Purpose,
@@ -82,6 +81,7 @@ from intake.records.services import (
     NoRecipientsError,
     ReadyRecord,
     RecordInvalidError,
+    WriteKeys,
     check_record,
     encrypt_testimony,
     existing_records,
@@ -724,9 +724,10 @@ class _Job:
     identity: Identity
     #: Provenance shared by every record of the bundle (each adds its sealed_sha256).
     provenance: dict[str, Any]
-    #: The workspace's record-key wrapping chain: each data key is wrapped where it is
-    #: made, so the importing process receives no unwrapped key and only inserts.
-    wrapping: KeyChain
+    #: The workspace's record-key wrapping chain and blind-index plans: each data key
+    #: is wrapped, and each name key HMACed, where it is made, so the importing process
+    #: receives no unwrapped key and no plaintext name key, and only inserts.
+    keys: WriteKeys
 
 
 #: The job of this import worker. In a forked worker it is inherited from the parent
@@ -737,14 +738,14 @@ _worker_items: Sequence[_Item] = ()
 
 
 def _init_worker(
-    secret: str | None, provenance: dict[str, Any] | None, wrapping: KeyChain | None
+    secret: str | None, provenance: dict[str, Any] | None, keys: WriteKeys | None
 ) -> None:
     global _worker_job
     # The worker holds the organisation identity and the wrapping keys: no core file,
     # no attaching to it.
     disable_core_dumps()
-    if secret is not None and provenance is not None and wrapping is not None:
-        _worker_job = _Job(Identity.from_secret_string(secret), provenance, wrapping)
+    if secret is not None and provenance is not None and keys is not None:
+        _worker_job = _Job(Identity.from_secret_string(secret), provenance, keys)
     else:
         # Forked: what came from the parent is never collected here, so no finaliser
         # of a parent's object (a database connection in a garbage cycle) runs in the
@@ -779,7 +780,7 @@ def _prepare(job: _Job, item: _Item) -> _Opened:
             sealed_sha256=sealed_sha256,
         )
     )
-    return _Opened(record_id, ready=encrypted.ready(job.wrapping))
+    return _Opened(record_id, ready=encrypted.ready(job.keys))
 
 
 def _check_archive(payload: bytes) -> None:
@@ -912,7 +913,7 @@ def _prepare_all(
             [(record_id, bytes(sealed), digest) for record_id, sealed, digest in items[start:end]]
             for start, end in bounds
         ]
-        initargs = (job.identity.secret_string(), job.provenance, job.wrapping)
+        initargs = (job.identity.secret_string(), job.provenance, job.keys)
     done = 0
     try:
         with ProcessPoolExecutor(
@@ -1089,21 +1090,18 @@ def _import_bundle(
         if entry.record_id not in existing
     ]
     received_at = _minute(_now())
-    job = _Job(
-        keys.identity,
-        {
-            "station_id": str(station.id),
-            "bundle_id": str(manifest.bundle_id),
-            "sequence": manifest.sequence,
-            "received_at": received_at,
-        },
-        keys.keyring.chain(Purpose.RECORD_KEY_WRAP),
-    )
+    provenance = {
+        "station_id": str(station.id),
+        "bundle_id": str(manifest.bundle_id),
+        "sequence": manifest.sequence,
+        "received_at": received_at,
+    }
     # Each batch is stored as it arrives, while the workers open the next ones. A
     # refused record raises with earlier batches written: the caller's transaction is
     # rolled back (Database.session does), so nothing of the bundle stays.
     try:
         writer = EncryptedWriter(session, keys, actor=actor)
+        job = _Job(keys.identity, provenance, writer.keys)
         batches = _prepare_all(job, fresh, workers, progress)
         try:
             for batch in batches:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -48,8 +48,9 @@ from crypto import (
     wrap_record_key,
 )
 from intake.audit.services import record_event
-from intake.cases.blind import insert_rows, record_keys, rows_for_new_records
+from intake.cases.blind import Plan, index_values, load_plans, pair_new_records, record_keys
 from intake.cases.index import facts_usable, index_facts
+from intake.cases.models import BlindIndexRow
 from intake.errors import N_, IntakeError
 from intake.records.attachments import (
     Attachment,
@@ -314,31 +315,47 @@ class EncryptedTestimony:
     #: The encrypted codes the case index needs (:func:`seal_index_facts`).
     index_facts: bytes | None = None
 
-    def ready(self, wrapping: KeyChain) -> ReadyRecord:
+    def ready(self, keys: WriteKeys) -> ReadyRecord:
         """The record as :meth:`EncryptedWriter.add_ready` writes it: its data key
-        wrapped under ``wrapping`` (the workspace's record-key wrapping chain), every
-        other part as plain values (bytes, text, tuples, sets). An import worker makes
-        it, so no unwrapped data key, no class of this module and no key object crosses
-        to the importing process, which only inserts."""
+        wrapped under the workspace's record-key wrapping chain, its blind-index keys
+        HMACed under the plans, every other part as plain values (bytes, text,
+        tuples). An import worker makes it, so no unwrapped data key, no plaintext name
+        key, no class of this module and no key object crosses to the importing
+        process, which only inserts."""
         record_id = self.record_id
         return (
             record_id.bytes,
             self.schema_version,
-            wrap_record_key(wrapping, self.data_key, record_id=str(record_id)),
+            wrap_record_key(keys.wrapping, self.data_key, record_id=str(record_id)),
             self.manifest,
             self.provenance,
             self.sealed_sha256,
             self.index_facts,
             tuple(self.sections[name] for name in SECTIONS),
             tuple((row["id"].bytes, row["meta"], row["content"]) for row in self.attachments),
-            self.index_keys,
+            index_values(keys.plans, self.index_keys),
         )
+
+
+@dataclass(frozen=True)
+class WriteKeys:
+    """What making records ready to write needs (:meth:`EncryptedTestimony.ready`):
+    the workspace's record-key wrapping chain and the blind-index plans, read once
+    for a whole import and handed to its workers."""
+
+    wrapping: KeyChain
+    plans: Mapping[str, Plan]
+
+
+def write_keys(session: Session, keys: UnlockedKeys) -> WriteKeys:
+    """The workspace's :class:`WriteKeys` as they are now."""
+    return WriteKeys(keys.keyring.chain(Purpose.RECORD_KEY_WRAP), load_plans(session, keys))
 
 
 #: A record ready to insert (:meth:`EncryptedTestimony.ready`): id, schema version,
 #: wrapped data key, manifest, provenance, sealed hash, index facts, section
 #: ciphertexts in SECTIONS order, attachment rows (row id, meta, content), blind-index
-#: keys.
+#: values (kind, value).
 ReadyRecord = tuple[
     bytes,
     str,
@@ -349,7 +366,7 @@ ReadyRecord = tuple[
     bytes | None,
     tuple[bytes, ...],
     tuple[tuple[bytes, bytes, bytes], ...],
-    dict[str, set[str]],
+    tuple[tuple[str, int], ...],
 ]
 
 
@@ -462,6 +479,7 @@ _TESTIMONY_COLUMNS = (
 )
 _SECTION_COLUMNS = ("testimony_id", "name", "ciphertext")
 _ATTACHMENT_COLUMNS = ("id", "testimony_id", "meta", "content")
+_BLIND_COLUMNS = ("kind", "value", "record_id", "bits", "rules")
 
 
 class EncryptedWriter:
@@ -477,13 +495,14 @@ class EncryptedWriter:
     ) -> None:
         require_role(session, "casedb")
         self._session, self._keys, self._actor = session, keys, actor
-        self._wrapping = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
+        self.keys = write_keys(session, keys)
         self._today = _today()
         self._ids: list[uuid.UUID] = []
         self._seen: set[uuid.UUID] = set()
-        #: Blind-index keys of every record written, keyed and inserted in finish():
-        #: the bucket sizes that decide same-person pairs count the whole import.
-        self._keyed: list[tuple[uuid.UUID, dict[str, set[str]]]] = []
+        #: Blind-index values of every record written, (kind, value, record id): they
+        #: are inserted with each batch, and the same-person pairs made from them in
+        #: finish(), once, as the bucket sizes that decide pairs count the whole import.
+        self._indexed: list[tuple[str, int, uuid.UUID]] = []
         if session.get_bind().dialect.name == "sqlite":
             # Keep the changed pages in memory until the commit: spilling them to the
             # file mid-transaction needs an exclusive lock (it waits while anyone
@@ -492,7 +511,7 @@ class EncryptedWriter:
 
     def add(self, records: Sequence[EncryptedTestimony]) -> None:
         """Write one batch of records (their keys wrapped here)."""
-        self.add_ready([record.ready(self._wrapping) for record in records])
+        self.add_ready([record.ready(self.keys) for record in records])
 
     def add_ready(self, records: Sequence[ReadyRecord]) -> None:
         """Write one batch of records made ready (keys wrapped) by
@@ -509,7 +528,7 @@ class EncryptedWriter:
         testimonies: list[tuple[Any, ...]] = []
         sections: list[tuple[uuid.UUID, str, bytes]] = []
         attachments: list[tuple[uuid.UUID, uuid.UUID, bytes, bytes]] = []
-        keyed = self._keyed
+        indexed: list[tuple[str, int, uuid.UUID]] = []
         for record_id, record in zip(ids, records, strict=True):
             (
                 _,
@@ -521,7 +540,7 @@ class EncryptedWriter:
                 index_facts,
                 blobs,
                 attached,
-                index_keys,
+                values,
             ) = record
             testimonies.append(
                 (
@@ -544,25 +563,32 @@ class EncryptedWriter:
                 (uuid.UUID(bytes=row_id), record_id, meta, content)
                 for row_id, meta, content in attached
             ]
-            keyed.append((record_id, index_keys))
+            indexed += [(kind, value, record_id) for kind, value in values]
+        plans = self.keys.plans
+        # Blind index rows of names and ID numbers, so the records can be found (no
+        # plaintext).
+        blind = [
+            (kind, value, record_id, plans[kind].key.bits, plans[kind].rules)
+            for kind, value, record_id in indexed
+        ]
         # Plain rows, one bulk insert per table, no ORM bookkeeping.
         for model, columns, rows in (
             (Testimony, _TESTIMONY_COLUMNS, testimonies),
             (TestimonySection, _SECTION_COLUMNS, sections),
             (TestimonyAttachment, _ATTACHMENT_COLUMNS, attachments),
+            (BlindIndexRow, _BLIND_COLUMNS, blind),
         ):
             if rows:
                 _insert_rows(self._session, cast(Table, model.__table__), columns, rows)
         self._ids += ids
         self._seen.update(ids)
+        self._indexed += indexed
 
     def finish(self) -> list[uuid.UUID]:
         """Index and audit every record written; their ids, in the order written."""
         session, keys, ids = self._session, self._keys, self._ids
-        # Blind index rows of names and ID numbers, so the records can be found (no
-        # plaintext).
-        insert_rows(session, rows_for_new_records(session, keys, self._keyed))
-        self._keyed = []
+        pair_new_records(session, self._indexed)
+        self._indexed = []
         mark_changed(session, ids)
         if ids:
             # The write is audited in the same transaction: one entry, naming the record

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from crypto import Purpose
+from intake.cases.blind import record_keys
 from intake.records.attachments import Attachment
 from intake.records.models import Testimony
 from intake.records.services import (
@@ -17,10 +17,12 @@ from intake.records.services import (
     EncryptedWriter,
     Incoming,
     RecordExistsError,
+    WriteKeys,
     encrypt_testimony,
     load_attachments,
     load_provenance,
     load_testimony,
+    write_keys,
 )
 
 from .helpers import WORKED_EXAMPLE, load
@@ -47,11 +49,16 @@ def _encrypted() -> tuple[dict, EncryptedTestimony]:
     return document, encrypted
 
 
+def _write_keys(database, casedb) -> WriteKeys:
+    with database.session() as session:
+        return write_keys(session, casedb)
+
+
 def test_a_ready_record_is_stored_whole(database, casedb):
     # Given a record with an attachment and provenance, made ready under the
     # workspace's wrapping chain and pickled as a worker sends it
     document, encrypted = _encrypted()
-    ready = encrypted.ready(casedb.keyring.chain(Purpose.RECORD_KEY_WRAP))
+    ready = encrypted.ready(_write_keys(database, casedb))
     ready = pickle.loads(pickle.dumps(ready, protocol=pickle.HIGHEST_PROTOCOL))
     # When the importing process writes it as it came
     with database.session() as session:
@@ -72,15 +79,15 @@ def test_a_ready_record_is_stored_whole(database, casedb):
         }
 
 
-def test_a_ready_record_holds_no_unwrapped_key_and_no_class(casedb):
+def test_a_ready_record_holds_no_unwrapped_key_no_name_key_and_no_class(database, casedb):
     # Given a record made ready as a worker sends it
-    _document, encrypted = _encrypted()
-    blob = pickle.dumps(
-        encrypted.ready(casedb.keyring.chain(Purpose.RECORD_KEY_WRAP)),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
+    document, encrypted = _encrypted()
+    blob = pickle.dumps(encrypted.ready(_write_keys(database, casedb)), pickle.HIGHEST_PROTOCOL)
     # Then its data key does not appear in it (only wrapped)
     assert encrypted.data_key.material not in blob
+    # Nor any plaintext blind-index key of its names or ID number (only their HMACs)
+    plain = {key for keys in record_keys(document).values() for key in keys}
+    assert plain and not any(key.encode() in blob for key in plain)
     # And it reads whole with an unpickler that rebuilds no object of any class
     _BuiltinsOnly(io.BytesIO(blob)).load()
     # While any object of a class (the record's id, say) is refused by that unpickler
@@ -92,9 +99,9 @@ def test_a_key_wrapped_for_another_record_does_not_open(database, casedb):
     # Given a ready record whose wrapped key was swapped for another record's
     _document, first = _encrypted()
     _other, second = _encrypted()
-    chain = casedb.keyring.chain(Purpose.RECORD_KEY_WRAP)
-    ready = list(first.ready(chain))
-    ready[2] = second.ready(chain)[2]
+    keys = _write_keys(database, casedb)
+    ready = list(first.ready(keys))
+    ready[2] = second.ready(keys)[2]
     with database.session() as session:
         writer = EncryptedWriter(session, casedb)
         writer.add_ready([tuple(ready)])
@@ -108,12 +115,12 @@ def test_a_key_wrapped_for_another_record_does_not_open(database, casedb):
 def test_a_ready_record_given_twice_is_refused(database, casedb):
     # Given one record made ready twice
     _document, encrypted = _encrypted()
-    chain = casedb.keyring.chain(Purpose.RECORD_KEY_WRAP)
+    keys = _write_keys(database, casedb)
     # When both are written in one batch / Then the batch is refused
     with database.session() as session:
         writer = EncryptedWriter(session, casedb)
         with pytest.raises(RecordExistsError):
-            writer.add_ready([encrypted.ready(chain), encrypted.ready(chain)])
+            writer.add_ready([encrypted.ready(keys), encrypted.ready(keys)])
         session.rollback()
     with database.session() as session:
         assert session.get(Testimony, uuid.UUID(bytes=encrypted.record_id.bytes)) is None

@@ -8,7 +8,7 @@ from multiprocessing import get_context
 
 import pytest
 
-from crypto import Identity, OpenError, seal
+from crypto import Identity, KeyFormatError, OpenError, open_sealed_stream, seal
 from crypto.age_reader import Stream, X25519Identity, decrypt, open_stream
 from crypto.bech32 import decode
 
@@ -130,3 +130,15 @@ def test_a_forked_process_reads_the_stream_it_inherited(stream, plaintext):
     finally:
         _inherited = None
     assert got == [plaintext[:3], plaintext[CHUNK - 2 : 2 * CHUNK + 2]]
+
+
+def test_a_sealed_file_opens_as_a_stream_with_the_organisation_identity(org, plaintext):
+    # Given a file sealed to the organisation, When it is opened as a stream
+    stream = open_sealed_stream(seal(plaintext, [org.recipient]), [Identity.generate(), org])
+    # Then ranges read back; and no identity, or an armored file, is refused
+    assert stream.read(CHUNK, CHUNK + 5) == plaintext[CHUNK : CHUNK + 5]
+    with pytest.raises(KeyFormatError):
+        open_sealed_stream(seal(b"x", [org.recipient]), [])
+    armored = b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+    with pytest.raises(OpenError):
+        open_sealed_stream(armored, [org])

@@ -143,19 +143,22 @@ class Stream:
     the file's last chunk only, so a chunk that was changed, moved, dropped or repeated,
     or a file cut short, raises :class:`OpenError` as soon as a read touches it.
 
-    Warning: a read proves the chunks it decrypted and nothing else. ``size`` is what
+    Warning: a read proves the chunks it covers and nothing else. ``size`` is what
     the file's length implies, proven only once the final chunk is read. A caller that
     needs the file whole must read or :meth:`verify` every chunk before trusting it.
-    The stream holds the payload key: a forked process may inherit it; it is never
-    pickled (to another process it would carry the key).
+    The stream holds the payload key and the last chunk of plaintext it read: a forked
+    process may inherit it; it is never pickled (it would carry the key elsewhere).
     """
 
-    __slots__ = ("_aead", "_count", "_sealed", "size")
+    __slots__ = ("_aead", "_count", "_last", "_sealed", "size")
 
     def __init__(self, aead: ChaCha20Poly1305, sealed: memoryview, count: int) -> None:
         self._aead = aead
         self._sealed = sealed
         self._count = count
+        # The last chunk a read authenticated, kept for the next read: ranges read in
+        # order (a bundle's records, each about a chunk long) share a chunk at each edge.
+        self._last: tuple[int, bytes] = (-1, b"")
         #: Bytes of plaintext, as the file's length says.
         self.size = len(sealed) - count * _TAG_BYTES
 
@@ -165,7 +168,7 @@ class Stream:
         return self._count
 
     def chunks(self, start: int, end: int) -> range:
-        """The indexes of the chunks that :meth:`read` decrypts for ``[start, end)``.
+        """The indexes of the chunks that :meth:`read` authenticates for ``[start, end)``.
 
         :class:`OpenError` if the range is not within the plaintext; none for an empty one.
         """
@@ -178,10 +181,17 @@ class Stream:
     def read(self, start: int, end: int) -> bytes:
         """Plaintext bytes ``[start, end)``, after the chunks holding them authenticate.
 
-        :class:`OpenError` for a range outside the plaintext or any damaged chunk in it.
+        Each chunk is decrypted, except one the read before ended in: its plaintext,
+        authenticated then, is kept until the next read (so a stream holds one chunk of
+        plaintext between reads). :class:`OpenError` for a range outside the plaintext
+        or any damaged chunk in it.
         """
         indexes = self.chunks(start, end)
-        plaintext = b"".join([self._chunk(index) for index in indexes])
+        kept, kept_plaintext = self._last
+        pieces = [kept_plaintext if index == kept else self._chunk(index) for index in indexes]
+        if pieces:
+            self._last = (indexes[-1], pieces[-1])
+        plaintext = b"".join(pieces)
         skip = start - indexes.start * _CHUNK_BYTES
         return plaintext[skip : skip + end - start]
 

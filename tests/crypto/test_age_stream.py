@@ -69,6 +69,29 @@ def test_chunks_name_what_a_read_decrypts(stream):
     assert stream.chunks(CHUNK, CHUNK) == range(0)
 
 
+def test_ranges_read_in_order_decrypt_a_shared_chunk_once(org, plaintext, monkeypatch):
+    # Given a fresh stream that counts the chunks it decrypts
+    stream = open_stream(seal(plaintext, [org.recipient]), reader(org))
+    decrypted: list[int] = []
+    chunk = Stream._chunk
+
+    def counted(self, index):
+        decrypted.append(index)
+        return chunk(self, index)
+
+    monkeypatch.setattr(Stream, "_chunk", counted)
+    # When ranges are read one after the other, each starting in the chunk the last ended in
+    for start, end in [(0, CHUNK + 5), (CHUNK + 5, 2 * CHUNK + 9), (2 * CHUNK + 9, 3 * CHUNK)]:
+        assert stream.read(start, end) == plaintext[start:end]
+    # Then each chunk was decrypted once
+    assert decrypted == [0, 1, 2]
+    # And an empty read keeps the last chunk; verify() decrypts again what it is given
+    assert stream.read(7, 7) == b""
+    assert stream.read(2 * CHUNK, 2 * CHUNK + 1) == plaintext[2 * CHUNK : 2 * CHUNK + 1]
+    stream.verify([2])
+    assert decrypted == [0, 1, 2, 2]
+
+
 @pytest.mark.parametrize("start, end", [(-1, 1), (0, 3 * CHUNK + 18), (10, 9), (-5, -1)])
 def test_a_range_outside_the_plaintext_is_refused(stream, start, end):
     with pytest.raises(OpenError, match="outside"):

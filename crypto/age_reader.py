@@ -189,11 +189,14 @@ class Stream:
         indexes = self.chunks(start, end)
         kept, kept_plaintext = self._last
         pieces = [kept_plaintext if index == kept else self._chunk(index) for index in indexes]
-        if pieces:
-            self._last = (indexes[-1], pieces[-1])
-        plaintext = b"".join(pieces)
-        skip = start - indexes.start * _CHUNK_BYTES
-        return plaintext[skip : skip + end - start]
+        if not pieces:
+            return b""
+        self._last = (indexes[-1], pieces[-1])
+        # Cut the first and last chunks to the range before joining: one copy.
+        views = [memoryview(piece) for piece in pieces]
+        views[-1] = views[-1][: end - indexes[-1] * _CHUNK_BYTES]
+        views[0] = views[0][start - indexes.start * _CHUNK_BYTES :]
+        return b"".join(views)
 
     def verify(self, indexes: Iterable[int]) -> None:
         """Authenticate the chunks ``indexes`` and drop their plaintext.

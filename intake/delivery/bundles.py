@@ -185,11 +185,11 @@ class EntryPlace:
     flags: int
 
     def span(self, limit: int) -> tuple[int, int]:
-        """The range :func:`read_entry` reads first, within ``[0, limit)``: the local
-        header, a name as long as the directory's and the content, so the whole entry
-        when its local header has no extra field (as :func:`write_archive` makes it)."""
+        """A range, within ``[0, limit)``, that :func:`read_entry` has read whole when it
+        returns: the local header and as many bytes after it as the content has (the
+        name and extra field that come between only lengthen what it reads)."""
         start = self.header_offset
-        return start, min(start + _LOCAL_HEADER.size + len(self.name) + self.size, limit)
+        return start, min(start + _LOCAL_HEADER.size + self.size, limit)
 
 
 class _RangeFile(io.RawIOBase):
@@ -291,14 +291,13 @@ def read_entry(payload: Ranges, place: EntryPlace) -> bytes:
     makes of a local header when it opens an entry: a local header where the directory
     says, not encrypted, stored, naming the same file, its content whole.
 
-    One read (:meth:`EntryPlace.span`) when the local header is as bundles are written;
-    a second when its name or extra field make the entry longer.
+    Three reads, one after the other with no gap: the local header, its name and extra
+    field, the content (so the content is not copied out of a larger read).
     """
-    start, end = place.span(payload.size)
-    if start < 0 or end - start < _LOCAL_HEADER.size:
+    start = place.header_offset
+    if start < 0 or start + _LOCAL_HEADER.size > payload.size:
         raise _unreadable()
-    raw = payload.read(start, end)
-    fields = _LOCAL_HEADER.unpack_from(raw)
+    fields = _LOCAL_HEADER.unpack(payload.read(start, start + _LOCAL_HEADER.size))
     signature, flags, method = fields[0], fields[3], fields[4]
     name_length, extra_length = fields[10], fields[11]
     if (
@@ -307,17 +306,15 @@ def read_entry(payload: Ranges, place: EntryPlace) -> bytes:
         or method != zipfile.ZIP_STORED
     ):
         raise _unreadable()
-    content_start = _LOCAL_HEADER.size + name_length + extra_length
+    content_start = start + _LOCAL_HEADER.size + name_length + extra_length
     content_end = content_start + place.size
-    if content_end > len(raw):
-        if start + content_end > payload.size:
-            raise _unreadable()
-        raw = payload.read(start, start + content_end)
-    raw_name = raw[_LOCAL_HEADER.size : _LOCAL_HEADER.size + name_length]
+    if content_end > payload.size:
+        raise _unreadable()
+    raw_name = payload.read(start + _LOCAL_HEADER.size, content_start)[:name_length]
     name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", errors="replace")
     if name != place.name:
         raise _unreadable()
-    return raw[content_start:content_end]
+    return payload.read(content_start, content_end)
 
 
 def _single_record() -> SingleRecordError:

@@ -74,15 +74,21 @@ def test_the_directory_is_read_without_the_records():
     assert not any(
         start < content_at + place.size and end > content_at for start, end in ranges.reads
     )
-    assert place.span(len(big)) == (place.header_offset, content_at + place.size)
-    # And reading the record is one range: its local header, name and content
+    # And reading the record is three ranges one after the other (local header, name,
+    # content), which cover its span (what an import counts as read by the record's reader)
     ranges.reads.clear()
     assert bundles.read_entry(ranges, place) == bytes(1_000_000)
-    assert ranges.reads == [place.span(len(big))]
+    header = place.header_offset
+    assert ranges.reads == [
+        (header, header + 30),
+        (header + 30, content_at),
+        (content_at, content_at + place.size),
+    ]
+    assert place.span(len(big)) == (header, header + 30 + place.size)
 
 
 def test_a_local_extra_field_is_read_past_and_checked_for_room():
-    # Given a record whose local header has an extra field (the span read first ends short)
+    # Given a record whose local header has an extra field
     info = zipfile.ZipInfo(RECORD_NAME, date_time=(1980, 1, 1, 0, 0, 0))
     info.extra = struct.pack("<HH", 0xCAFE, 4) + b"abcd"
     buffer = io.BytesIO()
@@ -91,12 +97,13 @@ def test_a_local_extra_field_is_read_past_and_checked_for_room():
             archive.writestr(name, content)
         archive.writestr(info, RECORD)
     data = buffer.getvalue()
-    # Then the record is read in two ranges, and its content is exact
+    # Then the record's content is exact, read after the extra field with no gap
     ranges = PlainRanges(data)
     place = bundles.read_bundle_archive(ranges)[2][RECORD_ID]
     ranges.reads.clear()
     assert bundles.read_entry(ranges, place) == RECORD
-    assert len(ranges.reads) == 2
+    assert ranges.reads[1] == (place.header_offset + 30, ranges.reads[2][0])
+    assert ranges.reads[2][0] == place.header_offset + 30 + len(RECORD_NAME) + 8
     # Given an extra field said to run past the archive's end / Then it is refused
     hostile = _patched(data, place.header_offset + 28, "<H", 0xFFFF)
     with pytest.raises(bundles.BundleUnreadableError):

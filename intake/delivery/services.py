@@ -913,7 +913,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _pool_context() -> BaseContext:
-    # A forked worker starts at once with everything loaded and shares the records by
+    # A forked worker starts at once with everything loaded and shares the bundle by
     # copy-on-write. Forking is safe only in a process with one thread (the command
     # line); a threaded server starts fresh interpreters instead.
     if "fork" in get_all_start_methods() and threading.active_count() == 1:

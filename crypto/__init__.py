@@ -12,6 +12,7 @@ from crypto.aead import (
     encrypt_field,
     encrypt_fields,
 )
+from crypto.age_reader import Stream
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
 from crypto.chain import GENESIS, chain_link, link_matches
 from crypto.datakeys import new_record_key, unwrap_record_key, wrap_record_key
@@ -19,7 +20,7 @@ from crypto.errors import CryptoError, KeyFormatError, OpenError, SignatureError
 from crypto.kdf import Argon2idParams, calibrate
 from crypto.keyring import Keyring, LockedKeyring, Purpose
 from crypto.pseudonym import PseudonymKey, pseudonym
-from crypto.sealing import Identity, open_sealed, parse_recipient, seal
+from crypto.sealing import Identity, open_sealed, open_sealed_stream, parse_recipient, seal
 from crypto.signing import SigningKey, VerifyKey
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Purpose",
     "SignatureError",
     "SigningKey",
+    "Stream",
     "SymmetricKey",
     "UnlockError",
     "VerifyKey",
@@ -50,6 +52,7 @@ __all__ = [
     "link_matches",
     "new_record_key",
     "open_sealed",
+    "open_sealed_stream",
     "parse_recipient",
     "plan_bits",
     "pseudonym",

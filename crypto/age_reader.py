@@ -12,8 +12,14 @@ is not last, and trailing bytes (the STREAM construction plus explicit length ru
 malleable encodings (base64 must be canonical and unpadded, lines wrapped exactly as
 the specification says); low-order ephemeral shares (an all-zero shared secret aborts).
 Does not protect against: a holder of a matching identity; learning the payload size;
-a sender who encrypts to other recipients as well. It never releases a partial
-plaintext: everything is checked before anything is returned.
+a sender who encrypts to other recipients as well.
+
+:func:`decrypt` never releases a partial plaintext: everything is checked before
+anything is returned. :func:`open_stream` checks the header and then releases a range
+of the plaintext at a time, each only after the chunks holding it are authenticated
+(the STREAM construction lets any chunk be checked alone, given its index); damage in
+chunks not read yet is found when they are read, so a caller that needs the whole
+file intact reads or verifies every chunk before it acts on it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import binascii
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -111,12 +117,116 @@ def decrypt(blob: bytes, identities: Sequence[X25519Identity]) -> bytes:
     stanza for these identities, a wrong header MAC, or any damage to the payload. No
     part of the plaintext is returned unless the whole file verifies.
     """
+    return open_stream(blob, identities)._whole()
+
+
+def open_stream(blob: bytes, identities: Sequence[X25519Identity]) -> Stream:
+    """The payload of an age v1 file sealed to one of ``identities``, to read by ranges.
+
+    The header is checked here as :func:`decrypt` checks it (format, a stanza for these
+    identities, the header MAC) and so are the payload's length rules; :class:`OpenError`
+    if any fails. The chunks are checked only as they are read: see :class:`Stream`.
+    """
     if not isinstance(blob, bytes):
         raise OpenError("an age file is bytes")
     stanzas, mac_offset, mac, payload_offset = _parse_header(blob)
     file_key = _unwrap_file_key(stanzas, identities)
     _check_header_mac(file_key, memoryview(blob)[:mac_offset], mac)
-    return _decrypt_payload(file_key, blob, payload_offset)
+    return _payload_stream(file_key, blob, payload_offset)
+
+
+class Stream:
+    """The payload of an age file whose header verified, decrypted a range at a time.
+
+    Made by :func:`open_stream`. Each read decrypts and authenticates every 64 KiB chunk
+    that holds part of the range, each with its own index and with the final flag on
+    the file's last chunk only, so a chunk that was changed, moved, dropped or repeated,
+    or a file cut short, raises :class:`OpenError` as soon as a read touches it.
+
+    Warning: a read proves the chunks it covers and nothing else. ``size`` is what
+    the file's length implies, proven only once the final chunk is read. A caller that
+    needs the file whole must read or :meth:`verify` every chunk before trusting it.
+    The stream holds the payload key and the last chunk of plaintext it read: a forked
+    process may inherit it; it is never pickled (it would carry the key elsewhere).
+    """
+
+    __slots__ = ("_aead", "_count", "_last", "_sealed", "size")
+
+    def __init__(self, aead: ChaCha20Poly1305, sealed: memoryview, count: int) -> None:
+        self._aead = aead
+        self._sealed = sealed
+        self._count = count
+        # The last chunk a read authenticated, kept for the next read: ranges read in
+        # order (a bundle's records, each about a chunk long) share a chunk at each edge.
+        self._last: tuple[int, bytes] = (-1, b"")
+        #: Bytes of plaintext, as the file's length says.
+        self.size = len(sealed) - count * _TAG_BYTES
+
+    @property
+    def chunk_count(self) -> int:
+        """How many chunks the payload has (the last one is the final chunk)."""
+        return self._count
+
+    def chunks(self, start: int, end: int) -> range:
+        """The indexes of the chunks that :meth:`read` authenticates for ``[start, end)``.
+
+        :class:`OpenError` if the range is not within the plaintext; none for an empty one.
+        """
+        if not 0 <= start <= end <= self.size:
+            raise OpenError("the range is outside the age payload")
+        if start == end:
+            return range(0)
+        return range(start // _CHUNK_BYTES, (end - 1) // _CHUNK_BYTES + 1)
+
+    def read(self, start: int, end: int) -> bytes:
+        """Plaintext bytes ``[start, end)``, after the chunks holding them authenticate.
+
+        Each chunk is decrypted, except one the read before ended in: its plaintext,
+        authenticated then, is kept until the next read (so a stream holds one chunk of
+        plaintext between reads). :class:`OpenError` for a range outside the plaintext
+        or any damaged chunk in it.
+        """
+        indexes = self.chunks(start, end)
+        kept, kept_plaintext = self._last
+        pieces = [kept_plaintext if index == kept else self._chunk(index) for index in indexes]
+        if not pieces:
+            return b""
+        self._last = (indexes[-1], pieces[-1])
+        # Cut the first and last chunks to the range before joining: one copy.
+        views = [memoryview(piece) for piece in pieces]
+        views[-1] = views[-1][: end - indexes[-1] * _CHUNK_BYTES]
+        views[0] = views[0][start - indexes.start * _CHUNK_BYTES :]
+        return b"".join(views)
+
+    def verify(self, indexes: Iterable[int]) -> None:
+        """Authenticate the chunks ``indexes`` and drop their plaintext.
+
+        :class:`OpenError` for a damaged chunk or an index the payload does not have.
+        """
+        for index in indexes:
+            if not 0 <= index < self._count:
+                raise OpenError("the age payload has no such chunk")
+            self._chunk(index)
+
+    def _chunk(self, index: int) -> bytes:
+        """STREAM: nonce = 11-byte big-endian counter || final flag (1 on the last)."""
+        nonce = index.to_bytes(11, "big") + (b"\x01" if index == self._count - 1 else b"\x00")
+        offset = index * _SEALED_CHUNK_BYTES
+        try:
+            return self._aead.decrypt(
+                nonce, self._sealed[offset : offset + _SEALED_CHUNK_BYTES], None
+            )
+        except InvalidTag:
+            raise OpenError("the age payload is damaged, reordered or cut short") from None
+
+    def _whole(self) -> bytes:
+        # Chunks are written into one growing buffer and each freed at once, so the
+        # allocator reuses its memory; CPython's getvalue() then hands over that buffer
+        # without a copy. On 100 MiB this is about 40% less CPU than joining a list.
+        plaintext = io.BytesIO()
+        for index in range(self._count):
+            plaintext.write(self._chunk(index))
+        return plaintext.getvalue()
 
 
 def _parse_header(blob: bytes) -> tuple[list[_Stanza], int, bytes, int]:
@@ -209,8 +319,9 @@ def _check_header_mac(file_key: bytes, header: memoryview, mac: bytes) -> None:
         raise OpenError("the age header MAC does not match") from None
 
 
-def _decrypt_payload(file_key: bytes, blob: bytes, start: int) -> bytes:
-    """STREAM: 64 KiB chunks, nonce = 11-byte big-endian counter || final flag."""
+def _payload_stream(file_key: bytes, blob: bytes, start: int) -> Stream:
+    """The payload after the 16-byte nonce, once its length keeps the rules: 64 KiB
+    chunks (each with a 16-byte tag), the final one shorter or full, empty only alone."""
     nonce = blob[start : start + _NONCE_BYTES]
     if len(nonce) != _NONCE_BYTES:
         raise OpenError("the age payload has no nonce")
@@ -221,22 +332,7 @@ def _decrypt_payload(file_key: bytes, blob: bytes, start: int) -> bytes:
     if count == 0 or last < _TAG_BYTES or (last == _TAG_BYTES and count > 1):
         # No chunk at all, a cut tag, or an empty final chunk after a full one.
         raise OpenError("the age payload is truncated or has an empty final chunk")
-    aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
-    # Chunks are written into one growing buffer and each freed at once, so the
-    # allocator reuses its memory; CPython's getvalue() then hands over that buffer
-    # without a copy. On 100 MiB this is about 40% less CPU than joining a list.
-    plaintext = io.BytesIO()
-    try:
-        for index in range(count - 1):
-            offset = index * _SEALED_CHUNK_BYTES
-            chunk = sealed[offset : offset + _SEALED_CHUNK_BYTES]
-            plaintext.write(aead.decrypt(index.to_bytes(11, "big") + b"\x00", chunk, None))
-        final = (count - 1).to_bytes(11, "big") + b"\x01"
-        chunk = sealed[(count - 1) * _SEALED_CHUNK_BYTES :]
-        plaintext.write(aead.decrypt(final, chunk, None))
-    except InvalidTag:
-        raise OpenError("the age payload is damaged, reordered or cut short") from None
-    return plaintext.getvalue()
+    return Stream(ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload")), sealed, count)
 
 
 def _hkdf(secret: bytes, salt: bytes, info: bytes) -> bytes:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import pyrage
 
-from crypto.age_reader import X25519Identity, decrypt
+from crypto.age_reader import Stream, X25519Identity, decrypt, open_stream
 from crypto.errors import KeyFormatError, OpenError, UnlockError
 
 #: ASCII-armored age files (PEM, RFC 7468) are left to pyrage's armor parser.
@@ -124,3 +124,16 @@ def open_sealed(blob: bytes, identities: Sequence[Identity]) -> bytes:
             raise OpenError("cannot open this sealed record") from exc
         return opened
     return decrypt(blob, [identity._for_reader() for identity in identities])
+
+
+def open_sealed_stream(blob: bytes, identities: Sequence[Identity]) -> Stream:
+    """A binary age file opened with any of ``identities``, to read a range at a time.
+
+    The header is checked here (:class:`OpenError` if it fails) and each range's chunks
+    when it is read: see :class:`crypto.age_reader.Stream` for what a range proves and
+    what it does not. ASCII-armored files are refused: a range of them cannot be found
+    without decoding the whole armor.
+    """
+    if not identities:
+        raise KeyFormatError("at least one identity is required")
+    return open_stream(blob, [identity._for_reader() for identity in identities])

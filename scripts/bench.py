@@ -436,9 +436,11 @@ def _bench_bundle(count: int, recipient: str, signing: object) -> tuple[bytes, l
 
 def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: int) -> None:
     """Import ``count`` records at a fresh case database on ``url`` and print the figures."""
+    import hashlib
+
     from bench_db import bench_casedb
 
-    from crypto import SigningKey
+    from crypto import SigningKey, open_sealed_stream
     from intake.delivery import bundles
     from intake.delivery import services as delivery
     from intake.records.attachments import unpack_payload
@@ -490,15 +492,18 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
         stages[name] = seconds / per * count
 
     start = time.process_time()
-    payload = open_sealed(data, [keys.identity])
-    raw, signature, records = bundles.read_bundle_archive(payload)
+    stream = open_sealed_stream(data, [keys.identity])
+    raw, signature, places = bundles.read_bundle_archive(stream)
     manifest = bundles.parse_manifest(raw)
     signing.verify_key.verify(signature, raw, context=bundles.MANIFEST_CONTEXT)
-    delivery._check_against_manifest(manifest, records)
+    delivery._check_against_manifest(manifest, places)
+    records = {key: bundles.read_entry(stream, place) for key, place in places.items()}
+    for entry in manifest.records:
+        assert hashlib.sha256(records[entry.record_id]).hexdigest() == entry.sha256
     stage("open bundle, verify signature and hashes", time.process_time() - start, count)
     chosen = list(records.items())[:sample]
     start = time.process_time()
-    payloads = [open_sealed(bytes(blob), [keys.identity]) for _, blob in chosen]
+    payloads = [open_sealed(blob, [keys.identity]) for _, blob in chosen]
     stage("open each sealed record (age)", time.process_time() - start, sample)
     start = time.process_time()
     unpacked = []

@@ -22,7 +22,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
@@ -160,22 +160,88 @@ _REFUSED_FLAGS = 0x1 | 0x20 | 0x40
 _UTF8_FLAG = 0x800
 
 
+class Ranges(Protocol):
+    """A plaintext read a range at a time (an opened bundle's age stream)."""
+
+    @property
+    def size(self) -> int:
+        """Bytes in the plaintext."""
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)``, which lie within the plaintext."""
+
+
+@dataclass(frozen=True)
+class EntryPlace:
+    """Where a stored entry lies, as the archive's directory says. Its local header is
+    checked against this where the entry is read (:func:`read_entry`)."""
+
+    #: The name as the directory spells it.
+    name: str
+    header_offset: int
+    #: Bytes of content (stored: the same compressed or not).
+    size: int
+    #: The directory's general purpose flags.
+    flags: int
+
+    def span(self, limit: int) -> tuple[int, int]:
+        """A range, within ``[0, limit)``, that :func:`read_entry` has read whole when it
+        returns: the local header and as many bytes after it as the content has (the
+        name and extra field that come between only lengthen what it reads)."""
+        start = self.header_offset
+        return start, min(start + _LOCAL_HEADER.size + self.size, limit)
+
+
+class _RangeFile(io.RawIOBase):
+    """A read-only file over a plaintext read by ranges, so that :mod:`zipfile` reads
+    only what it asks for (the end record and the central directory). It has what
+    :mod:`zipfile` uses to read a directory (seek, tell and read) and no more."""
+
+    def __init__(self, ranges: Ranges) -> None:
+        super().__init__()
+        self._ranges = ranges
+        self._position = 0
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._ranges.size}
+        position = base[whence] + offset
+        if position < 0:
+            raise OSError("a seek before the start of the archive")
+        self._position = position
+        return position
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = self._ranges.size
+        if size is not None and size >= 0:
+            end = min(end, self._position + size)
+        if self._position >= end:
+            return b""
+        data = self._ranges.read(self._position, end)
+        self._position = end
+        return data
+
+
 def read_bundle_archive(
-    payload: bytes,
-) -> tuple[bytes, bytes, dict[uuid.UUID, memoryview]]:
-    """Manifest bytes, signature and sealed records (by id) of an opened bundle.
+    payload: Ranges,
+) -> tuple[bytes, bytes, dict[uuid.UUID, EntryPlace]]:
+    """Manifest bytes, signature and where each sealed record (by id) lies in an opened
+    bundle, read through ranges: the end record and central directory at the end, and
+    the manifest and signature entries. The records are not read here.
 
     Safe against hostile archives: only the four kinds of names above (no paths, no
     ``../``), no name twice, only stored entries, limits on count and total size.
-    A single sealed testimony archive is refused with :class:`SingleRecordError`.
+    A single sealed testimony archive is refused with :class:`SingleRecordError`. A
+    record's local header is checked when the record is read (:func:`read_entry`).
 
-    The records are views into ``payload``, not copies. Entries are not checked
-    against their CRC-32: every record is checked against its SHA-256 in the signed
-    manifest before it is opened, the manifest and signature by the signature check,
-    and the padding is never read.
+    Entries are not checked against their CRC-32: every record is checked against its
+    SHA-256 in the signed manifest before it is opened, the manifest and signature by
+    the signature check, and the padding is never read as an entry.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        with zipfile.ZipFile(_RangeFile(payload)) as archive:
             infos = archive.infolist()
     except (
         zipfile.BadZipFile,
@@ -193,19 +259,18 @@ def read_bundle_archive(
         raise _unreadable()
     if sum(info.file_size for info in infos) > MAX_BUNDLE_BYTES:
         raise _unreadable()
-    view = memoryview(payload)
-    records: dict[uuid.UUID, memoryview] = {}
+    records: dict[uuid.UUID, EntryPlace] = {}
     manifest = signature = None
     for info in infos:
         if info.compress_type != zipfile.ZIP_STORED:
             raise _unreadable()
         match = RECORD_NAME.fullmatch(info.filename)
         if match:
-            records[uuid.UUID(match.group(1))] = _stored_entry(view, info)
+            records[uuid.UUID(match.group(1))] = _place(info)
         elif info.filename == MANIFEST:
-            manifest = bytes(_stored_entry(view, info))
+            manifest = read_entry(payload, _place(info))
         elif info.filename == SIGNATURE:
-            signature = bytes(_stored_entry(view, info))
+            signature = read_entry(payload, _place(info))
         elif info.filename != PADDING:
             raise _unreadable()
     if manifest is None or signature is None:
@@ -213,34 +278,43 @@ def read_bundle_archive(
     return manifest, signature, records
 
 
-def _stored_entry(payload: memoryview, info: zipfile.ZipInfo) -> memoryview:
-    """The content of the stored entry ``info`` as a view into ``payload``, after the
-    checks :mod:`zipfile` makes when it opens an entry: a local header where the
-    directory says, not encrypted, stored, naming the same file, its content whole.
-    """
-    start = info.header_offset
-    header = payload[start : start + _LOCAL_HEADER.size]
-    if start < 0 or len(header) != _LOCAL_HEADER.size:
+def _place(info: zipfile.ZipInfo) -> EntryPlace:
+    """The entry's place, after the checks of its directory entry that :mod:`zipfile`
+    makes when it opens an entry: not encrypted or patched, its sizes equal."""
+    if info.flag_bits & _REFUSED_FLAGS or info.compress_size != info.file_size:
         raise _unreadable()
-    fields = _LOCAL_HEADER.unpack(header)
+    return EntryPlace(info.orig_filename, info.header_offset, info.file_size, info.flag_bits)
+
+
+def read_entry(payload: Ranges, place: EntryPlace) -> bytes:
+    """The content of the stored entry at ``place``, after the checks :mod:`zipfile`
+    makes of a local header when it opens an entry: a local header where the directory
+    says, not encrypted, stored, naming the same file, its content whole.
+
+    Three reads, one after the other with no gap: the local header, its name and extra
+    field, the content (so the content is not copied out of a larger read).
+    """
+    start = place.header_offset
+    if start < 0 or start + _LOCAL_HEADER.size > payload.size:
+        raise _unreadable()
+    fields = _LOCAL_HEADER.unpack(payload.read(start, start + _LOCAL_HEADER.size))
     signature, flags, method = fields[0], fields[3], fields[4]
     name_length, extra_length = fields[10], fields[11]
     if (
         signature != _LOCAL_SIGNATURE
-        or (flags | info.flag_bits) & _REFUSED_FLAGS
+        or (flags | place.flags) & _REFUSED_FLAGS
         or method != zipfile.ZIP_STORED
     ):
         raise _unreadable()
-    name_start = start + _LOCAL_HEADER.size
-    raw_name = bytes(payload[name_start : name_start + name_length])
+    content_start = start + _LOCAL_HEADER.size + name_length + extra_length
+    content_end = content_start + place.size
+    if content_end > payload.size:
+        raise _unreadable()
+    raw_name = payload.read(start + _LOCAL_HEADER.size, content_start)[:name_length]
     name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", errors="replace")
-    if name != info.orig_filename or info.compress_size != info.file_size:
+    if name != place.name:
         raise _unreadable()
-    content_start = name_start + name_length + extra_length
-    content = payload[content_start : content_start + info.file_size]
-    if len(content) != info.file_size:
-        raise _unreadable()
-    return content
+    return payload.read(content_start, content_end)
 
 
 def _single_record() -> SingleRecordError:

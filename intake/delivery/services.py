@@ -20,11 +20,13 @@ import urllib.error
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -41,10 +43,12 @@ from crypto import (
     Purpose,
     SignatureError,
     SigningKey,
+    Stream,
     VerifyKey,
     decrypt_field,
     encrypt_field,
     open_sealed,
+    open_sealed_stream,
     seal,
 )
 from intake.delivery.bundles import (
@@ -56,12 +60,15 @@ from intake.delivery.bundles import (
     RECEIPT_FORMAT,
     SIGNATURE,
     BundleUnreadableError,
+    EntryPlace,
     Manifest,
     ManifestEntry,
+    Ranges,
     canonical,
     manifest_bytes,
     parse_manifest,
     read_bundle_archive,
+    read_entry,
     write_archive,
 )
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
@@ -710,11 +717,16 @@ class _Opened:
     ready: ReadyRecord | None = None
     #: The sealed file does not match its SHA-256 in the manifest (it was not opened).
     mismatch: bool = False
+    #: Why the record could not be read from the bundle (a damaged chunk, a local
+    #: header unlike the directory): the message of the BundleUnreadableError to raise.
+    unreadable: str | None = None
 
 
-#: One record to open: its id, the sealed file (a view into the bundle, or bytes), and
-#: that file's SHA-256 (from the manifest).
-_Item = tuple[uuid.UUID, bytes | memoryview, str]
+#: One record to open: its id, where its sealed file lies in the bundle, and that
+#: file's SHA-256 (from the manifest).
+_Item = tuple[uuid.UUID, EntryPlace, str]
+#: The same, its sealed file read from the bundle (for a worker that has no stream).
+_ReadItem = tuple[uuid.UUID, bytes, str]
 
 
 @dataclass(frozen=True)
@@ -731,9 +743,12 @@ class _Job:
 
 
 #: The job of this import worker. In a forked worker it is inherited from the parent
-#: (which set it just before the pool forked), with the records, so nothing secret or
-#: large crosses a pipe; a spawned worker gets it from :func:`_init_worker`.
+#: (which set it just before the pool forked), with the bundle's stream and where the
+#: records lie, so nothing secret or large crosses a pipe: each worker decrypts only
+#: its records' chunks. A spawned worker gets the job from :func:`_init_worker`, and
+#: its records' sealed files, read by the parent, with each task.
 _worker_job: _Job | None = None
+_worker_stream: Stream | None = None
 _worker_items: Sequence[_Item] = ()
 
 
@@ -758,18 +773,40 @@ def _init_worker(
     gc.disable()
 
 
-def _prepare_chunk(task: tuple[int, int] | list[_Item]) -> list[_Opened]:
+def _prepare_chunk(task: tuple[int, int] | list[_ReadItem]) -> list[_Opened]:
     assert _worker_job is not None
-    items = _worker_items[task[0] : task[1]] if isinstance(task, tuple) else task
-    return [_prepare(_worker_job, item) for item in items]
+    if isinstance(task, list):
+        return [_prepare(_worker_job, item) for item in task]
+    assert _worker_stream is not None
+    items = _worker_items[task[0] : task[1]]
+    return [_read_and_prepare(_worker_job, _worker_stream, item) for item in items]
 
 
-def _prepare(job: _Job, item: _Item) -> _Opened:
+def _read_and_prepare(job: _Job, bundle: Ranges, item: _Item) -> _Opened:
+    """Read one record from the bundle, then :func:`_prepare` it (never raises)."""
+    record_id, place, sealed_sha256 = item
+    try:
+        sealed = _sealed_record(bundle, place)
+    except BundleUnreadableError as error:
+        return _Opened(record_id, unreadable=error.template)
+    return _prepare(job, (record_id, sealed, sealed_sha256))
+
+
+def _sealed_record(bundle: Ranges, place: EntryPlace) -> bytes:
+    """A record's sealed file read from the bundle: its chunks authenticated, its local
+    header checked against the directory."""
+    try:
+        return read_entry(bundle, place)
+    except OpenError:
+        raise _damaged_bundle() from None
+
+
+def _prepare(job: _Job, item: _ReadItem) -> _Opened:
     """Open, unpack, validate and encrypt one record (no database, never raises)."""
     record_id, sealed, sealed_sha256 = item
     if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
         return _Opened(record_id, mismatch=True)
-    opened = open_record(job.identity, record_id, bytes(sealed))
+    opened = open_record(job.identity, record_id, sealed)
     if opened.document is None:
         return opened
     encrypted = encrypt_testimony(
@@ -877,7 +914,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _pool_context() -> BaseContext:
-    # A forked worker starts at once with everything loaded and shares the records by
+    # A forked worker starts at once with everything loaded and shares the bundle by
     # copy-on-write. Forking is safe only in a process with one thread (the command
     # line); a threaded server starts fresh interpreters instead.
     if "fork" in get_all_start_methods() and threading.active_count() == 1:
@@ -886,16 +923,18 @@ def _pool_context() -> BaseContext:
 
 
 def _prepare_all(
-    job: _Job, items: list[_Item], workers: int, progress: Progress
+    job: _Job, bundle: Stream, items: list[_Item], workers: int, progress: Progress
 ) -> Generator[list[_Opened], None, None]:
-    """The records opened, in order, a batch at a time as they are ready, so the
-    caller stores each batch while the workers go on with the next ones."""
-    global _worker_job, _worker_items
+    """The records read from ``bundle`` and opened, in order, a batch at a time as they
+    are ready, so the caller stores each batch while the workers go on with the next."""
+    global _worker_job, _worker_stream, _worker_items
     total = len(items)
     if workers <= 1 or total < POOL_THRESHOLD:
         done = 0
         for start in range(0, total, MAX_CHUNK):
-            batch = [_prepare(job, item) for item in items[start : start + MAX_CHUNK]]
+            batch = [
+                _read_and_prepare(job, bundle, item) for item in items[start : start + MAX_CHUNK]
+            ]
             done += len(batch)
             progress(done, total)
             yield batch
@@ -903,16 +942,21 @@ def _prepare_all(
     context = _pool_context()
     size = max(MIN_CHUNK, min(MAX_CHUNK, -(-total // (workers * 8))))
     bounds = [(start, min(start + size, total)) for start in range(0, total, size)]
+    tasks: Iterator[Any]
     if context.get_start_method() == "fork":
-        _worker_job, _worker_items = job, items
-        tasks: list[Any] = bounds
+        _worker_job, _worker_stream, _worker_items = job, bundle, items
+        tasks = iter(bounds)
         initargs: tuple[Any, ...] = (None, None, None)
     else:
-        # A view into the bundle does not pickle: a fresh interpreter gets copies.
-        tasks = [
-            [(record_id, bytes(sealed), digest) for record_id, sealed, digest in items[start:end]]
+        # The stream does not pickle (it holds the payload key): for a fresh interpreter
+        # this process reads each task's records, just before the task is sent.
+        tasks = (
+            [
+                (record_id, _sealed_record(bundle, place), digest)
+                for record_id, place, digest in items[start:end]
+            ]
             for start, end in bounds
-        ]
+        )
         initargs = (job.identity.secret_string(), job.provenance, job.keys)
     done = 0
     try:
@@ -920,7 +964,14 @@ def _prepare_all(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
         ) as pool:
             try:
-                for batch in pool.map(_prepare_chunk, tasks):
+                # A few tasks ahead of the one awaited: the workers never wait for the
+                # next, and a spawned pool holds a few tasks' records in memory, not all.
+                pending: deque[Future[list[_Opened]]] = deque(
+                    pool.submit(_prepare_chunk, task) for task in islice(tasks, 2 * workers)
+                )
+                while pending:
+                    batch = pending.popleft().result()
+                    pending.extend(pool.submit(_prepare_chunk, task) for task in islice(tasks, 1))
                     done += len(batch)
                     progress(done, total)
                     yield batch
@@ -930,7 +981,7 @@ def _prepare_all(
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     finally:
-        _worker_job, _worker_items = None, ()
+        _worker_job, _worker_stream, _worker_items = None, None, ()
 
 
 def _verified_station(
@@ -973,17 +1024,11 @@ def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
     )
 
 
-def _check_against_manifest(
-    manifest: Manifest,
-    records: dict[uuid.UUID, memoryview],
-    *,
-    hashed: set[uuid.UUID] | None = None,
-) -> None:
-    """The bundle holds exactly the listed records, each of its listed size; those in
-    ``hashed`` (all when None) also of their listed SHA-256. The others are hashed
-    where they are opened (:func:`_prepare`), before they are opened."""
+def _check_against_manifest(manifest: Manifest, places: dict[uuid.UUID, EntryPlace]) -> None:
+    """The bundle holds exactly the listed records, each of its listed size. Their
+    SHA-256 is checked where each is read, before it is opened (:func:`_prepare`)."""
     listed = [entry.record_id for entry in manifest.records]
-    if len(set(listed)) != len(listed) or set(listed) != set(records):
+    if len(set(listed)) != len(listed) or set(listed) != set(places):
         raise ManifestMismatchError(
             N_(
                 "The records in the bundle are not the ones its manifest lists. "
@@ -991,12 +1036,50 @@ def _check_against_manifest(
             )
         )
     for entry in manifest.records:
-        sealed = records[entry.record_id]
-        if len(sealed) != entry.size:
+        if places[entry.record_id].size != entry.size:
             raise _mismatch(entry.record_id)
-        checked = hashed is None or entry.record_id in hashed
-        if checked and hashlib.sha256(sealed).hexdigest() != entry.sha256:
-            raise _mismatch(entry.record_id)
+
+
+def _damaged_bundle() -> BundleUnreadableError:
+    return BundleUnreadableError(
+        N_(
+            "This file does not open as a bundle sealed to this organisation: it is "
+            "damaged, cut short, or not a bundle. Nothing was imported."
+        )
+    )
+
+
+class _ReadHere:
+    """The bundle's stream as the importing process reads it, noting each chunk read
+    (and so authenticated) here."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.size = stream.size
+        self.chunks: set[int] = set()
+
+    def read(self, start: int, end: int) -> bytes:
+        data = self.stream.read(start, end)
+        self.chunks.update(self.stream.chunks(start, end))
+        return data
+
+
+def _check_other_chunks(bundle: _ReadHere, places: Iterable[EntryPlace]) -> None:
+    """Authenticate here every chunk of the bundle that was not read here and that no
+    reading of a record at ``places`` will read: the padding, and whatever else lies
+    between entries. With the records' reads (each must succeed for the import to),
+    every chunk is then checked once at least, so a changed byte anywhere in the bundle
+    refuses the import, as when the whole bundle was decrypted first."""
+    stream = bundle.stream
+    covered = set(bundle.chunks)
+    for place in places:
+        start, end = place.span(stream.size)
+        if 0 <= start <= end:  # else the record's read refuses the bundle
+            covered.update(stream.chunks(start, end))
+    try:
+        stream.verify(index for index in range(stream.chunk_count) if index not in covered)
+    except OpenError:
+        raise _damaged_bundle() from None
 
 
 def import_bundle(
@@ -1011,14 +1094,16 @@ def import_bundle(
     """Verify a bundle and store its new records in the caller's transaction, all or
     nothing.
 
-    Checks, before writing anything: the bundle opens and unpacks safely; its signature
-    is from an enrolled, unrevoked station; the bundle and its sequence number are new;
-    no record conflicts with a stored one. Then each record is checked (it matches the
-    manifest, opens, unpacks safely and validates) and stored in batches as the checks
-    go on, so a refused record raises with earlier batches written in the transaction:
-    the caller rolls it back on any error (as ``Database.session`` does). Records
-    already stored with the same sealed hash count as already received. Returns the
-    signed receipt (also kept for the bundle).
+    Checks, before writing anything: the bundle's header opens and its archive's
+    directory, manifest and signature read safely; its signature is from an enrolled,
+    unrevoked station; the bundle and its sequence number are new; no record conflicts
+    with a stored one; every chunk of the bundle that no record holds authenticates.
+    Then each record is read (the chunks holding it authenticated, its local header
+    checked), checked (it matches the manifest, opens, unpacks safely and validates) and
+    stored in batches as the checks go on, so a refused record raises with earlier
+    batches written in the transaction: the caller rolls it back on any error (as
+    ``Database.session`` does). Records already stored with the same sealed hash count
+    as already received. Returns the signed receipt (also kept for the bundle).
     """
     with _collector_paused():
         return _import_bundle(session, keys, data, progress=progress, workers=workers, actor=actor)
@@ -1041,15 +1126,12 @@ def _import_bundle(
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleUnreadableError(N_("The bundle is too large to import."))
     try:
-        payload = open_sealed(data, [keys.identity])
+        bundle = _ReadHere(open_sealed_stream(data, [keys.identity]))
+        # The end of the archive (its directory), the manifest and the signature; each
+        # record is read (its chunks decrypted) where it is opened.
+        raw, signature, places = read_bundle_archive(bundle)
     except OpenError:
-        raise BundleUnreadableError(
-            N_(
-                "This file does not open as a bundle sealed to this organisation: it is "
-                "damaged, cut short, or not a bundle. Nothing was imported."
-            )
-        ) from None
-    raw, signature, records = read_bundle_archive(payload)
+        raise _damaged_bundle() from None
     manifest = parse_manifest(raw)
     station = _verified_station(session, keys, manifest, raw, signature)
     replayed = session.scalars(
@@ -1071,10 +1153,14 @@ def _import_bundle(
             label=station.label,
         )
     # Sizes now; hashes of new records in the workers, in parallel, before each opens.
-    _check_against_manifest(manifest, records, hashed=set())
+    _check_against_manifest(manifest, places)
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
     existing = existing_records(session, list(hashes))
-    _check_against_manifest(manifest, records, hashed=set(existing))
+    for entry in manifest.records:
+        if entry.record_id in existing:
+            sealed = _sealed_record(bundle, places[entry.record_id])
+            if hashlib.sha256(sealed).hexdigest() != entry.sha256:
+                raise _mismatch(entry.record_id)
     for record_id, stored_hash in existing.items():
         if stored_hash != hashes[record_id]:
             raise RecordConflictError(
@@ -1085,10 +1171,11 @@ def _import_bundle(
                 id=str(record_id),
             )
     fresh: list[_Item] = [
-        (entry.record_id, records[entry.record_id], entry.sha256)
+        (entry.record_id, places[entry.record_id], entry.sha256)
         for entry in manifest.records
         if entry.record_id not in existing
     ]
+    _check_other_chunks(bundle, [place for _, place, _ in fresh])
     received_at = _minute(_now())
     provenance = {
         "station_id": str(station.id),
@@ -1102,7 +1189,7 @@ def _import_bundle(
     try:
         writer = EncryptedWriter(session, keys, actor=actor)
         job = _Job(keys.identity, provenance, writer.keys)
-        batches = _prepare_all(job, fresh, workers, progress)
+        batches = _prepare_all(job, bundle.stream, fresh, workers, progress)
         try:
             for batch in batches:
                 writer.add_ready([_accepted(item) for item in batch])
@@ -1132,6 +1219,8 @@ def _import_bundle(
 
 def _accepted(item: _Opened) -> ReadyRecord:
     """The record ready to insert, or the error that refuses the bundle because of it."""
+    if item.unreadable is not None:
+        raise BundleUnreadableError(item.unreadable)
     if item.mismatch:
         raise _mismatch(item.record_id)
     if item.refusal is not None or item.ready is None:

@@ -129,6 +129,21 @@ def import_data(casedb: Side, data: bytes) -> services.ImportResult:
         return services.import_bundle(session, casedb.keys, data)
 
 
+class PlainRanges:
+    """An archive in memory, read by ranges as an opened bundle's stream is."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.size = len(data)
+        #: Every range read, in order.
+        self.reads: list[tuple[int, int]] = []
+
+    def read(self, start: int, end: int) -> bytes:
+        assert 0 <= start <= end <= self.size, (start, end)
+        self.reads.append((start, end))
+        return self.data[start:end]
+
+
 def counts(casedb: Side) -> tuple[int, int]:
     """Stored testimonies and received bundles."""
     with casedb.database.session() as session:

@@ -1,5 +1,6 @@
-"""Reading a bundle's ZIP archive: entries read in place, and every check zipfile makes
-when it opens an entry still made (hostile local headers and directories refused)."""
+"""Reading a bundle's ZIP archive by ranges: the directory, manifest and signature first,
+each record where it is opened, and every check zipfile makes when it opens an entry
+still made (hostile local headers and directories refused)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import zipfile
 import pytest
 
 from intake.delivery import bundles
+
+from .conftest import PlainRanges
 
 RECORD_ID = uuid.UUID("0f0e0d0c-0b0a-4908-8706-050403020100")
 RECORD = b"sealed record bytes"
@@ -43,13 +46,68 @@ def _patched(archive: bytes, offset: int, fmt: str, value: int) -> bytes:
 RECORD_NAME = f"records/{RECORD_ID}.age"
 
 
+def read_all(archive: bytes) -> tuple[bytes, bytes, dict[uuid.UUID, bytes]]:
+    """The directory, manifest and signature, then each record, as an import reads them."""
+    ranges = PlainRanges(archive)
+    manifest, signature, places = bundles.read_bundle_archive(ranges)
+    return manifest, signature, {key: bundles.read_entry(ranges, p) for key, p in places.items()}
+
+
 def test_entries_read_back_exactly():
     # When a well-formed archive is read
-    manifest, signature, records = bundles.read_bundle_archive(ARCHIVE)
+    manifest, signature, records = read_all(ARCHIVE)
     # Then every entry comes back as written
     assert manifest == b'{"manifest":1}'
     assert signature == b"s" * 64
-    assert {key: bytes(value) for key, value in records.items()} == {RECORD_ID: RECORD}
+    assert records == {RECORD_ID: RECORD}
+
+
+def test_the_directory_is_read_without_the_records():
+    # Given an archive whose record is far larger than the rest
+    big = bundles.write_archive([*ENTRIES[:2], (RECORD_NAME, bytes(1_000_000))])
+    ranges = PlainRanges(big)
+    # When its directory, manifest and signature are read
+    _, _, places = bundles.read_bundle_archive(ranges)
+    # Then the record's content was not read, and its place says where it lies
+    place = places[RECORD_ID]
+    content_at = place.header_offset + 30 + len(RECORD_NAME)
+    assert not any(
+        start < content_at + place.size and end > content_at for start, end in ranges.reads
+    )
+    # And reading the record is three ranges one after the other (local header, name,
+    # content), which cover its span (what an import counts as read by the record's reader)
+    ranges.reads.clear()
+    assert bundles.read_entry(ranges, place) == bytes(1_000_000)
+    header = place.header_offset
+    assert ranges.reads == [
+        (header, header + 30),
+        (header + 30, content_at),
+        (content_at, content_at + place.size),
+    ]
+    assert place.span(len(big)) == (header, header + 30 + place.size)
+
+
+def test_a_local_extra_field_is_read_past_and_checked_for_room():
+    # Given a record whose local header has an extra field
+    info = zipfile.ZipInfo(RECORD_NAME, date_time=(1980, 1, 1, 0, 0, 0))
+    info.extra = struct.pack("<HH", 0xCAFE, 4) + b"abcd"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in ENTRIES[:2]:
+            archive.writestr(name, content)
+        archive.writestr(info, RECORD)
+    data = buffer.getvalue()
+    # Then the record's content is exact, read after the extra field with no gap
+    ranges = PlainRanges(data)
+    place = bundles.read_bundle_archive(ranges)[2][RECORD_ID]
+    ranges.reads.clear()
+    assert bundles.read_entry(ranges, place) == RECORD
+    assert ranges.reads[1] == (place.header_offset + 30, ranges.reads[2][0])
+    assert ranges.reads[2][0] == place.header_offset + 30 + len(RECORD_NAME) + 8
+    # Given an extra field said to run past the archive's end / Then it is refused
+    hostile = _patched(data, place.header_offset + 28, "<H", 0xFFFF)
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.read_entry(PlainRanges(hostile), place)
 
 
 def test_a_local_name_unlike_the_directory_is_refused():
@@ -59,7 +117,7 @@ def test_a_local_name_unlike_the_directory_is_refused():
     out[local + 30 + len("records/")] ^= 0x01
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(bytes(out))
+        read_all(bytes(out))
 
 
 def test_a_directory_entry_pointing_at_another_entry_is_refused():
@@ -69,7 +127,7 @@ def test_a_directory_entry_pointing_at_another_entry_is_refused():
     hostile = _patched(ARCHIVE, central + 42, "<L", manifest_at)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)
 
 
 @pytest.mark.parametrize("flag", [0x1, 0x20, 0x40])
@@ -83,7 +141,7 @@ def test_an_encrypted_or_patched_entry_is_refused(flag, where):
     hostile = _patched(ARCHIVE, offset, "<H", flag)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)
 
 
 def test_an_entry_compressed_in_its_local_header_only_is_refused():
@@ -92,7 +150,7 @@ def test_an_entry_compressed_in_its_local_header_only_is_refused():
     hostile = _patched(ARCHIVE, offset, "<H", zipfile.ZIP_DEFLATED)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)
 
 
 def test_an_entry_longer_than_the_archive_is_refused():
@@ -102,7 +160,7 @@ def test_an_entry_longer_than_the_archive_is_refused():
     hostile = _patched(hostile, central + 24, "<L", len(ARCHIVE) * 2)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)
 
 
 def test_sizes_that_disagree_are_refused():
@@ -111,7 +169,7 @@ def test_sizes_that_disagree_are_refused():
     hostile = _patched(ARCHIVE, central + 20, "<L", len(RECORD) - 1)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)
 
 
 def test_a_local_header_offset_past_the_end_is_refused():
@@ -120,4 +178,4 @@ def test_a_local_header_offset_past_the_end_is_refused():
     hostile = _patched(ARCHIVE, central + 42, "<L", len(ARCHIVE) + 10)
     # Then the archive is refused
     with pytest.raises(bundles.BundleUnreadableError):
-        bundles.read_bundle_archive(hostile)
+        read_all(hostile)

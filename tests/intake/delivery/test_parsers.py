@@ -16,6 +16,7 @@ from intake.records.attachments import PayloadError, pack_payload, unpack_payloa
 from intake.records.services import canonical_json
 
 from ..records.helpers import WORKED_EXAMPLE, load
+from .conftest import PlainRanges
 
 _KEY = SigningKey.generate()
 _RECORD_ID = uuid.uuid4()
@@ -58,8 +59,11 @@ def _apply(blob: bytes, changes: list[tuple[int, int]]) -> bytes:
 
 
 def _parse_bundle(blob: bytes) -> None:
+    ranges = PlainRanges(blob)
     try:
-        raw, _signature, _records = bundles.read_bundle_archive(blob)
+        raw, _signature, places = bundles.read_bundle_archive(ranges)
+        for place in places.values():
+            bundles.read_entry(ranges, place)
         bundles.parse_manifest(raw)
     except EXPECTED:
         pass

@@ -720,6 +720,8 @@ class _Opened:
     #: Why the record could not be read from the bundle (a damaged chunk, a local
     #: header unlike the directory): the message of the BundleUnreadableError to raise.
     unreadable: str | None = None
+    #: The sealed file's SHA-256 (of a record opened, not yet encrypted).
+    sealed_sha256: str | None = None
 
 
 #: One record to open: its id, where its sealed file lies in the bundle, and that
@@ -776,20 +778,23 @@ def _init_worker(
 def _prepare_chunk(task: tuple[int, int] | list[_ReadItem]) -> list[_Opened]:
     assert _worker_job is not None
     if isinstance(task, list):
-        return [_prepare(_worker_job, item) for item in task]
+        return _prepare(_worker_job, task)
     assert _worker_stream is not None
-    items = _worker_items[task[0] : task[1]]
-    return [_read_and_prepare(_worker_job, _worker_stream, item) for item in items]
+    return _read_and_prepare(_worker_job, _worker_stream, _worker_items[task[0] : task[1]])
 
 
-def _read_and_prepare(job: _Job, bundle: Ranges, item: _Item) -> _Opened:
-    """Read one record from the bundle, then :func:`_prepare` it (never raises)."""
-    record_id, place, sealed_sha256 = item
-    try:
-        sealed = _sealed_record(bundle, place)
-    except BundleUnreadableError as error:
-        return _Opened(record_id, unreadable=error.template)
-    return _prepare(job, (record_id, sealed, sealed_sha256))
+def _read_and_prepare(job: _Job, bundle: Ranges, items: Sequence[_Item]) -> list[_Opened]:
+    """Read records from the bundle, then :func:`_prepare` them (never raises)."""
+    opened: list[_Opened] = []
+    for start in range(0, len(items), STEP_GROUP):
+        read: list[_ReadItem | _Opened] = []
+        for record_id, place, sealed_sha256 in items[start : start + STEP_GROUP]:
+            try:
+                read.append((record_id, _sealed_record(bundle, place), sealed_sha256))
+            except BundleUnreadableError as error:
+                read.append(_Opened(record_id, unreadable=error.template))
+        opened += _prepare(job, read)
+    return opened
 
 
 def _sealed_record(bundle: Ranges, place: EntryPlace) -> bytes:
@@ -801,23 +806,42 @@ def _sealed_record(bundle: Ranges, place: EntryPlace) -> bytes:
         raise _damaged_bundle() from None
 
 
-def _prepare(job: _Job, item: _ReadItem) -> _Opened:
-    """Open, unpack, validate and encrypt one record (no database, never raises)."""
-    record_id, sealed, sealed_sha256 = item
-    if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
-        return _Opened(record_id, mismatch=True)
-    opened = open_record(job.identity, record_id, sealed)
-    if opened.document is None:
-        return opened
+#: Records taken through each step of :func:`_prepare` together: a step's code and
+#: data (the schema validator, the record rules, the ciphers) stay in the processor's
+#: caches across the group instead of being pushed out by the next record's 64 KiB
+#: sealed file, which makes the steps about a quarter cheaper; a group's unpacked
+#: documents are small.
+STEP_GROUP = 32
+
+
+def _prepare(job: _Job, items: Sequence[_ReadItem | _Opened]) -> list[_Opened]:
+    """Open, unpack, validate and encrypt records, in order (no database, never
+    raises): each step for a group of records, then the next step. An item that is
+    already an :class:`_Opened` (a record that could not be read) is passed on."""
+    opened: list[_Opened] = []
+    for start in range(0, len(items), STEP_GROUP):
+        group = items[start : start + STEP_GROUP]
+        # Hashed against the signed manifest, opened and unpacked: the large files.
+        unpacked = [
+            item if isinstance(item, _Opened) else _unpacked(job.identity, *item) for item in group
+        ]
+        # Validated, then encrypted under its own key, its key wrapped.
+        checked = [_checked(item) if isinstance(item, _Unpacked) else item for item in unpacked]
+        opened += [_encrypted(job, item) if item.document is not None else item for item in checked]
+    return opened
+
+
+def _encrypted(job: _Job, item: _Opened) -> _Opened:
+    assert item.document is not None and item.sealed_sha256 is not None
     encrypted = encrypt_testimony(
         Incoming(
-            document=opened.document,
-            attachments=opened.attachments,
-            provenance={**job.provenance, "sealed_sha256": sealed_sha256},
-            sealed_sha256=sealed_sha256,
+            document=item.document,
+            attachments=item.attachments,
+            provenance={**job.provenance, "sealed_sha256": item.sealed_sha256},
+            sealed_sha256=item.sealed_sha256,
         )
     )
-    return _Opened(record_id, ready=encrypted.ready(job.keys))
+    return _Opened(item.record_id, ready=encrypted.ready(job.keys))
 
 
 def _check_archive(payload: bytes) -> None:
@@ -831,8 +855,23 @@ def _check_archive(payload: bytes) -> None:
     check_entries(infos)
 
 
-def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Opened:
-    """Open, unpack safely and validate one sealed record (no database, never raises)."""
+@dataclass(frozen=True)
+class _Unpacked:
+    """A record opened and unpacked, not yet validated."""
+
+    record_id: uuid.UUID
+    sealed_sha256: str
+    document: dict[str, Any]
+    files: dict[str, bytes]
+
+
+def _unpacked(
+    identity: Identity, record_id: uuid.UUID, sealed: bytes, sealed_sha256: str
+) -> _Unpacked | _Opened:
+    """The record checked against its SHA-256 in the signed manifest, opened and
+    unpacked safely, or why not (never raises)."""
+    if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
+        return _Opened(record_id, mismatch=True)
     try:
         payload = open_sealed(sealed, [identity])
     except OpenError:
@@ -856,6 +895,13 @@ def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Ope
             ),
             problems=(error.message,),
         )
+    return _Unpacked(record_id, sealed_sha256, document, files)
+
+
+def _checked(unpacked: _Unpacked) -> _Opened:
+    """The unpacked record validated, its attachments matched to its sources, or why
+    not (never raises)."""
+    record_id, document, files = unpacked.record_id, unpacked.document, unpacked.files
     try:
         check_record(document)
         if document.get("record_id") != str(record_id):
@@ -891,7 +937,12 @@ def open_record(identity: Identity, record_id: uuid.UUID, sealed: bytes) -> _Ope
             ),
             problems=(str(error),) if isinstance(error, IntakeError) else (),
         )
-    return _Opened(record_id, document=document, attachments=attachments)
+    return _Opened(
+        record_id,
+        document=document,
+        attachments=attachments,
+        sealed_sha256=unpacked.sealed_sha256,
+    )
 
 
 @contextmanager
@@ -932,9 +983,7 @@ def _prepare_all(
     if workers <= 1 or total < POOL_THRESHOLD:
         done = 0
         for start in range(0, total, MAX_CHUNK):
-            batch = [
-                _read_and_prepare(job, bundle, item) for item in items[start : start + MAX_CHUNK]
-            ]
+            batch = _read_and_prepare(job, bundle, items[start : start + MAX_CHUNK])
             done += len(batch)
             progress(done, total)
             yield batch

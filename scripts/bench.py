@@ -400,17 +400,67 @@ def import_benchmarks(args: argparse.Namespace) -> None:
         import_benchmark("postgresql", url, Path(folder), args.import_records, args.workers)
 
 
+def _shifted(value: str, months: int) -> str:
+    """A date value (YYYY, YYYY-MM or YYYY-MM-DD) ``months`` earlier (a day is kept
+    within 1..28, so every month has it)."""
+    parts = [int(part) for part in value.split("-")]
+    if len(parts) == 1:
+        return str(parts[0] - months // 12)
+    index = parts[0] * 12 + parts[1] - 1 - months
+    shifted = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return shifted if len(parts) == 2 else f"{shifted}-{min(parts[2], 28):02d}"
+
+
+def _varied(template: dict[str, Any], rng: Any, people: list[list[str]]) -> dict[str, Any]:
+    """The worked example as another person's testimony: the victim's names from the
+    name search benchmark's generator (one in five a person met before, in another
+    spelling), every date moved back by 0 to 5 years, another age. So no cache keyed by
+    content (analysed names, date spans) serves the benchmark better than it would
+    serve real testimonies."""
+    import copy
+
+    from bench_search import _kazakh_person, _script_of, _uyghur_person
+
+    document = copy.deepcopy(template)
+    document["record_id"] = str(uuid.uuid4())
+    if people and rng.random() < 0.2:
+        forms = rng.choice(people)
+    else:
+        forms = _kazakh_person(rng) if rng.random() < 0.7 else _uyghur_person(rng)
+        people.append(forms)
+    document["victim"]["names"] = [
+        {"text": text, "script": _script_of(text), "kind": "full"}
+        for text in rng.sample(list(dict.fromkeys(forms)), k=min(2, len(set(forms))))
+    ]
+    document["victim"]["approximate_age"]["years"] = rng.randint(18, 80)
+    months = rng.randint(0, 59)
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "precision" in node and isinstance(node.get("value"), str):
+                node["value"] = _shifted(node["value"], months)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return document
+
+
 def _bench_bundle(count: int, recipient: str, signing: object) -> tuple[bytes, list[dict]]:
-    """A signed, sealed bundle of ``count`` worked-example records with fresh ids."""
+    """A signed, sealed bundle of ``count`` testimonies varied from the worked example
+    (:func:`_varied`)."""
     import hashlib
+    import random
 
     from intake.delivery import bundles
     from intake.records.attachments import pack_payload
 
     template = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    rng = random.Random(5)  # noqa: S311 (synthetic data, not secrets)
+    people: list[list[str]] = []
     documents, entries, listed = [], [], []
     for _ in range(count):
-        document = dict(template, record_id=str(uuid.uuid4()))
+        document = _varied(template, rng, people)
         sealed = seal(pack_payload(services.canonical_json(document), []), [recipient])
         documents.append(document)
         entries.append((f"records/{document['record_id']}.age", sealed))

@@ -58,8 +58,9 @@ class Form:
         return self.skeleton.lstrip("A").replace("K", "")
 
 
+@lru_cache(maxsize=65536)
 def form(folded: str, via: str) -> Form:
-    """The form of ``folded`` letters made by ``via``."""
+    """The form of ``folded`` letters made by ``via`` (remembered, as :func:`fold` is)."""
     return Form(folded, skeleton(folded), via, skeleton(soft(folded)))
 
 
@@ -165,6 +166,7 @@ def _latin_like_tokens(text: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=65536)
 def _to_latin(piece: str) -> tuple[str, str]:
     scripts = {char_script(char) for char in piece}
     if CYRILLIC in scripts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 #: ISO 15924 codes this package returns.
 CYRILLIC, LATIN, ARABIC, SIMPLIFIED, TRADITIONAL, MIXED = (
@@ -15,8 +16,12 @@ CYRILLIC, LATIN, ARABIC, SIMPLIFIED, TRADITIONAL, MIXED = (
 )
 
 
+@lru_cache(maxsize=8192)
 def char_script(char: str) -> str | None:
-    """The script of one character, or None for spaces, digits and punctuation."""
+    """The script of one character, or None for spaces, digits and punctuation.
+
+    Remembered per character (the alphabets of names are small): looking up a
+    character's Unicode name is most of the cost of analysing a name."""
     if not char.isalpha():
         # Combining marks (the hook of K̡, Chinese tone marks typed apart) follow their base.
         return None

@@ -821,10 +821,13 @@ def _prepare(job: _Job, items: Sequence[_ReadItem | _Opened]) -> list[_Opened]:
     opened: list[_Opened] = []
     for start in range(0, len(items), STEP_GROUP):
         group = items[start : start + STEP_GROUP]
-        # Hashed against the signed manifest, opened and unpacked: the large files.
-        unpacked = [
-            item if isinstance(item, _Opened) else _unpacked(job.identity, *item) for item in group
+        # Hashed against the signed manifest and opened: the large files.
+        payloads = [
+            item if isinstance(item, _Opened) else _opened_payload(job.identity, *item)
+            for item in group
         ]
+        # Unpacked: the archive's directory and the record's JSON (a few KiB of each).
+        unpacked = [item if isinstance(item, _Opened) else _unpacked(*item) for item in payloads]
         # Validated, then encrypted under its own key, its key wrapped.
         checked = [_checked(item) if isinstance(item, _Unpacked) else item for item in unpacked]
         opened += [_encrypted(job, item) if item.document is not None else item for item in checked]
@@ -865,15 +868,15 @@ class _Unpacked:
     files: dict[str, bytes]
 
 
-def _unpacked(
+def _opened_payload(
     identity: Identity, record_id: uuid.UUID, sealed: bytes, sealed_sha256: str
-) -> _Unpacked | _Opened:
-    """The record checked against its SHA-256 in the signed manifest, opened and
-    unpacked safely, or why not (never raises)."""
+) -> tuple[uuid.UUID, str, bytes] | _Opened:
+    """The record checked against its SHA-256 in the signed manifest and opened: its
+    payload, or why not (never raises)."""
     if hashlib.sha256(sealed).hexdigest() != sealed_sha256:
         return _Opened(record_id, mismatch=True)
     try:
-        payload = open_sealed(sealed, [identity])
+        return record_id, sealed_sha256, open_sealed(sealed, [identity])
     except OpenError:
         return _Opened(
             record_id,
@@ -882,6 +885,10 @@ def _unpacked(
                 "Nothing was imported."
             ),
         )
+
+
+def _unpacked(record_id: uuid.UUID, sealed_sha256: str, payload: bytes) -> _Unpacked | _Opened:
+    """The record's payload unpacked safely, or why not (never raises)."""
     try:
         document, files = unpack_payload(payload)
         # A station that has not been updated still seals version-1 records.

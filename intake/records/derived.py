@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,15 @@ def date_bounds(when: object) -> tuple[date | None, date | None]:
     precision, value = when.get("precision"), when.get("value")
     if not isinstance(precision, str) or not isinstance(value, str):
         return None, None
+    season = when.get("season") if precision == "season" else None
+    return _bounds(precision, value, season if isinstance(season, str) else None)
+
+
+@lru_cache(maxsize=65536)
+def _bounds(precision: str, value: str, season: str | None) -> tuple[date | None, date | None]:
+    """:func:`date_bounds` of a date with these parts, remembered: the same few hundred
+    dates (a year, a month) recur across testimonies, and each is worked out with
+    calendar arithmetic several times per record (validation, the case index)."""
     span = _span(value)
     if span is None:
         return None, None
@@ -152,7 +162,6 @@ def date_bounds(when: object) -> tuple[date | None, date | None]:
     if precision in _EXACT_PRECISIONS and precision != "season":
         return span if granularity == {"year": 0, "month": 1, "day": 2}[precision] else (None, None)
     if precision == "season":
-        season = when.get("season")
         if granularity != 0:
             return None, None
         if season == "winter":

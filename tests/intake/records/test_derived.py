@@ -147,3 +147,34 @@ def test_loaders_accept_an_explicit_path_and_refuse_traversal(tmp_path: Path) ->
         load_reference("../codebook")
     with pytest.raises(derived.ReferenceDataError):
         load_reference("absent_table")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"precision": "season", "value": "2018", "season": ["summer"]},
+        {"precision": "season", "value": "2018", "season": {"name": "summer"}},
+        {"precision": "season", "value": "2018"},
+        {"precision": "month", "value": ["2018-03"]},
+        {"precision": ["month"], "value": "2018-03"},
+    ],
+)
+def test_bounds_of_malformed_dates_are_open_whatever_their_parts(when: Any) -> None:
+    # Spans are remembered by their parts: parts that are lists or objects (which
+    # cannot be remembered) still give open bounds, not an error.
+    assert derived.date_bounds(when) == (None, None)
+
+
+def test_remembered_bounds_are_the_same_as_worked_out() -> None:
+    for when in (
+        {"precision": "season", "value": "2018", "season": "winter"},
+        {"precision": "approximate", "value": "2019-01"},
+        {"precision": "before", "value": "2020-02-29"},
+    ):
+        first = derived.date_bounds(when)
+        derived._bounds.cache_clear()
+        assert derived.date_bounds(dict(when)) == first
+    assert derived.date_bounds({"precision": "season", "value": "2018", "season": "winter"}) == (
+        date(2018, 1, 1),
+        date(2019, 2, 28),
+    )

@@ -162,6 +162,24 @@ class Stream:
         #: Bytes of plaintext, as the file's length says.
         self.size = len(sealed) - count * _TAG_BYTES
 
+    @classmethod
+    def of_plaintext(cls, plaintext: bytes) -> Stream:
+        """A stream over ``plaintext`` that was authenticated whole by other means (an
+        ASCII-armored file opened by pyrage), sealed again in STREAM chunks under a
+        fresh random key that never leaves this object, so it is read, range by range,
+        like any other stream."""
+        aead = ChaCha20Poly1305(ChaCha20Poly1305.generate_key())
+        count = max(1, -(-len(plaintext) // _CHUNK_BYTES))
+        sealed = b"".join(
+            aead.encrypt(
+                index.to_bytes(11, "big") + (b"\x01" if index == count - 1 else b"\x00"),
+                plaintext[index * _CHUNK_BYTES : (index + 1) * _CHUNK_BYTES],
+                None,
+            )
+            for index in range(count)
+        )
+        return cls(aead, memoryview(sealed), count)
+
     @property
     def chunk_count(self) -> int:
         """How many chunks the payload has (the last one is the final chunk)."""

@@ -131,9 +131,12 @@ def open_sealed_stream(blob: bytes, identities: Sequence[Identity]) -> Stream:
 
     The header is checked here (:class:`OpenError` if it fails) and each range's chunks
     when it is read: see :class:`crypto.age_reader.Stream` for what a range proves and
-    what it does not. ASCII-armored files are refused: a range of them cannot be found
-    without decoding the whole armor.
+    what it does not. An ASCII-armored file has no ranges to find without decoding it
+    whole: it is opened whole (as :func:`open_sealed` opens it) and then read the same
+    way (:meth:`Stream.of_plaintext`).
     """
     if not identities:
         raise KeyFormatError("at least one identity is required")
+    if isinstance(blob, bytes) and _ARMORED.match(blob):
+        return Stream.of_plaintext(open_sealed(blob, identities))
     return open_stream(blob, [identity._for_reader() for identity in identities])

@@ -1,6 +1,7 @@
 """Reading an age file by ranges: each range is exactly the plaintext's, after the chunks
 that hold it authenticate; the header is checked when the stream is opened."""
 
+import base64
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -158,10 +159,48 @@ def test_a_forked_process_reads_the_stream_it_inherited(stream, plaintext):
 def test_a_sealed_file_opens_as_a_stream_with_the_organisation_identity(org, plaintext):
     # Given a file sealed to the organisation, When it is opened as a stream
     stream = open_sealed_stream(seal(plaintext, [org.recipient]), [Identity.generate(), org])
-    # Then ranges read back; and no identity, or an armored file, is refused
+    # Then ranges read back; and no identity, or a damaged armored file, is refused
     assert stream.read(CHUNK, CHUNK + 5) == plaintext[CHUNK : CHUNK + 5]
     with pytest.raises(KeyFormatError):
         open_sealed_stream(seal(b"x", [org.recipient]), [])
     armored = b"-----BEGIN AGE ENCRYPTED FILE-----\n"
     with pytest.raises(OpenError):
         open_sealed_stream(armored, [org])
+
+
+def _armored(binary: bytes) -> bytes:
+    """An age file in ASCII armor (PEM: base64 in lines of 64 columns)."""
+    text = base64.b64encode(binary)
+    lines = [text[start : start + 64] for start in range(0, len(text), 64)]
+    return (
+        b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+        + b"\n".join(lines)
+        + b"\n-----END AGE ENCRYPTED FILE-----\n"
+    )
+
+
+def test_an_armored_file_opens_whole_and_then_reads_as_a_stream(org, plaintext):
+    # Given a file sealed to the organisation and put in ASCII armor
+    armored = _armored(seal(plaintext, [org.recipient]))
+    # When it is opened as a stream / Then every range reads back
+    stream = open_sealed_stream(armored, [org])
+    assert stream.size == len(plaintext)
+    assert stream.read(0, stream.size) == plaintext
+    assert stream.read(CHUNK - 3, CHUNK + 3) == plaintext[CHUNK - 3 : CHUNK + 3]
+    stream.verify(range(stream.chunk_count))
+    # And a changed character in the armor refuses it at once
+    broken = armored.replace(b"\n", b"\nA", 1)
+    with pytest.raises(OpenError):
+        open_sealed_stream(broken, [org])
+
+
+@pytest.mark.parametrize("length", [0, 1, CHUNK, 2 * CHUNK + 7])
+def test_a_stream_over_an_opened_plaintext_reads_like_any_other(length):
+    plaintext = bytes(range(256)) * (length // 256) + bytes(length % 256)
+    stream = Stream.of_plaintext(plaintext)
+    assert stream.size == length
+    assert stream.chunk_count == max(1, -(-length // CHUNK))
+    assert stream.read(0, length) == plaintext
+    stream.verify(range(stream.chunk_count))
+    with pytest.raises(OpenError):
+        stream.read(0, length + 1)

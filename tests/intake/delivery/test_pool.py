@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import uuid
 from multiprocessing import get_context
@@ -150,3 +151,27 @@ def _replayed(casedb_side, station_side) -> bytes:
     data = make_bundle(station_side)
     import_with_pool(casedb_side, data)
     return data
+
+
+def _armored(binary: bytes) -> bytes:
+    """The bundle as `age -a` writes it: base64 in lines of 64 columns."""
+    text = base64.b64encode(binary)
+    lines = [text[start : start + 64] for start in range(0, len(text), 64)]
+    return (
+        b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+        + b"\n".join(lines)
+        + b"\n-----END AGE ENCRYPTED FILE-----\n"
+    )
+
+
+def test_an_armored_bundle_is_imported_whole(casedb_side, station_side, pool):
+    # Given a bundle put in ASCII armor on the way (age -a)
+    documents = seal_documents(station_side, 4)
+    data = _armored(make_bundle(station_side))
+    # When imported by a pool / Then every record is stored as sent
+    result = import_with_pool(casedb_side, data)
+    assert sorted(map(str, result.stored)) == sorted(d["record_id"] for d in documents)
+    with casedb_side.database.session() as session:
+        for document in documents:
+            record_id = uuid.UUID(document["record_id"])
+            assert load_testimony(session, casedb_side.keys, record_id) == document

@@ -4,10 +4,11 @@ goals are stated for (100,000 synthetic testimonies: much longer).
 
   1. the interview's trajectory page with 30 episodes (p95 goal <= 100 ms);
   2. unlock (Argon2id) time, field encryption, sealing, storing and reading one record;
-  3. import of one signed bundle of --import-records sealed records (open, verify, open
-     each sealed record, validate, encrypt under per-record keys, commit) on SQLite and,
-     with --postgres, PostgreSQL, beside a plain ORM insert of the same documents, with a
-     breakdown of where the time goes (goal: 2,000 records/s SQLite, 1,000/s PostgreSQL);
+  3. import of one signed bundle of --import-records sealed testimonies varied from the
+     worked example (open, verify, open each sealed record, validate, encrypt under
+     per-record keys, commit) on SQLite and, with --postgres, PostgreSQL, beside a plain
+     ORM insert of the same documents, with a breakdown of where the time goes (goal:
+     2,000 records/s SQLite, 1,000/s PostgreSQL);
   4. the case index (scripts/bench_cases.py): build at unlock and a filtered Records page
      of --index-records testimonies, beside plaintext baselines (goals at 100,000: build
      <= 5 s, filtered list p95 <= 50 ms);

@@ -16,6 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from crypto import Identity
+from crypto.age_reader import X25519Identity
+
 CHUNK = 64 * 1024
 VERSION = b"age-encryption.org/v1\n"
 
@@ -88,3 +91,19 @@ def seal(
     stanzas = [*extra, *(x25519_stanza(file_key, r) for r in recipients)]
     body = sealed_chunks(file_key, nonce, chunks if chunks is not None else chunks_of(plaintext))
     return header(stanzas, file_key) + nonce + b"".join(body)
+
+
+def reader(identity: Identity) -> list[X25519Identity]:
+    """``identity`` as the strict reader takes it."""
+    return [X25519Identity.from_secret_string(identity.secret_string())]
+
+
+def armored(binary: bytes) -> bytes:
+    """An age file in ASCII armor as `age -a` writes it (base64 in lines of 64)."""
+    text = base64.b64encode(binary)
+    lines = [text[start : start + 64] for start in range(0, len(text), 64)]
+    return (
+        b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+        + b"\n".join(lines)
+        + b"\n-----END AGE ENCRYPTED FILE-----\n"
+    )

@@ -15,11 +15,6 @@ from . import agefile
 ALPHABET = (string.ascii_uppercase + string.ascii_lowercase + string.digits + "+/").encode()
 
 
-@pytest.fixture(scope="module")
-def org() -> Identity:
-    return Identity.generate()
-
-
 def public(identity: Identity) -> bytes:
     return decode(identity.recipient)[1]
 

@@ -20,11 +20,6 @@ def public(identity: Identity) -> bytes:
     return decode(identity.recipient)[1]
 
 
-@pytest.fixture(scope="module")
-def org() -> Identity:
-    return Identity.generate()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_opens_what_pyrage_sealed_at_chunk_boundaries(org, size):
     # Given a plaintext of a size around the 64 KiB chunk boundaries, sealed by pyrage

@@ -1,7 +1,6 @@
 """Reading an age file by ranges: each range is exactly the plaintext's, after the chunks
 that hold it authenticate; the header is checked when the stream is opened."""
 
-import base64
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -10,21 +9,12 @@ from multiprocessing import get_context
 import pytest
 
 from crypto import Identity, KeyFormatError, OpenError, open_sealed_stream, seal
-from crypto.age_reader import Stream, X25519Identity, decrypt, open_stream
+from crypto.age_reader import Stream, decrypt, open_stream
 from crypto.bech32 import decode
 
 from . import agefile
 
 CHUNK = agefile.CHUNK
-
-
-@pytest.fixture(scope="module")
-def org() -> Identity:
-    return Identity.generate()
-
-
-def reader(identity: Identity) -> list[X25519Identity]:
-    return [X25519Identity.from_secret_string(identity.secret_string())]
 
 
 def public(identity: Identity) -> bytes:
@@ -38,7 +28,7 @@ def plaintext() -> bytes:
 
 @pytest.fixture(scope="module")
 def stream(org, plaintext) -> Stream:
-    return open_stream(seal(plaintext, [org.recipient]), reader(org))
+    return open_stream(seal(plaintext, [org.recipient]), agefile.reader(org))
 
 
 EDGES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK - 1, 3 * CHUNK, 3 * CHUNK + 16]
@@ -72,7 +62,7 @@ def test_chunks_name_what_a_read_decrypts(stream):
 
 def test_ranges_read_in_order_decrypt_a_shared_chunk_once(org, plaintext, monkeypatch):
     # Given a fresh stream that counts the chunks it decrypts
-    stream = open_stream(seal(plaintext, [org.recipient]), reader(org))
+    stream = open_stream(seal(plaintext, [org.recipient]), agefile.reader(org))
     decrypted: list[int] = []
     chunk = Stream._chunk
 
@@ -113,22 +103,26 @@ def test_verify_checks_chunks_by_index(stream):
 def test_the_test_writer_files_read_by_ranges(org, size):
     # Given a file made by the spec's writer, of a size at a chunk edge
     plain = os.urandom(size)
-    stream = open_stream(agefile.seal(plain, [public(org)]), reader(org))
+    stream = open_stream(agefile.seal(plain, [public(org)]), agefile.reader(org))
     # Then its size, every chunk and the whole read back as decrypt() gives it
     assert stream.size == size
     stream.verify(range(stream.chunk_count))
-    assert stream.read(0, size) == plain == decrypt(agefile.seal(plain, [public(org)]), reader(org))
+    assert (
+        stream.read(0, size)
+        == plain
+        == decrypt(agefile.seal(plain, [public(org)]), agefile.reader(org))
+    )
 
 
 def test_the_header_is_checked_when_the_stream_opens(org):
     blob = seal(b"record", [org.recipient])
     with pytest.raises(OpenError, match="no identity"):
-        open_stream(blob, reader(Identity.generate()))
+        open_stream(blob, agefile.reader(Identity.generate()))
     with pytest.raises(OpenError, match="bytes"):
-        open_stream(bytearray(blob), reader(org))  # type: ignore[arg-type]
+        open_stream(bytearray(blob), agefile.reader(org))  # type: ignore[arg-type]
     mac_at = blob.index(b"\n--- ") + 5
     with pytest.raises(OpenError, match="MAC"):
-        open_stream(blob[:mac_at] + b"A" * 43 + blob[mac_at + 43 :], reader(org))
+        open_stream(blob[:mac_at] + b"A" * 43 + blob[mac_at + 43 :], agefile.reader(org))
 
 
 def test_a_stream_is_never_pickled(stream):
@@ -168,20 +162,9 @@ def test_a_sealed_file_opens_as_a_stream_with_the_organisation_identity(org, pla
         open_sealed_stream(armored, [org])
 
 
-def _armored(binary: bytes) -> bytes:
-    """An age file in ASCII armor (PEM: base64 in lines of 64 columns)."""
-    text = base64.b64encode(binary)
-    lines = [text[start : start + 64] for start in range(0, len(text), 64)]
-    return (
-        b"-----BEGIN AGE ENCRYPTED FILE-----\n"
-        + b"\n".join(lines)
-        + b"\n-----END AGE ENCRYPTED FILE-----\n"
-    )
-
-
 def test_an_armored_file_opens_whole_and_then_reads_as_a_stream(org, plaintext):
     # Given a file sealed to the organisation and put in ASCII armor
-    armored = _armored(seal(plaintext, [org.recipient]))
+    armored = agefile.armored(seal(plaintext, [org.recipient]))
     # When it is opened as a stream / Then every range reads back
     stream = open_sealed_stream(armored, [org])
     assert stream.size == len(plaintext)

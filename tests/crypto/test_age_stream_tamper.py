@@ -5,23 +5,14 @@ import os
 
 import pytest
 
-from crypto import Identity, OpenError, seal
-from crypto.age_reader import Stream, X25519Identity, open_stream
+from crypto import OpenError, seal
+from crypto.age_reader import Stream, open_stream
 from crypto.bech32 import decode
 
 from . import agefile
 
 CHUNK = agefile.CHUNK
 SEALED = CHUNK + 16
-
-
-@pytest.fixture(scope="module")
-def org() -> Identity:
-    return Identity.generate()
-
-
-def reader(identity: Identity) -> list[X25519Identity]:
-    return [X25519Identity.from_secret_string(identity.secret_string())]
 
 
 def payload_start(blob: bytes) -> int:
@@ -50,7 +41,7 @@ def test_every_flipped_header_or_nonce_byte_fails(org, two_chunks):
             damaged[position] ^= bit
             # Then the stream does not open, or (a changed nonce) no chunk reads
             with pytest.raises(OpenError):
-                stream = open_stream(bytes(damaged), reader(org))
+                stream = open_stream(bytes(damaged), agefile.reader(org))
                 stream.verify([0])
                 stream.verify([1])
 
@@ -58,7 +49,7 @@ def test_every_flipped_header_or_nonce_byte_fails(org, two_chunks):
 def test_every_flipped_payload_byte_fails_the_ranges_covering_it(org, two_chunks):
     # Given the chunks of a two-chunk file over a buffer the test may change
     blob, plaintext = two_chunks
-    opened = open_stream(blob, reader(org))
+    opened = open_stream(blob, agefile.reader(org))
     buffer = bytearray(blob[payload_start(blob) :])
 
     def over_buffer() -> Stream:
@@ -96,13 +87,13 @@ def test_swapped_chunks_fail_where_they_are_read(org, three_chunks):
     # Given a file whose first two chunks are swapped
     blob, start, plaintext = three_chunks
     chunks = [blob[start + i * SEALED : start + (i + 1) * SEALED] for i in range(3)]
-    stream = open_stream(blob[:start] + chunks[1] + chunks[0] + chunks[2], reader(org))
+    stream = open_stream(blob[:start] + chunks[1] + chunks[0] + chunks[2], agefile.reader(org))
     # Then a read of either fails, and the final chunk, in place, still reads
     refused(stream, 0, 1)
     refused(stream, CHUNK, CHUNK + 1)
     assert stream.read(2 * CHUNK, 2 * CHUNK + 100) == plaintext[2 * CHUNK :]
     # Given the final chunk moved first / Then neither reads in the other's place
-    stream = open_stream(blob[:start] + chunks[2] + chunks[1] + chunks[0], reader(org))
+    stream = open_stream(blob[:start] + chunks[2] + chunks[1] + chunks[0], agefile.reader(org))
     with pytest.raises(OpenError):
         stream.verify([0, 2])
 
@@ -110,34 +101,34 @@ def test_swapped_chunks_fail_where_they_are_read(org, three_chunks):
 def test_a_file_cut_short_fails_at_its_new_last_chunk(org, three_chunks):
     blob, start, plaintext = three_chunks
     # Given the final chunk dropped: the second is read as final and fails
-    stream = open_stream(blob[: start + 2 * SEALED], reader(org))
+    stream = open_stream(blob[: start + 2 * SEALED], agefile.reader(org))
     assert stream.read(0, 5) == plaintext[:5]
     refused(stream, CHUNK, CHUNK + 1)
     # Given a cut inside the final chunk, or inside the second
     for cut in (len(blob) - 1, len(blob) - 16, start + SEALED + 100):
-        stream = open_stream(blob[:cut], reader(org))
+        stream = open_stream(blob[:cut], agefile.reader(org))
         refused(stream, stream.size - 1, stream.size)
     # Given a cut inside a tag (no room for one) / Then it does not open
     with pytest.raises(OpenError, match="truncated"):
-        open_stream(blob[: start + SEALED + 15], reader(org))
+        open_stream(blob[: start + SEALED + 15], agefile.reader(org))
 
 
 def test_the_final_chunk_is_read_with_its_flag(org):
     full, public = os.urandom(CHUNK), decode(org.recipient)[1]
     # Given a last chunk sealed as not final / Then it fails, the chunk before reads
     stream = open_stream(
-        agefile.seal(b"", [public], chunks=[(full, False), (b"x", False)]), reader(org)
+        agefile.seal(b"", [public], chunks=[(full, False), (b"x", False)]), agefile.reader(org)
     )
     assert stream.read(0, 3) == full[:3]
     refused(stream, CHUNK, CHUNK + 1)
     # Given a first chunk sealed as final / Then it fails, the real final one reads
     stream = open_stream(
-        agefile.seal(b"", [public], chunks=[(full, True), (b"x", True)]), reader(org)
+        agefile.seal(b"", [public], chunks=[(full, True), (b"x", True)]), agefile.reader(org)
     )
     refused(stream, 0, 1)
     assert stream.read(CHUNK, CHUNK + 1) == b"x"
     # Given a one-chunk file sealed as not final / Then even its empty ranges' chunk fails
-    stream = open_stream(agefile.seal(b"", [public], chunks=[(b"", False)]), reader(org))
+    stream = open_stream(agefile.seal(b"", [public], chunks=[(b"", False)]), agefile.reader(org))
     assert stream.read(0, 0) == b""
     with pytest.raises(OpenError, match="damaged"):
         stream.verify([0])

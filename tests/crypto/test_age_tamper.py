@@ -14,11 +14,6 @@ SEALED = CHUNK + 16
 
 
 @pytest.fixture(scope="module")
-def org() -> Identity:
-    return Identity.generate()
-
-
-@pytest.fixture(scope="module")
 def small(org) -> bytes:
     return seal(b"a small testimony", [org.recipient])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import gc
 import uuid
 from multiprocessing import get_context
@@ -13,6 +12,7 @@ from intake.delivery import services
 from intake.records.models import Testimony
 from intake.records.services import load_provenance, load_testimony
 
+from ...crypto import agefile
 from ..records.helpers import WORKED_EXAMPLE, load
 from .conftest import counts, make_bundle, payload_of, seal_documents, seal_raw
 
@@ -153,21 +153,10 @@ def _replayed(casedb_side, station_side) -> bytes:
     return data
 
 
-def _armored(binary: bytes) -> bytes:
-    """The bundle as `age -a` writes it: base64 in lines of 64 columns."""
-    text = base64.b64encode(binary)
-    lines = [text[start : start + 64] for start in range(0, len(text), 64)]
-    return (
-        b"-----BEGIN AGE ENCRYPTED FILE-----\n"
-        + b"\n".join(lines)
-        + b"\n-----END AGE ENCRYPTED FILE-----\n"
-    )
-
-
 def test_an_armored_bundle_is_imported_whole(casedb_side, station_side, pool):
     # Given a bundle put in ASCII armor on the way (age -a)
     documents = seal_documents(station_side, 4)
-    data = _armored(make_bundle(station_side))
+    data = agefile.armored(make_bundle(station_side))
     # When imported by a pool / Then every record is stored as sent
     result = import_with_pool(casedb_side, data)
     assert sorted(map(str, result.stored)) == sorted(d["record_id"] for d in documents)

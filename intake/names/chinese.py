@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
@@ -172,8 +172,15 @@ def split_pinyin(token: str) -> list[str] | None:
     """Syllables of a typed pinyin ``token`` (tone marks and apostrophes allowed), or None.
 
     None when the token is not wholly pinyin or is one syllable: then it is read as an
-    ordinary Latin spelling only.
+    ordinary Latin spelling only. Remembered per token (every Latin word of a name is
+    tried, and the words of names recur across testimonies).
     """
+    found = _split_pinyin(token)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=65536)
+def _split_pinyin(token: str) -> tuple[str, ...] | None:
     # Why this guard: many Turkic names (Abai, Aisa, Yasin) happen to spell valid
     # syllables. Read as pinyin only what shows it (tone marks, syllable apostrophes) or
     # runs to three syllables of two letters or more (Dilireba).
@@ -185,9 +192,9 @@ def split_pinyin(token: str) -> list[str] | None:
             return None
         syllables.extend(found)
     if marked and len(syllables) >= 2:
-        return syllables
+        return tuple(syllables)
     if len(syllables) >= 3 and all(len(s) > 1 for s in syllables):
-        return syllables
+        return tuple(syllables)
     return None
 
 

@@ -24,6 +24,7 @@ import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -122,19 +123,33 @@ class Context:
     field: str
 
     def __post_init__(self) -> None:
-        parts = (self.namespace, self.record_id, self.field)
-        if not all(isinstance(part, str) and part for part in parts):
-            raise KeyFormatError("every context part must be non-empty text")
-        # One search over the parts joined: each unfit character is one code point.
-        if _UNFIT_CONTEXT.search("".join(parts)):
-            raise KeyFormatError("every context part must be non-empty text")
-        if max(len(part) for part in parts) > _MAX_CONTEXT_PART:
-            raise KeyFormatError("a context part is too long")
+        _check_parts((self.namespace, self.record_id, self.field))
 
     def encode(self) -> bytes:
         """Unambiguous bytes of the context: each part length-prefixed."""
-        raws = [part.encode("utf-8") for part in (self.namespace, self.record_id, self.field)]
-        return b"intake-context-v1" + b"".join(_LENGTH_PREFIX.pack(len(raw)) + raw for raw in raws)
+        return _CONTEXT_LABEL + b"".join(
+            _encoded_part(part) for part in (self.namespace, self.record_id, self.field)
+        )
+
+
+_CONTEXT_LABEL = b"intake-context-v1"
+
+
+def _check_parts(parts: Sequence[object]) -> None:
+    """Every part non-empty text, without NUL or lone surrogates, not too long."""
+    if not all(isinstance(part, str) and part for part in parts):
+        raise KeyFormatError("every context part must be non-empty text")
+    texts = cast(Sequence[str], parts)
+    # One search over the parts joined: each unfit character is one code point.
+    if _UNFIT_CONTEXT.search("".join(texts)):
+        raise KeyFormatError("every context part must be non-empty text")
+    if max(len(part) for part in texts) > _MAX_CONTEXT_PART:
+        raise KeyFormatError("a context part is too long")
+
+
+def _encoded_part(part: str) -> bytes:
+    raw = part.encode("utf-8")
+    return _LENGTH_PREFIX.pack(len(raw)) + raw
 
 
 def padded_size(length: int) -> int:
@@ -176,10 +191,7 @@ def encrypt_field(key: SymmetricKey, plaintext: bytes, *, context: Context) -> b
     Warning: the same ``context`` must be given to :func:`decrypt_field`; it is not
     stored in the envelope, so a ciphertext cannot be opened outside its place.
     """
-    if not isinstance(plaintext, bytes):
-        raise TypeError("plaintext must be bytes")
-    if len(plaintext) > 0xFFFFFFF0:
-        raise KeyFormatError("plaintext too large for one field")
+    _check_plaintext(plaintext)
     nonce = os.urandom(NONCE_LENGTH)
     aad = _associated_data(VERSION, key.key_id, context)
     sealed = key.cipher().encrypt(nonce, _pad(plaintext), aad)
@@ -197,28 +209,28 @@ def encrypt_fields(
     """
     if not fields:
         return []
-    # Checks every part as Context does, the shared ones once.
-    shared = Context(namespace, record_id, fields[0][0])
-    for field, plaintext in fields:
-        if not isinstance(plaintext, bytes):
-            raise TypeError("plaintext must be bytes")
-        if len(plaintext) > 0xFFFFFFF0:
-            raise KeyFormatError("plaintext too large for one field")
-        if not isinstance(field, str) or not field or _UNFIT_CONTEXT.search(field):
-            raise KeyFormatError("every context part must be non-empty text")
-        if len(field) > _MAX_CONTEXT_PART:
-            raise KeyFormatError("a context part is too long")
+    # Every part checked as Context checks it (all at once), every plaintext as
+    # encrypt_field checks it.
+    _check_parts((namespace, record_id, *(field for field, _ in fields)))
+    for _, plaintext in fields:
+        _check_plaintext(plaintext)
     header = bytes([VERSION]) + key.key_id
-    prefix = header + shared.encode()[: -_LENGTH_PREFIX.size - len(shared.field.encode())]
+    prefix = header + _CONTEXT_LABEL + _encoded_part(namespace) + _encoded_part(record_id)
     nonces = os.urandom(NONCE_LENGTH * len(fields))
     encrypt = key.cipher().encrypt
     envelopes = []
     for index, (field, plaintext) in enumerate(fields):
         nonce = nonces[index * NONCE_LENGTH : (index + 1) * NONCE_LENGTH]
-        raw = field.encode("utf-8")
-        aad = prefix + _LENGTH_PREFIX.pack(len(raw)) + raw
+        aad = prefix + _encoded_part(field)
         envelopes.append(header + nonce + encrypt(nonce, _pad(plaintext), aad))
     return envelopes
+
+
+def _check_plaintext(plaintext: bytes) -> None:
+    if not isinstance(plaintext, bytes):
+        raise TypeError("plaintext must be bytes")
+    if len(plaintext) > 0xFFFFFFF0:
+        raise KeyFormatError("plaintext too large for one field")
 
 
 def decrypt_field(keys: KeyChain | SymmetricKey, envelope: bytes, *, context: Context) -> bytes:

@@ -172,7 +172,7 @@ class Stream:
         count = max(1, -(-len(plaintext) // _CHUNK_BYTES))
         sealed = b"".join(
             aead.encrypt(
-                index.to_bytes(11, "big") + (b"\x01" if index == count - 1 else b"\x00"),
+                _chunk_nonce(index, count),
                 plaintext[index * _CHUNK_BYTES : (index + 1) * _CHUNK_BYTES],
                 None,
             )
@@ -227,13 +227,10 @@ class Stream:
             self._chunk(index)
 
     def _chunk(self, index: int) -> bytes:
-        """STREAM: nonce = 11-byte big-endian counter || final flag (1 on the last)."""
-        nonce = index.to_bytes(11, "big") + (b"\x01" if index == self._count - 1 else b"\x00")
-        offset = index * _SEALED_CHUNK_BYTES
+        """The chunk ``index`` decrypted and authenticated (STREAM: :func:`_chunk_nonce`)."""
+        sealed = self._sealed[index * _SEALED_CHUNK_BYTES : (index + 1) * _SEALED_CHUNK_BYTES]
         try:
-            return self._aead.decrypt(
-                nonce, self._sealed[offset : offset + _SEALED_CHUNK_BYTES], None
-            )
+            return self._aead.decrypt(_chunk_nonce(index, self._count), sealed, None)
         except InvalidTag:
             raise OpenError("the age payload is damaged, reordered or cut short") from None
 
@@ -335,6 +332,12 @@ def _check_header_mac(file_key: bytes, header: memoryview, mac: bytes) -> None:
         tag.verify(mac)  # constant time
     except InvalidSignature:
         raise OpenError("the age header MAC does not match") from None
+
+
+def _chunk_nonce(index: int, count: int) -> bytes:
+    """STREAM: the 11-byte big-endian chunk counter and the final flag (1 on the last
+    of ``count`` chunks only)."""
+    return index.to_bytes(11, "big") + (b"\x01" if index == count - 1 else b"\x00")
 
 
 def _payload_stream(file_key: bytes, blob: bytes, start: int) -> Stream:

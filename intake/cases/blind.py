@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
@@ -238,37 +238,46 @@ def index_values(
     )
 
 
+#: The columns of a ``blind_index`` row, in the order of :data:`BlindRow`.
+BLIND_COLUMNS = ("kind", "value", "record_id", "bits", "rules")
+#: One ``blind_index`` row: kind, value, record id, bits, rules.
+BlindRow = tuple[str, int, uuid.UUID, int, str]
+
+
 def blind_rows(
     plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
-) -> list[dict[str, Any]]:
+) -> list[BlindRow]:
     """Rows of ``blind_index`` for records given as (id, decrypted document)."""
     return keyed_rows(plans, ((record_id, record_keys(document)) for record_id, document in items))
 
 
 def keyed_rows(
     plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
-) -> list[dict[str, Any]]:
+) -> list[BlindRow]:
     """Rows of ``blind_index`` for records given as (id, their :func:`record_keys`)."""
-    rows = []
-    for record_id, found in items:
-        for kind, plain in found.items():
-            plan = plans[kind]
-            rows += [
-                {
-                    "kind": kind,
-                    "value": value,
-                    "record_id": record_id,
-                    "bits": plan.key.bits,
-                    "rules": plan.rules,
-                }
-                for value in values_of(plan, plain)
-            ]
-    return rows
+    return indexed_rows(
+        plans,
+        (
+            (kind, value, record_id)
+            for record_id, found in items
+            for kind, value in index_values(plans, found)
+        ),
+    )
+
+
+def indexed_rows(
+    plans: Mapping[str, Plan], indexed: Iterable[tuple[str, int, uuid.UUID]]
+) -> list[BlindRow]:
+    """Rows of ``blind_index`` for values already HMACed, as (kind, value, record id)."""
+    return [
+        (kind, value, record_id, plans[kind].key.bits, plans[kind].rules)
+        for kind, value, record_id in indexed
+    ]
 
 
 def rows_for_new_records(
     session: Session, keys: UnlockedKeys, items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
-) -> list[dict[str, Any]]:
+) -> list[BlindRow]:
     """The index rows of records being stored, given as (id, :func:`record_keys`), for
     the caller's bulk insert."""
     return keyed_rows(load_plans(session, keys), items)
@@ -284,13 +293,15 @@ ID_WEIGHT = 100
 _CHUNK = 2000
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert of ``blind_index`` rows (one executemany), then the same-person
-    candidate pairs the new records make with those already indexed.
+def insert_rows(session: Session, rows: list[BlindRow]) -> None:
+    """Bulk insert of ``blind_index`` rows, then the same-person candidate pairs the
+    new records make with those already indexed.
     """
     if rows:
-        session.execute(insert(cast(Table, BlindIndexRow.__table__)), rows)
-        pair_new_records(session, [(row["kind"], row["value"], row["record_id"]) for row in rows])
+        bulk_insert(session, cast(Table, BlindIndexRow.__table__), BLIND_COLUMNS, rows)
+        pair_new_records(
+            session, [(kind, value, record_id) for kind, value, record_id, _, _ in rows]
+        )
 
 
 def _small_buckets(session: Session, kind: str, values: list[int]) -> dict[int, list[int]]:

@@ -46,7 +46,15 @@ from crypto import (
 )
 from intake.audit.services import record_event
 from intake.bulk import bulk_insert
-from intake.cases.blind import Plan, index_values, load_plans, pair_new_records, record_keys
+from intake.cases.blind import (
+    BLIND_COLUMNS,
+    Plan,
+    index_values,
+    indexed_rows,
+    load_plans,
+    pair_new_records,
+    record_keys,
+)
 from intake.cases.index import facts_usable, index_facts
 from intake.cases.models import BlindIndexRow
 from intake.errors import N_, IntakeError
@@ -477,7 +485,6 @@ _TESTIMONY_COLUMNS = (
 )
 _SECTION_COLUMNS = ("testimony_id", "name", "ciphertext")
 _ATTACHMENT_COLUMNS = ("id", "testimony_id", "meta", "content")
-_BLIND_COLUMNS = ("kind", "value", "record_id", "bits", "rules")
 
 
 class EncryptedWriter:
@@ -562,19 +569,15 @@ class EncryptedWriter:
                 for row_id, meta, content in attached
             ]
             indexed += [(kind, value, record_id) for kind, value in values]
-        plans = self.keys.plans
         # Blind index rows of names and ID numbers, so the records can be found (no
         # plaintext).
-        blind = [
-            (kind, value, record_id, plans[kind].key.bits, plans[kind].rules)
-            for kind, value, record_id in indexed
-        ]
+        blind = indexed_rows(self.keys.plans, indexed)
         # Plain rows, one bulk insert per table, no ORM bookkeeping.
         for model, columns, rows in (
             (Testimony, _TESTIMONY_COLUMNS, testimonies),
             (TestimonySection, _SECTION_COLUMNS, sections),
             (TestimonyAttachment, _ATTACHMENT_COLUMNS, attachments),
-            (BlindIndexRow, _BLIND_COLUMNS, blind),
+            (BlindIndexRow, BLIND_COLUMNS, blind),
         ):
             if rows:
                 bulk_insert(self._session, cast(Table, model.__table__), columns, rows)

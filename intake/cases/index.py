@@ -93,18 +93,11 @@ class Page:
     total: int
 
 
-@lru_cache(maxsize=4096)
-def _years(precision: object, value: object, season: object) -> tuple[int | None, int | None]:
-    # Few distinct dates recur across many records: worked out once each.
-    low, high = date_bounds({"precision": precision, "value": value, "season": season})
-    return (None if low is None else low.year, None if high is None else high.year)
-
-
 def _year(when: object, *, last: bool) -> int | None:
-    if not isinstance(when, Mapping):
-        return None
-    years = _years(when.get("precision"), when.get("value"), when.get("season"))
-    return years[1] if last else years[0]
+    # date_bounds remembers each date's span: few distinct dates recur across records.
+    low, high = date_bounds(when)
+    day = high if last else low
+    return None if day is None else day.year
 
 
 def _flag(value: object) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -47,19 +46,11 @@ def custody_episodes(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [episode for episode in episodes(document) if episode.get("kind") in CUSTODY_KINDS]
 
 
-@functools.lru_cache(maxsize=65536)
-def _bounds(precision: object, value: object, season: object) -> tuple[date | None, date | None]:
-    return date_bounds({"precision": precision, "value": value, "season": season})
-
-
 def date_range(when: object) -> tuple[date | None, date | None]:
     """Earliest and latest day a date with precision may mean (see derived.date_bounds)."""
-    if not isinstance(when, dict):
-        return None, None
-    try:
-        return _bounds(when.get("precision"), when.get("value"), when.get("season"))
-    except TypeError:  # an unhashable value is malformed: unknown
-        return None, None
+    # date_bounds remembers each date's span (an export reads the same few again and
+    # again) and gives malformed parts open bounds.
+    return date_bounds(when) if isinstance(when, dict) else (None, None)
 
 
 def range_text(low: date | None, high: date | None) -> str | None:

@@ -89,18 +89,6 @@ def load_reference(name: str, *, path: Path | None = None) -> dict[str, Any]:
 _SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
 
 
-#: Days of each month in a common year (index 1 to 12).
-_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _month_days(year: int, month: int) -> int:
-    """Days in ``month`` of ``year`` (calendar.monthrange's second value, without the
-    weekday it also works out); ValueError for a month out of range."""
-    if not 1 <= month <= 12:
-        raise ValueError("month must be in 1..12")
-    return _MONTH_DAYS[month] + (month == 2 and calendar.isleap(year))
-
-
 def _span(value: str) -> tuple[date, date] | None:
     """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD value."""
     match = _VALUE_RE.match(value)
@@ -110,7 +98,7 @@ def _span(value: str) -> tuple[date, date] | None:
     try:
         if month is None:
             return date(year, 1, 1), date(year, 12, 31)  # type: ignore[arg-type]
-        last = _month_days(year, month)  # type: ignore[arg-type]
+        last = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
         if day is None:
             return date(year, month, 1), date(year, month, last)  # type: ignore[arg-type]
         exact = date(year, month, day)  # type: ignore[arg-type]
@@ -122,7 +110,7 @@ def _span(value: str) -> tuple[date, date] | None:
 def _shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, _month_days(year, month + 1)))
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def date_bounds(when: object) -> tuple[date | None, date | None]:
@@ -171,7 +159,7 @@ def _bounds(precision: str, value: str, season: str | None) -> tuple[date | None
         start_month, end_month = _SEASON_MONTHS[season]
         return (
             date(first.year, start_month, 1),
-            date(first.year, end_month, _month_days(first.year, end_month)),
+            date(first.year, end_month, calendar.monthrange(first.year, end_month)[1]),
         )
     if precision == "approximate":
         if granularity == 2:

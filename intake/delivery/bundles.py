@@ -22,10 +22,11 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
+from intake.records.jsontext import canonical_json
 
 BUNDLE_FORMAT = "intake-bundle-v1"
 RECEIPT_FORMAT = "intake-receipt-v1"
@@ -76,14 +77,9 @@ class Manifest:
     records: list[ManifestEntry]
 
 
-def canonical(value: Any) -> bytes:
-    """Deterministic UTF-8 JSON: sorted keys, no spaces."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def manifest_bytes(manifest: Manifest) -> bytes:
     """The exact bytes a station signs."""
-    return canonical(
+    return canonical_json(
         {
             "format": BUNDLE_FORMAT,
             "station_key": manifest.station_key.hex(),

@@ -64,7 +64,6 @@ from intake.delivery.bundles import (
     Manifest,
     ManifestEntry,
     Ranges,
-    canonical,
     manifest_bytes,
     parse_manifest,
     read_bundle_archive,
@@ -81,6 +80,7 @@ from intake.records.attachments import (
     check_entries,
     unpack_payload,
 )
+from intake.records.jsontext import canonical_json
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import (
     EncryptedWriter,
@@ -355,7 +355,7 @@ def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None
 
 
 def _station_attestation(keys: UnlockedKeys, station: Station) -> bytes:
-    fact = canonical(
+    fact = canonical_json(
         {
             "verify_key": station.verify_key.hex(),
             "label": station.label,
@@ -1298,7 +1298,7 @@ def _sign_receipt(
     received_at: str,
 ) -> bytes:
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
-    payload = canonical(
+    payload = canonical_json(
         {
             "format": RECEIPT_FORMAT,
             "bundle_id": str(manifest.bundle_id),

@@ -422,6 +422,8 @@ def _varied(template: dict[str, Any], rng: Any, people: list[list[str]]) -> dict
 
     from bench_search import _kazakh_person, _script_of, _uyghur_person
 
+    from intake.records.rules import nodes_of
+
     document = copy.deepcopy(template)
     document["record_id"] = str(uuid.uuid4())
     if people and rng.random() < 0.2:
@@ -435,15 +437,9 @@ def _varied(template: dict[str, Any], rng: Any, people: list[list[str]]) -> dict
     ]
     document["victim"]["approximate_age"]["years"] = rng.randint(18, 80)
     months = rng.randint(0, 59)
-    stack: list[Any] = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "precision" in node and isinstance(node.get("value"), str):
-                node["value"] = _shifted(node["value"], months)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    for _path, node in nodes_of(document).objects:
+        if "precision" in node and isinstance(node.get("value"), str):
+            node["value"] = _shifted(node["value"], months)
     return document
 
 

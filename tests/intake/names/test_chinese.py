@@ -113,3 +113,20 @@ def test_typed_pinyin_of_a_patronymic_is_marked_as_one():
     from intake.names.normalise import PATRONYMIC, analyse
 
     assert analyse("Qasym Kèméilièwéiqí").tokens[-1].role == PATRONYMIC
+
+
+def test_valid_syllables_are_every_toneless_reading_of_the_dictionary():
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from intake.names.chinese import strip_tones, valid_syllables
+
+    # Every reading of every character, stripped one by one: the set must be the same.
+    expected = {
+        strip_tones(reading)
+        for readings in pinyin_dict.values()
+        for reading in readings.split(",")
+    }
+    expected = {s for s in expected if s.isalpha()} - {"n", "m", "ng", "hm", "hng"}
+    assert valid_syllables() == expected
+    assert {"zhang", "lv", "xiong", "er"} <= valid_syllables()
+    assert not {"n", "m", "ng", "hng"} & valid_syllables()

@@ -980,6 +980,24 @@ def _pool_context() -> BaseContext:
     return get_context("spawn")
 
 
+def task_bounds(total: int, workers: int) -> list[tuple[int, int]]:
+    """The records of an import cut into tasks, as ``[start, end)`` ranges in order.
+
+    Each task is a quarter of what is left for each worker (within MIN_CHUNK and
+    MAX_CHUNK), so tasks shrink towards the end: a worker that takes the last task
+    keeps the others waiting for a few dozen records at most, not a whole large task,
+    while the many tasks before it stay large enough that handing them out costs
+    little.
+    """
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < total:
+        size = max(MIN_CHUNK, min(MAX_CHUNK, -(-(total - start) // (workers * 4))))
+        bounds.append((start, min(start + size, total)))
+        start += size
+    return bounds
+
+
 def _prepare_all(
     job: _Job, bundle: Stream, items: list[_Item], workers: int, progress: Progress
 ) -> Generator[list[_Opened], None, None]:
@@ -996,8 +1014,7 @@ def _prepare_all(
             yield batch
         return
     context = _pool_context()
-    size = max(MIN_CHUNK, min(MAX_CHUNK, -(-total // (workers * 8))))
-    bounds = [(start, min(start + size, total)) for start in range(0, total, size)]
+    bounds = task_bounds(total, workers)
     tasks: Iterator[Any]
     if context.get_start_method() == "fork":
         _worker_job, _worker_stream, _worker_items = job, bundle, items

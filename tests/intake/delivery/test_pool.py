@@ -164,3 +164,22 @@ def test_an_armored_bundle_is_imported_whole(casedb_side, station_side, pool):
         for document in documents:
             record_id = uuid.UUID(document["record_id"])
             assert load_testimony(session, casedb_side.keys, record_id) == document
+
+
+@pytest.mark.parametrize("total", [1, 15, 400, 1000, 10_000, 100_003])
+@pytest.mark.parametrize("workers", [2, 4])
+def test_tasks_cover_every_record_once_and_shrink_towards_the_end(total, workers) -> None:
+    # When an import's records are cut into tasks
+    bounds = services.task_bounds(total, workers)
+    # Then the tasks run from the first record to the last, without gap or overlap
+    assert bounds[0][0] == 0 and bounds[-1][1] == total
+    assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
+    sizes = [end - start for start, end in bounds]
+    # And no task is larger than MAX_CHUNK, and none but the last smaller than MIN_CHUNK
+    assert max(sizes) <= services.MAX_CHUNK
+    assert min(sizes[:-1], default=services.MIN_CHUNK) >= services.MIN_CHUNK
+    # And sizes never grow, so the last tasks are small: a worker left alone at the end
+    # of a large import waits for MIN_CHUNK records, not MAX_CHUNK
+    assert sizes == sorted(sizes, reverse=True)
+    if total >= 1000:
+        assert sizes[-2] == services.MIN_CHUNK

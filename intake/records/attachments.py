@@ -262,24 +262,16 @@ def check_entries(infos: Sequence[zipfile.ZipInfo]) -> None:
 def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The record and the attachments (by SHA-256) of a sealed payload, read with one
     parse of the archive that makes every check first (:func:`check_entries`, then
-    names given twice, a damaged directory, the total size)."""
+    names given twice, a damaged directory, the total size).
+
+    An archive laid out exactly as :func:`pack_payload` writes it is read directly
+    (:func:`_read_packed`); any other is read by :mod:`zipfile`, which gives the same
+    content or refuses it with the reason.
+    """
+    read = _read_packed(payload)
     try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            infos = archive.infolist()
-            check_entries(infos)
-            names = [info.filename for info in infos]
-            if len(names) != len(set(names)):
-                raise PayloadError(N_("The sealed archive names a file twice."))
-            if _declared_entries(payload) != len(infos):
-                raise PayloadError(N_("The sealed archive is damaged."))
-            if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
-                raise PayloadError(N_("The sealed archive is too large."))
-            record = parse_json(archive.read(PAYLOAD_RECORD))
-            files = {
-                info.filename[len(PAYLOAD_ATTACHMENTS) :]: archive.read(info)
-                for info in infos
-                if info.filename.startswith(PAYLOAD_ATTACHMENTS)
-            }
+        record_text, files = read if read is not None else _read_with_zipfile(payload)
+        record = parse_json(record_text)
     except _UNREADABLE_ARCHIVE as exc:
         raise PayloadError(N_("The sealed file is not a testimony archive.")) from exc
     if not isinstance(record, dict):
@@ -290,3 +282,147 @@ def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
                 N_("An attachment in the sealed archive does not match its SHA-256.")
             )
     return record, files
+
+
+def _read_with_zipfile(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """The record's JSON text and the attachments of any ZIP archive, read by
+    :mod:`zipfile` after the checks; raises PayloadError or one of
+    ``_UNREADABLE_ARCHIVE``."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        infos = archive.infolist()
+        check_entries(infos)
+        names = [info.filename for info in infos]
+        if len(names) != len(set(names)):
+            raise PayloadError(N_("The sealed archive names a file twice."))
+        if _declared_entries(payload) != len(infos):
+            raise PayloadError(N_("The sealed archive is damaged."))
+        if sum(info.file_size for info in infos) > MAX_PAYLOAD_BYTES:
+            raise PayloadError(N_("The sealed archive is too large."))
+        record = archive.read(PAYLOAD_RECORD)
+        files = {
+            info.filename[len(PAYLOAD_ATTACHMENTS) :]: archive.read(info)
+            for info in infos
+            if info.filename.startswith(PAYLOAD_ATTACHMENTS)
+        }
+    return record, files
+
+
+#: A central directory entry (APPNOTE.TXT 4.3.12) and a local file header (4.3.7).
+_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
+_LOCAL_ENTRY = struct.Struct("<4s2B4HL2L2H")
+_UTF8_NAMES = 0x800
+#: The "version needed to extract" zipfile writes for stored and deflated entries (2.0).
+_PACKED_VERSION = 20
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+class _NotPackedError(Exception):
+    """The archive is not laid out as pack_payload writes it (zipfile reads it)."""
+
+
+def _read_packed(payload: bytes) -> tuple[bytes, dict[str, bytes]] | None:
+    """The record's JSON text and the attachments of an archive laid out exactly as
+    :func:`pack_payload` writes it, read without :mod:`zipfile`; None for any other.
+
+    Taken only when everything is as the packer makes it: one disk, no comment, no
+    ZIP64, nothing before the first entry; entries back to back in directory order,
+    each local header agreeing with its directory entry (flags, method, name) with no
+    extra field; only the names, sizes and expansion :func:`check_entries` allows,
+    none twice; stored or deflated content that ends exactly at its declared size and
+    matches its CRC-32. So whatever it reads, :mod:`zipfile` reads the same (a test
+    compares them on mutated archives); whatever it declines, :mod:`zipfile` reads
+    or refuses with the reason. It never inflates beyond a declared size.
+    """
+    try:
+        return _packed_entries(payload)
+    except (_NotPackedError, struct.error, zlib.error, UnicodeDecodeError):
+        return None
+
+
+def _packed_entries(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
+    end = len(payload) - _END_RECORD.size
+    if end < 0:
+        raise _NotPackedError
+    signature, disk, directory_disk, here, total, size, offset, comment = _END_RECORD.unpack_from(
+        payload, end
+    )
+    if (
+        signature != b"PK\x05\x06"
+        or disk
+        or directory_disk
+        or here != total
+        or comment
+        or total > MAX_PAYLOAD_ENTRIES
+        or offset + size != end
+        or payload[max(end - 20, 0) : end - 16] == _ZIP64_LOCATOR
+    ):
+        raise _NotPackedError
+    view = memoryview(payload)
+    position, next_local, expanded = offset, 0, 0
+    record: bytes | None = None
+    files: dict[str, bytes] = {}
+    seen: set[str] = set()
+    for _ in range(total):
+        fields = _CENTRAL_ENTRY.unpack_from(payload, position)
+        flags, method, crc = fields[5], fields[6], fields[9]
+        packed, unpacked = fields[10], fields[11]
+        name_length, extra_length, comment_length = fields[12], fields[13], fields[14]
+        raw_name = payload[position + 46 : position + 46 + name_length]
+        name = raw_name.decode("ascii")
+        position += 46 + name_length
+        if (
+            fields[0] != b"PK\x01\x02"
+            or fields[3] > _PACKED_VERSION
+            or flags & ~_UTF8_NAMES
+            or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or extra_length
+            or comment_length
+            or fields[15]
+            or fields[18] != next_local
+            or not _expected_entry(name)
+            or name in seen
+            or unpacked > MAX_PAYLOAD_BYTES
+            or (unpacked > 1_000_000 and unpacked > MAX_EXPANSION * max(packed, 1))
+        ):
+            raise _NotPackedError
+        local = _LOCAL_ENTRY.unpack_from(payload, next_local)
+        start = next_local + _LOCAL_ENTRY.size + name_length
+        if (
+            local[0] != b"PK\x03\x04"
+            or local[3] != flags
+            or local[4] != method
+            or local[10] != name_length
+            or local[11]
+            or payload[next_local + _LOCAL_ENTRY.size : start] != raw_name
+        ):
+            raise _NotPackedError
+        next_local = start + packed
+        expanded += unpacked
+        seen.add(name)
+        if name == PAYLOAD_PADDING:
+            continue
+        content = _content(view[start:next_local], method, crc, unpacked)
+        if name == PAYLOAD_RECORD:
+            record = content
+        else:
+            files[name[len(PAYLOAD_ATTACHMENTS) :]] = content
+    if next_local != offset or position != end or expanded > MAX_PAYLOAD_BYTES or record is None:
+        raise _NotPackedError
+    return record, files
+
+
+def _content(packed: memoryview, method: int, crc: int, size: int) -> bytes:
+    if method == zipfile.ZIP_STORED:
+        if len(packed) != size:
+            raise _NotPackedError
+        content = bytes(packed)
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        # One byte more than declared at most: room to reach the end of the stream
+        # (which the declared size alone might stop short of), and no more.
+        content = inflater.decompress(packed, size + 1)
+        if len(content) != size or not inflater.eof or inflater.unused_data:
+            raise _NotPackedError
+    if zlib.crc32(content) != crc:
+        raise _NotPackedError
+    return content

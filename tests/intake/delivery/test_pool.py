@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import uuid
 from multiprocessing import get_context
 
@@ -173,7 +174,7 @@ def test_tasks_cover_every_record_once_and_shrink_towards_the_end(total, workers
     bounds = services.task_bounds(total, workers)
     # Then the tasks run from the first record to the last, without gap or overlap
     assert bounds[0][0] == 0 and bounds[-1][1] == total
-    assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(bounds))
     sizes = [end - start for start, end in bounds]
     # And no task is larger than MAX_CHUNK, and none but the last smaller than MIN_CHUNK
     assert max(sizes) <= services.MAX_CHUNK

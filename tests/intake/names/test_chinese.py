@@ -122,9 +122,7 @@ def test_valid_syllables_are_every_toneless_reading_of_the_dictionary():
 
     # Every reading of every character, stripped one by one: the set must be the same.
     expected = {
-        strip_tones(reading)
-        for readings in pinyin_dict.values()
-        for reading in readings.split(",")
+        strip_tones(reading) for readings in pinyin_dict.values() for reading in readings.split(",")
     }
     expected = {s for s in expected if s.isalpha()} - {"n", "m", "ng", "hm", "hng"}
     assert valid_syllables() == expected

@@ -402,7 +402,8 @@ def _enrolment_key(text: str) -> VerifyKey:
             if data["format"] != ENROLMENT_FORMAT:
                 raise ValueError
             key = _parse_key(data["verify_key"], StationKeyError, message)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        # RecursionError: JSON nested too deeply to read (a hostile file).
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise StationKeyError(message) from None
         if data.get("fingerprint") not in (None, key.fingerprint):
             raise StationKeyError(message)
@@ -555,7 +556,14 @@ def post_bundle(url: str, data: bytes, *, timeout: float = 120.0) -> bytes:
     except urllib.error.HTTPError as error:
         try:
             reason = str(json.loads(error.read())["error"])[:500]
-        except (ValueError, KeyError, TypeError, OSError, http.client.HTTPException):
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            RecursionError,
+            OSError,
+            http.client.HTTPException,
+        ):
             reason = f"HTTP {error.code}"
         raise SendError(
             N_("The case database refused the bundle: %(reason)s The records stay in the outbox."),
@@ -668,7 +676,7 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             raise ValueError
         bundle_id = uuid.UUID(content["bundle_id"])
         listed = {uuid.UUID(item["id"]): str(item["sha256"]) for item in content["records"]}
-    except (ValueError, KeyError, TypeError, AttributeError, SignatureError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, SignatureError):
         raise _bad_receipt() from None
     sent = session.get(SentBundle, bundle_id)
     if sent is None:
@@ -1013,6 +1021,7 @@ def _prepare_all(
             progress(done, total)
             yield batch
         return
+    _join_retired()
     context = _pool_context()
     bounds = task_bounds(total, workers)
     tasks: Iterator[Any]
@@ -1033,28 +1042,52 @@ def _prepare_all(
         initargs = (job.identity.secret_string(), job.provenance, job.keys)
     done = 0
     try:
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
-        ) as pool:
-            try:
-                # A few tasks ahead of the one awaited: the workers never wait for the
-                # next, and a spawned pool holds a few tasks' records in memory, not all.
-                pending: deque[Future[list[_Opened]]] = deque(
-                    pool.submit(_prepare_chunk, task) for task in islice(tasks, 2 * workers)
-                )
-                while pending:
-                    batch = pending.popleft().result()
-                    pending.extend(pool.submit(_prepare_chunk, task) for task in islice(tasks, 1))
-                    done += len(batch)
-                    progress(done, total)
-                    yield batch
-            except BaseException:
-                # A refused record (or a closed generator): the batches not started
-                # are dropped rather than waited for.
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        )
+        try:
+            # A few tasks ahead of the one awaited: the workers never wait for the
+            # next, and a spawned pool holds a few tasks' records in memory, not all.
+            pending: deque[Future[list[_Opened]]] = deque(
+                pool.submit(_prepare_chunk, task) for task in islice(tasks, 2 * workers)
+            )
+            while pending:
+                batch = pending.popleft().result()
+                pending.extend(pool.submit(_prepare_chunk, task) for task in islice(tasks, 1))
+                if not pending:
+                    # The last batch is in: the workers are let go while it is stored,
+                    # not waited for (a worker takes tens of milliseconds to end).
+                    _retire(pool)
+                done += len(batch)
+                progress(done, total)
+                yield batch
+        except BaseException:
+            # A refused record (or a closed generator): the batches not started are
+            # dropped rather than waited for.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     finally:
         _worker_job, _worker_stream, _worker_items = None, None, ()
+
+
+#: The pool of the last import, let go without waiting for its workers to end.
+_retiring: ProcessPoolExecutor | None = None
+
+
+def _retire(pool: ProcessPoolExecutor) -> None:
+    global _retiring
+    pool.shutdown(wait=False)
+    _retiring = pool
+
+
+def _join_retired() -> None:
+    """Wait for the last import's workers to have ended (long since, as a rule): its
+    pool's thread would otherwise count as a second thread, and forking is then not
+    safe (:func:`_pool_context`)."""
+    global _retiring
+    if _retiring is not None:
+        _retiring.shutdown(wait=True)
+        _retiring = None
 
 
 def _verified_station(

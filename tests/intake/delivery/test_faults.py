@@ -290,7 +290,8 @@ def test_a_receipt_from_another_key_or_edited_is_refused(casedb_side, station_si
     result = import_data(casedb_side, make_bundle(station_side))
     wrapper = json.loads(result.receipt)
     forged = dict(wrapper, signature=wrapper["signature"][:-4] + "AAA=")
-    for receipt in (json.dumps(forged).encode(), b"not json", result.receipt[:-20]):
+    nested = b"[" * 100_000  # deeper than any JSON reader goes
+    for receipt in (json.dumps(forged).encode(), b"not json", result.receipt[:-20], nested):
         with pytest.raises(services.ReceiptError), station_side.database.session() as session:
             services.confirm_receipt(session, station_side.keys, receipt)
     from sqlalchemy import select
@@ -318,3 +319,13 @@ def test_records_written_by_a_concurrent_import_end_in_a_clear_refusal(
     with pytest.raises(services.ConcurrentImportError):
         import_data(casedb_side, second)
     assert counts(casedb_side) == (2, 1)
+
+
+def test_an_enrolment_file_of_nested_json_is_refused_cleanly(casedb_side):
+    # Given an "enrolment file" that is JSON nested deeper than any reader goes
+    hostile = '{"a":' * 100_000
+    # Then it is refused as not an enrolment file, and no station is enrolled
+    with pytest.raises(services.StationKeyError), casedb_side.database.session() as session:
+        services.enrol_station(session, casedb_side.keys, hostile, label="hostile")
+    with casedb_side.database.session() as session:
+        assert services.list_stations(session) == []

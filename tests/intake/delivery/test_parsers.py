@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+import pytest
 from hypothesis import strategies as st
 
 from crypto import SigningKey
@@ -96,3 +98,12 @@ def test_mutated_sealed_archives_never_escape_the_payload_error(blob):
         unpack_payload(blob)
     except PayloadError:
         pass
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_a_deeply_nested_manifest_is_refused_cleanly(depth):
+    # Given a manifest of nothing but nested lists (or objects), deeper than the reader goes
+    for opening in (b"[", b'{"a":'):
+        # Then it is refused as an unreadable bundle, not with a crash
+        with pytest.raises(bundles.BundleUnreadableError):
+            bundles.parse_manifest(opening * depth)

@@ -15,7 +15,6 @@ So `age -d` and any unzip tool recover every sealed record without this software
 from __future__ import annotations
 
 import io
-import json
 import re
 import struct
 import uuid
@@ -26,7 +25,7 @@ from typing import Protocol
 
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
-from intake.records.jsontext import canonical_json
+from intake.records.jsontext import canonical_json, parse_json
 
 BUNDLE_FORMAT = "intake-bundle-v1"
 RECEIPT_FORMAT = "intake-receipt-v1"
@@ -106,7 +105,8 @@ def _unreadable() -> BundleUnreadableError:
 def parse_manifest(raw: bytes) -> Manifest:
     """The manifest in ``raw``; :class:`BundleUnreadableError` for anything malformed."""
     try:
-        data = json.loads(raw)
+        # Read fast; what is read is written back and compared with raw below.
+        data = parse_json(raw)
         if data["format"] != BUNDLE_FORMAT or not isinstance(data["sequence"], int):
             raise ValueError
         station_key = bytes.fromhex(data["station_key"])
@@ -122,7 +122,8 @@ def parse_manifest(raw: bytes) -> Manifest:
             made_at=str(data["made_at"]),
             records=records,
         )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    # RecursionError: JSON nested too deeply for the reader (a hostile manifest).
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise _unreadable() from None
     if len(station_key) != 32 or manifest.sequence < 1 or manifest_bytes(manifest) != raw:
         raise _unreadable()

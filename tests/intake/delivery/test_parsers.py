@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-import pytest
 from hypothesis import strategies as st
 
 from crypto import SigningKey

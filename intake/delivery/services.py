@@ -1298,7 +1298,8 @@ def _import_bundle(
         batches = _prepare_all(job, bundle.stream, fresh, workers, progress)
         try:
             for batch in batches:
-                writer.add_ready([_accepted(item) for item in batch])
+                # The ids were looked up above: only records not stored are here.
+                writer.add_ready([_accepted(item) for item in batch], looked_up=True)
         finally:
             batches.close()
         stored = writer.finish()

@@ -518,13 +518,17 @@ class EncryptedWriter:
         """Write one batch of records (their keys wrapped here)."""
         self.add_ready([record.ready(self.keys) for record in records])
 
-    def add_ready(self, records: Sequence[ReadyRecord]) -> None:
+    def add_ready(self, records: Sequence[ReadyRecord], *, looked_up: bool = False) -> None:
         """Write one batch of records made ready (keys wrapped) by
-        :meth:`EncryptedTestimony.ready`: plain rows, one bulk insert per table."""
+        :meth:`EncryptedTestimony.ready`: plain rows, one bulk insert per table.
+
+        ``looked_up``: the caller already found none of the ids stored, in this
+        transaction, so they are not looked up again (a record stored by someone else
+        since then still fails the insert, as an IntegrityError)."""
         ids = [uuid.UUID(bytes=record[0]) for record in records]
         if len(set(ids)) != len(ids) or not self._seen.isdisjoint(ids):
             raise RecordExistsError(N_("A record id appears twice in what is being stored."))
-        existing = existing_records(self._session, ids)
+        existing = {} if looked_up else existing_records(self._session, ids)
         if existing:
             raise RecordExistsError(
                 N_("Record %(id)s is already stored."), id=str(next(iter(existing)))

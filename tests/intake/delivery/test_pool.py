@@ -95,9 +95,9 @@ def test_a_record_refused_after_stored_batches_leaves_nothing_imported(
     written: list[int] = []
     add = services.EncryptedWriter.add_ready
 
-    def counted_add(writer, records):
+    def counted_add(writer, records, **options):
         written.append(len(records))
-        add(writer, records)
+        add(writer, records, **options)
 
     monkeypatch.setattr(services.EncryptedWriter, "add_ready", counted_add)
     # When imported
@@ -118,9 +118,9 @@ def test_the_collector_is_on_again_after_an_import_stored_or_refused(
     seen: list[bool] = []
     add = services.EncryptedWriter.add_ready
 
-    def watched_add(writer, records):
+    def watched_add(writer, records, **options):
         seen.append(gc.isenabled())
-        add(writer, records)
+        add(writer, records, **options)
 
     monkeypatch.setattr(services.EncryptedWriter, "add_ready", watched_add)
     seal_documents(station_side, 2)

@@ -35,6 +35,8 @@ from intake.cases.models import BlindIndexPlan, BlindIndexRow, PersonCandidate
 from intake.errors import N_, IntakeError
 from intake.names import RULES_VERSION, NameVariant, matching_keys
 from intake.records.models import Testimony
+from intake.records.shape import mapping as _dict
+from intake.records.shape import mappings as _list
 from intake.workspace.vault import UnlockedKeys
 
 #: Kinds of index: the victim's names, the testifiers' names, PRC resident ID numbers.
@@ -153,14 +155,6 @@ def _first_plans(
     except IntegrityError:
         pass
     return {row.kind: row for row in session.scalars(select(BlindIndexPlan))}
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: object) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def _variant(name: Mapping[str, Any]) -> NameVariant | None:

@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intake.records.derived import date_bounds, load_reference
+from intake.records.shape import mapping as _dict
+from intake.records.shape import mappings as _list
 
 #: Record facts, in the order :func:`index_facts` gives them.
 RECORD_FIELDS = (
@@ -102,14 +104,6 @@ def _year(when: object, *, last: bool) -> int | None:
 
 def _flag(value: object) -> int | None:
     return None if not isinstance(value, bool) else int(value)
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: object) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 @lru_cache(maxsize=1)

@@ -37,6 +37,8 @@ from intake.names import Match, compare
 from intake.records.derived import date_bounds
 from intake.records.models import Testimony
 from intake.records.services import RecordUnreadableError, load_testimony
+from intake.records.shape import mapping as _dict
+from intake.records.shape import mappings as _list
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -306,14 +308,6 @@ def candidate_pairs(
         .limit(limit)
     )
     return [(row.record_a, row.record_b, row.shared) for row in session.execute(query)]
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: object) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def _years(episode: Mapping[str, Any]) -> str:

@@ -37,6 +37,7 @@ from intake.cases.models import BlindIndexRow
 from intake.errors import N_, IntakeError
 from intake.names import NameVariant, TokenMatch, matching_keys, rank
 from intake.records import services as records
+from intake.records.shape import mapping as _dict
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -74,10 +75,6 @@ class Hit:
     birth_year: str | None
     home: str | None
     gender: str | None
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def birth_year(document: Mapping[str, Any]) -> str | None:

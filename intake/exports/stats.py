@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from intake.progress import Progress, no_progress
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
+from intake.records.shape import mappings as _dicts
 
 #: The smallest count any output shows as a number.
 THRESHOLD = 5
@@ -150,10 +151,6 @@ def _episode_year(episode: Mapping[str, Any]) -> str | None:
     if day is None:
         return None
     return BEFORE_FIRST_YEAR if day.year < FIRST_YEAR else str(day.year)
-
-
-def _dicts(value: object) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def _registry_id(facility: object) -> str | None:

@@ -285,10 +285,16 @@ _RANGES = (
 )
 
 
+#: The low fields of the ranges: an object with none of them holds no range.
+_RANGE_LOWS = frozenset(low for low, _ in _RANGES)
+
+
 def range_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Ranges said as "from .. to" never run backwards (durations, amounts, periods)."""
     problems: list[Problem] = []
     for path, value in (nodes if nodes is not None else nodes_of(document)).objects:
+        if _RANGE_LOWS.isdisjoint(value):
+            continue
         for low, high in _RANGES:
             if low in value and high in value:
                 problems += _reversed(f"{path}.{high}", high, value[low], value[high])

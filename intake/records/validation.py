@@ -584,7 +584,9 @@ def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Pr
     return problems
 
 
+@lru_cache(maxsize=8192)
 def _calendar_error(value: str) -> bool:
+    # Remembered per value: a few thousand distinct dates recur across testimonies.
     parts = [int(part) for part in value.split("-")]
     try:
         date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)

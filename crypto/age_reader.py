@@ -235,6 +235,9 @@ class Stream:
             raise OpenError("the age payload is damaged, reordered or cut short") from None
 
     def _whole(self) -> bytes:
+        if self._count == 1:
+            # One chunk (a sealed record padded to 64 KiB): it is the plaintext, uncopied.
+            return self._chunk(0)
         # Chunks are written into one growing buffer and each freed at once, so the
         # allocator reuses its memory; CPython's getvalue() then hands over that buffer
         # without a copy. On 100 MiB this is about 40% less CPU than joining a list.

@@ -1021,7 +1021,6 @@ def _prepare_all(
             progress(done, total)
             yield batch
         return
-    _join_retired()
     context = _pool_context()
     bounds = task_bounds(total, workers)
     tasks: Iterator[Any]
@@ -1042,52 +1041,28 @@ def _prepare_all(
         initargs = (job.identity.secret_string(), job.provenance, job.keys)
     done = 0
     try:
-        pool = ProcessPoolExecutor(
+        with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
-        )
-        try:
-            # A few tasks ahead of the one awaited: the workers never wait for the
-            # next, and a spawned pool holds a few tasks' records in memory, not all.
-            pending: deque[Future[list[_Opened]]] = deque(
-                pool.submit(_prepare_chunk, task) for task in islice(tasks, 2 * workers)
-            )
-            while pending:
-                batch = pending.popleft().result()
-                pending.extend(pool.submit(_prepare_chunk, task) for task in islice(tasks, 1))
-                if not pending:
-                    # The last batch is in: the workers are let go while it is stored,
-                    # not waited for (a worker takes tens of milliseconds to end).
-                    _retire(pool)
-                done += len(batch)
-                progress(done, total)
-                yield batch
-        except BaseException:
-            # A refused record (or a closed generator): the batches not started are
-            # dropped rather than waited for.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        ) as pool:
+            try:
+                # A few tasks ahead of the one awaited: the workers never wait for the
+                # next, and a spawned pool holds a few tasks' records in memory, not all.
+                pending: deque[Future[list[_Opened]]] = deque(
+                    pool.submit(_prepare_chunk, task) for task in islice(tasks, 2 * workers)
+                )
+                while pending:
+                    batch = pending.popleft().result()
+                    pending.extend(pool.submit(_prepare_chunk, task) for task in islice(tasks, 1))
+                    done += len(batch)
+                    progress(done, total)
+                    yield batch
+            except BaseException:
+                # A refused record (or a closed generator): the batches not started
+                # are dropped rather than waited for.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         _worker_job, _worker_stream, _worker_items = None, None, ()
-
-
-#: The pool of the last import, let go without waiting for its workers to end.
-_retiring: ProcessPoolExecutor | None = None
-
-
-def _retire(pool: ProcessPoolExecutor) -> None:
-    global _retiring
-    pool.shutdown(wait=False)
-    _retiring = pool
-
-
-def _join_retired() -> None:
-    """Wait for the last import's workers to have ended (long since, as a rule): its
-    pool's thread would otherwise count as a second thread, and forking is then not
-    safe (:func:`_pool_context`)."""
-    global _retiring
-    if _retiring is not None:
-        _retiring.shutdown(wait=True)
-        _retiring = None
 
 
 def _verified_station(

@@ -398,6 +398,10 @@ def _packed_entries(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
             raise _NotPackedError
         next_local = start + packed
         expanded += unpacked
+        if expanded > MAX_PAYLOAD_BYTES:
+            # Checked before this entry is inflated, as zipfile's path checks the total
+            # before it reads any: entries each within the limit add up to no more.
+            raise _NotPackedError
         seen.add(name)
         if name == PAYLOAD_PADDING:
             continue
@@ -406,7 +410,7 @@ def _packed_entries(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
             record = content
         else:
             files[name[len(PAYLOAD_ATTACHMENTS) :]] = content
-    if next_local != offset or position != end or expanded > MAX_PAYLOAD_BYTES or record is None:
+    if next_local != offset or position != end or record is None:
         raise _NotPackedError
     return record, files
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import threading
 import uuid
 from multiprocessing import get_context
 
@@ -185,27 +184,3 @@ def test_tasks_cover_every_record_once_and_shrink_towards_the_end(total, workers
     assert sizes == sorted(sizes, reverse=True)
     if total >= 1000:
         assert sizes[-2] == services.MIN_CHUNK
-
-
-def test_an_import_leaves_no_thread_of_its_pool_to_the_next(casedb_side, station_side, monkeypatch):
-    # Given pools for two records or more, and what each import does before it chooses
-    # how to start its workers (forking is safe only in a process of one thread)
-    monkeypatch.setattr(services, "POOL_THRESHOLD", 2)
-    steps: list[str] = []
-    join, choose = services._join_retired, services._pool_context
-    monkeypatch.setattr(services, "_join_retired", lambda: steps.append("join") or join())
-    monkeypatch.setattr(services, "_pool_context", lambda: steps.append("choose") or choose())
-    threads = threading.active_count()
-    # When a bundle is imported, its pool's workers are let go without waiting for them
-    seal_documents(station_side, 3)
-    first = import_with_pool(casedb_side, make_bundle(station_side))
-    assert services._retiring is not None
-    # Then the next import first waits for them to have ended, then chooses
-    seal_documents(station_side, 3)
-    second = import_with_pool(casedb_side, make_bundle(station_side))
-    assert steps == ["join", "choose", "join", "choose"]
-    assert len(first.stored) == 3 and len(second.stored) == 3 and len(second.already) == 3
-    # And once waited for, no thread of a pool is left
-    services._join_retired()
-    assert services._retiring is None
-    assert threading.active_count() == threads

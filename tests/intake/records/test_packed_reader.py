@@ -4,6 +4,7 @@ what zipfile reads the same way, and leaves every other archive to zipfile."""
 import io
 import os
 import zipfile
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -227,15 +228,54 @@ def test_an_entry_needing_a_later_zip_version_is_left_to_zipfile():
         unpack_payload(blob)
 
 
+def _counting_inflaters(monkeypatch) -> list[int]:
+    """The output size asked of every inflater the direct reader makes."""
+    asked: list[int] = []
+    make = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, wbits: int) -> None:
+            self._inflater = make(wbits)
+
+        def decompress(self, data, max_length: int) -> bytes:
+            asked.append(max_length)
+            return self._inflater.decompress(data, max_length)
+
+        def __getattr__(self, name: str):
+            return getattr(self._inflater, name)
+
+    monkeypatch.setattr(attachments.zlib, "decompressobj", Counting)
+    return asked
+
+
 def test_an_entry_that_inflates_beyond_its_declared_size_is_left_to_zipfile(monkeypatch):
     # Given a record entry declared one byte shorter than it inflates to (central
     # directory: uncompressed size at offset 24 of the entry)
     first = PAYLOAD.index(b"PK\x01\x02", len(PAYLOAD) - 300)
     size = int.from_bytes(PAYLOAD[first + 24 : first + 28], "little")
     blob = PAYLOAD[: first + 24] + (size - 1).to_bytes(4, "little") + PAYLOAD[first + 28 :]
-    # Then the direct reader does not inflate past it and declines
+    asked = _counting_inflaters(monkeypatch)
+    # Then the direct reader asks the inflater for one byte more than declared at most,
+    # and declines
     assert _read_packed(blob) is None
+    assert asked == [size]
+    monkeypatch.undo()
     _agrees(blob)
+
+
+def test_entries_within_the_limit_that_add_up_beyond_it_are_not_inflated(monkeypatch):
+    # Given an archive of the record and two attachments, each within a lower limit and
+    # together beyond it (no padding, so no entry alone is over the limit)
+    second = Attachment.of(os.urandom(3000), media_type="image/png", filename="other.png")
+    blob = attachments._zip(RECORD, [PHOTO, second], None)
+    monkeypatch.setattr(attachments, "MAX_PAYLOAD_BYTES", len(RECORD) + 4000)
+    asked = _counting_inflaters(monkeypatch)
+    # Then the direct reader declines before inflating the entry that goes over the limit
+    assert _read_packed(blob) is None
+    assert len(asked) == 2  # the record and the first attachment
+    # And unpacking refuses it, as zipfile's path does, before reading any entry
+    with pytest.raises(PayloadError):
+        unpack_payload(blob)
 
 
 def test_the_direct_reader_keeps_the_limits(monkeypatch):

@@ -102,6 +102,11 @@ def _unreadable() -> BundleUnreadableError:
     )
 
 
+#: The largest sequence number a bundle may carry: what the column that keeps it holds
+#: on every backend (a 32-bit integer on PostgreSQL). A station counts from 1.
+MAX_SEQUENCE = 2**31 - 1
+
+
 def parse_manifest(raw: bytes) -> Manifest:
     """The manifest in ``raw``; :class:`BundleUnreadableError` for anything malformed."""
     try:
@@ -125,7 +130,11 @@ def parse_manifest(raw: bytes) -> Manifest:
     # RecursionError: JSON nested too deeply for the reader (a hostile manifest).
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise _unreadable() from None
-    if len(station_key) != 32 or manifest.sequence < 1 or manifest_bytes(manifest) != raw:
+    if (
+        len(station_key) != 32
+        or not 1 <= manifest.sequence <= MAX_SEQUENCE
+        or manifest_bytes(manifest) != raw
+    ):
         raise _unreadable()
     return manifest
 

@@ -106,3 +106,24 @@ def test_a_deeply_nested_manifest_is_refused_cleanly(depth):
         # Then it is refused as an unreadable bundle, not with a crash
         with pytest.raises(bundles.BundleUnreadableError):
             bundles.parse_manifest(opening * depth)
+
+
+@pytest.mark.parametrize("sequence", [0, -1, bundles.MAX_SEQUENCE + 1, 10**30])
+def test_a_sequence_number_no_column_holds_is_refused(sequence):
+    # Given a well-formed manifest with a sequence number below 1, or beyond what the
+    # column that keeps it holds (a 32-bit integer on PostgreSQL)
+    manifest = bundles.Manifest(
+        station_key=_KEY.verify_key.to_bytes(),
+        bundle_id=uuid.uuid4(),
+        sequence=sequence,
+        made_at="2026-01-01T00:00:00+00:00",
+        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
+    )
+    # Then it is refused as unreadable, before anything is looked up or stored
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.parse_manifest(bundles.manifest_bytes(manifest))
+    # And the largest it holds is read
+    highest = bundles.manifest_bytes(
+        bundles.Manifest(**{**manifest.__dict__, "sequence": bundles.MAX_SEQUENCE})
+    )
+    assert bundles.parse_manifest(highest).sequence == bundles.MAX_SEQUENCE

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from typing import Protocol
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
 from intake.records.jsontext import canonical_json, parse_json
+from intake.ziplayout import LOCAL_HEADER, LOCAL_SIGNATURE, UTF8_NAMES
 
 BUNDLE_FORMAT = "intake-bundle-v1"
 RECEIPT_FORMAT = "intake-receipt-v1"
@@ -157,13 +157,8 @@ def write_archive(entries: Iterable[tuple[str, bytes]]) -> bytes:
     return build(padded_size(bare) - bare)
 
 
-#: A ZIP local file header (APPNOTE.TXT 4.3.7): signature, version, system, flags,
-#: method, time, date, CRC-32, sizes, name and extra field lengths.
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_LOCAL_SIGNATURE = b"PK\x03\x04"
 #: Flags of entries zipfile refuses to read: encrypted, patched, strongly encrypted.
 _REFUSED_FLAGS = 0x1 | 0x20 | 0x40
-_UTF8_FLAG = 0x800
 
 
 class Ranges(Protocol):
@@ -195,7 +190,7 @@ class EntryPlace:
         returns: the local header and as many bytes after it as the content has (the
         name and extra field that come between only lengthen what it reads)."""
         start = self.header_offset
-        return start, min(start + _LOCAL_HEADER.size + self.size, limit)
+        return start, min(start + LOCAL_HEADER.size + self.size, limit)
 
 
 class _RangeFile(io.RawIOBase):
@@ -301,23 +296,23 @@ def read_entry(payload: Ranges, place: EntryPlace) -> bytes:
     field, the content (so the content is not copied out of a larger read).
     """
     start = place.header_offset
-    if start < 0 or start + _LOCAL_HEADER.size > payload.size:
+    if start < 0 or start + LOCAL_HEADER.size > payload.size:
         raise _unreadable()
-    fields = _LOCAL_HEADER.unpack(payload.read(start, start + _LOCAL_HEADER.size))
+    fields = LOCAL_HEADER.unpack(payload.read(start, start + LOCAL_HEADER.size))
     signature, flags, method = fields[0], fields[3], fields[4]
     name_length, extra_length = fields[10], fields[11]
     if (
-        signature != _LOCAL_SIGNATURE
+        signature != LOCAL_SIGNATURE
         or (flags | place.flags) & _REFUSED_FLAGS
         or method != zipfile.ZIP_STORED
     ):
         raise _unreadable()
-    content_start = start + _LOCAL_HEADER.size + name_length + extra_length
+    content_start = start + LOCAL_HEADER.size + name_length + extra_length
     content_end = content_start + place.size
     if content_end > payload.size:
         raise _unreadable()
-    raw_name = payload.read(start + _LOCAL_HEADER.size, content_start)[:name_length]
-    name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", errors="replace")
+    raw_name = payload.read(start + LOCAL_HEADER.size, content_start)[:name_length]
+    name = raw_name.decode("utf-8" if flags & UTF8_NAMES else "cp437", errors="replace")
     if name != place.name:
         raise _unreadable()
     return payload.read(content_start, content_end)

@@ -28,13 +28,23 @@ from intake.errors import N_, IntakeError
 from intake.records.jsontext import parse_json
 from intake.records.models import DraftAttachment, TestimonyAttachment
 from intake.workspace.vault import UnlockedKeys
+from intake.ziplayout import (
+    CENTRAL_ENTRY,
+    CENTRAL_SIGNATURE,
+    END_RECORD,
+    END_SIGNATURE,
+    LOCAL_HEADER,
+    LOCAL_SIGNATURE,
+    UTF8_NAMES,
+    ZIP64_LOCATOR,
+)
 
 PAYLOAD_RECORD = "testimony.json"
 PAYLOAD_ATTACHMENTS = "attachments/"
 PAYLOAD_PADDING = "padding"
 # What the padding entry adds besides its content: a local header and a central
 # directory entry, each with the name.
-_PADDING_OVERHEAD = 30 + len(PAYLOAD_PADDING) + 46 + len(PAYLOAD_PADDING)
+_PADDING_OVERHEAD = LOCAL_HEADER.size + CENTRAL_ENTRY.size + 2 * len(PAYLOAD_PADDING)
 #: Largest unpacked payload accepted from a sealed file (guards against zip bombs).
 MAX_PAYLOAD_BYTES = 512 * 1024 * 1024
 #: Most entries a sealed testimony archive may hold (the record, padding, attachments).
@@ -227,20 +237,16 @@ def _expected_entry(name: str) -> bool:
     return name in (PAYLOAD_RECORD, PAYLOAD_PADDING) or bool(_ATTACHMENT_ENTRY.fullmatch(name))
 
 
-#: The end-of-central-directory record; the packer never writes an archive comment.
-_END_RECORD = struct.Struct("<4s4H2LH")
-
-
 def _declared_entries(payload: bytes) -> int | None:
     # zipfile reads central-directory entries until the directory's size is used up
     # and never compares their number with the one declared at the end, so a damaged
     # length field can make an entry vanish; comparing the two catches it.
-    if len(payload) < _END_RECORD.size:
+    if len(payload) < END_RECORD.size:
         return None
-    signature, *_disks, total, _size, _offset, comment = _END_RECORD.unpack_from(
-        payload, len(payload) - _END_RECORD.size
+    signature, *_disks, total, _size, _offset, comment = END_RECORD.unpack_from(
+        payload, len(payload) - END_RECORD.size
     )
-    return int(total) if signature == b"PK\x05\x06" and comment == 0 else None
+    return int(total) if signature == END_SIGNATURE and comment == 0 else None
 
 
 def check_entries(infos: Sequence[zipfile.ZipInfo]) -> None:
@@ -250,13 +256,20 @@ def check_entries(infos: Sequence[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_PAYLOAD_ENTRIES:
         raise PayloadError(N_("The sealed archive has too many files."))
     for info in infos:
-        if not _expected_entry(info.filename):
-            raise PayloadError(N_("The sealed archive holds a file with a disallowed name."))
-        expanded = info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
-            info.compress_size, 1
-        )
-        if expanded or info.file_size > MAX_PAYLOAD_BYTES:
-            raise PayloadError(N_("The sealed archive expands too far (a zip bomb)."))
+        refusal = _entry_refusal(info.filename, info.file_size, info.compress_size)
+        if refusal is not None:
+            raise PayloadError(refusal)
+
+
+def _entry_refusal(name: str, size: int, packed: int) -> str | None:
+    """Why one entry is refused by its directory entry alone (its name, its size once
+    unpacked, its size packed), or None."""
+    if not _expected_entry(name):
+        return N_("The sealed archive holds a file with a disallowed name.")
+    expanded = size > 1_000_000 and size > MAX_EXPANSION * max(packed, 1)
+    if expanded or size > MAX_PAYLOAD_BYTES:
+        return N_("The sealed archive expands too far (a zip bomb).")
+    return None
 
 
 def unpack_payload(payload: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -307,13 +320,8 @@ def _read_with_zipfile(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
     return record, files
 
 
-#: A central directory entry (APPNOTE.TXT 4.3.12) and a local file header (4.3.7).
-_CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
-_LOCAL_ENTRY = struct.Struct("<4s2B4HL2L2H")
-_UTF8_NAMES = 0x800
 #: The "version needed to extract" zipfile writes for stored and deflated entries (2.0).
 _PACKED_VERSION = 20
-_ZIP64_LOCATOR = b"PK\x06\x07"
 
 
 class _NotPackedError(Exception):
@@ -340,21 +348,21 @@ def _read_packed(payload: bytes) -> tuple[bytes, dict[str, bytes]] | None:
 
 
 def _packed_entries(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
-    end = len(payload) - _END_RECORD.size
+    end = len(payload) - END_RECORD.size
     if end < 0:
         raise _NotPackedError
-    signature, disk, directory_disk, here, total, size, offset, comment = _END_RECORD.unpack_from(
+    signature, disk, directory_disk, here, total, size, offset, comment = END_RECORD.unpack_from(
         payload, end
     )
     if (
-        signature != b"PK\x05\x06"
+        signature != END_SIGNATURE
         or disk
         or directory_disk
         or here != total
         or comment
         or total > MAX_PAYLOAD_ENTRIES
         or offset + size != end
-        or payload[max(end - 20, 0) : end - 16] == _ZIP64_LOCATOR
+        or payload[max(end - 20, 0) : end - 16] == ZIP64_LOCATOR
     ):
         raise _NotPackedError
     view = memoryview(payload)
@@ -363,37 +371,36 @@ def _packed_entries(payload: bytes) -> tuple[bytes, dict[str, bytes]]:
     files: dict[str, bytes] = {}
     seen: set[str] = set()
     for _ in range(total):
-        fields = _CENTRAL_ENTRY.unpack_from(payload, position)
+        fields = CENTRAL_ENTRY.unpack_from(payload, position)
         flags, method, crc = fields[5], fields[6], fields[9]
         packed, unpacked = fields[10], fields[11]
         name_length, extra_length, comment_length = fields[12], fields[13], fields[14]
-        raw_name = payload[position + 46 : position + 46 + name_length]
+        name_start = position + CENTRAL_ENTRY.size
+        raw_name = payload[name_start : name_start + name_length]
         name = raw_name.decode("ascii")
-        position += 46 + name_length
+        position = name_start + name_length
         if (
-            fields[0] != b"PK\x01\x02"
+            fields[0] != CENTRAL_SIGNATURE
             or fields[3] > _PACKED_VERSION
-            or flags & ~_UTF8_NAMES
+            or flags & ~UTF8_NAMES
             or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
             or extra_length
             or comment_length
             or fields[15]
             or fields[18] != next_local
-            or not _expected_entry(name)
+            or _entry_refusal(name, unpacked, packed) is not None
             or name in seen
-            or unpacked > MAX_PAYLOAD_BYTES
-            or (unpacked > 1_000_000 and unpacked > MAX_EXPANSION * max(packed, 1))
         ):
             raise _NotPackedError
-        local = _LOCAL_ENTRY.unpack_from(payload, next_local)
-        start = next_local + _LOCAL_ENTRY.size + name_length
+        local = LOCAL_HEADER.unpack_from(payload, next_local)
+        start = next_local + LOCAL_HEADER.size + name_length
         if (
-            local[0] != b"PK\x03\x04"
+            local[0] != LOCAL_SIGNATURE
             or local[3] != flags
             or local[4] != method
             or local[10] != name_length
             or local[11]
-            or payload[next_local + _LOCAL_ENTRY.size : start] != raw_name
+            or payload[next_local + LOCAL_HEADER.size : start] != raw_name
         ):
             raise _NotPackedError
         next_local = start + packed

@@ -89,8 +89,11 @@ def load_reference(name: str, *, path: Path | None = None) -> dict[str, Any]:
 _SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
 
 
-def _span(value: str) -> tuple[date, date] | None:
-    """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD value."""
+@lru_cache(maxsize=8192)
+def day_span(value: str) -> tuple[date, date] | None:
+    """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD value; None for one not on
+    the calendar. Remembered per value: a few thousand distinct dates recur across
+    testimonies, and validation asks about each as well."""
     match = _VALUE_RE.match(value)
     if not match:
         return None
@@ -142,7 +145,7 @@ def _bounds(precision: str, value: str, season: str | None) -> tuple[date | None
     """:func:`date_bounds` of a date with these parts, remembered: the same few hundred
     dates (a year, a month) recur across testimonies, and each is worked out with
     calendar arithmetic several times per record (validation, the case index)."""
-    span = _span(value)
+    span = day_span(value)
     if span is None:
         return None, None
     first, last = span
@@ -181,7 +184,7 @@ def is_exact(when: object) -> bool:
     return (
         isinstance(when, Mapping)
         and when.get("precision") == "day"
-        and _span(str(when.get("value", ""))) is not None
+        and day_span(str(when.get("value", ""))) is not None
         and str(when.get("value", "")).count("-") == 2
     )
 

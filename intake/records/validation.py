@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -568,7 +568,7 @@ def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Pr
         return [*problems, _problem(f"{path}.value", "missing_field", field="value")]
     if not isinstance(value, str) or not _DATE_VALUE.fullmatch(value):
         return problems  # the schema reports the bad form
-    if _calendar_error(value):
+    if derived.day_span(value) is None:  # not on the calendar
         return [*problems, _problem(f"{path}.value", "impossible_date", value=value)]
     wanted = {"day": 2, "month": 1, "year": 0, "season": 0}.get(precision)
     if wanted is not None and value.count("-") != wanted:
@@ -582,17 +582,6 @@ def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Pr
             )
         )
     return problems
-
-
-@lru_cache(maxsize=8192)
-def _calendar_error(value: str) -> bool:
-    # Remembered per value: a few thousand distinct dates recur across testimonies.
-    parts = [int(part) for part in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return True
-    return parts[0] < 1
 
 
 def _identity_number_problems(victim: Mapping[str, Any]) -> list[Problem]:

@@ -242,19 +242,12 @@ def blind_rows(
     plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, Any]]]
 ) -> list[BlindRow]:
     """Rows of ``blind_index`` for records given as (id, decrypted document)."""
-    return keyed_rows(plans, ((record_id, record_keys(document)) for record_id, document in items))
-
-
-def keyed_rows(
-    plans: Mapping[str, Plan], items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
-) -> list[BlindRow]:
-    """Rows of ``blind_index`` for records given as (id, their :func:`record_keys`)."""
     return indexed_rows(
         plans,
         (
             (kind, value, record_id)
-            for record_id, found in items
-            for kind, value in index_values(plans, found)
+            for record_id, document in items
+            for kind, value in index_values(plans, record_keys(document))
         ),
     )
 
@@ -267,14 +260,6 @@ def indexed_rows(
         (kind, value, record_id, plans[kind].key.bits, plans[kind].rules)
         for kind, value, record_id in indexed
     ]
-
-
-def rows_for_new_records(
-    session: Session, keys: UnlockedKeys, items: Iterable[tuple[uuid.UUID, Mapping[str, set[str]]]]
-) -> list[BlindRow]:
-    """The index rows of records being stored, given as (id, :func:`record_keys`), for
-    the caller's bulk insert."""
-    return keyed_rows(load_plans(session, keys), items)
 
 
 #: A value shared by more rows than this is too common to pair records on.
@@ -370,7 +355,7 @@ def index_again(
 ) -> None:
     """Index a stored record again after a correction to its names or ID number."""
     remove_blind_rows(session, record_id)
-    insert_rows(session, rows_for_new_records(session, keys, [(record_id, record_keys(document))]))
+    insert_rows(session, blind_rows(load_plans(session, keys), [(record_id, document)]))
 
 
 def stored_ids(session: Session) -> Iterator[uuid.UUID]:

@@ -907,7 +907,7 @@ def _open_one(
         for name, blob in ciphertexts.items():
             if name not in wanted:
                 continue
-            context = Context(namespace="testimony-section", record_id=record_id, field=name)
+            context = _section_context(record_id, name)
             value = parse_json(decrypt_field(data_key, blob, context=context))
             if value is not None:
                 document[name] = value

@@ -12,14 +12,12 @@ import base64
 import gc
 import hashlib
 import http.client
-import io
 import json
 import re
 import threading
 import urllib.error
 import urllib.request
 import uuid
-import zipfile
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -77,7 +75,6 @@ from intake.records.attachments import (
     Attachment,
     PayloadError,
     check_against_sources,
-    check_entries,
     unpack_payload,
 )
 from intake.records.jsontext import canonical_json
@@ -853,17 +850,6 @@ def _encrypted(job: _Job, item: _Opened) -> _Opened:
         )
     )
     return _Opened(item.record_id, ready=encrypted.ready(job.keys))
-
-
-def _check_archive(payload: bytes) -> None:
-    """Refuse a hostile testimony archive by its directory alone (what
-    :func:`unpack_payload` checks first, before it unpacks anything)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise PayloadError(N_("The sealed file is not a testimony archive.")) from None
-    check_entries(infos)
 
 
 @dataclass(frozen=True)

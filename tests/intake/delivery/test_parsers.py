@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crypto import SigningKey
-from intake.delivery import bundles, services
+from intake.delivery import bundles
 from intake.records.attachments import PayloadError, pack_payload, unpack_payload
 from intake.records.services import canonical_json
 
@@ -92,11 +92,8 @@ def test_manifests_of_any_text_are_refused_cleanly(text):
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations(PAYLOAD) | st.integers(0, len(PAYLOAD)).map(lambda n: PAYLOAD[:n]))
 def test_mutated_sealed_archives_never_escape_the_payload_error(blob):
-    try:
-        services._check_archive(blob)
+    with contextlib.suppress(PayloadError):
         unpack_payload(blob)
-    except PayloadError:
-        pass
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])

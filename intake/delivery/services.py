@@ -789,7 +789,8 @@ def _prepare_chunk(task: tuple[int, int] | list[_ReadItem]) -> list[_Opened]:
 
 
 def _read_and_prepare(job: _Job, bundle: Ranges, items: Sequence[_Item]) -> list[_Opened]:
-    """Read records from the bundle, then :func:`_prepare` them (never raises)."""
+    """Read records from the bundle a group at a time, each group then prepared
+    (:func:`_prepare_group`; never raises)."""
     opened: list[_Opened] = []
     for start in range(0, len(items), STEP_GROUP):
         read: list[_ReadItem | _Opened] = []
@@ -798,7 +799,7 @@ def _read_and_prepare(job: _Job, bundle: Ranges, items: Sequence[_Item]) -> list
                 read.append((record_id, _sealed_record(bundle, place), sealed_sha256))
             except BundleUnreadableError as error:
                 read.append(_Opened(record_id, unreadable=error.template))
-        opened += _prepare(job, read)
+        opened += _prepare_group(job, read)
     return opened
 
 
@@ -811,7 +812,7 @@ def _sealed_record(bundle: Ranges, place: EntryPlace) -> bytes:
         raise _damaged_bundle() from None
 
 
-#: Records taken through each step of :func:`_prepare` together: a step's code and
+#: Records taken through each step of :func:`_prepare_group` together: a step's code and
 #: data (the schema validator, the record rules, the ciphers) stay in the processor's
 #: caches across the group instead of being pushed out by the next record's 64 KiB
 #: sealed file, which makes the steps about a quarter cheaper; a group's unpacked
@@ -819,24 +820,28 @@ def _sealed_record(bundle: Ranges, place: EntryPlace) -> bytes:
 STEP_GROUP = 32
 
 
-def _prepare(job: _Job, items: Sequence[_ReadItem | _Opened]) -> list[_Opened]:
-    """Open, unpack, validate and encrypt records, in order (no database, never
-    raises): each step for a group of records, then the next step. An item that is
-    already an :class:`_Opened` (a record that could not be read) is passed on."""
+def _prepare(job: _Job, items: Sequence[_ReadItem]) -> list[_Opened]:
+    """Records already read (a spawned worker's task), prepared a group at a time."""
     opened: list[_Opened] = []
     for start in range(0, len(items), STEP_GROUP):
-        group = items[start : start + STEP_GROUP]
-        # Hashed against the signed manifest and opened: the large files.
-        payloads = [
-            item if isinstance(item, _Opened) else _opened_payload(job.identity, *item)
-            for item in group
-        ]
-        # Unpacked: the archive's directory and the record's JSON (a few KiB of each).
-        unpacked = [item if isinstance(item, _Opened) else _unpacked(*item) for item in payloads]
-        # Validated, then encrypted under its own key, its key wrapped.
-        checked = [_checked(item) if isinstance(item, _Unpacked) else item for item in unpacked]
-        opened += [_encrypted(job, item) if item.document is not None else item for item in checked]
+        opened += _prepare_group(job, items[start : start + STEP_GROUP])
     return opened
+
+
+def _prepare_group(job: _Job, group: Sequence[_ReadItem | _Opened]) -> list[_Opened]:
+    """Open, unpack, validate and encrypt a group of records, in order (no database,
+    never raises): each step for the whole group, then the next step. An item that is
+    already an :class:`_Opened` (a record that could not be read) is passed on."""
+    # Hashed against the signed manifest and opened: the large files.
+    payloads = [
+        item if isinstance(item, _Opened) else _opened_payload(job.identity, *item)
+        for item in group
+    ]
+    # Unpacked: the archive's directory and the record's JSON (a few KiB of each).
+    unpacked = [item if isinstance(item, _Opened) else _unpacked(*item) for item in payloads]
+    # Validated, then encrypted under its own key, its key wrapped.
+    checked = [_checked(item) if isinstance(item, _Unpacked) else item for item in unpacked]
+    return [_encrypted(job, item) if item.document is not None else item for item in checked]
 
 
 def _encrypted(job: _Job, item: _Opened) -> _Opened:
@@ -1093,7 +1098,7 @@ def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
 
 def _check_against_manifest(manifest: Manifest, places: dict[uuid.UUID, EntryPlace]) -> None:
     """The bundle holds exactly the listed records, each of its listed size. Their
-    SHA-256 is checked where each is read, before it is opened (:func:`_prepare`)."""
+    SHA-256 is checked where each is read, before it is opened (:func:`_prepare_group`)."""
     listed = [entry.record_id for entry in manifest.records]
     if len(set(listed)) != len(listed) or set(listed) != set(places):
         raise ManifestMismatchError(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from intake.names.compare import NOT_NAMES
-from intake.names.normalise import NAME, analyse, splits
+from intake.names.normalise import NAME, Token, analyse, splits
 from intake.names.phonetic import skeleton
 
 #: Longest key, in characters; longer skeletons are cut (they are HMACed afterwards).
@@ -15,6 +16,19 @@ MAX_KEY = 32
 #: this many syllables on (a given name alone is rarely longer), and only for parts
 #: whose skeleton has three classes or more: shorter keys would match half the index.
 SPLIT_SYLLABLES = 5
+
+
+@lru_cache(maxsize=65536)
+def _token_keys(token: Token) -> frozenset[str]:
+    """The keys one name part gives alone, in every reading: ``t:`` (``p:`` for a
+    patronymic) of its skeletons with and without h sounds, and ``l:`` (``p:``) of its
+    loose skeletons. Remembered: name parts recur across testimonies."""
+    prefix = "t:" if token.role == NAME else "p:"
+    loose_prefix = "l:" if token.role == NAME else "p:"
+    keys = {prefix + form.skeleton for form in token.forms if form.skeleton}
+    keys.update(prefix + form.soft_skeleton for form in token.forms if form.soft_skeleton)
+    keys.update(loose_prefix + form.loose for form in token.forms if len(form.loose) >= 2)
+    return frozenset(keys)
 
 
 def matching_keys(
@@ -43,9 +57,7 @@ def matching_keys(
     keys: set[str] = set()
     whole = []
     for token in name.tokens:
-        prefix = "t:" if token.role == NAME else "p:"
-        keys.update(prefix + form.skeleton for form in token.forms if form.skeleton)
-        keys.update(prefix + form.soft_skeleton for form in token.forms if form.soft_skeleton)
+        keys |= _token_keys(token)
         if token.role == NAME and token.forms[0].skeleton:
             whole.append(token.forms[0].skeleton)
     if len(whole) > 1:
@@ -54,9 +66,6 @@ def matching_keys(
     for first, second in itertools.pairwise(names):
         # One name written as two words (Gul Nazar / Gulnazar).
         keys.add("t:" + skeleton(first.forms[0].folded + second.forms[0].folded))
-    for token in name.tokens:
-        prefix = "l:" if token.role == NAME else "p:"
-        keys.update(prefix + form.loose for form in token.forms if len(form.loose) >= 2)
     if name.unsegmented:
         keys.add("l:" + name.tokens[0].forms[0].loose)
     if len(name.unsegmented) >= SPLIT_SYLLABLES:

@@ -93,6 +93,12 @@ MAX_NAME = 200
 # overrides, NUL, tabs) become spaces so that they cannot glue two name parts together.
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _CONTROLS = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: The code point ranges char_script reads as Chinese characters: a name with none of
+#: them is not looked at character by character for one.
+_HAN_RANGES = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: What separates the words of a name, and the pieces of a hyphenated word.
+_WORD_BREAKS = re.compile(r"[\s·•・‧∙⋅.．。]+")
+_HYPHENS = re.compile(r"[-‐‑–]")
 
 
 @lru_cache(maxsize=65536)
@@ -100,7 +106,9 @@ def analyse(text: str) -> Name:
     """Tokens of ``text`` with their Latin forms and roles."""
     text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text[:MAX_NAME]))
     text = _CONTROLS.sub(" ", text)
-    if any(char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in text):
+    if _HAN_RANGES.search(text) is not None and any(
+        char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in text
+    ):
         return _analyse_chinese(text)
     syllables = _spaced_pinyin(text)
     if syllables:
@@ -131,6 +139,7 @@ def _mark_given(tokens: list[Token]) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=65536)
 def _had_family_ending(token: Token) -> bool:
     return (
         any(russian.FAMILY.match(fold(piece)) is not None for piece in token.text.split("-"))
@@ -139,31 +148,41 @@ def _had_family_ending(token: Token) -> bool:
 
 
 def _latin_like_tokens(text: str) -> list[Token]:
-    words = [w for w in re.split(r"[\s·•・‧∙⋅.．。]+", _BRACKETS.sub(" ", text)) if w]
+    words = [w for w in _WORD_BREAKS.split(_BRACKETS.sub(" ", text)) if w]
     tokens: list[Token] = []
     for word in words:
-        pieces = [p for p in re.split(r"[-‐‑–]", word) if p]
-        latin_pieces = [_to_latin(piece) for piece in pieces]
-        folded_pieces = [fold(latin) for latin, _ in latin_pieces]
-        if folded_pieces and all(f in kazakh.PARTICLES for f in folded_pieces) and tokens:
+        only_particles, token = _word(word)
+        if only_particles and tokens:
             # A separate "uly" / "қызы" makes the word before it a patronymic.
             tokens[-1] = _token(tokens[-1].text, tokens[-1].forms[0].folded, LATIN, PATRONYMIC)
-            continue
-        if len(pieces) > 1 and folded_pieces[-1] in kazakh.PARTICLES:
-            # Kemel-uly: the particle after a hyphen.
-            joined = "".join(folded_pieces[:-1])
-            tokens.append(_token(word, joined, latin_pieces[0][1], PATRONYMIC))
-            continue
-        folded = "".join(folded_pieces)
-        if not folded or folded in _TITLES:
-            continue
-        via = latin_pieces[0][1]
-        token = _token(word, folded, via, None)
-        syllables = chinese.split_pinyin(word) if via == LATIN else None
-        if syllables is not None:
-            token = _with_pinyin(token, syllables)
-        tokens.append(token)
+        elif token is not None:
+            tokens.append(token)
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[bool, Token | None]:
+    """Whether ``word`` is only the patronymic particle (which makes the word before it
+    a patronymic), and its token read alone: None for a title or a word with no letters.
+    Remembered: the words of names recur across testimonies, and tokens are immutable.
+    """
+    pieces = [piece for piece in _HYPHENS.split(word) if piece]
+    latin_pieces = [_to_latin(piece) for piece in pieces]
+    folded_pieces = [fold(latin) for latin, _ in latin_pieces]
+    only_particles = bool(folded_pieces) and all(f in kazakh.PARTICLES for f in folded_pieces)
+    if len(pieces) > 1 and folded_pieces[-1] in kazakh.PARTICLES:
+        # Kemel-uly: the particle after a hyphen.
+        joined = "".join(folded_pieces[:-1])
+        return only_particles, _token(word, joined, latin_pieces[0][1], PATRONYMIC)
+    folded = "".join(folded_pieces)
+    if not folded or folded in _TITLES:
+        return only_particles, None
+    via = latin_pieces[0][1]
+    token = _token(word, folded, via, None)
+    syllables = chinese.split_pinyin(word) if via == LATIN else None
+    if syllables is not None:
+        token = _with_pinyin(token, syllables)
+    return only_particles, token
 
 
 @lru_cache(maxsize=65536)
@@ -176,9 +195,10 @@ def _to_latin(piece: str) -> tuple[str, str]:
     return uyghur.yengi_to_latin(piece), LATIN
 
 
+@lru_cache(maxsize=65536)
 def _token(text: str, folded: str, via: str, role: str | None) -> Token:
     """A token from its folded letters, finding a patronymic or family ending if ``role``
-    is not given."""
+    is not given (remembered: tokens are immutable and recur)."""
     if role is None:
         role = NAME
         match = kazakh.PATRONYMIC.match(folded) or russian.PATRONYMIC.match(folded)

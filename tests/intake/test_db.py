@@ -1,5 +1,6 @@
 """SQLite files: owner-only, and a journal the panic wipe can overwrite."""
 
+import sqlite3
 import stat
 
 from sqlalchemy import text
@@ -20,6 +21,29 @@ def test_sqlite_files_are_owner_only_and_the_journal_persists(tmp_path):
     assert mode == "persist"
     for name in ("intake.sqlite3", "intake.sqlite3-journal"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+
+
+def test_a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path):
+    # Given a database made before pages grew (4 KiB, with a row)
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as connection:
+        connection.execute("PRAGMA page_size = 4096")
+        connection.execute("CREATE TABLE t (x BLOB)")
+        connection.execute("INSERT INTO t VALUES (x'01')")
+    connection.close()
+    # When it and a new database are opened and written
+    sizes, rows = {}, {}
+    for name in ("old.sqlite3", "new.sqlite3"):
+        database = Database(f"sqlite:///{tmp_path / name}")
+        with database.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE IF NOT EXISTS t (x BLOB)"))
+            connection.execute(text("INSERT INTO t VALUES (x'02')"))
+            sizes[name] = connection.execute(text("PRAGMA page_size")).scalar()
+            rows[name] = connection.execute(text("SELECT count(*) FROM t")).scalar()
+        database.dispose()
+    # Then the new one has 16 KiB pages; the old one keeps 4 KiB and all its rows
+    assert sizes == {"old.sqlite3": 4096, "new.sqlite3": 16384}
+    assert rows == {"old.sqlite3": 2, "new.sqlite3": 1}
 
 
 def test_an_existing_readable_database_is_made_private(tmp_path):

@@ -45,10 +45,12 @@ from intake.cases import search as search_service  # noqa: E402
 from intake.names import (  # noqa: E402
     NameVariant,
     matching_keys,
+    normalise,
     rank,
 )
 from intake.names.compare import _compare_texts  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
+from intake.names.keys import _token_keys  # noqa: E402
 from intake.names.normalise import analyse  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
 
@@ -217,8 +219,12 @@ WARM_UP = 50
 
 
 def _forget_names() -> None:
-    """Empty the caches of analysed names and compared pairs (intake.names)."""
+    """Empty the caches of analysed names, of the words read in them and their keys,
+    and of compared pairs (intake.names)."""
     analyse.cache_clear()
+    for remembered in (normalise._word, normalise._token, normalise._had_family_ending):
+        remembered.cache_clear()
+    _token_keys.cache_clear()
     _compare_texts.cache_clear()
 
 

@@ -44,14 +44,11 @@ from intake.cases import persons  # noqa: E402
 from intake.cases import search as search_service  # noqa: E402
 from intake.names import (  # noqa: E402
     NameVariant,
+    forget_names,
     matching_keys,
-    normalise,
     rank,
 )
-from intake.names.compare import _compare_texts  # noqa: E402
 from intake.names.kazakh import cyrillic_to_latin  # noqa: E402
-from intake.names.keys import _token_keys  # noqa: E402
-from intake.names.normalise import analyse  # noqa: E402
 from intake.records.services import Incoming, store_testimonies  # noqa: E402
 
 MINIMAL = ROOT / "tests" / "fixtures" / "records" / "valid" / "minimal.json"
@@ -218,16 +215,6 @@ def _plain_search(engine: Any, query: str) -> list[Any]:
 WARM_UP = 50
 
 
-def _forget_names() -> None:
-    """Empty the caches of analysed names, of the words read in them and their keys,
-    and of compared pairs (intake.names)."""
-    analyse.cache_clear()
-    for remembered in (normalise._word, normalise._token, normalise._had_family_ending):
-        remembered.cache_clear()
-    _token_keys.cache_clear()
-    _compare_texts.cache_clear()
-
-
 def _p(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100)[q - 1] * 1000
 
@@ -302,11 +289,11 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             # Each side ranks with the name caches as it would find them for a new
             # search: empty. Otherwise the second to run reuses the analyses of the
             # same candidates' names that the first one made.
-            _forget_names()
+            forget_names()
             begin = time.perf_counter()
             hits = search_service.search(session, keys, query)
             times.append(time.perf_counter() - begin)
-            _forget_names()
+            forget_names()
             begin = time.perf_counter()
             _plain_search(plain, query)
             plain_times.append(time.perf_counter() - begin)

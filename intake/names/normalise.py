@@ -14,7 +14,14 @@ from functools import lru_cache
 
 from intake.names import chinese, kazakh, russian, uyghur
 from intake.names.phonetic import fold, skeleton, soft
-from intake.names.scripts import ARABIC, CYRILLIC, SIMPLIFIED, TRADITIONAL, char_script
+from intake.names.scripts import (
+    ARABIC,
+    CYRILLIC,
+    SIMPLIFIED,
+    TRADITIONAL,
+    char_script,
+    may_hold_chinese,
+)
 
 #: Version of every rule in this package. Stored blind indexes are computed from the
 #: keys these rules make: bump it whenever a table or rule changes, and rebuild them.
@@ -93,9 +100,6 @@ MAX_NAME = 200
 # overrides, NUL, tabs) become spaces so that they cannot glue two name parts together.
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _CONTROLS = re.compile("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-#: The code point ranges char_script reads as Chinese characters: a name with none of
-#: them is not looked at character by character for one.
-_HAN_RANGES = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #: What separates the words of a name, and the pieces of a hyphenated word.
 _WORD_BREAKS = re.compile(r"[\s·•・‧∙⋅.．。]+")
 _HYPHENS = re.compile(r"[-‐‑–]")
@@ -106,7 +110,7 @@ def analyse(text: str) -> Name:
     """Tokens of ``text`` with their Latin forms and roles."""
     text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text[:MAX_NAME]))
     text = _CONTROLS.sub(" ", text)
-    if _HAN_RANGES.search(text) is not None and any(
+    if may_hold_chinese(text) and any(
         char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in text
     ):
         return _analyse_chinese(text)
@@ -139,7 +143,7 @@ def _mark_given(tokens: list[Token]) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # the tokens of names recur across testimonies
 def _had_family_ending(token: Token) -> bool:
     return (
         any(russian.FAMILY.match(fold(piece)) is not None for piece in token.text.split("-"))
@@ -162,8 +166,9 @@ def _latin_like_tokens(text: str) -> list[Token]:
 
 @lru_cache(maxsize=65536)
 def _word(word: str) -> tuple[bool, Token | None]:
-    """Whether ``word`` is only the patronymic particle (which makes the word before it
-    a patronymic), and its token read alone: None for a title or a word with no letters.
+    """Whether ``word`` is only patronymic particles (uly, kyzy-uly: it makes the word
+    before it a patronymic), and its token read alone: None for a title or a word with
+    no letters.
     Remembered: the words of names recur across testimonies, and tokens are immutable.
     """
     pieces = [piece for piece in _HYPHENS.split(word) if piece]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -16,6 +17,17 @@ CYRILLIC, LATIN, ARABIC, SIMPLIFIED, TRADITIONAL, MIXED = (
 )
 
 
+#: The code point ranges read as Chinese characters: CJK Unified Ideographs, Extension
+#: A, and Compatibility Ideographs.
+_HAN_CHARACTER = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+
+
+def may_hold_chinese(text: str) -> bool:
+    """Whether ``text`` holds a code point of the Chinese ranges: only then can
+    :func:`char_script` find a Chinese character in it."""
+    return _HAN_CHARACTER.search(text) is not None
+
+
 @lru_cache(maxsize=8192)
 def char_script(char: str) -> str | None:
     """The script of one character, or None for spaces, digits and punctuation.
@@ -25,8 +37,7 @@ def char_script(char: str) -> str | None:
     if not char.isalpha():
         # Combining marks (the hook of K̡, Chinese tone marks typed apart) follow their base.
         return None
-    code = ord(char)
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+    if _HAN_CHARACTER.fullmatch(char):
         return SIMPLIFIED if _in_gb2312(char) else TRADITIONAL
     name = unicodedata.name(char, "")
     if name.startswith("CYRILLIC"):

@@ -13,10 +13,13 @@ from intake.names import (
     Match,
     NameVariant,
     compare,
+    forget_names,
+    keys,
     matching_keys,
+    normalise,
     rank,
 )
-from intake.names.compare import MATCH_THRESHOLD
+from intake.names.compare import MATCH_THRESHOLD, _compare_texts
 
 
 def test_rules_version_is_a_short_string():
@@ -167,3 +170,21 @@ def test_direction_overrides_do_not_change_the_outcome():
     # Given a name wrapped in bidirectional control characters, When compared,
     # Then it matches as if typed plainly.
     assert compare("\u202eIlham Tohti\u202c", "Ilham Tohti").is_match
+
+
+def test_forget_names_empties_the_caches_of_names_words_and_comparisons():
+    # Given a name keyed and compared (so the caches hold it)
+    matching_keys("Нұрлан Серікұлы Ахметов")
+    compare("Nurlan Akhmetov", "Нұрлан Ахметов")
+    caches = [
+        normalise.analyse,
+        normalise._word,
+        normalise._token,
+        normalise._had_family_ending,
+        keys._token_keys,
+        _compare_texts,
+    ]
+    assert all(cache.cache_info().currsize for cache in caches)
+    # When they are forgotten / Then every one is empty
+    forget_names()
+    assert [cache.cache_info().currsize for cache in caches] == [0] * len(caches)

@@ -6,8 +6,7 @@ the sourced names are in tests/fixtures/names/people.json.
 
 import pytest
 
-from intake.names import detect_script, normalise
-from intake.names.scripts import SIMPLIFIED, TRADITIONAL, char_script
+from intake.names import detect_script
 
 
 @pytest.mark.parametrize(
@@ -35,17 +34,3 @@ def test_each_script_is_named_by_its_iso_15924_code(text, script):
 def test_a_letter_of_an_unsupported_script_makes_the_name_mixed():
     # Given Greek letters, When detected, Then no supported script is claimed.
     assert detect_script("Αλέξης") == "Zyyy"
-
-
-def test_every_chinese_character_is_in_the_ranges_analyse_looks_for_first() -> None:
-    # analyse() looks a name over character by character for a Chinese one only when
-    # it holds a code point of these ranges: a character char_script calls Chinese
-    # outside them would be read as a Latin-like name.
-    outside = [
-        hex(code)
-        for code in range(0x110000)
-        if char_script.__wrapped__(chr(code)) in (SIMPLIFIED, TRADITIONAL)
-        and normalise._HAN_RANGES.fullmatch(chr(code)) is None
-    ]
-    assert outside == []
-    assert normalise.analyse("古丽 阿依").tokens[0].forms[0].via == normalise.CHINESE_CHARS

@@ -23,7 +23,7 @@ def test_sqlite_files_are_owner_only_and_the_journal_persists(tmp_path):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
 
 
-def test_a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path):
+def test_a_new_database_has_8_kib_pages_and_an_older_one_keeps_its_own(tmp_path):
     # Given a database made before pages grew (4 KiB, with a row)
     old = tmp_path / "old.sqlite3"
     with sqlite3.connect(old) as connection:
@@ -41,8 +41,8 @@ def test_a_new_database_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path
             sizes[name] = connection.execute(text("PRAGMA page_size")).scalar()
             rows[name] = connection.execute(text("SELECT count(*) FROM t")).scalar()
         database.dispose()
-    # Then the new one has 16 KiB pages; the old one keeps 4 KiB and all its rows
-    assert sizes == {"old.sqlite3": 4096, "new.sqlite3": 16384}
+    # Then the new one has 8 KiB pages; the old one keeps 4 KiB and all its rows
+    assert sizes == {"old.sqlite3": 4096, "new.sqlite3": 8192}
     assert rows == {"old.sqlite3": 2, "new.sqlite3": 1}
 
 

@@ -96,6 +96,69 @@ def default_key_file(url: str) -> Path | None:
     return path.with_name(path.name + KEY_FILE_SUFFIX)
 
 
+#: Set in ``session.info`` by :func:`scrub_after_commit`.
+_SCRUB_JOURNAL = "scrub_journal"
+#: How much of the journal is overwritten at a time.
+_SCRUB_CHUNK = 1 << 20
+
+
+def scrub_after_commit(session: Session) -> None:
+    """Have SQLite's rollback journal overwritten once ``session``'s transaction commits.
+
+    For a transaction that destroys something (an erased record's wrapped key, a
+    finalised draft, a delivered sealed file). The database file overwrites what was
+    deleted (secure_delete), but the journal, kept in place so that the panic wipe can
+    reach it, still holds the changed pages as they were before the transaction, so
+    what was destroyed would stay readable there until a later transaction happened to
+    overwrite it. Nothing to do on PostgreSQL (its files are the server's)."""
+    session.info[_SCRUB_JOURNAL] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _scrub_committed(session: Session) -> None:
+    if session.info.pop(_SCRUB_JOURNAL, False):
+        bind = session.get_bind()
+        if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+            scrub_journal(bind)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_to_scrub(session: Session) -> None:
+    # Rolled back: nothing was destroyed, and the journal was used to undo.
+    session.info.pop(_SCRUB_JOURNAL, None)
+
+
+def scrub_journal(engine: Engine) -> None:
+    """Overwrite the rollback journal of ``engine``'s SQLite file with zeros, in place,
+    while no one else can write (an exclusive lock, taken with no page changed, so the
+    journal is not in use). A journal of zeros is not a hot journal: SQLite reuses it as
+    usual. Waits as long as SQLite waits for a lock (5 s) and raises if it cannot get one.
+    """
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    journal = Path(path + "-journal")
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        driver.execute("BEGIN EXCLUSIVE")
+        try:
+            if journal.exists():
+                with journal.open("r+b") as file:
+                    remaining = os.fstat(file.fileno()).st_size
+                    while remaining > 0:
+                        step = min(remaining, _SCRUB_CHUNK)
+                        file.write(bytes(step))
+                        remaining -= step
+                    file.flush()
+                    os.fsync(file.fileno())
+        finally:
+            driver.execute("COMMIT")
+    finally:
+        raw.close()
+
+
 class Database:
     """An engine, its session factory, and where the workspace key file is.
 

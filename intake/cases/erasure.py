@@ -21,6 +21,7 @@ from crypto import Context, OpenError, decrypt_field, encrypt_field
 from intake.audit.services import record_event
 from intake.cases.blind import remove_blind_rows
 from intake.cases.snapshot import drop_snapshot
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.records import services as records
 from intake.records.models import ErasureRequest, Testimony
@@ -165,6 +166,8 @@ def confirm_erasure(
     testimony = _stored(session, keys, row.testimony_id)
     today = _today()
     testimony.wrapped_key = None
+    # The journal's copy of the page that held the key goes too (SQLite).
+    scrub_after_commit(session)
     # Unreadable without the key anyway; dropped so not even its size stays.
     testimony.index_facts = None
     testimony.state = "erased"

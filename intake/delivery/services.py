@@ -49,6 +49,7 @@ from crypto import (
     open_sealed_stream,
     seal,
 )
+from intake.db import scrub_after_commit
 from intake.delivery.bundles import (
     MANIFEST,
     MANIFEST_CONTEXT,
@@ -686,6 +687,9 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             row.delivered_on = today
             row.sealed = None
             delivered.append(row.id)
+    if delivered:
+        # The journal's copies of the sealed files go too (SQLite).
+        scrub_after_commit(session)
     if sent.confirmed_on is None:
         sent.confirmed_on = today
         sent.receipt = receipt

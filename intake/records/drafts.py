@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.records.models import Draft
 from intake.workspace.vault import UnlockedKeys
@@ -66,7 +67,10 @@ def load_draft(session: Session, keys: UnlockedKeys, draft_id: uuid.UUID) -> dic
 
 
 def discard_draft(session: Session, draft_id: uuid.UUID) -> None:
-    """Delete a draft (SQLite overwrites the freed pages: secure_delete is on)."""
+    """Delete a draft (SQLite overwrites the freed pages, secure_delete being on, and
+    the journal's copy of them once the transaction commits)."""
     draft = session.get(Draft, draft_id)
     if draft is not None:
         session.delete(draft)
+        # The journal's copy of the draft goes too.
+        scrub_after_commit(session)

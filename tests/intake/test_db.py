@@ -1,11 +1,12 @@
 """SQLite files: owner-only, and a journal the panic wipe can overwrite."""
 
+import os
 import sqlite3
 import stat
 
 from sqlalchemy import text
 
-from intake.db import Database, default_key_file
+from intake.db import Database, default_key_file, scrub_after_commit
 
 
 def test_sqlite_files_are_owner_only_and_the_journal_persists(tmp_path):
@@ -65,3 +66,46 @@ def test_the_key_file_sits_beside_an_sqlite_file_only():
     )
     assert default_key_file("sqlite://") is None
     assert default_key_file("postgresql+psycopg://u@h/d") is None
+
+
+def _destroyed_secret_left_in_journal(tmp_path, *, scrub: bool) -> bool:
+    path = tmp_path / f"scrub-{scrub}.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    secret = b"wrapped-key-" + os.urandom(16)
+    with database.session() as session:
+        session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, secret BLOB)"))
+        session.execute(text("INSERT INTO t VALUES (1, :secret)"), {"secret": secret})
+    with database.session() as session:
+        session.execute(text("UPDATE t SET secret = NULL WHERE id = 1"))
+        if scrub:
+            scrub_after_commit(session)
+    assert secret not in path.read_bytes()  # secure_delete
+    left = secret in path.with_name(path.name + "-journal").read_bytes()
+    # The database goes on working: written and read again after the scrub
+    with database.session() as session:
+        session.execute(text("INSERT INTO t VALUES (2, x'02')"))
+    with database.session() as session:
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    database.dispose()
+    return left
+
+
+def test_a_destroyed_value_stays_in_the_journal_unless_the_commit_scrubs_it(tmp_path):
+    # Given a secret destroyed in a committed transaction (an erased wrapped key)
+    # Then without the scrub the journal still holds it (what an attacker with the disk
+    # reads); with the scrub it is gone, and the database still works
+    assert _destroyed_secret_left_in_journal(tmp_path, scrub=False)
+    assert not _destroyed_secret_left_in_journal(tmp_path, scrub=True)
+
+
+def test_a_rolled_back_transaction_does_not_scrub_the_next_one(tmp_path):
+    # Given a session whose transaction asked for a scrub and was rolled back
+    database = Database(f"sqlite:///{tmp_path / 'intake.sqlite3'}")
+    session = database.sessions()
+    session.execute(text("CREATE TABLE t (x INTEGER)"))
+    scrub_after_commit(session)
+    session.rollback()
+    # Then the request went with it
+    assert "scrub_journal" not in session.info
+    session.close()
+    database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -42,3 +43,25 @@ def test_a_bundle_is_imported_and_its_receipt_confirmed(casedb_side, station_sid
         sent = session.get(SentBundle, result.bundle_id)
         assert sent.receipt == result.receipt and sent.confirmed_on is not None
     assert counts(casedb_side) == (3, 1)
+
+
+def test_a_confirmed_receipt_leaves_no_sealed_file_on_the_stations_disk(casedb_side, station_side):
+    # Given records sealed at a station and imported at the case database
+    seal_documents(station_side, 2)
+    with station_side.database.session() as session:
+        sealed = [row.sealed for row in session.scalars(select(SealedRecord))]
+    result = import_data(casedb_side, make_bundle(station_side))
+    # When the station confirms the receipt
+    with station_side.database.session() as session:
+        services.confirm_receipt(session, station_side.keys, result.receipt)
+    # Then no sealed file (not even its ciphertext, which the seizer could carry off for
+    # later) stands in the station's database file or its journal
+    engine = station_side.database.engine
+    if engine.dialect.name != "sqlite":
+        return
+    path = Path(engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    assert sealed and journal.exists()
+    for file in (path, journal):
+        content = file.read_bytes()
+        assert not any(blob[-4096:] in content for blob in sealed)

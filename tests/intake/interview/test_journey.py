@@ -50,6 +50,8 @@ def test_station_interview_is_sealed_and_leaves_nothing_readable(
     client = station_interviewer
     base = interview_worked_example(client)
     draft_id = uuid.UUID(base.rsplit("/", 1)[1])
+    with database.session() as session:
+        draft = session.get(Draft, draft_id).ciphertext
     # When they finalise it
     response = _finalise(client, base)
     # Then a receipt shows the record id, the day and the sealed file's SHA-256
@@ -63,10 +65,12 @@ def test_station_interview_is_sealed_and_leaves_nothing_readable(
     # And the outbox lists it, and the draft is gone from the list
     index = client.get("/interview/").get_data(as_text=True)
     assert sealed.sha256 in index and "No draft" in index
-    # And the database file holds none of what was typed
+    # And the database file holds none of what was typed, nor the draft's ciphertext
+    # (which the workspace passphrase opens) in the file or its journal
     stored = _database_bytes(settings)
     for typed in TYPED:
         assert typed.encode() not in stored, typed
+    assert draft[-64:] not in stored
 
 
 def test_case_database_interview_stores_the_worked_example(casedb_coordinator, database, settings):

@@ -6,7 +6,10 @@ write and decrypt after they read.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +17,10 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+_log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
@@ -114,34 +120,54 @@ def scrub_after_commit(session: Session) -> None:
     session.info[_SCRUB_JOURNAL] = True
 
 
+#: SQLite engines whose journal still holds what a committed transaction destroyed,
+#: because the scrub could not get the lock: tried again after each later commit.
+_PENDING_SCRUBS: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 @event.listens_for(Session, "after_commit")
 def _scrub_committed(session: Session) -> None:
-    if session.info.pop(_SCRUB_JOURNAL, False):
-        bind = session.get_bind()
-        if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction has not committed yet
+    asked = session.info.pop(_SCRUB_JOURNAL, False)
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return
+    if asked or bind in _PENDING_SCRUBS:
+        # Never raises: the transaction has committed, and what it did stands.
+        try:
             scrub_journal(bind)
+        except (OSError, DBAPIError, sqlite3.Error) as error:
+            _PENDING_SCRUBS.add(bind)
+            _log.warning("the journal could not be overwritten yet (%s): tried again later", error)
+        else:
+            _PENDING_SCRUBS.discard(bind)
 
 
 @event.listens_for(Session, "after_rollback")
 def _nothing_to_scrub(session: Session) -> None:
-    # Rolled back: nothing was destroyed, and the journal was used to undo.
-    session.info.pop(_SCRUB_JOURNAL, None)
+    # Rolled back: nothing was destroyed, and the journal was used to undo. (A savepoint
+    # rolled back leaves the outer transaction and what it asked for.)
+    if not session.in_nested_transaction():
+        session.info.pop(_SCRUB_JOURNAL, None)
 
 
 def scrub_journal(engine: Engine) -> None:
-    """Overwrite the rollback journal of ``engine``'s SQLite file with zeros, in place,
-    while no one else can write (an exclusive lock, taken with no page changed, so the
-    journal is not in use). A journal of zeros is not a hot journal: SQLite reuses it as
-    usual. Waits as long as SQLite waits for a lock (5 s) and raises if it cannot get one.
+    """Overwrite the rollback journal of ``engine``'s SQLite file with zeros, then empty
+    it, while no one else can write (an exclusive lock, taken with no page changed, so
+    the journal is not in use; a hot journal left by a crash is rolled back before the
+    lock is granted). An empty journal is not a hot journal: SQLite reuses it as usual.
+    The journal is found beside the file SQLite opened (a symbolic link resolved).
+    Waits as long as SQLite waits for a lock (5 s) and raises if it cannot get one.
     """
-    path = engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return
-    journal = Path(path + "-journal")
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
         assert driver is not None
+        files = {row[1]: row[2] for row in driver.execute("PRAGMA database_list")}
+        if not files.get("main"):
+            return  # in memory: no journal on disk
+        journal = Path(files["main"] + "-journal")
         driver.execute("BEGIN EXCLUSIVE")
         try:
             if journal.exists():
@@ -152,6 +178,9 @@ def scrub_journal(engine: Engine) -> None:
                         file.write(bytes(step))
                         remaining -= step
                     file.flush()
+                    os.fsync(file.fileno())
+                    # Its blocks now hold zeros: emptied, so the next scrub has less to do.
+                    file.truncate(0)
                     os.fsync(file.fileno())
         finally:
             driver.execute("COMMIT")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field, pseudonym
 from intake.accounts.models import ACCOUNT_ROLES, Account
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
 from intake.workspace.vault import UnlockedKeys
@@ -437,6 +438,7 @@ def reset_password(
     account.failed_logins = 0
     account.blocked_until = None
     seal_integrity(keys, account)
+    scrub_after_commit(session)  # the journal's copy of the old hash goes too
     _record(session, "account-password-reset")
     return password
 
@@ -451,4 +453,5 @@ def remove_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) 
     if account_is_intact(keys, account):
         _guard_last_administrator(session, keys, account)
     session.delete(account)
+    scrub_after_commit(session)  # the journal's copy of the account goes too
     _record(session, "account-removed")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from crypto import Context, KeyChain, Purpose, SymmetricKey, decrypt_field, encrypt_field
 from crypto.aead import padded_size
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.records.jsontext import parse_json
 from intake.records.models import DraftAttachment, TestimonyAttachment
@@ -133,6 +134,7 @@ def remove_draft_attachment(
     for row in rows:
         if _decrypt(chain, "draft-attachment", _place(draft_id, row.id), row).sha256 == sha256:
             session.delete(row)
+            scrub_after_commit(session)  # the journal's copy goes too
 
 
 def encrypt_testimony_attachments(

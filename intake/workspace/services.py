@@ -25,6 +25,7 @@ from crypto import (
     encrypt_field,
     parse_recipient,
 )
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
 from intake.workspace.keyfile import KeyFile
@@ -171,6 +172,8 @@ def key_file(session: Session) -> KeyFile:
         entries = {row.name: row.value for row in legacy if row.name in _SECRET_NAMES}
         store.write({**entries, **store.read()})
         session.execute(delete(KeyMaterial))
+        # The journal's copies of the rows go too, once this commits (SQLite).
+        scrub_after_commit(session)
         session.flush()
     return store
 

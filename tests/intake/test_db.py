@@ -6,6 +6,7 @@ import stat
 
 from sqlalchemy import text
 
+from intake import db
 from intake.db import Database, default_key_file, scrub_after_commit
 
 
@@ -109,3 +110,78 @@ def test_a_rolled_back_transaction_does_not_scrub_the_next_one(tmp_path):
     assert "scrub_journal" not in session.info
     session.close()
     database.dispose()
+
+
+def _secret_row(path):
+    database = Database(f"sqlite:///{path}")
+    secret = b"wrapped-key-" + os.urandom(16)
+    with database.session() as session:
+        session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, secret BLOB)"))
+        session.execute(text("INSERT INTO t VALUES (1, :secret)"), {"secret": secret})
+    return database, secret
+
+
+def test_a_scrub_kept_from_its_lock_is_done_after_a_later_commit(tmp_path, caplog, monkeypatch):
+    # Given a secret destroyed while the lock the scrub needs cannot be had in time
+    path = tmp_path / "intake.sqlite3"
+    database, secret = _secret_row(path)
+    journal = path.with_name(path.name + "-journal")
+    scrub = db.scrub_journal
+
+    def locked(engine):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(db, "scrub_journal", locked)
+    with database.session() as session:
+        session.execute(text("UPDATE t SET secret = NULL WHERE id = 1"))
+        scrub_after_commit(session)
+    # Then the change stands and no error reaches the person, but the journal still
+    # holds the secret and the log says so
+    with database.session() as session:
+        assert session.execute(text("SELECT secret FROM t")).scalar() is None
+    assert secret in journal.read_bytes()
+    assert "could not be overwritten" in caplog.text
+    # When the lock can be had again and anything else is committed
+    monkeypatch.setattr(db, "scrub_journal", scrub)
+    with database.session() as session:
+        session.execute(text("INSERT INTO t VALUES (2, x'02')"))
+    # Then the journal is overwritten after all
+    assert secret not in journal.read_bytes()
+    database.dispose()
+
+
+def test_a_savepoint_neither_scrubs_early_nor_drops_the_scrub(tmp_path):
+    # Given a transaction that destroys a secret inside a savepoint, and a savepoint
+    # rolled back after it
+    path = tmp_path / "intake.sqlite3"
+    database, secret = _secret_row(path)
+    with database.session() as session:
+        with session.begin_nested():
+            session.execute(text("UPDATE t SET secret = NULL WHERE id = 1"))
+            scrub_after_commit(session)
+        savepoint = session.begin_nested()
+        session.execute(text("INSERT INTO t VALUES (2, x'02')"))
+        savepoint.rollback()
+        # Then nothing was scrubbed yet (the change is not committed) and the request stands
+        assert session.info.get("scrub_journal")
+    # And once the whole transaction commits the journal holds no copy of the secret
+    assert secret not in path.with_name(path.name + "-journal").read_bytes()
+    assert secret not in path.read_bytes()
+    database.dispose()
+
+
+def test_the_journal_is_found_beside_the_file_a_symbolic_link_names(tmp_path):
+    # Given a database opened through a symbolic link in another folder
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").mkdir()
+    target = tmp_path / "real" / "intake.sqlite3"
+    target.touch()
+    (tmp_path / "link" / "intake.sqlite3").symlink_to(target)
+    database, secret = _secret_row(tmp_path / "link" / "intake.sqlite3")
+    # When a secret is destroyed and the journal scrubbed
+    with database.session() as session:
+        session.execute(text("UPDATE t SET secret = NULL WHERE id = 1"))
+        scrub_after_commit(session)
+    database.dispose()
+    # Then the journal SQLite wrote, beside the real file, holds no copy of it
+    assert secret not in (tmp_path / "real" / "intake.sqlite3-journal").read_bytes()

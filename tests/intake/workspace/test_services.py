@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -160,6 +161,12 @@ def test_key_material_of_an_older_version_moves_out_of_the_database(database, se
     assert KeyFile(settings.key_file).read() == entries
     with database.session() as session:
         assert session.scalars(select(KeyMaterial)).all() == []
+    # And on SQLite no copy of the wrapped keys is left in the database file or its journal
+    if database.engine.dialect.name == "sqlite":
+        path = Path(database.engine.url.database)
+        for file in (path, path.with_name(path.name + "-journal")):
+            content = file.read_bytes()
+            assert not any(value in content for value in entries.values() if len(value) > 16)
 
 
 def test_the_recipient_shown_cannot_be_replaced_in_storage(database, settings, casedb):

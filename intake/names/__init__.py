@@ -30,8 +30,6 @@ def forget_names() -> None:
     for remembered in (
         _normalise.analyse,
         _normalise._word,
-        _normalise._token,
-        _normalise._had_family_ending,
         _keys._token_keys,
         _compare._compare_texts,
     ):

@@ -143,7 +143,6 @@ def _mark_given(tokens: list[Token]) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
-@lru_cache(maxsize=65536)  # the tokens of names recur across testimonies
 def _had_family_ending(token: Token) -> bool:
     return (
         any(russian.FAMILY.match(fold(piece)) is not None for piece in token.text.split("-"))
@@ -200,10 +199,9 @@ def _to_latin(piece: str) -> tuple[str, str]:
     return uyghur.yengi_to_latin(piece), LATIN
 
 
-@lru_cache(maxsize=65536)
 def _token(text: str, folded: str, via: str, role: str | None) -> Token:
     """A token from its folded letters, finding a patronymic or family ending if ``role``
-    is not given (remembered: tokens are immutable and recur)."""
+    is not given."""
     if role is None:
         role = NAME
         match = kazakh.PATRONYMIC.match(folded) or russian.PATRONYMIC.match(folded)

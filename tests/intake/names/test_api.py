@@ -179,8 +179,6 @@ def test_forget_names_empties_the_caches_of_names_words_and_comparisons():
     caches = [
         normalise.analyse,
         normalise._word,
-        normalise._token,
-        normalise._had_family_ending,
         keys._token_keys,
         _compare_texts,
     ]

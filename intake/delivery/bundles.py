@@ -25,7 +25,7 @@ from typing import Protocol
 from crypto.aead import padded_size
 from intake.errors import N_, IntakeError
 from intake.records.jsontext import canonical_json, parse_json
-from intake.ziplayout import LOCAL_HEADER, LOCAL_SIGNATURE, UTF8_NAMES
+from intake.ziplayout import CENTRAL_ENTRY, LOCAL_HEADER, LOCAL_SIGNATURE, UTF8_NAMES
 
 BUNDLE_FORMAT = "intake-bundle-v1"
 RECEIPT_FORMAT = "intake-receipt-v1"
@@ -38,7 +38,7 @@ PADDING = "padding"
 RECORD_NAME = re.compile(
     r"records/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.age"
 )
-_PADDING_OVERHEAD = 30 + len(PADDING) + 46 + len(PADDING)
+_PADDING_OVERHEAD = LOCAL_HEADER.size + CENTRAL_ENTRY.size + 2 * len(PADDING)
 #: Most records one bundle may hold.
 MAX_BUNDLE_RECORDS = 50_000
 #: Largest bundle accepted from a file (the web endpoint has its own, lower limit).

@@ -63,12 +63,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _private_sqlite_file(url: str) -> None:
+def _private_sqlite_file(url: str) -> str | None:
+    """Create the SQLite file of ``url`` owner-only (with its journal and other files, if
+    there), and return the path SQLite will open (a symbolic link resolved, as SQLite
+    resolves it); None when the database is not a file named by its path."""
     # SQLite creates its file (and its journal, with the same mode) as the umask allows,
     # usually readable by everyone: create it owner-only first.
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
-        return
+        return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         os.fchmod(fd, 0o600)
@@ -77,16 +80,93 @@ def _private_sqlite_file(url: str) -> None:
     for suffix in ("-journal", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.chmod(path + suffix, 0o600)
+    return os.path.realpath(path)
+
+
+#: Added to an SQLite file's name to give a journal that may be hot a second name (a
+#: hard link) while the database is opened: see :func:`_hold_hot_journal`.
+KEPT_JOURNAL_SUFFIX = "-journal-kept"
+#: The first bytes of a journal header SQLite would roll back (its "magic"). A journal
+#: that was committed or scrubbed starts with zeros.
+_JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
+
+def _hold_hot_journal(path: str) -> None:
+    """Before SQLite first opens ``path``, give its journal a second name if a crash may
+    have left it hot (its header is valid).
+
+    SQLite rolls such a journal back when the database is next read, then deletes it
+    (it does, although the journal mode is PERSIST). Its blocks hold pages as they
+    were before earlier transactions (a draft's previous versions, say) and would stay
+    on the disk, out of the panic wipe's reach. With a second name the file outlives
+    the deletion, and :func:`_release_kept_journal` overwrites it then. Never raises:
+    without a second name (a file system without hard links) the database opens as
+    before."""
+    _release_kept_journal(path)  # a name an earlier run kept and could not release
+    journal = path + "-journal"
+    try:
+        with open(journal, "rb") as file:
+            if file.read(len(_JOURNAL_MAGIC)) != _JOURNAL_MAGIC:
+                return
+        os.link(journal, path + KEPT_JOURNAL_SUFFIX)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        _log.warning("a journal left by a crash could not be kept to be overwritten (%s)", error)
+
+
+def _release_kept_journal(path: str) -> None:
+    """Overwrite the journal kept under a second name if SQLite has deleted it (or put
+    another in its place); then drop the second name. A journal still in place is never
+    touched: it may be in use, and it is within the panic wipe's reach."""
+    kept = Path(path + KEPT_JOURNAL_SUFFIX)
+    try:
+        held = kept.stat()
+    except FileNotFoundError:
+        return
+    try:
+        live = os.stat(path + "-journal")
+    except FileNotFoundError:
+        live = None
+    try:
+        if live is None or not os.path.samestat(live, held):
+            _zero_file(kept)
+        kept.unlink()
+    except FileNotFoundError:
+        return  # released meanwhile by another connection
+    except OSError as error:
+        _log.warning("a journal left by a crash could not be overwritten yet (%s)", error)
+
+
+def _after_recovery(path: str) -> Any:
+    """A connect listener: once a connection has read the database (so any hot journal
+    has been rolled back), the journal kept by :func:`_hold_hot_journal` is released."""
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        if not os.path.exists(path + KEPT_JOURNAL_SUFFIX):
+            return
+        try:
+            dbapi_connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        except sqlite3.Error:
+            return  # locked: a later connection releases it
+        _release_kept_journal(path)
+
+    return connected
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, secure delete, a journal the wipe
-    can overwrite, and files only the owner can read.
+    can overwrite (and one left by a crash overwritten once rolled back), and files only
+    the owner can read.
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        _private_sqlite_file(url)
+        path = _private_sqlite_file(url)
+        if path is not None:
+            _hold_hot_journal(path)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            event.listen(engine, "connect", _after_recovery(path))
     return engine
 
 
@@ -171,21 +251,26 @@ def scrub_journal(engine: Engine) -> None:
         driver.execute("BEGIN EXCLUSIVE")
         try:
             if journal.exists():
-                with journal.open("r+b") as file:
-                    remaining = os.fstat(file.fileno()).st_size
-                    while remaining > 0:
-                        step = min(remaining, _SCRUB_CHUNK)
-                        file.write(bytes(step))
-                        remaining -= step
-                    file.flush()
-                    os.fsync(file.fileno())
-                    # Its blocks now hold zeros: emptied, so the next scrub has less to do.
-                    file.truncate(0)
-                    os.fsync(file.fileno())
+                _zero_file(journal)
         finally:
             driver.execute("COMMIT")
     finally:
         raw.close()
+
+
+def _zero_file(path: Path) -> None:
+    """Overwrite the file at ``path`` with zeros, then empty it (each step synced)."""
+    with path.open("r+b") as file:
+        remaining = os.fstat(file.fileno()).st_size
+        while remaining > 0:
+            step = min(remaining, _SCRUB_CHUNK)
+            file.write(bytes(step))
+            remaining -= step
+        file.flush()
+        os.fsync(file.fileno())
+        # Its blocks now hold zeros: emptied, so the next scrub has less to do.
+        file.truncate(0)
+        os.fsync(file.fileno())
 
 
 class Database:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.accounts.models import Account
 from intake.accounts.services import create_account
-from intake.db import Database
+from intake.db import KEPT_JOURNAL_SUFFIX, Database
 from intake.errors import N_
 from intake.migrate import downgrade_database, upgrade_database
 from intake.settings import SECRET_KEY_FILE, Settings
@@ -84,7 +84,9 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
 
     The key file is overwritten in place with random bytes and removed first: without
     it nothing that remains can be opened.
-    SQLite: the database file and its journal are overwritten with random bytes and removed.
+    SQLite: the database file and its journal (and a journal kept after a crash) are
+    overwritten with random bytes and removed, beside the real file if the path is a
+    symbolic link.
     PostgreSQL: every table is dropped (the server's own files, WAL and backups are
     outside this app's reach; without the keyring they hold only ciphertext).
     """
@@ -93,11 +95,16 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database:
         database.dispose()
-        base = Path(url.database)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            candidate = base.with_name(base.name + suffix)
-            if candidate.exists():
-                _shred(candidate)
+        # The files beside the path given and beside the file SQLite opened (a symbolic
+        # link resolved): SQLite writes its journal beside the real file.
+        named = Path(url.database)
+        for base in dict.fromkeys((named.resolve(), named)):
+            for suffix in ("", "-wal", "-shm", "-journal", KEPT_JOURNAL_SUFFIX):
+                candidate = base.with_name(base.name + suffix)
+                if candidate.is_symlink():
+                    candidate.unlink()  # the file it names is shredded through its own name
+                elif candidate.exists():
+                    _shred(candidate)
     else:
         with database.engine.begin() as connection:
             connection.exec_driver_sql("DELETE FROM key_material")

@@ -9,6 +9,8 @@ from sqlalchemy import text
 from intake import db
 from intake.db import Database, default_key_file, scrub_after_commit
 
+from .journal_helpers import leave_hot_journal
+
 
 def test_sqlite_files_are_owner_only_and_the_journal_persists(tmp_path):
     # Given a new SQLite database / When a table is written
@@ -185,3 +187,83 @@ def test_the_journal_is_found_beside_the_file_a_symbolic_link_names(tmp_path):
     database.dispose()
     # Then the journal SQLite wrote, beside the real file, holds no copy of it
     assert secret not in (tmp_path / "real" / "intake.sqlite3-journal").read_bytes()
+
+
+def _open_and_read(path):
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        changed = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'changed%'"))
+        assert changed.scalar() == 0  # the crashed transaction was rolled back
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    database.dispose()
+
+
+def test_a_journal_left_by_a_crash_is_overwritten_when_sqlite_deletes_it(tmp_path):
+    # Given a journal left hot by a crash, holding a page as it was before an earlier
+    # change (the marker), and a second name for its blocks (what stays on the disk
+    # once SQLite deletes it: the attacker's view of free blocks)
+    path, marker = tmp_path / "intake.sqlite3", b"previous-draft-" + os.urandom(16)
+    leave_hot_journal(path, marker)
+    journal = path.with_name(path.name + "-journal")
+    blocks = tmp_path / "blocks"
+    os.link(journal, blocks)
+    # When the database is opened and read (SQLite rolls the journal back)
+    _open_and_read(path)
+    # Then whatever SQLite did with its journal, the marker survives nowhere: not in the
+    # blocks it left, unless they are still the journal in place (which scrubs and the
+    # panic wipe reach); and no second name is left behind
+    in_place = journal.exists() and os.path.samestat(journal.stat(), blocks.stat())
+    assert in_place or marker not in blocks.read_bytes()
+    assert not path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX).exists()
+
+
+def test_a_journal_in_use_is_never_overwritten_only_its_kept_name_dropped(tmp_path):
+    # Given a database whose journal has a second name left by an earlier run, and the
+    # journal still in place (in use, or kept by the journal mode)
+    path = tmp_path / "intake.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        session.execute(text("CREATE TABLE t (x BLOB)"))
+        session.execute(text("INSERT INTO t VALUES (x'01')"))
+    database.dispose()
+    journal = path.with_name(path.name + "-journal")
+    before = journal.read_bytes()
+    kept = path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX)
+    os.link(journal, kept)
+    # When the database is opened again
+    Database(f"sqlite:///{path}").dispose()
+    # Then the journal is untouched and the second name is gone
+    assert journal.read_bytes() == before
+    assert not kept.exists()
+
+
+def test_a_kept_journal_sqlite_no_longer_names_is_overwritten(tmp_path):
+    # Given a second name left by an earlier run for a journal SQLite has since deleted
+    path = tmp_path / "intake.sqlite3"
+    Database(f"sqlite:///{path}").dispose()
+    kept = path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX)
+    kept.write_bytes(b"old page " + b"x" * 5000)
+    spy = tmp_path / "blocks"
+    os.link(kept, spy)
+    # When the database is opened
+    Database(f"sqlite:///{path}").dispose()
+    # Then those blocks hold nothing and the name is gone
+    assert spy.read_bytes() == b""
+    assert not kept.exists()
+
+
+def test_without_hard_links_a_crashed_journal_is_rolled_back_as_before(
+    tmp_path, monkeypatch, caplog
+):
+    # Given a crashed journal on a file system that refuses a second name
+    path = tmp_path / "intake.sqlite3"
+    leave_hot_journal(path, b"previous-draft-" + os.urandom(16))
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(db.os, "link", refused)
+    # When the database is opened, then it is rolled back and works, and the log says
+    # the journal's copies could not be kept to be overwritten
+    _open_and_read(path)
+    assert "could not be kept" in caplog.text

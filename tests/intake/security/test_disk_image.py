@@ -3,7 +3,8 @@
 A real ext4 file system in an image file: the workspace lives in it through
 init, create-identity, records add, change-passphrase and wipe; then the whole raw
 image is scanned for the keyring's salts, wrapped root keys and the encrypted
-organisation identity, in every form the app ever wrote them.
+organisation identity, in every form the app ever wrote them. And a journal left hot
+by a crash leaves no copy of what it held once the app has opened the database again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import json
 import os
 from pathlib import Path
 
+from sqlalchemy import text
+
+from intake.db import Database
 from intake.workspace.keyfile import KeyFile
 
+from ..journal_helpers import leave_hot_journal
 from ..records.helpers import WORKED_EXAMPLE
 from .conftest import intake_command, unmount
 
@@ -85,3 +90,22 @@ def test_after_a_wipe_no_key_material_is_left_on_the_file_system(ext4_image, tmp
     unmount(mount_point)
     # Then none of the salts, wrapped roots or the identity is anywhere in the image
     assert _present(image, needles) == []
+
+
+def test_a_journal_left_by_a_crash_leaves_no_copy_on_the_disk_once_reopened(ext4_image):
+    image, mount_point = ext4_image
+    path = mount_point / "intake.sqlite3"
+    # Given a station that crashed mid-transaction: its journal, left hot, holds a page
+    # as it was before an earlier change (a draft's previous version, say)
+    marker = b"previous-draft-" + os.urandom(16)
+    leave_hot_journal(path, marker)
+    os.sync()
+    assert marker in image.read_bytes()  # the scan sees it while the journal is there
+    # When the app opens the database again (SQLite rolls the journal back and deletes it)
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    database.dispose()
+    unmount(mount_point)
+    # Then the page is nowhere in the image, not even in the journal's free blocks
+    assert marker not in image.read_bytes()

@@ -1,6 +1,7 @@
 """Account services: disable, enable, reset and remove, and the last administrator."""
 
 import uuid
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -44,6 +45,13 @@ def _act(database, keys, action, account_id):
 def _account(database, account_id):
     with database.session() as session:
         return session.get(Account, account_id)
+
+
+def _files(database) -> dict[str, bytes]:
+    """What an attacker with the disk reads: the SQLite file and its journal."""
+    path = Path(database.engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    return {"database": path.read_bytes(), "journal": journal.read_bytes()}
 
 
 def test_a_disabled_account_cannot_sign_in_until_enabled(database, settings, keys):
@@ -110,6 +118,24 @@ def test_the_reset_password_is_stored_only_as_an_encrypted_hash(database, settin
     assert password not in stored and PasswordHasher().verify(stored, password)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_reset_leaves_the_old_hash_in_neither_the_database_nor_its_journal(
+    database, settings, keys
+):
+    # Given an interviewer whose password hash is stored encrypted (the keyring opens it,
+    # and the hash can then be guessed at offline)
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    old_hash = _account(database, nurlan).password_hash
+    assert old_hash in _files(database)["database"]
+    # When an administrator resets the password
+    with database.session() as session:
+        services.reset_password(session, settings, keys, nurlan)
+    # Then the old hash as it was stored is in neither the database file nor its journal
+    # (which keeps changed pages as they were before)
+    for file, content in _files(database).items():
+        assert old_hash not in content, file
+
+
 def test_removing_deletes_the_row_and_records_no_name(database, settings, keys):
     nurlan = add_account(database, settings, keys, "nurlan-unique-name", "coordinator")
     _act(database, keys, services.remove_account, nurlan)
@@ -119,6 +145,21 @@ def test_removing_deletes_the_row_and_records_no_name(database, settings, keys):
     assert not any("nurlan" in kind for kind in kinds)
     with pytest.raises(services.AccountNotFoundError):
         _act(database, keys, services.remove_account, nurlan)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_removed_account_is_in_neither_the_database_nor_its_journal(database, settings, keys):
+    # Given an account with its username, password hash and look-up value stored
+    nurlan = add_account(database, settings, keys, "nurlan", "coordinator")
+    account = _account(database, nurlan)
+    stored = [account.username, account.password_hash, account.login_index.encode()]
+    assert all(value in _files(database)["database"] for value in stored)
+    # When an administrator removes it
+    _act(database, keys, services.remove_account, nurlan)
+    # Then none of what its row held is in the database file or its journal
+    for file, content in _files(database).items():
+        for value in stored:
+            assert value not in content, file
 
 
 @pytest.mark.parametrize("action", [services.disable_account, services.remove_account])

@@ -4,6 +4,7 @@ import io
 import os
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -48,6 +49,30 @@ def test_draft_attachments_round_trip_and_are_removed(database, station):
         remove_draft_attachment(session, keys, draft_id, PHOTO.sha256)
     with database.session() as session:
         assert draft_attachments(session, keys, draft_id) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_removed_draft_attachment_is_in_neither_the_database_nor_its_journal(database, station):
+    # Given a draft with a photo, stored encrypted (the workspace keys open it)
+    keys, _identity = station
+    draft_id = _draft(database, keys)
+    with database.session() as session:
+        add_draft_attachment(session, keys, draft_id, PHOTO)
+    with database.session() as session:
+        row = session.scalars(select(DraftAttachment)).one()
+        stored = [row.meta, row.content]
+    path = Path(database.engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    assert all(value in path.read_bytes() for value in stored)
+    # When the interviewer removes it from the draft
+    with database.session() as session:
+        remove_draft_attachment(session, keys, draft_id, PHOTO.sha256)
+    # Then neither its ciphertexts nor the photo are in the database file or its journal
+    # (which keeps changed pages as they were before)
+    for file in (path, journal):
+        content = file.read_bytes()
+        for value in [*stored, PHOTO.content]:
+            assert value not in content, file.name
 
 
 def test_an_attachment_moved_to_another_draft_does_not_open(database, station):

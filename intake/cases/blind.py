@@ -32,6 +32,7 @@ from crypto import Keyring
 from crypto.blind_index import BlindIndexKey, blind_index, plan_bits
 from intake.bulk import bulk_insert
 from intake.cases.models import BlindIndexPlan, BlindIndexRow, PersonCandidate
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.names import RULES_VERSION, NameVariant, matching_keys
 from intake.records.models import Testimony
@@ -396,6 +397,7 @@ def reindex(
     session.execute(delete(BlindIndexRow))
     session.execute(delete(PersonCandidate))
     session.execute(delete(BlindIndexPlan))
+    scrub_after_commit(session)  # the journal's copy of the old values goes too
     for kind in KINDS:
         session.add(
             BlindIndexPlan(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
+from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.exports.models import ExportPartner
 from intake.exports.sealing import parse_recipients
@@ -97,3 +98,4 @@ def remove_partner(session: Session, keys: UnlockedKeys, partner_id: uuid.UUID) 
     row = session.get(ExportPartner, partner_id)
     if row is not None:
         session.delete(row)
+        scrub_after_commit(session)  # the journal's copy of its label and keys goes too

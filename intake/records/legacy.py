@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto import OpenError, decrypt_field, encrypt_field
+from intake.db import scrub_after_commit
 from intake.records import services
 from intake.records.models import SECTIONS, Testimony, TestimonyAttachment, TestimonySection
 from intake.records.upgrade import upgrade_record
@@ -104,6 +105,7 @@ def _upgrade_one(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> 
         for name in SECTIONS
     }
     session.execute(delete(TestimonySection).where(TestimonySection.testimony_id == record_id))
+    scrub_after_commit(session)  # the journal's copy of the old sections goes too
     session.expire(testimony, ["sections"])
     session.add_all(
         TestimonySection(testimony_id=record_id, name=name, ciphertext=blob)

@@ -99,6 +99,38 @@ def test_a_rotated_keyring_asks_for_a_rebuild(database, casedb):
         assert len(search(session, rotated, NAMES[0])) == 1
 
 
+def _as_stored(row: BlindIndexRow) -> bytes:
+    """The bytes SQLite stores for a row's kind, value and record (its record format:
+    the integer big-endian in the fewest of 1, 2, 3, 4, 6 or 8 bytes; 0 and 1 none)."""
+    width = next(w for w in (1, 2, 3, 4, 6, 8) if row.value < 2 ** (8 * w - 1))
+    value = b"" if row.value in (0, 1) else row.value.to_bytes(width, "big")
+    return row.kind.encode() + value + row.record_id.hex.encode()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_rebuild_leaves_the_old_values_in_neither_the_database_nor_its_journal(database, casedb):
+    # Given a record's index rows, made with the keyring before it was rotated
+    store(database, casedb, document(*NAMES, id_number=ID_NUMBER, informant="Ержан Құрман"))
+    with database.session() as session:
+        old = {_as_stored(row) for row in session.scalars(select(BlindIndexRow))}
+    path = Path(database.engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    assert old and all(value in path.read_bytes() for value in old)
+    # When the index is rebuilt with the rotated keyring
+    rotated = replace(casedb, keyring=casedb.keyring.rotate())
+    with database.session() as session:
+        blind.reindex(session, rotated, lambda ids: open_name_sections(session, rotated, ids))
+    with database.session() as session:
+        new = {_as_stored(row) for row in session.scalars(select(BlindIndexRow))}
+    # Then the old values (those the new key did not happen to give again) are in neither
+    # the database file nor its journal (which keeps changed pages as they were before)
+    gone = old - new
+    assert gone
+    for file in (path, journal):
+        content = file.read_bytes()
+        assert not any(value in content for value in gone), file.name
+
+
 def test_normalise_id_number_checks_the_check_digit():
     assert blind.normalise_id_number("110105 19491231 002x") == ID_NUMBER
     assert blind.normalise_id_number("110105194912310020") is None

@@ -4,13 +4,14 @@ the passphrase is never sealed to."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from crypto import Identity
 from intake.exports.models import ExportPartner
-from intake.exports.partners import PartnerError, add_partner, list_partners
+from intake.exports.partners import PartnerError, add_partner, list_partners, remove_partner
 
 
 def test_label_and_keys_are_not_in_the_database_in_plain(database, casedb):
@@ -28,6 +29,25 @@ def test_label_and_keys_are_not_in_the_database_in_plain(database, casedb):
         assert b"Qyzylqaragai" not in raw and key.encode() not in raw
     with database.session() as session:
         assert [p.label for p in list_partners(session, casedb)] == ["Qyzylqaragai Rights Archive"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_removed_partner_is_in_neither_the_database_nor_its_journal(database, casedb):
+    # Given a partner whose label and keys are stored encrypted (the keyring opens them)
+    with database.session() as session:
+        partner = add_partner(session, casedb, "Partner", Identity.generate().recipient)
+    with database.session() as session:
+        stored = session.get(ExportPartner, partner.id).payload
+    path = Path(database.engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    assert stored in path.read_bytes()
+    # When it is removed
+    with database.session() as session:
+        remove_partner(session, casedb, partner.id)
+    # Then its stored label and keys are in neither the database file nor its journal
+    # (which keeps changed pages as they were before)
+    for file in (path, journal):
+        assert stored not in file.read_bytes(), file.name
 
 
 def test_a_row_moved_to_another_id_does_not_open(database, casedb):

@@ -8,12 +8,14 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crypto import Purpose, encrypt_field, new_record_key, wrap_record_key
 from intake.cli import main
 from intake.records import services
+from intake.records.legacy import upgrade_stored_records
 from intake.records.models import Testimony, TestimonySection
 from intake.records.upgrade import upgrade_record
 
@@ -91,6 +93,31 @@ def test_an_earlier_record_is_refused_then_upgraded_and_read_as_version_2(
     )
     assert "0 upgraded, 0 not upgraded." in again.output
     assert "Index facts written: 0." in again.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_an_upgrade_leaves_the_old_sections_in_neither_the_database_nor_its_journal(
+    database, casedb
+):
+    # Given a record stored by the earlier version, its sections as they are stored
+    record_id, _document = _store_as_the_earlier_version(database, casedb)
+    with database.session() as session:
+        rows = session.scalars(
+            select(TestimonySection).where(TestimonySection.testimony_id == record_id)
+        )
+        old = [row.ciphertext for row in rows]
+    path = Path(database.engine.url.database)
+    journal = path.with_name(path.name + "-journal")
+    assert len(old) == len(V1_SECTIONS) and all(value in path.read_bytes() for value in old)
+    # When the upgrade runs
+    with database.session() as session:
+        report = upgrade_stored_records(session, casedb)
+    assert report.upgraded == [record_id]
+    # Then the sections it replaced are in neither the database file nor its journal
+    # (which keeps changed pages as they were before)
+    for file in (path, journal):
+        content = file.read_bytes()
+        assert not any(value in content for value in old), file.name
 
 
 def test_an_earlier_record_with_a_section_removed_is_not_upgraded(

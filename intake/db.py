@@ -58,20 +58,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The rollback journal holds copies of changed pages. PERSIST keeps it as one file
     # that is reused in place (DELETE would leave each old journal in free disk blocks),
     # so the panic wipe can overwrite every copy. Temporary tables stay in memory.
+    journal = _main_journal(dbapi_connection)
+    crashed = _left_hot(journal)
+    # The first read rolls back a journal a crash left hot, in the journal mode the
+    # connection has then; SQLite would delete it after, leaving its blocks (pages as
+    # they were before earlier changes, a draft's previous versions, say) on the disk.
+    # Under an exclusive locking mode it keeps the journal in place instead, its header
+    # zeroed; the mode is set back to normal, and the read after it lets the lock go.
+    cursor.execute("PRAGMA locking_mode = EXCLUSIVE")
     cursor.execute("PRAGMA journal_mode = PERSIST")
+    cursor.execute("PRAGMA locking_mode = NORMAL")
+    cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
     cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
+    if crashed and journal is not None:
+        _scrub_recovered(dbapi_connection, journal)
 
 
-def _private_sqlite_file(url: str) -> str | None:
-    """Create the SQLite file of ``url`` owner-only (with its journal and other files, if
-    there), and return the path SQLite will open (a symbolic link resolved, as SQLite
-    resolves it); None when the database is not a file named by its path."""
+def _private_sqlite_file(url: str) -> None:
     # SQLite creates its file (and its journal, with the same mode) as the umask allows,
     # usually readable by everyone: create it owner-only first.
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
-        return None
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         os.fchmod(fd, 0o600)
@@ -80,78 +89,46 @@ def _private_sqlite_file(url: str) -> str | None:
     for suffix in ("-journal", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.chmod(path + suffix, 0o600)
-    return os.path.realpath(path)
 
 
-#: Added to an SQLite file's name to give a journal that may be hot a second name (a
-#: hard link) while the database is opened: see :func:`_hold_hot_journal`.
-KEPT_JOURNAL_SUFFIX = "-journal-kept"
 #: The first bytes of a journal header SQLite would roll back (its "magic"). A journal
 #: that was committed or scrubbed starts with zeros.
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
 
-def _hold_hot_journal(path: str) -> None:
-    """Before SQLite first opens ``path``, give its journal a second name if a crash may
-    have left it hot (its header is valid).
+def _main_journal(dbapi_connection: Any) -> Path | None:
+    """The rollback journal's path beside the file SQLite opened (a symbolic link
+    resolved); None in memory. Reads no page, so a hot journal is not rolled back yet."""
+    files = {row[1]: row[2] for row in dbapi_connection.execute("PRAGMA database_list")}
+    return Path(files["main"] + "-journal") if files.get("main") else None
 
-    SQLite rolls such a journal back when the database is next read, then deletes it
-    (it does, although the journal mode is PERSIST). Its blocks hold pages as they
-    were before earlier transactions (a draft's previous versions, say) and would stay
-    on the disk, out of the panic wipe's reach. With a second name the file outlives
-    the deletion, and :func:`_release_kept_journal` overwrites it then. Never raises:
-    without a second name (a file system without hard links) the database opens as
-    before."""
-    _release_kept_journal(path)  # a name an earlier run kept and could not release
-    journal = path + "-journal"
+
+def _left_hot(journal: Path | None) -> bool:
+    """The journal's header is valid: a crash may have left it for SQLite to roll back
+    (or a writer in another process is committing)."""
+    if journal is None:
+        return False
     try:
-        with open(journal, "rb") as file:
-            if file.read(len(_JOURNAL_MAGIC)) != _JOURNAL_MAGIC:
-                return
-        os.link(journal, path + KEPT_JOURNAL_SUFFIX)
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        _log.warning("a journal left by a crash could not be kept to be overwritten (%s)", error)
+        with journal.open("rb") as file:
+            return file.read(len(_JOURNAL_MAGIC)) == _JOURNAL_MAGIC
+    except OSError:
+        return False
 
 
-def _release_kept_journal(path: str) -> None:
-    """Overwrite the journal kept under a second name if SQLite has deleted it (or put
-    another in its place); then drop the second name. A journal still in place is never
-    touched: it may be in use, and it is within the panic wipe's reach."""
-    kept = Path(path + KEPT_JOURNAL_SUFFIX)
+def _scrub_recovered(dbapi_connection: Any, journal: Path) -> None:
+    """Overwrite a journal SQLite has just rolled back, on this connection, under an
+    exclusive lock as :func:`scrub_journal` does (so never one a writer still needs).
+    Never raises: if the lock cannot be had, the journal stays in place, where a later
+    scrub and the panic wipe reach it."""
     try:
-        held = kept.stat()
-    except FileNotFoundError:
-        return
-    try:
-        live = os.stat(path + "-journal")
-    except FileNotFoundError:
-        live = None
-    try:
-        if live is None or not os.path.samestat(live, held):
-            _zero_file(kept)
-        kept.unlink()
-    except FileNotFoundError:
-        return  # released meanwhile by another connection
-    except OSError as error:
-        _log.warning("a journal left by a crash could not be overwritten yet (%s)", error)
-
-
-def _after_recovery(path: str) -> Any:
-    """A connect listener: once a connection has read the database (so any hot journal
-    has been rolled back), the journal kept by :func:`_hold_hot_journal` is released."""
-
-    def connected(dbapi_connection: Any, _record: Any) -> None:
-        if not os.path.exists(path + KEPT_JOURNAL_SUFFIX):
-            return
+        dbapi_connection.execute("BEGIN EXCLUSIVE")
         try:
-            dbapi_connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        except sqlite3.Error:
-            return  # locked: a later connection releases it
-        _release_kept_journal(path)
-
-    return connected
+            if journal.exists() and not _left_hot(journal):
+                _zero_file(journal)
+        finally:
+            dbapi_connection.execute("COMMIT")
+    except (OSError, sqlite3.Error) as error:
+        _log.warning("a journal left by a crash could not be overwritten yet (%s)", error)
 
 
 def make_engine(url: str) -> Engine:
@@ -161,12 +138,8 @@ def make_engine(url: str) -> Engine:
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        path = _private_sqlite_file(url)
-        if path is not None:
-            _hold_hot_journal(path)
+        _private_sqlite_file(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-        if path is not None:
-            event.listen(engine, "connect", _after_recovery(path))
     return engine
 
 

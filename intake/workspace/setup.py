@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.accounts.models import Account
 from intake.accounts.services import create_account
-from intake.db import KEPT_JOURNAL_SUFFIX, Database
+from intake.db import Database
 from intake.errors import N_
 from intake.migrate import downgrade_database, upgrade_database
 from intake.settings import SECRET_KEY_FILE, Settings
@@ -84,9 +84,8 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
 
     The key file is overwritten in place with random bytes and removed first: without
     it nothing that remains can be opened.
-    SQLite: the database file and its journal (and a journal kept after a crash) are
-    overwritten with random bytes and removed, beside the real file if the path is a
-    symbolic link.
+    SQLite: the database file and its journal are overwritten with random bytes and
+    removed (the real file's, if the path is a symbolic link, which is kept).
     PostgreSQL: every table is dropped (the server's own files, WAL and backups are
     outside this app's reach; without the keyring they hold only ciphertext).
     """
@@ -95,15 +94,14 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database:
         database.dispose()
-        # The files beside the path given and beside the file SQLite opened (a symbolic
-        # link resolved): SQLite writes its journal beside the real file.
+        # The files beside the file SQLite opened (a symbolic link resolved: SQLite writes
+        # its journal beside the real file) and beside the path given. A symbolic link is
+        # kept, so the new database is made where it leads (an encrypted volume, say).
         named = Path(url.database)
         for base in dict.fromkeys((named.resolve(), named)):
-            for suffix in ("", "-wal", "-shm", "-journal", KEPT_JOURNAL_SUFFIX):
+            for suffix in ("", "-wal", "-shm", "-journal"):
                 candidate = base.with_name(base.name + suffix)
-                if candidate.is_symlink():
-                    candidate.unlink()  # the file it names is shredded through its own name
-                elif candidate.exists():
+                if candidate.exists() and not candidate.is_symlink():
                     _shred(candidate)
     else:
         with database.engine.begin() as connection:

@@ -3,11 +3,15 @@
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 
+import pytest
 from sqlalchemy import text
 
 from intake import db
-from intake.db import Database, default_key_file, scrub_after_commit
+from intake.db import Database, _left_hot, default_key_file, scrub_after_commit
 
 from .journal_helpers import leave_hot_journal
 
@@ -198,10 +202,12 @@ def _open_and_read(path):
     database.dispose()
 
 
-def test_a_journal_left_by_a_crash_is_overwritten_when_sqlite_deletes_it(tmp_path):
+def test_a_journal_left_by_a_crash_is_kept_in_place_and_overwritten_once_rolled_back(
+    tmp_path,
+):
     # Given a journal left hot by a crash, holding a page as it was before an earlier
-    # change (the marker), and a second name for its blocks (what stays on the disk
-    # once SQLite deletes it: the attacker's view of free blocks)
+    # change (the marker), and a second name for its blocks (what an attacker reads of
+    # them whether SQLite keeps the file or deletes it)
     path, marker = tmp_path / "intake.sqlite3", b"previous-draft-" + os.urandom(16)
     leave_hot_journal(path, marker)
     journal = path.with_name(path.name + "-journal")
@@ -209,61 +215,59 @@ def test_a_journal_left_by_a_crash_is_overwritten_when_sqlite_deletes_it(tmp_pat
     os.link(journal, blocks)
     # When the database is opened and read (SQLite rolls the journal back)
     _open_and_read(path)
-    # Then whatever SQLite did with its journal, the marker survives nowhere: not in the
-    # blocks it left, unless they are still the journal in place (which scrubs and the
-    # panic wipe reach); and no second name is left behind
-    in_place = journal.exists() and os.path.samestat(journal.stat(), blocks.stat())
-    assert in_place or marker not in blocks.read_bytes()
-    assert not path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX).exists()
+    # Then the journal is still in place, where the panic wipe reaches it, and its
+    # blocks no longer hold the marker
+    assert journal.exists() and os.path.samestat(journal.stat(), blocks.stat())
+    assert marker not in blocks.read_bytes()
 
 
-def test_a_journal_in_use_is_never_overwritten_only_its_kept_name_dropped(tmp_path):
-    # Given a database whose journal has a second name left by an earlier run, and the
-    # journal still in place (in use, or kept by the journal mode)
+_WRITER = """
+import sqlite3, sys, time
+from pathlib import Path
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+connection.execute("PRAGMA journal_mode = PERSIST")
+connection.execute("PRAGMA cache_size = 2")
+connection.execute("BEGIN")
+connection.execute("UPDATE big SET v = 'written' || v WHERE rowid < 60")
+Path(sys.argv[2]).touch()  # its journal is synced and its pages reach the file
+time.sleep(1.5)
+connection.execute(sys.argv[3])
+"""
+
+
+@pytest.mark.parametrize("end", ["COMMIT", "ROLLBACK"])
+def test_a_writer_in_another_process_keeps_its_journal_while_the_database_is_opened(tmp_path, end):
+    # Given a writer in another process whose journal looks hot (a valid header) while
+    # it is committing: the database is opened meanwhile
     path = tmp_path / "intake.sqlite3"
+    leave_hot_journal(path, b"marker-" + os.urandom(8))
+    _open_and_read(path)
+    ready = tmp_path / "ready"
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(ready), end])
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ready.exists() and _left_hot(path.with_name(path.name + "-journal"))
     database = Database(f"sqlite:///{path}")
     with database.session() as session:
-        session.execute(text("CREATE TABLE t (x BLOB)"))
-        session.execute(text("INSERT INTO t VALUES (x'01')"))
+        written = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'written%'"))
+        seen = written.scalar()
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     database.dispose()
-    journal = path.with_name(path.name + "-journal")
-    before = journal.read_bytes()
-    kept = path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX)
-    os.link(journal, kept)
-    # When the database is opened again
-    Database(f"sqlite:///{path}").dispose()
-    # Then the journal is untouched and the second name is gone
-    assert journal.read_bytes() == before
-    assert not kept.exists()
+    assert writer.wait(timeout=30) == 0
+    # Then the open waited for the writer, whose commit or rollback stands whole
+    assert seen == (59 if end == "COMMIT" else 0)
 
 
-def test_a_kept_journal_sqlite_no_longer_names_is_overwritten(tmp_path):
-    # Given a second name left by an earlier run for a journal SQLite has since deleted
-    path = tmp_path / "intake.sqlite3"
-    Database(f"sqlite:///{path}").dispose()
-    kept = path.with_name(path.name + db.KEPT_JOURNAL_SUFFIX)
-    kept.write_bytes(b"old page " + b"x" * 5000)
-    spy = tmp_path / "blocks"
-    os.link(kept, spy)
-    # When the database is opened
-    Database(f"sqlite:///{path}").dispose()
-    # Then those blocks hold nothing and the name is gone
-    assert spy.read_bytes() == b""
-    assert not kept.exists()
-
-
-def test_without_hard_links_a_crashed_journal_is_rolled_back_as_before(
-    tmp_path, monkeypatch, caplog
-):
-    # Given a crashed journal on a file system that refuses a second name
+def test_a_recovered_journal_that_cannot_be_overwritten_is_logged(tmp_path, monkeypatch, caplog):
+    # Given a crashed journal that cannot be overwritten (a read-only medium, say)
     path = tmp_path / "intake.sqlite3"
     leave_hot_journal(path, b"previous-draft-" + os.urandom(16))
 
-    def refused(*_args, **_kwargs):
-        raise PermissionError("no hard links here")
+    def refused(_path):
+        raise PermissionError("read-only")
 
-    monkeypatch.setattr(db.os, "link", refused)
-    # When the database is opened, then it is rolled back and works, and the log says
-    # the journal's copies could not be kept to be overwritten
+    monkeypatch.setattr(db, "_zero_file", refused)
+    # When the database is opened, then it is rolled back and works, and the log says so
     _open_and_read(path)
-    assert "could not be kept" in caplog.text
+    assert "could not be overwritten yet" in caplog.text

@@ -39,11 +39,16 @@ def _draft(database, keys):
     return draft_id
 
 
-def test_draft_attachments_round_trip_and_are_removed(database, station):
-    keys, _identity = station
+def _draft_with_photo(database, keys):
     draft_id = _draft(database, keys)
     with database.session() as session:
         add_draft_attachment(session, keys, draft_id, PHOTO)
+    return draft_id
+
+
+def test_draft_attachments_round_trip_and_are_removed(database, station):
+    keys, _identity = station
+    draft_id = _draft_with_photo(database, keys)
     with database.session() as session:
         assert draft_attachments(session, keys, draft_id) == [PHOTO]
         remove_draft_attachment(session, keys, draft_id, PHOTO.sha256)
@@ -55,9 +60,7 @@ def test_draft_attachments_round_trip_and_are_removed(database, station):
 def test_a_removed_draft_attachment_is_in_neither_the_database_nor_its_journal(database, station):
     # Given a draft with a photo, stored encrypted (the workspace keys open it)
     keys, _identity = station
-    draft_id = _draft(database, keys)
-    with database.session() as session:
-        add_draft_attachment(session, keys, draft_id, PHOTO)
+    draft_id = _draft_with_photo(database, keys)
     with database.session() as session:
         row = session.scalars(select(DraftAttachment)).one()
         stored = [row.meta, row.content]

@@ -43,7 +43,12 @@ KEY_FILE_NAME = "keys"
 KEY_FILE_SUFFIX = ".keys"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+#: Set in a pooled connection's ``info``: its journal's path (None in memory), and
+#: whether that journal had been left hot when the connection was made.
+_JOURNAL, _CRASHED = "journal", "journal_left_hot"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # Pages of 8 KiB, not 4: a testimony's encrypted sections (a few hundred bytes to
     # a few KiB each) fill them with less waste, so a case database of short testimonies
@@ -58,8 +63,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The rollback journal holds copies of changed pages. PERSIST keeps it as one file
     # that is reused in place (DELETE would leave each old journal in free disk blocks),
     # so the panic wipe can overwrite every copy. Temporary tables stay in memory.
-    journal = _main_journal(dbapi_connection)
-    crashed = _left_hot(journal)
+    journal = record.info[_JOURNAL] = _main_journal(dbapi_connection)
+    record.info[_CRASHED] = _left_hot(journal)
     # The first read rolls back a journal a crash left hot, in the journal mode the
     # connection has then; SQLite would delete it after, leaving its blocks (pages as
     # they were before earlier changes, a draft's previous versions, say) on the disk.
@@ -71,11 +76,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
     cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
-    if crashed and journal is not None:
-        _scrub_recovered(dbapi_connection, journal)
 
 
-def _private_sqlite_file(url: str) -> None:
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file of ``url`` (if it is a file) readable by its owner only,
+    and make its journal and other files so if they are there."""
     # SQLite creates its file (and its journal, with the same mode) as the umask allows,
     # usually readable by everyone: create it owner-only first.
     path = make_url(url).database
@@ -115,11 +120,11 @@ def _left_hot(journal: Path | None) -> bool:
         return False
 
 
-def _scrub_recovered(dbapi_connection: Any, journal: Path) -> None:
-    """Overwrite a journal SQLite has just rolled back, on this connection, under an
-    exclusive lock as :func:`scrub_journal` does (so never one a writer still needs).
-    Never raises: if the lock cannot be had, the journal stays in place, where a later
-    scrub and the panic wipe reach it."""
+def _scrub_recovered(dbapi_connection: Any, journal: Path) -> bool:
+    """Overwrite a journal SQLite has rolled back (or rolls back now, as the lock is
+    taken), on this connection, under an exclusive lock as :func:`scrub_journal` does,
+    so never one a writer still needs. Never raises; False if the lock or the file could
+    not be had (the journal then stays in place, where the panic wipe reaches it)."""
     try:
         dbapi_connection.execute("BEGIN EXCLUSIVE")
         try:
@@ -129,6 +134,26 @@ def _scrub_recovered(dbapi_connection: Any, journal: Path) -> None:
             dbapi_connection.execute("COMMIT")
     except (OSError, sqlite3.Error) as error:
         _log.warning("a journal left by a crash could not be overwritten yet (%s)", error)
+        return False
+    return True
+
+
+def _after_a_crash(engine: Engine) -> Any:
+    """A checkout listener: a journal left hot by a crash, when the connection was made
+    (rolled back then, and kept in place) or since (another process crashed while this
+    connection sat in the pool: it rolls the journal back as it takes the lock), is
+    overwritten before the connection is used. If that fails, the next commit tries
+    again (as for a scrub kept from its lock)."""
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        journal = record.info.get(_JOURNAL)
+        if journal is None:
+            return
+        crashed = record.info.pop(_CRASHED, False) or _left_hot(journal)
+        if crashed and not _scrub_recovered(dbapi_connection, journal):
+            _PENDING_SCRUBS.add(engine)
+
+    return checkout
 
 
 def make_engine(url: str) -> Engine:
@@ -138,8 +163,9 @@ def make_engine(url: str) -> Engine:
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        _private_sqlite_file(url)
+        private_sqlite_file(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _after_a_crash(engine))
     return engine
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.accounts.models import Account
 from intake.accounts.services import create_account
-from intake.db import Database
+from intake.db import Database, private_sqlite_file
 from intake.errors import N_
 from intake.migrate import downgrade_database, upgrade_database
 from intake.settings import SECRET_KEY_FILE, Settings
@@ -111,4 +111,5 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
     secret = settings.workspace_dir / SECRET_KEY_FILE
     if secret.exists():
         _shred(secret)
+    private_sqlite_file(settings.database_url)  # the new one, owner-only as at first
     upgrade_database(database.engine)

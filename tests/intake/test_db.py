@@ -259,15 +259,98 @@ def test_a_writer_in_another_process_keeps_its_journal_while_the_database_is_ope
     assert seen == (59 if end == "COMMIT" else 0)
 
 
-def test_a_recovered_journal_that_cannot_be_overwritten_is_logged(tmp_path, monkeypatch, caplog):
-    # Given a crashed journal that cannot be overwritten (a read-only medium, say)
+def test_a_journal_a_crash_leaves_while_a_connection_waits_in_the_pool_is_overwritten(
+    tmp_path,
+):
+    # Given a running app whose pooled connection is idle (made before the crash)
+    path, marker = tmp_path / "intake.sqlite3", b"previous-draft-" + os.urandom(16)
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        session.execute(text("SELECT 1"))
+    # When another process crashes mid-transaction, and the app then reads
+    leave_hot_journal(path, marker)
+    journal = path.with_name(path.name + "-journal")
+    blocks = tmp_path / "blocks"
+    os.link(journal, blocks)
+    with database.session() as session:
+        changed = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'changed%'"))
+        assert changed.scalar() == 0
+    database.dispose()
+    # Then the journal was rolled back and overwritten before the connection was used
+    assert marker not in blocks.read_bytes()
+
+
+_RESERVING_WRITER = """
+import sqlite3, sys, time
+from pathlib import Path
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+connection.execute("PRAGMA journal_mode = PERSIST")
+connection.execute("BEGIN IMMEDIATE")
+connection.execute("UPDATE big SET v = 'written' || v WHERE rowid < 30")
+Path(sys.argv[2]).touch()  # pages as they were are in its journal, not yet synced
+time.sleep(1)
+connection.execute("PRAGMA cache_size = 2")
+connection.execute("UPDATE big SET v = 'written' || v WHERE rowid >= 30")  # spills
+connection.execute("ROLLBACK")
+"""
+
+
+def test_a_crashed_journal_is_overwritten_only_once_a_writer_that_came_meanwhile_is_done(
+    tmp_path, monkeypatch
+):
+    # Given a crashed journal, and a writer in another process that begins just after
+    # the journal is rolled back, before it is overwritten (its own journal holds its
+    # pages as they were, without a valid header yet), then rolls back
     path = tmp_path / "intake.sqlite3"
     leave_hot_journal(path, b"previous-draft-" + os.urandom(16))
+    scrub, ready, writers = db._scrub_recovered, tmp_path / "ready", []
+
+    def writer_meanwhile(dbapi_connection, journal):
+        writers.append(
+            subprocess.Popen([sys.executable, "-c", _RESERVING_WRITER, str(path), str(ready)])
+        )
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ready.exists()
+        return scrub(dbapi_connection, journal)
+
+    monkeypatch.setattr(db, "_scrub_recovered", writer_meanwhile)
+    # When the database is opened
+    _open_and_read(path)
+    assert [writer.wait(timeout=30) for writer in writers] == [0]
+    # Then the overwrite waited for the writer: its rollback stands whole
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        written = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'written%'"))
+        assert written.scalar() == 0
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    database.dispose()
+
+
+def test_a_recovered_journal_that_cannot_be_overwritten_is_logged_and_tried_again(
+    tmp_path, monkeypatch, caplog
+):
+    # Given a crashed journal that cannot be overwritten for now
+    path, marker = tmp_path / "intake.sqlite3", b"previous-draft-" + os.urandom(16)
+    leave_hot_journal(path, marker)
+    journal = path.with_name(path.name + "-journal")
+    zero = db._zero_file
 
     def refused(_path):
-        raise PermissionError("read-only")
+        raise PermissionError("busy medium")
 
     monkeypatch.setattr(db, "_zero_file", refused)
     # When the database is opened, then it is rolled back and works, and the log says so
-    _open_and_read(path)
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        changed = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'changed%'"))
+        assert changed.scalar() == 0
     assert "could not be overwritten yet" in caplog.text
+    assert marker in journal.read_bytes()
+    # And once it can be, the next commit overwrites it
+    monkeypatch.setattr(db, "_zero_file", zero)
+    with database.session() as session:
+        session.execute(text("INSERT INTO big VALUES ('later')"))
+    database.dispose()
+    assert marker not in journal.read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from intake.db import Database
 from intake.migrate import upgrade_database
@@ -39,3 +40,4 @@ def test_the_wipe_reaches_a_database_behind_a_symbolic_link(tmp_path):
         after = spy.read_bytes()
         assert len(after) == len(before) and after != before, path.name
     assert link.is_symlink() and real.exists()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600

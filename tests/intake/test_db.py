@@ -221,18 +221,46 @@ def test_a_journal_left_by_a_crash_is_kept_in_place_and_overwritten_once_rolled_
     assert marker not in blocks.read_bytes()
 
 
+#: A writer in another process: it changes 29 rows, says it is ready, waits, changes
+#: 30 more with a cache too small to hold them, then commits or rolls back. With
+#: "spill" its first change already reaches the file (its journal synced, with a valid
+#: header); with "reserve" the first change stays in its cache (a journal without one).
 _WRITER = """
 import sqlite3, sys, time
 from pathlib import Path
-connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+path, ready, first, end = sys.argv[1:5]
+connection = sqlite3.connect(path, isolation_level=None, timeout=30)
 connection.execute("PRAGMA journal_mode = PERSIST")
-connection.execute("PRAGMA cache_size = 2")
-connection.execute("BEGIN")
-connection.execute("UPDATE big SET v = 'written' || v WHERE rowid < 60")
-Path(sys.argv[2]).touch()  # its journal is synced and its pages reach the file
+if first == "spill":
+    connection.execute("PRAGMA cache_size = 2")
+connection.execute("BEGIN IMMEDIATE")
+connection.execute("UPDATE big SET v = 'written' || v WHERE rowid < 30")
+Path(ready).touch()
 time.sleep(1.5)
-connection.execute(sys.argv[3])
+connection.execute("PRAGMA cache_size = 2")
+connection.execute("UPDATE big SET v = 'written' || v WHERE rowid >= 30 AND rowid < 60")
+connection.execute(end)
 """
+
+
+def _start_writer(path, first, end):
+    ready = path.with_name("writer-ready")
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(ready), first, end])
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ready.exists()
+    return writer
+
+
+def _written(path):
+    database = Database(f"sqlite:///{path}")
+    with database.session() as session:
+        written = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'written%'"))
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        count = written.scalar()
+    database.dispose()
+    return count
 
 
 @pytest.mark.parametrize("end", ["COMMIT", "ROLLBACK"])
@@ -242,18 +270,9 @@ def test_a_writer_in_another_process_keeps_its_journal_while_the_database_is_ope
     path = tmp_path / "intake.sqlite3"
     leave_hot_journal(path, b"marker-" + os.urandom(8))
     _open_and_read(path)
-    ready = tmp_path / "ready"
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(ready), end])
-    deadline = time.monotonic() + 30
-    while not ready.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert ready.exists() and _left_hot(path.with_name(path.name + "-journal"))
-    database = Database(f"sqlite:///{path}")
-    with database.session() as session:
-        written = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'written%'"))
-        seen = written.scalar()
-        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-    database.dispose()
+    writer = _start_writer(path, "spill", end)
+    assert _left_hot(path.with_name(path.name + "-journal"))
+    seen = _written(path)
     assert writer.wait(timeout=30) == 0
     # Then the open waited for the writer, whose commit or rollback stands whole
     assert seen == (59 if end == "COMMIT" else 0)
@@ -280,21 +299,6 @@ def test_a_journal_a_crash_leaves_while_a_connection_waits_in_the_pool_is_overwr
     assert marker not in blocks.read_bytes()
 
 
-_RESERVING_WRITER = """
-import sqlite3, sys, time
-from pathlib import Path
-connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-connection.execute("PRAGMA journal_mode = PERSIST")
-connection.execute("BEGIN IMMEDIATE")
-connection.execute("UPDATE big SET v = 'written' || v WHERE rowid < 30")
-Path(sys.argv[2]).touch()  # pages as they were are in its journal, not yet synced
-time.sleep(1)
-connection.execute("PRAGMA cache_size = 2")
-connection.execute("UPDATE big SET v = 'written' || v WHERE rowid >= 30")  # spills
-connection.execute("ROLLBACK")
-"""
-
-
 def test_a_crashed_journal_is_overwritten_only_once_a_writer_that_came_meanwhile_is_done(
     tmp_path, monkeypatch
 ):
@@ -303,16 +307,10 @@ def test_a_crashed_journal_is_overwritten_only_once_a_writer_that_came_meanwhile
     # pages as they were, without a valid header yet), then rolls back
     path = tmp_path / "intake.sqlite3"
     leave_hot_journal(path, b"previous-draft-" + os.urandom(16))
-    scrub, ready, writers = db._scrub_recovered, tmp_path / "ready", []
+    scrub, writers = db._scrub_recovered, []
 
     def writer_meanwhile(dbapi_connection, journal):
-        writers.append(
-            subprocess.Popen([sys.executable, "-c", _RESERVING_WRITER, str(path), str(ready)])
-        )
-        deadline = time.monotonic() + 30
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert ready.exists()
+        writers.append(_start_writer(path, "reserve", "ROLLBACK"))
         return scrub(dbapi_connection, journal)
 
     monkeypatch.setattr(db, "_scrub_recovered", writer_meanwhile)
@@ -320,12 +318,7 @@ def test_a_crashed_journal_is_overwritten_only_once_a_writer_that_came_meanwhile
     _open_and_read(path)
     assert [writer.wait(timeout=30) for writer in writers] == [0]
     # Then the overwrite waited for the writer: its rollback stands whole
-    database = Database(f"sqlite:///{path}")
-    with database.session() as session:
-        written = session.execute(text("SELECT count(*) FROM big WHERE v LIKE 'written%'"))
-        assert written.scalar() == 0
-        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-    database.dispose()
+    assert _written(path) == 0
 
 
 def test_a_recovered_journal_that_cannot_be_overwritten_is_logged_and_tried_again(

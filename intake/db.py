@@ -79,11 +79,14 @@ def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
 
 
 def private_sqlite_file(url: str) -> None:
-    """Create the SQLite file of ``url`` (if it is a file) readable by its owner only,
-    and make its journal and other files so if they are there."""
+    """Create the SQLite file of ``url`` (if it is an SQLite file) readable by its owner
+    only, and make its journal and other files so if they are there."""
     # SQLite creates its file (and its journal, with the same mode) as the umask allows,
     # usually readable by everyone: create it owner-only first.
-    path = make_url(url).database
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return  # another database's name is not a file here
+    path = parsed.database
     if not path or path == ":memory:" or path.startswith("file:"):
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

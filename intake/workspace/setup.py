@@ -103,6 +103,7 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
                 candidate = base.with_name(base.name + suffix)
                 if candidate.exists() and not candidate.is_symlink():
                     _shred(candidate)
+        private_sqlite_file(settings.database_url)  # the new one, owner-only as at first
     else:
         with database.engine.begin() as connection:
             connection.exec_driver_sql("DELETE FROM key_material")
@@ -111,5 +112,4 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
     secret = settings.workspace_dir / SECRET_KEY_FILE
     if secret.exists():
         _shred(secret)
-    private_sqlite_file(settings.database_url)  # the new one, owner-only as at first
     upgrade_database(database.engine)

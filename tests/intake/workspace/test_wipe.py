@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from intake.db import Database
+from intake.db import Database, private_sqlite_file
 from intake.migrate import upgrade_database
 from intake.workspace.setup import wipe_workspace
 
@@ -41,3 +41,12 @@ def test_the_wipe_reaches_a_database_behind_a_symbolic_link(tmp_path):
         assert len(after) == len(before) and after != before, path.name
     assert link.is_symlink() and real.exists()
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
+
+
+def test_only_an_sqlite_url_names_a_file_to_make_private(tmp_path, monkeypatch):
+    # A PostgreSQL database's name (as the wipe passes on) is never made a file here
+    monkeypatch.chdir(tmp_path)
+    private_sqlite_file("postgresql+psycopg://postgres@127.0.0.1:5432/intake_case")
+    assert list(tmp_path.iterdir()) == []
+    private_sqlite_file("sqlite:///intake.sqlite3")
+    assert [path.name for path in tmp_path.iterdir()] == ["intake.sqlite3"]

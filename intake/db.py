@@ -10,7 +10,7 @@ import logging
 import os
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -123,18 +123,25 @@ def _left_hot(journal: Path | None) -> bool:
         return False
 
 
+def _zero_journal(dbapi_connection: Any, journal: Path) -> None:
+    """Overwrite ``journal`` with zeros and empty it, on this connection, while no one
+    else can write: an exclusive lock taken with no page changed, so the journal is not
+    in use (a hot journal is rolled back before the lock is granted, and one that still
+    looks hot is left alone). Raises if the lock cannot be had within SQLite's wait."""
+    dbapi_connection.execute("BEGIN EXCLUSIVE")
+    try:
+        if journal.exists() and not _left_hot(journal):
+            _zero_file(journal)
+    finally:
+        dbapi_connection.execute("COMMIT")
+
+
 def _scrub_recovered(dbapi_connection: Any, journal: Path) -> bool:
     """Overwrite a journal SQLite has rolled back (or rolls back now, as the lock is
-    taken), on this connection, under an exclusive lock as :func:`scrub_journal` does,
-    so never one a writer still needs. Never raises; False if the lock or the file could
+    taken): :func:`_zero_journal`, never raising; False if the lock or the file could
     not be had (the journal then stays in place, where the panic wipe reaches it)."""
     try:
-        dbapi_connection.execute("BEGIN EXCLUSIVE")
-        try:
-            if journal.exists() and not _left_hot(journal):
-                _zero_file(journal)
-        finally:
-            dbapi_connection.execute("COMMIT")
+        _zero_journal(dbapi_connection, journal)
     except (OSError, sqlite3.Error) as error:
         _log.warning("a journal left by a crash could not be overwritten yet (%s)", error)
         return False
@@ -186,8 +193,8 @@ def default_key_file(url: str) -> Path | None:
 
 #: Set in ``session.info`` by :func:`scrub_after_commit`.
 _SCRUB_JOURNAL = "scrub_journal"
-#: How much of the journal is overwritten at a time.
-_SCRUB_CHUNK = 1 << 20
+#: How much of a file is overwritten at a time.
+_OVERWRITE_CHUNK = 1 << 20
 
 
 def scrub_after_commit(session: Session) -> None:
@@ -246,31 +253,31 @@ def scrub_journal(engine: Engine) -> None:
     try:
         driver = raw.driver_connection
         assert driver is not None
-        files = {row[1]: row[2] for row in driver.execute("PRAGMA database_list")}
-        if not files.get("main"):
-            return  # in memory: no journal on disk
-        journal = Path(files["main"] + "-journal")
-        driver.execute("BEGIN EXCLUSIVE")
-        try:
-            if journal.exists():
-                _zero_file(journal)
-        finally:
-            driver.execute("COMMIT")
+        journal = _main_journal(driver)
+        if journal is not None:  # None in memory: no journal on disk
+            _zero_journal(driver, journal)
     finally:
         raw.close()
 
 
-def _zero_file(path: Path) -> None:
-    """Overwrite the file at ``path`` with zeros, then empty it (each step synced)."""
+def overwrite_file(path: Path, fill: Callable[[int], bytes]) -> None:
+    """Overwrite the whole file at ``path`` in place, a MiB at a time, with what
+    ``fill(size)`` gives (zeros, random bytes), and sync it to the disk."""
     with path.open("r+b") as file:
         remaining = os.fstat(file.fileno()).st_size
         while remaining > 0:
-            step = min(remaining, _SCRUB_CHUNK)
-            file.write(bytes(step))
+            step = min(remaining, _OVERWRITE_CHUNK)
+            file.write(fill(step))
             remaining -= step
         file.flush()
         os.fsync(file.fileno())
-        # Its blocks now hold zeros: emptied, so the next scrub has less to do.
+
+
+def _zero_file(path: Path) -> None:
+    """Overwrite the file at ``path`` with zeros, then empty it (each step synced)."""
+    overwrite_file(path, bytes)
+    # Its blocks now hold zeros: emptied, so the next scrub has less to do.
+    with path.open("r+b") as file:
         file.truncate(0)
         os.fsync(file.fileno())
 

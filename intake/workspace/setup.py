@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.accounts.models import Account
 from intake.accounts.services import create_account
-from intake.db import Database, private_sqlite_file
+from intake.db import Database, overwrite_file, private_sqlite_file
 from intake.errors import N_
 from intake.migrate import downgrade_database, upgrade_database
 from intake.settings import SECRET_KEY_FILE, Settings
@@ -67,15 +67,7 @@ def setup_workspace(
 def _shred(path: Path) -> None:
     # Overwrite before unlinking. On SSDs and copy-on-write file systems old blocks
     # may survive; what makes the data unreadable is that the keyring is gone.
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        remaining = size
-        while remaining > 0:
-            chunk = min(remaining, 1 << 20)
-            handle.write(os.urandom(chunk))
-            remaining -= chunk
-        handle.flush()
-        os.fsync(handle.fileno())
+    overwrite_file(path, os.urandom)
     path.unlink()
 
 

@@ -1,4 +1,5 @@
-"""A rollback journal left hot by a crash, holding a marker no table holds any more."""
+"""The SQLite files an attacker with the disk reads, and a rollback journal left hot by a
+crash, holding a marker no table holds any more."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ import sys
 from pathlib import Path
 
 from intake.db import _JOURNAL_MAGIC
+
+
+def sqlite_files(database) -> tuple[Path, Path]:
+    """The SQLite file of ``database`` and the rollback journal beside it."""
+    path = Path(database.engine.url.database)
+    return path, path.with_name(path.name + "-journal")
+
 
 #: A process that changes a few pages of ``big`` with a cache too small to hold them
 #: (so its journal is synced and valid, and changed pages reach the file), then is

@@ -1,7 +1,6 @@
 """Account services: disable, enable, reset and remove, and the last administrator."""
 
 import uuid
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,6 +12,7 @@ from intake.accounts.models import Account
 from intake.workspace.models import SecurityEvent
 
 from ..conftest import init, unlock
+from ..journal_helpers import sqlite_files
 from .helpers import PASSWORD, add_account
 
 
@@ -49,8 +49,7 @@ def _account(database, account_id):
 
 def _files(database) -> dict[str, bytes]:
     """What an attacker with the disk reads: the SQLite file and its journal."""
-    path = Path(database.engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(database)
     return {"database": path.read_bytes(), "journal": journal.read_bytes()}
 
 

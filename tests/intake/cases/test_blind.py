@@ -15,6 +15,8 @@ from intake.names import matching_keys
 from intake.records.models import Testimony, TestimonySection
 from tests.intake.cases.name_helpers import document, store
 
+from ..journal_helpers import sqlite_files
+
 NAMES = ("Гүлзира Әуелхан", "Gulzira Auelkhan", "古丽孜拉·阿吾勒汗", "گۈلزىرا ئاۋېلخان")
 ID_NUMBER = "11010519491231002X"
 GIVEN = ("Bakyt", "Marat", "Aigul", "Erzhan", "Saule", "Nurlan")
@@ -113,8 +115,7 @@ def test_a_rebuild_leaves_the_old_values_in_neither_the_database_nor_its_journal
     store(database, casedb, document(*NAMES, id_number=ID_NUMBER, informant="Ержан Құрман"))
     with database.session() as session:
         old = {_as_stored(row) for row in session.scalars(select(BlindIndexRow))}
-    path = Path(database.engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(database)
     assert old and all(value in path.read_bytes() for value in old)
     # When the index is rebuilt with the rotated keyring
     rotated = replace(casedb, keyring=casedb.keyring.rotate())

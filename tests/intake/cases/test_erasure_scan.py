@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from pathlib import Path
 
 from sqlalchemy import LargeBinary, MetaData, select
 
@@ -18,6 +17,7 @@ from intake.records import services
 from intake.records.attachments import Attachment
 from intake.records.models import Testimony
 
+from ..journal_helpers import sqlite_files
 from ..records.helpers import WORKED_EXAMPLE, load
 from .helpers import coded
 
@@ -105,8 +105,7 @@ def test_nothing_of_an_erased_record_opens_with_what_the_database_holds(database
     # And on SQLite neither the key nor its wrapped form (which the keyring opens) is in
     # the database file or in its journal, which keeps pages as they were before
     if database.engine.dialect.name == "sqlite":
-        path = Path(database.engine.url.database)
-        journal = path.with_name(path.name + "-journal")
+        path, journal = sqlite_files(database)
         assert journal.exists()
         for file in (path, journal):
             assert data_key.material not in file.read_bytes()

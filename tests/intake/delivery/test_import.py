@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from intake.delivery.models import SentBundle
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import load_provenance, load_testimony
 
+from ..journal_helpers import sqlite_files
 from .conftest import counts, import_data, make_bundle, seal_documents
 
 
@@ -59,8 +59,7 @@ def test_a_confirmed_receipt_leaves_no_sealed_file_on_the_stations_disk(casedb_s
     engine = station_side.database.engine
     if engine.dialect.name != "sqlite":
         return
-    path = Path(engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(station_side.database)
     assert sealed and journal.exists()
     for file in (path, journal):
         content = file.read_bytes()

@@ -4,7 +4,6 @@ the passphrase is never sealed to."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +11,8 @@ from sqlalchemy import select
 from crypto import Identity
 from intake.exports.models import ExportPartner
 from intake.exports.partners import PartnerError, add_partner, list_partners, remove_partner
+
+from ..journal_helpers import sqlite_files
 
 
 def test_label_and_keys_are_not_in_the_database_in_plain(database, casedb):
@@ -38,8 +39,7 @@ def test_a_removed_partner_is_in_neither_the_database_nor_its_journal(database, 
         partner = add_partner(session, casedb, "Partner", Identity.generate().recipient)
     with database.session() as session:
         stored = session.get(ExportPartner, partner.id).payload
-    path = Path(database.engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(database)
     assert stored in path.read_bytes()
     # When it is removed
     with database.session() as session:

@@ -4,7 +4,6 @@ import io
 import os
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -26,6 +25,8 @@ from intake.records.attachments import (
     unpack_payload,
 )
 from intake.records.models import DraftAttachment
+
+from ..journal_helpers import sqlite_files
 
 PHOTO = Attachment.of(
     b"\x89PNG\r\n\x1a\n" + os.urandom(2000), media_type="image/png", filename="photo.png"
@@ -64,8 +65,7 @@ def test_a_removed_draft_attachment_is_in_neither_the_database_nor_its_journal(d
     with database.session() as session:
         row = session.scalars(select(DraftAttachment)).one()
         stored = [row.meta, row.content]
-    path = Path(database.engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(database)
     assert all(value in path.read_bytes() for value in stored)
     # When the interviewer removes it from the draft
     with database.session() as session:

@@ -19,6 +19,8 @@ from intake.records.legacy import upgrade_stored_records
 from intake.records.models import Testimony, TestimonySection
 from intake.records.upgrade import upgrade_record
 
+from ..journal_helpers import sqlite_files
+
 V1 = Path(__file__).resolve().parents[2] / "fixtures" / "records" / "v1" / "worked_example.json"
 V1_SECTIONS = (
     "interview",
@@ -106,8 +108,7 @@ def test_an_upgrade_leaves_the_old_sections_in_neither_the_database_nor_its_jour
             select(TestimonySection).where(TestimonySection.testimony_id == record_id)
         )
         old = [row.ciphertext for row in rows]
-    path = Path(database.engine.url.database)
-    journal = path.with_name(path.name + "-journal")
+    path, journal = sqlite_files(database)
     assert len(old) == len(V1_SECTIONS) and all(value in path.read_bytes() for value in old)
     # When the upgrade runs
     with database.session() as session:

@@ -2,7 +2,6 @@
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -14,6 +13,7 @@ from intake.workspace.keyfile import KeyFile
 from intake.workspace.models import KeyMaterial, Recipient, SecurityEvent
 
 from ..conftest import PASSPHRASE, init, unlock
+from ..journal_helpers import sqlite_files
 from ..records.helpers import WORKED_EXAMPLE, load
 
 
@@ -163,8 +163,7 @@ def test_key_material_of_an_older_version_moves_out_of_the_database(database, se
         assert session.scalars(select(KeyMaterial)).all() == []
     # And on SQLite no copy of the wrapped keys is left in the database file or its journal
     if database.engine.dialect.name == "sqlite":
-        path = Path(database.engine.url.database)
-        for file in (path, path.with_name(path.name + "-journal")):
+        for file in sqlite_files(database):
             content = file.read_bytes()
             assert not any(value in content for value in entries.values() if len(value) > 16)
 

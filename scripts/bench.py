@@ -471,8 +471,8 @@ def _varied(template: dict[str, Any], rng: Any, people: list[list[str]]) -> dict
             }
         ]
     months = rng.randint(0, 59)
-    for _path, node in nodes_of(document).objects:
-        if "precision" in node and isinstance(node.get("value"), str):
+    for _path, node in nodes_of(document).dated:
+        if isinstance(node.get("value"), str):
             node["value"] = _shifted(node["value"], months)
     return document
 

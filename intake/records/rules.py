@@ -35,34 +35,71 @@ def items(document: Mapping[str, Any], section: str) -> list[tuple[int, dict[str
 _CONTAINERS = (dict, list)
 
 
+#: Ranges said as (low field, high field); a problem names the high one.
+_RANGES = (
+    ("amount", "amount_max"),
+    ("count_min", "count"),
+    ("items_per_day", "items_per_day_max"),
+)
+
+
+#: The low fields of the ranges: an object with none of them holds no range.
+_RANGE_LOWS = frozenset(low for low, _ in _RANGES)
+
+#: Where an account of how something is known sits: "known" (a fact's) and
+#: "how_known" (an informant's).
+_KNOWN_ENDINGS = (".known", ".how_known")
+
+#: The keys that make an object one that a rule reads (:class:`Nodes`).
+_SORTED_BY = frozenset(("precision", "basis", *_RANGE_LOWS))
+
+
 @dataclass(frozen=True)
 class Nodes:
-    """What the rules look at in a record, gathered in one walk: every object with its
-    JSON path, and every text (a key or a value) that is not plainly printable, with
-    its path (a key has the path of its value), depth first."""
+    """What the rules look at in a record, gathered in one walk, depth first: the
+    objects some rule reads, each with its JSON path, and every text (a key or a value)
+    that is not plainly printable, with its path (a key has the path of its value)."""
 
-    objects: list[tuple[str, dict[Any, Any]]]
+    #: Objects with a "precision": dates said with their precision.
+    dated: list[tuple[str, dict[Any, Any]]]
+    #: Objects with a "basis" at a "known" or "how_known" field.
+    known: list[tuple[str, dict[Any, Any]]]
+    #: Objects with the low field of a range (:data:`_RANGES`).
+    ranged: list[tuple[str, dict[Any, Any]]]
     unprintable: list[tuple[str, str]]
     #: Paths of numbers that are not finite (NaN, infinities: not JSON, and no amount).
     nonfinite: list[str]
 
 
 def nodes_of(document: Any) -> Nodes:
-    """The objects and unprintable texts of a record, gathered once for all the rules.
+    """The objects the rules read and the unprintable texts of a record, gathered once
+    for all the rules.
 
-    No path is made for every value: only containers need one (their children's paths
-    grow from it), and a text only when it is not printable (rare: a record that will
-    be refused). A loop, not recursion, so no nesting makes it raise.
+    Each object is sorted to the rules that read it as the walk meets it, so no rule
+    goes over every object again. No path is made for every value: only containers
+    need one (their children's paths grow from it), and a text only when it is not
+    printable (rare: a record that will be refused). A loop, not recursion, so no
+    nesting makes it raise.
     """
-    objects: list[tuple[str, dict[Any, Any]]] = []
+    dated: list[tuple[str, dict[Any, Any]]] = []
+    known: list[tuple[str, dict[Any, Any]]] = []
+    ranged: list[tuple[str, dict[Any, Any]]] = []
     unprintable: list[tuple[str, str]] = []
     nonfinite: list[str] = []
     stack: list[tuple[str, Any]] = [("$", document)]
     pop, push = stack.pop, stack.append
+    # Most objects have none of the keys that draw a rule's eye: one test passes them.
+    plain = _SORTED_BY.isdisjoint
     while stack:
         here, current = pop()
         if isinstance(current, dict):
-            objects.append((here, current))
+            if not plain(current):
+                if "precision" in current:
+                    dated.append((here, current))
+                if "basis" in current and here.endswith(_KNOWN_ENDINGS):
+                    known.append((here, current))
+                if not _RANGE_LOWS.isdisjoint(current):
+                    ranged.append((here, current))
             for key, child in current.items():
                 if isinstance(key, str) and not key.isprintable():
                     unprintable.append((f"{here}.{key}", key))
@@ -84,7 +121,7 @@ def nodes_of(document: Any) -> Nodes:
                     nonfinite.append(f"{here}[{index}]")
         elif isinstance(current, str) and not current.isprintable():
             unprintable.append((here, current))
-    return Nodes(objects, unprintable, nonfinite)
+    return Nodes(dated, known, ranged, unprintable, nonfinite)
 
 
 def _field(path: str) -> str:
@@ -197,9 +234,7 @@ def knowledge_problems(document: Mapping[str, Any], nodes: Nodes | None = None) 
     when the information came through one."""
     informant_ids = {local_id for _, local_id in _ids(document, "informants")}
     problems: list[Problem] = []
-    for path, value in (nodes if nodes is not None else nodes_of(document)).objects:
-        if "basis" not in value or not path.endswith((".known", ".how_known")):
-            continue
+    for path, value in (nodes if nodes is not None else nodes_of(document)).known:
         informant = value.get("informant_id")
         if isinstance(informant, str) and informant not in informant_ids:
             problems.append(
@@ -277,24 +312,10 @@ def _reversed(path: str, field: str, low: object, high: object) -> list[Problem]
     return []
 
 
-#: Ranges said as (low field, high field); a problem names the high one.
-_RANGES = (
-    ("amount", "amount_max"),
-    ("count_min", "count"),
-    ("items_per_day", "items_per_day_max"),
-)
-
-
-#: The low fields of the ranges: an object with none of them holds no range.
-_RANGE_LOWS = frozenset(low for low, _ in _RANGES)
-
-
 def range_problems(document: Mapping[str, Any], nodes: Nodes | None = None) -> list[Problem]:
     """Ranges said as "from .. to" never run backwards (durations, amounts, periods)."""
     problems: list[Problem] = []
-    for path, value in (nodes if nodes is not None else nodes_of(document)).objects:
-        if _RANGE_LOWS.isdisjoint(value):
-            continue
+    for path, value in (nodes if nodes is not None else nodes_of(document)).ranged:
         for low, high in _RANGES:
             if low in value and high in value:
                 problems += _reversed(f"{path}.{high}", high, value[low], value[high])

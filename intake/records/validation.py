@@ -517,18 +517,11 @@ def _semantic_problems(document: dict[str, Any], definitions: RecordDefinitions)
     return problems
 
 
-def _dated_locations(nodes: rules.Nodes) -> Iterator[tuple[str, object]]:
-    # Only date-with-precision objects carry a "precision" key, wherever they are.
-    for path, value in nodes.objects:
-        if "precision" in value:
-            yield path, value
-
-
 def _date_problems(document: Mapping[str, Any], nodes: rules.Nodes) -> list[Problem]:
     problems: list[Problem] = []
-    for path, when in _dated_locations(nodes):
-        if isinstance(when, dict):
-            problems += _date_with_precision_problems(path, when)
+    # Only date-with-precision objects carry a "precision" key, wherever they are.
+    for path, when in nodes.dated:
+        problems += _date_with_precision_problems(path, when)
     withdrawal = _section(document, "consent").get("withdrawal")
     timestamps: list[tuple[str, object]] = []
     if isinstance(withdrawal, dict):

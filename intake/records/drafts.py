@@ -35,7 +35,12 @@ def _context(draft_id: uuid.UUID) -> Context:
 def save_draft(
     session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, document: dict[str, Any]
 ) -> Draft:
-    """Encrypt and save ``document`` as draft ``draft_id`` (created or replaced)."""
+    """Encrypt and save ``document`` as draft ``draft_id`` (created or replaced).
+
+    A replaced version goes from the journal too once the transaction commits: what the
+    interviewer took out of a draft (a name a family asked to leave out) is not kept
+    on the disk under the key the passphrase opens.
+    """
     plaintext = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
     ciphertext = encrypt_field(
         keys.keyring.chain(Purpose.DRAFT).current, plaintext, context=_context(draft_id)
@@ -44,6 +49,8 @@ def save_draft(
     if draft is None:
         draft = Draft(id=draft_id)
         session.add(draft)
+    else:
+        scrub_after_commit(session)
     draft.updated_on = datetime.now(UTC).date()
     draft.ciphertext = ciphertext
     return draft

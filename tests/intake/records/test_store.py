@@ -12,9 +12,10 @@ from sqlalchemy.engine import make_url
 from crypto import open_sealed
 from intake.records import drafts, services
 from intake.records.attachments import unpack_payload
-from intake.records.models import SECTIONS, SealedRecord, Testimony, TestimonySection
+from intake.records.models import SECTIONS, Draft, SealedRecord, Testimony, TestimonySection
 from intake.workspace.services import WrongRoleError
 
+from ..journal_helpers import sqlite_files
 from .helpers import WORKED_EXAMPLE, assert_absent, load, sensitive_strings, valid_records
 
 
@@ -160,6 +161,30 @@ def test_drafts_round_trip_and_are_discarded(database, station):
         drafts.discard_draft(session, draft_id)
     with pytest.raises(drafts.DraftNotFoundError), database.session() as session:
         drafts.load_draft(session, keys, draft_id)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite files
+def test_a_draft_saved_again_leaves_its_previous_version_in_neither_the_database_nor_its_journal(
+    database, station
+):
+    # Given a draft saved with a name the family then asks the interviewer to leave out
+    keys, _identity = station
+    draft_id = uuid.uuid4()
+    with database.session() as session:
+        drafts.save_draft(session, keys, draft_id, {"victim": {"note": "Ablikim Tursun"}})
+    with database.session() as session:
+        before = session.get(Draft, draft_id).ciphertext
+    path, journal = sqlite_files(database)
+    assert before in path.read_bytes()
+    # When the draft is saved again without it
+    with database.session() as session:
+        drafts.save_draft(session, keys, draft_id, {"victim": {"note": "(left out)"}})
+    # Then the earlier version's ciphertext, which the workspace keys open, is in
+    # neither the database file nor its journal (which keeps pages as they were before)
+    for file in (path, journal):
+        assert before not in file.read_bytes(), file.name
+    with database.session() as session:
+        assert drafts.load_draft(session, keys, draft_id) == {"victim": {"note": "(left out)"}}
 
 
 def _database_bytes(settings, database_url):

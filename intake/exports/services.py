@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from intake.exports import anonymity, datapackage, esf, formats, research, victi
 from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
 from intake.exports.sealing import seal_export
 from intake.progress import Progress, no_progress
-from intake.records.services import RecordUnreadableError, load_testimony
+from intake.records.services import RecordUnreadableError, read_documents
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -137,14 +138,15 @@ def _gather(
     total = sum(len(group) for group in groups)
     done = 0
     gathered = _Gathered(people=[], left_out=Counter(), records=0)
-    for group in groups:
+    ordered = [sorted(group) for group in groups]
+    # Read in bulk, in the groups' order, each record as its page reads it.
+    read = read_documents(session, keys, [record_id for group in ordered for record_id in group])
+    for group in ordered:
         included: list[tuple[uuid.UUID, dict[str, Any], Allowance]] = []
-        for record_id in sorted(group):
+        for record_id, document in islice(read, len(group)):
             done += 1
             progress(done, total)
-            try:
-                document = load_testimony(session, keys, record_id)
-            except RecordUnreadableError:
+            if isinstance(document, RecordUnreadableError):
                 gathered.left_out["unreadable"] += 1
                 continue
             allowed = allowance(

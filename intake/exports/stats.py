@@ -353,11 +353,13 @@ def stored_documents(
     records are left out; a record that does not open (tampered with) stops the
     count with its error rather than be silently left out.
     """
-    from intake.records.services import iter_testimonies, load_testimony
+    from intake.records.services import RecordUnreadableError, iter_testimonies, read_documents
 
     ids = [item.id for item in iter_testimonies(session) if item.state == "stored"]
-    for done, record_id in enumerate(ids, start=1):
-        yield load_testimony(session, keys, record_id)
+    for done, (_, document) in enumerate(read_documents(session, keys, ids), start=1):
+        if isinstance(document, RecordUnreadableError):
+            raise document
+        yield document
         progress(done, len(ids))
 
 

@@ -988,6 +988,40 @@ def open_testimonies(
     return [found[record_id] for record_id in ids if record_id in found]
 
 
+#: Records :func:`read_documents` opens together.
+READ_BATCH = 1000
+
+
+def read_documents(
+    session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID]
+) -> Iterator[tuple[uuid.UUID, dict[str, Any] | RecordUnreadableError]]:
+    """Each of stored testimonies ``ids``, in order, as :func:`load_testimony` reads it:
+    its whole document, or the :class:`RecordUnreadableError` it raises (erased,
+    tampered with, moved), for the caller to count or raise. For exports and counts
+    over the whole case database.
+
+    Read in bulk (:func:`open_testimonies`, READ_BATCH records at a time, each checked
+    against its manifest). A record the bulk read does not open is read again by
+    :func:`load_testimony`, which decides: it reads the parts once more under
+    PostgreSQL, where a change committed between two statements looks like tampering.
+    An unknown id raises :class:`RecordNotFoundError`, as load_testimony does.
+    """
+    for start in range(0, len(ids), READ_BATCH):
+        chunk = ids[start : start + READ_BATCH]
+        opened = {
+            item.testimony.id: item.document for item in open_testimonies(session, keys, chunk)
+        }
+        for record_id in chunk:
+            document = opened.get(record_id)
+            if document is None:
+                try:
+                    document = load_testimony(session, keys, record_id)
+                except RecordUnreadableError as problem:
+                    yield record_id, problem
+                    continue
+            yield record_id, document
+
+
 def _parts_query() -> CompoundSelect[Any]:
     """Testimonies ``ids`` and their section ciphertexts and attachment metas in one
     statement: a row per testimony (its columns, then NULLs), then a row per section

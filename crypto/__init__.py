@@ -9,6 +9,7 @@ from crypto.aead import (
     KeyChain,
     SymmetricKey,
     decrypt_field,
+    decrypt_fields,
     encrypt_field,
     encrypt_fields,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "calibrate",
     "chain_link",
     "decrypt_field",
+    "decrypt_fields",
     "encrypt_field",
     "encrypt_fields",
     "link_matches",

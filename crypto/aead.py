@@ -240,6 +240,30 @@ def decrypt_field(keys: KeyChain | SymmetricKey, envelope: bytes, *, context: Co
     unknown version, unknown key id, wrong key, wrong context or any altered byte.
     """
     chain = keys if isinstance(keys, KeyChain) else KeyChain(keys)
+    return _open(chain, envelope, context.encode())
+
+
+def decrypt_fields(
+    keys: KeyChain | SymmetricKey,
+    namespace: str,
+    record_id: str,
+    envelopes: Sequence[tuple[str, bytes]],
+) -> list[bytes]:
+    """Open several envelopes of one record, in order: each exactly as
+    :func:`decrypt_field` opens it for ``Context(namespace, record_id, field)``, at a
+    fraction of the cost (the shared parts of the context are checked and encoded
+    once). Raises what decrypt_field raises, for the first envelope that fails.
+    """
+    if not envelopes:
+        return []
+    _check_parts((namespace, record_id, *(field for field, _ in envelopes)))
+    chain = keys if isinstance(keys, KeyChain) else KeyChain(keys)
+    prefix = _CONTEXT_LABEL + _encoded_part(namespace) + _encoded_part(record_id)
+    return [_open(chain, envelope, prefix + _encoded_part(field)) for field, envelope in envelopes]
+
+
+def _open(chain: KeyChain, envelope: bytes, encoded_context: bytes) -> bytes:
+    """The plaintext of ``envelope`` sealed for the context encoded as given."""
     if not isinstance(envelope, bytes) or len(envelope) < HEADER_LENGTH + TAG_LENGTH:
         raise OpenError("cannot open: too short")
     if envelope[0] != VERSION:
@@ -249,7 +273,7 @@ def decrypt_field(keys: KeyChain | SymmetricKey, envelope: bytes, *, context: Co
     nonce = envelope[1 + KEY_ID_LENGTH : HEADER_LENGTH]
     try:
         padded = key.cipher().decrypt(
-            nonce, envelope[HEADER_LENGTH:], _associated_data(VERSION, key_id, context)
+            nonce, envelope[HEADER_LENGTH:], bytes([VERSION]) + key_id + encoded_context
         )
     except InvalidTag:
         raise OpenError("cannot open: authentication failed") from None

@@ -1,7 +1,9 @@
 """Research export benchmark: N synthetic testimonies through consent, keyed pseudonyms,
 generalisation, the k/l check (pycanon) and the data package, beside writing the same
-episodes unprocessed as CSV. Records are generated in memory: reading them from the case
-database (decryption) is not part of either figure. Run alone with --help."""
+episodes unprocessed as CSV; then the same testimonies stored in a fresh SQLite case
+database and the whole export a coordinator waits for (the export service: reading and
+decrypting each record, each checked against its manifest, then the same steps). The
+goal applies to the whole export. Run alone with --help."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import argparse
 import csv
 import io
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,15 @@ sys.path.insert(0, str(ROOT))
 from crypto import PseudonymKey, pseudonym  # noqa: E402
 from intake.exports import datapackage, research  # noqa: E402
 from intake.exports.consent import allowance  # noqa: E402
-from intake.exports.services import ExportRequest, anonymise_rows  # noqa: E402
+from intake.exports.services import ExportRequest, anonymise_rows, write_export  # noqa: E402
 from intake.exports.synthetic import synthetic_corpus  # noqa: E402
+from intake.records.services import Incoming, store_testimonies  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_db import bench_casedb  # noqa: E402
 
 RECIPIENT = "Benchmark research team"
+PASSPHRASE = "bench passphrase for a throwaway case database"  # noqa: S105 (throwaway)
 
 
 def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, Any, int]:
@@ -69,10 +77,44 @@ def unprocessed(documents: list[dict]) -> bytes:
     return buffer.getvalue().encode()
 
 
+def from_database(documents: list[dict]) -> tuple[float, float, Any]:
+    """The documents stored in a fresh SQLite case database, then the research export
+    written by the export service: seconds to store (not part of the export), seconds
+    for the export, and the export file."""
+    cheap: dict[str, Any] = {
+        "argon2_memory_kib": 256,
+        "min_argon2_memory_kib": 8,
+        "argon2_target_seconds": 0.005,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        _settings, database, keys = bench_casedb(Path(folder), PASSPHRASE, **cheap)
+        started = time.perf_counter()
+        for first in range(0, len(documents), 2000):
+            chunk = documents[first : first + 2000]
+            with database.session() as session:
+                store_testimonies(session, keys, [Incoming(document) for document in chunk])
+        stored = time.perf_counter() - started
+        request = ExportRequest(kind="research", recipient=RECIPIENT, suppress=True)
+        started = time.perf_counter()
+        with database.session() as session:
+            exported = write_export(
+                session, keys, request, actor=None, recipients=[], allow_plain=True
+            )
+        took = time.perf_counter() - started
+        database.dispose()
+    return stored, took, exported
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000, help="testimonies (default 100000)")
     parser.add_argument("--limit", type=float, default=30.0, help="seconds allowed (default 30)")
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the export of documents in memory (no case database: quicker, but it "
+        "leaves out reading and decrypting the records)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     documents = list(synthetic_corpus(args.records))
@@ -91,9 +133,20 @@ def main() -> None:
         f"{len(data):,} bytes, k = {measured.k}, l = {measured.l}, {suppressed} people suppressed"
     )
     print(f"same episodes written unprocessed as CSV: {baseline:.2f} s, {len(plain):,} bytes")
-    verdict = "within" if took <= args.limit else "OVER"
-    print(f"{verdict} the limit of {args.limit:.0f} s")
-    sys.exit(0 if took <= args.limit else 1)
+    if args.memory_only:
+        verdict = "within" if took <= args.limit else "OVER"
+        print(f"in memory only: {verdict} the limit of {args.limit:.0f} s")
+        sys.exit(0 if took <= args.limit else 1)
+    stored, whole, exported = from_database(documents)
+    print(
+        f"stored in a fresh SQLite case database in {stored:.1f} s (not part of the export); "
+        f"the research export from it (read and decrypt each record, then the steps above): "
+        f"{whole:.2f} s, {whole / args.records * 1000:.2f} ms a record, "
+        f"{exported.preview.people:,} people, {len(exported.data):,} bytes"
+    )
+    verdict = "within" if whole <= args.limit else "OVER"
+    print(f"the whole export: {verdict} the limit of {args.limit:.0f} s")
+    sys.exit(0 if whole <= args.limit else 1)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from crypto import (
     Purpose,
     SymmetricKey,
     decrypt_field,
+    decrypt_fields,
     encrypt_field,
     encrypt_fields,
     new_record_key,
@@ -127,6 +128,18 @@ _SECTION_NAMESPACE = "testimony-section"
 
 def _section_context(record_id: uuid.UUID | str, section: str) -> Context:
     return Context(namespace=_SECTION_NAMESPACE, record_id=str(record_id), field=section)
+
+
+def _opened_sections(
+    data_key: SymmetricKey, record_id: str, ciphertexts: Sequence[tuple[str, bytes]]
+) -> dict[str, Any]:
+    """Sections of a record decrypted (each bound to the record and its name) and read;
+    a section stored as null (absent from the record) is left out. Raises OpenError
+    for any that does not open."""
+    names = [name for name, _ in ciphertexts]
+    plaintexts = decrypt_fields(data_key, _SECTION_NAMESPACE, record_id, ciphertexts)
+    values = zip(names, map(parse_json, plaintexts), strict=True)
+    return {name: value for name, value in values if value is not None}
 
 
 _ENVELOPE_KEYS = frozenset({"schema_version", "record_id"})
@@ -770,13 +783,13 @@ def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -
         "record_id": str(testimony.id),
     }
     try:
-        for section in testimony.sections:
-            plaintext = decrypt_field(
-                data_key, section.ciphertext, context=_section_context(record_id, section.name)
+        document.update(
+            _opened_sections(
+                data_key,
+                str(record_id),
+                [(section.name, section.ciphertext) for section in testimony.sections],
             )
-            value = parse_json(plaintext)
-            if value is not None:
-                document[section.name] = value
+        )
     except OpenError:
         raise RecordUnreadableError(
             N_("Record %(id)s does not open: it was altered or moved in the database."),
@@ -904,13 +917,8 @@ def _open_one(
     document: dict[str, Any] = {"schema_version": row.schema_version, "record_id": str(row.id)}
     record_id = str(row.id)
     try:
-        for name, blob in ciphertexts.items():
-            if name not in wanted:
-                continue
-            context = _section_context(record_id, name)
-            value = parse_json(decrypt_field(data_key, blob, context=context))
-            if value is not None:
-                document[name] = value
+        chosen = [(name, blob) for name, blob in ciphertexts.items() if name in wanted]
+        document.update(_opened_sections(data_key, record_id, chosen))
         provenance = None
         if row.provenance is not None:
             provenance = parse_json(
@@ -1135,11 +1143,9 @@ def open_named_sections(
                     "schema_version": stored.schema_version,
                     "record_id": str(record_id),
                 }
-                for name, blob in blobs[record_id].items():
-                    context = _section_context(record_id, name)
-                    value = parse_json(decrypt_field(data_key, blob, context=context))
-                    if value is not None:
-                        document[name] = value
+                document.update(
+                    _opened_sections(data_key, str(record_id), list(blobs[record_id].items()))
+                )
             except (RecordUnreadableError, OpenError):
                 continue
             found[record_id] = document

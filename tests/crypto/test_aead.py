@@ -11,6 +11,7 @@ from crypto import (
     OpenError,
     SymmetricKey,
     decrypt_field,
+    decrypt_fields,
     encrypt_field,
     encrypt_fields,
 )
@@ -285,3 +286,60 @@ def test_encrypt_fields_refuses_oversized_input():
 
     with pytest.raises(KeyFormatError):
         encrypt_fields(KEY, "n", "r", [("f", Huge(b"x"))])
+
+
+@given(st.lists(st.tuples(_FIELD_NAMES, st.binary(max_size=600)), max_size=6))
+def test_fields_opened_at_once_are_what_each_opens_alone(fields):
+    # Given fields with any names and plaintexts, encrypted at once
+    envelopes = encrypt_fields(KEY, "testimony-section", "rec-1", fields)
+    named = [(name, envelope) for (name, _), envelope in zip(fields, envelopes, strict=True)]
+    # When opened at once (with the key, or a chain holding it) / Then each is its plaintext
+    assert decrypt_fields(KEY, "testimony-section", "rec-1", named) == [data for _, data in fields]
+    chain = KeyChain(SymmetricKey.generate(), [KEY])
+    assert decrypt_fields(chain, "testimony-section", "rec-1", named) == [d for _, d in fields]
+
+
+def test_fields_opened_at_once_fail_as_each_fails_alone():
+    envelopes = encrypt_fields(KEY, "testimony-section", "rec-1", FIELDS)
+    named = [(name, envelope) for (name, _), envelope in zip(FIELDS, envelopes, strict=True)]
+    victim, episodes = envelopes[0], envelopes[1]
+    # Two fields swapped, another record or namespace, another key: nothing opens
+    for namespace, record_id, presented, keys in [
+        ("testimony-section", "rec-1", [("victim", episodes), ("episodes", victim)], KEY),
+        ("testimony-section", "rec-2", named, KEY),
+        ("draft", "rec-1", named, KEY),
+        ("testimony-section", "rec-1", named, SymmetricKey.generate()),
+    ]:
+        with pytest.raises(OpenError):
+            decrypt_fields(keys, namespace, record_id, presented)
+    # Any flipped byte of any one of them fails, and so do a cut one and another version
+    for index in range(len(episodes)):
+        tampered = bytearray(episodes)
+        tampered[index] ^= 0x80
+        with pytest.raises(OpenError):
+            decrypt_fields(
+                KEY, "testimony-section", "rec-1", [named[0], ("episodes", bytes(tampered))]
+            )
+    for broken in (episodes[:HEADER_LENGTH], b"\x02" + episodes[1:], "text"):
+        with pytest.raises(OpenError):
+            decrypt_fields(KEY, "testimony-section", "rec-1", [("episodes", broken)])
+
+
+def test_no_envelopes_open_to_nothing():
+    assert decrypt_fields(KEY, "n", "r", []) == []
+
+
+@pytest.mark.parametrize(
+    ("namespace", "record_id", "fields"),
+    [
+        ("", "r", [("f", b"x")]),
+        ("n", "r\x00", [("f", b"x")]),
+        ("n", "r", [("f", b"x"), ("", b"y")]),
+        ("n", "r", [("f", b"x"), ("g\ud800", b"y")]),
+        ("n", "r", [("f", b"x"), (5, b"y")]),
+        ("n", "r", [("f", b"x"), ("g" * 300, b"y")]),
+    ],
+)
+def test_decrypt_fields_refuses_the_contexts_decrypt_field_refuses(namespace, record_id, fields):
+    with pytest.raises(KeyFormatError):
+        decrypt_fields(KEY, namespace, record_id, fields)

@@ -21,7 +21,6 @@ import uuid
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -49,6 +48,7 @@ from crypto import (
     open_sealed_stream,
     seal,
 )
+from intake.collector import collector_paused
 from intake.db import scrub_after_commit
 from intake.delivery.bundles import (
     MANIFEST,
@@ -955,25 +955,6 @@ def _checked(unpacked: _Unpacked) -> _Opened:
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a bundle is imported.
-
-    An import makes tens of thousands of short-lived objects (the archive's directory,
-    the manifest, each batch's rows) and no reference cycles; with the collector on,
-    its passes over them cost about a sixth of the importing process's time and free
-    nothing. It is turned on again (if it was on) when the import ends or fails;
-    cycles other threads made meanwhile are collected then.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _pool_context() -> BaseContext:
     # A forked worker starts at once with everything loaded and shares the bundle by
     # copy-on-write. Forking is safe only in a process with one thread (the command
@@ -1181,7 +1162,7 @@ def import_bundle(
     ``Database.session`` does). Records already stored with the same sealed hash count
     as already received. Returns the signed receipt (also kept for the bundle).
     """
-    with _collector_paused():
+    with collector_paused():
         return _import_bundle(session, keys, data, progress=progress, workers=workers, actor=actor)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from crypto import pseudonym
 from intake.audit.services import record_event
 from intake.cases.persons import persons_of
+from intake.collector import collector_paused
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, datapackage, esf, formats, research, victims
 from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
@@ -270,6 +271,7 @@ def _start(
     return request, _gather(session, keys, request, groups, progress)
 
 
+@collector_paused()
 def preview_export(
     session: Session,
     keys: UnlockedKeys,
@@ -321,6 +323,7 @@ def _details(preview: Preview) -> dict[str, Any]:
     return details
 
 
+@collector_paused()
 def write_export(
     session: Session,
     keys: UnlockedKeys,

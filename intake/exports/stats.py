@@ -42,6 +42,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from intake.collector import collector_paused
 from intake.progress import Progress, no_progress
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 from intake.records.shape import mappings as _dicts
@@ -363,6 +364,7 @@ def stored_documents(
         progress(done, len(ids))
 
 
+@collector_paused()
 def build_statistics(session: Session, keys: Any, progress: Progress = no_progress) -> Statistics:
     """Count every stored testimony and suppress the small counts (case database)."""
     from intake.workspace.services import require_role

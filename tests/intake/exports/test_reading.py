@@ -117,3 +117,27 @@ def test_a_record_the_bulk_read_cannot_open_is_read_again_as_its_page_reads_it(
         for _, included in gathered.people
         for record_id, document, _ in included
     )
+
+
+def test_an_export_runs_with_the_cyclic_collector_paused(database, stored_corpus, monkeypatch):
+    # Given a way to see the collector while each record's consent is read
+    import gc
+
+    seen: list[bool] = []
+    real = services.allowance
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "allowance", watched)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        # When an export is previewed / Then the collector was off throughout, on after
+        _preview(database, stored_corpus)
+        assert seen and not any(seen)
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()

@@ -254,6 +254,7 @@ def decrypt_fields(
     fraction of the cost (the shared parts of the context are checked and encoded
     once). Raises what decrypt_field raises, for the first envelope that fails.
     """
+    envelopes = list(envelopes)  # read twice below: an iterator would be used up
     if not envelopes:
         return []
     _check_parts((namespace, record_id, *(field for field, _ in envelopes)))

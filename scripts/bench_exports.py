@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from crypto import PseudonymKey, pseudonym  # noqa: E402
 from intake.exports import datapackage, research  # noqa: E402
+from intake.exports.anonymity import AnonymityTooLowError  # noqa: E402
 from intake.exports.consent import allowance  # noqa: E402
 from intake.exports.services import ExportRequest, anonymise_rows, write_export  # noqa: E402
 from intake.exports.synthetic import synthetic_corpus  # noqa: E402
@@ -96,10 +97,14 @@ def from_database(documents: list[dict]) -> tuple[float, float, Any]:
         stored = time.perf_counter() - started
         request = ExportRequest(kind="research", recipient=RECIPIENT, suppress=True)
         started = time.perf_counter()
-        with database.session() as session:
-            exported = write_export(
-                session, keys, request, actor=None, recipients=[], allow_plain=True
-            )
+        try:
+            with database.session() as session:
+                exported = write_export(
+                    session, keys, request, actor=None, recipients=[], allow_plain=True
+                )
+        except AnonymityTooLowError as error:
+            # Too few testimonies for k and l (a small --records): no file is written.
+            sys.exit(f"the export from the case database was refused: {error}")
         took = time.perf_counter() - started
         database.dispose()
     return stored, took, exported

@@ -329,6 +329,12 @@ def test_no_envelopes_open_to_nothing():
     assert decrypt_fields(KEY, "n", "r", []) == []
 
 
+def test_envelopes_given_as_an_iterator_are_all_opened():
+    envelopes = encrypt_fields(KEY, "testimony-section", "rec-1", FIELDS)
+    named = ((name, envelope) for (name, _), envelope in zip(FIELDS, envelopes, strict=True))
+    assert decrypt_fields(KEY, "testimony-section", "rec-1", named) == [d for _, d in FIELDS]  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("namespace", "record_id", "fields"),
     [

@@ -45,8 +45,12 @@ def test_records_read_in_bulk_are_the_documents_the_record_page_reads(
             + [[record_id] for record_id in ids[6:]]
         )
 
-    # When an export gathers them
+    # When an export gathers them (none is read again one at a time: all open in bulk)
+    one_at_a_time = []
+    monkeypatch.setattr(records, "load_testimony", lambda *args: one_at_a_time.append(args))
     gathered = _gathered(database, stored_corpus, grouping)
+    monkeypatch.undo()
+    assert one_at_a_time == []
     # Then every record is there once, in its person's group, as load_testimony reads it
     read = {
         record_id: document

@@ -127,9 +127,7 @@ class Context:
 
     def encode(self) -> bytes:
         """Unambiguous bytes of the context: each part length-prefixed."""
-        return _CONTEXT_LABEL + b"".join(
-            _encoded_part(part) for part in (self.namespace, self.record_id, self.field)
-        )
+        return _record_prefix(self.namespace, self.record_id) + _encoded_part(self.field)
 
 
 _CONTEXT_LABEL = b"intake-context-v1"
@@ -145,6 +143,11 @@ def _check_parts(parts: Sequence[object]) -> None:
         raise KeyFormatError("every context part must be non-empty text")
     if max(len(part) for part in texts) > _MAX_CONTEXT_PART:
         raise KeyFormatError("a context part is too long")
+
+
+def _record_prefix(namespace: str, record_id: str) -> bytes:
+    """The encoded context up to its field: the same for every field of one record."""
+    return _CONTEXT_LABEL + _encoded_part(namespace) + _encoded_part(record_id)
 
 
 def _encoded_part(part: str) -> bytes:
@@ -181,8 +184,9 @@ def _unpad(padded: bytes) -> bytes:
     return padded[_LENGTH_PREFIX.size : end]
 
 
-def _associated_data(version: int, key_id: bytes, context: Context) -> bytes:
-    return bytes([version]) + key_id + context.encode()
+def _associated_data(key_id: bytes, encoded_context: bytes) -> bytes:
+    """What an envelope is bound to: the format version, its key's id and its context."""
+    return bytes([VERSION]) + key_id + encoded_context
 
 
 def encrypt_field(key: SymmetricKey, plaintext: bytes, *, context: Context) -> bytes:
@@ -193,7 +197,7 @@ def encrypt_field(key: SymmetricKey, plaintext: bytes, *, context: Context) -> b
     """
     _check_plaintext(plaintext)
     nonce = os.urandom(NONCE_LENGTH)
-    aad = _associated_data(VERSION, key.key_id, context)
+    aad = _associated_data(key.key_id, context.encode())
     sealed = key.cipher().encrypt(nonce, _pad(plaintext), aad)
     return bytes([VERSION]) + key.key_id + nonce + sealed
 
@@ -215,13 +219,13 @@ def encrypt_fields(
     for _, plaintext in fields:
         _check_plaintext(plaintext)
     header = bytes([VERSION]) + key.key_id
-    prefix = header + _CONTEXT_LABEL + _encoded_part(namespace) + _encoded_part(record_id)
+    prefix = _record_prefix(namespace, record_id)
     nonces = os.urandom(NONCE_LENGTH * len(fields))
     encrypt = key.cipher().encrypt
     envelopes = []
     for index, (field, plaintext) in enumerate(fields):
         nonce = nonces[index * NONCE_LENGTH : (index + 1) * NONCE_LENGTH]
-        aad = prefix + _encoded_part(field)
+        aad = _associated_data(key.key_id, prefix + _encoded_part(field))
         envelopes.append(header + nonce + encrypt(nonce, _pad(plaintext), aad))
     return envelopes
 
@@ -259,7 +263,7 @@ def decrypt_fields(
         return []
     _check_parts((namespace, record_id, *(field for field, _ in envelopes)))
     chain = keys if isinstance(keys, KeyChain) else KeyChain(keys)
-    prefix = _CONTEXT_LABEL + _encoded_part(namespace) + _encoded_part(record_id)
+    prefix = _record_prefix(namespace, record_id)
     return [_open(chain, envelope, prefix + _encoded_part(field)) for field, envelope in envelopes]
 
 
@@ -274,7 +278,7 @@ def _open(chain: KeyChain, envelope: bytes, encoded_context: bytes) -> bytes:
     nonce = envelope[1 + KEY_ID_LENGTH : HEADER_LENGTH]
     try:
         padded = key.cipher().decrypt(
-            nonce, envelope[HEADER_LENGTH:], bytes([VERSION]) + key_id + encoded_context
+            nonce, envelope[HEADER_LENGTH:], _associated_data(key_id, encoded_context)
         )
     except InvalidTag:
         raise OpenError("cannot open: authentication failed") from None

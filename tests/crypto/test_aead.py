@@ -147,7 +147,7 @@ def test_padding_bytes_are_checked_after_decryption():
 
     nonce = bytes(12)
     padded = (3).to_bytes(4, "big") + b"abc" + b"\x01" * (MIN_BUCKET - 7)
-    sealed = AESGCM(KEY.material).encrypt(nonce, padded, _associated_data(1, KEY.key_id, CTX))
+    sealed = AESGCM(KEY.material).encrypt(nonce, padded, _associated_data(KEY.key_id, CTX.encode()))
     forged = b"\x01" + KEY.key_id + nonce + sealed
     # Then it is refused, not silently truncated
     with pytest.raises(OpenError):

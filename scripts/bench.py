@@ -106,12 +106,9 @@ def bench_trajectory_page(episodes: int = 30, repeat: int = 60) -> None:
         assert match, "no CSRF token on the page"
         return match.group(1)
 
-    cheap = {
-        "argon2_memory_kib": 256,
-        "min_argon2_memory_kib": 8,
-        "argon2_target_seconds": 0.005,
-        "password_memory_kib": 64,
-    }
+    from bench_db import CHEAP_UNLOCK
+
+    cheap = {**CHEAP_UNLOCK, "password_memory_kib": 64}
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.for_workspace(Path(folder) / "ws", **cheap)  # type: ignore[arg-type]
         database = Database(settings.database_url)

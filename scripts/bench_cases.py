@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_db import bench_casedb, fresh_postgres  # noqa: E402
+from bench_db import CHEAP_UNLOCK, bench_casedb, fresh_postgres  # noqa: E402
 from sqlalchemy import bindparam, text, update  # noqa: E402
 
 from intake.cases.index import CaseIndex, Filters  # noqa: E402
@@ -165,12 +165,7 @@ def _plain_rows(records: list[Synthetic]) -> list[dict[str, Any]]:
 
 def _setup(url: str, folder: Path, records: list[Synthetic]) -> tuple[Database, Any, float]:
     """A case database on ``url`` holding ``records`` encrypted, and the plain table."""
-    cheap: dict[str, Any] = {
-        "argon2_memory_kib": 256,
-        "min_argon2_memory_kib": 8,
-        "argon2_target_seconds": 0.005,
-    }
-    _settings, database, keys = bench_casedb(folder, PASSPHRASE, url, **cheap)
+    _settings, database, keys = bench_casedb(folder, PASSPHRASE, url, **CHEAP_UNLOCK)
     start = time.perf_counter()
     for first in range(0, len(records), 2000):
         chunk = records[first : first + 2000]

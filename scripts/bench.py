@@ -149,9 +149,9 @@ def bench_trajectory_page(episodes: int = 30, repeat: int = 60) -> None:
         size = len(client.get(url).get_data())
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         # Once without, once with the objects of start-up frozen out of the garbage
-        # collector (gc.freeze()), as `intake serve`'s worker does: the pages' form
-        # objects are collected by a full collection, whose pause grows with every
-        # object the process holds.
+        # collector (gc.freeze()), as `intake serve`'s worker does: a full collection's
+        # pause grows with every object the process holds. (The page's own form is
+        # taken apart once rendered, so it leaves nothing for such a collection.)
         for frozen in (False, True):
             if frozen:
                 gc.collect()

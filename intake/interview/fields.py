@@ -22,13 +22,16 @@ from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DecimalField,
+    FieldList,
     Form,
+    FormField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.form import BaseForm
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
@@ -88,6 +91,34 @@ class TranslatedForm(Form):
     """A sub-form (a row, a date) whose built-in messages follow the UI language."""
 
     Meta = TranslatedMeta
+
+
+def release_form(form: BaseForm) -> None:
+    """Take apart ``form`` and every form and field inside it, once its page is made.
+
+    WTForms objects point at each other in loops: each field at its form, each row's
+    form at its parent. Such loops are never freed by reference counting. Until the
+    collector's full pass frees them, a long interview page's thousands of fields pile
+    up from request to request. That pass then stops some later request for tens of
+    milliseconds. Emptied here, the objects are freed at once. The form is unusable
+    afterwards; a second call does nothing.
+    """
+    forms: list[BaseForm] = [form]
+    while forms:
+        current = forms.pop()
+        found = vars(current).get("_fields")
+        if found is None:  # released already
+            continue
+        fields = list(found.values())
+        while fields:
+            field = fields.pop()
+            inner = vars(field)
+            if isinstance(field, FormField) and "form" in inner:
+                forms.append(inner["form"])
+            elif isinstance(field, FieldList):
+                fields += inner.get("entries", ())
+            inner.clear()
+        vars(current).clear()
 
 
 def required_check() -> DataRequired:

@@ -17,11 +17,12 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, FieldList, FormField, RadioField, SelectMultipleField
 from wtforms.csrf.core import CSRFTokenField
+from wtforms.form import BaseForm
 
 from intake.errors import IntakeError
 from intake.interview import review as review_page
 from intake.interview import services, vocab
-from intake.interview.fields import date_structure, day_value
+from intake.interview.fields import date_structure, day_value, release_form
 from intake.interview.forms import AttachmentForm, PublicationForm
 from intake.interview.lists import Action
 from intake.interview.steps import STEPS, Step, form_step, neighbour
@@ -86,17 +87,25 @@ def render_step(
     restored: bool = False,
     set_aside: bool = False,
 ) -> str:
-    """A step's page."""
-    return _page(
-        step.template,
-        draft_id,
-        step.name,
-        step=step,
-        form=form,
-        restored=restored,
-        set_aside=set_aside,
-        **step.context(document, form),
-    )
+    """A step's page. Forms the step adds to the page (a second form beside the step's
+    own) are released once it is made (:func:`release_form`); the caller releases
+    ``form``."""
+    context = step.context(document, form)
+    try:
+        return _page(
+            step.template,
+            draft_id,
+            step.name,
+            step=step,
+            form=form,
+            restored=restored,
+            set_aside=set_aside,
+            **context,
+        )
+    finally:
+        for value in context.values():
+            if isinstance(value, BaseForm):
+                release_form(value)
 
 
 def show_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str:
@@ -104,10 +113,14 @@ def show_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> str:
     typed = services.typed_on(document, step.name)
     if typed is not None:
         form = step.form_class(formdata=MultiDict(typed))  # type: ignore[misc]
-        return render_step(step, draft_id, document, form, restored=True)
-    form = step.form_class(formdata=None, data=step.load(document))  # type: ignore[misc]
-    set_aside = step.name in g.get("typing_set_aside", ())
-    return render_step(step, draft_id, document, form, set_aside=set_aside)
+        restored, set_aside = True, False
+    else:
+        form = step.form_class(formdata=None, data=step.load(document))  # type: ignore[misc]
+        restored, set_aside = False, step.name in g.get("typing_set_aside", ())
+    try:
+        return render_step(step, draft_id, document, form, restored, set_aside)
+    finally:
+        release_form(form)
 
 
 #: Fields a browser leaves out of a post when nothing is ticked or chosen in them.
@@ -142,16 +155,19 @@ def typed_pairs(step: Step) -> list[tuple[str, str]] | None:
     whole form as a browser sends it (a partial or forged post is no one's typing,
     and keeping it would hide the saved answers behind blanks)."""
     form = step.form_class(formdata=None)  # type: ignore[misc]
-    names = set(form._fields) - {"csrf_token"}
-    pairs = [
-        (key, value)
-        for key, value in request.form.items(multi=True)
-        if key.split("-", 1)[0] in names
-    ]
-    if len(pairs) > services.MAX_TYPED_PAIRS:
-        return None
-    sent = {key for key, _value in pairs}
-    return pairs if set(_posted_names(form, sent)) <= sent else None
+    try:
+        names = set(form._fields) - {"csrf_token"}
+        pairs = [
+            (key, value)
+            for key, value in request.form.items(multi=True)
+            if key.split("-", 1)[0] in names
+        ]
+        if len(pairs) > services.MAX_TYPED_PAIRS:
+            return None
+        sent = {key for key, _value in pairs}
+        return pairs if set(_posted_names(form, sent)) <= sent else None
+    finally:
+        release_form(form)
 
 
 def keep_typing(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> bool:
@@ -172,6 +188,15 @@ def submit_step(step: Step, draft_id: uuid.UUID, document: dict[str, Any]) -> st
     page then loses nothing.
     """
     form = step.form_class()  # type: ignore[misc]
+    try:
+        return _submitted(step, draft_id, document, form)
+    finally:
+        release_form(form)
+
+
+def _submitted(
+    step: Step, draft_id: uuid.UUID, document: dict[str, Any], form: Any
+) -> str | Response:
     action = Action.parse(request.form.get("action"))
     if action.is_list_change:
         action.apply(form)

@@ -25,6 +25,10 @@ from intake.exports.labels import esf_terms, label
 from intake.exports.victims import Contribution
 from intake.records.derived import load_reference
 
+#: The record sections the ESF document is made from: an export decrypts these (and
+#: consent) and no other.
+SECTIONS_READ = ("victim", "episodes", "informants")
+
 _SEX = {"female": "020000000000", "male": "010000000000", "unknown": "990000000000"}
 #: List 13 has these of the project's ethnicities; the rest are "Others" (900000000000).
 _ETHNIC = {

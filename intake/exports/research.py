@@ -30,6 +30,10 @@ RATIO_STEP = Decimal("0.05")
 
 UNKNOWN = "unknown"
 
+#: The record sections the research rows are made from: an export decrypts these (and
+#: consent) and no other.
+SECTIONS_READ = ("victim", "episodes", "labour", "coding")
+
 PERSON_COLUMNS = (
     "person",
     "testimonies",

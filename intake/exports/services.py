@@ -129,6 +129,22 @@ class _Gathered:
     records: int
 
 
+#: The record sections each kind of export is made from, besides consent (which says
+#: what each record allows). Only these are decrypted for it: the narrative, links to
+#: other records and the rest are never opened by an export, so no exporter can let
+#: them out by mistake. Every part is still checked against its record's manifest.
+_SECTIONS_READ: dict[str, tuple[str, ...]] = {
+    "research": research.SECTIONS_READ,
+    "victims": victims.SECTIONS_READ,
+    "esf": esf.SECTIONS_READ,
+}
+
+
+def sections_read(kind: str) -> tuple[str, ...]:
+    """The record sections an export of ``kind`` decrypts."""
+    return ("consent", *_SECTIONS_READ[kind])
+
+
 def _gather(
     session: Session,
     keys: UnlockedKeys,
@@ -141,7 +157,12 @@ def _gather(
     gathered = _Gathered(people=[], left_out=Counter(), records=0)
     ordered = [sorted(group) for group in groups]
     # Read in bulk, in the groups' order, each record as its page reads it.
-    read = read_documents(session, keys, [record_id for group in ordered for record_id in group])
+    read = read_documents(
+        session,
+        keys,
+        [record_id for group in ordered for record_id in group],
+        sections=sections_read(request.kind),
+    )
     for group in ordered:
         included: list[tuple[uuid.UUID, dict[str, Any], Allowance]] = []
         for record_id, document in islice(read, len(group)):

@@ -1001,32 +1001,41 @@ READ_BATCH = 1000
 
 
 def read_documents(
-    session: Session, keys: UnlockedKeys, ids: Sequence[uuid.UUID]
+    session: Session,
+    keys: UnlockedKeys,
+    ids: Sequence[uuid.UUID],
+    *,
+    sections: Iterable[str] = SECTIONS,
 ) -> Iterator[tuple[uuid.UUID, dict[str, Any] | RecordUnreadableError]]:
-    """Each of stored testimonies ``ids``, in order, as :func:`load_testimony` reads it:
-    its whole document, or the :class:`RecordUnreadableError` it raises (erased,
-    tampered with, moved), for the caller to count or raise. For exports and counts
-    over the whole case database.
+    """Each of stored testimonies ``ids``, in order, as :func:`load_testimony` reads it,
+    with only ``sections`` decrypted (the others left out of the document), or the
+    :class:`RecordUnreadableError` it raises (erased, tampered with, moved), for the
+    caller to count or raise. For exports and counts over the whole case database.
+    Every part is still checked against the record's manifest, opened or not.
 
-    Read in bulk (:func:`open_testimonies`, READ_BATCH records at a time, each checked
-    against its manifest). A record the bulk read does not open is read again by
-    :func:`load_testimony`, which decides: it reads the parts once more under
-    PostgreSQL, where a change committed between two statements looks like tampering.
-    An unknown id raises :class:`RecordNotFoundError`, as load_testimony does.
+    Read in bulk (:func:`open_testimonies`, READ_BATCH records at a time). A record
+    the bulk read does not open is read again by :func:`load_testimony`, which
+    decides: it reads the parts once more under PostgreSQL, where a change committed
+    between two statements looks like tampering. An unknown id raises
+    :class:`RecordNotFoundError`, as load_testimony does.
     """
+    wanted = frozenset(sections)
+    left_out = frozenset(SECTIONS) - wanted
     for start in range(0, len(ids), READ_BATCH):
         chunk = ids[start : start + READ_BATCH]
         opened = {
-            item.testimony.id: item.document for item in open_testimonies(session, keys, chunk)
+            item.testimony.id: item.document
+            for item in open_testimonies(session, keys, chunk, sections=wanted)
         }
         for record_id in chunk:
             document = opened.get(record_id)
             if document is None:
                 try:
-                    document = load_testimony(session, keys, record_id)
+                    whole = load_testimony(session, keys, record_id)
                 except RecordUnreadableError as problem:
                     yield record_id, problem
                     continue
+                document = {key: value for key, value in whole.items() if key not in left_out}
             yield record_id, document
 
 

@@ -345,10 +345,15 @@ def file_hash(data: bytes) -> str:
 # --- the service ---------------------------------------------------------------------
 
 
+#: The record sections the statistics are counted from: only these are decrypted.
+SECTIONS_COUNTED = ("episodes", "labour", "coding")
+
+
 def stored_documents(
     session: Session, keys: Any, progress: Progress = no_progress
 ) -> Iterator[dict[str, Any]]:
-    """Every stored testimony, decrypted: the one source of the statistics.
+    """Every stored testimony with the sections counted (SECTIONS_COUNTED) decrypted:
+    the one source of the statistics.
 
     Reads the record store; a derived index of cases may replace this later. Erased
     records are left out; a record that does not open (tampered with) stops the
@@ -357,7 +362,8 @@ def stored_documents(
     from intake.records.services import RecordUnreadableError, iter_testimonies, read_documents
 
     ids = [item.id for item in iter_testimonies(session) if item.state == "stored"]
-    for done, (_, document) in enumerate(read_documents(session, keys, ids), start=1):
+    read = read_documents(session, keys, ids, sections=SECTIONS_COUNTED)
+    for done, (_, document) in enumerate(read, start=1):
         if isinstance(document, RecordUnreadableError):
             raise document
         yield document

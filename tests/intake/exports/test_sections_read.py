@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intake.exports import esf, formats, services
+from intake.exports import esf, formats, services, stats
 from intake.exports.consent import EXPORT_KINDS
 from intake.exports.services import ExportRequest, preview_export
 from intake.progress import no_progress
@@ -50,6 +50,21 @@ def _open_records() -> list[dict[str, Any]]:
     return documents
 
 
+def _watch_sections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the record sections decrypted from now on, as they are."""
+    opened: list[str] = []
+    real = records.decrypt_fields
+
+    def watched(key, namespace, record_id, envelopes):  # type: ignore[no-untyped-def]
+        envelopes = list(envelopes)
+        if namespace == records._SECTION_NAMESPACE:
+            opened.extend(name for name, _ in envelopes)
+        return real(key, namespace, record_id, envelopes)
+
+    monkeypatch.setattr(records, "decrypt_fields", watched)
+    return opened
+
+
 def _built(database: Any, keys: Any, kind: str) -> tuple[int, Any]:
     """How many records an export of ``kind`` takes, and what it makes of them (for
     research the rows before the anonymity check, which five records cannot pass)."""
@@ -78,16 +93,7 @@ def test_an_export_decrypts_only_the_sections_it_is_made_from(database, casedb, 
     store(database, casedb, documents)
     assert any(document.get("narrative") for document in documents)
     # When an export of this kind is previewed, with every section decryption watched
-    opened: list[str] = []
-    real = records.decrypt_fields
-
-    def watched(key, namespace, record_id, envelopes):  # type: ignore[no-untyped-def]
-        envelopes = list(envelopes)
-        if namespace == records._SECTION_NAMESPACE:
-            opened.extend(name for name, _ in envelopes)
-        return real(key, namespace, record_id, envelopes)
-
-    monkeypatch.setattr(records, "decrypt_fields", watched)
+    opened = _watch_sections(monkeypatch)
     with database.session() as session:
         preview = preview_export(
             session, casedb, ExportRequest(kind=kind, recipient=PARTNER), actor=None
@@ -112,3 +118,23 @@ def test_an_export_made_from_its_sections_is_the_one_made_from_whole_records(
     # Then it took every record both times and made the same of them
     assert taken == taken_whole == len(documents)
     assert narrow == whole
+
+
+def test_statistics_decrypt_only_what_they_count_and_count_as_from_whole_records(
+    database, casedb, monkeypatch
+):
+    # Given records with every section filled in
+    documents = _open_records()
+    store(database, casedb, documents)
+    # When the statistics are counted, with every section decryption watched
+    opened = _watch_sections(monkeypatch)
+    with database.session() as session:
+        counted = stats.count_documents(stats.stored_documents(session, casedb))
+    # Then only the sections counted were decrypted
+    assert set(opened) == set(stats.SECTIONS_COUNTED)
+    # And the counts are those of the whole records
+    monkeypatch.setattr(stats, "SECTIONS_COUNTED", SECTIONS)
+    with database.session() as session:
+        whole = stats.count_documents(stats.stored_documents(session, casedb))
+    assert counted == whole
+    assert counted.wage_bins and counted.indicator_present and counted.tables["facility"]

@@ -29,11 +29,11 @@ from intake.exports.entries import (
 )
 from intake.exports.labels import label
 
-#: Every field an entry may have, in order, with what it holds.
 #: The record sections a victim entry is made from: an export decrypts these (and
 #: consent) and no other.
 SECTIONS_READ = ("victim", "episodes", "informants", "interview", "coding", "sources")
 
+#: Every field an entry may have, in order, with what it holds.
 FIELDS: dict[str, str] = {
     "entry": N_("Entry id (a pseudonym for this recipient)"),
     "names_latin": N_("Name variants in Latin script"),

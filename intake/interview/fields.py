@@ -9,7 +9,7 @@ browser's form history or sent to a spelling service.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DecimalField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -103,13 +104,17 @@ def release_form(form: BaseForm) -> None:
     milliseconds. Emptied here, the objects are freed at once. The form is unusable
     afterwards; a second call does nothing.
     """
-    forms: list[BaseForm] = [form]
-    while forms:
-        current = forms.pop()
-        found = vars(current).get("_fields")
-        if found is None:  # released already
-            continue
-        fields = list(found.values())
+    _take_apart([], [form])
+
+
+def release_fields(fields: Iterable[Field]) -> None:
+    """Take apart fields a form no longer holds (rows dropped when a list is rebuilt),
+    and every form and field inside them, as :func:`release_form` does."""
+    _take_apart(list(fields), [])
+
+
+def _take_apart(fields: list[Field], forms: list[BaseForm]) -> None:
+    while fields or forms:
         while fields:
             field = fields.pop()
             inner = vars(field)
@@ -118,7 +123,12 @@ def release_form(form: BaseForm) -> None:
             elif isinstance(field, FieldList):
                 fields += inner.get("entries", ())
             inner.clear()
-        vars(current).clear()
+        if forms:
+            current = forms.pop()
+            found = vars(current).get("_fields")
+            if found is not None:  # else released already
+                fields += found.values()
+                vars(current).clear()
 
 
 def required_check() -> DataRequired:

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext
 from wtforms import FieldList, Form
 
-from intake.interview.fields import TranslatedForm
+from intake.interview.fields import TranslatedForm, release_fields
 
 NAVIGATION = ("next", "back", "save")
 
@@ -135,7 +135,8 @@ def rows_named(form: Form, target: str) -> FieldList | None:
 def renumber(rows: FieldList, order: list[int]) -> None:
     """Rebuild ``rows`` in ``order`` with fresh indexes (typed values are kept)."""
     kept = [rows.entries[i].data for i in order]
-    rows.entries = []
+    dropped, rows.entries = rows.entries, []
     rows.last_index = -1
     for data in kept:
         rows.append_entry(data)
+    release_fields(dropped)

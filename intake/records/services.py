@@ -765,14 +765,32 @@ def checked_manifest(
         return _verified_manifest(session, data_key, testimony)
 
 
-def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> dict[str, Any]:
-    """Decrypt every section of a stored testimony back into the canonical document.
+def wanted_sections(sections: Iterable[str]) -> frozenset[str]:
+    """``sections`` as a set; ValueError for a name that is no section (a misspelt
+    name would otherwise leave a section out without a word)."""
+    wanted = frozenset(sections)
+    unknown = wanted - frozenset(SECTIONS)
+    if unknown:
+        raise ValueError(f"no such record section: {', '.join(sorted(unknown))}")
+    return wanted
+
+
+def load_testimony(
+    session: Session,
+    keys: UnlockedKeys,
+    record_id: uuid.UUID,
+    *,
+    sections: Iterable[str] = SECTIONS,
+) -> dict[str, Any]:
+    """Decrypt the sections of a stored testimony (all of them, or only ``sections``)
+    back into the canonical document.
 
     The record's rows are first checked against its authenticated manifest: a section
     or attachment deleted, added, swapped or rolled back, or a changed schema version,
     raises :class:`RecordTamperedError` and nothing is returned.
     """
     require_role(session, "casedb")
+    wanted = wanted_sections(sections)
     testimony = session.get(Testimony, record_id)
     if testimony is None:
         raise RecordNotFoundError(N_("There is no record %(id)s."), id=str(record_id))
@@ -787,7 +805,11 @@ def load_testimony(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -
             _opened_sections(
                 data_key,
                 str(record_id),
-                [(section.name, section.ciphertext) for section in testimony.sections],
+                [
+                    (section.name, section.ciphertext)
+                    for section in testimony.sections
+                    if section.name in wanted
+                ],
             )
         )
     except OpenError:
@@ -957,7 +979,7 @@ def open_testimonies(
     read as plain tuples (no ORM objects), as this is the bulk path.
     """
     require_role(session, "casedb")
-    wanted = frozenset(sections)
+    wanted = wanted_sections(sections)
     chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
 
     def versions(record_id: uuid.UUID) -> dict[str, bytes]:
@@ -1019,8 +1041,7 @@ def read_documents(
     between two statements looks like tampering. An unknown id raises
     :class:`RecordNotFoundError`, as load_testimony does.
     """
-    wanted = frozenset(sections)
-    left_out = frozenset(SECTIONS) - wanted
+    wanted = wanted_sections(sections)
     for start in range(0, len(ids), READ_BATCH):
         chunk = ids[start : start + READ_BATCH]
         opened = {
@@ -1031,11 +1052,10 @@ def read_documents(
             document = opened.get(record_id)
             if document is None:
                 try:
-                    whole = load_testimony(session, keys, record_id)
+                    document = load_testimony(session, keys, record_id, sections=wanted)
                 except RecordUnreadableError as problem:
                     yield record_id, problem
                     continue
-                document = {key: value for key, value in whole.items() if key not in left_out}
             yield record_id, document
 
 

@@ -53,7 +53,9 @@ def test_records_read_in_bulk_are_the_documents_the_record_page_reads(
 
     # When an export gathers them (none is read again one at a time: all open in bulk)
     one_at_a_time = []
-    monkeypatch.setattr(records, "load_testimony", lambda *args: one_at_a_time.append(args))
+    monkeypatch.setattr(
+        records, "load_testimony", lambda *args, **kwargs: one_at_a_time.append(args)
+    )
     gathered = _gathered(database, stored_corpus, grouping)
     monkeypatch.undo()
     assert one_at_a_time == []

@@ -138,3 +138,37 @@ def test_statistics_decrypt_only_what_they_count_and_count_as_from_whole_records
         whole = stats.count_documents(stats.stored_documents(session, casedb))
     assert counted == whole
     assert counted.wage_bins and counted.indicator_present and counted.tables["facility"]
+
+
+def test_a_record_read_again_after_the_bulk_read_also_opens_only_the_export_sections(
+    database, casedb, monkeypatch
+):
+    # Given a bulk read that could not open one record (under PostgreSQL a change
+    # committed between two of its statements looks so), although the record is whole
+    documents = _open_records()
+    store(database, casedb, documents)
+    real = records.open_testimonies
+    unlucky = documents[0]["record_id"]
+
+    def bulk(session, keys, ids, **options):  # type: ignore[no-untyped-def]
+        return [
+            item if str(item.testimony.id) != unlucky else type(item)(item.testimony, None, None)
+            for item in real(session, keys, ids, **options)
+        ]
+
+    monkeypatch.setattr(records, "open_testimonies", bulk)
+    # When a research export reads the records, every section decryption watched
+    opened = _watch_sections(monkeypatch)
+    with database.session() as session:
+        _request, gathered = services._start(
+            session, casedb, ExportRequest(kind="research", recipient=PARTNER), None, no_progress
+        )
+    # Then the record read again is there, and still only research's sections opened
+    assert gathered.records == len(documents)
+    assert set(opened) == set(services.sections_read("research"))
+
+
+def test_a_section_name_that_is_no_section_is_refused(database, casedb):
+    store(database, casedb, _open_records()[:1])
+    with database.session() as session, pytest.raises(ValueError, match="labor"):
+        list(records.read_documents(session, casedb, [], sections=("victim", "labor")))

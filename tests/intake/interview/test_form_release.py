@@ -18,7 +18,7 @@ import pytest
 from wtforms import Field, FieldList, Form, FormField, StringField
 from wtforms.form import BaseForm
 
-from intake.interview.fields import release_form
+from intake.interview.fields import release_fields, release_form
 from tests.intake.interview.journey import post_step, start_draft
 
 
@@ -121,13 +121,38 @@ def test_showing_and_saving_the_trajectory_leaves_no_form_for_the_collector(
         assert response.status_code == 200
         assert "ends before it starts" in response.get_data(as_text=True)
 
-    # Then none of them leaves a form or field that only the cyclic collector frees
+    def changed(action: str) -> Callable[[], None]:
+        def run() -> None:
+            response = post_step(station_interviewer, url, rows, action=action)
+            assert response.status_code == 200
+
+        return run
+
+    # Then none of them leaves a form or field that only the cyclic collector frees,
+    # nor does adding, removing or moving a row (the list is rebuilt, its old rows
+    # dropped)
     for run in (shown, saved, refused):
         assert _form_garbage(run) == 0, run.__name__
+    for action in ("add:episodes", "remove:episodes:1", "up:episodes:2", "down:episodes:0"):
+        assert _form_garbage(changed(action)) == 0, action
 
 
 @pytest.mark.parametrize("step", ["testifier", "victim", "labour", "links", "coding"])
 def test_the_other_steps_leave_no_form_for_the_collector(station_interviewer, step):
     base = start_draft(station_interviewer)
     url = f"{base}/{step}"
+    # Shown, and saved as shown
     assert _form_garbage(lambda: station_interviewer.get(url)) == 0
+    assert _form_garbage(lambda: post_step(station_interviewer, url, {}, action="save")) == 0
+
+
+def test_fields_dropped_from_a_form_are_freed_once_released():
+    with _collector_off():
+        page = _Page()
+        dropped = list(page.rows.entries)
+        row = weakref.ref(dropped[0].form)
+        page.rows.entries = []
+        release_fields(dropped)
+        del dropped
+        assert row() is None
+    gc.collect()

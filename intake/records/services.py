@@ -1152,7 +1152,7 @@ def open_named_sections(
     require_role(session, "casedb")
     if session.autoflush:
         session.flush()
-    wanted = frozenset(sections)
+    wanted = wanted_sections(sections)
     chain = keys.keyring.chain(Purpose.RECORD_KEY_WRAP)
     width = len(_ROW_COLUMNS)
     found: dict[uuid.UUID, dict[str, Any]] = {}

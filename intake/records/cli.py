@@ -180,8 +180,16 @@ def records_list(
     """
     with obj.database.session() as session:
         if get_workspace(session).role == "station":
-            for row in services.list_outbox(session):
+            if state or received_from or received_to:
+                raise click.UsageError(
+                    "--state, --received-from and --received-to are for the case database; "
+                    "a station lists the records in its outbox."
+                )
+            waiting = services.list_outbox(session)[::-1]  # newest first
+            page = waiting[offset : offset + limit]
+            for row in page:
                 click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
+            _count_line(offset, len(page), limit, len(waiting), " waiting for delivery")
             return
         rows, total = services.testimonies_page(
             session,
@@ -193,9 +201,16 @@ def records_list(
         )
         for testimony in rows:
             click.echo(f"{testimony.id}  received {testimony.received_on}  {testimony.state}")
-    shown = f"{offset + 1}-{offset + len(rows)}" if rows else "none"
-    more = f"; next page: --offset {offset + limit}" if offset + len(rows) < total else ""
-    click.echo(f"{shown} of {total}{more}", err=True)
+    _count_line(offset, len(rows), limit, total)
+
+
+def _count_line(offset: int, listed: int, limit: int, total: int, what: str = "") -> None:
+    """The last line of a listing: which records it showed of how many, and the next
+    page's --offset when there is one (on standard error, so the ids stay alone on
+    standard output)."""
+    shown = f"{offset + 1}-{offset + listed}" if listed else "none"
+    more = f"; next page: --offset {offset + limit}" if offset + listed < total else ""
+    click.echo(f"{shown} of {total}{what}{more}", err=True)
 
 
 @records.command("show")

@@ -93,3 +93,46 @@ def test_station_add_seals_and_lists_the_outbox(
     with database.session() as session:
         sealed = session.get(SealedRecord, uuid.UUID(document["record_id"]))
     assert unpack_payload(open_sealed(sealed.sealed, [identity]))[0] == document
+
+
+def test_station_list_pages_its_outbox_newest_first_and_says_how_many(
+    cli_obj, station, database, passphrase_file, tmp_path
+):
+    # Given three records sealed at a station, one after another
+    ids = []
+    for number in range(3):
+        document = load(WORKED_EXAMPLE, fresh_id=True)
+        result = run(
+            cli_obj,
+            "records",
+            "add",
+            _write(tmp_path, f"r{number}.json", document),
+            "--passphrase-file",
+            passphrase_file,
+        )
+        assert result.exit_code == 0, result.output
+        ids.append(document["record_id"])
+    with database.session() as session:
+        for number, record_id in enumerate(ids):  # sealed on three days in order
+            sealed = session.get(SealedRecord, uuid.UUID(record_id))
+            sealed.sealed_on = sealed.sealed_on.replace(day=number + 1)
+    # When the outbox is listed a page of two at a time
+    first = run(cli_obj, "records", "list", "--limit", "2")
+    second = run(cli_obj, "records", "list", "--limit", "2", "--offset", "2")
+    # Then the newest come first, ids alone on standard output, and the last line
+    # says how many wait and where the next page starts
+    assert [line.split()[0] for line in first.stdout.splitlines()] == [ids[2], ids[1]]
+    assert first.stderr.strip() == "1-2 of 3 waiting for delivery; next page: --offset 2"
+    assert [line.split()[0] for line in second.stdout.splitlines()] == [ids[0]]
+    assert second.stderr.strip() == "3-3 of 3 waiting for delivery"
+
+
+def test_station_list_says_an_empty_outbox_and_refuses_case_database_filters(
+    cli_obj, station, database
+):
+    empty = run(cli_obj, "records", "list")
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert empty.stderr.strip() == "none of 0 waiting for delivery"
+    refused = run(cli_obj, "records", "list", "--state", "erased")
+    assert refused.exit_code == 2
+    assert "for the case database" in refused.output

@@ -3,14 +3,16 @@ dropped after, and a fresh, unlocked case database workspace on it (or on SQLite
 
 from __future__ import annotations
 
+import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from intake.db import Database
 from intake.migrate import upgrade_database
@@ -71,3 +73,33 @@ def bench_casedb(
         with database.session() as session:
             keys = workspace.unlock_workspace(session, settings, passphrase)
     return settings, database, keys
+
+
+#: Host names under which a PostgreSQL server runs on this machine (None: its socket).
+_LOCAL_HOSTS = (None, "", "localhost", "127.0.0.1", "::1")
+
+
+def server_cpu(session: Session) -> Callable[[], float] | None:
+    """A reader of the CPU seconds used so far by the PostgreSQL server process that
+    serves ``session``'s connection, when that server runs on this machine (its
+    /proc entry is read); None for SQLite, a server elsewhere, or no /proc. The server
+    shares the machine's cores with the app, so an import's real cost includes it."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or bind.url.host not in _LOCAL_HOSTS:
+        return None
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    proc = Path(f"/proc/{pid}")
+    try:
+        if (proc / "comm").read_text().strip() != "postgres":
+            return None
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        # Fields after the command's closing parenthesis: the 12th and 13th are the
+        # user and system time in clock ticks (proc(5): utime, stime).
+        fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return seconds

@@ -197,8 +197,9 @@ def _wage_ratios(labour: Mapping[str, Any], episode: Mapping[str, Any]) -> tuple
 
 @functools.lru_cache(maxsize=65536)
 def _ratios_of(key: bytes) -> tuple[str, str]:
-    """The ratio range of the labour entry and episode in ``key`` (their canonical
-    JSON: the same input always makes the same key, at a tenth of json.dumps' cost)."""
+    """The ratio range of the labour entry and episode in ``key``: their canonical JSON
+    (orjson's, so the same input always makes the same key, more cheaply than
+    json.dumps)."""
     from intake.interview.wages import labour_figures
 
     labour, episode = parse_json(key)

@@ -100,6 +100,8 @@ def stations_add(
         receiving = services.receiving_key_text(session, keys)
     click.echo(f"Enrolled {label!r}, fingerprint {fingerprint}.")
     click.echo(f"Give the station this case database key: {receiving}")
+    shown = services.key_fingerprint(receiving)
+    click.echo(f"Its fingerprint, which the station shows once it trusts it: {shown}")
 
 
 @stations.command("list")
@@ -109,6 +111,8 @@ def stations_list(obj: CliContext) -> None:
     with obj.database.session() as session:
         receiving = services.stored_receiving_key(session)
         click.echo(f"case database key: {receiving or '(made when the first station is enrolled)'}")
+        if receiving:
+            click.echo(f"its fingerprint: {services.key_fingerprint(receiving)}")
         for station in services.list_stations(session):
             state = f"revoked {station.revoked_at:%Y-%m-%d}" if station.revoked_at else "active"
             click.echo(f"{services.fingerprint_of(station)}  {state:18}  {station.label}")
@@ -216,7 +220,11 @@ def outbox_trust(obj: CliContext, key: str, passphrase_file: Path | None) -> Non
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         fingerprint = services.trust_casedb_key(session, keys, key)
-    click.echo(f"Receipts signed by the case database key {fingerprint} are now accepted.")
+    click.echo(
+        f"Receipts signed by the case database key with fingerprint {fingerprint} are now "
+        "accepted. Compare it with the fingerprint on the case database's Stations page "
+        "(intake stations list)."
+    )
 
 
 @outbox.command("send")

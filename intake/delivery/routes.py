@@ -203,6 +203,7 @@ def stations() -> str | Response:
         action_form=ActionForm(),
         error=error,
         casedb_key=casedb_key,
+        casedb_fingerprint=services.key_fingerprint(casedb_key),
     )
 
 

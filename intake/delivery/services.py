@@ -275,6 +275,12 @@ def receiving_key_text(session: Session, keys: UnlockedKeys) -> str:
     return casedb_signing_key(session, keys).verify_key.to_bytes().hex()
 
 
+def key_fingerprint(key_text: str) -> str:
+    """The fingerprint of a key given as 64 hex digits, as a station shows the case
+    database key it trusts, so people can compare the two sides."""
+    return VerifyKey(bytes.fromhex(key_text)).fingerprint
+
+
 def stored_receiving_key(session: Session) -> str | None:
     """The case database's receipt key (64 hex digits) if it was made; no keys needed."""
     raw = _get(session, CASEDB_VERIFY_KEY)

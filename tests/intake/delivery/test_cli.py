@@ -51,6 +51,11 @@ def test_enrol_export_import_and_confirm_by_file(tmp_path, casedb_side, passphra
     assert key in listed.output and "USB laptop" in listed.output
     trusted = run(station, "outbox", "trust", key, passphrase_file=passphrase_file)
     assert trusted.exit_code == 0, trusted.output
+    # And the fingerprint the station shows for the key it trusts is the one the case
+    # database shows beside its key, so an administrator can compare the two sides
+    shown = re.search(r"fingerprint ([0-9a-f]{32})", trusted.output).group(1)
+    assert f"its fingerprint: {shown}" in listed.output
+    assert f"which the station shows once it trusts it: {shown}" in added.output
     # And the station exports its outbox to a file, which the case database imports
     bundle = tmp_path / "outbox.bundle"
     exported = run(station, "outbox", "export", str(bundle), passphrase_file=passphrase_file)

@@ -66,6 +66,10 @@ def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_
     # And the station keeps the case database's key
     trusted = _post(station, "/delivery/outbox/trust", "/delivery/outbox", {"key": key})
     assert trusted.status_code == 302
+    # And the station's Delivery page shows the fingerprint the Stations page shows
+    # beside the key, so an administrator can compare the two sides
+    shown = re.search(r'class="casedb-fingerprint">([0-9a-f]{32})<', page).group(1)
+    assert f'class="casedb-key">{shown}<' in station.get("/delivery/outbox").get_data(as_text=True)
     # When two records are sealed and saved to a file
     documents = seal_documents(station_side, 2)
     outbox = station.get("/delivery/outbox").get_data(as_text=True)

@@ -1299,6 +1299,11 @@ def testimonies_page(
 
 
 def list_outbox(session: Session) -> list[SealedRecord]:
-    """Sealed records not yet delivered."""
-    query = select(SealedRecord).where(SealedRecord.delivered_on.is_(None))
+    """Sealed records not yet delivered, oldest first: ids, days and hashes only (a
+    listing does not read each record's sealed file)."""
+    query = (
+        select(SealedRecord)
+        .options(load_only(SealedRecord.id, SealedRecord.sealed_on, SealedRecord.sha256))
+        .where(SealedRecord.delivered_on.is_(None))
+    )
     return list(session.scalars(query.order_by(SealedRecord.sealed_on)))

@@ -6,7 +6,7 @@ import subprocess
 import uuid
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.engine import make_url
 
 from crypto import open_sealed
@@ -239,3 +239,16 @@ def test_the_scan_would_notice_plaintext(tmp_path):
     escaped = json.dumps("Гүлзира Әуелхан").encode()
     with pytest.raises(AssertionError):
         assert_absent(b"{" + escaped + b"}", {"Гүлзира Әуелхан"}, "sample")
+
+
+def test_outbox_listing_reads_no_sealed_file(database, station):
+    # Given a sealed record waiting in the outbox
+    keys, _identity = station
+    with database.session() as session:
+        services.seal_testimony(session, keys, load(WORKED_EXAMPLE, fresh_id=True))
+    # When the outbox is listed in a fresh session
+    with database.session() as session:
+        (row,) = services.list_outbox(session)
+        # Then its id, day and hash are read, and not its sealed file
+        assert row.sha256 and row.sealed_on
+        assert "sealed" not in inspect(row).dict

@@ -1,9 +1,11 @@
 """Account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from intake.formbase import AppForm
+from intake.validators import NoControlCharacters
 
 ROLE_CHOICES = [
     ("interviewer", _l("Interviewer")),
@@ -19,17 +21,19 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """Sign in."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(AppForm):
     """A new account, made by an administrator."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=100)])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=100), NoControlCharacters()]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=1024)])
     confirm = PasswordField(
         _l("Password again"), validators=[EqualTo("password", message=_l("The passwords differ."))]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.accounts import services
@@ -120,7 +122,11 @@ def _change(action: Callable[..., object], account_id: uuid.UUID) -> Response | 
 @bp.post("/accounts/<uuid:account_id>/disable")
 @login_required("admin")
 def disable(account_id: uuid.UUID) -> Response | tuple[str, int]:
-    """Disable an account; its sign-ins end at once."""
+    """Disable an account; its sign-ins end at once. Not one's own: that would sign the
+    administrator out at once, with nobody at hand perhaps to enable it again."""
+    if account_id == current_user.account_id:
+        error = gettext("You cannot disable your own account; another administrator can.")
+        return _account_list(AccountForm(formdata=None), error, 409)
     return _change(services.disable_account, account_id)
 
 
@@ -141,10 +147,26 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
     return render_template("accounts/remove.html", row=row)
 
 
-@bp.post("/accounts/<uuid:account_id>/reset")
+@bp.route("/accounts/<uuid:account_id>/reset", methods=["GET", "POST"])
 @login_required("admin")
 def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
-    """Give the account a new random password and show it, this once."""
+    """Ask to confirm; then give the account a new random password and show it, this once."""
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        row = services.describe_account(db_session(), unlocked_keys(), account_id)
+        page = render_template(
+            "confirm.html",
+            subject=gettext("(unreadable)") if row.username is None else row.username,
+            question=gettext(
+                "Give this account a new password? Its current password and every "
+                "sign-in of it stop working at once; the new one is shown to you once."
+            ),
+            button=gettext("Yes, make a new password"),
+            action_url=url_for("accounts.reset", account_id=account_id),
+            back_url=url_for("accounts.accounts"),
+            danger=True,
+        )
+        return page, 200
+    # The form's token is checked before this runs (CSRFProtect), as for every post.
     try:
         password = services.reset_password(
             db_session(), app_state().settings, unlocked_keys(), account_id

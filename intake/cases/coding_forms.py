@@ -13,13 +13,13 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from intake.cases.versions import leaves
 from intake.errors import N_, IntakeError
+from intake.formbase import AppForm
 from intake.interview.steps import coding as record_coding
 from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
 
@@ -63,13 +63,13 @@ class RecordCodingForm(_Change, record_coding.CodingForm):
     """The coding of the record as a whole, by a coordinator."""
 
 
-class EpisodeCodingForm(_Change, FlaskForm):
+class EpisodeCodingForm(_Change, AppForm):
     """The coding of one work episode (ILO indicators and the survey table)."""
 
     coding = FormField(WorkCodingForm, label=_l("Coding of this work"))
 
 
-class CorrectionForm(_Change, FlaskForm):
+class CorrectionForm(_Change, AppForm):
     """One field of one section, given a new value."""
 
     path = SelectField(_l("Field"), validators=[DataRequired()])
@@ -81,7 +81,7 @@ class CorrectionForm(_Change, FlaskForm):
     )
 
 
-class ErasureRequestForm(FlaskForm):
+class ErasureRequestForm(AppForm):
     """Why the record is to be erased."""
 
     reason = TextAreaField(
@@ -92,7 +92,7 @@ class ErasureRequestForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that only needs the CSRF token (confirm, withdraw)."""
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from intake.cases.index import Filters
+from intake.formbase import AppForm
 from intake.interview import vocab
 
 _YEARS = [Optional(), NumberRange(min=1950, max=2100)]
@@ -25,7 +25,7 @@ _CODED = {
 }
 
 
-class FilterForm(FlaskForm):
+class FilterForm(AppForm):
     """What the Records list can be narrowed to."""
 
     class Meta:

@@ -3,17 +3,19 @@ key, enrol a station, import a bundle.
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from intake.formbase import AppForm
+from intake.validators import NoControlCharacters
 
-class ActionForm(FlaskForm):
+
+class ActionForm(AppForm):
     """A button that only needs the CSRF token (save to file, revoke)."""
 
 
-class SendForm(FlaskForm):
+class SendForm(AppForm):
     """Where the case database is."""
 
     url = StringField(
@@ -23,29 +25,31 @@ class SendForm(FlaskForm):
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(AppForm):
     """A receipt file carried back from the case database."""
 
     receipt = FileField(_l("Receipt file"), validators=[FileRequired()])
 
 
-class TrustForm(FlaskForm):
+class TrustForm(AppForm):
     """The case database's receipt key, copied from its Stations page."""
 
     key = StringField(_l("Case database key"), validators=[DataRequired(), Length(max=200)])
 
 
-class StationForm(FlaskForm):
+class StationForm(AppForm):
     """A station to enrol: its label and its enrolment file (or the file's text)."""
 
-    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=100)])
+    label = StringField(
+        _l("Label"), validators=[DataRequired(), Length(max=100), NoControlCharacters()]
+    )
     enrolment = FileField(_l("Enrolment file from the station"))
     enrolment_text = TextAreaField(
         _l("…or the enrolment file's text"), validators=[Optional(), Length(max=5000)]
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     """A bundle file to import."""
 
     bundle = FileField(_l("Bundle file"), validators=[FileRequired()])

@@ -200,20 +200,37 @@ def stations() -> str | Response:
         "delivery/stations.html",
         rows=rows,
         form=form,
-        action_form=ActionForm(),
         error=error,
         casedb_key=casedb_key,
         casedb_fingerprint=services.key_fingerprint(casedb_key),
     )
 
 
-@bp.post("/stations/<uuid:station_id>/revoke")
+@bp.route("/stations/<uuid:station_id>/revoke", methods=["GET", "POST"])
 @login_required("admin")
-def revoke(station_id: uuid.UUID) -> Response:
-    """Refuse every later bundle of a station."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+def revoke(station_id: uuid.UUID) -> str | Response:
+    """Ask to confirm; then refuse every later bundle of a station, for good."""
     station = db_session().get(Station, station_id) or abort(404)
+    if station.revoked_at is not None:
+        return redirect(url_for(".stations"))
+    form = ActionForm()
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return render_template(
+            "confirm.html",
+            subject=station.label,
+            subject_code=services.fingerprint_of(station),
+            question=gettext(
+                "Revoke this station? Every bundle it sends from now on is refused, with "
+                "the records still waiting in its outbox; what it delivered stays. This "
+                "cannot be undone: its key cannot be enrolled again."
+            ),
+            button=gettext("Yes, revoke the station"),
+            action_url=url_for(".revoke", station_id=station.id),
+            back_url=url_for(".stations"),
+            danger=True,
+        )
+    if not form.validate_on_submit():
+        abort(400)
     services.revoke_station(db_session(), unlocked_keys(), station)
     db_session().commit()
     return redirect(url_for(".stations"))

@@ -422,7 +422,17 @@ def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label
     label = label.strip()
     if not label or len(label) > 100:
         raise StationKeyError(N_("Give the station a label of 1 to 100 characters."))
-    if session.scalars(select(Station).where(Station.verify_key == key.to_bytes())).first():
+    enrolled = session.scalars(select(Station).where(Station.verify_key == key.to_bytes())).first()
+    if enrolled is not None and enrolled.revoked_at is not None:
+        raise StationExistsError(
+            N_(
+                "This station's key was revoked on %(day)s (as %(label)s) and cannot be "
+                "enrolled again."
+            ),
+            day=enrolled.revoked_at.date().isoformat(),
+            label=enrolled.label,
+        )
+    if enrolled is not None:
         raise StationExistsError(N_("This station is already enrolled."))
     station = Station(
         id=uuid.uuid4(),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -17,9 +16,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from intake.exports import anonymity, victims
 from intake.exports.research import Generalisation
 from intake.exports.services import ExportRequest
+from intake.formbase import AppForm
+from intake.validators import NoControlCharacters
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AppForm):
     """One export: kind, recipient, format, sealing, and the research generalisation."""
 
     kind = SelectField(
@@ -32,7 +33,7 @@ class ExportForm(FlaskForm):
     )
     recipient = StringField(
         _l("Recipient"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200), NoControlCharacters()],
         description=_l("The partner or research team. Consent that names partners must name it."),
     )
     partner = SelectField(_l("Partner (seal to its keys)"), choices=[], validate_choice=False)
@@ -118,14 +119,16 @@ class ExportForm(FlaskForm):
         )
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(AppForm):
     """A partner and the age keys its exports are sealed to."""
 
-    label = StringField(_l("Partner"), validators=[DataRequired(), Length(max=200)])
+    label = StringField(
+        _l("Partner"), validators=[DataRequired(), Length(max=200), NoControlCharacters()]
+    )
     keys = TextAreaField(
         _l("Age keys (age1..., one per line)"), validators=[DataRequired(), Length(max=5000)]
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button that needs only the CSRF token."""

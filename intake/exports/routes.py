@@ -45,13 +45,22 @@ def _form() -> ExportForm:
     return form
 
 
-def _page(form: ExportForm, partner_form: PartnerForm | None = None) -> str:
+def _page(
+    form: ExportForm,
+    partner_form: PartnerForm | None = None,
+    *,
+    error: str | None = None,
+    partner_error: str | None = None,
+) -> str:
+    """The Export page, with what was typed and why it was refused (``error`` for the
+    export form, ``partner_error`` for the partner form)."""
     return render_template(
         "exports/index.html",
         form=form,
         partner_form=partner_form or PartnerForm(),
-        action_form=ActionForm(),
         partner_list=partners.list_partners(db_session(), unlocked_keys()),
+        error=error,
+        partner_error=partner_error,
     )
 
 
@@ -74,14 +83,17 @@ def index() -> str:
 
 @bp.post("/preview")
 @login_required(*EXPORTERS)
-def preview() -> str | Response:
+def preview() -> str | Response | tuple[str, int]:
     """Preview the chosen export while a progress bar shows the records read."""
     require_role(db_session(), "casedb")
     form = _form()
     if not form.validate_on_submit():
         return _page(form)
-    label, _keys = _chosen(form)
-    request = form.export_request(label).checked()
+    try:
+        label, _keys = _chosen(form)
+        request = form.export_request(label).checked()
+    except IntakeError as error:
+        return _page(form, error=error.translated()), error.status
     return Response(stream_with_context(_preview_page(form, request)), mimetype="text/html")
 
 
@@ -116,16 +128,20 @@ def _failure(error: IntakeError | None) -> str:
 
 @bp.post("/write")
 @login_required(*EXPORTERS)
-def write() -> str | Response:
+def write() -> str | Response | tuple[str, int]:
     """Write the previewed export while a progress bar shows the records read."""
     require_role(db_session(), "casedb")
     form = _form()
     if not form.validate_on_submit():
         return _page(form)
-    label, keys = _chosen(form)
-    request = form.export_request(label).checked()
     allow_plain = bool(form.allow_plain.data)
-    seal_export(b"", keys, allow_plain=allow_plain)  # refuses a plain file not confirmed
+    try:
+        label, keys = _chosen(form)
+        request = form.export_request(label).checked()
+        seal_export(b"", keys, allow_plain=allow_plain)  # refuses a plain file not confirmed
+    except IntakeError as error:
+        # Back to the Export page with everything chosen kept and the reason on top.
+        return _page(form, error=error.translated()), error.status
     return Response(
         stream_with_context(_write_page(request, keys, allow_plain)), mimetype="text/html"
     )
@@ -184,24 +200,43 @@ def download() -> Response:
 
 @bp.post("/partners")
 @login_required(*EXPORTERS)
-def add_partner() -> str | Response:
+def add_partner() -> str | Response | tuple[str, int]:
     """Add a partner with its age keys."""
     require_role(db_session(), "casedb")
     partner_form = PartnerForm()
     if not partner_form.validate_on_submit():
         return _page(_form(), partner_form)
-    partners.add_partner(
-        db_session(), unlocked_keys(), partner_form.label.data, partner_form.keys.data
-    )
+    try:
+        partners.add_partner(
+            db_session(), unlocked_keys(), partner_form.label.data, partner_form.keys.data
+        )
+    except IntakeError as error:
+        db_session().rollback()
+        return _page(_form(), partner_form, partner_error=error.translated()), error.status
     db_session().commit()
     return redirect(url_for(".index"))
 
 
-@bp.post("/partners/<uuid:partner_id>/remove")
+@bp.route("/partners/<uuid:partner_id>/remove", methods=["GET", "POST"])
 @login_required(*EXPORTERS)
-def remove_partner(partner_id: uuid.UUID) -> Response:
-    """Remove a partner and its keys."""
+def remove_partner(partner_id: uuid.UUID) -> str | Response:
+    """Ask to confirm; then remove a partner and its keys."""
     require_role(db_session(), "casedb")
+    partner = partners.get_partner(db_session(), unlocked_keys(), partner_id)
+    if flask_request.method == "GET" or flask_request.form.get("confirmed") != "yes":
+        return render_template(
+            "confirm.html",
+            subject=partner.label,
+            question=gettext(
+                "Remove this partner and its age keys? Files can no longer be sealed to "
+                "it until it is added again with its keys; files already written stay "
+                "as they are."
+            ),
+            button=gettext("Yes, remove the partner"),
+            action_url=url_for(".remove_partner", partner_id=partner_id),
+            back_url=url_for(".index"),
+            danger=True,
+        )
     if ActionForm().validate_on_submit():
         partners.remove_partner(db_session(), unlocked_keys(), partner_id)
         db_session().commit()

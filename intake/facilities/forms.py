@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
 from intake.facilities.services import Facility, Source
+from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
 
 _DAY = Regexp(r"^\d{4}(-\d{2}){0,2}$", message=_l("A day as YYYY-MM-DD (or YYYY-MM, YYYY)."))
@@ -25,7 +25,7 @@ NAME_LABELS = {
 }
 
 
-class SourceForm(Form):
+class SourceForm(SubForm):
     """One published source: citation, address, published and read days."""
 
     citation = TextAreaField(
@@ -40,7 +40,7 @@ def _text(label: Any, limit: int) -> StringField:
     return StringField(label, validators=[Optional(), Length(max=limit)], render_kw={"dir": "auto"})
 
 
-class FacilityForm(FlaskForm):
+class FacilityForm(AppForm):
     """A facility of the registry."""
 
     id = StringField(
@@ -118,7 +118,7 @@ def facility_data(facility: Facility) -> dict[str, Any]:
     return data
 
 
-class MergeForm(FlaskForm):
+class MergeForm(AppForm):
     """Two entries that are one place: the one merged away and the one kept."""
 
     merged = SelectField(_l("Entry to merge away"), validators=[DataRequired()])

@@ -16,15 +16,12 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DecimalField,
     Field,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -33,65 +30,25 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.form import BaseForm
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
-from intake.errors import N_
+from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
 from intake.interview.dates import make_value, parse_date_said
-from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
+from intake.validators import IfGiven, MaxLength, NoControlCharacters
 
 #: What the browser may neither remember (form history) nor send to a spelling service.
 PRIVATE_INPUT = {"autocomplete": "off"}
 PRIVATE_TEXT = {**PRIVATE_INPUT, "spellcheck": "false"}
 
 
-#: WTForms' own messages, also in this app's catalogs: WTForms ships no Uyghur.
-WTFORMS_MESSAGES = (
-    N_("Not a valid choice."),
-    N_("Invalid Choice: could not coerce."),
-    N_("Not a valid integer value."),
-    N_("Not a valid decimal value."),
-    N_("Not a valid float value."),
-    N_("Not a valid date value."),
-)
+class InterviewForm(AppForm):
+    """A page's form of the interview (its built-in messages in the UI language)."""
 
 
-class _Translations:
-    """This app's catalog first (it has Uyghur), then WTForms' own."""
-
-    def gettext(self, string: str) -> str:
-        ours = str(gettext(string)) if string in WTFORMS_MESSAGES else string
-        return ours if ours != string else str(wtforms_translations.gettext(string))
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(wtforms_translations.ngettext(singular, plural, n))
-
-
-TRANSLATIONS = _Translations()
-
-
-class TranslatedMeta(DefaultMeta):
-    """Built-in WTForms messages ("Not a valid integer value.") in the UI language,
-    for the sub-forms of rows and dates as for the page's own form."""
-
-    def get_translations(self, form: Any) -> Any:
-        return TRANSLATIONS
-
-
-class InterviewForm(FlaskForm):
-    """A page's form whose built-in messages follow the UI language, Uyghur included."""
-
-    class Meta:
-        def get_translations(self, form: Any) -> Any:
-            return TRANSLATIONS
-
-
-class TranslatedForm(Form):
-    """A sub-form (a row, a date) whose built-in messages follow the UI language."""
-
-    Meta = TranslatedMeta
+class TranslatedForm(SubForm):
+    """A sub-form of the interview (a row, a date)."""
 
 
 def release_form(form: BaseForm) -> None:

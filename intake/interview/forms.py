@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FormField
 
+from intake.formbase import AppForm
 from intake.interview.fields import DateForm, DayForm, InterviewForm, code, text
 from intake.interview.steps.victim import check_url
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A button with nothing else to send (start, finalise, discard): only the CSRF token."""
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(AppForm):
     """One file to attach, with what it is."""
 
     file = FileField(_l("File (photo, document or audio)"))

@@ -1,7 +1,6 @@
 """Workspace forms: first-run set-up, unlock and the panic wipe."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     PasswordField,
@@ -13,11 +12,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from intake.accounts.forms import LANGUAGE_CHOICES
+from intake.formbase import AppForm
+from intake.validators import NoControlCharacters
 
 MIN_PASSPHRASE = 12
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(AppForm):
     """The passphrase that unlocks the workspace keys."""
 
     passphrase = PasswordField(
@@ -25,7 +26,7 @@ class UnlockForm(FlaskForm):
     )
 
 
-class SetupForm(FlaskForm):
+class SetupForm(AppForm):
     """Everything the first run needs."""
 
     role = RadioField(
@@ -37,10 +38,12 @@ class SetupForm(FlaskForm):
         validators=[DataRequired()],
     )
     organisation_name = StringField(
-        _l("Organisation name"), validators=[DataRequired(), Length(max=200)]
+        _l("Organisation name"),
+        validators=[DataRequired(), Length(max=200), NoControlCharacters()],
     )
     admin_username = StringField(
-        _l("Your username (first administrator)"), validators=[DataRequired(), Length(max=100)]
+        _l("Your username (first administrator)"),
+        validators=[DataRequired(), Length(max=100), NoControlCharacters()],
     )
     admin_password = PasswordField(
         _l("Your password"), validators=[DataRequired(), Length(min=12, max=1024)]
@@ -69,7 +72,7 @@ class SetupForm(FlaskForm):
         return [line.strip() for line in (self.recipients.data or "").splitlines() if line.strip()]
 
 
-class WipeForm(FlaskForm):
+class WipeForm(AppForm):
     """The panic wipe's confirmation."""
 
     confirm = StringField(_l("Type WIPE to destroy every key and record here"))
@@ -80,7 +83,7 @@ class WipeForm(FlaskForm):
             raise ValidationError(_l("Type WIPE in capital letters to confirm."))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     """The language switcher in every page's header."""
 
     lang = SelectField(choices=LANGUAGE_CHOICES)

@@ -12,16 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FormField
 
+from intake.formbase import AppForm
 from intake.interview.fields import CodeChecklist, code, text
 from intake.interview.hints import coding_hints
 from intake.interview.steps.common import prune
 from intake.interview.steps.work_coding import INDICATORS, IndicatorForm, indicator_titles
 
 
-class CodingForm(FlaskForm):
+class CodingForm(AppForm):
     """The interviewer's coding of the record (a coordinator checks it later)."""
 
     verification_level = code(_l("Verification level"), "verification_level", required=True)

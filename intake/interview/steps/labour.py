@@ -13,9 +13,9 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, ValidationError
 
+from intake.formbase import AppForm
 from intake.interview import pickers, vocab
 from intake.interview.fields import (
     CodeChecklist,
@@ -49,7 +49,6 @@ from intake.interview.steps.work_coding import (
     indicator_titles,
     phase_titles,
 )
-from intake.interview.validators import IfGiven
 from intake.interview.wages import (
     episode_place,
     figure_lines,
@@ -59,6 +58,7 @@ from intake.interview.wages import (
 from intake.records.derived import date_bounds
 from intake.records.validation import load_definitions
 from intake.records.wages import WageFigure
+from intake.validators import IfGiven
 
 _TEXTS = ("employer", "factory", "industrial_park", "housing_note", "destination_note", "note")
 _CODES = (
@@ -186,7 +186,7 @@ def _blank(value: Any) -> bool:
     return value in (None, "", False)
 
 
-class LabourStepForm(FlaskForm):
+class LabourStepForm(AppForm):
     """One labour entry per work episode, and per detention episode where work was done."""
 
     entries = FieldList(FormField(LabourForm), max_entries=100)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField
 
+from intake.formbase import AppForm
 from intake.interview import fields
 from intake.interview.fields import code, text
 from intake.interview.lists import RowForm, filled_rows
@@ -25,7 +25,7 @@ class TranslationForm(RowForm):
     translator = fields.text(_l("Translator"), 200)
 
 
-class NarrativeForm(FlaskForm):
+class NarrativeForm(AppForm):
     """The original words and any translations."""
 
     original_text = text(

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, StringField, ValidationError
 
+from intake.formbase import SubForm
 from intake.interview import pickers, vocab
 from intake.interview.dates import parse_date_said
 from intake.interview.fields import (
@@ -24,8 +25,8 @@ from intake.interview.fields import (
 )
 from intake.interview.lists import RowForm
 from intake.interview.steps.common import prune
-from intake.interview.validators import IfGiven, MaxLength, NoControlCharacters
 from intake.records.upgrade import HOW_KNOWN_TO_BASIS
+from intake.validators import IfGiven, MaxLength, NoControlCharacters
 
 
 class Needs:
@@ -177,7 +178,7 @@ def area_value(form: AreaPlaceForm) -> dict[str, Any] | None:
     return prune(place) or None
 
 
-class DurationForm(Needs, Form):
+class DurationForm(Needs, SubForm):
     """How long, said in words when dates are not known ("15 months", "about a year")."""
 
     amount = number(_l("How long (number)"), 0.001, 1000)
@@ -227,7 +228,7 @@ def duration_value(form: DurationForm) -> dict[str, Any] | None:
     )
 
 
-class KnowledgeForm(Needs, Form):
+class KnowledgeForm(Needs, SubForm):
     """How a fact is known: the basis, through which relative, who said it, when."""
 
     basis = quick_code(_l("How it is known"), "knowledge_basis")
@@ -250,7 +251,7 @@ class KnowledgeForm(Needs, Form):
             )
 
 
-class BasisForm(Needs, Form):
+class BasisForm(Needs, SubForm):
     """How a fact is known, in short: the basis and the words said."""
 
     basis = quick_code(_l("How it is known"), "knowledge_basis")

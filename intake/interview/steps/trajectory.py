@@ -15,9 +15,9 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField, StringField, ValidationError
 
+from intake.formbase import AppForm
 from intake.interview import pickers, vocab
 from intake.interview.fields import (
     CodeChecklist,
@@ -47,9 +47,9 @@ from intake.interview.steps.parts import (
     known_data,
     known_value,
 )
-from intake.interview.validators import IfGiven
 from intake.records.derived import date_bounds
 from intake.records.validation import load_definitions
+from intake.validators import IfGiven
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -134,7 +134,7 @@ def _rows(form_class: type, label: Any) -> FieldList:
     return FieldList(FormField(form_class), label=label, min_entries=0, max_entries=100)
 
 
-class TrajectoryForm(FlaskForm):
+class TrajectoryForm(AppForm):
     """The ordered episodes, and what links them: moves between episodes, workplaces
     and camps, who acted, sentences. The links are lists of their own, so the page
     grows with what was said, not with every possible detail of every episode."""

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, FormField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.formbase import SubForm
 from intake.interview import vocab
 from intake.interview.fields import quick_code, text
 from intake.interview.steps.common import prune
@@ -50,7 +51,7 @@ def _cell_choices(phase: str, dimension: str) -> list[tuple[str, str]]:
     return [(c, vocab.label("survey_indicator", c)) for c in cell_indicators(phase, dimension)]
 
 
-class IndicatorForm(Needs, Form):
+class IndicatorForm(Needs, SubForm):
     """One ILO indicator: present, absent or unknown, with the evidence."""
 
     status = quick_code(_l("Status"), "indicator_status")
@@ -62,7 +63,7 @@ class IndicatorForm(Needs, Form):
         return [(self.status, bool(self.evidence.data), message)]
 
 
-class _CellForm(Needs, Form):
+class _CellForm(Needs, SubForm):
     status = quick_code(_l("Status"), "indicator_status")
     evidence = text(_l("Evidence for this cell"), 2000, multiline=True)
 
@@ -85,7 +86,7 @@ def _cell_form(phase: str, dimension: str) -> type[Form]:
 
 
 def _phase_form(phase: str) -> type[Form]:
-    class PhaseForm(Form):
+    class PhaseForm(SubForm):
         involuntariness = FormField(
             _cell_form(phase, "involuntariness"), label=_l("Involuntariness")
         )
@@ -97,7 +98,7 @@ def _phase_form(phase: str) -> type[Form]:
     return PhaseForm
 
 
-class WorkCodingForm(Form):
+class WorkCodingForm(SubForm):
     """The coding of one work episode (the interviewer's; a coordinator checks it)."""
 
     note = text(_l("Note on the coding"), 2000)

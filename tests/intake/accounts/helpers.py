@@ -48,7 +48,8 @@ def is_signed_in(browser) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code == 200
 
 
-def post_action(admin, path: str):  # type: ignore[no-untyped-def]
-    """POST ``path`` as the signed-in administrator, with a fresh CSRF token."""
+def post_action(admin, path: str, **fields: str):  # type: ignore[no-untyped-def]
+    """POST ``path`` as the signed-in administrator, with a fresh CSRF token and
+    ``fields`` (confirmed="yes", for an action that asks first)."""
     token = csrf_token(admin.get("/accounts").get_data(as_text=True))
-    return admin.post(path, data={"csrf_token": token})
+    return admin.post(path, data={"csrf_token": token, **fields})

@@ -51,11 +51,29 @@ def test_enabling_again_does_not_revive_old_sign_ins(app, admin, database, setti
     assert is_signed_in(sign_in(app, "nurlan"))
 
 
+def test_reset_asks_first(app, admin, database, settings):
+    # Given an interviewer signed in
+    account_id, browser = _interviewer(app, database, settings)
+    # When the administrator clicks New password, or posts without confirming
+    for response in (
+        admin.get(f"/accounts/{account_id}/reset"),
+        post_action(admin, f"/accounts/{account_id}/reset"),
+    ):
+        page = response.get_data(as_text=True)
+        # Then the page asks, naming the account and what follows, and shows no password
+        assert response.status_code == 200
+        assert "nurlan" in page and "stop working at once" in page
+        assert 'name="confirmed" value="yes"' in page and "shown only this once" not in page
+    # And the interviewer is still signed in, with the same password
+    assert is_signed_in(browser)
+    assert is_signed_in(sign_in(app, "nurlan", PASSWORD))
+
+
 def test_reset_shows_a_new_password_once_and_signs_out(app, admin, database, settings):
     # Given an interviewer signed in
     account_id, browser = _interviewer(app, database, settings)
-    # When the administrator asks for a new password
-    response = post_action(admin, f"/accounts/{account_id}/reset")
+    # When the administrator asks for a new password and confirms
+    response = post_action(admin, f"/accounts/{account_id}/reset", confirmed="yes")
     page = response.get_data(as_text=True)
     password = re.search(r"<code>([a-z0-9-]+)</code>", page).group(1)
     # Then the page shows it, the old sign-in and password are dead and the new one works
@@ -87,7 +105,7 @@ def test_removing_asks_first_then_deletes_and_signs_out(app, admin, database, se
 def test_every_change_is_a_security_event_naming_nobody(app, admin, database, settings):
     account_id, _browser = _interviewer(app, database, settings, username="zhanar-unique")
     for action in ("disable", "enable", "reset", "remove"):
-        post_action(admin, f"/accounts/{account_id}/{action}")
+        post_action(admin, f"/accounts/{account_id}/{action}", confirmed="yes")
     with database.session() as session:
         events = session.scalars(select(SecurityEvent)).all()
     kinds = [event.kind for event in events]
@@ -96,8 +114,14 @@ def test_every_change_is_a_security_event_naming_nobody(app, admin, database, se
     assert not any("zhanar" in repr(vars(event)) for event in events)
 
 
-@pytest.mark.parametrize("action", ["disable", "remove"])
-def test_the_last_administrator_cannot_remove_or_disable_themselves(app, admin, action):
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        ("disable", "cannot disable your own account"),
+        ("remove", "last active administrator"),
+    ],
+)
+def test_the_last_administrator_cannot_remove_or_disable_themselves(app, admin, action, reason):
     # Given the only administrator
     with app.app_context():
         own_id = app.extensions["intake"].database.sessions().scalars(select(Account.id)).one()
@@ -105,8 +129,22 @@ def test_the_last_administrator_cannot_remove_or_disable_themselves(app, admin, 
     response = post_action(admin, f"/accounts/{own_id}/{action}")
     # Then it is refused with the reason, and they stay signed in
     assert response.status_code == 409
-    assert "last active administrator" in response.get_data(as_text=True)
+    assert reason in response.get_data(as_text=True)
     assert admin.get("/accounts").status_code == 200
+
+
+def test_an_administrator_cannot_disable_their_own_account(app, admin, database, settings):
+    # Given a second administrator, signed in
+    account_id = add_account(database, settings, _keys(app), "second-admin", "admin")
+    second = sign_in(app, "second-admin")
+    # When they try to disable their own account (which would sign them out at once)
+    response = post_action(second, f"/accounts/{account_id}/disable")
+    # Then it is refused with the reason; the account stays active and signed in
+    assert response.status_code == 409
+    assert "another administrator can" in response.get_data(as_text=True)
+    assert is_signed_in(second)
+    with database.session() as session:
+        assert session.get(Account, account_id).is_active
 
 
 def test_an_unknown_account_is_a_404(admin):

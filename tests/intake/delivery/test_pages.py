@@ -142,3 +142,66 @@ def test_only_administrators_enrol_stations(app, database, settings):
     coordinator = _signed_in_client(app, database, settings, "casedb", "coordinator")
     assert coordinator.get("/delivery/stations").status_code == 403
     assert coordinator.get("/delivery/import").status_code == 200
+
+
+def _enrolled(casedb, station, label="Laptop A"):
+    enrolment = station.get("/delivery/enrolment").get_data(as_text=True)
+    _post(
+        casedb,
+        "/delivery/stations",
+        "/delivery/stations",
+        {"label": label, "enrolment_text": enrolment},
+    )
+    return enrolment
+
+
+def test_revoking_a_station_asks_first_and_its_key_cannot_come_back(
+    casedb_admin, station_admin_side
+):
+    casedb, side = casedb_admin
+    station, _station_side = station_admin_side
+    enrolment = _enrolled(casedb, station)
+    page = casedb.get("/delivery/stations").get_data(as_text=True)
+    revoke = re.search(r'href="(/delivery/stations/[0-9a-f-]+/revoke)"', page).group(1)
+    # When the administrator clicks Revoke, then posts the page's form without the
+    # confirmation (a click that skipped the question)
+    asked = casedb.get(revoke).get_data(as_text=True)
+    unconfirmed = casedb.post(revoke, data={"csrf_token": csrf_token(asked)})
+    # Then both ask, naming the station and what follows, and nothing is revoked
+    for answer in (asked, unconfirmed.get_data(as_text=True)):
+        assert "Laptop A" in answer and "cannot be undone" in answer
+        assert 'name="confirmed" value="yes"' in answer
+    assert unconfirmed.status_code == 200
+    with side.database.session() as session:
+        from intake.delivery import services
+
+        assert services.list_stations(session)[0].revoked_at is None
+    # When it is confirmed
+    done = casedb.post(revoke, data={"csrf_token": csrf_token(asked), "confirmed": "yes"})
+    assert done.status_code == 302
+    # Then the station is revoked, and its key enrolled again is refused with the reason
+    assert "revoked" in casedb.get("/delivery/stations").get_data(as_text=True)
+    again = _post(
+        casedb,
+        "/delivery/stations",
+        "/delivery/stations",
+        {"label": "Laptop A again", "enrolment_text": enrolment},
+    ).get_data(as_text=True)
+    assert "was revoked on" in again and "cannot be enrolled again" in again
+    with side.database.session() as session:
+        stations = services.list_stations(session)
+        assert len(stations) == 1 and stations[0].revoked_at is not None
+    # And a revoked station's Revoke address leads back to the list
+    assert casedb.get(revoke).status_code == 302
+
+
+def test_revoking_needs_the_form_token(casedb_admin, station_admin_side):
+    casedb, side = casedb_admin
+    _enrolled(casedb, station_admin_side[0])
+    page = casedb.get("/delivery/stations").get_data(as_text=True)
+    revoke = re.search(r'href="(/delivery/stations/[0-9a-f-]+/revoke)"', page).group(1)
+    assert casedb.post(revoke, data={"confirmed": "yes"}).status_code == 400
+    from intake.delivery import services
+
+    with side.database.session() as session:
+        assert services.list_stations(session)[0].revoked_at is None

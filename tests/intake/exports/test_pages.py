@@ -80,9 +80,14 @@ def test_the_preview_shows_counts_measure_and_progress(coordinator):
 
 
 def test_a_plain_file_needs_the_confirmation(coordinator):
-    refused = coordinator.post("/exports/write", data=_fields(coordinator))
+    refused = coordinator.post("/exports/write", data=_fields(coordinator, recipient="Team Q"))
     assert refused.status_code == 409
     assert b"PK" not in refused.data[:2]
+    # The Export page comes back with the reason on top and what was chosen kept
+    page = refused.get_data(as_text=True)
+    assert "<h1>Export</h1>" in page and 'role="alert"' in page
+    assert "confirm that you want a plain file" in page
+    assert 'value="Team Q"' in page
     written = _written(coordinator, _fields(coordinator, allow_plain="y"))
     assert "attachment" in written.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(written.data)) as archive:
@@ -107,3 +112,38 @@ def test_a_partner_added_on_the_page_receives_files_sealed_to_its_key(coordinato
     assert written.headers["Content-Disposition"].endswith('.json.age"')
     entries = json.loads(open_sealed(written.data, [partner]))["entries"]
     assert len(entries) == 12
+
+
+def test_a_partner_with_a_bad_key_is_refused_on_the_page_with_what_was_typed(coordinator):
+    token = csrf_token(coordinator.get("/exports/").get_data(as_text=True))
+    refused = coordinator.post(
+        "/exports/partners",
+        data={"csrf_token": token, "label": "Victims DB", "keys": "age1notakey"},
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code >= 400 and "<h1>Export</h1>" in page
+    assert 'class="error partner-error" role="alert"' in page
+    assert 'value="Victims DB"' in page and "age1notakey" in page
+    assert "No partner yet." in page
+
+
+def test_removing_a_partner_asks_first(coordinator):
+    partner = Identity.generate()
+    token = csrf_token(coordinator.get("/exports/").get_data(as_text=True))
+    coordinator.post(
+        "/exports/partners",
+        data={"csrf_token": token, "label": "Victims DB", "keys": partner.recipient},
+    )
+    page = coordinator.get("/exports/").get_data(as_text=True)
+    remove = re.search(r'href="(/exports/partners/[0-9a-f-]{36}/remove)"', page).group(1)
+    # When Remove is clicked, or its form posted without the confirmation
+    asked = coordinator.get(remove).get_data(as_text=True)
+    unconfirmed = coordinator.post(remove, data={"csrf_token": csrf_token(asked)})
+    # Then the page asks, naming the partner, and the partner stays
+    for answer in (asked, unconfirmed.get_data(as_text=True)):
+        assert "Victims DB" in answer and 'name="confirmed" value="yes"' in answer
+    assert partner.recipient in coordinator.get("/exports/").get_data(as_text=True)
+    # When it is confirmed / Then the partner and its key are gone
+    done = coordinator.post(remove, data={"csrf_token": csrf_token(asked), "confirmed": "yes"})
+    assert done.status_code == 302
+    assert partner.recipient not in coordinator.get("/exports/").get_data(as_text=True)

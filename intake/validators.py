@@ -1,4 +1,4 @@
-"""Checks of typed text shared by every interview form: given or not, length, invisibles."""
+"""Checks of typed text shared by the forms: given or not, length, invisibles."""
 
 from __future__ import annotations
 

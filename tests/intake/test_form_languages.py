@@ -46,7 +46,9 @@ def test_every_form_of_the_app_has_the_translated_base():
         ("en", "This field is required.", "Field cannot be longer than 100 characters."),
     ],
 )
-def test_a_refused_account_form_speaks_the_page_language(station_admin, language, required, too_long):
+def test_a_refused_account_form_speaks_the_page_language(
+    station_admin, language, required, too_long
+):
     page = station_admin.get(f"/accounts?lang={language}").get_data(as_text=True)
     # When a username is left out, then given 101 letters long
     empty = station_admin.post(

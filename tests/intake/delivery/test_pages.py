@@ -205,3 +205,19 @@ def test_revoking_needs_the_form_token(casedb_admin, station_admin_side):
 
     with side.database.session() as session:
         assert services.list_stations(session)[0].revoked_at is None
+
+
+def test_a_station_label_with_a_direction_override_is_refused(casedb_admin, station_admin_side):
+    casedb, side = casedb_admin
+    enrolment = station_admin_side[0].get("/delivery/enrolment").get_data(as_text=True)
+    refused = _post(
+        casedb,
+        "/delivery/stations",
+        "/delivery/stations",
+        {"label": "Laptop \u202eA", "enrolment_text": enrolment},
+    ).get_data(as_text=True)
+    assert "U+202E" in refused
+    from intake.delivery import services
+
+    with side.database.session() as session:
+        assert services.list_stations(session) == []

@@ -147,3 +147,18 @@ def test_removing_a_partner_asks_first(coordinator):
     done = coordinator.post(remove, data={"csrf_token": csrf_token(asked), "confirmed": "yes"})
     assert done.status_code == 302
     assert partner.recipient not in coordinator.get("/exports/").get_data(as_text=True)
+
+
+def test_a_partner_label_with_a_direction_override_is_refused(coordinator):
+    # A right-to-left override would show "Partner \u202eevil" as "Partner live"
+    token = csrf_token(coordinator.get("/exports/").get_data(as_text=True))
+    refused = coordinator.post(
+        "/exports/partners",
+        data={
+            "csrf_token": token,
+            "label": "Partner \u202eevil",
+            "keys": Identity.generate().recipient,
+        },
+    ).get_data(as_text=True)
+    assert "U+202E" in refused
+    assert "No partner yet." in refused

@@ -113,3 +113,24 @@ def test_a_conflicting_save_shows_both_changes_and_keeps_the_typing(
     with database.session() as session:
         now = versions.open_for_edit(session, app_keys(app), record_id)
     assert now.revision == 1 and "deception" not in now.document["coding"]["ilo_indicators"]
+
+
+def test_a_coding_form_refused_by_its_fields_says_so_at_the_top(casedb_coordinator, app, database):
+    # Given a stored record's coding page
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/coding"
+    # When the evidence holds a right-to-left override (refused where it is typed)
+    response = _post(
+        casedb_coordinator,
+        url,
+        **{"withholding_of_wages-evidence": "paid \u202e001", "reason": "read again"},
+    )
+    page = response.get_data(as_text=True)
+    # Then nothing is saved, and the top of the page says so before the form begins,
+    # beside the field's own message further down
+    assert response.status_code == 200 and "U+202E" in page
+    top = page.index("Nothing was saved: correct what is marked below.")
+    assert top < page.index('<form method="post" class="stacked"')
+    assert page.index('role="alert"') <= top
+    with database.session() as session:
+        assert versions.history(session, app_keys(app), record_id) == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from intake.cases.index import Filters
 from intake.formbase import AppForm
@@ -48,6 +49,19 @@ class FilterForm(AppForm):
     station = SelectField(_l("Station"), validators=[Optional()])
     received_from = DateField(_l("Received from"), validators=[Optional()])
     received_to = DateField(_l("Received until"), validators=[Optional()])
+
+    def validate_year_to(self, field: IntegerField) -> None:
+        """An end before the start would match nothing, or (were they swapped
+        silently) something else than asked: refused with the reason."""
+        start = self.year_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(gettext("The last year is before the first."))
+
+    def validate_received_to(self, field: DateField) -> None:
+        """As for the years: the last day may not come before the first."""
+        start = self.received_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(gettext("The last day is before the first."))
 
     def fill_choices(self, stations: dict[str, str]) -> None:
         """Choices in the reader's language (codes as values)."""

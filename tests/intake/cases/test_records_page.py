@@ -104,3 +104,19 @@ def test_without_an_index_the_page_says_so(app, coordinator):
     response = coordinator.get("/records/")
     assert response.status_code == 503
     assert "The case index is not available" in response.get_data(as_text=True)
+
+
+def test_a_range_that_ends_before_it_starts_is_refused_with_the_reason(
+    coordinator, database, settings
+):
+    # Given the worked example (work in 2019) and a man imprisoned in 2017
+    woman, man = store(database, settings, worked(), prison_in_kashgar())
+    # When the years are given the wrong way round
+    page = coordinator.get("/records/?year_from=2020&year_to=2010").get_data(as_text=True)
+    received = coordinator.get(
+        "/records/?received_from=2026-02-01&received_to=2026-01-01"
+    ).get_data(as_text=True)
+    # Then the page says so, and applies only the start (nothing began in 2020 or later)
+    assert "The last year is before the first." in page
+    assert woman not in page and man not in page
+    assert "The last day is before the first." in received

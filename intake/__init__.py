@@ -111,6 +111,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)
+    app.before_request(_keep_chosen_language)
     app.before_request(_note_activity)
     app.after_request(_security_headers)
     app.teardown_appcontext(_close_session)
@@ -132,6 +133,14 @@ def select_locale() -> str:
     if remembered in LANGUAGES:
         return str(remembered)
     return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def _keep_chosen_language() -> None:
+    # ?lang= is kept as the page is made (select_locale); a page that only redirects
+    # (the home page, to the interview or the sign-in) makes nothing, and the language
+    # asked for was dropped on the way. Choosing it here keeps it for the next page.
+    if request.args.get("lang") in LANGUAGES:
+        select_locale()
 
 
 def host_name(netloc: str) -> str:

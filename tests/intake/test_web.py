@@ -517,3 +517,12 @@ def test_the_keys_page_shows_the_identity_recipient_whatever_the_database_says(c
     # When the Keys page is shown / Then the intruder's recipient is not on it
     page = client.get("/keys").get_data(as_text=True)
     assert "age1" in page and intruder not in page
+
+
+def test_a_language_asked_of_a_page_that_redirects_is_kept(station_admin):
+    # Given the home page, which only redirects (to the interviews here)
+    home = station_admin.get("/?lang=kk")
+    assert home.status_code == 302
+    # When the redirect is followed / Then the page is in the language asked for
+    page = station_admin.get(home.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="kk"' in page

@@ -8,7 +8,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from intake.cases.forms_search import SearchForm
-from intake.cases.search import search_people
+from intake.cases.search import looks_like_id_number, search_people
+from intake.names.scripts import SIMPLIFIED, TRADITIONAL, char_script
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -27,4 +28,18 @@ def results() -> str:
     if form.validate_on_submit():
         hits = search_people(session, unlocked_keys(), form.q.data, actor=current_user.account_id)
         session.commit()
-    return render_template("cases/search.html", form=form, hits=hits)
+    one_word = hits == [] and _one_name_part(form.q.data)
+    return render_template("cases/search.html", form=form, hits=hits, one_word=one_word)
+
+
+def _one_name_part(query: str) -> bool:
+    """Whether ``query`` is a single word of a name in an alphabet: the matcher finds a
+    person only where two parts of the name agree (a namesake shares one), so such a
+    search finds nobody, and the page says why. A Chinese name written without spaces
+    is matched whole, and an ID number by its digits: neither is one."""
+    words = query.split()
+    return (
+        len(words) == 1
+        and not looks_like_id_number(query)
+        and not any(char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in query)
+    )

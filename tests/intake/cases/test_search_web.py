@@ -84,3 +84,17 @@ def test_interviewers_and_stations_cannot_search(app, database, settings, worksp
         403,
         409,
     )
+
+
+def test_one_name_alone_finds_nobody_and_the_page_says_why(casedb_coordinator, database, settings):
+    # Given a record of Gulzira Auyelkhan
+    store(database, unlock(database, settings), document("Gulzira Auyelkhan"))
+    # When only her given name is searched, then both parts
+    alone = _search(casedb_coordinator, "Gulzira").get_data(as_text=True)
+    both = _search(casedb_coordinator, "Gulzira Auyelkhan").get_data(as_text=True)
+    # Then the first finds nobody and says why; the second finds her, without the hint
+    assert "Records found: 0" in alone and "One name alone finds nobody" in alone
+    assert "Records found: 1" in both and "One name alone finds nobody" not in both
+    # And a full name that is simply not stored gets no such hint
+    other = _search(casedb_coordinator, "Marat Toktarov").get_data(as_text=True)
+    assert "Records found: 0" in other and "One name alone finds nobody" not in other

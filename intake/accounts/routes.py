@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.accounts import services
-from intake.accounts.forms import AccountForm, LoginForm
+from intake.accounts.forms import LANGUAGE_CHOICES, ROLE_CHOICES, AccountForm, LoginForm
 from intake.errors import IntakeError
 from intake.web import (
     app_state,
@@ -102,7 +102,14 @@ def accounts() -> str | Response:
 
 def _account_list(form: AccountForm, error: str | None, status: int = 200) -> tuple[str, int]:
     rows = services.list_accounts(db_session(), unlocked_keys())
-    page = render_template("accounts/list.html", form=form, rows=rows, error=error)
+    page = render_template(
+        "accounts/list.html",
+        form=form,
+        rows=rows,
+        error=error,
+        role_names=dict(ROLE_CHOICES),
+        language_names=dict(LANGUAGE_CHOICES),
+    )
     return page, status
 
 

@@ -178,3 +178,15 @@ def test_only_administrators_may_manage_accounts(request, app, database, who):
         account = session.get(Account, own_id)
         assert account is not None and account.is_active
     assert is_signed_in(browser)
+
+
+def test_the_list_names_roles_and_languages_in_the_reader_s_language(
+    app, admin, database, settings
+):
+    _interviewer(app, database, settings)
+    page = admin.get("/accounts?lang=ru").get_data(as_text=True)
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    # The role in Russian and the language by its own name, not their codes
+    assert "Администратор" in rows and "English" in rows
+    assert "<td>admin</td>" not in rows and "<td>interviewer</td>" not in rows
+    assert "<td>en</td>" not in rows

@@ -162,3 +162,12 @@ def test_a_partner_label_with_a_direction_override_is_refused(coordinator):
     ).get_data(as_text=True)
     assert "U+202E" in refused
     assert "No partner yet." in refused
+
+
+def test_the_streamed_preview_has_the_menu_lock_and_languages(coordinator):
+    page = coordinator.post("/exports/preview", data=_fields(coordinator)).get_data(as_text=True)
+    # The page's top and bottom, as on every other page
+    assert page.index('<header class="top">') < page.index("<h1>Export preview</h1>")
+    assert "Lock now" in page and 'class="languages inline"' in page
+    # The language switcher comes back to the Export page (the preview was a post)
+    assert 'name="next" value="/exports/"' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -18,6 +20,24 @@ from intake.exports.research import Generalisation
 from intake.exports.services import ExportRequest
 from intake.formbase import AppForm
 from intake.validators import NoControlCharacters
+
+#: What the research data's person columns hold, in words (the column's name follows).
+_COLUMN_WORDS = {
+    "gender": _l("Gender"),
+    "age_band": _l("Age band"),
+    "ethnicity_group": _l("Ethnicity"),
+    "home_prefecture": _l("Home prefecture"),
+    "first_detained": _l("First detained"),
+    "victim_status": _l("Victim's status"),
+    "verification_level": _l("Verification level"),
+    "status_known_by": _l("How the status is known"),
+}
+
+
+def _column_choices(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Columns of the research data as choices: their meaning in the reader's
+    language, then the column's name as the data package has it."""
+    return [(name, f"{_COLUMN_WORDS[name]} ({name})") for name in names]
 
 
 class ExportForm(AppForm):
@@ -64,12 +84,12 @@ class ExportForm(AppForm):
     )
     quasi_identifiers = SelectMultipleField(
         _l("Quasi-identifiers for the k/l check"),
-        choices=[(name, name) for name in anonymity.QUASI_IDENTIFIERS],
+        choices=partial(_column_choices, anonymity.QUASI_IDENTIFIERS),
         default=list(anonymity.DEFAULT_QUASI_IDENTIFIERS),
     )
     sensitive = SelectField(
         _l("Sensitive attribute"),
-        choices=[(name, name) for name in anonymity.SENSITIVE_ATTRIBUTES],
+        choices=partial(_column_choices, anonymity.SENSITIVE_ATTRIBUTES),
         default=anonymity.DEFAULT_SENSITIVE,
     )
     age_band = IntegerField(

@@ -171,3 +171,10 @@ def test_the_streamed_preview_has_the_menu_lock_and_languages(coordinator):
     assert "Lock now" in page and 'class="languages inline"' in page
     # The language switcher comes back to the Export page (the preview was a post)
     assert 'name="next" value="/exports/"' in page
+
+
+def test_the_research_options_name_their_columns_in_words(coordinator):
+    page = coordinator.get("/exports/?lang=ru").get_data(as_text=True)
+    # The meaning in the reader's language, with the column's name the data package has
+    assert "Пол (gender)" in page
+    assert '<option selected value="gender">gender</option>' not in page

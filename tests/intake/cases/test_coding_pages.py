@@ -134,3 +134,10 @@ def test_a_coding_form_refused_by_its_fields_says_so_at_the_top(casedb_coordinat
     assert page.index('role="alert"') <= top
     with database.session() as session:
         assert versions.history(session, app_keys(app), record_id) == []
+
+
+def test_each_coding_page_links_back_to_the_record(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    for page in ("coding", "correct/victim", "history", "erase"):
+        html = casedb_coordinator.get(f"/records/{record_id}/{page}").get_data(as_text=True)
+        assert f'<a href="/records/{record_id}" class="record-link">' in html, page

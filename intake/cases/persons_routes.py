@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from intake.cases import persons
 from intake.cases.forms_search import RELATION_LABELS, DecisionForm, LinkForm
+from intake.interview import vocab
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -24,7 +25,12 @@ def queue() -> str:
     session = db_session()
     candidates = persons.review_queue(session, unlocked_keys(), actor=current_user.account_id)
     session.commit()
-    return render_template("cases/queue.html", candidates=candidates, form=DecisionForm())
+    return render_template(
+        "cases/queue.html",
+        candidates=candidates,
+        form=DecisionForm(),
+        facility_name=vocab.facility_name,
+    )
 
 
 @bp.post("/decide")

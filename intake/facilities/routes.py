@@ -32,6 +32,7 @@ def index() -> str:
         args=args,
         kinds=[(k, vocab.label("facility_kind", k)) for k in services.facility_kinds()],
         places=vocab.prefecture_choices()[1:] + vocab.province_choices()[1:],
+        place_name=vocab.place_name,
         language=vocab.ui_language(),
     )
 

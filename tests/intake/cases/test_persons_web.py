@@ -127,3 +127,20 @@ def test_the_pages_render_in_every_language(casedb_coordinator, database, settin
         assert casedb_coordinator.get(f"/persons/{b}").status_code == 200
         found = _post(casedb_coordinator, "/search/", page, q="Gulzira Auelkhan")
         assert found.status_code == 200 and "Gulzira Auyelkhan" in found.get_data(as_text=True)
+
+
+def test_the_queue_names_the_facilities_both_mention(casedb_coordinator, database, settings):
+    from intake.records.services import store_testimony
+
+    from ..records.helpers import WORKED_EXAMPLE, load
+
+    # Given two testimonies about the worked example's victim, both naming a factory
+    keys = unlock(database, settings)
+    with database.session() as session:
+        for _ in range(2):
+            store_testimony(session, keys, load(WORKED_EXAMPLE, fresh_id=True))
+    page = casedb_coordinator.get("/persons/queue").get_data(as_text=True)
+    row = page[page.index("Facilities both mention") :]
+    row = row[: row.index("</tr>")]
+    # Then the facility is named as the registry names it, not by its registry id
+    assert "Jiafang Industrial Park" in row and "jiafang_industrial_park" not in row

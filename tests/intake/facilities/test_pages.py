@@ -76,3 +76,12 @@ def test_an_interviewer_gets_none_of_it(casedb_coordinator, app, database, setti
 
 def test_a_station_has_no_registry_page(station_admin):
     assert station_admin.get("/facilities/").status_code != 200
+
+
+def test_the_list_names_places_in_the_reader_s_language(casedb_coordinator):
+    page = casedb_coordinator.get("/facilities/?text=jiafang&lang=ru").get_data(as_text=True)
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    # Jiafang Industrial Park lies in Yining County, Ili: named, not given as ids
+    assert "ili.yining_county" not in rows
+    assert '<code dir="ltr">ili</code>' not in rows
+    assert "Или-Казахский автономный округ" in rows

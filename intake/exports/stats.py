@@ -329,11 +329,18 @@ def csv_rows(
         yield ["wage_ratio", row.code, wage_bin_label(int(row.code)), text]
 
 
-def render_csv(stats: Statistics, label: Labeler, small_text: str, withheld_text: str) -> bytes:
+#: What the CSV's count column holds for a suppressed count, in every UI language: the
+#: file is data for a spreadsheet or a program, the same whoever downloads it (the label
+#: column alone follows the reader's language).
+CSV_SMALL_TEXT = "fewer than 5"
+CSV_WITHHELD_TEXT = "withheld: it would reveal a count under 5"
+
+
+def render_csv(stats: Statistics, label: Labeler) -> bytes:
     """The CSV download as UTF-8 bytes (with a byte-order mark for spreadsheets)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(csv_rows(stats, label, small_text, withheld_text))
+    writer.writerows(csv_rows(stats, label, CSV_SMALL_TEXT, CSV_WITHHELD_TEXT))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -9,9 +9,6 @@ import click
 from intake.cli import CliContext, passphrase_option, unlocked
 from intake.exports import stats
 
-SMALL_TEXT = "fewer than 5"
-WITHHELD_TEXT = "withheld: it would reveal a count under 5"
-
 
 def _label(vocabulary: str, code: str) -> str:
     return code
@@ -35,11 +32,11 @@ def stats_command(obj: CliContext, csv_file: Path | None, passphrase_file: Path 
     keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session, _progress_bar("Counting testimonies") as progress:
         result = stats.build_statistics(session, keys, progress)
-        data = stats.render_csv(result, _label, SMALL_TEXT, WITHHELD_TEXT)
+        data = stats.render_csv(result, _label)
         output = "csv" if csv_file else "terminal"
         stats.record_stats_export(session, keys, actor=None, data=data, output=output)
     if csv_file is None:
-        for row in stats.csv_rows(result, _label, SMALL_TEXT, WITHHELD_TEXT):
+        for row in stats.csv_rows(result, _label, stats.CSV_SMALL_TEXT, stats.CSV_WITHHELD_TEXT):
             click.echo("\t".join(row[:2] + row[3:]))
         return
     csv_file.write_bytes(data)

@@ -105,7 +105,7 @@ def charts(result: stats.Statistics) -> dict[str, Chart]:
 
 
 def _csv(result: stats.Statistics) -> bytes:
-    return stats.render_csv(result, label, **words())
+    return stats.render_csv(result, label)
 
 
 @bp.route("/")

@@ -88,3 +88,20 @@ def test_labels_are_in_the_readers_language(casedb_coordinator, database, settin
     assert "Или-Казахский автономный округ" in russian  # prefecture (places.json)
     chinese = casedb_coordinator.get("/stats/statistics.csv?lang=zh").get_data(as_text=True)
     assert "被警察带走" in chinese
+
+
+def test_the_csv_counts_are_the_same_in_every_language(
+    casedb_coordinator, database, settings
+) -> None:
+    keys = unlock(database, settings)
+    store(database, keys, corpus())
+
+    def counts(lang: str) -> list[str]:
+        text = casedb_coordinator.get(f"/stats/statistics.csv?lang={lang}").get_data(as_text=True)
+        return [row.rsplit(",", 1)[1] for row in text.splitlines()[1:]]
+
+    # The labels follow the reader's language; the count column never does
+    english = counts("en")
+    assert "fewer than 5" in english and any(count.isdigit() for count in english)
+    for lang in ("kk", "ru", "ug", "zh"):
+        assert counts(lang) == english, lang

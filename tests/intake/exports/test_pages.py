@@ -178,3 +178,9 @@ def test_the_research_options_name_their_columns_in_words(coordinator):
     # The meaning in the reader's language, with the column's name the data package has
     assert "Пол (gender)" in page
     assert '<option selected value="gender">gender</option>' not in page
+
+
+def test_the_export_page_uses_each_id_once(coordinator):
+    page = coordinator.get("/exports/").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

@@ -28,6 +28,9 @@ def home() -> str | Response:
         return redirect(url_for("workspace.unlock"))
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
+    if workspace.role == "casedb" and current_user.role in ("coordinator", "admin"):
+        # Coordinators work from the records; interviewing is the exception here.
+        return redirect(url_for("cases.records"))
     return redirect(url_for("interview.index"))
 
 

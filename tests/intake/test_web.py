@@ -4,7 +4,7 @@ import pytest
 
 from crypto import Identity
 
-from .conftest import ADMIN_PASSWORD, PASSPHRASE, csrf_token, init
+from .conftest import ADMIN_PASSWORD, PASSPHRASE, _signed_in_client, csrf_token, init
 
 
 def _setup_form(client, **overrides):
@@ -526,3 +526,17 @@ def test_a_language_asked_of_a_page_that_redirects_is_kept(station_admin):
     # When the redirect is followed / Then the page is in the language asked for
     page = station_admin.get(home.headers["Location"]).get_data(as_text=True)
     assert '<html lang="kk"' in page
+
+
+@pytest.mark.parametrize(
+    ("role", "account", "start"),
+    [
+        ("casedb", "coordinator", "/records/"),
+        ("casedb", "admin", "/records/"),
+        ("casedb", "interviewer", "/interview/"),
+        ("station", "admin", "/interview/"),
+    ],
+)
+def test_the_home_page_opens_where_each_person_works(app, database, settings, role, account, start):
+    client = _signed_in_client(app, database, settings, role, account)
+    assert client.get("/").headers["Location"] == start

@@ -120,13 +120,22 @@ def stations_list(obj: CliContext) -> None:
 
 @stations.command("revoke")
 @click.argument("station")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @passphrase_option
 @click.pass_obj
-def stations_revoke(obj: CliContext, station: str, passphrase_file: Path | None) -> None:
-    """Refuse every later bundle from STATION (its label, or fingerprint start)."""
+def stations_revoke(obj: CliContext, station: str, yes: bool, passphrase_file: Path | None) -> None:
+    """Refuse every later bundle from STATION (its label, or fingerprint start), with
+    the records still in its outbox. This cannot be undone: its key cannot be enrolled
+    again. What it delivered before is kept."""
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         found = services.find_station(session, station)
+        if not yes:
+            click.confirm(
+                f"Revoke the station {found.label!r} ({services.fingerprint_of(found)}) for "
+                "good? Its later bundles are refused, with the records still in its outbox.",
+                abort=True,
+            )
         services.revoke_station(session, keys, found)
         click.echo(f"Revoked {found.label!r}; what it delivered before is kept.")
 

@@ -212,3 +212,33 @@ def test_an_import_killed_mid_way_leaves_nothing_and_runs_again(
     assert process.returncode == 0, output
     assert "150 stored" in output
     assert counts(casedb_side) == (150, 1)
+
+
+def test_revoking_on_the_command_line_asks_first(tmp_path, casedb_side, passphrase_file):
+    from intake.delivery import services
+
+    station = make_station(tmp_path, casedb_side, "usb")
+    enrolment = tmp_path / "station.enrolment"
+    run(station, "outbox", "enrolment", str(enrolment))
+    run(
+        casedb_side,
+        "stations",
+        "add",
+        str(enrolment),
+        "--label",
+        "Laptop",
+        passphrase_file=passphrase_file,
+    )
+
+    def revoked() -> bool:
+        with casedb_side.database.session() as session:
+            return services.list_stations(session)[0].revoked_at is not None
+
+    # When the question is answered no, nothing happens
+    obj = CliContext(settings=casedb_side.settings, database=casedb_side.database)
+    args = ["stations", "revoke", "Laptop", "--passphrase-file", passphrase_file]
+    declined = CliRunner().invoke(main, args, obj=obj, input="n\n")
+    assert declined.exit_code != 0 and "for good?" in declined.output and not revoked()
+    # When it is answered yes (or --yes is given), the station is revoked
+    agreed = CliRunner().invoke(main, args, obj=obj, input="y\n")
+    assert agreed.exit_code == 0 and "Revoked 'Laptop'" in agreed.output and revoked()

@@ -9,6 +9,8 @@ from flask_babel import gettext
 from wtforms import Form
 from wtforms.validators import StopValidation, ValidationError
 
+from intake.errors import N_
+
 _MULTILINE_ALLOWED = frozenset("\n\t")
 #: Format characters some scripts need (ZWNJ, ZWJ) and the harmless direction marks
 #: (LRM, RLM); every other one (overrides, isolates, invisible spaces) is refused.
@@ -32,36 +34,48 @@ class IfGiven:
             raise StopValidation()
 
 
+#: Why typed text is refused: an invisible control character, or an invisible
+#: formatting one (with its code point as %(code)s).
+CONTROL_CHARACTER = N_(
+    "This text contains an invisible control character (U+%(code)s). "
+    "Retype it or paste it as plain text."
+)
+FORMAT_CHARACTER = N_(
+    "This text contains an invisible formatting character (U+%(code)s), "
+    "such as a text-direction override, that can make it read differently "
+    "from what is stored. Retype it or paste it as plain text."
+)
+
+
+def invisible_character(text: str, *, multiline: bool = False) -> tuple[str, str] | None:
+    """The first invisible control or format character of ``text`` that is not allowed
+    (line breaks and tabs only where ``multiline``), as (why, its code point in hex);
+    None when there is none. For forms and for the command line alike."""
+    allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in allowed:
+            return CONTROL_CHARACTER, f"{ord(char):04X}"
+        if category == "Cf" and char not in _FORMAT_ALLOWED:
+            return FORMAT_CHARACTER, f"{ord(char):04X}"
+    return None
+
+
 class NoControlCharacters:
     """Refuse invisible control and format characters (a pasted NUL, an escape code,
     a right-to-left override that makes text read differently from what is stored)."""
 
     def __init__(self, multiline: bool = False) -> None:
-        self.allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+        self.multiline = multiline
 
     def __call__(self, _form: Form, field: Any) -> None:
         value = field.data
         if not isinstance(value, str):
             return
-        for char in value:
-            category = unicodedata.category(char)
-            if category == "Cc" and char not in self.allowed:
-                raise ValidationError(
-                    gettext(
-                        "This text contains an invisible control character (U+%(code)s). "
-                        "Retype it or paste it as plain text.",
-                        code=f"{ord(char):04X}",
-                    )
-                )
-            if category == "Cf" and char not in _FORMAT_ALLOWED:
-                raise ValidationError(
-                    gettext(
-                        "This text contains an invisible formatting character (U+%(code)s), "
-                        "such as a text-direction override, that can make it read differently "
-                        "from what is stored. Retype it or paste it as plain text.",
-                        code=f"{ord(char):04X}",
-                    )
-                )
+        found = invisible_character(value, multiline=self.multiline)
+        if found is not None:
+            why, code = found
+            raise ValidationError(gettext(why, code=code))
 
 
 class MaxLength:

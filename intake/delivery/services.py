@@ -94,6 +94,7 @@ from intake.records.services import (
 )
 from intake.records.upgrade import upgrade_record
 from intake.serving import disable_core_dumps
+from intake.validators import invisible_character
 from intake.workspace.services import (
     SIGNING_KEY,
     VERIFY_KEY,
@@ -422,6 +423,8 @@ def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label
     label = label.strip()
     if not label or len(label) > 100:
         raise StationKeyError(N_("Give the station a label of 1 to 100 characters."))
+    if (invisible := invisible_character(label)) is not None:
+        raise StationKeyError(invisible[0], code=invisible[1])
     enrolled = session.scalars(select(Station).where(Station.verify_key == key.to_bytes())).first()
     if enrolled is not None and enrolled.revoked_at is not None:
         raise StationExistsError(

@@ -19,6 +19,7 @@ from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.exports.models import ExportPartner
 from intake.exports.sealing import parse_recipients
+from intake.validators import invisible_character
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -66,6 +67,8 @@ def add_partner(session: Session, keys: UnlockedKeys, label: str, recipients: st
     keys_given = parse_recipients(recipients)
     if not label or len(label) > 200 or not keys_given:
         raise PartnerError(N_("Give the partner's name and at least one age key (age1...)."))
+    if (invisible := invisible_character(label)) is not None:
+        raise PartnerError(invisible[0], code=invisible[1])
     if any(p.label.casefold() == label.casefold() for p in list_partners(session, keys)):
         raise PartnerError(N_("There is a partner with this name already."))
     partner = Partner(uuid.uuid4(), label, keys_given)

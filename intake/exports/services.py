@@ -24,6 +24,7 @@ from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
 from intake.exports.sealing import seal_export
 from intake.progress import Progress, no_progress
 from intake.records.services import RecordUnreadableError, read_documents
+from intake.validators import invisible_character
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -66,6 +67,8 @@ class ExportRequest:
         recipient = " ".join(self.recipient.split())
         if not recipient or len(recipient) > MAX_RECIPIENT_LABEL:
             raise ExportRequestError(N_("Name the recipient (at most 200 characters)."))
+        if (invisible := invisible_character(recipient)) is not None:
+            raise ExportRequestError(invisible[0], code=invisible[1])
         chosen = self.format or KIND_FORMATS[self.kind][0]
         if chosen not in KIND_FORMATS[self.kind]:
             raise ExportRequestError(

@@ -329,3 +329,12 @@ def test_an_enrolment_file_of_nested_json_is_refused_cleanly(casedb_side):
         services.enrol_station(session, casedb_side.keys, hostile, label="hostile")
     with casedb_side.database.session() as session:
         assert services.list_stations(session) == []
+
+
+def test_a_station_label_with_a_direction_override_is_refused(casedb_side):
+    # The command line and the page alike: "Laptop \u202eA" would not show as typed
+    key = SigningKey.generate().verify_key.to_bytes().hex()
+    with casedb_side.database.session() as session:
+        with pytest.raises(IntakeError, match="U\\+202E"):
+            services.enrol_station(session, casedb_side.keys, key, label="Laptop \u202eA")
+        assert services.list_stations(session) == []

@@ -77,3 +77,17 @@ def test_a_partner_needs_a_name_and_a_key(database, casedb, label, has_key):
     keys = Identity.generate().recipient if has_key else ""
     with database.session() as session, pytest.raises(PartnerError):
         add_partner(session, casedb, label, keys)
+
+
+def test_a_label_with_a_direction_override_is_refused(database, casedb):
+    # The command line and the page alike: "Partner \u202eevil" would show as "Partner live"
+    with database.session() as session, pytest.raises(PartnerError, match="U\\+202E"):
+        add_partner(session, casedb, "Partner \u202eevil", Identity.generate().recipient)
+
+
+def test_an_export_recipient_with_a_direction_override_is_refused():
+    from intake.exports.services import ExportRequest, ExportRequestError
+
+    with pytest.raises(ExportRequestError, match="U\\+202E"):
+        ExportRequest(kind="research", recipient="Team \u202eA").checked()
+    assert ExportRequest(kind="research", recipient="Team A").checked().recipient == "Team A"

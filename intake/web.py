@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
@@ -132,3 +132,33 @@ def remember_receipt(record_id: uuid.UUID | str) -> None:
 def is_own_receipt(record_id: uuid.UUID | str) -> bool:
     """Whether the signed-in person finalised ``record_id`` since the last unlock."""
     return app_state().vault.has_receipt(str(current_user.account_id), str(record_id))
+
+
+def confirmed() -> bool:
+    """Whether this request answers yes on a confirmation page (:func:`confirmation`):
+    a post with confirmed=yes. A click on the action's link, or a post without it, is
+    answered with the question."""
+    return request.method == "POST" and request.form.get("confirmed") == "yes"
+
+
+def confirmation(
+    *,
+    subject: str,
+    question: str,
+    button: str,
+    action_url: str,
+    back_url: str,
+    subject_code: str | None = None,
+) -> str:
+    """The page that asks before an action that cannot simply be taken back: what it
+    acts on, what follows, a button that does it and a way back."""
+    return render_template(
+        "confirm.html",
+        subject=subject,
+        subject_code=subject_code,
+        question=question,
+        button=button,
+        action_url=action_url,
+        back_url=back_url,
+        danger=True,
+    )

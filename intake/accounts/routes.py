@@ -16,6 +16,8 @@ from intake.accounts.forms import LANGUAGE_CHOICES, ROLE_CHOICES, AccountForm, L
 from intake.errors import IntakeError
 from intake.web import (
     app_state,
+    confirmation,
+    confirmed,
     db_session,
     login_required,
     sign_in,
@@ -158,10 +160,9 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
 @login_required("admin")
 def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
     """Ask to confirm; then give the account a new random password and show it, this once."""
-    if request.method == "GET" or request.form.get("confirmed") != "yes":
+    if not confirmed():
         row = services.describe_account(db_session(), unlocked_keys(), account_id)
-        page = render_template(
-            "confirm.html",
+        page = confirmation(
             subject=gettext("(unreadable)") if row.username is None else row.username,
             question=gettext(
                 "Give this account a new password? Its current password and every "
@@ -170,7 +171,6 @@ def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
             button=gettext("Yes, make a new password"),
             action_url=url_for("accounts.reset", account_id=account_id),
             back_url=url_for("accounts.accounts"),
-            danger=True,
         )
         return page, 200
     # The form's token is checked before this runs (CSRFProtect), as for every post.

@@ -38,7 +38,7 @@ from intake.delivery.forms import (
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
-from intake.web import app_state, db_session, login_required, unlocked_keys
+from intake.web import app_state, confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role, station_fingerprint
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
@@ -214,9 +214,8 @@ def revoke(station_id: uuid.UUID) -> str | Response:
     if station.revoked_at is not None:
         return redirect(url_for(".stations"))
     form = ActionForm()
-    if request.method == "GET" or request.form.get("confirmed") != "yes":
-        return render_template(
-            "confirm.html",
+    if not confirmed():
+        return confirmation(
             subject=station.label,
             subject_code=services.fingerprint_of(station),
             question=gettext(
@@ -227,7 +226,6 @@ def revoke(station_id: uuid.UUID) -> str | Response:
             button=gettext("Yes, revoke the station"),
             action_url=url_for(".revoke", station_id=station.id),
             back_url=url_for(".stations"),
-            danger=True,
         )
     if not form.validate_on_submit():
         abort(400)

@@ -28,7 +28,7 @@ from intake.exports.consent import LEFT_OUT_REASONS
 from intake.exports.downloads import Downloads
 from intake.exports.forms import ActionForm, ExportForm, PartnerForm
 from intake.exports.sealing import parse_recipients, seal_export
-from intake.web import db_session, login_required, unlocked_keys
+from intake.web import confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -223,9 +223,8 @@ def remove_partner(partner_id: uuid.UUID) -> str | Response:
     """Ask to confirm; then remove a partner and its keys."""
     require_role(db_session(), "casedb")
     partner = partners.get_partner(db_session(), unlocked_keys(), partner_id)
-    if flask_request.method == "GET" or flask_request.form.get("confirmed") != "yes":
-        return render_template(
-            "confirm.html",
+    if not confirmed():
+        return confirmation(
             subject=partner.label,
             question=gettext(
                 "Remove this partner and its age keys? Files can no longer be sealed to "
@@ -235,7 +234,6 @@ def remove_partner(partner_id: uuid.UUID) -> str | Response:
             button=gettext("Yes, remove the partner"),
             action_url=url_for(".remove_partner", partner_id=partner_id),
             back_url=url_for(".index"),
-            danger=True,
         )
     if ActionForm().validate_on_submit():
         partners.remove_partner(db_session(), unlocked_keys(), partner_id)

@@ -32,6 +32,7 @@ from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
 from intake.records.services import list_outbox
 from intake.web import (
+    confirmed,
     db_session,
     is_own_receipt,
     login_required,
@@ -123,7 +124,7 @@ def review(draft_id: uuid.UUID) -> str:
 def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
     """Ask to confirm; then validate, seal or store the record and discard the draft."""
     document, form = flow.own_draft(draft_id), ActionForm()
-    if request.method == "GET" or request.form.get("confirmed") != "yes":
+    if not confirmed():
         return flow.render_confirm(draft_id, "finalise", form)
     if not form.validate_on_submit() or services.problems_of(document):
         return flow.render_review(draft_id, document, form), 422
@@ -144,7 +145,7 @@ def finalise(draft_id: uuid.UUID) -> str | Response | tuple[str, int]:
 def discard(draft_id: uuid.UUID) -> str | Response:
     """Ask to confirm; then delete the draft and its attachments."""
     form = ActionForm()
-    if request.method == "GET" or request.form.get("confirmed") != "yes":
+    if not confirmed():
         flow.own_draft(draft_id)
         return flow.render_confirm(draft_id, "discard", form)
     if not form.validate_on_submit():

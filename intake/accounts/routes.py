@@ -111,6 +111,7 @@ def _account_list(form: AccountForm, error: str | None, status: int = 200) -> tu
         error=error,
         role_names=dict(ROLE_CHOICES),
         language_names=dict(LANGUAGE_CHOICES),
+        language_next=url_for("accounts.accounts"),
     )
     return page, status
 

@@ -34,9 +34,10 @@ def results() -> str:
 
 def _one_name_part(query: str) -> bool:
     """Whether ``query`` is a single word of a name in an alphabet: the matcher finds a
-    person only where two parts of the name agree (a namesake shares one), so such a
-    search finds nobody, and the page says why. A Chinese name written without spaces
-    is matched whole, and an ID number by its digits: neither is one."""
+    person only where two parts of the name agree (a namesake shares one), unless both
+    names are one word alone, so such a search that found nothing says why. A Chinese
+    name written without spaces is matched whole, and an ID number by its digits:
+    neither is one."""
     words = query.split()
     return (
         len(words) == 1

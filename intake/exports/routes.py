@@ -61,6 +61,7 @@ def _page(
         partner_list=partners.list_partners(db_session(), unlocked_keys()),
         error=error,
         partner_error=partner_error,
+        language_next=url_for(".index"),
     )
 
 

@@ -42,7 +42,7 @@ def test_every_form_of_the_app_has_the_translated_base():
     ("language", "required", "too_long"),
     [
         ("ug", "بۇ بۆلەكنى تولدۇرۇش زۆرۈر.", "بۇ بۆلەك 100 ھەرپ-بەلگىدىن ئۇزۇن بولماسلىقى كېرەك."),
-        ("ru", "Это поле обязательно.", "100"),
+        ("ru", "Это поле обязательно.", "не должно содержать более 100 символов"),
         ("en", "This field is required.", "Field cannot be longer than 100 characters."),
     ],
 )

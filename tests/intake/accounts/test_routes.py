@@ -143,6 +143,8 @@ def test_an_administrator_cannot_disable_their_own_account(app, admin, database,
     assert response.status_code == 409
     assert "another administrator can" in response.get_data(as_text=True)
     assert is_signed_in(second)
+    # And the page's language switcher comes back to the Accounts page, not to the post
+    assert 'name="next" value="/accounts"' in response.get_data(as_text=True)
     with database.session() as session:
         assert session.get(Account, account_id).is_active
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from intake.cases import versions
@@ -132,6 +133,11 @@ def test_a_coding_form_refused_by_its_fields_says_so_at_the_top(casedb_coordinat
     top = page.index("Nothing was saved: correct what is marked below.")
     assert top < page.index('<form method="post" class="stacked"')
     assert page.index('role="alert"') <= top
+    # And the list links to the field refused, by its indicator's title and its label
+    listed = page[top : page.index("</ul>", top)]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', listed)
+    assert ("withholding_of_wages-evidence", "Withholding of wages: Evidence") in links
+    assert all(f'id="{target}"' in page for target, _ in links)
     with database.session() as session:
         assert versions.history(session, app_keys(app), record_id) == []
 
@@ -141,3 +147,15 @@ def test_each_coding_page_links_back_to_the_record(casedb_coordinator, app, data
     for page in ("coding", "correct/victim", "history", "erase"):
         html = casedb_coordinator.get(f"/records/{record_id}/{page}").get_data(as_text=True)
         assert f'<a href="/records/{record_id}" class="record-link">' in html, page
+
+
+def test_a_refused_work_episode_coding_links_to_the_field(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    page = casedb_coordinator.get(f"/records/{record_id}/coding").get_data(as_text=True)
+    episode = re.search(rf'href="(/records/{record_id}/coding/[^"]+)"', page).group(1)
+    refused = _post(
+        casedb_coordinator, episode, **{"coding-withholding_of_wages-evidence": "paid \u202e001"}
+    ).get_data(as_text=True)
+    top = refused.index("Nothing was saved: correct what is marked below.")
+    links = re.findall(r'<a href="#([^"]+)">', refused[top : refused.index("</ul>", top)])
+    assert links and all(f'id="{target}"' in refused for target in links)

@@ -93,8 +93,8 @@ def test_one_name_alone_finds_nobody_and_the_page_says_why(casedb_coordinator, d
     alone = _search(casedb_coordinator, "Gulzira").get_data(as_text=True)
     both = _search(casedb_coordinator, "Gulzira Auyelkhan").get_data(as_text=True)
     # Then the first finds nobody and says why; the second finds her, without the hint
-    assert "Records found: 0" in alone and "One name alone finds nobody" in alone
-    assert "Records found: 1" in both and "One name alone finds nobody" not in both
+    assert "Records found: 0" in alone and "One name alone finds only records" in alone
+    assert "Records found: 1" in both and "One name alone finds only records" not in both
     # And a full name that is simply not stored gets no such hint
     other = _search(casedb_coordinator, "Marat Toktarov").get_data(as_text=True)
-    assert "Records found: 0" in other and "One name alone finds nobody" not in other
+    assert "Records found: 0" in other and "One name alone finds only records" not in other

@@ -239,6 +239,27 @@ def test_revoking_on_the_command_line_asks_first(tmp_path, casedb_side, passphra
     args = ["stations", "revoke", "Laptop", "--passphrase-file", passphrase_file]
     declined = CliRunner().invoke(main, args, obj=obj, input="n\n")
     assert declined.exit_code != 0 and "for good?" in declined.output and not revoked()
-    # When it is answered yes (or --yes is given), the station is revoked
+    # When it is answered yes, the station is revoked
     agreed = CliRunner().invoke(main, args, obj=obj, input="y\n")
     assert agreed.exit_code == 0 and "Revoked 'Laptop'" in agreed.output and revoked()
+    # And --yes revokes without the question (a second station)
+    other = make_station(tmp_path, casedb_side, "second")
+    second = tmp_path / "second.enrolment"
+    run(other, "outbox", "enrolment", str(second))
+    run(
+        casedb_side,
+        "stations",
+        "add",
+        str(second),
+        "--label",
+        "Other",
+        passphrase_file=passphrase_file,
+    )
+    quiet = CliRunner().invoke(
+        main,
+        ["stations", "revoke", "Other", "--yes", "--passphrase-file", passphrase_file],
+        obj=obj,
+    )
+    assert quiet.exit_code == 0 and "for good?" not in quiet.output
+    with casedb_side.database.session() as session:
+        assert all(station.revoked_at is not None for station in services.list_stations(session))

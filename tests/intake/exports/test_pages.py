@@ -184,3 +184,18 @@ def test_the_export_page_uses_each_id_once(coordinator):
     page = coordinator.get("/exports/").get_data(as_text=True)
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [("/exports/write", {}), ("/exports/partners", {"label": "", "keys": ""})],
+)
+def test_a_refused_post_offers_languages_that_lead_back_to_a_page(coordinator, path, data):
+    fields = _fields(coordinator) if path == "/exports/write" else {}
+    token = csrf_token(coordinator.get("/exports/").get_data(as_text=True))
+    page = coordinator.post(path, data={"csrf_token": token, **fields, **data})
+    assert "<h1>Export</h1>" in page.get_data(as_text=True)  # the page again, refused
+    back = re.search(r'name="next" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    # The switcher comes back to a page that can be asked for, not to the post's address
+    switched = coordinator.post("/language", data={"csrf_token": token, "lang": "kk", "next": back})
+    assert coordinator.get(switched.headers["Location"]).status_code == 200

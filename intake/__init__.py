@@ -128,7 +128,7 @@ def select_locale() -> str:
     """
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
-        session["lang"] = chosen
+        return str(chosen)
     remembered = session.get("lang")
     if remembered in LANGUAGES:
         return str(remembered)
@@ -136,11 +136,11 @@ def select_locale() -> str:
 
 
 def _keep_chosen_language() -> None:
-    # ?lang= is kept as the page is made (select_locale); a page that only redirects
-    # (the home page, to the interview or the sign-in) makes nothing, and the language
-    # asked for was dropped on the way. Choosing it here keeps it for the next page.
-    if request.args.get("lang") in LANGUAGES:
-        select_locale()
+    # ?lang= is kept in this browser's session before any view runs, so a page that
+    # only redirects (the home page) passes it on to the next page too.
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
 
 
 def host_name(netloc: str) -> str:

@@ -86,9 +86,8 @@ class AppForm(FlaskForm):
     """A page's form (Flask-WTF, with its CSRF token) whose built-in messages follow
     the UI language, Uyghur included. Every form of the app is one."""
 
-    class Meta:
-        def get_translations(self, form: Any) -> Any:
-            return TRANSLATIONS
+    class Meta(TranslatedMeta):
+        pass
 
 
 class SubForm(Form):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from intake.cases.forms_search import SearchForm
 from intake.cases.search import looks_like_id_number, search_people
-from intake.names.scripts import SIMPLIFIED, TRADITIONAL, char_script
+from intake.names.normalise import analyse
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -33,14 +33,8 @@ def results() -> str:
 
 
 def _one_name_part(query: str) -> bool:
-    """Whether ``query`` is a single word of a name in an alphabet: the matcher finds a
-    person only where two parts of the name agree (a namesake shares one), unless both
-    names are one word alone, so such a search that found nothing says why. A Chinese
-    name written without spaces is matched whole, and an ID number by its digits:
-    neither is one."""
-    words = query.split()
-    return (
-        len(words) == 1
-        and not looks_like_id_number(query)
-        and not any(char_script(char) in (SIMPLIFIED, TRADITIONAL) for char in query)
-    )
+    """Whether the name ``query`` is one part alone, as the name matcher reads it (in
+    any script): the matcher finds a person where two parts of the name agree (a
+    namesake shares one), unless both names are one part alone, so such a search that
+    found nothing says why. An ID number is not a name."""
+    return not looks_like_id_number(query) and len(analyse(query).tokens) == 1

@@ -213,7 +213,6 @@ def revoke(station_id: uuid.UUID) -> str | Response:
     station = db_session().get(Station, station_id) or abort(404)
     if station.revoked_at is not None:
         return redirect(url_for(".stations"))
-    form = ActionForm()
     if not confirmed():
         return confirmation(
             subject=station.label,
@@ -227,7 +226,7 @@ def revoke(station_id: uuid.UUID) -> str | Response:
             action_url=url_for(".revoke", station_id=station.id),
             back_url=url_for(".stations"),
         )
-    if not form.validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     services.revoke_station(db_session(), unlocked_keys(), station)
     db_session().commit()

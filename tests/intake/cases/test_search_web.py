@@ -95,6 +95,9 @@ def test_one_name_alone_finds_nobody_and_the_page_says_why(casedb_coordinator, d
     # Then the first finds nobody and says why; the second finds her, without the hint
     assert "Records found: 0" in alone and "One name alone finds only records" in alone
     assert "Records found: 1" in both and "One name alone finds only records" not in both
+    # And so does her given name alone in Chinese characters, as the matcher reads it
+    chinese = _search(casedb_coordinator, "古丽孜拉").get_data(as_text=True)
+    assert "Records found: 0" in chinese and "One name alone finds only records" in chinese
     # And a full name that is simply not stored gets no such hint
     other = _search(casedb_coordinator, "Marat Toktarov").get_data(as_text=True)
     assert "Records found: 0" in other and "One name alone finds only records" not in other

@@ -217,49 +217,31 @@ def test_an_import_killed_mid_way_leaves_nothing_and_runs_again(
 def test_revoking_on_the_command_line_asks_first(tmp_path, casedb_side, passphrase_file):
     from intake.delivery import services
 
-    station = make_station(tmp_path, casedb_side, "usb")
-    enrolment = tmp_path / "station.enrolment"
-    run(station, "outbox", "enrolment", str(enrolment))
-    run(
-        casedb_side,
-        "stations",
-        "add",
-        str(enrolment),
-        "--label",
-        "Laptop",
-        passphrase_file=passphrase_file,
-    )
+    def enrol(name: str, label: str) -> None:
+        enrolment = tmp_path / f"{name}.enrolment"
+        run(make_station(tmp_path, casedb_side, name), "outbox", "enrolment", str(enrolment))
+        args = ["stations", "add", str(enrolment), "--label", label]
+        run(casedb_side, *args, passphrase_file=passphrase_file)
 
-    def revoked() -> bool:
+    def revoked() -> list[bool]:
         with casedb_side.database.session() as session:
-            return services.list_stations(session)[0].revoked_at is not None
+            return [station.revoked_at is not None for station in services.list_stations(session)]
 
+    enrol("usb", "Laptop")
     # When the question is answered no, nothing happens
     obj = CliContext(settings=casedb_side.settings, database=casedb_side.database)
     args = ["stations", "revoke", "Laptop", "--passphrase-file", passphrase_file]
     declined = CliRunner().invoke(main, args, obj=obj, input="n\n")
-    assert declined.exit_code != 0 and "for good?" in declined.output and not revoked()
+    assert declined.exit_code != 0 and "for good?" in declined.output and revoked() == [False]
     # When it is answered yes, the station is revoked
     agreed = CliRunner().invoke(main, args, obj=obj, input="y\n")
-    assert agreed.exit_code == 0 and "Revoked 'Laptop'" in agreed.output and revoked()
+    assert agreed.exit_code == 0 and "Revoked 'Laptop'" in agreed.output and revoked() == [True]
     # And --yes revokes without the question (a second station)
-    other = make_station(tmp_path, casedb_side, "second")
-    second = tmp_path / "second.enrolment"
-    run(other, "outbox", "enrolment", str(second))
-    run(
-        casedb_side,
-        "stations",
-        "add",
-        str(second),
-        "--label",
-        "Other",
-        passphrase_file=passphrase_file,
-    )
+    enrol("second", "Other")
     quiet = CliRunner().invoke(
         main,
         ["stations", "revoke", "Other", "--yes", "--passphrase-file", passphrase_file],
         obj=obj,
     )
     assert quiet.exit_code == 0 and "for good?" not in quiet.output
-    with casedb_side.database.session() as session:
-        assert all(station.revoked_at is not None for station in services.list_stations(session))
+    assert revoked() == [True, True]

@@ -144,14 +144,15 @@ def test_only_administrators_enrol_stations(app, database, settings):
     assert coordinator.get("/delivery/import").status_code == 200
 
 
+def _enrol(casedb, enrolment, label):
+    """Post the Stations page's enrolment form: the response."""
+    data = {"label": label, "enrolment_text": enrolment}
+    return _post(casedb, "/delivery/stations", "/delivery/stations", data)
+
+
 def _enrolled(casedb, station, label="Laptop A"):
     enrolment = station.get("/delivery/enrolment").get_data(as_text=True)
-    _post(
-        casedb,
-        "/delivery/stations",
-        "/delivery/stations",
-        {"label": label, "enrolment_text": enrolment},
-    )
+    _enrol(casedb, enrolment, label)
     return enrolment
 
 
@@ -181,12 +182,7 @@ def test_revoking_a_station_asks_first_and_its_key_cannot_come_back(
     assert done.status_code == 302
     # Then the station is revoked, and its key enrolled again is refused with the reason
     assert "revoked" in casedb.get("/delivery/stations").get_data(as_text=True)
-    again = _post(
-        casedb,
-        "/delivery/stations",
-        "/delivery/stations",
-        {"label": "Laptop A again", "enrolment_text": enrolment},
-    ).get_data(as_text=True)
+    again = _enrol(casedb, enrolment, "Laptop A again").get_data(as_text=True)
     assert "was revoked on" in again and "cannot be enrolled again" in again
     with side.database.session() as session:
         stations = services.list_stations(session)
@@ -210,12 +206,7 @@ def test_revoking_needs_the_form_token(casedb_admin, station_admin_side):
 def test_a_station_label_with_a_direction_override_is_refused(casedb_admin, station_admin_side):
     casedb, side = casedb_admin
     enrolment = station_admin_side[0].get("/delivery/enrolment").get_data(as_text=True)
-    refused = _post(
-        casedb,
-        "/delivery/stations",
-        "/delivery/stations",
-        {"label": "Laptop \u202eA", "enrolment_text": enrolment},
-    ).get_data(as_text=True)
+    refused = _enrol(casedb, enrolment, "Laptop \u202eA").get_data(as_text=True)
     assert "U+202E" in refused
     from intake.delivery import services
 

@@ -24,6 +24,7 @@ from intake.records.attachments import (
 )
 from intake.records.validation import RecordFileError, parse_record_bytes, validate_record
 
+from ...mutations import mutations
 from .helpers import WORKED_EXAMPLE, load
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,26 +34,6 @@ PHOTO = Attachment.of(
     b"\xff\xd8\xff\xe0 not really a photo " * 8, media_type="image/jpeg", filename="a.jpg"
 )
 PAYLOAD = pack_payload(RECORD_BYTES, [PHOTO])
-
-
-@st.composite
-def mutations(draw: st.DrawFn, original: bytes) -> bytes:
-    """``original`` with a flipped bit, a cut, an extension or a spliced run of bytes."""
-    kind = draw(st.sampled_from(["flip", "cut", "extend", "splice"]))
-    if kind == "flip":
-        at = draw(st.integers(0, len(original) - 1))
-        return (
-            original[:at]
-            + bytes([original[at] ^ (1 << draw(st.integers(0, 7)))])
-            + original[at + 1 :]
-        )
-    if kind == "cut":
-        return original[: draw(st.integers(0, len(original) - 1))]
-    if kind == "extend":
-        return original + draw(st.binary(min_size=1, max_size=64))
-    at = draw(st.integers(0, len(original)))
-    run = draw(st.binary(min_size=1, max_size=16))
-    return original[:at] + run + original[at + len(run) :]
 
 
 # --- the sealed payload ---------------------------------------------------------

@@ -10,18 +10,24 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import FormField, IntegerField, SelectField, TextAreaField
+from wtforms import FormField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from intake.cases.versions import leaves
 from intake.errors import N_, IntakeError
 from intake.formbase import AppForm
+from intake.interview import vocab
+from intake.interview.review import place_of
 from intake.interview.steps import coding as record_coding
 from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
+from intake.records.derived import load_schema
 
 #: The sections a correction may change, with the words the page shows.
 SECTION_LABELS = {
@@ -70,14 +76,24 @@ class EpisodeCodingForm(_Change, AppForm):
 
 
 class CorrectionForm(_Change, AppForm):
-    """One field of one section, given a new value."""
+    """One field of one section, given a new value: typed, picked from the field's
+    codes, or ticked from them (:func:`fit_value_field` keeps the one the field needs).
+    """
 
     path = SelectField(_l("Field"), validators=[DataRequired()])
     value = TextAreaField(
         _l("New value"),
         validators=[Optional(), Length(max=20000)],
-        description=_l("Leave empty to remove the field. Lists and groups are written as JSON."),
+        description=_l("Empty the box to remove the field. Lists and groups are written as JSON."),
         render_kw={"dir": "auto", "rows": 3},
+    )
+    choice = SelectField(_l("New value"), choices=[])
+    codes = SelectMultipleField(
+        _l("New value"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l("Tick none to remove the field."),
     )
 
 
@@ -138,19 +154,115 @@ def episode_coding_value(
     return labour
 
 
-def field_choices(section_value: Any) -> list[tuple[str, str]]:
-    """(path, "path = current value") for every field of a section."""
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return load_schema()
+
+
+def _resolved(node: Any) -> dict[str, Any]:
+    node = node if isinstance(node, dict) else {}
+    ref = str(node.get("$ref", ""))
+    return dict(_schema()["$defs"][ref.removeprefix("#/$defs/")]) if ref else node
+
+
+def field_node(section: str, path: str) -> dict[str, Any]:
+    """The schema of a field of a section (empty when the schema does not say)."""
+    node = _resolved(_schema()["properties"].get(section))
+    for name, index in _STEP.findall(path if path != "(section)" else ""):
+        node = _resolved(node.get("items") if index else (node.get("properties") or {}).get(name))
+    return node
+
+
+def labelled(section: str, path: str) -> str:
+    """A field of a section in words, e.g. "Coding / ILO indicators / … / Status"."""
+    joined = "" if path.startswith("[") or path == "(section)" else "."
+    return place_of(f"$.{section}{joined}{path if path != '(section)' else ''}")
+
+
+def field_words(section: str, path: str) -> str:
+    """A field in words without its section's name, for a page that names the section
+    already: "Status / As reported"."""
+    return labelled(section, path).split(" / ", 1)[-1]
+
+
+def in_words(section: str, path: str, value: Any) -> str:
+    """A field's value as a reader says it: codes by their labels, yes or no."""
+    node = field_node(section, path)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    vocabulary = node.get("x-codebook")
+    if isinstance(value, str):
+        return vocab.label(vocabulary, value) if vocabulary else value
+    listed = _resolved(node.get("items")).get("x-codebook")
+    if isinstance(value, list) and listed and all(isinstance(code, str) for code in value):
+        return ", ".join(vocab.label(listed, code) for code in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def field_choices(section: str, section_value: Any) -> list[tuple[str, str]]:
+    """(path, "the field in words: its value in words") for every field of a section."""
     found = []
     for path, value in leaves(section_value, ""):
         if path:
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            shown = in_words(section, path, value)
             if len(shown) > 60:
                 shown = shown[:59] + "…"
-            found.append((path, f"{path} = {shown}"))
+            found.append((path, f"{field_words(section, path)}: {shown}"))
     return found
 
 
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+@dataclass(frozen=True)
+class ValueKind:
+    """How a field's new value is given: typed (``field`` "value"), picked from
+    ``choices`` ("choice"), or ticked from them ("codes")."""
+
+    field: str
+    choices: list[tuple[str, str]]
+
+
+def value_kind(section: str, path: str, current: Any) -> ValueKind:
+    """How the field at ``path`` is given a new value, from its schema and its value
+    now (the kind :func:`corrected` reads the new value as)."""
+    node = field_node(section, path)
+    remove = ("", gettext("— remove this field —"))
+    if isinstance(current, bool):
+        return ValueKind("choice", [("true", gettext("Yes")), ("false", gettext("No")), remove])
+    vocabulary = node.get("x-codebook")
+    if isinstance(current, str) and vocabulary:
+        return ValueKind("choice", [*vocab.code_choices(vocabulary, blank=False), remove])
+    listed = _resolved(node.get("items")).get("x-codebook")
+    if isinstance(current, list) and listed and all(isinstance(code, str) for code in current):
+        return ValueKind("codes", vocab.code_choices(listed, blank=False))
+    return ValueKind("value", [])
+
+
+def fit_value_field(form: CorrectionForm, kind: ValueKind, current: Any) -> None:
+    """Keep only the form's field for ``kind``, with its choices and, on a page just
+    opened, the value the field has now (text as it is, to be edited in place)."""
+    for name in ("value", "choice", "codes"):
+        if name != kind.field:
+            delattr(form, name)
+    field = getattr(form, kind.field)
+    if kind.field != "value":
+        field.choices = kind.choices
+    if field.raw_data is not None:  # posted: what was sent stands
+        return
+    if kind.field == "codes" or isinstance(current, str):
+        field.data = current
+    else:
+        field.data = json.dumps(current, ensure_ascii=False)
+
+
+def typed_value(form: CorrectionForm, kind: ValueKind) -> str:
+    """The new value as :func:`corrected` reads it ("" removes the field)."""
+    if kind.field == "choice":
+        return str(form.choice.data or "")
+    if kind.field == "codes":
+        return json.dumps(form.codes.data) if form.codes.data else ""
+    return str(form.value.data or "")
 
 
 def _steps(path: str) -> list[str | int]:

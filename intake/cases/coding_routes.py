@@ -5,10 +5,8 @@ when consent is withdrawn (asked by one person, confirmed by a second administra
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,9 +17,7 @@ from intake.cases import coding_forms as forms
 from intake.cases import erasure, versions
 from intake.errors import IntakeError
 from intake.interview import vocab
-from intake.interview.review import place_of
 from intake.interview.steps.work_coding import indicator_titles, phase_titles
-from intake.records.derived import load_schema
 from intake.records.services import RecordInvalidError
 from intake.web import db_session, login_required, unlocked_keys
 
@@ -42,31 +38,10 @@ def _opened(record_id: uuid.UUID, page: str) -> versions.Opened:
     return opened
 
 
-def labelled(section: str, path: str) -> str:
-    """A field of a section in words, e.g. "Coding / ILO indicators / … / Status"."""
-    joined = "" if path.startswith("[") or path == "(section)" else "."
-    return place_of(f"$.{section}{joined}{path if path != '(section)' else ''}")
-
-
 @bp.app_template_global()
 def coding_field_label(section: str, path: str) -> str:
-    """Template access to :func:`labelled`."""
-    return labelled(section, path)
-
-
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return load_schema()
-
-
-def _node(node: Any) -> dict[str, Any]:
-    schema = _schema()
-    node = node if isinstance(node, dict) else {}
-    ref = str(node.get("$ref", ""))
-    return dict(schema["$defs"][ref.removeprefix("#/$defs/")]) if ref else node
+    """Template access to :func:`~intake.cases.coding_forms.labelled`."""
+    return forms.labelled(section, path)
 
 
 @bp.app_template_global()
@@ -74,11 +49,9 @@ def coding_value_label(section: str, path: str, shown: str) -> str:
     """A value of a difference in words: a code (or a list of codes) by its label in
     the reader's language; anything else as it is.
     """
-    node = _node(_schema()["properties"].get(section))
-    for name, index in _STEP.findall(path if path != "(section)" else ""):
-        node = _node(node.get("items") if index else (node.get("properties") or {}).get(name))
+    node = forms.field_node(section, path)
     if node.get("type") == "array":
-        vocabulary = _node(node.get("items")).get("x-codebook")
+        vocabulary = forms.field_node(section, f"{path}[0]").get("x-codebook")
         if vocabulary and shown.startswith("["):
             try:
                 codes = json.loads(shown)
@@ -170,13 +143,30 @@ def correct(record_id: uuid.UUID, section: str) -> Any:
     if section not in forms.SECTION_LABELS:
         abort(404)
     opened = _opened(record_id, "correct")
+    current = opened.document.get(section)
     form = forms.CorrectionForm(data={"revision": opened.revision})
-    form.path.choices = forms.field_choices(opened.document.get(section))
+    form.path.choices = forms.field_choices(section, current)
+    # The field is chosen first (a plain link or GET form), then given its new value
+    # in the input its kind needs: a list of its codes, yes or no, or typed text.
+    chosen = form.path.data if form.is_submitted() else request.args.get("path")
+    fields = dict(versions.leaves(current, ""))
     context = {"opened": opened, "section": section, "sections": forms.SECTION_LABELS}
+    if chosen not in dict(form.path.choices):
+        if form.is_submitted():
+            form.validate()  # says why: no field chosen, or not one of this section's
+        return render_template("cases/coding_correct.html", form=form, chosen=None, **context)
+    form.path.data = chosen
+    kind = forms.value_kind(section, chosen, fields[chosen])
+    forms.fit_value_field(form, kind, fields[chosen])
+    context |= {
+        "chosen": chosen,
+        "field": forms.field_words(section, chosen),
+        "now": forms.in_words(section, chosen, fields[chosen]),
+    }
     if not form.validate_on_submit():
         return render_template("cases/coding_correct.html", form=form, **context)
-    current = opened.document.get(section)
-    value = lambda: forms.corrected(current, form.path.data, form.value.data or "")  # noqa: E731
+    typed = forms.typed_value(form, kind)
+    value = lambda: forms.corrected(current, chosen, typed)  # noqa: E731
     return _save(opened, section, value, form, "cases/coding_correct.html", **context)
 
 

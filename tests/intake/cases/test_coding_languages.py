@@ -22,6 +22,17 @@ def test_every_page_renders_in_each_language(casedb_coordinator, app, database, 
     for page in pages:
         response = casedb_coordinator.get(f"{page}?lang={lang}")
         assert response.status_code == 200, page
+    # The correction page with a field chosen, for each kind of input
+    chosen = [
+        ("victim", "status.code"),
+        ("victim", "names%5B1%5D.text"),
+        ("informants", "%5B0%5D.is_main"),
+        ("coding", "other_abuse.codes"),
+    ]
+    for section, path in chosen:
+        url = f"/records/{record_id}/correct/{section}?path={path}&lang={lang}"
+        page = casedb_coordinator.get(url).get_data(as_text=True)
+        assert 'name="reason"' in page, url
 
 
 def test_the_history_labels_the_fields_changed(casedb_coordinator, app, database):

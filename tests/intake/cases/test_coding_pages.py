@@ -53,30 +53,115 @@ def test_a_work_episode_is_coded_in_the_labour_section(casedb_coordinator, app, 
     assert indicators["withholding_of_wages"]["status"] == "present"  # the rest kept
 
 
-def test_a_correction_changes_the_victims_status(casedb_coordinator, app, database):
+def _stored(app, database, record_id):
+    with database.session() as session:
+        return services.load_testimony(session, app_keys(app), record_id)
+
+
+def test_a_coded_field_is_corrected_by_picking_its_new_code(casedb_coordinator, app, database):
+    # Given the victim's status chosen on the correction page
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=status.code"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    # Then the page offers its codes by their labels, the one now selected
+    assert "<p>Now: <bdi>Has left China</bdi></p>" in page
+    assert '<option value="imprisoned">Imprisoned (sentenced)</option>' in page
+    assert '<option selected value="left_china">' in page
+    # When the coordinator picks another and gives a reason
+    response = _post(
+        casedb_coordinator, url, choice="imprisoned", reason="Family learned she was sentenced"
+    )
+    # Then it is saved as that code
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _stored(app, database, record_id)["victim"]["status"]["code"] == "imprisoned"
+
+
+def test_the_fields_are_listed_in_words_in_the_readers_language(casedb_coordinator, app, database):
     record_id = stored_record(database, app_keys(app))
     url = f"/records/{record_id}/correct/victim"
-    response = _post(
-        casedb_coordinator,
-        url,
-        path="status.code",
-        value="imprisoned",
-        reason="Family learned she was detained again",
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    with database.session() as session:
-        document = services.load_testimony(session, app_keys(app), record_id)
-    assert document["victim"]["status"]["code"] == "imprisoned"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    # Each field by its labels (the section left to the page), its value as a reader says it
+    assert '<option value="status.code">Status / As reported: Has left China</option>' in page
+    assert '<option value="names[1].text">Name variants / 2 / Text: Synaq Ayel</option>' in page
+    # And no value input until a field is chosen
+    assert 'name="reason"' not in page
+    russian = casedb_coordinator.get(f"{url}?lang=ru").get_data(as_text=True)
+    assert "Has left China" not in russian and "status.code" in russian
+
+
+def test_a_code_not_offered_is_refused_and_nothing_saved(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=status.code"
+    response = _post(casedb_coordinator, url, choice="on_the_moon", reason="test")
+    assert response.status_code == 200
+    assert "Not a valid choice." in response.get_data(as_text=True)
+    assert _stored(app, database, record_id)["victim"]["status"]["code"] == "left_china"
 
 
 def test_an_invalid_correction_is_refused_with_the_problem(casedb_coordinator, app, database):
     record_id = stored_record(database, app_keys(app))
-    url = f"/records/{record_id}/correct/victim"
-    response = _post(
-        casedb_coordinator, url, path="status.code", value="on_the_moon", reason="test"
-    )
+    url = f"/records/{record_id}/correct/victim?path=approximate_age.years"
+    response = _post(casedb_coordinator, url, value="300", reason="test")
     assert response.status_code == 400
-    assert "status" in response.get_data(as_text=True)
+    assert "Years" in response.get_data(as_text=True)
+    assert _stored(app, database, record_id)["victim"]["approximate_age"]["years"] == 39
+
+
+def test_a_text_field_opens_with_its_text_to_edit(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=names%5B1%5D.text"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*name="value"[^>]*>\s*Synaq Ayel</textarea>', page)
+    response = _post(casedb_coordinator, url, value="Synaq Aiel", reason="Spelling checked")
+    assert response.status_code == 302
+    assert _stored(app, database, record_id)["victim"]["names"][1]["text"] == "Synaq Aiel"
+
+
+def test_a_yes_or_no_field_is_corrected_with_yes_or_no(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/informants?path=%5B0%5D.is_main"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    assert '<option selected value="true">Yes</option>' in page
+    response = _post(casedb_coordinator, url, choice="false", reason="Another person led")
+    assert response.status_code == 302
+    # Saved as JSON false, not as the text "false"
+    assert _stored(app, database, record_id)["informants"][0]["is_main"] is False
+
+
+def test_a_list_of_codes_is_corrected_by_ticking(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/coding?path=other_abuse.codes"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    assert 'type="checkbox"' in page and 'value="electric_batons"' in page
+    data = browser_post(page, reason="Read the narrative again")
+    data["codes"] = ["beating", "forced_medication"]
+    assert casedb_coordinator.post(url, data=data).status_code == 302
+    codes = _stored(app, database, record_id)["coding"]["other_abuse"]["codes"]
+    assert codes == ["beating", "forced_medication"]
+
+
+def test_a_field_is_removed_by_its_remove_choice(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=kz_status"
+    response = _post(casedb_coordinator, url, choice="", reason="Not known after all")
+    assert response.status_code == 302
+    assert "kz_status" not in _stored(app, database, record_id)["victim"]
+
+
+def test_a_field_the_section_does_not_have_is_refused(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim"
+    # A made-up field in the address: only the list of fields is shown
+    page = casedb_coordinator.get(f"{url}?path=no.such%5B9%5D").get_data(as_text=True)
+    assert 'name="reason"' not in page
+    # Posted by hand (the form of a real field, its path changed): refused, nothing saved
+    real = casedb_coordinator.get(f"{url}?path=gender").get_data(as_text=True)
+    data = browser_post(real, choice="male", reason="r")
+    data["path"] = ["no.such[9]"]
+    response = casedb_coordinator.post(url, data=data)
+    assert response.status_code == 200 and "Not a valid choice." in response.get_data(as_text=True)
+    with database.session() as session:
+        assert versions.history(session, app_keys(app), record_id) == []
 
 
 def test_a_conflicting_save_shows_both_changes_and_keeps_the_typing(

@@ -10,11 +10,7 @@ from wtforms import Form
 from wtforms.validators import StopValidation, ValidationError
 
 from intake.errors import N_
-
-_MULTILINE_ALLOWED = frozenset("\n\t")
-#: Format characters some scripts need (ZWNJ, ZWJ) and the harmless direction marks
-#: (LRM, RLM); every other one (overrides, isolates, invisible spaces) is refused.
-_FORMAT_ALLOWED = frozenset("\u200c\u200d\u200e\u200f")
+from intake.records.rules import ALLOWED_FORMAT, LINE_BREAKS
 
 
 class IfGiven:
@@ -51,12 +47,12 @@ def invisible_character(text: str, *, multiline: bool = False) -> tuple[str, str
     """The first invisible control or format character of ``text`` that is not allowed
     (line breaks and tabs only where ``multiline``), as (why, its code point in hex);
     None when there is none. For forms and for the command line alike."""
-    allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+    allowed = LINE_BREAKS if multiline else frozenset()
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc" and char not in allowed:
             return CONTROL_CHARACTER, f"{ord(char):04X}"
-        if category == "Cf" and char not in _FORMAT_ALLOWED:
+        if category == "Cf" and char not in ALLOWED_FORMAT:
             return FORMAT_CHARACTER, f"{ord(char):04X}"
     return None
 

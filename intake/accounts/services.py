@@ -150,6 +150,8 @@ def password_hasher(settings: Settings) -> PasswordHasher:
 
 
 def _check_username(username: str) -> None:
+    # Stricter than other text (intake.validators): a name to sign in with and to be
+    # told apart by holds no control, format, private-use or unassigned character.
     text = username.strip()
     if not 1 <= len(text) <= 100 or any(unicodedata.category(c).startswith("C") for c in text):
         raise AccountError(

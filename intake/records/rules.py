@@ -15,11 +15,15 @@ from typing import Any
 
 from intake.records.problems import Problem, problem, quote
 
+#: The control characters text of several lines may hold: line breaks and tabs.
+LINE_BREAKS = frozenset("\n\t")
+#: The format characters text may hold: ZWNJ and ZWJ (needed by Arabic and Indic
+#: scripts) and the plain direction marks LRM and RLM.
+ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")
 #: Characters that text may hold although Unicode calls them control or format
-#: characters: line breaks and tabs, ZWNJ and ZWJ (needed by Arabic and Indic
-#: scripts) and the plain direction marks LRM and RLM. Every other one (overrides,
-#: isolates, invisible spaces, NUL, escape codes) is refused, as the forms do.
-ALLOWED_INVISIBLES = frozenset("\n\t\u200c\u200d\u200e\u200f")
+#: characters. Every other one (overrides, isolates, invisible spaces, NUL, escape
+#: codes) is refused, here and by the forms (:mod:`intake.validators`).
+ALLOWED_INVISIBLES = LINE_BREAKS | ALLOWED_FORMAT
 _WITHOUT_ALLOWED = str.maketrans(dict.fromkeys(ALLOWED_INVISIBLES))
 
 

@@ -57,6 +57,11 @@ def test_records_list_filter_and_timeline_in_russian(journey, live_server, tmp_p
     assert "Подходящих записей: 2" in main_text
     assert "Synaq Ayel" in main_text and "Ablikim Tursun" in main_text
     assert "осуждён, содержание в тюрьме" in main_text
+    # And no item of the menu breaks inside itself (two-word Russian items wrap whole)
+    broken = page.eval_on_selector_all(
+        "nav.main a", "links => links.filter(a => a.getClientRects().length > 1).map(a => a.text)"
+    )
+    assert broken == []
 
     # When filtered to prisons in Kashgar
     page.select_option("#kind", "prison")

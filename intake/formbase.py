@@ -43,10 +43,10 @@ WTFORMS_MESSAGES = frozenset(
     )
 )
 
-#: The plural forms (for any count but one) of WTForms' messages that have a singular
-#: and a plural, by their singular. The app's catalog has them as plain messages, used
-#: only for a language WTForms has no catalog for (in Uyghur a count other than one
-#: takes this form).
+#: The plural forms of WTForms' messages that have a singular and a plural, by their
+#: singular. The app's catalog has them as plain messages, used only for a language
+#: WTForms has no catalog for, and then for every count: in Uyghur a noun after a
+#: number takes no plural ending ("1 ھەرپ-بەلگە", "100 ھەرپ-بەلگە").
 WTFORMS_PLURALS = {
     "Field must be at least %(min)d character long.": N_(
         "Field must be at least %(min)d characters long."
@@ -66,9 +66,12 @@ class _Translations:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         theirs = str(wtforms_translations.ngettext(singular, plural, n))
-        if theirs not in (singular, plural) or n == 1 or singular not in WTFORMS_PLURALS:
+        if theirs not in (singular, plural) or singular not in WTFORMS_PLURALS:
             return theirs
-        return str(gettext(WTFORMS_PLURALS[singular]))
+        message = WTFORMS_PLURALS[singular]
+        ours = str(gettext(message))
+        # Untranslated (English): WTForms' own singular or plural, as the count needs.
+        return ours if ours != message else theirs
 
 
 TRANSLATIONS = _Translations()

@@ -8,7 +8,7 @@ import pytest
 from wtforms import Form
 
 import intake
-from intake.formbase import AppForm, SubForm
+from intake.formbase import TRANSLATIONS, AppForm, SubForm
 
 from .conftest import csrf_token
 
@@ -65,3 +65,28 @@ def test_a_refused_account_form_speaks_the_page_language(
     if language != "en":
         assert "This field is required." not in empty
         assert "Field cannot be longer" not in long
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        (
+            "ug",
+            "بۇ بۆلەك كەم دېگەندە 1 ھەرپ-بەلگە بولۇشى كېرەك.",
+            "بۇ بۆلەك كەم دېگەندە 8 ھەرپ-بەلگە بولۇشى كېرەك.",
+        ),
+        (
+            "en",
+            "Field must be at least 1 character long.",
+            "Field must be at least 8 characters long.",
+        ),
+    ],
+)
+def test_a_count_of_one_is_translated_too(app, language, one, many):
+    # WTForms' Length message with a count of one and of more, as a form would ask
+    singular = "Field must be at least %(min)d character long."
+    plural = "Field must be at least %(min)d characters long."
+    with app.test_request_context(f"/?lang={language}"):
+        app.preprocess_request()
+        shown = [TRANSLATIONS.ngettext(singular, plural, n) % {"min": n} for n in (1, 8)]
+    assert shown == [one, many]

@@ -12,18 +12,20 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from math import isfinite
 from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import FormField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
 from intake.cases.versions import leaves
 from intake.errors import N_, IntakeError
 from intake.formbase import AppForm
 from intake.interview import vocab
+from intake.interview.fields import CodeChecklist
 from intake.interview.review import place_of
 from intake.interview.steps import coding as record_coding
 from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
@@ -88,13 +90,7 @@ class CorrectionForm(_Change, AppForm):
         render_kw={"dir": "auto", "rows": 3},
     )
     choice = SelectField(_l("New value"), choices=[])
-    codes = SelectMultipleField(
-        _l("New value"),
-        choices=[],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        description=_l("Tick none to remove the field."),
-    )
+    codes = CodeChecklist(_l("New value"), description=_l("Tick none to remove the field."))
 
 
 class ErasureRequestForm(AppForm):
@@ -192,7 +188,7 @@ def in_words(section: str, path: str, value: Any) -> str:
     """A field's value as a reader says it: codes by their labels, yes or no."""
     node = field_node(section, path)
     if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
+        return str(gettext("Yes") if value else gettext("No"))
     vocabulary = node.get("x-codebook")
     if isinstance(value, str):
         return vocab.label(vocabulary, value) if vocabulary else value
@@ -256,12 +252,18 @@ def fit_value_field(form: CorrectionForm, kind: ValueKind, current: Any) -> None
         field.data = json.dumps(current, ensure_ascii=False)
 
 
-def typed_value(form: CorrectionForm, kind: ValueKind) -> str:
-    """The new value as :func:`corrected` reads it ("" removes the field)."""
+def typed_value(form: CorrectionForm, kind: ValueKind, current: Any) -> str:
+    """The new value as :func:`corrected` reads it ("" removes the field). Codes still
+    ticked keep their place in the list, new ones follow: saving untouched changes
+    nothing, and an empty list left empty stays an empty list."""
     if kind.field == "choice":
         return str(form.choice.data or "")
     if kind.field == "codes":
-        return json.dumps(form.codes.data) if form.codes.data else ""
+        ticked = list(form.codes.data or [])
+        if not ticked:
+            return "[]" if current == [] else ""
+        kept = [code for code in current if code in ticked]
+        return json.dumps(kept + [code for code in ticked if code not in kept])
     return str(form.value.data or "")
 
 
@@ -274,10 +276,11 @@ def _steps(path: str) -> list[str | int]:
     return steps
 
 
-def corrected(section_value: Any, path: str, typed: str) -> Any:
+def corrected(section_value: Any, path: str, typed: str, node: dict[str, Any] | None = None) -> Any:
     """A copy of ``section_value`` with the field at ``path`` set to ``typed`` (removed
-    when empty). The typed text is read as the kind the field holds now: a number, a
-    yes/no, JSON for lists and groups, otherwise text.
+    when empty). The typed text is read as the kind the field's schema ``node`` says,
+    else as the kind it holds now: a number, a yes/no, JSON for lists and groups,
+    otherwise text (line breaks as a browser sends them read as plain line breaks).
     """
     value = copy.deepcopy(section_value)
     steps = _steps(path)
@@ -289,27 +292,87 @@ def corrected(section_value: Any, path: str, typed: str) -> Any:
         old = parent[last]
     except (KeyError, IndexError, TypeError):
         raise BadFieldPathError(N_("There is no such field in this section.")) from None
-    typed = typed.strip()
+    typed = typed.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not typed:
         del parent[last]
         return value
-    parent[last] = _typed(old, typed)
+    parent[last] = _typed(old, typed, node or {})
     return value
 
 
-def _typed(old: Any, typed: str) -> Any:
+def _kind_of(old: Any, node: dict[str, Any]) -> str:
+    """The JSON type a field's new value is read as: its schema's, if it names one,
+    else that of its value now."""
+    declared = node.get("type")
+    if isinstance(declared, str) and declared != "null":
+        return declared
+    if isinstance(old, bool):
+        return "boolean"
+    if isinstance(old, int):
+        return "integer"
+    if isinstance(old, float):
+        return "number"
+    if isinstance(old, list):
+        return "array"
+    if isinstance(old, dict):
+        return "object"
+    return "string" if isinstance(old, str) else "any"
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(name)  # NaN and the infinities are not JSON
+
+
+def _json(typed: str) -> Any:
+    return json.loads(typed, parse_constant=_no_constants)
+
+
+def _number(typed: str) -> int | float:
     try:
-        if isinstance(old, bool):
-            return {"true": True, "false": False}[typed.lower()]
-        if isinstance(old, int):
+        return int(typed)
+    except ValueError:
+        number = float(typed)
+    if not isfinite(number):
+        raise ValueError(typed)
+    return number
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+#: The kinds a new value is read as, in words for the refusal.
+_KIND_WORDS = {
+    "boolean": _l("yes or no (true or false)"),
+    "integer": _l("a whole number"),
+    "number": _l("a number"),
+    "array": _l("a list, written as JSON"),
+    "object": _l("a group, written as JSON"),
+}
+
+
+def _typed(old: Any, typed: str, node: dict[str, Any]) -> Any:
+    kind = _kind_of(old, node)
+    if old is None and typed == "null":
+        return None
+    try:
+        if kind == "boolean":
+            return _BOOLEANS[typed.lower()]
+        if kind == "integer":
             return int(typed)
-        if isinstance(old, float):
-            return float(typed)
-        if isinstance(old, list | dict):
-            return json.loads(typed)
+        if kind == "number":
+            return _number(typed)
+        if kind in ("array", "object"):
+            parsed = _json(typed)
+            if not isinstance(parsed, list if kind == "array" else dict):
+                raise ValueError(typed)
+            return parsed
+        if kind == "any":
+            try:
+                return _json(typed)
+            except ValueError:
+                return typed
     except (KeyError, ValueError):
         raise WrongKindError(
             N_("The new value is not of the kind this field holds (%(kind)s)."),
-            kind=type(old).__name__,
+            kind=str(_KIND_WORDS[kind]),
         ) from None
     return typed

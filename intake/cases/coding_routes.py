@@ -151,22 +151,23 @@ def correct(record_id: uuid.UUID, section: str) -> Any:
     chosen = form.path.data if form.is_submitted() else request.args.get("path")
     fields = dict(versions.leaves(current, ""))
     context = {"opened": opened, "section": section, "sections": forms.SECTION_LABELS}
-    if chosen not in dict(form.path.choices):
+    if chosen is None or chosen not in dict(form.path.choices):
         if form.is_submitted():
             form.validate()  # says why: no field chosen, or not one of this section's
         return render_template("cases/coding_correct.html", form=form, chosen=None, **context)
     form.path.data = chosen
-    kind = forms.value_kind(section, chosen, fields[chosen])
-    forms.fit_value_field(form, kind, fields[chosen])
+    now = fields[chosen]
+    kind = forms.value_kind(section, chosen, now)
+    forms.fit_value_field(form, kind, now)
     context |= {
         "chosen": chosen,
-        "field": forms.field_words(section, chosen),
-        "now": forms.in_words(section, chosen, fields[chosen]),
+        "field_name": forms.field_words(section, chosen),
+        "now": forms.in_words(section, chosen, now),
     }
     if not form.validate_on_submit():
         return render_template("cases/coding_correct.html", form=form, **context)
-    typed = forms.typed_value(form, kind)
-    value = lambda: forms.corrected(current, chosen, typed)  # noqa: E731
+    typed, node = forms.typed_value(form, kind, now), forms.field_node(section, chosen)
+    value = lambda: forms.corrected(current, chosen, typed, node)  # noqa: E731
     return _save(opened, section, value, form, "cases/coding_correct.html", **context)
 
 

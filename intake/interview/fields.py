@@ -175,10 +175,10 @@ class CodeChecklist(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def __init__(self, label: Any, vocabulary: str, **kwargs: Any) -> None:
-        super().__init__(
-            label, choices=partial(vocab.code_choices, vocabulary, blank=False), **kwargs
-        )
+    def __init__(self, label: Any, vocabulary: str | None = None, **kwargs: Any) -> None:
+        # Without a vocabulary the choices are set on the bound field, as a page needs.
+        choices = partial(vocab.code_choices, vocabulary, blank=False) if vocabulary else []
+        super().__init__(label, choices=choices, **kwargs)
 
 
 class DateForm(TranslatedForm):

@@ -9,12 +9,32 @@ from intake.cases import versions
 from intake.records import services
 from tests.intake.interview.test_typing import browser_post
 
+from ..records.helpers import WORKED_EXAMPLE, load
 from .helpers import app_keys, coded, stored_record
 
 
 def _post(client, url: str, **changes: str):
+    """Post the page's form that saves (as a browser sends it: that form's fields only)."""
     page = client.get(url).get_data(as_text=True)
-    return client.post(url, data=browser_post(page, **changes))
+    return client.post(url, data=browser_post(_saving_form(page), **changes))
+
+
+def _saving_form(page: str) -> str:
+    start = page.index('<form method="post" class="stacked"')
+    return page[start : page.index("</form>", start)]
+
+
+def _stored_with(database, keys, section: str, path: str, value) -> uuid.UUID:
+    """The worked example stored with one field of a section set to ``value``."""
+    document = load(WORKED_EXAMPLE, fresh_id=True)
+    target = document[section]
+    *parents, last = path.split(".")
+    for name in parents:
+        target = target[name]
+    target[last] = value
+    with database.session() as session:
+        services.store_testimony(session, keys, document)
+    return uuid.UUID(document["record_id"])
 
 
 def test_a_coordinator_codes_an_indicator_and_sees_the_difference(
@@ -63,7 +83,9 @@ def test_a_coded_field_is_corrected_by_picking_its_new_code(casedb_coordinator, 
     record_id = stored_record(database, app_keys(app))
     url = f"/records/{record_id}/correct/victim?path=status.code"
     page = casedb_coordinator.get(url).get_data(as_text=True)
-    # Then the page offers its codes by their labels, the one now selected
+    # Then the page names the field, and offers its codes by their labels, the one now
+    # selected
+    assert "<h2>Status / As reported</h2>" in page
     assert "<p>Now: <bdi>Has left China</bdi></p>" in page
     assert '<option value="imprisoned">Imprisoned (sentenced)</option>' in page
     assert '<option selected value="left_china">' in page
@@ -244,3 +266,74 @@ def test_a_refused_work_episode_coding_links_to_the_field(casedb_coordinator, ap
     top = refused.index("Nothing was saved: correct what is marked below.")
     links = re.findall(r'<a href="#([^"]+)">', refused[top : refused.index("</ul>", top)])
     assert links and all(f'id="{target}"' in refused for target in links)
+
+
+def _history(app, database, record_id):
+    with database.session() as session:
+        return versions.history(session, app_keys(app), record_id)
+
+
+def test_codes_saved_untouched_keep_their_order_and_make_no_version(
+    casedb_coordinator, app, database
+):
+    # Given a list of codes stored in an order other than the codebook's
+    record_id = _stored_with(
+        database, app_keys(app), "coding", "other_abuse.codes", ["electric_batons", "beating"]
+    )
+    url = f"/records/{record_id}/correct/coding?path=other_abuse.codes"
+    # When saved without a tick changed / Then nothing is saved
+    response = _post(casedb_coordinator, url, reason="looked again")
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert _history(app, database, record_id) == []
+    # And a code ticked besides goes after those already there
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    data = browser_post(_saving_form(page), reason="torture reported too")
+    data["codes"] = ["beating", "electric_batons", "torture"]
+    assert casedb_coordinator.post(url, data=data).status_code == 302
+    codes = _stored(app, database, record_id)["coding"]["other_abuse"]["codes"]
+    assert codes == ["electric_batons", "beating", "torture"]
+
+
+def test_an_empty_list_of_codes_saved_untouched_stays(casedb_coordinator, app, database):
+    record_id = _stored_with(database, app_keys(app), "coding", "other_abuse.codes", [])
+    url = f"/records/{record_id}/correct/coding?path=other_abuse.codes"
+    response = _post(casedb_coordinator, url, reason="looked again")
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert _stored(app, database, record_id)["coding"]["other_abuse"]["codes"] == []
+
+
+def test_a_null_field_saved_untouched_stays_and_takes_json(casedb_coordinator, app, database):
+    # Given the worked example's consent, whose withdrawal is null
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/consent?path=withdrawal"
+    response = _post(casedb_coordinator, url, reason="looked again")
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    # When given a group as JSON / Then it is stored as that group, not as text
+    page = _saving_form(casedb_coordinator.get(url).get_data(as_text=True))
+    typed = '{"scope": "publication", "withdrawn_at": "2026-03-01T10:00:00Z"}'
+    response = casedb_coordinator.post(url, data=browser_post(page, value=typed, reason="r"))
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    withdrawal = _stored(app, database, record_id)["consent"]["withdrawal"]
+    assert withdrawal == {"scope": "publication", "withdrawn_at": "2026-03-01T10:00:00Z"}
+
+
+def test_text_with_a_browsers_line_breaks_is_saved(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=kz_status_note"
+    # A browser sends a text area's line breaks as CR LF
+    response = _post(casedb_coordinator, url, value="Line one.\r\nLine two.", reason="r")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    note = _stored(app, database, record_id)["victim"]["kz_status_note"]
+    assert note == "Line one.\nLine two."
+
+
+def test_a_whole_number_of_a_decimal_field_takes_a_fraction(casedb_coordinator, app, database):
+    # Given a duration of 15 (its schema: any number)
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/episodes?path=%5B2%5D.duration.amount"
+    response = _post(casedb_coordinator, url, value="15.5", reason="r")
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert _stored(app, database, record_id)["episodes"][2]["duration"]["amount"] == 15.5
+    # And a number that is not one is refused in words, nothing saved
+    refused = _post(casedb_coordinator, url, value="NaN", reason="r").get_data(as_text=True)
+    assert "not of the kind this field holds (a number)" in refused

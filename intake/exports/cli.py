@@ -173,7 +173,9 @@ def export_esf(obj: CliContext, format_: str, **options: Any) -> None:
     "--qi",
     default=",".join(anonymity.DEFAULT_QUASI_IDENTIFIERS),
     show_default=True,
-    help="Quasi-identifiers for the k/l check, from: " + ", ".join(anonymity.QUASI_IDENTIFIERS),
+    help="Quasi-identifiers for the k/l check, from: "
+    + ", ".join(anonymity.QUASI_IDENTIFIERS)
+    + "; one left out of this list is left out of the file (written as unknown)",
 )
 @click.option(
     "--sensitive",

@@ -84,6 +84,7 @@ class ExportForm(AppForm):
     )
     quasi_identifiers = SelectMultipleField(
         _l("Quasi-identifiers for the k/l check"),
+        description=_l("A column not ticked is left out of the file (written as unknown)."),
         choices=partial(_column_choices, anonymity.QUASI_IDENTIFIERS),
         default=list(anonymity.DEFAULT_QUASI_IDENTIFIERS),
     )

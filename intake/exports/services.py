@@ -226,7 +226,26 @@ def _research_rows(
         )
         for group_key, records in gathered.people
     ]
-    return research.build_rows(people, request.generalisation), people
+    return _built(people, request.generalisation, request), people
+
+
+def withheld_columns(request: ExportRequest) -> list[str]:
+    """The quasi-identifiers not chosen for the k/l check: left out of the file."""
+    return [name for name in anonymity.QUASI_IDENTIFIERS if name not in request.quasi_identifiers]
+
+
+def _built(
+    people: list[research.PersonRecords], rule: research.Generalisation, request: ExportRequest
+) -> research.ResearchRows:
+    """Research rows under ``rule``, each quasi-identifier not chosen for the check
+    written as "unknown": every one the file holds is one the k/l check measured, so
+    unticking one cannot let it out unchecked."""
+    rows = research.build_rows(people, rule)
+    withheld = withheld_columns(request)
+    for row in rows.persons:
+        for name in withheld:
+            row[name] = research.UNKNOWN
+    return rows
 
 
 @dataclass
@@ -267,7 +286,7 @@ def anonymise_rows(
     if not overall.passes():
 
         def rebuild(change: dict[str, Any]) -> anonymity.Rows:
-            rebuilt = research.build_rows(people, replace(request.generalisation, **change))
+            rebuilt = _built(people, replace(request.generalisation, **change), request)
             return rebuilt.persons, rebuilt.episodes
 
         suggestions = anonymity.suggest(rebuild, (rows.persons, rows.episodes), columns, sensitive)
@@ -448,6 +467,7 @@ def _research_file(
         "k_required": anonymity.K_MIN,
         "l_required": anonymity.L_MIN,
         "quasi_identifiers": list(request.quasi_identifiers),
+        "quasi_identifiers_left_out": withheld_columns(request),
         "sensitive_attribute": request.sensitive,
         "measured_on": "persons, and people per class of person and episode quasi-identifiers",
         "checker": f"pycanon {getattr(pycanon, '__version__', '')}".strip(),

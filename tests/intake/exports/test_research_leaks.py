@@ -3,6 +3,7 @@ any encoding an attacker might search the files for."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -74,3 +75,26 @@ def test_no_identifier_or_narrative_in_any_research_file(database, stored_corpus
                 else:
                     for form in {fragment.lower(), anyascii(fragment).lower()}:
                         assert not any(form in text for text in lowered), fragment
+
+
+def test_a_quasi_identifier_not_checked_is_left_out_of_the_file(database, stored_corpus):
+    # Given a research export whose k/l check is asked on gender alone (with none, the
+    # whole table would be one class, and k the number of people)
+    with database.session() as session:
+        exported = write_export(
+            session,
+            stored_corpus,
+            ExportRequest(kind="research", recipient=RECIPIENT, quasi_identifiers=("gender",)),
+            actor=None,
+            recipients=[],
+            allow_plain=True,
+        )
+    files = _members(exported.data)
+    persons = list(csv.DictReader(io.StringIO(files["persons.csv"].decode("utf-8"))))
+    # Then the columns not checked hold nothing but "unknown", the checked one its values
+    left_out = ["age_band", "ethnicity_group", "home_prefecture", "first_detained"]
+    assert persons and all(row[name] == "unknown" for row in persons for name in left_out)
+    assert {row["gender"] for row in persons} - {"unknown"}
+    # And the manifest says which were left out
+    manifest = json.loads(files["datapackage.json"])
+    assert manifest["anonymity"]["quasi_identifiers_left_out"] == left_out

@@ -14,12 +14,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, decrypt_field, encrypt_field
 from intake.audit.services import record_event
 from intake.cases.blind import remove_blind_rows
+from intake.cases.models import RecordLink
 from intake.cases.snapshot import drop_snapshot
 from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
@@ -182,6 +183,14 @@ def confirm_erasure(
 def _after_erasure(session: Session, record_id: uuid.UUID) -> None:
     # Its blind-index rows would still say which name buckets the erased record had.
     remove_blind_rows(session, record_id)
+    # Coordinators' reasons for linking it to other records may speak of the person;
+    # encrypted under the workspace's key, not the record's, they would outlive it.
+    # The decisions themselves (two ids, a relation, a day) stay, without the reason.
+    session.execute(
+        update(RecordLink)
+        .where(or_(RecordLink.record_a == record_id, RecordLink.record_b == record_id))
+        .values(reason=None)
+    )
     # The case index snapshot holds its codes under a key that is not destroyed.
     drop_snapshot(session)
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from intake.audit.services import list_events
-from intake.cases import erasure, versions
+from intake.cases import erasure, persons, versions
+from intake.cases.models import RecordLink
 from intake.records import services
 from intake.records.models import Testimony
 
@@ -133,3 +135,29 @@ def test_the_index_is_told(database, casedb):
         session.commit()
     finally:
         session.close()
+
+
+def test_coordinators_reasons_for_links_to_an_erased_record_go_with_it(database, casedb):
+    # Given three records, the first linked to the second and the second to the third,
+    # each with a coordinator's reason that speaks of the people
+    first, second, third = (stored_record(database, casedb) for _ in range(3))
+    with database.session() as session:
+        for a, b, why in ((first, second, "Sister in Ghulja named in both"),
+                          (second, third, "Same cell mate remembered")):  # fmt: skip
+            persons.decide(session, casedb, a, b, relation="same_person", state="linked",
+                           actor=ASKER, reason=why)  # fmt: skip
+        session.commit()
+    # When the first is erased
+    _confirm(database, casedb, _request(database, casedb, first))
+    # Then the reason of its link is gone from the database, the decision kept; the
+    # link between the other two keeps its reason
+    with database.session() as session:
+        raw = {(r.record_a, r.record_b): r.reason for r in session.scalars(select(RecordLink))}
+        shown = {
+            (d.record_a, d.record_b): d
+            for d in persons.decisions_between(session, casedb, [first, second, third])
+        }
+    erased_pair, kept_pair = tuple(sorted((first, second))), tuple(sorted((second, third)))
+    assert raw[erased_pair] is None and raw[kept_pair] is not None
+    assert (shown[erased_pair].state, shown[erased_pair].reason) == ("linked", None)
+    assert shown[kept_pair].reason == "Same cell mate remembered"

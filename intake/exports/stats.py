@@ -352,15 +352,25 @@ def file_hash(data: bytes) -> str:
 # --- the service ---------------------------------------------------------------------
 
 
-#: The record sections the statistics are counted from: only these are decrypted.
-SECTIONS_COUNTED = ("episodes", "labour", "coding")
+#: The record sections the statistics are counted from: only these are decrypted
+#: (consent says whether a record is counted at all).
+SECTIONS_COUNTED = ("consent", "episodes", "labour", "coding")
+
+
+def counted(document: Mapping[str, Any]) -> bool:
+    """Whether a testimony's consent lets it be counted: statistics are research made
+    public in aggregate, so a record counts as it would go into research data (consent
+    to record and to research use, neither withdrawn)."""
+    from intake.exports.consent import allowance
+
+    return allowance(document.get("consent"), kind="research", recipient="").left_out is None
 
 
 def stored_documents(
     session: Session, keys: Any, progress: Progress = no_progress
 ) -> Iterator[dict[str, Any]]:
-    """Every stored testimony with the sections counted (SECTIONS_COUNTED) decrypted:
-    the one source of the statistics.
+    """Every stored testimony whose consent lets it be counted (:func:`counted`), with
+    the sections counted (SECTIONS_COUNTED) decrypted: the one source of the statistics.
 
     Reads the record store; a derived index of cases may replace this later. Erased
     records are left out; a record that does not open (tampered with) stops the
@@ -373,7 +383,8 @@ def stored_documents(
     for done, (_, document) in enumerate(read, start=1):
         if isinstance(document, RecordUnreadableError):
             raise document
-        yield document
+        if counted(document):
+            yield document
         progress(done, len(ids))
 
 

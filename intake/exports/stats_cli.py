@@ -25,8 +25,9 @@ def _label(vocabulary: str, code: str) -> str:
 @click.pass_obj
 def stats_command(obj: CliContext, csv_file: Path | None, passphrase_file: Path | None) -> None:
     """Counts by facility, prefecture, year, episode kind, system and pipeline stage,
-    ILO indicators and wage ratios (case database). Every count under 5 is written
-    "fewer than 5"; no totals are given. The export is recorded in the audit trail."""
+    ILO indicators and wage ratios (case database), over the testimonies whose consent
+    allows research use (not withdrawn). Every count under 5 is written "fewer than
+    5"; no totals are given. The export is recorded in the audit trail."""
     from intake.delivery.cli import _progress_bar
 
     keys = unlocked(obj, passphrase_file, role="casedb")

@@ -81,6 +81,29 @@ def test_an_erased_record_is_left_out(cli_obj, database, casedb, passphrase_file
     assert ili == ["6"]
 
 
+def test_records_whose_consent_does_not_allow_research_are_not_counted(
+    cli_obj, database, casedb, passphrase_file, tmp_path
+) -> None:
+    # Given the corpus (seven Ili testimonies), one without consent to research use
+    # and one whose research use was withdrawn
+    documents = corpus()
+    documents[0]["consent"]["research_use"] = False
+    documents[1]["consent"]["withdrawal"] = {
+        "withdrawn_at": "2026-03-01T10:00:00Z",
+        "scope": "research_use",
+    }
+    store(database, casedb, documents)
+    target = tmp_path / "stats.csv"
+    # When counted / Then Ili counts the five others
+    result = _run(cli_obj, "stats", "--csv", str(target), "--passphrase-file", passphrase_file)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(target.read_text("utf-8-sig").splitlines()))
+    ili = [row["count"] for row in rows if (row["table"], row["code"]) == ("prefecture", "ili")]
+    assert ili == ["5"]
+    # And the help says what is counted
+    assert "research use" in _run(cli_obj, "stats", "--help").output
+
+
 def test_a_tampered_record_stops_the_count_and_nothing_is_written(
     cli_obj, database, casedb, passphrase_file, tmp_path
 ) -> None:

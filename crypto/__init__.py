@@ -19,7 +19,7 @@ from crypto.chain import GENESIS, chain_link, link_matches
 from crypto.datakeys import new_record_key, unwrap_record_key, wrap_record_key
 from crypto.errors import CryptoError, KeyFormatError, OpenError, SignatureError, UnlockError
 from crypto.kdf import Argon2idParams, calibrate
-from crypto.keyring import Keyring, LockedKeyring, Purpose
+from crypto.keyring import Keyring, LockedKeyring, Purpose, derived_chain
 from crypto.pseudonym import PseudonymKey, pseudonym
 from crypto.sealing import Identity, open_sealed, open_sealed_stream, parse_recipient, seal
 from crypto.signing import SigningKey, VerifyKey
@@ -49,6 +49,7 @@ __all__ = [
     "chain_link",
     "decrypt_field",
     "decrypt_fields",
+    "derived_chain",
     "encrypt_field",
     "encrypt_fields",
     "link_matches",

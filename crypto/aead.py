@@ -97,6 +97,10 @@ class KeyChain:
         self._by_id = {key.key_id: key for key in older}
         self._by_id[current.key_id] = current
 
+    def members(self) -> list[SymmetricKey]:
+        """Every key of the chain, the current one among them."""
+        return list(self._by_id.values())
+
     def find(self, key_id: bytes) -> SymmetricKey:
         """The key with ``key_id``; :class:`OpenError` if this chain does not hold it."""
         try:

@@ -53,11 +53,25 @@ class Purpose(Enum):
     AUDIT_CHAIN = "audit-chain"
     CASE_NOTES = "case-notes"
     CASE_INDEX = "case-index"
+    #: A station's per-bundle keys that seal the case database's receipt for it.
+    RECEIPTS = "receipts"
 
 
 def hkdf_sha256(ikm: bytes, *, salt: bytes | None, info: bytes, length: int) -> bytes:
     """HKDF with SHA-256 as RFC 5869 defines it (extract, then expand)."""
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+
+def derived_chain(chain: KeyChain, label: str) -> KeyChain:
+    """A chain of one-off keys for ``label`` (one thing, e.g. one bundle), each derived
+    from a key of ``chain`` under the same key id: handing out its current key gives
+    away nothing of ``chain``, and any of ``chain``'s keys opens what it sealed."""
+    keys = [
+        SymmetricKey(key_id=key.key_id, material=derive_subkey(key.material, label))
+        for key in chain.members()
+    ]
+    current = next(key for key in keys if key.key_id == chain.current.key_id)
+    return KeyChain(current, [key for key in keys if key is not current])
 
 
 def derive_subkey(root: bytes, label: str) -> bytes:

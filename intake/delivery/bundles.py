@@ -74,23 +74,32 @@ class Manifest:
     sequence: int
     made_at: str
     records: list[ManifestEntry]
+    #: The key the case database seals its receipt with (8-byte key id, then the
+    #: 32-byte key), made for this bundle alone; None from a station that does not
+    #: ask for a sealed receipt. Only whoever opens the bundle reads it.
+    receipt_key: bytes | None = None
+
+
+#: Length of a manifest's receipt key: key id and key.
+RECEIPT_KEY_LENGTH = 8 + 32
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
     """The exact bytes a station signs."""
-    return canonical_json(
-        {
-            "format": BUNDLE_FORMAT,
-            "station_key": manifest.station_key.hex(),
-            "bundle_id": str(manifest.bundle_id),
-            "sequence": manifest.sequence,
-            "made_at": manifest.made_at,
-            "records": [
-                {"id": str(entry.record_id), "sha256": entry.sha256, "size": entry.size}
-                for entry in manifest.records
-            ],
-        }
-    )
+    data: dict[str, object] = {
+        "format": BUNDLE_FORMAT,
+        "station_key": manifest.station_key.hex(),
+        "bundle_id": str(manifest.bundle_id),
+        "sequence": manifest.sequence,
+        "made_at": manifest.made_at,
+        "records": [
+            {"id": str(entry.record_id), "sha256": entry.sha256, "size": entry.size}
+            for entry in manifest.records
+        ],
+    }
+    if manifest.receipt_key is not None:
+        data["receipt_key"] = manifest.receipt_key.hex()
+    return canonical_json(data)
 
 
 def _unreadable() -> BundleUnreadableError:
@@ -126,12 +135,14 @@ def parse_manifest(raw: bytes) -> Manifest:
             sequence=data["sequence"],
             made_at=str(data["made_at"]),
             records=records,
+            receipt_key=bytes.fromhex(data["receipt_key"]) if "receipt_key" in data else None,
         )
     # RecursionError: JSON nested too deeply for the reader (a hostile manifest).
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise _unreadable() from None
     if (
         len(station_key) != 32
+        or (manifest.receipt_key is not None and len(manifest.receipt_key) != RECEIPT_KEY_LENGTH)
         or not 1 <= manifest.sequence <= MAX_SEQUENCE
         or manifest_bytes(manifest) != raw
     ):

@@ -5,6 +5,8 @@ that receives bundles over HTTP(S).
 
 from __future__ import annotations
 
+import json
+import secrets
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -112,7 +114,8 @@ def export() -> Response:
     bundle = services.build_bundle(db_session(), unlocked_keys())
     db_session().commit()
     response = Response(bundle.data, mimetype="application/octet-stream")
-    name = f"intake-bundle-{bundle.sequence}.age"
+    # A name that says nothing of the app or how many bundles went before it.
+    name = f"{secrets.token_hex(6)}.age"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -278,7 +281,7 @@ def _import_page(data: bytes, actor: uuid.UUID) -> Iterator[str]:
 def receipt(bundle_id: uuid.UUID) -> Response:
     """The signed receipt of an imported bundle, to carry back to the station."""
     received = db_session().get(ReceivedBundle, bundle_id) or abort(404)
-    response = Response(received.receipt, mimetype="application/json")
+    response = Response(received.receipt, mimetype=_receipt_type(received.receipt))
     response.headers["Content-Disposition"] = f'attachment; filename="{bundle_id}.receipt"'
     return response
 
@@ -320,4 +323,13 @@ def receive() -> tuple[Response, int] | Response:
         return jsonify(error=_NOT_ACCEPTED), 403
     except IntakeError as error:
         return jsonify(error=error.message), error.status
-    return Response(result.receipt, mimetype="application/json")
+    return Response(result.receipt, mimetype=_receipt_type(result.receipt))
+
+
+def _receipt_type(receipt: bytes) -> str:
+    """A receipt sealed for its station is opaque bytes; an older station's is JSON."""
+    try:
+        json.loads(receipt)
+    except ValueError:
+        return "application/octet-stream"
+    return "application/json"

@@ -9,6 +9,7 @@ Station side: :func:`enrolment_text`, :func:`trust_casedb_key`, :func:`build_bun
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 import hashlib
 import http.client
@@ -35,14 +36,17 @@ from sqlalchemy.orm import Session
 from crypto import (
     Context,
     Identity,
+    KeyChain,
     KeyFormatError,
     OpenError,
     Purpose,
     SignatureError,
     SigningKey,
     Stream,
+    SymmetricKey,
     VerifyKey,
     decrypt_field,
+    derived_chain,
     encrypt_field,
     open_sealed,
     open_sealed_stream,
@@ -539,6 +543,7 @@ def build_bundle(
         sequence=sent.sequence,
         made_at=_minute(_now()),
         records=[ManifestEntry(row.id, row.sha256, len(row.sealed or b"")) for row in records],
+        receipt_key=_receipt_key_of(keys, sent.id),
     )
     signed = manifest_bytes(manifest)
     entries = [(MANIFEST, signed), (SIGNATURE, signing.sign(signed, context=MANIFEST_CONTEXT))]
@@ -551,6 +556,27 @@ def build_bundle(
         [row.id for row in records],
         seal(write_archive(entries), recipients),
     )
+
+
+#: Where a sealed receipt belongs, bound into its encryption with the bundle's id.
+_RECEIPT_NAMESPACE = "delivery-receipt"
+
+
+def _receipt_keys(keys: UnlockedKeys, bundle_id: uuid.UUID) -> KeyChain:
+    """This station's one-off keys for the receipt of bundle ``bundle_id``: derived from
+    its keyring, so nothing is stored and a rotation between sending and the receipt
+    still opens it."""
+    return derived_chain(keys.keyring.chain(Purpose.RECEIPTS), f"bundle/{bundle_id}")
+
+
+def _receipt_key_of(keys: UnlockedKeys, bundle_id: uuid.UUID) -> bytes:
+    """The receipt key a bundle's manifest carries: key id, then key."""
+    key = _receipt_keys(keys, bundle_id).current
+    return key.key_id + key.material
+
+
+def _receipt_context(bundle_id: uuid.UUID) -> Context:
+    return Context(namespace=_RECEIPT_NAMESPACE, record_id=str(bundle_id), field="receipt")
 
 
 def _endpoint(url: str) -> str:
@@ -671,6 +697,20 @@ def _bad_receipt() -> ReceiptError:
     )
 
 
+def _opened_receipt(keys: UnlockedKeys, receipt: bytes) -> bytes:
+    """The signed receipt inside a sealed one (the bundle's id, then the receipt
+    encrypted under the bundle's one-off key). Anything else is returned as it is: a
+    plain receipt from a case database that does not seal them, or bytes that the
+    signature check then refuses."""
+    if len(receipt) > 16:
+        bundle_id = uuid.UUID(bytes=receipt[:16])
+        with contextlib.suppress(OpenError):
+            return decrypt_field(
+                _receipt_keys(keys, bundle_id), receipt[16:], context=_receipt_context(bundle_id)
+            )
+    return receipt
+
+
 def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> list[uuid.UUID]:
     """Verify a receipt and mark the records it lists delivered, deleting their sealed
     blobs. Only records whose sealed hash matches are marked. Returns their ids.
@@ -680,7 +720,7 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
     if casedb_key is None:
         raise _no_casedb_key()
     try:
-        wrapper = json.loads(receipt)
+        wrapper = json.loads(_opened_receipt(keys, receipt))
         if wrapper["format"] != RECEIPT_FILE_FORMAT:
             raise ValueError
         payload = base64.b64decode(wrapper["payload"], validate=True)
@@ -1339,7 +1379,15 @@ def _sign_receipt(
         "payload": base64.b64encode(payload).decode(),
         "signature": base64.b64encode(signature).decode(),
     }
-    return (json.dumps(wrapper, indent=2) + "\n").encode()
+    signed = (json.dumps(wrapper, indent=2) + "\n").encode()
+    if manifest.receipt_key is None:
+        return signed  # a station that does not ask for it sealed
+    # Sealed under the key the station put in the bundle: a receipt carried back on a
+    # USB stick shows only the bundle's random id and its size.
+    key = SymmetricKey(key_id=manifest.receipt_key[:8], material=manifest.receipt_key[8:])
+    return manifest.bundle_id.bytes + encrypt_field(
+        key, signed, context=_receipt_context(manifest.bundle_id)
+    )
 
 
 # --- case database side: the records list --------------------------------------------------

@@ -9,9 +9,11 @@ from crypto import (
     KeyFormatError,
     Keyring,
     LockedKeyring,
+    OpenError,
     Purpose,
     UnlockError,
     decrypt_field,
+    derived_chain,
     encrypt_field,
 )
 from crypto.keyring import derive_subkey, hkdf_sha256
@@ -189,3 +191,27 @@ def test_signing_keys_are_derived_per_name_and_old_roots_still_verify() -> None:
     old.verify(signature, b"checkpoint 1", context="audit")
     assert new.to_bytes() == rotated.signing_key("audit").verify_key.to_bytes()
     assert new.to_bytes() != old.to_bytes()
+
+
+def test_a_derived_chain_gives_one_thing_its_own_key_that_each_root_opens():
+    # Given a keyring rotated once, and the chain of one-off keys of one bundle
+    keyring = Keyring.create().rotate()
+    chain = keyring.chain(Purpose.RECEIPTS)
+    bundle = derived_chain(chain, "bundle/1")
+    context = Context(namespace="delivery-receipt", record_id="1", field="receipt")
+    # Then its current key is new, under the current root's id, and unlike any other's
+    assert bundle.current.key_id == chain.current.key_id
+    assert bundle.current.material not in {key.material for key in chain.members()}
+    assert derived_chain(chain, "bundle/2").current.material != bundle.current.material
+    assert len(bundle.members()) == len(chain.members()) == 2
+    # And what the one-off key seals opens with the chain derived again, not another's
+    sealed = encrypt_field(bundle.current, b"receipt", context=context)
+    assert decrypt_field(derived_chain(chain, "bundle/1"), sealed, context=context) == b"receipt"
+    with pytest.raises(OpenError):
+        decrypt_field(derived_chain(chain, "bundle/2"), sealed, context=context)
+    # And something sealed under an older root's one-off key opens too
+    older = next(key for key in bundle.members() if key.key_id != bundle.current.key_id)
+    sealed_before = encrypt_field(older, b"earlier", context=context)
+    assert decrypt_field(derived_chain(chain, "bundle/1"), sealed_before, context=context) == (
+        b"earlier"
+    )

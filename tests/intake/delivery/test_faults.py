@@ -288,10 +288,19 @@ def test_a_single_sealed_record_is_refused_with_advice(casedb_side, station_side
 def test_a_receipt_from_another_key_or_edited_is_refused(casedb_side, station_side):
     seal_documents(station_side, 1)
     result = import_data(casedb_side, make_bundle(station_side))
-    wrapper = json.loads(result.receipt)
+    # The receipt as the station opens it (sealed under the bundle's one-off key)
+    wrapper = json.loads(services._opened_receipt(station_side.keys, result.receipt))
     forged = dict(wrapper, signature=wrapper["signature"][:-4] + "AAA=")
     nested = b"[" * 100_000  # deeper than any JSON reader goes
-    for receipt in (json.dumps(forged).encode(), b"not json", result.receipt[:-20], nested):
+    flipped = bytearray(result.receipt)
+    flipped[40] ^= 1  # a bit of the sealed receipt changed
+    for receipt in (
+        json.dumps(forged).encode(),
+        b"not json",
+        result.receipt[:-20],
+        bytes(flipped),
+        nested,
+    ):
         with pytest.raises(services.ReceiptError), station_side.database.session() as session:
             services.confirm_receipt(session, station_side.keys, receipt)
     from sqlalchemy import select

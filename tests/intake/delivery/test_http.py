@@ -91,7 +91,12 @@ def test_an_unknown_key_and_a_bad_signature_get_the_same_answer(
     assert counts(casedb_side) == (0, 0)
     # And the real bundle is accepted, with a receipt; its replay is refused and said so
     accepted = post(casedb_app, data)
-    assert accepted.status_code == 200 and b"intake-receipt-file-v1" in accepted.get_data()
+    assert accepted.status_code == 200 and accepted.mimetype == "application/octet-stream"
+    # sealed for the station: only it reads the receipt inside
+    assert b"intake-receipt-file-v1" not in accepted.get_data()
+    assert b"intake-receipt-file-v1" in services._opened_receipt(
+        station_side.keys, accepted.get_data()
+    )
     replay = post(casedb_app, data)
     assert replay.status_code == 409 and "imported before" in replay.get_json()["error"]
 

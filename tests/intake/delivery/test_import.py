@@ -64,3 +64,42 @@ def test_a_confirmed_receipt_leaves_no_sealed_file_on_the_stations_disk(casedb_s
     for file in (path, journal):
         content = file.read_bytes()
         assert not any(blob[-4096:] in content for blob in sealed)
+
+
+def test_a_receipt_carried_back_shows_nothing_of_the_station_or_its_records(
+    casedb_side, station_side
+):
+    # Given a bundle of two records imported at the case database
+    documents = seal_documents(station_side, 2)
+    result = import_data(casedb_side, make_bundle(station_side))
+    receipt = result.receipt
+    # Then the receipt file holds neither the app's name, nor the station's key, nor
+    # a record's id or sealed hash, in any form the station keeps them
+    with station_side.database.session() as session:
+        sealed = list(session.scalars(select(SealedRecord)))
+        station_key = services._station_verify_key(session).to_bytes()
+    needles = [b"intake", station_key, station_key.hex().encode()]
+    for row in sealed:
+        needles += [str(row.id).encode(), row.id.bytes, row.sha256.encode()]
+        needles.append(bytes.fromhex(row.sha256))
+    assert len(sealed) == len(documents) == 2
+    assert not [needle for needle in needles if needle in receipt]
+    # And the station confirms it all the same: the records are delivered
+    with station_side.database.session() as session:
+        delivered = services.confirm_receipt(session, station_side.keys, receipt)
+        session.commit()
+    assert sorted(delivered) == sorted(row.id for row in sealed)
+
+
+def test_a_plain_receipt_from_a_case_database_that_does_not_seal_them_is_confirmed(
+    casedb_side, station_side, monkeypatch
+):
+    # Given a bundle that asks for no sealed receipt (a station before they were sealed),
+    # answered with a plain signed receipt
+    seal_documents(station_side, 1)
+    monkeypatch.setattr(services, "_receipt_key_of", lambda keys, bundle_id: None)
+    result = import_data(casedb_side, make_bundle(station_side))
+    assert result.receipt.startswith(b"{") and b"intake-receipt-file-v1" in result.receipt
+    # When the station confirms it / Then the record is delivered
+    with station_side.database.session() as session:
+        assert len(services.confirm_receipt(session, station_side.keys, result.receipt)) == 1

@@ -124,3 +124,20 @@ def test_a_sequence_number_no_column_holds_is_refused(sequence):
         bundles.Manifest(**{**manifest.__dict__, "sequence": bundles.MAX_SEQUENCE})
     )
     assert bundles.parse_manifest(highest).sequence == bundles.MAX_SEQUENCE
+
+
+@pytest.mark.parametrize("length", [0, 32, 39, 41])
+def test_a_receipt_key_of_the_wrong_length_is_refused(length):
+    manifest = bundles.Manifest(
+        station_key=_KEY.verify_key.to_bytes(),
+        bundle_id=uuid.uuid4(),
+        sequence=1,
+        made_at="2026-01-01T00:00:00+00:00",
+        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
+        receipt_key=bytes(length),
+    )
+    with pytest.raises(bundles.BundleUnreadableError):
+        bundles.parse_manifest(bundles.manifest_bytes(manifest))
+    # And one of the right length is read back as written
+    right = bundles.Manifest(**{**manifest.__dict__, "receipt_key": bytes(range(40))})
+    assert bundles.parse_manifest(bundles.manifest_bytes(right)) == right

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 
 import click
@@ -38,13 +39,27 @@ def audit_verify(obj: CliContext, passphrase_file: Path | None) -> None:
 
 @audit.command("list")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--record",
+    "record_id",
+    type=click.UUID,
+    help="Only the entries about this record: those naming it, and every list, search "
+    "and same-person queue that showed it (who saw its names).",
+)
 @passphrase_option
 @click.pass_obj
-def audit_list(obj: CliContext, limit: int, passphrase_file: Path | None) -> None:
+def audit_list(
+    obj: CliContext, limit: int, record_id: uuid.UUID | None, passphrase_file: Path | None
+) -> None:
     """Print the newest entries: number, time, actor, action, record."""
     keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session:
-        for event in services.list_events(session, keys, limit=limit):
+        events = (
+            services.list_events(session, keys, limit=limit)
+            if record_id is None
+            else services.events_about(session, keys, str(record_id))[:limit]
+        )
+        for event in events:
             click.echo(
                 f"{event.seq:>7}  {event.at:%Y-%m-%d %H:%M}  {event.actor or '-':<36}  "
                 f"{event.action:<16}  {event.record_id or ''}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
@@ -29,14 +31,26 @@ def index() -> str:
         services.record_event(session, keys, actor=current_user.account_id, action="audit.verify")
         session.commit()
     before = request.args.get("before", type=int)
-    events = services.list_events(session, keys, before=before, limit=PAGE_SIZE)
+    about = request.args.get("record", type=_record_id)
+    if about is not None:  # everything about one record (a whole-trail read: one page)
+        events, older = services.events_about(session, keys, str(about)), None
+    else:
+        events = services.list_events(session, keys, before=before, limit=PAGE_SIZE)
+        older = events[-1].seq if len(events) == PAGE_SIZE else None
     return render_template(
         "audit/index.html",
         events=events,
         actions=services.ACTIONS,
         report=report,
         form=form,
+        about=about,
+        not_an_id=about is None and bool(request.args.get("record", "").strip()),
         total=services.entry_count(session),
-        older=events[-1].seq if len(events) == PAGE_SIZE else None,
+        older=older,
         names={str(row.account.id): row.username for row in list_accounts(session, keys)},
     )
+
+
+def _record_id(text: str) -> uuid.UUID:
+    """A record id typed in the filter (ValueError, so the filter is ignored, if not)."""
+    return uuid.UUID(text.strip())

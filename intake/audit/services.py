@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import struct
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from crypto import (
     GENESIS,
     Context,
+    KeyChain,
     OpenError,
     Purpose,
     SignatureError,
@@ -79,6 +80,13 @@ class Event:
     record_id: str | None
     details: dict[str, Any]
 
+    @property
+    def shown(self) -> list[str]:
+        """The ids of the records a list, search or queue showed (:func:`shown_records`);
+        other events' "records" detail, where it is a count, is not one."""
+        listed = self.details.get("records")
+        return [str(item) for item in listed] if isinstance(listed, list) else []
+
 
 @dataclass(frozen=True)
 class AuditReport:
@@ -130,8 +138,8 @@ def record_event(
 ) -> int:
     """Append an event in the caller's transaction (it commits); return its number.
 
-    ``details`` must hold no record content and no search terms: counts, export
-    kinds, file hashes, recipients' labels.
+    ``details`` must hold no record content and no search terms: counts, record ids,
+    export kinds, file hashes, recipients' labels.
     """
     if action not in ACTIONS:
         raise UnknownAuditActionError(action)
@@ -256,23 +264,40 @@ def list_events(
     if before is not None:
         query = query.where(AuditEntry.seq < before)
     chain = keys.keyring.chain(Purpose.AUDIT)
-    events = []
-    for entry in session.scalars(query):
-        try:
-            data = json.loads(decrypt_field(chain, entry.payload, context=_context(entry.seq)))
-        except OpenError:
-            data = {"at": entry.occurred_on.isoformat() + "T00:00:00+00:00", "action": "?"}
-        events.append(
-            Event(
-                seq=entry.seq,
-                at=datetime.fromisoformat(data["at"]),
-                actor=data.get("actor"),
-                action=str(data.get("action")),
-                record_id=data.get("record_id"),
-                details=data.get("details") or {},
-            )
-        )
-    return events
+    return [_event(chain, entry) for entry in session.scalars(query)]
+
+
+def _event(chain: KeyChain, entry: AuditEntry) -> Event:
+    try:
+        data = json.loads(decrypt_field(chain, entry.payload, context=_context(entry.seq)))
+    except OpenError:
+        data = {"at": entry.occurred_on.isoformat() + "T00:00:00+00:00", "action": "?"}
+    return Event(
+        seq=entry.seq,
+        at=datetime.fromisoformat(data["at"]),
+        actor=data.get("actor"),
+        action=str(data.get("action")),
+        record_id=data.get("record_id"),
+        details=data.get("details") or {},
+    )
+
+
+def shown_records(record_ids: Iterable[object]) -> dict[str, list[str]]:
+    """Details of a list, search or queue: the ids of the records it showed, so the
+    trail can say who saw a record's names (ids only, never what was shown)."""
+    return {"records": sorted({str(record_id) for record_id in record_ids})}
+
+
+def events_about(session: Session, keys: UnlockedKeys, record_id: str) -> list[Event]:
+    """Every event about one record, newest first: those naming it, and the lists,
+    searches and queues that showed it. Reads the whole trail (entries are encrypted)."""
+    chain = keys.keyring.chain(Purpose.AUDIT)
+    found = []
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())):
+        event = _event(chain, entry)
+        if event.record_id == record_id or record_id in event.shown:
+            found.append(event)
+    return found
 
 
 def entry_count(session: Session) -> int:

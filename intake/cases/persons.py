@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
-from intake.audit.services import record_event
+from intake.audit.services import record_event, shown_records
 from intake.cases.blind import id_key, victim_names
 from intake.cases.models import PersonCandidate, RecordLink
 from intake.cases.search import birth_year, display_names, home_place
@@ -399,13 +399,18 @@ def review_queue(
         if candidate.match.is_match or candidate.same_id_number:
             found.append(candidate)
     found.sort(key=lambda c: (c.same_id_number, c.score, len(c.facilities)), reverse=True)
-    # Reading the pairs decrypts records: the audit says so, by count.
+    # Reading the pairs decrypts records: the audit says so, with the records shown.
+    shown = found[:limit]
     record_event(
         session,
         keys,
         actor=actor,
         action="record.list",
-        details={"view": "same-person queue", "pairs": len(found[:limit])},
+        details={
+            "view": "same-person queue",
+            "pairs": len(shown),
+            **shown_records(side.record_id for c in shown for side in (c.a, c.b)),
+        },
     )
     return found[:limit]
 

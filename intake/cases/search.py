@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Select, String, Table, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from intake.audit.services import record_event
+from intake.audit.services import record_event, shown_records
 from intake.cases.blind import (
     ID_NUMBER,
     INFORMANT,
@@ -267,13 +267,17 @@ def search(session: Session, keys: UnlockedKeys, query: str) -> list[Hit]:
 def search_people(
     session: Session, keys: UnlockedKeys, query: str, *, actor: uuid.UUID | None
 ) -> list[Hit]:
-    """:func:`search`, recorded in the audit as "search" with the count of results only
-    (and whether it was an ID number), never the term.
+    """:func:`search`, recorded in the audit as "search" with the count and ids of the
+    records found (and whether it was an ID number), never the term.
     """
     hits = search(session, keys, query)
     kind = "id" if looks_like_id_number(query) else "name"
     record_event(
-        session, keys, actor=actor, action="search", details={"by": kind, "results": len(hits)}
+        session,
+        keys,
+        actor=actor,
+        action="search",
+        details={"by": kind, "results": len(hits), **shown_records(h.record_id for h in hits)},
     )
     return hits
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.audit.services import record_event
+from intake.audit.services import record_event, shown_records
 from intake.cases.index import Filters
 from intake.cases.live import LiveIndex
 from intake.delivery.models import Station
@@ -120,7 +120,12 @@ def list_records(
         keys,
         actor=actor,
         action="record.list",
-        details={"shown": len(rows), "total": found.total, "filtered": not filters.is_empty},
+        details={
+            "shown": len(rows),
+            "total": found.total,
+            "filtered": not filters.is_empty,
+            **shown_records(ids),
+        },
     )
     return RecordsPage(rows, found.total, page, per_page, live.building, live.done, live.total)
 

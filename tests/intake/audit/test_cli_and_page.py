@@ -85,3 +85,55 @@ def test_coordinators_and_interviewers_may_not_open_the_audit_page(
     app, database, settings, casedb_coordinator
 ):
     assert casedb_coordinator.get("/audit/").status_code == 403
+
+
+def test_who_saw_a_record_in_a_search_is_found_by_its_id(
+    cli_obj, database, casedb, passphrase_file
+):
+    from intake.cases.search import search_people
+
+    from ..cases.helpers import stored_record
+
+    # Given two stored records (the same worked example), and a search that found both
+    # and a list that showed only the second
+    first, second = stored_record(database, casedb), stored_record(database, casedb)
+    with database.session() as session:
+        found = {hit.record_id for hit in search_people(session, casedb, "Synaq Ayel", actor=None)}
+        services.record_event(
+            session,
+            casedb,
+            actor=None,
+            action="record.list",
+            details=services.shown_records([second]),
+        )
+        services.record_event(session, casedb, actor=None, action="record.read", record_id=first)
+        session.commit()
+    assert found == {first, second}
+    # When the entries about the first are asked for
+    with database.session() as session:
+        about = services.events_about(session, casedb, str(first))
+    # Then its read, the search that showed it and its import are there, not the list
+    assert [event.action for event in about] == ["record.read", "search", "record.import"]
+    # And the command line says the same
+    result = _run(
+        cli_obj, "audit", "list", "--record", str(first), "--passphrase-file", passphrase_file
+    )
+    assert result.exit_code == 0, result.output
+    actions = [line.split()[4] for line in result.output.splitlines()]
+    assert actions == ["record.read", "search", "record.import"]
+
+
+def test_the_audit_page_shows_the_entries_about_one_record(app, database, settings):
+    client = _admin_client(app, database, settings)
+    keys = unlock(database, settings)
+    shown, other = uuid.uuid4(), uuid.uuid4()
+    with database.session() as session:
+        details = services.shown_records([shown, other])
+        services.record_event(session, keys, actor=None, action="record.list", details=details)
+        services.record_event(session, keys, actor=None, action="record.read", record_id=other)
+    page = client.get(f"/audit/?record={shown}").get_data(as_text=True)
+    assert "Listed records" in page and "2 record(s) shown" in page
+    assert "Read a record" not in page
+    # A filter that is not a record id says so, and shows every entry
+    refused = client.get("/audit/?record=Synaq").get_data(as_text=True)
+    assert "That is not a record id" in refused and "Read a record" in refused

@@ -41,13 +41,16 @@ def test_search_prints_the_same_ranked_results_as_json(cli_obj, database, casedb
 def test_search_reads_the_name_from_stdin_and_never_audits_it(
     cli_obj, database, casedb, passphrase_file
 ):
-    store(database, casedb, document("Гүлзира Әуелхан"))
+    (record_id,) = store(database, casedb, document("Гүлзира Әуелхан"))
     result = run(cli_obj, passphrase_file, stdin="Gulzira Auelkhan\n")
     assert result.exit_code == 0, result.output
     assert "1 found." in result.output and "Гүлзира Әуелхан" in result.output
     with database.session() as session:
         events = [e for e in list_events(session, casedb, limit=10) if e.action == "search"]
-    assert [e.details for e in events] == [{"by": "name", "results": 1}]
+    # The count and the id of the record found, never the term
+    assert [e.details for e in events] == [
+        {"by": "name", "results": 1, "records": [str(record_id)]}
+    ]
     assert "Gulzira" not in json.dumps([e.details for e in events])
 
 

@@ -48,7 +48,7 @@ def test_a_name_in_the_url_is_not_searched_and_the_term_is_not_audited_or_logged
     casedb_coordinator, database, settings, caplog
 ):
     keys = unlock(database, settings)
-    store(database, keys, document("Gulzira Auelkhan"))
+    (record_id,) = store(database, keys, document("Gulzira Auelkhan"))
     by_get = casedb_coordinator.get("/search/?q=Gulzira+Auelkhan").get_data(as_text=True)
     assert "Records found" not in by_get
     caplog.set_level(logging.DEBUG)
@@ -58,7 +58,7 @@ def test_a_name_in_the_url_is_not_searched_and_the_term_is_not_audited_or_logged
         events = list_events(session, keys, limit=20)
         payloads = b"".join(row.payload for row in session.query(AuditEntry))
     searches = [event.details for event in events if event.action == "search"]
-    assert searches == [{"by": "name", "results": 1}]
+    assert searches == [{"by": "name", "results": 1, "records": [str(record_id)]}]
     text = json.dumps([event.details for event in events], ensure_ascii=False) + caplog.text
     assert "Gulzira" not in text and "Auelkhan" not in text
     assert b"Gulzira" not in payloads

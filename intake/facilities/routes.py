@@ -103,6 +103,13 @@ def merge() -> Any:
             session.rollback()
             return render_template("facilities/merge.html", form=form, error=error.translated())
         session.commit()
-        flash(gettext("Merged: the first entry now reads as the second everywhere."), "done")
+        flash(
+            gettext(
+                "Merged: the Facilities pages now show the first entry as part of the "
+                "second. Record pages, the Records filter and the statistics read the "
+                "bundled registry and follow with the next release (facilities export)."
+            ),
+            "done",
+        )
         return redirect(url_for(".index"))
     return render_template("facilities/merge.html", form=form, error=None)

@@ -11,7 +11,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from math import isfinite
 from typing import Any
 
@@ -91,6 +91,24 @@ class CorrectionForm(_Change, AppForm):
     )
     choice = SelectField(_l("New value"), choices=[])
     codes = CodeChecklist(_l("New value"), description=_l("Tick none to remove the field."))
+
+
+class WithdrawalForm(_Change, AppForm):
+    """Consent withdrawn for one use of the testimony, or for all of it."""
+
+    scope = SelectField(
+        _l("Consent is withdrawn for"),
+        choices=partial(vocab.code_choices, "withdrawal_scope", blank=False),
+        validators=[DataRequired()],
+    )
+
+
+def withdrawn_consent(consent: Any, scope: str, at: str) -> dict[str, Any]:
+    """A copy of the consent section with its withdrawal set to ``scope`` at ``at``
+    (a withdrawal already recorded is replaced: a testifier may widen it)."""
+    value = copy.deepcopy(consent) if isinstance(consent, dict) else {}
+    value["withdrawal"] = {"withdrawn_at": at, "scope": scope}
+    return value
 
 
 class ErasureRequestForm(AppForm):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -169,6 +170,31 @@ def correct(record_id: uuid.UUID, section: str) -> Any:
     typed, node = forms.typed_value(form, kind, now), forms.field_node(section, chosen)
     value = lambda: forms.corrected(current, chosen, typed, node)  # noqa: E731
     return _save(opened, section, value, form, "cases/coding_correct.html", **context)
+
+
+@bp.route("/<uuid:record_id>/withdrawal", methods=["GET", "POST"])
+@login_required(*EDITORS)
+def withdrawal(record_id: uuid.UUID) -> Any:
+    """Record that the testifier withdrew consent for a use (publication, partner
+    sharing, research) or for the whole testimony; exports then leave it out."""
+    opened = _opened(record_id, "withdrawal")
+    consent = opened.document.get("consent")
+    form = forms.WithdrawalForm(data={"revision": opened.revision})
+    now = (consent or {}).get("withdrawal") if isinstance(consent, dict) else None
+    context = {
+        "opened": opened,
+        "now": None
+        if not isinstance(now, dict)
+        else {
+            "day": str(now.get("withdrawn_at") or "")[:10],
+            "scope": vocab.label("withdrawal_scope", now.get("scope")),
+        },
+    }
+    if not form.validate_on_submit():
+        return render_template("cases/coding_withdrawal.html", form=form, **context)
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    value = lambda: forms.withdrawn_consent(consent, form.scope.data, at)  # noqa: E731
+    return _save(opened, "consent", value, form, "cases/coding_withdrawal.html", **context)
 
 
 @bp.get("/<uuid:record_id>/history")

@@ -16,7 +16,7 @@ def test_every_page_renders_in_each_language(casedb_coordinator, app, database, 
     record_id = stored_record(database, app_keys(app))
     pages = [
         f"/records/{record_id}/{page}"
-        for page in ("coding", "coding/e4", "correct/victim", "history", "erase")
+        for page in ("coding", "coding/e4", "correct/victim", "withdrawal", "history", "erase")
     ] + ["/facilities/", "/facilities/new", "/facilities/merge",
          "/facilities/jiafang_industrial_park/edit"]  # fmt: skip
     for page in pages:

@@ -337,3 +337,37 @@ def test_a_whole_number_of_a_decimal_field_takes_a_fraction(casedb_coordinator, 
     # And a number that is not one is refused in words, nothing saved
     refused = _post(casedb_coordinator, url, value="NaN", reason="r").get_data(as_text=True)
     assert "not of the kind this field holds (a number)" in refused
+
+
+def test_a_withdrawal_of_research_use_is_recorded_and_research_leaves_the_record_out(
+    casedb_coordinator, app, database
+):
+    from intake.exports.consent import allowance
+
+    # Given a stored record whose consent allows research use
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/withdrawal"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    assert '<option value="research_use">Research datasets</option>' in page
+    # When the coordinator records that research use was withdrawn, with a reason
+    response = _post(casedb_coordinator, url, scope="research_use", reason="Phoned on 3 May")
+    # Then the consent holds the withdrawal, dated now, and research leaves it out
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    consent = _stored(app, database, record_id)["consent"]
+    assert consent["withdrawal"]["scope"] == "research_use"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\dZ", consent["withdrawal"]["withdrawn_at"])
+    assert allowance(consent, kind="research", recipient="").left_out == "withdrawn"
+    assert allowance(consent, kind="victims", recipient="").left_out != "withdrawn"
+    # And the page says what was withdrawn, and the history keeps the reason
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    assert "for: Research datasets." in page
+    history = casedb_coordinator.get(f"/records/{record_id}/history").get_data(as_text=True)
+    assert "Phoned on 3 May" in history
+
+
+def test_a_withdrawal_scope_not_offered_is_refused(casedb_coordinator, app, database):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/withdrawal"
+    response = _post(casedb_coordinator, url, scope="everything_forever", reason="r")
+    assert "Not a valid choice." in response.get_data(as_text=True)
+    assert _stored(app, database, record_id)["consent"]["withdrawal"] is None

@@ -14,7 +14,7 @@ from intake.records.models import ErasureRequest, Testimony
 from ..conftest import csrf_token
 from .helpers import app_keys, sign_in_as, stored_record
 
-PAGES = ("coding", "coding/e4", "correct/victim", "history", "erase")
+PAGES = ("coding", "coding/e4", "correct/victim", "withdrawal", "history", "erase")
 
 
 @pytest.mark.parametrize("page", PAGES)

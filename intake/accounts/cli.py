@@ -132,7 +132,7 @@ def accounts_remove(
 ) -> None:
     """Delete USERNAME for good; it is signed out at once.
 
-    Drafts the account started stay encrypted but nobody can open them any more:
+    The unfinished interviews (drafts) the account started are wiped with it:
     disable the account instead while they are needed.
     """
     keys = unlocked(obj, passphrase_file)
@@ -140,5 +140,5 @@ def accounts_remove(
         click.confirm(f"Remove the account {username} for good?", abort=True)
     with obj.database.session() as session:
         account = services.find_account(session, keys, username)
-        services.remove_account(session, keys, account.id)
-    click.echo(f"Account {username} removed.")
+        wiped = services.remove_account(session, keys, account.id)
+    click.echo(f"Account {username} removed, and {wiped} unfinished interview(s) it started.")

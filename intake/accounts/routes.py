@@ -153,8 +153,11 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
     """Ask, then delete an account for good."""
     if request.method == "POST":
         return _change(services.remove_account, account_id)
+    from intake.interview.services import own_drafts
+
     row = services.describe_account(db_session(), unlocked_keys(), account_id)
-    return render_template("accounts/remove.html", row=row)
+    drafts = len(own_drafts(db_session(), unlocked_keys(), account_id))
+    return render_template("accounts/remove.html", row=row, drafts=drafts)
 
 
 @bp.route("/accounts/<uuid:account_id>/reset", methods=["GET", "POST"])

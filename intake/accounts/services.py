@@ -445,15 +445,18 @@ def reset_password(
     return password
 
 
-def remove_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> None:
-    """Delete the account for good; its sign-ins end at once.
-
-    Drafts it started stay encrypted in the database but nobody can open them any
-    more: disable an account instead while its drafts are still needed.
+def remove_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> int:
+    """Delete the account for good; its sign-ins end at once. The drafts it started
+    are wiped with it (disable an account instead while they are still needed).
+    Returns how many drafts went.
     """
+    from intake.interview.services import wipe_drafts_of
+
     account = get_account(session, account_id)
     if account_is_intact(keys, account):
         _guard_last_administrator(session, keys, account)
+    wiped = wipe_drafts_of(session, keys, account.id)
     session.delete(account)
     scrub_after_commit(session)  # the journal's copy of the account goes too
     _record(session, "account-removed")
+    return wiped

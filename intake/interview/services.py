@@ -425,6 +425,16 @@ def finalise_interview(
     return record_id
 
 
+def wipe_drafts_of(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> int:
+    """Delete every draft ``owner`` started, with its attachments, when their account is
+    removed: no one else can list them, yet the workspace's keys would still open them.
+    Returns how many went (the caller commits)."""
+    drafts = own_drafts(session, keys, owner)
+    for draft in drafts:
+        discard_draft(session, draft.id)
+    return len(drafts)
+
+
 def discard_interview(
     session: Session, keys: UnlockedKeys, draft_id: uuid.UUID, owner: uuid.UUID
 ) -> None:

@@ -192,3 +192,26 @@ def test_the_list_names_roles_and_languages_in_the_reader_s_language(
     assert "Администратор" in rows and "English" in rows
     assert "<td>admin</td>" not in rows and "<td>interviewer</td>" not in rows
     assert "<td>en</td>" not in rows
+
+
+def test_removing_an_account_wipes_the_drafts_it_started_and_no_others(
+    app, admin, database, settings
+):
+    from intake.interview.services import own_drafts, start_interview
+    from intake.records.models import Draft
+
+    # Given an interviewer with two unfinished interviews, and another with one
+    account_id, _browser = _interviewer(app, database, settings)
+    other_id, _other = _interviewer(app, database, settings, username="aigerim")
+    with database.session() as session:
+        for owner in (account_id, account_id, other_id):
+            start_interview(session, _keys(app), owner)
+        session.commit()
+    # When the administrator opens the removal page / Then it says how many go with it
+    page = admin.get(f"/accounts/{account_id}/remove").get_data(as_text=True)
+    assert "Unfinished interviews it started: 2." in page
+    # When they confirm / Then those two are gone from the database, the other's stays
+    admin.post(f"/accounts/{account_id}/remove", data={"csrf_token": csrf_token(page)})
+    with database.session() as session:
+        assert len(session.scalars(select(Draft)).all()) == 1
+        assert len(own_drafts(session, _keys(app), other_id)) == 1

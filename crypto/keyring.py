@@ -63,15 +63,19 @@ def hkdf_sha256(ikm: bytes, *, salt: bytes | None, info: bytes, length: int) -> 
 
 
 def derived_chain(chain: KeyChain, label: str) -> KeyChain:
-    """A chain of one-off keys for ``label`` (one thing, e.g. one bundle), each derived
-    from a key of ``chain`` under the same key id: handing out its current key gives
-    away nothing of ``chain``, and any of ``chain``'s keys opens what it sealed."""
-    keys = [
-        SymmetricKey(key_id=key.key_id, material=derive_subkey(key.material, label))
-        for key in chain.members()
-    ]
-    current = next(key for key in keys if key.key_id == chain.current.key_id)
-    return KeyChain(current, [key for key in keys if key is not current])
+    """A chain of one-off keys for ``label`` (one thing, e.g. one bundle), one derived
+    from each key of ``chain``, key id included: handing out its current key, or
+    showing its key id in a ciphertext, gives away nothing of ``chain`` (not even
+    which keyring it came from), and deriving again from any of ``chain``'s keys
+    opens what it sealed."""
+
+    def derived(key: SymmetricKey) -> SymmetricKey:
+        key_id = derive_subkey(key.material, f"{label}/key-id")[: len(key.key_id)]
+        return SymmetricKey(key_id=key_id, material=derive_subkey(key.material, label))
+
+    current = derived(chain.current)
+    older = [derived(key) for key in chain.members() if key is not chain.current]
+    return KeyChain(current, older)
 
 
 def derive_subkey(root: bytes, label: str) -> bytes:

@@ -103,10 +103,39 @@ class WithdrawalForm(_Change, AppForm):
     )
 
 
+#: The scope that holds every other: the whole testimony.
+WHOLE_TESTIMONY = "entire_record"
+
+
+class WithdrawalNarrowedError(IntakeError):
+    """A withdrawal that would give back a use already withdrawn."""
+
+
 def withdrawn_consent(consent: Any, scope: str, at: str) -> dict[str, Any]:
-    """A copy of the consent section with its withdrawal set to ``scope`` at ``at``
-    (a withdrawal already recorded is replaced: a testifier may widen it)."""
+    """A copy of the consent section with its withdrawal set to ``scope`` at ``at``.
+
+    A record holds one withdrawal, so a new one replaces the one recorded, and must
+    never give back what that one took: after the whole testimony nothing narrower is
+    taken, and after one use another use alone is refused (withdraw the whole
+    testimony instead, which holds both)."""
     value = copy.deepcopy(consent) if isinstance(consent, dict) else {}
+    before = value.get("withdrawal")
+    earlier = before.get("scope") if isinstance(before, dict) else None
+    if earlier not in (None, scope, WHOLE_TESTIMONY) and scope != WHOLE_TESTIMONY:
+        raise WithdrawalNarrowedError(
+            N_(
+                "Consent for %(earlier)s is already withdrawn, and a record holds one "
+                "withdrawal: to withdraw %(scope)s too, withdraw the whole testimony."
+            ),
+            earlier=vocab.label("withdrawal_scope", earlier),
+            scope=vocab.label("withdrawal_scope", scope),
+        )
+    if earlier == WHOLE_TESTIMONY and scope != WHOLE_TESTIMONY:
+        raise WithdrawalNarrowedError(
+            N_("Consent for the whole testimony is already withdrawn; nothing narrower is.")
+        )
+    if earlier == scope:
+        return value  # already recorded: saving it changes nothing
     value["withdrawal"] = {"withdrawn_at": at, "scope": scope}
     return value
 

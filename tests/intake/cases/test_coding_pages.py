@@ -371,3 +371,28 @@ def test_a_withdrawal_scope_not_offered_is_refused(casedb_coordinator, app, data
     response = _post(casedb_coordinator, url, scope="everything_forever", reason="r")
     assert "Not a valid choice." in response.get_data(as_text=True)
     assert _stored(app, database, record_id)["consent"]["withdrawal"] is None
+
+
+def test_a_withdrawal_never_gives_back_a_use_already_withdrawn(casedb_coordinator, app, database):
+    from intake.exports.consent import allowance
+
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/withdrawal"
+    # Given publication withdrawn
+    assert _post(casedb_coordinator, url, scope="publication", reason="r1").status_code == 302
+    # When research use alone is asked next / Then it is refused, saying why, and
+    # publication stays withdrawn
+    refused = _post(casedb_coordinator, url, scope="research_use", reason="r2")
+    assert refused.status_code == 400
+    assert "withdraw the whole testimony" in refused.get_data(as_text=True)
+    consent = _stored(app, database, record_id)["consent"]
+    assert allowance(consent, kind="victims", recipient="").left_out == "withdrawn"
+    assert consent["withdrawal"]["scope"] == "publication"
+    # When the whole testimony is withdrawn / Then it holds, and nothing narrower replaces it
+    assert _post(casedb_coordinator, url, scope="entire_record", reason="r3").status_code == 302
+    narrower = _post(casedb_coordinator, url, scope="publication", reason="r4")
+    assert narrower.status_code == 400
+    consent = _stored(app, database, record_id)["consent"]
+    assert consent["withdrawal"]["scope"] == "entire_record"
+    for kind in ("research", "victims", "esf"):
+        assert allowance(consent, kind=kind, recipient="").left_out == "withdrawn"

@@ -156,7 +156,7 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
     from intake.interview.services import own_drafts
 
     row = services.describe_account(db_session(), unlocked_keys(), account_id)
-    drafts = len(own_drafts(db_session(), unlocked_keys(), account_id))
+    drafts = len(own_drafts(db_session(), unlocked_keys(), account_id))  # those that open
     return render_template("accounts/remove.html", row=row, drafts=drafts)
 
 

@@ -57,7 +57,7 @@ def audit_list(
         events = (
             services.list_events(session, keys, limit=limit)
             if record_id is None
-            else services.events_about(session, keys, str(record_id))[:limit]
+            else services.events_about(session, keys, str(record_id), limit=limit)
         )
         for event in events:
             click.echo(

@@ -288,15 +288,28 @@ def shown_records(record_ids: Iterable[object]) -> dict[str, list[str]]:
     return {"records": sorted({str(record_id) for record_id in record_ids})}
 
 
-def events_about(session: Session, keys: UnlockedKeys, record_id: str) -> list[Event]:
-    """Every event about one record, newest first: those naming it, and the lists,
-    searches and queues that showed it. Reads the whole trail (entries are encrypted)."""
+def import_details(record_ids: Iterable[object]) -> dict[str, Any]:
+    """Details of an import of several records: how many, and their ids."""
+    shown = shown_records(record_ids)
+    return {"count": len(shown["records"]), **shown}
+
+
+def events_about(
+    session: Session, keys: UnlockedKeys, record_id: str, *, limit: int = 200
+) -> list[Event]:
+    """The newest ``limit`` events about one record: those naming it, the imports that
+    stored it, and the lists, searches and queues that showed it. Entries are
+    encrypted, so the trail is read newest first, in batches, until ``limit`` are
+    found (or it ends)."""
     chain = keys.keyring.chain(Purpose.AUDIT)
-    found = []
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())):
+    found: list[Event] = []
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).execution_options(yield_per=500)
+    for entry in session.scalars(query):
         event = _event(chain, entry)
         if event.record_id == record_id or record_id in event.shown:
             found.append(event)
+            if len(found) == limit:
+                break
     return found
 
 

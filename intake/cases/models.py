@@ -86,7 +86,8 @@ class PersonCandidate(Base):
 
 
 class RecordLink(Base):
-    """A coordinator's decision about two records; rows are never changed.
+    """A coordinator's decision about two records; rows are never changed, except that
+    erasing a record removes the reasons of the decisions about it.
 
     The newest row (highest ``seq``) for a pair and relation is the one in force;
     undoing a link adds a row with state "removed". Records themselves are never

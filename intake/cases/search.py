@@ -267,8 +267,8 @@ def search(session: Session, keys: UnlockedKeys, query: str) -> list[Hit]:
 def search_people(
     session: Session, keys: UnlockedKeys, query: str, *, actor: uuid.UUID | None
 ) -> list[Hit]:
-    """:func:`search`, recorded in the audit as "search" with the count and ids of the
-    records found (and whether it was an ID number), never the term.
+    """:func:`search`, recorded in the audit as "search" with the count of records found
+    and, for a name, their ids (and whether it was an ID number), never the term.
     """
     hits = search(session, keys, query)
     kind = "id" if looks_like_id_number(query) else "name"
@@ -277,7 +277,10 @@ def search_people(
         keys,
         actor=actor,
         action="search",
-        details={"by": kind, "results": len(hits), **shown_records(h.record_id for h in hits)},
+        # The records a name search found, by id; not those of an ID number search,
+        # which are exactly the records holding the number searched for.
+        details={"by": kind, "results": len(hits)}
+        | ({} if kind == "id" else shown_records(h.record_id for h in hits)),
     )
     return hits
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -264,9 +265,11 @@ def forget_typed(document: dict[str, Any], step: str) -> None:
     _typed(document).pop(step, None)
 
 
-def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[DraftSummary]:
-    """The person's drafts, most recently saved first (drafts that do not open are skipped)."""
-    summaries = []
+def _owned(
+    session: Session, keys: UnlockedKeys, owner: uuid.UUID
+) -> Iterator[tuple[Draft, dict[str, Any]]]:
+    """(draft, document) of the person's drafts, most recently saved first (drafts that
+    do not open are skipped)."""
     for draft in session.scalars(select(Draft).order_by(Draft.updated_on.desc())):
         try:
             document = load_draft(session, keys, draft.id)
@@ -275,10 +278,13 @@ def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[D
             # and one bad row must not hide everyone's drafts.
             _log.warning("draft %s does not open and is left out of the list", draft.id)
             continue
-        if (document.get(UI_KEY) or {}).get("owner") != str(owner):
-            continue
-        summaries.append(_summary(draft, upgraded(document)))
-    return summaries
+        if (document.get(UI_KEY) or {}).get("owner") == str(owner):
+            yield draft, document
+
+
+def own_drafts(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> list[DraftSummary]:
+    """The person's drafts, most recently saved first (drafts that do not open are skipped)."""
+    return [_summary(draft, upgraded(document)) for draft, document in _owned(session, keys, owner)]
 
 
 def _summary(draft: Draft, document: dict[str, Any]) -> DraftSummary:
@@ -429,10 +435,11 @@ def wipe_drafts_of(session: Session, keys: UnlockedKeys, owner: uuid.UUID) -> in
     """Delete every draft ``owner`` started, with its attachments, when their account is
     removed: no one else can list them, yet the workspace's keys would still open them.
     Returns how many went (the caller commits)."""
-    drafts = own_drafts(session, keys, owner)
-    for draft in drafts:
-        discard_draft(session, draft.id)
-    return len(drafts)
+    # Only the owner is read: a draft too old or odd to summarise still goes.
+    ids = [draft.id for draft, _ in _owned(session, keys, owner)]
+    for draft_id in ids:
+        discard_draft(session, draft_id)
+    return len(ids)
 
 
 def discard_interview(

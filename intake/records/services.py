@@ -45,7 +45,7 @@ from crypto import (
     unwrap_record_key,
     wrap_record_key,
 )
-from intake.audit.services import record_event
+from intake.audit.services import import_details, record_event
 from intake.bulk import bulk_insert
 from intake.cases.blind import (
     BLIND_COLUMNS,
@@ -610,7 +610,8 @@ class EncryptedWriter:
         mark_changed(session, ids)
         if ids:
             # The write is audited in the same transaction: one entry, naming the record
-            # when there is one (a large import is one entry with its count).
+            # when there is one (a large import is one entry with its count and the
+            # ids it stored, so the trail says how each record arrived).
             record_event(
                 session,
                 keys,
@@ -620,7 +621,7 @@ class EncryptedWriter:
                 actor=self._actor,
                 action="record.import",
                 record_id=ids[0] if len(ids) == 1 else None,
-                details={"records": len(ids)},
+                details={"count": len(ids)} if len(ids) == 1 else import_details(ids),
             )
         return list(ids)
 

@@ -137,3 +137,36 @@ def test_the_audit_page_shows_the_entries_about_one_record(app, database, settin
     # A filter that is not a record id says so, and shows every entry
     refused = client.get("/audit/?record=Synaq").get_data(as_text=True)
     assert "That is not a record id" in refused and "Read a record" in refused
+
+
+def test_a_record_stored_in_a_batch_shows_how_it_arrived_and_the_limit_holds(database, casedb):
+    from intake.records.services import Incoming, store_testimonies
+
+    from ..records.helpers import WORKED_EXAMPLE, load
+
+    # Given three records stored at once, then read four times
+    documents = [load(WORKED_EXAMPLE, fresh_id=True) for _ in range(3)]
+    with database.session() as session:
+        store_testimonies(session, casedb, [Incoming(d) for d in documents])
+    first = documents[0]["record_id"]
+    with database.session() as session:
+        for _ in range(4):
+            services.record_event(
+                session, casedb, actor=None, action="record.read", record_id=first
+            )
+    # Then the entries about it end with the import that stored it
+    with database.session() as session:
+        about = services.events_about(session, casedb, first)
+        newest_two = services.events_about(session, casedb, first, limit=2)
+    assert [event.action for event in about] == ["record.read"] * 4 + ["record.import"]
+    assert len(newest_two) == 2
+
+
+def test_an_id_number_search_keeps_no_record_ids(database, casedb):
+    from intake.cases.search import search_people
+
+    with database.session() as session:
+        search_people(session, casedb, "650102198001011234", actor=None)
+        session.commit()
+        (event,) = [e for e in services.list_events(session, casedb) if e.action == "search"]
+    assert event.details == {"by": "id", "results": event.details["results"]}

@@ -21,19 +21,20 @@ def test_one_stored_record_is_an_audited_import_naming_it(database, casedb):
         events = list_events(session, casedb)
         report = verify_audit(session, casedb)
     assert [(e.action, e.record_id, e.details) for e in events] == [
-        ("record.import", document["record_id"], {"records": 1})
+        ("record.import", document["record_id"], {"count": 1})
     ]
     assert report.ok and report.checked == 1
 
 
-def test_a_batch_is_one_import_entry_with_its_count(database, casedb):
+def test_a_batch_is_one_import_entry_with_its_count_and_ids(database, casedb):
     documents = [load(WORKED_EXAMPLE, fresh_id=True) for _ in range(3)]
     with database.session() as session:
         services.store_testimonies(session, casedb, [Incoming(d) for d in documents])
     with database.session() as session:
         events = list_events(session, casedb)
+    ids = sorted(d["record_id"] for d in documents)
     assert [(e.action, e.record_id, e.details) for e in events] == [
-        ("record.import", None, {"records": 3})
+        ("record.import", None, {"count": 3, "records": ids})
     ]
 
 

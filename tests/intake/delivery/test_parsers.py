@@ -23,14 +23,20 @@ _KEY = SigningKey.generate()
 _RECORD_ID = uuid.uuid4()
 
 
+def _manifest(**changes: object) -> bundles.Manifest:
+    """A well-formed manifest of one record, with ``changes``."""
+    fields: dict[str, object] = {
+        "station_key": _KEY.verify_key.to_bytes(),
+        "bundle_id": uuid.uuid4(),
+        "sequence": 1,
+        "made_at": "2026-01-01T00:00:00+00:00",
+        "records": [bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
+    }
+    return bundles.Manifest(**{**fields, **changes})  # type: ignore[arg-type]
+
+
 def _archive() -> bytes:
-    manifest = bundles.Manifest(
-        station_key=_KEY.verify_key.to_bytes(),
-        bundle_id=uuid.uuid4(),
-        sequence=1,
-        made_at="2026-01-01T00:00:00+00:00",
-        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
-    )
+    manifest = _manifest()
     raw = bundles.manifest_bytes(manifest)
     return bundles.write_archive(
         [
@@ -109,13 +115,7 @@ def test_a_deeply_nested_manifest_is_refused_cleanly(depth):
 def test_a_sequence_number_no_column_holds_is_refused(sequence):
     # Given a well-formed manifest with a sequence number below 1, or beyond what the
     # column that keeps it holds (a 32-bit integer on PostgreSQL)
-    manifest = bundles.Manifest(
-        station_key=_KEY.verify_key.to_bytes(),
-        bundle_id=uuid.uuid4(),
-        sequence=sequence,
-        made_at="2026-01-01T00:00:00+00:00",
-        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
-    )
+    manifest = _manifest(sequence=sequence)
     # Then it is refused as unreadable, before anything is looked up or stored
     with pytest.raises(bundles.BundleUnreadableError):
         bundles.parse_manifest(bundles.manifest_bytes(manifest))
@@ -128,14 +128,7 @@ def test_a_sequence_number_no_column_holds_is_refused(sequence):
 
 @pytest.mark.parametrize("length", [0, 32, 39, 41])
 def test_a_receipt_key_of_the_wrong_length_is_refused(length):
-    manifest = bundles.Manifest(
-        station_key=_KEY.verify_key.to_bytes(),
-        bundle_id=uuid.uuid4(),
-        sequence=1,
-        made_at="2026-01-01T00:00:00+00:00",
-        records=[bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
-        receipt_key=bytes(length),
-    )
+    manifest = _manifest(receipt_key=bytes(length))
     with pytest.raises(bundles.BundleUnreadableError):
         bundles.parse_manifest(bundles.manifest_bytes(manifest))
     # And one of the right length is read back as written

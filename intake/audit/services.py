@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "record.refused": N_("A record did not open: it was altered in the database"),
     "record.write": N_("Stored or changed a record"),
     "record.import": N_("Imported records"),
+    "record.addendum": N_("Received a station's correction to a record"),
     "record.erase": N_("Erased a record"),
     "record.erase_request": N_("Asked for a record to be erased"),
     "record.erase_withdraw": N_("Withdrew a request to erase a record"),

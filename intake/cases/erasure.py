@@ -23,6 +23,7 @@ from intake.cases.blind import remove_blind_rows
 from intake.cases.models import RecordLink
 from intake.cases.snapshot import drop_snapshot
 from intake.db import scrub_after_commit
+from intake.delivery.addenda import remove_addenda
 from intake.errors import N_, IntakeError
 from intake.records import services as records
 from intake.records.models import ErasureRequest, Testimony
@@ -191,6 +192,8 @@ def _after_erasure(session: Session, record_id: uuid.UUID) -> None:
         .where(or_(RecordLink.record_a == record_id, RecordLink.record_b == record_id))
         .values(reason=None)
     )
+    # A station's corrections are encrypted under the workspace's key too.
+    remove_addenda(session, record_id)
     # The case index snapshot holds its codes under a key that is not destroyed.
     drop_snapshot(session)
 

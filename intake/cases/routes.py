@@ -11,6 +11,7 @@ from intake.cases import labels, services
 from intake.cases.forms import FilterForm
 from intake.cases.live import LiveIndex, catch_up
 from intake.cases.timeline import timeline_svg
+from intake.delivery.addenda import addenda_of
 from intake.interview import vocab
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import find_workspace
@@ -83,4 +84,5 @@ def record(record_id: uuid.UUID) -> str:
         provenance=labels.provenance_items(view.provenance, view.station_label),
         timeline=timeline_svg(document.get("episodes") or []),
         labels=labels,
+        addenda=addenda_of(db, unlocked_keys(), record_id) if view.document else [],
     )

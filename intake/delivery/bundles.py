@@ -266,7 +266,7 @@ def read_bundle_archive(
         raise _unreadable() from None
     names = [info.filename for info in infos]
     if "testimony.json" in names:
-        raise _single_record()
+        raise single_record_error()
     if len(infos) > MAX_BUNDLE_RECORDS + 3 or len(names) != len(set(names)):
         raise _unreadable()
     if sum(info.file_size for info in infos) > MAX_BUNDLE_BYTES:
@@ -329,7 +329,8 @@ def read_entry(payload: Ranges, place: EntryPlace) -> bytes:
     return payload.read(content_start, content_end)
 
 
-def _single_record() -> SingleRecordError:
+def single_record_error() -> SingleRecordError:
+    """The refusal of a sealed archive that holds a record rather than a bundle."""
     return SingleRecordError(
         N_(
             "This is a single sealed record, not a bundle signed by a station, so it was "

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from intake.cli import CliContext, passphrase_option, unlocked
-from intake.delivery import services
+from intake.delivery import addenda, services
 from intake.delivery.bundles import MAX_BUNDLE_BYTES
 from intake.errors import N_, IntakeError
 from intake.progress import Progress
@@ -160,7 +160,9 @@ def import_(
     """Import each bundle FILE whole or not at all, and write its receipt to FILE.receipt.
 
     Carry the receipt back to the station: `intake outbox confirm FILE.receipt`.
-    Exit status 1 if any bundle was refused.
+    A FILE may also be a station's correction (addendum-<id>.age): it is checked
+    and kept beside its record, which must be imported first; it has no receipt.
+    Exit status 1 if any file was refused.
     """
     keys = unlocked(obj, passphrase_file)
     refused = 0
@@ -169,9 +171,12 @@ def import_(
             data = _read_input(path, MAX_BUNDLE_BYTES)
             label = f"{path}: checking records"
             with _progress_bar(label) as progress, obj.database.session() as session:
-                result = services.import_bundle(
+                result = addenda.import_file(
                     session, keys, data, progress=progress, workers=workers
                 )
+                if isinstance(result, addenda.AddendumResult):
+                    click.echo(_addendum_outcome(path, result))
+                    continue
                 click.echo(f"{path}: verified; storing {len(result.stored)} records")
             receipt_path = path.with_name(path.name + ".receipt")
             if receipt_path.exists():
@@ -188,6 +193,15 @@ def import_(
             f"from {result.station_label!r}; receipt: {receipt_path}"
         )
     sys.exit(1 if refused else 0)
+
+
+def _addendum_outcome(path: Path, result: addenda.AddendumResult) -> str:
+    if result.already:
+        return f"{path}: correction {result.addendum_id} was already received; nothing new stored"
+    return (
+        f"{path}: correction {result.addendum_id} to record {result.record_id} stored, "
+        f"from {result.station_label!r}; read it on the record's page"
+    )
 
 
 # --- station: the outbox ---------------------------------------------------------------------

@@ -50,6 +50,6 @@ class StationForm(AppForm):
 
 
 class ImportForm(AppForm):
-    """A bundle file to import."""
+    """A bundle file (or a station's correction file) to import."""
 
-    bundle = FileField(_l("Bundle file"), validators=[FileRequired()])
+    bundle = FileField(_l("Bundle or correction file"), validators=[FileRequired()])

@@ -1,4 +1,4 @@
-"""Delivery tables: enrolled stations and received bundles (case database), sent
+"""Delivery tables: enrolled stations, received bundles and addenda (case database), sent
 bundles and their receipts (station). Ids, keys, sequence numbers and days only.
 """
 
@@ -75,3 +75,23 @@ class SentBundle(Base):
     confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: The verified, signed receipt (record ids and sealed hashes only).
     receipt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class ReceivedAddendum(Base):
+    """A station's correction (addendum) to a record, received at the case database."""
+
+    __tablename__ = "received_addendum"
+
+    #: The addendum id the station gave it (each is received once).
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: The record it corrects (stored here before it is accepted).
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("testimony.id"), index=True)
+    #: The station that signed it.
+    station_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("station.id"), index=True)
+    #: Day it was received.
+    received_on: Mapped[date] = mapped_column(Date)
+    #: SHA-256 of the sealed file, in hex: the same file again is "already received".
+    sealed_sha256: Mapped[str] = mapped_column(String(64))
+    #: The addendum's JSON encrypted under the workspace's case-notes key, bound to the
+    #: record and addendum ids; deleted when the record is erased.
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -27,7 +27,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 from flask_login import current_user
 
-from intake.delivery import services
+from intake.delivery import addenda, services
 from intake.delivery.bundles import BundleUnreadableError
 from intake.delivery.forms import (
     ActionForm,
@@ -269,7 +269,7 @@ def _import_page(data: bytes, actor: uuid.UUID) -> Iterator[str]:
     yield from progress_page(
         render_template("delivery/import_head.html"),
         lambda done, total: render_template("delivery/_progress.html", done=done, total=total),
-        lambda session, progress: services.import_bundle(
+        lambda session, progress: addenda.import_file(
             session, keys, data, progress=progress, actor=actor
         ),
         outcome,

@@ -239,7 +239,8 @@ def _key_context(name: str) -> Context:
 _get, _put = get_key_material, put_key_material
 
 
-def _station_signing_key(session: Session, keys: UnlockedKeys) -> SigningKey:
+def station_signing_key(session: Session, keys: UnlockedKeys) -> SigningKey:
+    """The station's delivery signing key (bundles' manifests, addenda), decrypted."""
     sealed = _get(session, SIGNING_KEY)
     if sealed is None:
         raise StationKeyError(N_("This station has no signing key; it was not set up fully."))
@@ -532,7 +533,7 @@ def build_bundle(
                 "Run: intake keys add-recipient age1... (printed by the case database)."
             )
         )
-    signing = _station_signing_key(session, keys)
+    signing = station_signing_key(session, keys)
     last = session.scalar(select(func.max(SentBundle.sequence)))
     sent = SentBundle(id=uuid.uuid4(), sequence=(last or 0) + 1, made_on=_now().date())
     session.add(sent)
@@ -1100,13 +1101,18 @@ def _prepare_all(
         _worker_job, _worker_stream, _worker_items = None, None, ()
 
 
+def enrolled_station(session: Session, keys: UnlockedKeys, verify_key: bytes) -> Station | None:
+    """The station enrolled here with ``verify_key`` (revoked or not), if its enrolment
+    is attested under the keyring; None for a key nobody enrolled."""
+    station = session.scalars(select(Station).where(Station.verify_key == verify_key)).first()
+    return station if station is not None and _attested(keys, station) else None
+
+
 def _verified_station(
     session: Session, keys: UnlockedKeys, manifest: Manifest, raw: bytes, signature: bytes
 ) -> Station:
-    station = session.scalars(
-        select(Station).where(Station.verify_key == manifest.station_key)
-    ).first()
-    if station is None or not _attested(keys, station):
+    station = enrolled_station(session, keys, manifest.station_key)
+    if station is None:
         raise UnknownStationError(
             N_(
                 "This bundle is signed by a station that is not enrolled here. Nothing was "

@@ -10,6 +10,11 @@ organisation the same way::
      "text": "what was wrong and what is right, in words",
      "corrected_paths": ["$.victim.birth_date", "$.episodes[2].end"]}
 
+The station signs it with its delivery key (Ed25519) before sealing, as it signs a
+bundle's manifest, so the sealed file holds the addendum, the station's public key
+and the signature (:func:`signed_envelope`). The case database accepts it only from
+an enrolled, unrevoked station (``intake.delivery.addenda``).
+
 The case database applies nothing by itself: a coordinator reads the addendum
 beside the record and edits the record, so the correction is a decision made by
 a person and the original stays as it was sealed.
@@ -28,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crypto import seal
+from intake.delivery.services import station_signing_key
 from intake.errors import N_, IntakeError
 from intake.records.attachments import pack_payload
 from intake.records.derived import load_schema
@@ -38,6 +44,10 @@ from intake.workspace.vault import UnlockedKeys
 ADDENDUM_VERSION = "1.0.0"
 MAX_TEXT = 20000
 MAX_PATHS = 50
+MAX_AUTHOR = 100
+#: What the station's signature over an addendum is bound to.
+ADDENDUM_CONTEXT = "intake-addendum"
+_FIELDS = {"addendum_version", "addendum_id", "record_id", "written_on", "text", "corrected_paths"}
 #: A field of the record: ``$.section``, then ``.name`` or ``[index]`` steps.
 _PATH_RE = re.compile(r"^\$\.([a-z_]+)(\.[a-z_]+|\[\d{1,3}\])*$")
 
@@ -66,44 +76,86 @@ def new_addendum(
     author: str | None = None,
 ) -> dict[str, Any]:
     """The addendum document; :class:`AddendumInvalidError` for bad input."""
-    text = (text or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        raise AddendumInvalidError(
-            N_("Write the correction in at most %(limit)s characters."), limit=MAX_TEXT
-        )
-    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" for c in text):
-        raise AddendumInvalidError(
-            N_("The correction contains an invisible character; retype it as plain text.")
-        )
-    sections = set(load_schema()["properties"]) - {"schema_version", "record_id"}
-    paths = list(dict.fromkeys(p.strip() for p in corrected_paths if p.strip()))
-    if len(paths) > MAX_PATHS:
-        raise AddendumInvalidError(N_("Name at most %(limit)s corrected fields."), limit=MAX_PATHS)
-    for path in paths:
-        match = _PATH_RE.match(path)
-        if match is None or match.group(1) not in sections:
-            raise AddendumInvalidError(
-                N_("“%(path)s” is not a field of a record, such as $.victim.birth_date."),
-                path=path[:100],
-            )
     document: dict[str, Any] = {
         "addendum_version": ADDENDUM_VERSION,
         "addendum_id": str(uuid.uuid4()),
         "record_id": str(record_id),
         "written_on": written_on.isoformat(),
-        "text": text,
-        "corrected_paths": paths,
+        "text": (text or "").strip(),
+        "corrected_paths": list(dict.fromkeys(p.strip() for p in corrected_paths if p.strip())),
     }
     if author:
         document["author"] = author
+    return check_addendum(document)
+
+
+def _invalid() -> AddendumInvalidError:
+    return AddendumInvalidError(N_("This is not a well-formed correction (addendum)."))
+
+
+def check_addendum(document: object) -> dict[str, Any]:
+    """``document`` if it is a well-formed addendum, as :func:`new_addendum` makes one
+    (the case database checks what it receives the same way); else
+    :class:`AddendumInvalidError` with the reason."""
+    if not isinstance(document, dict) or not _FIELDS <= set(document) <= _FIELDS | {"author"}:
+        raise _invalid()
+    try:
+        for key in ("addendum_id", "record_id"):
+            if str(uuid.UUID(document[key])) != document[key]:
+                raise ValueError
+        if date.fromisoformat(document["written_on"]).isoformat() != document["written_on"]:
+            raise ValueError
+    except (TypeError, ValueError, AttributeError):
+        raise _invalid() from None
+    text, paths, author = document["text"], document["corrected_paths"], document.get("author")
+    if document["addendum_version"] != ADDENDUM_VERSION or not isinstance(paths, list):
+        raise _invalid()
+    if not isinstance(text, str) or not text or text != text.strip() or len(text) > MAX_TEXT:
+        raise AddendumInvalidError(
+            N_("Write the correction in at most %(limit)s characters."), limit=MAX_TEXT
+        )
+    if _invisible(text, "\n\t"):
+        raise AddendumInvalidError(
+            N_("The correction contains an invisible character; retype it as plain text.")
+        )
+    if author is not None and (
+        not isinstance(author, str) or not author or len(author) > MAX_AUTHOR or _invisible(author)
+    ):
+        raise _invalid()
+    if len(paths) > MAX_PATHS:
+        raise AddendumInvalidError(N_("Name at most %(limit)s corrected fields."), limit=MAX_PATHS)
+    if len(set(map(str, paths))) != len(paths):
+        raise _invalid()
+    sections = set(load_schema()["properties"]) - {"schema_version", "record_id"}
+    for path in paths:
+        match = _PATH_RE.match(path) if isinstance(path, str) else None
+        if match is None or match.group(1) not in sections:
+            raise AddendumInvalidError(
+                N_("“%(path)s” is not a field of a record, such as $.victim.birth_date."),
+                path=str(path)[:100],
+            )
     return document
 
 
+def _invisible(text: str, allowed: str = "") -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed for c in text)
+
+
+def signed_envelope(addendum: dict[str, Any], station_key: bytes, signature: bytes) -> bytes:
+    """What is sealed: the addendum, the station's public key and its signature over
+    the addendum's canonical JSON (``ADDENDUM_CONTEXT``)."""
+    return canonical_json(
+        {"addendum": addendum, "station_key": station_key.hex(), "signature": signature.hex()}
+    )
+
+
 def seal_addendum(session: Session, keys: UnlockedKeys, addendum: dict[str, Any]) -> SealedAddendum:
-    """Seal ``addendum`` to the organisation's recipients, as a record is sealed (station).
+    """Sign ``addendum`` with the station's key and seal it to the organisation's
+    recipients, as a record is sealed (station).
 
     The sealed file is a payload archive like a record's, so the same tools open it;
-    its ``addendum_version`` key tells it apart from a record.
+    its JSON is the signed envelope (:func:`signed_envelope`), which tells it apart
+    from a record.
     """
     require_role(session, "station")
     recipients = verified_recipients(session, keys)
@@ -111,7 +163,10 @@ def seal_addendum(session: Session, keys: UnlockedKeys, addendum: dict[str, Any]
         raise NoRecipientsError(
             N_("No organisation recipient is registered, so nothing can be sealed.")
         )
-    sealed = seal(pack_payload(canonical_json(addendum), ()), recipients)
+    signing = station_signing_key(session, keys)
+    signature = signing.sign(canonical_json(check_addendum(addendum)), context=ADDENDUM_CONTEXT)
+    envelope = signed_envelope(addendum, signing.verify_key.to_bytes(), signature)
+    sealed = seal(pack_payload(envelope, ()), recipients)
     return SealedAddendum(
         uuid.UUID(addendum["addendum_id"]),
         uuid.UUID(addendum["record_id"]),

@@ -53,7 +53,7 @@ def resign(entries: Entries, key: SigningKey, change: Callable[[dict], None]) ->
 
 def station_key(station) -> SigningKey:
     with station.database.session() as session:
-        return services._station_signing_key(session, station.keys)
+        return services.station_signing_key(session, station.keys)
 
 
 def refused(casedb, data: bytes, error: type[IntakeError]) -> IntakeError:

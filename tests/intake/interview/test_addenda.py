@@ -59,7 +59,7 @@ def test_a_station_seals_the_addendum_to_the_organisation(station, database):
     # Then the bytes hold nothing readable and only the organisation opens them
     assert TEXT.encode() not in sealed.sealed and b"1979" not in sealed.sealed
     opened, files = unpack_payload(crypto.open_sealed(sealed.sealed, [identity]))
-    assert opened == addendum and files == {}
+    assert opened["addendum"] == addendum and files == {}
     assert sealed.record_id == RECORD and str(sealed.addendum_id) == addendum["addendum_id"]
     with pytest.raises(crypto.OpenError):
         crypto.open_sealed(sealed.sealed, [crypto.Identity.generate()])

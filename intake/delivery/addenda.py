@@ -1,0 +1,293 @@
+"""Addenda at the case database: a station's signed correction to a record, received
+from a file, checked and kept encrypted beside the record for a coordinator to read.
+
+An addendum travels as its own sealed file (``addendum-<id>.age``), made at the station
+(``intake.interview.addenda``). It is accepted only when it opens with the
+organisation identity, is signed by an enrolled, unrevoked station, is well formed
+and corrects a record stored here. Nothing of the record changes: a coordinator reads
+the correction on the record page and decides what to edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import (
+    Context,
+    KeyFormatError,
+    OpenError,
+    Purpose,
+    SignatureError,
+    VerifyKey,
+    decrypt_field,
+    encrypt_field,
+    open_sealed,
+)
+from intake.audit.services import record_event
+from intake.delivery import services
+from intake.delivery.bundles import (
+    BundleUnreadableError,
+    SingleRecordError,
+    single_record_error,
+)
+from intake.delivery.models import ReceivedAddendum, Station
+from intake.errors import N_, IntakeError
+from intake.interview.addenda import ADDENDUM_CONTEXT, AddendumInvalidError, check_addendum
+from intake.progress import Progress, no_progress
+from intake.records.attachments import PayloadError, unpack_payload
+from intake.records.jsontext import canonical_json
+from intake.records.models import Testimony
+from intake.workspace.services import require_role
+from intake.workspace.vault import UnlockedKeys
+
+#: The keys of the signed envelope a station seals (``signed_envelope``).
+_ENVELOPE = {"addendum", "station_key", "signature"}
+
+
+class AddendumRefusedError(IntakeError):
+    """A correction file that is not accepted; the message says why."""
+
+    status = 422
+
+    def __init__(self, template: str, problems: tuple[str, ...] = (), **params: object) -> None:
+        super().__init__(template, **params)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class AddendumResult:
+    """What receiving one correction did."""
+
+    addendum_id: uuid.UUID
+    record_id: uuid.UUID
+    station_label: str
+    #: The same file was received before: nothing new was stored.
+    already: bool
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    """A received correction as the record page shows it."""
+
+    addendum_id: uuid.UUID
+    received_on: date
+    station_label: str
+    #: None when its ciphertext does not open: it was altered in the database.
+    written_on: str | None = None
+    author: str | None = None
+    text: str | None = None
+    corrected_paths: tuple[str, ...] = ()
+
+
+def import_file(
+    session: Session,
+    keys: UnlockedKeys,
+    data: bytes,
+    *,
+    progress: Progress = no_progress,
+    workers: int = 1,
+    actor: uuid.UUID | None = None,
+) -> services.ImportResult | AddendumResult:
+    """Import a file carried from a station: a bundle (:func:`services.import_bundle`)
+    or a correction (:func:`import_addendum`), told apart by what it holds."""
+    try:
+        return services.import_bundle(
+            session, keys, data, progress=progress, workers=workers, actor=actor
+        )
+    except SingleRecordError:
+        # One sealed archive, not a bundle: a correction, or a lone record (refused
+        # with the same SingleRecordError).
+        return import_addendum(session, keys, data, actor=actor)
+
+
+def _context(record_id: uuid.UUID, addendum_id: uuid.UUID) -> Context:
+    return Context(namespace="addendum", record_id=str(record_id), field=str(addendum_id))
+
+
+def _signed_addendum(keys: UnlockedKeys, data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
+    """The addendum, station key and signature in a sealed correction file (not yet
+    verified); :class:`SingleRecordError` if it holds a record instead."""
+    assert keys.identity is not None
+    try:
+        envelope, files = unpack_payload(open_sealed(data, [keys.identity]))
+    except (OpenError, PayloadError):
+        raise BundleUnreadableError(
+            N_(
+                "This file does not open as a file sealed to this organisation: it is "
+                "damaged, cut short, or not from a station. Nothing was imported."
+            )
+        ) from None
+    if "addendum_version" in envelope:
+        raise AddendumRefusedError(
+            N_(
+                "This correction was sealed without the station's signature, by an older "
+                "version of the station, so it was not imported. Record the correction "
+                "again at the updated station and bring that file."
+            )
+        )
+    if set(envelope) != _ENVELOPE or files:
+        raise single_record_error()
+    try:
+        station_key = bytes.fromhex(envelope["station_key"])
+        signature = bytes.fromhex(envelope["signature"])
+    except (TypeError, ValueError):
+        raise AddendumRefusedError(N_("This is not a well-formed correction (addendum).")) from None
+    return envelope["addendum"], station_key, signature
+
+
+def _signing_station(
+    session: Session,
+    keys: UnlockedKeys,
+    addendum: object,
+    station_key: bytes,
+    signature: bytes,
+) -> Station:
+    station = services.enrolled_station(session, keys, station_key)
+    if station is None:
+        raise AddendumRefusedError(
+            N_(
+                "This correction is signed by a station that is not enrolled here. Nothing "
+                "was imported. Enrol the station on the Stations page first."
+            )
+        )
+    if station.revoked_at is not None:
+        raise AddendumRefusedError(
+            N_("This correction comes from a revoked station (%(label)s). Nothing was imported."),
+            label=station.label,
+        )
+    try:
+        raw = canonical_json(addendum)
+        VerifyKey(station.verify_key).verify(signature, raw, context=ADDENDUM_CONTEXT)
+    except (SignatureError, KeyFormatError, TypeError, ValueError):
+        raise AddendumRefusedError(
+            N_(
+                "The correction's signature does not verify: it was altered or signed by "
+                "another key. Nothing was imported."
+            )
+        ) from None
+    return station
+
+
+def import_addendum(
+    session: Session, keys: UnlockedKeys, data: bytes, *, actor: uuid.UUID | None = None
+) -> AddendumResult:
+    """Check a sealed correction file and keep it, encrypted, beside its record.
+
+    Checks, before writing anything: it opens with the organisation identity and
+    unpacks safely; it is signed by an enrolled, unrevoked station; the addendum is well
+    formed; its record is stored here and not erased. The same file again is "already
+    received"; another file with the same addendum id is refused and never overwrites.
+    Raises :class:`SingleRecordError` for a sealed archive that holds a record.
+    """
+    require_role(session, "casedb")
+    if keys.identity is None:
+        raise services.NoIdentityError(
+            N_("This case database has no organisation identity: run intake keys create-identity.")
+        )
+    addendum, station_key, signature = _signed_addendum(keys, data)
+    station = _signing_station(session, keys, addendum, station_key, signature)
+    try:
+        check_addendum(addendum)
+    except AddendumInvalidError as error:
+        raise AddendumRefusedError(
+            N_("This correction is not well formed. Nothing was imported."),
+            problems=(error.message,),
+        ) from None
+    addendum_id, record_id = uuid.UUID(addendum["addendum_id"]), uuid.UUID(addendum["record_id"])
+    sealed_sha256 = hashlib.sha256(data).hexdigest()
+    held = session.get(ReceivedAddendum, addendum_id)
+    if held is not None:
+        if held.sealed_sha256 != sealed_sha256:
+            raise AddendumRefusedError(
+                N_(
+                    "A different correction with the same id (%(id)s) is already stored "
+                    "here. It was not overwritten and nothing was imported."
+                ),
+                id=str(addendum_id),
+            )
+        return AddendumResult(addendum_id, record_id, station.label, already=True)
+    testimony = session.get(Testimony, record_id)
+    if testimony is None:
+        raise AddendumRefusedError(
+            N_(
+                "Record %(id)s, which this correction is for, is not stored here. Import "
+                "the bundle that holds it first, then this file again."
+            ),
+            id=str(record_id),
+        )
+    if testimony.state == "erased" or testimony.wrapped_key is None:
+        raise AddendumRefusedError(
+            N_("Record %(id)s was erased, so its correction was not kept."), id=str(record_id)
+        )
+    session.add(
+        ReceivedAddendum(
+            id=addendum_id,
+            record_id=record_id,
+            station_id=station.id,
+            received_on=datetime.now(UTC).date(),
+            sealed_sha256=sealed_sha256,
+            ciphertext=encrypt_field(
+                keys.keyring.chain(Purpose.CASE_NOTES).current,
+                canonical_json(addendum),
+                context=_context(record_id, addendum_id),
+            ),
+        )
+    )
+    record_event(
+        session,
+        keys,
+        actor=actor,
+        action="record.addendum",
+        record_id=record_id,
+        details={"addendum": str(addendum_id), "sealed_sha256": sealed_sha256},
+    )
+    session.flush()
+    return AddendumResult(addendum_id, record_id, station.label, already=False)
+
+
+def addenda_of(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> list[AddendumView]:
+    """The corrections received for a record, by the day each was written; one whose
+    ciphertext was altered in the database comes without its text, last."""
+    require_role(session, "casedb")
+    rows = session.execute(
+        select(ReceivedAddendum, Station.label)
+        .join(Station, Station.id == ReceivedAddendum.station_id)
+        .where(ReceivedAddendum.record_id == record_id)
+        .order_by(ReceivedAddendum.received_on, ReceivedAddendum.id)
+    ).all()
+    chain = keys.keyring.chain(Purpose.CASE_NOTES)
+    views = []
+    for row, label in rows:
+        try:
+            plain = decrypt_field(chain, row.ciphertext, context=_context(record_id, row.id))
+        except OpenError:
+            views.append(AddendumView(row.id, row.received_on, label))
+            continue
+        document = json.loads(plain)
+        views.append(
+            AddendumView(
+                row.id,
+                row.received_on,
+                label,
+                document["written_on"],
+                document.get("author"),
+                document["text"],
+                tuple(document["corrected_paths"]),
+            )
+        )
+    views.sort(key=lambda view: (view.written_on is None, view.written_on or "", view.received_on))
+    return views
+
+
+def remove_addenda(session: Session, record_id: uuid.UUID) -> None:
+    """Delete a record's corrections (its erasure): they are encrypted under the
+    workspace's key, not the record's, so they would outlive it."""
+    session.execute(delete(ReceivedAddendum).where(ReceivedAddendum.record_id == record_id))

@@ -1,0 +1,410 @@
+"""A station's correction (addendum) received at the case database, and every way a
+file could be forged, altered, replayed or sent before its record, tried as an
+attacker or a hurried coordinator would.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from crypto import SigningKey, seal
+from intake.audit.services import list_events
+from intake.cases import erasure
+from intake.delivery import addenda, services
+from intake.delivery.addenda import AddendumRefusedError, import_file
+from intake.delivery.bundles import BundleUnreadableError, SingleRecordError
+from intake.delivery.models import ReceivedAddendum
+from intake.interview.addenda import (
+    ADDENDUM_CONTEXT,
+    new_addendum,
+    seal_addendum,
+    signed_envelope,
+)
+from intake.records.attachments import pack_payload
+from intake.records.services import canonical_json
+
+from ..conftest import _signed_in_client, csrf_token
+from .conftest import (
+    Side,
+    enrol,
+    import_data,
+    make_bundle,
+    make_station,
+    payload_of,
+    seal_documents,
+)
+
+TEXT = "Она родилась в 1979 году, а не в 1980: информант поправила себя."  # noqa: RUF001
+DAY = date(2026, 11, 20)
+
+
+def _delivered_record(casedb: Side, station: Side) -> uuid.UUID:
+    """A record sealed at ``station`` and imported at ``casedb``; its id."""
+    (document,) = seal_documents(station, 1)
+    import_data(casedb, make_bundle(station))
+    return uuid.UUID(document["record_id"])
+
+
+def _correction(station: Side, record_id: uuid.UUID, text: str = TEXT, **kwargs) -> bytes:
+    """The sealed correction file the station's addendum page hands over."""
+    addendum = new_addendum(record_id, text, ["$.victim.birth_date"], DAY, **kwargs)
+    with station.database.session() as session:
+        return seal_addendum(session, station.keys, addendum).sealed
+
+
+def _receive(casedb: Side, data: bytes):
+    with casedb.database.session() as session:
+        return import_file(session, casedb.keys, data)
+
+
+def _held(casedb: Side) -> int:
+    with casedb.database.session() as session:
+        return session.scalar(select(func.count()).select_from(ReceivedAddendum)) or 0
+
+
+def _read(casedb: Side, record_id: uuid.UUID) -> list[addenda.AddendumView]:
+    with casedb.database.session() as session:
+        return addenda.addenda_of(session, casedb.keys, record_id)
+
+
+def _forged(casedb: Side, addendum: dict, station_key: bytes, signer: SigningKey) -> bytes:
+    """A correction file sealed to the organisation, signed by ``signer`` but naming
+    ``station_key``: what someone who knows only the public recipient can make."""
+    signature = signer.sign(canonical_json(addendum), context=ADDENDUM_CONTEXT)
+    envelope = signed_envelope(addendum, station_key, signature)
+    assert casedb.keys.identity is not None
+    return seal(pack_payload(envelope, ()), [casedb.keys.identity.recipient])
+
+
+def _station_key(station: Side) -> bytes:
+    with station.database.session() as session:
+        return services.station_signing_key(session, station.keys).verify_key.to_bytes()
+
+
+def test_a_correction_is_kept_encrypted_beside_its_record(casedb_side, station_side):
+    # Given a record delivered from the station, and the station's correction to it
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id, author="interviewer-07")
+    # When the case database imports the correction file
+    result = _receive(casedb_side, data)
+    # Then it is kept for that record, from that station, and nothing was applied
+    assert isinstance(result, addenda.AddendumResult) and not result.already
+    assert result.record_id == record_id and result.station_label == "Laptop 1"
+    (view,) = _read(casedb_side, record_id)
+    assert view.text == TEXT and view.corrected_paths == ("$.victim.birth_date",)
+    assert view.written_on == DAY.isoformat() and view.author == "interviewer-07"
+    # And the audit trail says it arrived, without its words
+    (event,) = [e for e in list_events_of(casedb_side) if e.action == "record.addendum"]
+    assert event.record_id == str(record_id) and TEXT not in str(event.details)
+
+
+def list_events_of(casedb: Side):
+    with casedb.database.session() as session:
+        return list_events(session, casedb.keys)
+
+
+def test_the_database_holds_no_word_of_the_correction(casedb_side, station_side):
+    # Given a correction received
+    record_id = _delivered_record(casedb_side, station_side)
+    _receive(casedb_side, _correction(station_side, record_id))
+    needles = [w.encode(c) for w in ("1979 году", "информант") for c in ("utf-8", "utf-16-le")]
+    # When an attacker reads its row as stored / Then the words are not in it
+    with casedb_side.database.session() as session:
+        (row,) = session.scalars(select(ReceivedAddendum)).all()
+        assert not any(n in row.ciphertext for n in needles)
+    # And, for a case database kept in a file, not in the file or its journal either
+    url = casedb_side.settings.database_url
+    if url.startswith("sqlite:///"):
+        casedb_side.database.dispose()
+        path = Path(url.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert len(raw) > 0 and not any(n in raw for n in needles)
+
+
+def test_the_same_file_again_is_already_received(casedb_side, station_side):
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id)
+    assert not _receive(casedb_side, data).already
+    # When the same file is imported again (replayed, or carried twice)
+    again = _receive(casedb_side, data)
+    # Then nothing new is stored
+    assert again.already and _held(casedb_side) == 1
+
+
+def test_another_file_with_the_same_id_is_refused_and_never_overwrites(casedb_side, station_side):
+    # Given a correction received, and a second file under the same addendum id
+    # (resealed, so its bytes differ) with other words
+    record_id = _delivered_record(casedb_side, station_side)
+    first = new_addendum(record_id, TEXT, [], DAY)
+    with station_side.database.session() as session:
+        data = seal_addendum(session, station_side.keys, first).sealed
+        other = seal_addendum(session, station_side.keys, {**first, "text": "Другое"}).sealed
+    _receive(casedb_side, data)
+    # When the second is imported / Then it is refused and the first stays as it was
+    with pytest.raises(AddendumRefusedError, match="already stored here"):
+        _receive(casedb_side, other)
+    assert [v.text for v in _read(casedb_side, record_id)] == [TEXT]
+
+
+@pytest.mark.parametrize("where", [0, 40, 120, 300, -300, -17, -1])
+def test_a_flipped_byte_anywhere_imports_nothing(casedb_side, station_side, where):
+    record_id = _delivered_record(casedb_side, station_side)
+    data = bytearray(_correction(station_side, record_id))
+    data[where] ^= 0x01
+    with pytest.raises(BundleUnreadableError):
+        _receive(casedb_side, bytes(data))
+    assert _held(casedb_side) == 0
+
+
+def test_a_truncated_file_imports_nothing(casedb_side, station_side):
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id)
+    with pytest.raises(BundleUnreadableError):
+        _receive(casedb_side, data[: len(data) // 2])
+    assert _held(casedb_side) == 0
+
+
+def test_a_station_not_enrolled_is_refused(tmp_path, casedb_side, station_side):
+    # Given a record delivered, and a second station that was never enrolled
+    record_id = _delivered_record(casedb_side, station_side)
+    stranger = make_station(tmp_path, casedb_side, "stranger")
+    try:
+        data = _correction(stranger, record_id)
+    finally:
+        stranger.database.dispose()
+    # When its correction is imported / Then it is refused and nothing is kept
+    with pytest.raises(AddendumRefusedError, match="not enrolled here"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_a_revoked_station_is_refused(casedb_side, station_side):
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id)
+    with casedb_side.database.session() as session:
+        station = services.find_station(session, "Laptop 1")
+        services.revoke_station(session, casedb_side.keys, station)
+    with pytest.raises(AddendumRefusedError, match="revoked station"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_an_enrolled_stations_key_with_anothers_signature_is_refused(casedb_side, station_side):
+    # Given a correction that names the enrolled station but is signed by another key
+    record_id = _delivered_record(casedb_side, station_side)
+    addendum = new_addendum(record_id, TEXT, [], DAY)
+    data = _forged(casedb_side, addendum, _station_key(station_side), SigningKey.generate())
+    # When it is imported / Then the signature does not verify and nothing is kept
+    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_words_changed_after_signing_are_refused(casedb_side, station_side):
+    # Given the station's genuine signature over one text, resealed around another
+    record_id = _delivered_record(casedb_side, station_side)
+    addendum = new_addendum(record_id, TEXT, [], DAY)
+    with station_side.database.session() as session:
+        signing = services.station_signing_key(session, station_side.keys)
+    signature = signing.sign(canonical_json(addendum), context=ADDENDUM_CONTEXT)
+    changed = {**addendum, "text": "Она родилась в 1990 году."}
+    envelope = signed_envelope(changed, signing.verify_key.to_bytes(), signature)
+    data = seal(pack_payload(envelope, ()), [casedb_side.keys.identity.recipient])
+    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+        _receive(casedb_side, data)
+    # And the signature is bound to corrections: a manifest signature does not pass
+    bundle_signature = signing.sign(canonical_json(addendum), context="intake-bundle-manifest")
+    envelope = signed_envelope(addendum, signing.verify_key.to_bytes(), bundle_signature)
+    data = seal(pack_payload(envelope, ()), [casedb_side.keys.identity.recipient])
+    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_an_unsigned_correction_from_an_older_station_is_refused_with_what_to_do(
+    casedb_side, station_side
+):
+    record_id = _delivered_record(casedb_side, station_side)
+    addendum = new_addendum(record_id, TEXT, [], DAY)
+    data = seal(pack_payload(canonical_json(addendum), ()), [casedb_side.keys.identity.recipient])
+    with pytest.raises(AddendumRefusedError, match="without the station's signature"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "hidden\u202etext"},
+        {"text": ""},
+        {"text": "x" * 20001},
+        {"corrected_paths": ["$.victim.names[0]; DROP TABLE"]},
+        {"corrected_paths": "$.victim"},
+        {"addendum_version": "9.9.9"},
+        {"written_on": "yesterday"},
+        {"record_id": "not-an-id"},
+        {"author": "<script>" * 20},
+        {"applied": True},
+    ],
+)
+def test_a_signed_but_malformed_correction_is_refused(casedb_side, station_side, change):
+    # Given a station (its key enrolled) signing a hostile document, bypassing its form
+    record_id = _delivered_record(casedb_side, station_side)
+    with station_side.database.session() as session:
+        signing = services.station_signing_key(session, station_side.keys)
+    addendum = {**new_addendum(record_id, TEXT, [], DAY), **change}
+    data = _forged(casedb_side, addendum, signing.verify_key.to_bytes(), signing)
+    # When it is imported / Then it is refused with the problem, and nothing is kept
+    with pytest.raises(AddendumRefusedError, match="not well formed") as refused:
+        _receive(casedb_side, data)
+    assert refused.value.problems
+    assert _held(casedb_side) == 0
+
+
+def test_a_correction_before_its_record_says_to_import_the_bundle_first(casedb_side, station_side):
+    # Given a record sealed at the station but not delivered yet
+    (document,) = seal_documents(station_side, 1)
+    record_id = uuid.UUID(document["record_id"])
+    data = _correction(station_side, record_id)
+    # When its correction arrives first / Then it is refused and says what to do
+    with pytest.raises(AddendumRefusedError, match="Import the bundle that holds it first"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+    # And after the bundle, the same file is accepted
+    import_data(casedb_side, make_bundle(station_side))
+    assert not _receive(casedb_side, data).already
+
+
+def test_a_single_sealed_record_is_still_refused_as_one(casedb_side, station_side):
+    record_id = _delivered_record(casedb_side, station_side)
+    from ..records.helpers import WORKED_EXAMPLE, load
+
+    document = {**load(WORKED_EXAMPLE), "record_id": str(record_id)}
+    data = seal(payload_of(document), [casedb_side.keys.identity.recipient])
+    with pytest.raises(SingleRecordError, match="not a bundle"):
+        _receive(casedb_side, data)
+
+
+def test_erasing_the_record_erases_its_corrections(casedb_side, station_side):
+    # Given a record with a correction received
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id)
+    _receive(casedb_side, data)
+    # When the record is erased (asked, then confirmed by another administrator)
+    with casedb_side.database.session() as session:
+        request = erasure.request_erasure(
+            session,
+            casedb_side.keys,
+            record_id,
+            reason="Consent withdrawn",
+            actor=uuid.uuid4(),
+            actor_role="coordinator",
+        )
+        request_id = request.id
+    with casedb_side.database.session() as session:
+        erasure.confirm_erasure(
+            session, casedb_side.keys, request_id, actor=uuid.uuid4(), actor_role="admin"
+        )
+    # Then the correction is gone, and the same file is not taken back in
+    assert _held(casedb_side) == 0
+    with pytest.raises(AddendumRefusedError, match="was erased"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_a_correction_altered_in_the_database_shows_as_altered(casedb_side, station_side):
+    # Given two corrections, and one of them swapped onto the other's row in the database
+    record_id = _delivered_record(casedb_side, station_side)
+    _receive(casedb_side, _correction(station_side, record_id, "Первая поправка."))
+    _receive(casedb_side, _correction(station_side, record_id, "Вторая поправка."))
+    with casedb_side.database.session() as session:
+        first, second = session.scalars(select(ReceivedAddendum)).all()
+        session.execute(
+            update(ReceivedAddendum)
+            .where(ReceivedAddendum.id == first.id)
+            .values(ciphertext=second.ciphertext)
+        )
+    # When the record's corrections are read / Then the swapped one does not open
+    views = _read(casedb_side, record_id)
+    assert sorted(v.text or "" for v in views) == ["", "Вторая поправка."]
+    assert views[-1].text is None and views[-1].addendum_id == first.id
+
+
+def test_the_import_page_and_the_record_page(app, database, settings, tmp_path):
+    from ..conftest import unlock
+    from .conftest import Side
+
+    # Given a coordinator's case database, an enrolled station and a delivered record
+    client = _signed_in_client(app, database, settings, "casedb", "admin")
+    casedb = Side(database, settings, unlock(database, settings))
+    with database.session() as session:
+        services.casedb_signing_key(session, casedb.keys)
+    station = make_station(tmp_path, casedb, "laptop")
+    try:
+        enrol(casedb, station, "Almaty laptop")
+        record_id = _delivered_record(casedb, station)
+        data = _correction(station, record_id, "Born 1979, not 1980.\n<script>alert(1)</script>")
+    finally:
+        station.database.dispose()
+    # When the correction file is uploaded on the Import page
+    import io
+
+    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
+    page = client.post(
+        "/delivery/import",
+        data={"csrf_token": token, "bundle": (io.BytesIO(data), f"addendum-{record_id}.age")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    # Then the page says it was kept, not applied, and links to the record
+    assert "was kept beside its record" in page and "Almaty laptop" in page
+    assert f'href="/records/{record_id}"' in page
+    # And the record page shows the words, escaped, and the field it corrects
+    record = client.get(f"/records/{record_id}").get_data(as_text=True)
+    assert "Corrections from the station" in record and "Born 1979, not 1980." in record
+    assert "<script>alert(1)" not in record and "&lt;script&gt;alert(1)" in record
+    assert "$.victim.birth_date" in record
+    # And a second upload of the same file says it was received before
+    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
+    again = client.post(
+        "/delivery/import",
+        data={"csrf_token": token, "bundle": (io.BytesIO(data), "again.age")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "This correction was received before" in again
+
+
+def test_intake_import_takes_a_correction_file(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    from click.testing import CliRunner
+
+    from intake.cli import CliContext, main
+
+    # Given a delivered record and its correction file, and a lone sealed record
+    record_id = _delivered_record(casedb_side, station_side)
+    correction = tmp_path / f"addendum-{uuid.uuid4()}.age"
+    correction.write_bytes(_correction(station_side, record_id))
+    (document,) = seal_documents(station_side, 1)
+    lone = tmp_path / "record.age"
+    lone.write_bytes(seal(payload_of(document), [casedb_side.keys.identity.recipient]))
+
+    def run(*paths):
+        obj = CliContext(settings=casedb_side.settings, database=casedb_side.database)
+        argv = ["import", *map(str, paths), "--passphrase-file", passphrase_file]
+        return CliRunner().invoke(main, argv, obj=obj)
+
+    # When both are imported with the command
+    result = run(correction, lone)
+    # Then the correction is stored, with no receipt, and the lone record refused
+    assert result.exit_code == 1, result.output
+    assert f"to record {record_id} stored, from 'Laptop 1'" in result.output
+    assert "not a bundle signed by a station" in result.output
+    assert not list(tmp_path.glob("*.receipt")) and _held(casedb_side) == 1
+    # And the same file again is said to be received already
+    again = run(correction)
+    assert again.exit_code == 0 and "was already received" in again.output

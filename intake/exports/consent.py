@@ -24,6 +24,10 @@ LEFT_OUT_REASONS: dict[str, str] = {
     "partner_not_named": N_("The recipient is not among the partners the consent names"),
     "no_research_use": N_("No consent to research use"),
     "unreadable": N_("The record does not open (altered or erased)"),
+    "less_identified_than_linked": N_(
+        "Another testimony about the same person allows more identification: this one's "
+        "details would stand beside a name or identity its own consent does not allow"
+    ),
 }
 
 #: Place precision, most precise first (codebook ``location_level``).
@@ -125,6 +129,15 @@ def allowance(consent: object, *, kind: str, recipient: str) -> Allowance:
         photos=consent.get("photo_use") in ("share_with_partners", "publish")
         and "photos" not in withheld,
     )
+
+
+def identification(allowed: Allowance) -> int:
+    """How far a record's consent lets an entry identify the person: 0 anonymous,
+    1 partial, 2 full, 3 full with the victim's names. An entry made from several
+    testimonies shows the most any of them allows, so it takes only the testimonies
+    that allow that much (:func:`intake.exports.services`' gathering)."""
+    level = ("anonymous", "partial", "full").index(allowed.identity_level)
+    return level + (1 if allowed.names else 0)
 
 
 def cut_place(place: object, level: str) -> dict[str, str] | None:

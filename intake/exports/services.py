@@ -20,7 +20,7 @@ from intake.cases.persons import persons_of
 from intake.collector import collector_paused
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, datapackage, esf, formats, research, victims
-from intake.exports.consent import EXPORT_KINDS, Allowance, allowance
+from intake.exports.consent import EXPORT_KINDS, Allowance, allowance, identification
 from intake.exports.sealing import seal_export
 from intake.progress import Progress, no_progress
 from intake.records.services import RecordUnreadableError, read_documents
@@ -181,6 +181,14 @@ def _gather(
                 gathered.left_out[allowed.left_out] += 1
                 continue
             included.append((record_id, document, allowed))
+        # One person's entry shows the most identification any of its testimonies
+        # allows: a testimony that allows less would have its details published beside
+        # a name or identity its own consent refuses, so it stays out (and is counted).
+        most = max((identification(allowed) for _, _, allowed in included), default=0)
+        kept = [item for item in included if identification(item[2]) == most]
+        if len(kept) < len(included):
+            gathered.left_out["less_identified_than_linked"] += len(included) - len(kept)
+            included = kept
         if included:
             gathered.records += len(included)
             gathered.people.append((str(min(group)), included))

@@ -114,3 +114,50 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(database, casedb, corpus):
     store(database, casedb, [record])
     text = _export(database, casedb, format="csv").data.decode("utf-8")
     assert "'=HYPERLINK(1)" in text
+
+
+def test_a_testimony_allowing_less_identification_stays_out_of_a_named_entry(
+    database, casedb, corpus
+):
+    import uuid
+
+    # Given two testimonies about the same person: one allows the victim's name, the
+    # other was given anonymously, and only that one tells of a factory in Aksu
+    named, anonymous = corpus[0], corpus[1]
+    anonymous["consent"].update(identity_level="anonymous", publish_victim_name=False)
+    store(database, casedb, [named, anonymous])
+
+    def grouping(session, keys):  # type: ignore[no-untyped-def]
+        return [[uuid.UUID(named["record_id"]), uuid.UUID(anonymous["record_id"])]]
+
+    # When the victims export is written
+    exported = _export(database, casedb, format="json", grouping=grouping)
+    (entry,) = json.loads(exported.data)["entries"]
+    # Then the entry carries the name and only the named testimony
+    assert "Zhanbolat Seitqazyuly-0" in entry["names_latin"]
+    assert len(entry["testimonies"]) == 1
+    assert "Zhanbolat Seitqazyuly-1" not in json.dumps(entry, ensure_ascii=False)
+    # And the preview counts the one left out, and why
+    assert exported.preview.left_out == {"less_identified_than_linked": 1}
+    assert exported.preview.records == 1 and exported.preview.people == 1
+
+
+def test_testimonies_allowing_the_same_identification_still_make_one_entry(
+    database, casedb, corpus
+):
+    import uuid
+
+    # Given two anonymous testimonies about the same person
+    first, second = corpus[0], corpus[1]
+    for record in (first, second):
+        record["consent"].update(identity_level="anonymous", publish_victim_name=False)
+    store(database, casedb, [first, second])
+
+    def grouping(session, keys):  # type: ignore[no-untyped-def]
+        return [[uuid.UUID(first["record_id"]), uuid.UUID(second["record_id"])]]
+
+    (entry,) = json.loads(_export(database, casedb, format="json", grouping=grouping).data)[
+        "entries"
+    ]
+    # Then both make the one entry, without names
+    assert len(entry["testimonies"]) == 2 and "names_latin" not in entry

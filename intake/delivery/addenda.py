@@ -1,7 +1,7 @@
 """Addenda at the case database: a station's signed correction to a record, received
 from a file, checked and kept encrypted beside the record for a coordinator to read.
 
-An addendum travels as its own sealed file (``addendum-<id>.age``), made at the station
+An addendum travels as its own sealed file (a random name), made at the station
 (``intake.interview.addenda``). It is accepted only when it opens with the
 organisation identity, is signed by an enrolled, unrevoked station, is well formed
 and corrects a record stored here. Nothing of the record changes: a coordinator reads

@@ -160,7 +160,7 @@ def import_(
     """Import each bundle FILE whole or not at all, and write its receipt to FILE.receipt.
 
     Carry the receipt back to the station: `intake outbox confirm FILE.receipt`.
-    A FILE may also be a station's correction (addendum-<id>.age): it is checked
+    A FILE may also be a station's correction (an addendum): it is checked
     and kept beside its record, which must be imported first; it has no receipt.
     Exit status 1 if any file was refused.
     """

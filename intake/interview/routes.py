@@ -7,6 +7,7 @@ draft id is the only value about an interview that ever appears in a URL.
 from __future__ import annotations
 
 import io
+import secrets
 import uuid
 from datetime import UTC, datetime
 
@@ -204,7 +205,8 @@ def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
     except IntakeError as error:
         form.correction.errors = [error.translated()]
         return render_template("interview/addendum.html", receipt=receipt, form=form), 422
-    name = f"addendum-{sealed.addendum_id}.age"
+    # Like a bundle's: a name that says nothing of the app, the record or what it holds.
+    name = f"{secrets.token_hex(6)}.age"
     return send_file(io.BytesIO(sealed.sealed), as_attachment=True, download_name=name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from intake.records.services import load_testimony
@@ -158,7 +159,10 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
     )
     # Then a sealed file is handed over, holding none of the words
     assert response.status_code == 200
-    assert "attachment" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert "attachment" in disposition and re.search(
+        r"filename=\"?[0-9a-f]{12}\.age\"?$", disposition
+    )
     assert response.data.startswith(b"age-encryption.org/v1")
     assert text.encode() not in response.data
     # And a field a record does not have is refused with a message

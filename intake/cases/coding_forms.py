@@ -11,7 +11,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from math import isfinite
 from typing import Any
 
@@ -26,10 +26,9 @@ from intake.errors import N_, IntakeError
 from intake.formbase import AppForm
 from intake.interview import vocab
 from intake.interview.fields import CodeChecklist
-from intake.interview.review import place_of
+from intake.interview.review import place_of, record_schema, resolve_node
 from intake.interview.steps import coding as record_coding
 from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
-from intake.records.derived import load_schema
 
 #: The sections a correction may change, with the words the page shows.
 SECTION_LABELS = {
@@ -200,22 +199,12 @@ def episode_coding_value(
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return load_schema()
-
-
-def _resolved(node: Any) -> dict[str, Any]:
-    node = node if isinstance(node, dict) else {}
-    ref = str(node.get("$ref", ""))
-    return dict(_schema()["$defs"][ref.removeprefix("#/$defs/")]) if ref else node
-
-
 def field_node(section: str, path: str) -> dict[str, Any]:
     """The schema of a field of a section (empty when the schema does not say)."""
-    node = _resolved(_schema()["properties"].get(section))
+    node = resolve_node(record_schema()["properties"].get(section))
     for name, index in _STEP.findall(path if path != "(section)" else ""):
-        node = _resolved(node.get("items") if index else (node.get("properties") or {}).get(name))
+        step = node.get("items") if index else (node.get("properties") or {}).get(name)
+        node = resolve_node(step)
     return node
 
 
@@ -239,7 +228,7 @@ def in_words(section: str, path: str, value: Any) -> str:
     vocabulary = node.get("x-codebook")
     if isinstance(value, str):
         return vocab.label(vocabulary, value) if vocabulary else value
-    listed = _resolved(node.get("items")).get("x-codebook")
+    listed = resolve_node(node.get("items")).get("x-codebook")
     if isinstance(value, list) and listed and all(isinstance(code, str) for code in value):
         return ", ".join(vocab.label(listed, code) for code in value)
     return json.dumps(value, ensure_ascii=False)
@@ -276,7 +265,7 @@ def value_kind(section: str, path: str, current: Any) -> ValueKind:
     vocabulary = node.get("x-codebook")
     if isinstance(current, str) and vocabulary:
         return ValueKind("choice", [*vocab.code_choices(vocabulary, blank=False), remove])
-    listed = _resolved(node.get("items")).get("x-codebook")
+    listed = resolve_node(node.get("items")).get("x-codebook")
     if isinstance(current, list) and listed and all(isinstance(code, str) for code in current):
         return ValueKind("codes", vocab.code_choices(listed, blank=False))
     return ValueKind("value", [])

@@ -41,15 +41,20 @@ class ShownProblem:
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
+def record_schema() -> dict[str, Any]:
+    """The record schema, read once (shared: never change what it returns)."""
     return load_schema()
 
 
-def _resolve(node: dict[str, Any] | None) -> dict[str, Any]:
-    node = node or {}
-    ref = node.get("$ref", "")
+def resolve_node(node: object) -> dict[str, Any]:
+    """A schema node with its ``#/$defs/`` reference followed; an empty node for
+    anything that is not one (shared with the schema: never change it)."""
+    if not isinstance(node, dict):
+        return {}
+    ref = str(node.get("$ref", ""))
     if ref.startswith("#/$defs/"):
-        return _schema()["$defs"][ref[len("#/$defs/") :]]
+        resolved: dict[str, Any] = record_schema()["$defs"][ref.removeprefix("#/$defs/")]
+        return resolved
     return node
 
 
@@ -91,7 +96,7 @@ def _listed(value: Any) -> list[dict[str, Any]]:
 
 def _is_local_id(key: str, node: dict[str, Any] | None) -> bool:
     """An entry's own id inside the record ("e1", "i2"): its number says it already."""
-    return key == "id" and _resolve(node).get("x-hint") == "episode_id"
+    return key == "id" and resolve_node(node).get("x-hint") == "episode_id"
 
 
 def describe(
@@ -107,7 +112,7 @@ def describe(
     ``namers`` (by property name) name the record's own references.
     """
     namers = namers or {}
-    node = _resolve(node)
+    node = resolve_node(node)
     if isinstance(value, dict):
         keys_vocab = (node.get("propertyNames") or {}).get("x-codebook")
         props = node.get("properties") or {}
@@ -143,7 +148,7 @@ def describe(
 def readable(record: dict[str, Any]) -> list[Item]:
     """Every section in the order of the conversation (envelope fields left out);
     a section the record does not have is shown empty."""
-    props = _schema()["properties"]
+    props = record_schema()["properties"]
     order = [k for k in props if k not in _ENVELOPE] + [k for k in record if k not in props]
     namers = record_namers(record)
     return [

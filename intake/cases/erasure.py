@@ -192,7 +192,8 @@ def _after_erasure(session: Session, record_id: uuid.UUID) -> None:
         .where(or_(RecordLink.record_a == record_id, RecordLink.record_b == record_id))
         .values(reason=None)
     )
-    # A station's corrections are encrypted under the workspace's key too.
+    # A station's corrections no longer open without the record's key; not even
+    # their sizes stay.
     remove_addenda(session, record_id)
     # The case index snapshot holds its codes under a key that is not destroyed.
     drop_snapshot(session)

@@ -73,7 +73,9 @@ def records() -> str:
 def record(record_id: uuid.UUID) -> str:
     """One record, every section labelled, with its trajectory as a timeline."""
     db = db_session()
-    view = services.read_record(db, unlocked_keys(), record_id, actor=current_user.account_id)
+    actor = current_user.account_id
+    view = services.read_record(db, unlocked_keys(), record_id, actor=actor)
+    addenda = addenda_of(db, unlocked_keys(), record_id, actor=actor) if view.document else []
     db.commit()
     document = view.document or {}
     return render_template(
@@ -84,5 +86,5 @@ def record(record_id: uuid.UUID) -> str:
         provenance=labels.provenance_items(view.provenance, view.station_label),
         timeline=timeline_svg(document.get("episodes") or []),
         labels=labels,
-        addenda=addenda_of(db, unlocked_keys(), record_id) if view.document else [],
+        addenda=addenda,
     )

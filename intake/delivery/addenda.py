@@ -3,28 +3,31 @@ from a file, checked and kept encrypted beside the record for a coordinator to r
 
 An addendum travels as its own sealed file (a random name), made at the station
 (``intake.interview.addenda``). It is accepted only when it opens with the
-organisation identity, is signed by an enrolled, unrevoked station, is well formed
-and corrects a record stored here. Nothing of the record changes: a coordinator reads
-the correction on the record page and decides what to edit.
+organisation identity, is well formed, is signed by an enrolled, unrevoked station
+and corrects a record stored here that this station delivered. It is kept under the
+record's own data key, so it goes with the record when the record is erased. Nothing
+of the record changes: a coordinator reads the correction on the record page and
+decides what to edit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto import (
     Context,
     KeyFormatError,
     OpenError,
-    Purpose,
     SignatureError,
     VerifyKey,
     decrypt_field,
@@ -45,11 +48,14 @@ from intake.progress import Progress, no_progress
 from intake.records.attachments import PayloadError, unpack_payload
 from intake.records.jsontext import canonical_json
 from intake.records.models import Testimony
+from intake.records.services import RecordUnreadableError, load_provenance, record_data_key
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
 #: The keys of the signed envelope a station seals (``signed_envelope``).
 _ENVELOPE = {"addendum", "station_key", "signature"}
+#: An Ed25519 public key and signature as the envelope writes them.
+_KEY_HEX, _SIGNATURE_HEX = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9a-f]{128}")
 
 
 class AddendumRefusedError(IntakeError):
@@ -57,9 +63,17 @@ class AddendumRefusedError(IntakeError):
 
     status = 422
 
-    def __init__(self, template: str, problems: tuple[str, ...] = (), **params: object) -> None:
+    def __init__(self, template: str, reason: IntakeError | None = None, **params: object) -> None:
         super().__init__(template, **params)
-        self.problems = list(problems)
+        #: What was wrong in the correction itself, told after the refusal.
+        self.reason = reason
+        if reason is not None:
+            self.message = f"{self.message} {reason.message}"
+            self.args = (self.message,)
+
+    def translated(self) -> str:
+        text = super().translated()
+        return text if self.reason is None else f"{text} {self.reason.translated()}"
 
 
 @dataclass(frozen=True)
@@ -113,8 +127,9 @@ def _context(record_id: uuid.UUID, addendum_id: uuid.UUID) -> Context:
 
 
 def _signed_addendum(keys: UnlockedKeys, data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
-    """The addendum, station key and signature in a sealed correction file (not yet
-    verified); :class:`SingleRecordError` if it holds a record instead."""
+    """The well-formed addendum, station key and signature in a sealed correction file
+    (the signature not yet verified); :class:`SingleRecordError` if it holds a record
+    instead."""
     assert keys.identity is not None
     try:
         envelope, files = unpack_payload(open_sealed(data, [keys.identity]))
@@ -135,18 +150,29 @@ def _signed_addendum(keys: UnlockedKeys, data: bytes) -> tuple[dict[str, Any], b
         )
     if set(envelope) != _ENVELOPE or files:
         raise single_record_error()
+    station_key, signature = envelope["station_key"], envelope["signature"]
+    if not (
+        isinstance(station_key, str)
+        and isinstance(signature, str)
+        and _KEY_HEX.fullmatch(station_key)
+        and _SIGNATURE_HEX.fullmatch(signature)
+    ):
+        raise AddendumRefusedError(N_("This is not a well-formed correction (addendum)."))
     try:
-        station_key = bytes.fromhex(envelope["station_key"])
-        signature = bytes.fromhex(envelope["signature"])
-    except (TypeError, ValueError):
-        raise AddendumRefusedError(N_("This is not a well-formed correction (addendum).")) from None
-    return envelope["addendum"], station_key, signature
+        # Checked before anything else reads it: a hostile structure (deep nesting,
+        # other types) is refused here, never re-encoded for the signature check.
+        addendum = check_addendum(envelope["addendum"])
+    except AddendumInvalidError as error:
+        raise AddendumRefusedError(
+            N_("This correction is not well formed. Nothing was imported."), reason=error
+        ) from None
+    return addendum, bytes.fromhex(station_key), bytes.fromhex(signature)
 
 
 def _signing_station(
     session: Session,
     keys: UnlockedKeys,
-    addendum: object,
+    addendum: dict[str, Any],
     station_key: bytes,
     signature: bytes,
 ) -> Station:
@@ -166,7 +192,7 @@ def _signing_station(
     try:
         raw = canonical_json(addendum)
         VerifyKey(station.verify_key).verify(signature, raw, context=ADDENDUM_CONTEXT)
-    except (SignatureError, KeyFormatError, TypeError, ValueError):
+    except (SignatureError, KeyFormatError):
         raise AddendumRefusedError(
             N_(
                 "The correction's signature does not verify: it was altered or signed by "
@@ -182,9 +208,12 @@ def import_addendum(
     """Check a sealed correction file and keep it, encrypted, beside its record.
 
     Checks, before writing anything: it opens with the organisation identity and
-    unpacks safely; it is signed by an enrolled, unrevoked station; the addendum is well
-    formed; its record is stored here and not erased. The same file again is "already
-    received"; another file with the same addendum id is refused and never overwrites.
+    unpacks safely; the addendum is well formed; it is signed by an enrolled, unrevoked
+    station; its record is stored here, not erased, and was delivered by that station
+    (only the station that sealed a record can correct it). The same file again is
+    "already received"; another file with the same addendum id is refused and never
+    overwrites. It is encrypted under the record's own data key, so erasing the record
+    makes it unreadable wherever a copy lies (backups included), as the record is.
     Raises :class:`SingleRecordError` for a sealed archive that holds a record.
     """
     require_role(session, "casedb")
@@ -194,13 +223,6 @@ def import_addendum(
         )
     addendum, station_key, signature = _signed_addendum(keys, data)
     station = _signing_station(session, keys, addendum, station_key, signature)
-    try:
-        check_addendum(addendum)
-    except AddendumInvalidError as error:
-        raise AddendumRefusedError(
-            N_("This correction is not well formed. Nothing was imported."),
-            problems=(error.message,),
-        ) from None
     addendum_id, record_id = uuid.UUID(addendum["addendum_id"]), uuid.UUID(addendum["record_id"])
     sealed_sha256 = hashlib.sha256(data).hexdigest()
     held = session.get(ReceivedAddendum, addendum_id)
@@ -227,6 +249,24 @@ def import_addendum(
         raise AddendumRefusedError(
             N_("Record %(id)s was erased, so its correction was not kept."), id=str(record_id)
         )
+    try:
+        data_key = record_data_key(keys, testimony)
+        provenance = load_provenance(session, keys, testimony)
+    except RecordUnreadableError as error:
+        raise AddendumRefusedError(
+            N_("The record this correction is for does not open. Nothing was imported."),
+            reason=error,
+        ) from None
+    if provenance is None or provenance.get("station_id") != str(station.id):
+        raise AddendumRefusedError(
+            N_(
+                "Record %(id)s was not delivered by %(label)s, so a correction from it is "
+                "refused: only the station that sealed a record can correct it. Nothing "
+                "was imported."
+            ),
+            id=str(record_id),
+            label=station.label,
+        )
     session.add(
         ReceivedAddendum(
             id=addendum_id,
@@ -235,9 +275,7 @@ def import_addendum(
             received_on=datetime.now(UTC).date(),
             sealed_sha256=sealed_sha256,
             ciphertext=encrypt_field(
-                keys.keyring.chain(Purpose.CASE_NOTES).current,
-                canonical_json(addendum),
-                context=_context(record_id, addendum_id),
+                data_key, canonical_json(addendum), context=_context(record_id, addendum_id)
             ),
         )
     )
@@ -249,27 +287,51 @@ def import_addendum(
         record_id=record_id,
         details={"addendum": str(addendum_id), "sealed_sha256": sealed_sha256},
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AddendumRefusedError(
+            N_(
+                "The same correction was being imported at the same moment by another "
+                "import. Nothing was imported by this one; try it again."
+            )
+        ) from None
     return AddendumResult(addendum_id, record_id, station.label, already=False)
 
 
-def addenda_of(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> list[AddendumView]:
-    """The corrections received for a record, by the day each was written; one whose
-    ciphertext was altered in the database comes without its text, last."""
+def addenda_of(
+    session: Session, keys: UnlockedKeys, record_id: uuid.UUID, *, actor: uuid.UUID | None
+) -> list[AddendumView]:
+    """The corrections received for a record, by the day each was written. One that
+    does not open (its ciphertext altered or moved in the database) comes last without
+    its text, and its refusal is audited; an erased record has none."""
     require_role(session, "casedb")
+    testimony = session.get(Testimony, record_id)
+    if testimony is None or testimony.wrapped_key is None:
+        return []
     rows = session.execute(
         select(ReceivedAddendum, Station.label)
         .join(Station, Station.id == ReceivedAddendum.station_id)
         .where(ReceivedAddendum.record_id == record_id)
         .order_by(ReceivedAddendum.received_on, ReceivedAddendum.id)
     ).all()
-    chain = keys.keyring.chain(Purpose.CASE_NOTES)
+    if not rows:
+        return []
+    data_key = record_data_key(keys, testimony)
     views = []
     for row, label in rows:
         try:
-            plain = decrypt_field(chain, row.ciphertext, context=_context(record_id, row.id))
+            plain = decrypt_field(data_key, row.ciphertext, context=_context(record_id, row.id))
         except OpenError:
             views.append(AddendumView(row.id, row.received_on, label))
+            record_event(
+                session,
+                keys,
+                actor=actor,
+                action="record.refused",
+                record_id=record_id,
+                details={"addendum": str(row.id)},
+            )
             continue
         document = json.loads(plain)
         views.append(
@@ -288,6 +350,6 @@ def addenda_of(session: Session, keys: UnlockedKeys, record_id: uuid.UUID) -> li
 
 
 def remove_addenda(session: Session, record_id: uuid.UUID) -> None:
-    """Delete a record's corrections (its erasure): they are encrypted under the
-    workspace's key, not the record's, so they would outlive it."""
+    """Delete a record's corrections (its erasure). Encrypted under its data key, they
+    no longer open once it is destroyed; deleting them leaves not even their size."""
     session.execute(delete(ReceivedAddendum).where(ReceivedAddendum.record_id == record_id))

@@ -92,6 +92,6 @@ class ReceivedAddendum(Base):
     received_on: Mapped[date] = mapped_column(Date)
     #: SHA-256 of the sealed file, in hex: the same file again is "already received".
     sealed_sha256: Mapped[str] = mapped_column(String(64))
-    #: The addendum's JSON encrypted under the workspace's case-notes key, bound to the
-    #: record and addendum ids; deleted when the record is erased.
+    #: The addendum's JSON encrypted under the record's own data key, bound to the
+    #: record and addendum ids: erasing the record makes it unreadable (and deletes it).
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

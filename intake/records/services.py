@@ -668,6 +668,13 @@ def _data_key(
         ) from None
 
 
+def record_data_key(keys: UnlockedKeys, testimony: Testimony) -> SymmetricKey:
+    """The data key of a stored record, for what is kept beside it and must go with
+    it when it is erased; RecordErasedError or RecordUnreadableError if it does not
+    open."""
+    return _data_key(keys, testimony)
+
+
 def _tampered(record_id: uuid.UUID) -> RecordTamperedError:
     return RecordTamperedError(
         N_(

@@ -32,6 +32,7 @@ TABLES = {
     "facility_entry",
     "station",
     "received_bundle",
+    "received_addendum",
     "sent_bundle",
     "export_partner",
     "blind_index",

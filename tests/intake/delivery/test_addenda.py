@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from crypto import SigningKey, seal
+from crypto import Context, OpenError, Purpose, SigningKey, decrypt_field, seal
 from intake.audit.services import list_events
 from intake.cases import erasure
 from intake.delivery import addenda, services
 from intake.delivery.addenda import AddendumRefusedError, import_file
 from intake.delivery.bundles import BundleUnreadableError, SingleRecordError
-from intake.delivery.models import ReceivedAddendum
+from intake.delivery.models import ReceivedAddendum, Station
 from intake.interview.addenda import (
     ADDENDUM_CONTEXT,
     new_addendum,
@@ -69,7 +69,7 @@ def _held(casedb: Side) -> int:
 
 def _read(casedb: Side, record_id: uuid.UUID) -> list[addenda.AddendumView]:
     with casedb.database.session() as session:
-        return addenda.addenda_of(session, casedb.keys, record_id)
+        return addenda.addenda_of(session, casedb.keys, record_id, actor=None)
 
 
 def _forged(casedb: Side, addendum: dict, station_key: bytes, signer: SigningKey) -> bytes:
@@ -79,6 +79,24 @@ def _forged(casedb: Side, addendum: dict, station_key: bytes, signer: SigningKey
     envelope = signed_envelope(addendum, station_key, signature)
     assert casedb.keys.identity is not None
     return seal(pack_payload(envelope, ()), [casedb.keys.identity.recipient])
+
+
+def _erase(casedb: Side, record_id: uuid.UUID) -> None:
+    """Erase a record: asked by a coordinator, confirmed by an administrator."""
+    with casedb.database.session() as session:
+        request = erasure.request_erasure(
+            session,
+            casedb.keys,
+            record_id,
+            reason="Consent withdrawn",
+            actor=uuid.uuid4(),
+            actor_role="coordinator",
+        )
+        request_id = request.id
+    with casedb.database.session() as session:
+        erasure.confirm_erasure(
+            session, casedb.keys, request_id, actor=uuid.uuid4(), actor_role="admin"
+        )
 
 
 def _station_key(station: Side) -> bytes:
@@ -262,7 +280,8 @@ def test_a_signed_but_malformed_correction_is_refused(casedb_side, station_side,
     # When it is imported / Then it is refused with the problem, and nothing is kept
     with pytest.raises(AddendumRefusedError, match="not well formed") as refused:
         _receive(casedb_side, data)
-    assert refused.value.problems
+    assert refused.value.reason is not None
+    assert refused.value.reason.message in str(refused.value)
     assert _held(casedb_side) == 0
 
 
@@ -296,20 +315,7 @@ def test_erasing_the_record_erases_its_corrections(casedb_side, station_side):
     data = _correction(station_side, record_id)
     _receive(casedb_side, data)
     # When the record is erased (asked, then confirmed by another administrator)
-    with casedb_side.database.session() as session:
-        request = erasure.request_erasure(
-            session,
-            casedb_side.keys,
-            record_id,
-            reason="Consent withdrawn",
-            actor=uuid.uuid4(),
-            actor_role="coordinator",
-        )
-        request_id = request.id
-    with casedb_side.database.session() as session:
-        erasure.confirm_erasure(
-            session, casedb_side.keys, request_id, actor=uuid.uuid4(), actor_role="admin"
-        )
+    _erase(casedb_side, record_id)
     # Then the correction is gone, and the same file is not taken back in
     assert _held(casedb_side) == 0
     with pytest.raises(AddendumRefusedError, match="was erased"):
@@ -333,6 +339,9 @@ def test_a_correction_altered_in_the_database_shows_as_altered(casedb_side, stat
     views = _read(casedb_side, record_id)
     assert sorted(v.text or "" for v in views) == ["", "Вторая поправка."]
     assert views[-1].text is None and views[-1].addendum_id == first.id
+    # And the refusal is in the audit trail
+    (refused,) = [e for e in list_events_of(casedb_side) if e.action == "record.refused"]
+    assert refused.record_id == str(record_id) and refused.details == {"addendum": str(first.id)}
 
 
 def test_the_import_page_and_the_record_page(app, database, settings, tmp_path):
@@ -408,3 +417,159 @@ def test_intake_import_takes_a_correction_file(
     # And the same file again is said to be received already
     again = run(correction)
     assert again.exit_code == 0 and "was already received" in again.output
+
+
+def test_a_station_cannot_correct_a_record_another_station_delivered(
+    tmp_path, casedb_side, station_side
+):
+    # Given a record delivered by the first station, and a second enrolled station
+    record_id = _delivered_record(casedb_side, station_side)
+    other = make_station(tmp_path, casedb_side, "other")
+    try:
+        enrol(casedb_side, other, "Laptop 2")
+        data = _correction(other, record_id)
+    finally:
+        other.database.dispose()
+    # When the second station's correction to that record is imported
+    # Then it is refused: only the station that sealed a record corrects it
+    with pytest.raises(AddendumRefusedError, match="was not delivered by Laptop 2"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_a_record_entered_at_the_case_database_takes_no_station_correction(
+    casedb_side, station_side
+):
+    from intake.records.services import store_testimony
+
+    from ..records.helpers import WORKED_EXAMPLE, load
+
+    document = load(WORKED_EXAMPLE, fresh_id=True)
+    with casedb_side.database.session() as session:
+        store_testimony(session, casedb_side.keys, document)
+    data = _correction(station_side, uuid.UUID(document["record_id"]))
+    with pytest.raises(AddendumRefusedError, match="was not delivered by Laptop 1"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def test_a_station_whose_enrolment_was_changed_in_the_database_is_refused(
+    casedb_side, station_side
+):
+    # Given a correction, and the station's label changed in the database behind the
+    # administrator's back (its enrolment is attested under the keyring)
+    record_id = _delivered_record(casedb_side, station_side)
+    data = _correction(station_side, record_id)
+    with casedb_side.database.session() as session:
+        session.execute(update(Station).values(label="Trusted laptop"))
+    with pytest.raises(AddendumRefusedError, match="not enrolled here"):
+        _receive(casedb_side, data)
+    assert _held(casedb_side) == 0
+
+
+def _sealed_envelope(casedb: Side, envelope: object) -> bytes:
+    """Any JSON (a value, or its text as bytes) sealed to the organisation as a
+    correction file would be."""
+    text = envelope if isinstance(envelope, bytes) else canonical_json(envelope)
+    return seal(pack_payload(text, ()), [casedb.keys.identity.recipient])
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda e: {**e, "addendum": "not an object"},
+        lambda e: {**e, "addendum": [e["addendum"]]},
+        lambda e: {**e, "station_key": e["station_key"].upper()},
+        lambda e: {**e, "station_key": " " + e["station_key"][1:]},
+        lambda e: {**e, "station_key": e["station_key"][:-2]},
+        lambda e: {**e, "signature": e["signature"][:-1]},
+        lambda e: {**e, "signature": 12345},
+        lambda e: {**e, "station_key": None},
+    ],
+)
+def test_a_malformed_envelope_is_refused_with_a_message(casedb_side, station_side, tamper):
+    # Given the station's genuine envelope, its parts replaced by hostile values
+    record_id = _delivered_record(casedb_side, station_side)
+    with station_side.database.session() as session:
+        signing = services.station_signing_key(session, station_side.keys)
+    addendum = new_addendum(record_id, TEXT, [], DAY)
+    signature = signing.sign(canonical_json(addendum), context=ADDENDUM_CONTEXT)
+    envelope = {
+        "addendum": addendum,
+        "station_key": signing.verify_key.to_bytes().hex(),
+        "signature": signature.hex(),
+    }
+    # When it is imported / Then it is refused with a message, and nothing is kept
+    with pytest.raises(AddendumRefusedError, match=r"not a well-formed|not well formed"):
+        _receive(casedb_side, _sealed_envelope(casedb_side, tamper(envelope)))
+    assert _held(casedb_side) == 0
+
+
+def test_a_deeply_nested_correction_is_refused_not_crashed_on(casedb_side, station_side):
+    # Given an envelope naming the enrolled station's key, whose addendum nests a
+    # thousand levels deep (JSON allows it; re-encoding it would exhaust the stack)
+    record_id = _delivered_record(casedb_side, station_side)
+    station_key = _station_key(station_side).hex().encode()
+    addendum = canonical_json(new_addendum(record_id, TEXT, [], DAY))
+    nested = b'{"a":' * 1000 + b'"x"' + b"}" * 1000
+    envelope = (
+        b'{"addendum":'
+        + addendum[:-1]
+        + b',"extra":'
+        + nested
+        + b'},"signature":"'
+        + b"ab" * 64
+        + b'","station_key":"'
+        + station_key
+        + b'"}'
+    )
+    with pytest.raises(AddendumRefusedError, match="not well formed"):
+        _receive(casedb_side, _sealed_envelope(casedb_side, envelope))
+    assert _held(casedb_side) == 0
+
+
+@pytest.mark.parametrize("where", [0, 40, 120, 300, -300, -17, -1])
+def test_a_damaged_correction_file_is_refused_by_the_correction_check_too(
+    casedb_side, station_side, where
+):
+    # The same damage, given to the correction check directly (not after the bundle
+    # check, which refuses most of it first)
+    record_id = _delivered_record(casedb_side, station_side)
+    data = bytearray(_correction(station_side, record_id))
+    data[where] ^= 0x01
+    with casedb_side.database.session() as session, pytest.raises(BundleUnreadableError):
+        addenda.import_addendum(session, casedb_side.keys, bytes(data))
+    assert _held(casedb_side) == 0
+
+
+def test_a_copy_kept_from_before_the_erasure_no_longer_opens(casedb_side, station_side):
+    # Given a correction received, and a copy of its row taken (a backup)
+    record_id = _delivered_record(casedb_side, station_side)
+    _receive(casedb_side, _correction(station_side, record_id))
+    with casedb_side.database.session() as session:
+        (row,) = session.scalars(select(ReceivedAddendum)).all()
+        backup = (row.id, row.ciphertext)
+    # When the record is erased and the row put back from the backup
+    _erase(casedb_side, record_id)
+    with casedb_side.database.session() as session:
+        station_id = session.scalars(select(Station.id)).one()
+        session.add(
+            ReceivedAddendum(
+                id=backup[0],
+                record_id=record_id,
+                station_id=station_id,
+                received_on=DAY,
+                sealed_sha256="0" * 64,
+                ciphertext=backup[1],
+            )
+        )
+    # Then nothing opens it: the record's key is gone, and no other key can
+    assert _read(casedb_side, record_id) == []
+    with casedb_side.database.session() as session:
+        for chain in (Purpose.CASE_NOTES, Purpose.RECORD_KEY_WRAP):
+            with pytest.raises(OpenError):
+                decrypt_field(
+                    casedb_side.keys.keyring.chain(chain),
+                    backup[1],
+                    context=Context("addendum", str(record_id), str(backup[0])),
+                )

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from intake.exports.services import ExportRequest, preview_export, write_export
@@ -116,27 +117,56 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(database, casedb, corpus):
     assert "'=HYPERLINK(1)" in text
 
 
-def test_a_testimony_allowing_less_identification_stays_out_of_a_named_entry(
-    database, casedb, corpus
+@pytest.mark.parametrize(
+    ("kind", "more", "less"),
+    [
+        # a named testimony beside an anonymous one
+        ("victims", {}, {"identity_level": "anonymous", "publish_victim_name": False}),
+        # full identity beside partial
+        (
+            "victims",
+            {"publish_victim_name": False},
+            {"identity_level": "partial", "publish_victim_name": False},
+        ),
+        # the victim's names allowed beside full identity without them
+        ("victims", {}, {"publish_victim_name": False}),
+        # the same rule in the HURIDOCS export
+        ("esf", {}, {"identity_level": "anonymous", "publish_victim_name": False}),
+    ],
+)
+def test_a_testimony_allowing_less_identification_stays_out_of_the_persons_entry(
+    database, casedb, corpus, kind, more, less
 ):
     import uuid
 
-    # Given two testimonies about the same person: one allows the victim's name, the
-    # other was given anonymously, and only that one tells of a factory in Aksu
-    named, anonymous = corpus[0], corpus[1]
-    anonymous["consent"].update(identity_level="anonymous", publish_victim_name=False)
-    store(database, casedb, [named, anonymous])
+    # Given two testimonies about the same person, the second allowing less
+    # identification than the first
+    first, second = corpus[0], corpus[1]
+    first["consent"].update(more)
+    second["consent"].update(less)
+    store(database, casedb, [first, second])
 
     def grouping(session, keys):  # type: ignore[no-untyped-def]
-        return [[uuid.UUID(named["record_id"]), uuid.UUID(anonymous["record_id"])]]
+        return [[uuid.UUID(first["record_id"]), uuid.UUID(second["record_id"])]]
 
-    # When the victims export is written
-    exported = _export(database, casedb, format="json", grouping=grouping)
-    (entry,) = json.loads(exported.data)["entries"]
-    # Then the entry carries the name and only the named testimony
-    assert "Zhanbolat Seitqazyuly-0" in entry["names_latin"]
-    assert len(entry["testimonies"]) == 1
-    assert "Zhanbolat Seitqazyuly-1" not in json.dumps(entry, ensure_ascii=False)
+    # When the export is written
+    with database.session() as session:
+        exported = write_export(
+            session,
+            casedb,
+            ExportRequest(kind=kind, recipient=PARTNER, format="json"),
+            actor=None,
+            recipients=[],
+            allow_plain=True,
+            grouping=grouping,
+        )
+    # Then only the first testimony makes the person's entry
+    text = exported.data.decode("utf-8")
+    if kind == "victims":
+        (entry,) = json.loads(text)["entries"]
+        assert len(entry["testimonies"]) == 1
+    # And nothing told only by the second (its victim's name variant) is in the file
+    assert "Seitqazyuly-1" not in text and "Сейтқазыұлы-1" not in text
     # And the preview counts the one left out, and why
     assert exported.preview.left_out == {"less_identified_than_linked": 1}
     assert exported.preview.records == 1 and exported.preview.people == 1

@@ -26,10 +26,7 @@ from sqlalchemy.orm import Session
 
 from crypto import (
     Context,
-    KeyFormatError,
     OpenError,
-    SignatureError,
-    VerifyKey,
     decrypt_field,
     encrypt_field,
     open_sealed,
@@ -54,6 +51,18 @@ from intake.workspace.vault import UnlockedKeys
 
 #: The keys of the signed envelope a station seals (``signed_envelope``).
 _ENVELOPE = {"addendum", "station_key", "signature"}
+#: What refusing a correction's signer says.
+_SIGNER_TEXTS = services.SignerTexts(
+    unknown=N_(
+        "This correction is signed by a station that is not enrolled here. Nothing "
+        "was imported. Enrol the station on the Stations page first."
+    ),
+    revoked=N_("This correction comes from a revoked station (%(label)s). Nothing was imported."),
+    bad_signature=N_(
+        "The correction's signature does not verify: it was altered or signed by "
+        "another key. Nothing was imported."
+    ),
+)
 #: An Ed25519 public key and signature as the envelope writes them.
 _KEY_HEX, _SIGNATURE_HEX = re.compile(r"[0-9a-f]{64}"), re.compile(r"[0-9a-f]{128}")
 
@@ -169,39 +178,6 @@ def _signed_addendum(keys: UnlockedKeys, data: bytes) -> tuple[dict[str, Any], b
     return addendum, bytes.fromhex(station_key), bytes.fromhex(signature)
 
 
-def _signing_station(
-    session: Session,
-    keys: UnlockedKeys,
-    addendum: dict[str, Any],
-    station_key: bytes,
-    signature: bytes,
-) -> Station:
-    station = services.enrolled_station(session, keys, station_key)
-    if station is None:
-        raise AddendumRefusedError(
-            N_(
-                "This correction is signed by a station that is not enrolled here. Nothing "
-                "was imported. Enrol the station on the Stations page first."
-            )
-        )
-    if station.revoked_at is not None:
-        raise AddendumRefusedError(
-            N_("This correction comes from a revoked station (%(label)s). Nothing was imported."),
-            label=station.label,
-        )
-    try:
-        raw = canonical_json(addendum)
-        VerifyKey(station.verify_key).verify(signature, raw, context=ADDENDUM_CONTEXT)
-    except (SignatureError, KeyFormatError):
-        raise AddendumRefusedError(
-            N_(
-                "The correction's signature does not verify: it was altered or signed by "
-                "another key. Nothing was imported."
-            )
-        ) from None
-    return station
-
-
 def import_addendum(
     session: Session, keys: UnlockedKeys, data: bytes, *, actor: uuid.UUID | None = None
 ) -> AddendumResult:
@@ -222,7 +198,15 @@ def import_addendum(
             N_("This case database has no organisation identity: run intake keys create-identity.")
         )
     addendum, station_key, signature = _signed_addendum(keys, data)
-    station = _signing_station(session, keys, addendum, station_key, signature)
+    station = services.verified_signer(
+        session,
+        keys,
+        station_key,
+        canonical_json(addendum),
+        signature,
+        context=ADDENDUM_CONTEXT,
+        texts=_SIGNER_TEXTS,
+    )
     addendum_id, record_id = uuid.UUID(addendum["addendum_id"]), uuid.UUID(addendum["record_id"])
     sealed_sha256 = hashlib.sha256(data).hexdigest()
     held = session.get(ReceivedAddendum, addendum_id)

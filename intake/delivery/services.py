@@ -1108,31 +1108,53 @@ def enrolled_station(session: Session, keys: UnlockedKeys, verify_key: bytes) ->
     return station if station is not None and _attested(keys, station) else None
 
 
-def _verified_station(
-    session: Session, keys: UnlockedKeys, manifest: Manifest, raw: bytes, signature: bytes
+@dataclass(frozen=True)
+class SignerTexts:
+    """What the refusal of a file signed by a station says, for each reason."""
+
+    #: The key is not an enrolled station's (or its enrolment is not attested).
+    unknown: str
+    #: The station is revoked (``%(label)s``).
+    revoked: str
+    #: The signature does not verify.
+    bad_signature: str
+
+
+_BUNDLE_TEXTS = SignerTexts(
+    unknown=N_(
+        "This bundle is signed by a station that is not enrolled here. Nothing was "
+        "imported. Enrol the station on the Stations page first."
+    ),
+    revoked=N_("This bundle comes from a revoked station (%(label)s). Nothing was imported."),
+    bad_signature=N_(
+        "The bundle's signature does not verify: it was altered or signed by another "
+        "key. Nothing was imported."
+    ),
+)
+
+
+def verified_signer(
+    session: Session,
+    keys: UnlockedKeys,
+    station_key: bytes,
+    signed: bytes,
+    signature: bytes,
+    *,
+    context: str,
+    texts: SignerTexts,
 ) -> Station:
-    station = enrolled_station(session, keys, manifest.station_key)
+    """The enrolled, unrevoked station whose key ``station_key`` made ``signature`` over
+    ``signed`` for ``context``; else UnknownStationError, StationRevokedError or
+    BadSignatureError, saying what ``texts`` says."""
+    station = enrolled_station(session, keys, station_key)
     if station is None:
-        raise UnknownStationError(
-            N_(
-                "This bundle is signed by a station that is not enrolled here. Nothing was "
-                "imported. Enrol the station on the Stations page first."
-            )
-        )
+        raise UnknownStationError(texts.unknown)
     if station.revoked_at is not None:
-        raise StationRevokedError(
-            N_("This bundle comes from a revoked station (%(label)s). Nothing was imported."),
-            label=station.label,
-        )
+        raise StationRevokedError(texts.revoked, label=station.label)
     try:
-        VerifyKey(station.verify_key).verify(signature, raw, context=MANIFEST_CONTEXT)
+        VerifyKey(station.verify_key).verify(signature, signed, context=context)
     except (SignatureError, KeyFormatError):
-        raise BadSignatureError(
-            N_(
-                "The bundle's signature does not verify: it was altered or signed by another "
-                "key. Nothing was imported."
-            )
-        ) from None
+        raise BadSignatureError(texts.bad_signature) from None
     return station
 
 
@@ -1255,7 +1277,15 @@ def _import_bundle(
     except OpenError:
         raise _damaged_bundle() from None
     manifest = parse_manifest(raw)
-    station = _verified_station(session, keys, manifest, raw, signature)
+    station = verified_signer(
+        session,
+        keys,
+        manifest.station_key,
+        raw,
+        signature,
+        context=MANIFEST_CONTEXT,
+        texts=_BUNDLE_TEXTS,
+    )
     replayed = session.scalars(
         select(ReceivedBundle.id).where(
             or_(

@@ -196,7 +196,9 @@ def test_a_station_not_enrolled_is_refused(tmp_path, casedb_side, station_side):
     finally:
         stranger.database.dispose()
     # When its correction is imported / Then it is refused and nothing is kept
-    with pytest.raises(AddendumRefusedError, match="not enrolled here"):
+    with pytest.raises(
+        services.UnknownStationError, match="correction is signed by a station that is not enrolled"
+    ):
         _receive(casedb_side, data)
     assert _held(casedb_side) == 0
 
@@ -207,7 +209,9 @@ def test_a_revoked_station_is_refused(casedb_side, station_side):
     with casedb_side.database.session() as session:
         station = services.find_station(session, "Laptop 1")
         services.revoke_station(session, casedb_side.keys, station)
-    with pytest.raises(AddendumRefusedError, match="revoked station"):
+    with pytest.raises(
+        services.StationRevokedError, match="correction comes from a revoked station"
+    ):
         _receive(casedb_side, data)
     assert _held(casedb_side) == 0
 
@@ -218,7 +222,7 @@ def test_an_enrolled_stations_key_with_anothers_signature_is_refused(casedb_side
     addendum = new_addendum(record_id, TEXT, [], DAY)
     data = _forged(casedb_side, addendum, _station_key(station_side), SigningKey.generate())
     # When it is imported / Then the signature does not verify and nothing is kept
-    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+    with pytest.raises(services.BadSignatureError, match="correction's signature does not verify"):
         _receive(casedb_side, data)
     assert _held(casedb_side) == 0
 
@@ -233,13 +237,13 @@ def test_words_changed_after_signing_are_refused(casedb_side, station_side):
     changed = {**addendum, "text": "Она родилась в 1990 году."}
     envelope = signed_envelope(changed, signing.verify_key.to_bytes(), signature)
     data = seal(pack_payload(envelope, ()), [casedb_side.keys.identity.recipient])
-    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+    with pytest.raises(services.BadSignatureError, match="correction's signature does not verify"):
         _receive(casedb_side, data)
     # And the signature is bound to corrections: a manifest signature does not pass
     bundle_signature = signing.sign(canonical_json(addendum), context="intake-bundle-manifest")
     envelope = signed_envelope(addendum, signing.verify_key.to_bytes(), bundle_signature)
     data = seal(pack_payload(envelope, ()), [casedb_side.keys.identity.recipient])
-    with pytest.raises(AddendumRefusedError, match="signature does not verify"):
+    with pytest.raises(services.BadSignatureError, match="correction's signature does not verify"):
         _receive(casedb_side, data)
     assert _held(casedb_side) == 0
 
@@ -462,7 +466,9 @@ def test_a_station_whose_enrolment_was_changed_in_the_database_is_refused(
     data = _correction(station_side, record_id)
     with casedb_side.database.session() as session:
         session.execute(update(Station).values(label="Trusted laptop"))
-    with pytest.raises(AddendumRefusedError, match="not enrolled here"):
+    with pytest.raises(
+        services.UnknownStationError, match="correction is signed by a station that is not enrolled"
+    ):
         _receive(casedb_side, data)
     assert _held(casedb_side) == 0
 

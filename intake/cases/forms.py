@@ -63,13 +63,17 @@ class FilterForm(AppForm):
         if field.data is not None and start is not None and field.data < start:
             raise ValidationError(gettext("The last day is before the first."))
 
-    def fill_choices(self, stations: dict[str, str]) -> None:
-        """Choices in the reader's language (codes as values)."""
+    def fill_choices(
+        self, stations: dict[str, str], facilities: list[tuple[str, str]] | None = None
+    ) -> None:
+        """Choices in the reader's language (codes as values); ``facilities`` as the
+        live registry names them (else the bundled registry)."""
         anything = ("", str(_l("— any —")))
         for name, (_attr, vocabulary) in _CODED.items():
             getattr(self, name).choices = [anything, *vocab.code_choices(vocabulary, blank=False)]
         # The pickers' own empty choice ("not given") is replaced: here it means "any".
-        self.facility.choices = [anything, *vocab.facility_choices()[1:]]
+        listed = vocab.facility_choices()[1:] if facilities is None else facilities
+        self.facility.choices = [anything, *listed]
         self.prefecture.choices = [anything, *vocab.prefecture_choices()[1:]]
         counties = vocab.county_choices()[1:]
         self.county.choices = [SelectChoice(value="", label=anything[1]), *counties]

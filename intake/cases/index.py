@@ -65,6 +65,9 @@ class Filters:
 
     episode_kind: str | None = None
     facility: str | None = None
+    #: Any of these facility ids (a facility and those merged into it); beside
+    #: ``facility``, which then must hold too.
+    facilities: tuple[str, ...] | None = None
     prefecture: str | None = None
     county: str | None = None
     year_from: int | None = None
@@ -588,6 +591,11 @@ class CaseIndex:
             if value is not None:
                 found = self._equals(self._episode[name].view, name, value)
                 mask = found if mask is None else mask & found
+        if filters.facilities is not None:
+            found = np.zeros(len(self._episode["facility"].view), dtype=bool)
+            for facility in filters.facilities:
+                found |= self._equals(self._episode["facility"].view, "facility", facility)
+            mask = found if mask is None else mask & found
         if filters.year_from is not None:
             found = self._last_year.view >= filters.year_from
             mask = found if mask is None else mask & found

@@ -8,8 +8,9 @@ from typing import Any
 
 from flask_babel import gettext
 
+from intake.facilities.services import LiveRegistry
 from intake.interview import vocab
-from intake.interview.review import Item, readable
+from intake.interview.review import Item, Namer, readable
 from intake.interview.wages import figure_lines, labour_figures, reason_texts
 
 
@@ -76,9 +77,17 @@ def wages(document: dict[str, Any]) -> list[LabourWages]:
     return shown
 
 
-def sections(document: dict[str, Any]) -> list[Item]:
-    """Every section of the record, labelled, codes in words (as the review page)."""
-    return readable(document)
+def facility_namer(facilities: LiveRegistry) -> Namer:
+    """Registry facilities named in the reader's language as the live registry names
+    them now: an edited name, the kept entry of a merge."""
+    language = vocab.ui_language()
+    return lambda facility_id: facilities.name(facility_id, language)
+
+
+def sections(document: dict[str, Any], facility_name: Namer | None = None) -> list[Item]:
+    """Every section of the record, labelled, codes in words (as the review page);
+    ``facility_name`` names registry facilities as the live registry does."""
+    return readable(document, facility_name)
 
 
 def provenance_items(provenance: dict[str, Any] | None, station: str | None) -> list[Item]:

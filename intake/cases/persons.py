@@ -33,6 +33,7 @@ from intake.cases.blind import id_key, victim_names
 from intake.cases.models import PersonCandidate, RecordLink
 from intake.cases.search import birth_year, display_names, home_place
 from intake.errors import N_, IntakeError
+from intake.facilities.services import merge_map
 from intake.names import Match, compare
 from intake.records.derived import date_bounds
 from intake.records.models import Testimony
@@ -318,13 +319,17 @@ def _years(episode: Mapping[str, Any]) -> str:
     return first if first == last else f"{first}-{last}"
 
 
-def facilities(document: Mapping[str, Any]) -> dict[str, str]:
-    """Facility registry id -> years, of the record's episodes."""
+def facilities(
+    document: Mapping[str, Any], merges: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Facility registry id -> years, of the record's episodes; an id merged into
+    another (``merges``) counts as the kept one."""
+    merges = merges or {}
     found: dict[str, str] = {}
     for episode in _list(document.get("episodes")):
         registry = _dict(episode.get("facility")).get("registry_id")
         if isinstance(registry, str):
-            found.setdefault(registry, _years(episode))
+            found.setdefault(merges.get(registry, registry), _years(episode))
     return found
 
 
@@ -344,9 +349,14 @@ def best_match(a: Mapping[str, Any], b: Mapping[str, Any]) -> Match:
 
 
 def compare_records(
-    a: uuid.UUID, b: uuid.UUID, doc_a: Mapping[str, Any], doc_b: Mapping[str, Any]
+    a: uuid.UUID,
+    b: uuid.UUID,
+    doc_a: Mapping[str, Any],
+    doc_b: Mapping[str, Any],
+    merges: Mapping[str, str] | None = None,
 ) -> Candidate:
-    """What a coordinator needs to decide whether two records are one person."""
+    """What a coordinator needs to decide whether two records are one person; a
+    facility merged into another (``merges``) is the kept one for both."""
     number_a = _dict(doc_a.get("victim")).get("resident_id_number")
     number_b = _dict(doc_b.get("victim")).get("resident_id_number")
     same_id = (
@@ -355,7 +365,7 @@ def compare_records(
         and id_key(number_a) == id_key(number_b)
     )
     match = best_match(doc_a, doc_b)
-    fac_a, fac_b = facilities(doc_a), facilities(doc_b)
+    fac_a, fac_b = facilities(doc_a, merges), facilities(doc_b, merges)
     shared = tuple((f, fac_a[f], fac_b[f]) for f in sorted(set(fac_a) & set(fac_b)))
     return Candidate(_side(a, doc_a), _side(b, doc_b), match, match.score, same_id, shared)
 
@@ -376,6 +386,7 @@ def review_queue(
         if link.relation == SAME_PERSON and link.state in (LINKED, REJECTED)
     }
     groups = _same_person_groups(session)
+    merges = merge_map(session)
     documents: dict[uuid.UUID, dict[str, Any] | None] = {}
 
     def load(record_id: uuid.UUID) -> dict[str, Any] | None:
@@ -395,7 +406,7 @@ def review_queue(
         doc_a, doc_b = load(a), load(b)
         if doc_a is None or doc_b is None:
             continue
-        candidate = compare_records(a, b, doc_a, doc_b)
+        candidate = compare_records(a, b, doc_a, doc_b, merges)
         if candidate.match.is_match or candidate.same_id_number:
             found.append(candidate)
     found.sort(key=lambda c: (c.same_id_number, c.score, len(c.facilities)), reverse=True)

@@ -7,9 +7,9 @@ import uuid
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from intake.cases import persons
+from intake.cases import labels, persons
 from intake.cases.forms_search import RELATION_LABELS, DecisionForm, LinkForm
-from intake.interview import vocab
+from intake.facilities.services import live_registry
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -29,7 +29,7 @@ def queue() -> str:
         "cases/queue.html",
         candidates=candidates,
         form=DecisionForm(),
-        facility_name=vocab.facility_name,
+        facility_name=labels.facility_namer(live_registry(session)),
     )
 
 

@@ -12,6 +12,7 @@ from intake.cases.forms import FilterForm
 from intake.cases.live import LiveIndex, catch_up
 from intake.cases.timeline import timeline_svg
 from intake.delivery.addenda import addenda_of
+from intake.facilities.services import live_registry
 from intake.interview import vocab
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import find_workspace
@@ -45,14 +46,16 @@ def records() -> str:
     """Stored records, filtered through the case index, a page at a time."""
     db = db_session()
     stations = services.station_labels(db)
+    facilities = live_registry(db)
     form = FilterForm(request.args)
-    form.fill_choices(stations)
+    name = labels.facility_namer(facilities)
+    form.fill_choices(stations, [(fid, name(fid)) for fid in facilities.entries])
     form.validate()
     page = services.list_records(
         db,
         unlocked_keys(),
         _live_index(),
-        form.filters(),
+        services.with_merged_facilities(form.filters(), facilities),
         page=request.args.get("page", 1, type=int) or 1,
         actor=current_user.account_id,
     )
@@ -78,10 +81,11 @@ def record(record_id: uuid.UUID) -> str:
     addenda = addenda_of(db, unlocked_keys(), record_id, actor=actor) if view.document else []
     db.commit()
     document = view.document or {}
+    name = labels.facility_namer(live_registry(db))
     return render_template(
         "cases/record.html",
         view=view,
-        sections=labels.sections(document) if view.document else [],
+        sections=labels.sections(document, name) if view.document else [],
         wages=labels.wages(document),
         provenance=labels.provenance_items(view.provenance, view.station_label),
         timeline=timeline_svg(document.get("episodes") or []),

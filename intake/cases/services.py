@@ -7,7 +7,7 @@ list and every read is audited in the caller's transaction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from intake.cases.index import Filters
 from intake.cases.live import LiveIndex
 from intake.delivery.models import Station
 from intake.errors import N_, IntakeError
+from intake.facilities.services import LiveRegistry
 from intake.records.models import Testimony
 from intake.records.services import (
     OpenedTestimony,
@@ -95,6 +96,14 @@ def _row(item: OpenedTestimony) -> RecordRow:
         victim.get("ethnicity"),
         kinds,
     )
+
+
+def with_merged_facilities(filters: Filters, live: LiveRegistry) -> Filters:
+    """``filters`` with a chosen facility standing for every id merged into it, so the
+    records that name a merged entry are found under the kept one."""
+    if filters.facility is None:
+        return filters
+    return replace(filters, facility=None, facilities=live.standing_for(filters.facility))
 
 
 def list_records(

@@ -229,12 +229,14 @@ def _survey(coding: Mapping[str, Any]) -> dict[str, str]:
     return row
 
 
-def _facility_kind(facility: object) -> str:
+def _facility_kind(facility: object, kinds: Mapping[str, str] | None) -> str:
     facility = as_dict(facility)
     if facility.get("registry_id"):
-        from intake.exports.labels import facility_kinds
+        if kinds is None:
+            from intake.exports.labels import facility_kinds
 
-        return code("facility_kind", facility_kinds().get(str(facility["registry_id"])))
+            kinds = facility_kinds()
+        return code("facility_kind", kinds.get(str(facility["registry_id"])))
     return code("facility_kind", facility.get("kind"))
 
 
@@ -246,6 +248,7 @@ def _episode_row(
     labour: Mapping[str, Any],
     allowance: Allowance,
     rule: Generalisation,
+    kinds: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     start = date_range(episode.get("start"))
     end = date_range(episode.get("end"))
@@ -262,7 +265,7 @@ def _episode_row(
         "start": period(*start, rule),
         "end": period(*end, rule),
         "prefecture": _place(episode.get("place"), allowance, rule),
-        "facility_kind": _facility_kind(episode.get("facility")),
+        "facility_kind": _facility_kind(episode.get("facility"), kinds),
         "how_known": code("knowledge_basis", as_dict(episode.get("known")).get("basis")),
         "sector": code("sector", labour.get("sector")),
         "wage_ratio_low": low,
@@ -293,8 +296,14 @@ def _first_detained(document: Mapping[str, Any], rule: Generalisation) -> str:
     return period(*date_range(held[0].get("start")), rule) if held else UNKNOWN
 
 
-def build_rows(people: Sequence[PersonRecords], rule: Generalisation) -> ResearchRows:
-    """Person and episode rows for every person, generalised by ``rule``."""
+def build_rows(
+    people: Sequence[PersonRecords],
+    rule: Generalisation,
+    facility_kinds: Mapping[str, str] | None = None,
+) -> ResearchRows:
+    """Person and episode rows for every person, generalised by ``rule``; a registry
+    facility's kind from ``facility_kinds`` (the live registry's, by every id records
+    may name), else from the bundled registry."""
     rows = ResearchRows()
     for person in people:
         victims = [as_dict(document.get("victim")) for _, document, _ in person.records]
@@ -349,6 +358,7 @@ def build_rows(people: Sequence[PersonRecords], rule: Generalisation) -> Researc
                         labour.get(str(episode.get("id")), {}),
                         allowance,
                         rule,
+                        facility_kinds,
                     )
                 )
     _merge_small_ethnicities(rows, rule.merge_ethnicity_below)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -22,6 +22,7 @@ from intake.errors import N_, IntakeError
 from intake.exports import anonymity, datapackage, esf, formats, research, victims
 from intake.exports.consent import EXPORT_KINDS, Allowance, allowance, identification
 from intake.exports.sealing import seal_export
+from intake.facilities.services import live_registry
 from intake.progress import Progress, no_progress
 from intake.records.services import RecordUnreadableError, read_documents
 from intake.validators import invisible_character
@@ -130,6 +131,9 @@ class _Gathered:
     people: list[tuple[str, list[tuple[uuid.UUID, dict[str, Any], Allowance]]]]
     left_out: Counter[str]
     records: int
+    #: Every facility id records may name, with the kind of the live entry it stands
+    #: for (an edited kind, the kept entry of a merge).
+    facility_kinds: dict[str, str] = field(default_factory=dict)
 
 
 #: The record sections each kind of export is made from, besides consent (which says
@@ -157,7 +161,15 @@ def _gather(
 ) -> _Gathered:
     total = sum(len(group) for group in groups)
     done = 0
-    gathered = _Gathered(people=[], left_out=Counter(), records=0)
+    live = live_registry(session)
+    gathered = _Gathered(
+        people=[],
+        left_out=Counter(),
+        records=0,
+        facility_kinds={
+            fid: kind for fid in [*live.entries, *live.merges] if (kind := live.kind(fid))
+        },
+    )
     ordered = [sorted(group) for group in groups]
     # Read in bulk, in the groups' order, each record as its page reads it.
     read = read_documents(
@@ -234,7 +246,7 @@ def _research_rows(
         )
         for group_key, records in gathered.people
     ]
-    return _built(people, request.generalisation, request), people
+    return _built(people, request.generalisation, request, gathered.facility_kinds), people
 
 
 def withheld_columns(request: ExportRequest) -> list[str]:
@@ -243,12 +255,15 @@ def withheld_columns(request: ExportRequest) -> list[str]:
 
 
 def _built(
-    people: list[research.PersonRecords], rule: research.Generalisation, request: ExportRequest
+    people: list[research.PersonRecords],
+    rule: research.Generalisation,
+    request: ExportRequest,
+    facility_kinds: Mapping[str, str] | None = None,
 ) -> research.ResearchRows:
     """Research rows under ``rule``, each quasi-identifier not chosen for the check
     written as "unknown": every one the file holds is one the k/l check measured, so
     unticking one cannot let it out unchecked."""
-    rows = research.build_rows(people, rule)
+    rows = research.build_rows(people, rule, facility_kinds)
     withheld = withheld_columns(request)
     for row in rows.persons:
         for name in withheld:
@@ -270,7 +285,10 @@ class Anonymised:
 
 
 def anonymise_rows(
-    rows: research.ResearchRows, people: list[research.PersonRecords], request: ExportRequest
+    rows: research.ResearchRows,
+    people: list[research.PersonRecords],
+    request: ExportRequest,
+    facility_kinds: Mapping[str, str] | None = None,
 ) -> Anonymised:
     """Suppress if asked, measure k and l on people and on people per episode class
     (pycanon), and find the steps that would reach the thresholds if they fail."""
@@ -294,7 +312,9 @@ def anonymise_rows(
     if not overall.passes():
 
         def rebuild(change: dict[str, Any]) -> anonymity.Rows:
-            rebuilt = _built(people, replace(request.generalisation, **change), request)
+            rebuilt = _built(
+                people, replace(request.generalisation, **change), request, facility_kinds
+            )
             return rebuilt.persons, rebuilt.episodes
 
         suggestions = anonymity.suggest(rebuild, (rows.persons, rows.episodes), columns, sensitive)
@@ -344,7 +364,7 @@ def preview_export(
     )
     if request.kind == "research":
         rows, people = _research_rows(gathered, request, _pseudonyms(keys, request))
-        done = anonymise_rows(rows, people, request)
+        done = anonymise_rows(rows, people, request, gathered.facility_kinds)
         preview.measure, preview.suggestions = done.measure, done.suggestions
         preview.people = len(done.rows.persons)
         if done.suppressed.get("people"):
@@ -448,7 +468,7 @@ def _research_file(
     import pycanon
 
     rows, people = _research_rows(gathered, request, make)
-    done = anonymise_rows(rows, people, request)
+    done = anonymise_rows(rows, people, request, gathered.facility_kinds)
     measured = done.measure
     preview.measure, preview.suggestions = measured, done.suggestions
     preview.people = len(done.rows.persons)

@@ -160,8 +160,12 @@ def _registry_id(facility: object) -> str | None:
     return None
 
 
-def _record_keys(document: Mapping[str, Any]) -> dict[str, set[str]]:
-    """The codes a testimony is counted under, per table (each code once)."""
+def _record_keys(
+    document: Mapping[str, Any], merges: Mapping[str, str] | None = None
+) -> dict[str, set[str]]:
+    """The codes a testimony is counted under, per table (each code once); a facility
+    merged into another (``merges``) is counted as the kept one."""
+    merges = merges or {}
     from intake.interview.wages import episode_place
 
     keys: dict[str, set[str]] = {name: set() for name, _vocab in TABLES}
@@ -176,7 +180,7 @@ def _record_keys(document: Mapping[str, Any]) -> dict[str, set[str]]:
         for facility in (episode.get("facility"), (labour or {}).get("facility")):
             registry_id = _registry_id(facility)
             if registry_id:
-                keys["facility"].add(registry_id)
+                keys["facility"].add(merges.get(registry_id, registry_id))
         prefecture, _county = episode_place(dict(episode), dict(labour) if labour else None)
         if prefecture:
             keys["prefecture"].add(str(prefecture))
@@ -234,11 +238,14 @@ def _wage_bins(document: Mapping[str, Any]) -> list[int]:
     return bins
 
 
-def count_documents(documents: Iterable[Mapping[str, Any]]) -> Counts:
-    """Count decrypted testimony documents (pure: no database, no app)."""
+def count_documents(
+    documents: Iterable[Mapping[str, Any]], merges: Mapping[str, str] | None = None
+) -> Counts:
+    """Count decrypted testimony documents (pure: no database, no app); ``merges``
+    maps each merged facility id to the one it was merged into."""
     counts = Counts()
     for document in documents:
-        for name, codes in _record_keys(document).items():
+        for name, codes in _record_keys(document, merges).items():
             counts.tables[name].update(codes)
         present, coded = _indicator_statuses(document)
         counts.indicator_present.update(present)
@@ -391,11 +398,13 @@ def stored_documents(
 @collector_paused()
 def build_statistics(session: Session, keys: Any, progress: Progress = no_progress) -> Statistics:
     """Count every stored testimony and suppress the small counts (case database)."""
+    from intake.facilities.services import merge_map
     from intake.workspace.services import require_role
 
     require_role(session, "casedb")
-    counts = count_documents(stored_documents(session, keys, progress))
-    return suppress(counts, reference_codes())
+    merges = merge_map(session)
+    counts = count_documents(stored_documents(session, keys, progress), merges)
+    return suppress(counts, reference_codes(merges))
 
 
 def year_codes(this_year: int) -> list[str]:
@@ -403,15 +412,17 @@ def year_codes(this_year: int) -> list[str]:
     return [BEFORE_FIRST_YEAR] + [str(year) for year in range(FIRST_YEAR, this_year + 1)]
 
 
-def reference_codes() -> dict[str, list[str]]:
-    """Every code each table lists, from the codebook and the reference tables."""
+def reference_codes(merges: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Every code each table lists, from the codebook and the reference tables; a
+    facility merged into another (``merges``) is listed as the kept one."""
+    merges = merges or {}
     from datetime import UTC, datetime
 
     from intake.interview import vocab
 
     return {
         "year": year_codes(datetime.now(UTC).year),
-        "facility": list(vocab.facilities()),
+        "facility": list(dict.fromkeys(merges.get(fid, fid) for fid in vocab.facilities())),
         "prefecture": [prefecture["id"] for prefecture in vocab.prefectures()],
         "episode_kind": vocab.codes("episode_kind"),
         "system": vocab.codes("system"),

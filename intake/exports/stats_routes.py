@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,25 @@ from flask_login import current_user
 from intake.exports import stats
 from intake.exports.stats_charts import bar_chart, bar_labels
 from intake.exports.stats_map import choropleth, credit
+from intake.facilities.services import LiveRegistry, live_registry
 from intake.interview import vocab
 from intake.web import db_session, login_required, unlocked_keys
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 ROLES = ("coordinator", "admin")
+
+
+def labeler(facilities: LiveRegistry) -> Callable[[str, str], str]:
+    """Names a table's codes in the reader's language: facilities as the live registry
+    names them now, the rest as :func:`label` does."""
+    language = vocab.ui_language()
+
+    def named(vocabulary: str, code: str) -> str:
+        if vocabulary == "facility":
+            return facilities.name(code, language)
+        return label(vocabulary, code)
+
+    return named
 
 
 def label(vocabulary: str, code: str) -> str:
@@ -78,7 +93,7 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def charts(result: stats.Statistics) -> dict[str, Chart]:
+def charts(result: stats.Statistics, label: Callable[[str, str], str] = label) -> dict[str, Chart]:
     """Every chart and the map (nothing is fetched after the page)."""
     titles = table_titles()
     out = {}
@@ -104,8 +119,8 @@ def charts(result: stats.Statistics) -> dict[str, Chart]:
     return out
 
 
-def _csv(result: stats.Statistics) -> bytes:
-    return stats.render_csv(result, label)
+def _csv(result: stats.Statistics, named: Callable[[str, str], str]) -> bytes:
+    return stats.render_csv(result, named)
 
 
 @bp.route("/")
@@ -114,15 +129,20 @@ def index() -> str:
     """The statistics, charts and map; the view is audited as an export to the page."""
     session, keys = db_session(), unlocked_keys()
     result = stats.build_statistics(session, keys)
+    named = labeler(live_registry(session))
     stats.record_stats_export(
-        session, keys, actor=current_user.account_id, data=_csv(result), output="page"
+        session, keys, actor=current_user.account_id, data=_csv(result, named), output="page"
     )
     session.commit()
-    context: dict[str, Any] = {"titles": table_titles(), "label": label, **words()}
+    context: dict[str, Any] = {"titles": table_titles(), "label": named, **words()}
     context["wage_label"] = stats.wage_bin_label
     context["map_credit"] = credit()
     return render_template(
-        "exports/stats.html", result=result, charts=charts(result), tables=stats.TABLES, **context
+        "exports/stats.html",
+        result=result,
+        charts=charts(result, named),
+        tables=stats.TABLES,
+        **context,
     )
 
 
@@ -131,7 +151,7 @@ def index() -> str:
 def download() -> Response:
     """The same suppressed numbers as a CSV file; audited with the file's hash."""
     session, keys = db_session(), unlocked_keys()
-    data = _csv(stats.build_statistics(session, keys))
+    data = _csv(stats.build_statistics(session, keys), labeler(live_registry(session)))
     stats.record_stats_export(session, keys, actor=current_user.account_id, data=data, output="csv")
     session.commit()
     return Response(

@@ -105,9 +105,10 @@ def merge() -> Any:
         session.commit()
         flash(
             gettext(
-                "Merged: the Facilities pages now show the first entry as part of the "
-                "second. Record pages, the Records filter and the statistics read the "
-                "bundled registry and follow with the next release (facilities export)."
+                "Merged: the first entry is now part of the second on the Facilities "
+                "pages, record pages, the Records filter, the statistics and research "
+                "exports. Stations' facility pickers follow with the next release "
+                "(facilities export)."
             ),
             "done",
         )

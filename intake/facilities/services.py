@@ -159,15 +159,7 @@ def _follow(merges: dict[str, str], facility_id: str) -> str:
 
 def registry(session: Session) -> dict[str, Facility]:
     """The live registry by id (merged ids left out, listed as the kept one's aliases)."""
-    entries, merges = _layers(session)
-    aliases: dict[str, list[str]] = {}
-    for merged in merges:
-        aliases.setdefault(_follow(merges, merged), []).append(merged)
-    return {
-        fid: _with_aliases(entry, sorted(aliases.get(fid, [])))
-        for fid, entry in entries.items()
-        if fid not in merges
-    }
+    return live_registry(session).entries
 
 
 def _with_aliases(entry: Facility, aliases: list[str]) -> Facility:
@@ -176,12 +168,61 @@ def _with_aliases(entry: Facility, aliases: list[str]) -> Facility:
     return Facility(**{**entry.__dict__, "aliases": tuple(aliases)})
 
 
+@dataclass(frozen=True)
+class LiveRegistry:
+    """The registry as the case database's pages, filters and statistics read it: a
+    record keeps the id it was stored with, and an id merged into another stands for
+    the kept entry, named and kinded as it is now."""
+
+    #: Live entries by id (merged ids left out).
+    entries: dict[str, Facility]
+    #: Every merged id with the live id it resolves to.
+    merges: dict[str, str]
+
+    def resolve(self, facility_id: str) -> str:
+        """The id ``facility_id`` stands for now (itself unless merged)."""
+        return self.merges.get(facility_id, facility_id)
+
+    def name(self, facility_id: str, language: str) -> str:
+        """The current name of the entry ``facility_id`` stands for (the id if unknown)."""
+        entry = self.entries.get(self.resolve(facility_id))
+        return entry.name(language) if entry else facility_id
+
+    def kind(self, facility_id: str) -> str | None:
+        """The current kind of the entry ``facility_id`` stands for."""
+        entry = self.entries.get(self.resolve(facility_id))
+        return entry.kind if entry else None
+
+    def standing_for(self, facility_id: str) -> tuple[str, ...]:
+        """``facility_id`` and every id merged into it: what records may name for it."""
+        return (
+            (facility_id, *self.entries[facility_id].aliases)
+            if facility_id in self.entries
+            else (facility_id,)
+        )
+
+
+def live_registry(session: Session) -> LiveRegistry:
+    """The live registry with its merges, read once for a page or an export."""
+    entries, merges = _layers(session)
+    followed = {merged: _follow(merges, merged) for merged in merges}
+    aliases: dict[str, list[str]] = {}
+    for merged, kept in followed.items():
+        aliases.setdefault(kept, []).append(merged)
+    live = {
+        fid: _with_aliases(entry, sorted(aliases.get(fid, [])))
+        for fid, entry in entries.items()
+        if fid not in merges
+    }
+    return LiveRegistry(live, followed)
+
+
 def merge_map(session: Session) -> dict[str, str]:
     """Every merged id with the live id it resolves to, for what derives data from
-    records (the case index, statistics) to count a merged facility as the kept one.
+    records (the Records filter, statistics, exports) to count a merged facility as
+    the kept one.
     """
-    _entries, merges = _layers(session)
-    return {merged: _follow(merges, merged) for merged in merges}
+    return live_registry(session).merges
 
 
 def resolve(session: Session, facility_id: str) -> str:

@@ -145,12 +145,15 @@ def describe(
     return Item(label, namer(str(value)) if namer else str(value))
 
 
-def readable(record: dict[str, Any]) -> list[Item]:
+def readable(record: dict[str, Any], facility_name: Namer | None = None) -> list[Item]:
     """Every section in the order of the conversation (envelope fields left out);
-    a section the record does not have is shown empty."""
+    a section the record does not have is shown empty. ``facility_name`` names the
+    registry's facilities (else the bundled registry does)."""
     props = record_schema()["properties"]
     order = [k for k in props if k not in _ENVELOPE] + [k for k in record if k not in props]
     namers = record_namers(record)
+    if facility_name is not None:
+        namers["registry_id"] = facility_name
     return [
         describe(record[k], props.get(k), field_label(k), k, namers)
         if k in record

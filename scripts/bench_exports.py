@@ -53,8 +53,10 @@ def export(documents: list[dict], key: PseudonymKey) -> tuple[bytes, Any, int]:
         )
         people.append(research.PersonRecords(person, [(allowed, document, testimony)]))
     request = ExportRequest(kind="research", recipient=RECIPIENT, suppress=True)
-    rows = research.build_rows(people, request.generalisation)
-    done = anonymise_rows(rows, people, request)
+    # The steps in memory, with the bundled registry's facility kinds (None), as a case
+    # database whose registry was never edited has them.
+    rows = research.build_rows(people, request.generalisation, None)
+    done = anonymise_rows(rows, people, request, None)
     measured = done.measure
     suppressed = done.suppressed.get("people", 0)
     kept, episodes = done.rows.persons, done.rows.episodes

@@ -33,7 +33,7 @@ from intake.cases.blind import id_key, victim_names
 from intake.cases.models import PersonCandidate, RecordLink
 from intake.cases.search import birth_year, display_names, home_place
 from intake.errors import N_, IntakeError
-from intake.facilities.services import merge_map
+from intake.facilities.services import LiveRegistry, live_registry
 from intake.names import Match, compare
 from intake.records.derived import date_bounds
 from intake.records.models import Testimony
@@ -329,7 +329,10 @@ def facilities(
     for episode in _list(document.get("episodes")):
         registry = _dict(episode.get("facility")).get("registry_id")
         if isinstance(registry, str):
-            found.setdefault(merges.get(registry, registry), _years(episode))
+            kept, years = merges.get(registry, registry), _years(episode)
+            # Two entries merged into one: each episode's years are kept.
+            if years not in found.get(kept, "").split(", "):
+                found[kept] = f"{found[kept]}, {years}" if kept in found else years
     return found
 
 
@@ -371,7 +374,12 @@ def compare_records(
 
 
 def review_queue(
-    session: Session, keys: UnlockedKeys, *, actor: uuid.UUID | None, limit: int = 20
+    session: Session,
+    keys: UnlockedKeys,
+    *,
+    actor: uuid.UUID | None,
+    limit: int = 20,
+    facilities: LiveRegistry | None = None,
 ) -> list[Candidate]:
     """Undecided pairs that may be one person, most likely first.
 
@@ -386,7 +394,7 @@ def review_queue(
         if link.relation == SAME_PERSON and link.state in (LINKED, REJECTED)
     }
     groups = _same_person_groups(session)
-    merges = merge_map(session)
+    merges = (facilities or live_registry(session)).merges
     documents: dict[uuid.UUID, dict[str, Any] | None] = {}
 
     def load(record_id: uuid.UUID) -> dict[str, Any] | None:

@@ -23,13 +23,16 @@ REVIEWERS = ("admin", "coordinator")
 def queue() -> str:
     """Pairs of records that may be one person, most likely first."""
     session = db_session()
-    candidates = persons.review_queue(session, unlocked_keys(), actor=current_user.account_id)
+    facilities = live_registry(session)
+    candidates = persons.review_queue(
+        session, unlocked_keys(), actor=current_user.account_id, facilities=facilities
+    )
     session.commit()
     return render_template(
         "cases/queue.html",
         candidates=candidates,
         form=DecisionForm(),
-        facility_name=labels.facility_namer(live_registry(session)),
+        facility_name=labels.facility_namer(facilities),
     )
 
 

@@ -47,7 +47,11 @@ def records() -> str:
     db = db_session()
     stations = services.station_labels(db)
     facilities = live_registry(db)
-    form = FilterForm(request.args)
+    args = request.args.copy()
+    if args.get("facility"):
+        # A link made before a merge names the merged entry: it means the kept one.
+        args["facility"] = facilities.resolve(args["facility"])
+    form = FilterForm(args)
     name = labels.facility_namer(facilities)
     form.fill_choices(stations, [(fid, name(fid)) for fid in facilities.entries])
     form.validate()

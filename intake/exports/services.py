@@ -258,7 +258,7 @@ def _built(
     people: list[research.PersonRecords],
     rule: research.Generalisation,
     request: ExportRequest,
-    facility_kinds: Mapping[str, str] | None = None,
+    facility_kinds: Mapping[str, str] | None,
 ) -> research.ResearchRows:
     """Research rows under ``rule``, each quasi-identifier not chosen for the check
     written as "unknown": every one the file holds is one the k/l check measured, so
@@ -288,7 +288,7 @@ def anonymise_rows(
     rows: research.ResearchRows,
     people: list[research.PersonRecords],
     request: ExportRequest,
-    facility_kinds: Mapping[str, str] | None = None,
+    facility_kinds: Mapping[str, str] | None,
 ) -> Anonymised:
     """Suppress if asked, measure k and l on people and on people per episode class
     (pycanon), and find the steps that would reach the thresholds if they fail."""

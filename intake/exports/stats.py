@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,9 @@ from intake.collector import collector_paused
 from intake.progress import Progress, no_progress
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 from intake.records.shape import mappings as _dicts
+
+if TYPE_CHECKING:
+    from intake.facilities.services import LiveRegistry
 
 #: The smallest count any output shows as a number.
 THRESHOLD = 5
@@ -396,13 +399,20 @@ def stored_documents(
 
 
 @collector_paused()
-def build_statistics(session: Session, keys: Any, progress: Progress = no_progress) -> Statistics:
-    """Count every stored testimony and suppress the small counts (case database)."""
-    from intake.facilities.services import merge_map
+def build_statistics(
+    session: Session,
+    keys: Any,
+    progress: Progress = no_progress,
+    facilities: LiveRegistry | None = None,
+) -> Statistics:
+    """Count every stored testimony and suppress the small counts (case database); a
+    facility merged into another in ``facilities`` (the live registry, read here if
+    not given) is counted as the kept one."""
+    from intake.facilities.services import live_registry
     from intake.workspace.services import require_role
 
     require_role(session, "casedb")
-    merges = merge_map(session)
+    merges = (facilities or live_registry(session)).merges
     counts = count_documents(stored_documents(session, keys, progress), merges)
     return suppress(counts, reference_codes(merges))
 

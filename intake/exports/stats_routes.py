@@ -128,8 +128,9 @@ def _csv(result: stats.Statistics, named: Callable[[str, str], str]) -> bytes:
 def index() -> str:
     """The statistics, charts and map; the view is audited as an export to the page."""
     session, keys = db_session(), unlocked_keys()
-    result = stats.build_statistics(session, keys)
-    named = labeler(live_registry(session))
+    facilities = live_registry(session)
+    result = stats.build_statistics(session, keys, facilities=facilities)
+    named = labeler(facilities)
     stats.record_stats_export(
         session, keys, actor=current_user.account_id, data=_csv(result, named), output="page"
     )
@@ -151,7 +152,8 @@ def index() -> str:
 def download() -> Response:
     """The same suppressed numbers as a CSV file; audited with the file's hash."""
     session, keys = db_session(), unlocked_keys()
-    data = _csv(stats.build_statistics(session, keys), labeler(live_registry(session)))
+    facilities = live_registry(session)
+    data = _csv(stats.build_statistics(session, keys, facilities=facilities), labeler(facilities))
     stats.record_stats_export(session, keys, actor=current_user.account_id, data=data, output="csv")
     session.commit()
     return Response(

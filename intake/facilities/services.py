@@ -194,12 +194,11 @@ class LiveRegistry:
         return entry.kind if entry else None
 
     def standing_for(self, facility_id: str) -> tuple[str, ...]:
-        """``facility_id`` and every id merged into it: what records may name for it."""
-        return (
-            (facility_id, *self.entries[facility_id].aliases)
-            if facility_id in self.entries
-            else (facility_id,)
-        )
+        """The entry ``facility_id`` stands for and every id merged into it: what
+        records may name for it."""
+        kept = self.resolve(facility_id)
+        entry = self.entries.get(kept)
+        return (kept, *entry.aliases) if entry else (kept,)
 
 
 def live_registry(session: Session) -> LiveRegistry:

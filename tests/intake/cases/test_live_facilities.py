@@ -8,11 +8,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from intake.cases.persons import compare_records
+from intake.cases.persons import facilities as facilities_of
+from intake.cases.persons import review_queue
 from intake.exports import stats
-from intake.exports.services import ExportRequest, _gather, _research_rows
+from intake.exports.services import ExportRequest
 from intake.facilities import services as facilities
-from intake.records.services import load_testimony
 
 from ..conftest import unlock
 from .conftest import store, worked
@@ -55,6 +55,15 @@ def test_the_records_filter_finds_a_merged_facility_under_the_kept_one(
     assert at_merged in page and at_kept in page
     assert "Records matching: 2" in page
     assert KEPT_NAME in page and f'value="{MERGED}"' not in page
+    # And a link made before the merge, naming the merged entry, finds the same two
+    old_link = coordinator.get(f"/records/?facility={MERGED}").get_data(as_text=True)
+    assert "Records matching: 2" in old_link
+    # And the facility holds with the other episode filters for the same episode: the
+    # factory work was there, no prison was
+    work = coordinator.get(f"/records/?facility={KEPT}&kind=assigned_factory_work")
+    prison = coordinator.get(f"/records/?facility={KEPT}&kind=prison")
+    assert "Records matching: 2" in work.get_data(as_text=True)
+    assert "Records matching: 0" in prison.get_data(as_text=True)
 
 
 def test_the_record_page_names_the_facility_as_the_registry_does_now(
@@ -67,17 +76,29 @@ def test_the_record_page_names_the_facility_as_the_registry_does_now(
     assert KEPT_NAME in page
 
 
-def test_the_same_person_queue_sees_one_facility(database, settings, casedb):
+def test_the_same_person_queue_sees_one_facility(coordinator, database, settings):
+    # Given the same woman's testimony twice, one naming each facility, then merged
     at_merged, at_kept = store(database, settings, _at(MERGED), _at(KEPT))
-    _merge_and_rename(database, settings)
     keys = unlock(database, settings)
     with database.session() as session:
-        doc_a = load_testimony(session, keys, uuid.UUID(at_merged))
-        doc_b = load_testimony(session, keys, uuid.UUID(at_kept))
-        merges = facilities.merge_map(session)
-    ids = uuid.UUID(at_merged), uuid.UUID(at_kept)
-    assert [f for f, _, _ in compare_records(*ids, doc_a, doc_b, merges).facilities] == [KEPT]
-    assert compare_records(*ids, doc_a, doc_b).facilities == ()
+        (before,) = review_queue(session, keys, actor=None)
+    _merge_and_rename(database, settings)
+    # When the queue is read / Then the pair shares the kept facility, named as now
+    with database.session() as session:
+        (after,) = review_queue(session, keys, actor=None)
+    assert before.facilities == ()
+    assert [f for f, _, _ in after.facilities] == [KEPT]
+    page = coordinator.get("/persons/queue").get_data(as_text=True)
+    assert f"<bdi>{KEPT_NAME}</bdi>" in page
+    assert {at_merged, at_kept} == {str(after.a.record_id), str(after.b.record_id)}
+
+
+def test_a_testimony_naming_both_merged_entries_keeps_each_episodes_years():
+    document = _at(KEPT)
+    document["episodes"][0]["facility"] = {"registry_id": MERGED}
+    merges = {MERGED: KEPT}
+    found = facilities_of(document, merges)
+    assert list(found) == [KEPT] and ", " in found[KEPT]
 
 
 def test_statistics_count_a_merged_facility_as_the_kept_one(database, settings, casedb):
@@ -93,7 +114,11 @@ def test_statistics_count_a_merged_facility_as_the_kept_one(database, settings, 
     assert counts.tables["facility"] == {KEPT: 2}
     assert MERGED not in stats.reference_codes(merges)["facility"]
     assert MERGED not in [row.code for row in built.tables["facility"]]
-    assert KEPT in [row.code for row in built.tables["facility"]]
+    # And a testimony naming both entries is one testimony under the kept one
+    both = _at(KEPT)
+    both["episodes"][0]["facility"] = {"registry_id": MERGED}
+    assert stats.count_documents([both], merges).tables["facility"] == {KEPT: 1}
+    assert stats.count_documents([both]).tables["facility"] == {KEPT: 1, MERGED: 1}
 
 
 def test_the_statistics_page_names_the_kept_facility(app, database, settings):
@@ -102,29 +127,43 @@ def test_the_statistics_page_names_the_kept_facility(app, database, settings):
     client = _signed_in_client(app, database, settings, "casedb", "coordinator")
     store(database, settings, *[_at(MERGED) for _ in range(5)])
     _merge_and_rename(database, settings)
+    keys = unlock(database, settings)
+    with database.session() as session:
+        built = stats.build_statistics(session, keys)
+    # Then the five testimonies naming the merged entry are five under the kept one
+    (row,) = [row for row in built.tables["facility"] if row.code == KEPT]
+    assert row.cell.state == stats.SHOWN and row.cell.value == 5
+    # And the page names it as it is now, and never by the merged entry's name
     page = client.get("/stats/").get_data(as_text=True)
-    assert KEPT_NAME in page
+    assert KEPT_NAME in page and "Jiafang" not in page
 
 
 def test_the_research_export_gives_the_kept_facilitys_kind(database, settings, casedb):
-    store(database, settings, _at(MERGED))
+    import csv
+    import io
+    import zipfile
+
+    from intake.exports.services import write_export
+
+    # Given six testimonies naming the merged entry (k = 6; two statuses, l = 2)
+    documents = [_at(MERGED) for _ in range(6)]
+    for document in documents[:3]:
+        document["victim"]["status"]["code"] = "released"
+    store(database, settings, *documents)
     _merge_and_rename(database, settings)
+    # When the research data are written
     keys = unlock(database, settings)
-    request = ExportRequest(kind="research", recipient="University team").checked()
     with database.session() as session:
-        groups = [[record_id] for record_id in _all_ids(session)]
-        gathered = _gather(session, keys, request, groups, lambda done, total: None)
-    rows, _people = _research_rows(gathered, request, lambda what, value: f"{what}:{value}")
-    kinds = {
-        row["facility_kind"] for row in rows.episodes if row["kind"] == "assigned_factory_work"
-    }
-    # The bundled registry calls Jiafang an industrial park; the kept entry is a factory
+        exported = write_export(
+            session,
+            keys,
+            ExportRequest(kind="research", recipient="University team"),
+            actor=None,
+            recipients=[],
+            allow_plain=True,
+        )
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("episodes.csv").decode("utf-8"))))
+    kinds = {row["facility_kind"] for row in rows if row["kind"] == "assigned_factory_work"}
+    # Then the bundled registry's "industrial park" gave way to the kept entry's kind
     assert kinds == {"factory"}
-
-
-def _all_ids(session) -> list[uuid.UUID]:
-    from sqlalchemy import select
-
-    from intake.records.models import Testimony
-
-    return list(session.scalars(select(Testimony.id)))

@@ -143,19 +143,19 @@ class StationNotFoundError(IntakeError):
 
 
 class UnknownStationError(IntakeError):
-    """A bundle is signed by a key no enrolled station holds."""
+    """A bundle or correction is signed by a key no enrolled station holds."""
 
     status = 403
 
 
 class StationRevokedError(IntakeError):
-    """A bundle comes from a revoked station."""
+    """A bundle or correction comes from a revoked station."""
 
     status = 403
 
 
 class BadSignatureError(IntakeError):
-    """A bundle's signature does not verify."""
+    """A bundle's or correction's signature does not verify."""
 
     status = 403
 

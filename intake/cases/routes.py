@@ -14,6 +14,7 @@ from intake.cases.timeline import timeline_svg
 from intake.delivery.addenda import addenda_of
 from intake.facilities.services import live_registry
 from intake.interview import vocab
+from intake.interview.review import place_of
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import find_workspace
 
@@ -95,4 +96,5 @@ def record(record_id: uuid.UUID) -> str:
         timeline=timeline_svg(document.get("episodes") or []),
         labels=labels,
         addenda=addenda,
+        path_words=place_of,
     )

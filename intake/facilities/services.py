@@ -226,13 +226,13 @@ def merge_map(session: Session) -> dict[str, str]:
 
 def resolve(session: Session, facility_id: str) -> str:
     """The id a record's ``facility_id`` stands for now (itself unless merged)."""
-    _entries, merges = _layers(session)
-    return _follow(merges, facility_id)
+    return live_registry(session).resolve(facility_id)
 
 
 def find_facility(session: Session, facility_id: str) -> Facility:
     """The live entry ``facility_id`` resolves to."""
-    found = registry(session).get(resolve(session, facility_id))
+    live = live_registry(session)
+    found = live.entries.get(live.resolve(facility_id))
     if found is None:
         raise FacilityNotFoundError(N_("There is no facility %(id)s."), id=facility_id)
     return found

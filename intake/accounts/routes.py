@@ -67,7 +67,10 @@ def login() -> str | Response:
             db_session().commit()
             sign_in(account, unlocked_keys())
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form, error=error), 401 if error else 200
+    # A workspace set up on the command line has no account until one is added there.
+    no_accounts = services.count_accounts(db_session()) == 0
+    page = render_template("accounts/login.html", form=form, error=error, no_accounts=no_accounts)
+    return page, 401 if error else 200
 
 
 @bp.post("/logout")

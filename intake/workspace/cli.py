@@ -46,6 +46,7 @@ def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | 
             session, obj.settings, role=role, organisation_name=organisation, passphrase=passphrase
         )
     click.echo(f"Workspace set up as {role} in {obj.settings.workspace_dir}.")
+    click.echo("Then: intake accounts add NAME --role admin (the first account, to sign in).")
     if role == "casedb":
         click.echo("Next: intake keys create-identity, then give its recipient to each station.")
     else:

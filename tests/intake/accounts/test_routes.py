@@ -215,3 +215,20 @@ def test_removing_an_account_wipes_the_drafts_it_started_and_no_others(
     with database.session() as session:
         assert len(session.scalars(select(Draft)).all()) == 1
         assert len(own_drafts(session, _keys(app), other_id)) == 1
+
+
+def test_sign_in_page_says_how_to_make_the_first_account(app, database, settings):
+    # Given a station set up on the command line: unlocked, but with no account yet
+    from ..conftest import PASSPHRASE, init
+
+    init(database, settings, "station")
+    browser = app.test_client()
+    token = csrf_token(browser.get("/unlock").get_data(as_text=True))
+    browser.post("/unlock", data={"csrf_token": token, "passphrase": PASSPHRASE})
+    # When the sign-in page is opened / Then it says how to make the first administrator
+    page = browser.get("/login").get_data(as_text=True)
+    assert "No account exists here yet" in page
+    assert "intake accounts add NAME --role admin" in page
+    # And once an account exists, it says nothing of the kind
+    add_account(database, settings, _keys(app), "aigerim", "admin")
+    assert "No account exists here yet" not in browser.get("/login").get_data(as_text=True)

@@ -85,6 +85,10 @@ class AddendumRefusedError(IntakeError):
         return text if self.reason is None else f"{text} {self.reason.translated()}"
 
 
+class RecordNotHereError(AddendumRefusedError):
+    """The correction's record is not stored here (yet): its bundle may come later."""
+
+
 @dataclass(frozen=True)
 class AddendumResult:
     """What receiving one correction did."""
@@ -222,7 +226,7 @@ def import_addendum(
         return AddendumResult(addendum_id, record_id, station.label, already=True)
     testimony = session.get(Testimony, record_id)
     if testimony is None:
-        raise AddendumRefusedError(
+        raise RecordNotHereError(
             N_(
                 "Record %(id)s, which this correction is for, is not stored here. Import "
                 "the bundle that holds it first, then this file again."

@@ -19,8 +19,11 @@ from intake.delivery import addenda, services
 from intake.delivery.bundles import MAX_BUNDLE_BYTES
 from intake.errors import N_, IntakeError
 from intake.progress import Progress
+from intake.workspace.vault import UnlockedKeys
 
-_FILE = click.Path(dir_okay=False, path_type=Path)
+#: A file named on the command line: checked where it is read (:func:`_read_input`), so a
+#: missing file or a folder among many is told of and the others still go.
+_FILE = click.Path(path_type=Path)
 
 
 class DeliveryFileError(IntakeError):
@@ -49,6 +52,8 @@ def _progress_bar(label: str) -> Iterator[Progress]:
 
 def _read_input(path: Path, limit: int) -> bytes:
     """A regular file's bytes, refused clearly if missing, special or too large."""
+    if not path.exists():
+        raise DeliveryFileError(N_("%(path)s does not exist."), path=str(path))
     if not path.is_file():
         raise DeliveryFileError(N_("%(path)s is not a regular file."), path=str(path))
     if path.stat().st_size > limit:
@@ -161,38 +166,61 @@ def import_(
 
     Carry the receipt back to the station: `intake outbox confirm FILE.receipt`.
     A FILE may also be a station's correction (an addendum): it is checked
-    and kept beside its record, which must be imported first; it has no receipt.
+    and kept beside its record; it has no receipt. A correction whose record is
+    not stored yet is tried again after every other FILE, so it may come before
+    the bundle that holds its record.
     Exit status 1 if any file was refused.
     """
     keys = unlocked(obj, passphrase_file)
     refused = 0
+    # A correction whose record is not stored yet waits until every other file was
+    # tried: its bundle may be among them, in whatever order the names came.
+    waiting: list[Path] = []
     for path in files:
-        try:
-            data = _read_input(path, MAX_BUNDLE_BYTES)
-            label = f"{path}: checking records"
-            with _progress_bar(label) as progress, obj.database.session() as session:
-                result = addenda.import_file(
-                    session, keys, data, progress=progress, workers=workers
-                )
-                if isinstance(result, addenda.AddendumResult):
-                    click.echo(_addendum_outcome(path, result))
-                    continue
-                click.echo(f"{path}: verified; storing {len(result.stored)} records")
-            receipt_path = path.with_name(path.name + ".receipt")
-            if receipt_path.exists():
-                receipt_path = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.receipt")
-            _write_new(receipt_path, result.receipt)
-        except IntakeError as error:
-            refused += 1
-            click.echo(f"{path}: refused: {error}")
-            for problem in getattr(error, "problems", []):
-                click.echo(f"{path}:   {problem}")
-            continue
-        click.echo(
-            f"{path}: {len(result.stored)} stored, {len(result.already)} already received, "
-            f"from {result.station_label!r}; receipt: {receipt_path}"
-        )
+        refused += not _import_one(obj, keys, path, workers, waiting)
+    for path in waiting:
+        refused += not _import_one(obj, keys, path, workers, None)
     sys.exit(1 if refused else 0)
+
+
+def _import_one(
+    obj: CliContext, keys: UnlockedKeys, path: Path, workers: int, waiting: list[Path] | None
+) -> bool:
+    """Import one bundle or correction FILE and say what happened; False if refused.
+    A correction for a record not stored yet is put in ``waiting`` when one is given."""
+    try:
+        data = _read_input(path, MAX_BUNDLE_BYTES)
+        label = f"{path}: checking records"
+        with _progress_bar(label) as progress, obj.database.session() as session:
+            result = addenda.import_file(session, keys, data, progress=progress, workers=workers)
+            if isinstance(result, addenda.AddendumResult):
+                click.echo(_addendum_outcome(path, result))
+                return True
+            click.echo(f"{path}: verified; storing {len(result.stored)} records")
+        receipt_path = path.with_name(path.name + ".receipt")
+        if receipt_path.exists():
+            receipt_path = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.receipt")
+        _write_new(receipt_path, result.receipt)
+    except addenda.RecordNotHereError as error:
+        if waiting is None:
+            return _refused(path, error)
+        click.echo(f"{path}: a correction for a record not stored yet; tried again last")
+        waiting.append(path)
+        return True
+    except IntakeError as error:
+        return _refused(path, error)
+    click.echo(
+        f"{path}: {len(result.stored)} stored, {len(result.already)} already received, "
+        f"from {result.station_label!r}; receipt: {receipt_path}"
+    )
+    return True
+
+
+def _refused(path: Path, error: IntakeError) -> bool:
+    click.echo(f"{path}: refused: {error}")
+    for problem in getattr(error, "problems", []):
+        click.echo(f"{path}:   {problem}")
+    return False
 
 
 def _addendum_outcome(path: Path, result: addenda.AddendumResult) -> str:
@@ -295,6 +323,10 @@ def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None)
     """Check a RECEIPT file from the case database and mark its records delivered."""
     data = _read_input(receipt, 50_000_000)
     keys = unlocked(obj, passphrase_file)
-    with obj.database.session() as session:
-        delivered = services.confirm_receipt(session, keys, data)
+    try:
+        with obj.database.session() as session:
+            delivered = services.confirm_receipt(session, keys, data)
+    except services.ReceiptConfirmedError as done:
+        click.echo(str(done))
+        return
     click.echo(f"{len(delivered)} record(s) marked delivered; their sealed files are deleted.")

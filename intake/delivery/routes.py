@@ -40,6 +40,8 @@ from intake.delivery.forms import (
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
+from intake.formbase import AppForm
+from intake.records.models import SealedRecord
 from intake.web import app_state, confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role, station_fingerprint
 
@@ -66,6 +68,22 @@ def index() -> Response:
 # --- station ---------------------------------------------------------------------------
 
 
+def _refused_form(form: AppForm) -> Response:
+    """A station form that did not validate (a field left blank, or only spaces): what
+    was wrong, said on the Delivery page. A missing or stale CSRF token stays a 400."""
+    problems = [
+        f"{form[name].label.text}: {message}"
+        for name, messages in form.errors.items()
+        if name != "csrf_token"
+        for message in messages
+    ]
+    if not problems:
+        abort(400)
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for(".outbox"))
+
+
 @bp.get("/outbox")
 @login_required(*SENDERS)
 def outbox() -> str:
@@ -86,13 +104,29 @@ def outbox() -> str:
     )
 
 
+@bp.get("/outbox/correct")
+@login_required(*SENDERS)
+def correct() -> Response:
+    """Go to the correction page of a record sealed at this station, found by its id."""
+    session = db_session()
+    require_role(session, "station")
+    try:
+        record_id = uuid.UUID(request.args.get("record_id", "").strip()[:36])
+    except ValueError:
+        record_id = None
+    if record_id is None or session.get(SealedRecord, record_id) is None:
+        flash(gettext("No record with this id was sealed at this station."), "error")
+        return redirect(url_for(".outbox"))
+    return redirect(url_for("interview.addendum", record_id=record_id))
+
+
 @bp.post("/outbox/send")
 @login_required(*SENDERS)
 def send() -> Response:
     """Send every undelivered record over the network and confirm the receipts."""
     form = SendForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused_form(form)
     try:
         # send_outbox commits each bundle's number before sending it, then its receipt.
         result = services.send_outbox(db_session(), unlocked_keys(), form.url.data)
@@ -111,7 +145,12 @@ def export() -> Response:
     """Save every undelivered record into one bundle file (download)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    bundle = services.build_bundle(db_session(), unlocked_keys())
+    try:
+        bundle = services.build_bundle(db_session(), unlocked_keys())
+    except IntakeError as error:
+        db_session().rollback()
+        flash(error.translated(), "error")
+        return redirect(url_for(".outbox"))
     db_session().commit()
     response = Response(bundle.data, mimetype="application/octet-stream")
     # A name that says nothing of the app or how many bundles went before it.
@@ -131,6 +170,8 @@ def confirm() -> Response:
     try:
         data = form.receipt.data.read(50_000_000)
         delivered = services.confirm_receipt(db_session(), unlocked_keys(), data)
+    except services.ReceiptConfirmedError as done:
+        flash(done.translated(), "done")
     except IntakeError as error:
         db_session().rollback()
         flash(error.translated(), "error")
@@ -146,7 +187,7 @@ def trust() -> Response:
     """Keep the case database's receipt key."""
     form = TrustForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused_form(form)
     try:
         services.trust_casedb_key(db_session(), unlocked_keys(), form.key.data)
     except IntakeError as error:

@@ -213,6 +213,12 @@ class ReceiptError(IntakeError):
     """A receipt is malformed, not signed by the case database, or not for this station."""
 
 
+class ReceiptConfirmedError(IntakeError):
+    """A receipt confirmed before: nothing is left for it to change."""
+
+    status = 409
+
+
 class SendError(IntakeError):
     """Sending to the case database failed; the records stay in the outbox."""
 
@@ -739,6 +745,15 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
     sent = session.get(SentBundle, bundle_id)
     if sent is None:
         raise _bad_receipt()
+    if sent.confirmed_on is not None and sent.receipt == receipt:
+        raise ReceiptConfirmedError(
+            N_(
+                "This receipt (bundle number %(sequence)s) was confirmed on %(day)s already; "
+                "its records are delivered and nothing changed."
+            ),
+            sequence=sent.sequence,
+            day=sent.confirmed_on.isoformat(),
+        )
     delivered = []
     today = _now().date()
     rows = session.scalars(select(SealedRecord).where(SealedRecord.id.in_(list(listed))))

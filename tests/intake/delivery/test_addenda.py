@@ -423,6 +423,39 @@ def test_intake_import_takes_a_correction_file(
     assert again.exit_code == 0 and "was already received" in again.output
 
 
+def test_intake_import_takes_a_correction_named_before_its_bundle(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    from click.testing import CliRunner
+
+    from intake.cli import CliContext, main
+
+    # Given a record sealed at the station, its correction, and the bundle holding it,
+    # and a correction to a record that is in no file given
+    (document,) = seal_documents(station_side, 1)
+    record_id = uuid.UUID(document["record_id"])
+    correction = tmp_path / "0a.age"
+    correction.write_bytes(_correction(station_side, record_id))
+    bundle = tmp_path / "1.bundle"
+    bundle.write_bytes(make_bundle(station_side))
+    (stray,) = seal_documents(station_side, 1)
+    orphan = tmp_path / "0b.age"
+    orphan.write_bytes(_correction(station_side, uuid.UUID(stray["record_id"])))
+    obj = CliContext(settings=casedb_side.settings, database=casedb_side.database)
+    argv = ["import", str(correction), str(orphan), str(bundle)]
+    # When the corrections are named before the bundle
+    result = CliRunner().invoke(main, [*argv, "--passphrase-file", passphrase_file], obj=obj)
+    # Then the bundle goes in, its record's correction after it, and only the
+    # correction whose record came in no file is refused, saying what to do
+    assert result.exit_code == 1, result.output
+    assert f"to record {record_id} stored" in result.output
+    assert result.output.index("1.bundle: 1 stored") < result.output.index(
+        f"to record {record_id} stored"
+    )
+    assert "0b.age: refused:" in result.output and "Import the bundle" in result.output
+    assert _held(casedb_side) == 1
+
+
 def test_a_station_cannot_correct_a_record_another_station_delivered(
     tmp_path, casedb_side, station_side
 ):

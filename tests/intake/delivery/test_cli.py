@@ -72,6 +72,10 @@ def test_enrol_export_import_and_confirm_by_file(tmp_path, casedb_side, passphra
     with station.database.session() as session:
         assert all(row.sealed is None for row in session.scalars(select(SealedRecord)))
     assert "0 record(s) waiting" in run(station, "outbox", "list").output
+    # And the same receipt again is said to be confirmed already, and changes nothing
+    twice = run(station, "outbox", "confirm", str(receipt), passphrase_file=passphrase_file)
+    assert twice.exit_code == 0, twice.output
+    assert "was confirmed on" in twice.output and "marked delivered" not in twice.output
     # And the case database lists both records
     listing = run(casedb_side, "records", "list").output
     assert all(d["record_id"] in listing for d in documents)
@@ -90,8 +94,14 @@ def test_bad_files_give_clear_errors_and_no_traceback(
     result = run(casedb_side, "import", str(junk), missing, passphrase_file=passphrase_file)
     assert result.exit_code == 1
     assert "junk.bundle: refused:" in result.output
-    assert "is not a regular file" in result.output
+    assert "missing.bundle does not exist." in result.output
     assert "Traceback" not in result.output
+    # A folder among the files is refused on its own; the other files still go
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    mixed = run(casedb_side, "import", str(folder), str(junk), passphrase_file=passphrase_file)
+    assert mixed.exit_code == 1 and "folder is not a regular file." in mixed.output
+    assert "junk.bundle: refused:" in mixed.output
     empty = run(
         station_side, "outbox", "export", str(tmp_path / "x"), passphrase_file=passphrase_file
     )

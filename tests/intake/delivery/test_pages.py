@@ -104,6 +104,37 @@ def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_
     records = casedb.get("/delivery/records").get_data(as_text=True)
     assert all(d["record_id"] in records for d in documents)
     assert records.count("Laptop A") == 2
+    # And the same receipt confirmed again is said to be confirmed already
+    again = _post(
+        station,
+        "/delivery/outbox/confirm",
+        "/delivery/outbox",
+        {"receipt": (io.BytesIO(receipt), "bundle.receipt")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "was confirmed on" in again and "nothing changed" in again
+    assert "0 record(s) delivered" not in again
+
+
+def test_blank_station_forms_and_an_empty_outbox_are_told_on_the_delivery_page(
+    station_admin_side,
+):
+    station, _ = station_admin_side
+    # When the address or the key is only spaces, or an empty outbox is saved to a file
+    for path, data, said in (
+        ("/delivery/outbox/send", {"url": "   "}, "Case database address: "),
+        ("/delivery/outbox/trust", {"key": " \t "}, "Case database key: "),
+        ("/delivery/outbox/export", {}, "The outbox is empty"),
+    ):
+        response = _post(station, path, "/delivery/outbox", data)
+        # Then the Delivery page says what is wrong, rather than an error page
+        assert response.status_code == 302, path
+        assert response.headers["Location"].endswith("/delivery/outbox")
+        page = station.get("/delivery/outbox").get_data(as_text=True)
+        assert said in page, path
+    # And a post without the form's token is still refused outright
+    assert station.post("/delivery/outbox/send", data={"url": "https://x"}).status_code == 400
 
 
 def test_a_damaged_bundle_on_the_import_page_imports_nothing(casedb_admin):

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from crypto import seal
 from intake.delivery.services import station_signing_key
 from intake.errors import N_, IntakeError
+from intake.interview.review import record_schema, resolve_node
 from intake.records.attachments import pack_payload
 from intake.records.derived import load_schema
 from intake.records.services import NoRecipientsError, canonical_json
@@ -56,6 +57,10 @@ class AddendumInvalidError(IntakeError):
     """The correction is empty, too long, or names fields a record does not have."""
 
     status = 422
+
+
+class AddendumPathError(AddendumInvalidError):
+    """A corrected field that a record does not have."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,63 @@ def new_addendum(
     }
     if author:
         document["author"] = author
-    return check_addendum(document)
+    checked = check_addendum(document)
+    # Checked against the record schema when written; not when received, so a
+    # correction written at a station with an older schema still arrives.
+    for path in checked["corrected_paths"]:
+        if not in_record_schema(path):
+            raise _not_a_field(path)
+    return checked
+
+
+def _not_a_field(path: object) -> AddendumPathError:
+    return AddendumPathError(
+        N_("“%(path)s” is not a field of a record, such as $.victim.birth_date."),
+        path=str(path)[:100],
+    )
+
+
+#: One step of a field's path: ``.name`` or ``[index]``.
+_STEP_RE = re.compile(r"\.([a-z_]+)|\[(\d{1,3})\]")
+#: How deep ``anyOf`` / ``oneOf`` alternatives are followed (the schema nests two).
+_MAX_BRANCHING = 4
+
+
+def in_record_schema(path: str) -> bool:
+    """Whether ``path`` (``$.section`` then ``.name`` or ``[index]`` steps) names a
+    place the record schema has: each name a property (or a key of a map), each index
+    an item of a list."""
+    if not _PATH_RE.match(path):
+        return False
+    nodes: list[dict[str, Any]] = [record_schema()]
+    for name, _index in _STEP_RE.findall(path[1:]):
+        branches = _alternatives(nodes)
+        if name:
+            nodes = [b["properties"][name] for b in branches if name in b.get("properties", {})]
+            nodes += [b["additionalProperties"] for b in branches if _is_map(b)]
+        else:
+            nodes = [b["items"] for b in branches if isinstance(b.get("items"), dict)]
+        if not nodes:
+            return False
+    return True
+
+
+def _is_map(node: dict[str, Any]) -> bool:
+    return isinstance(node.get("additionalProperties"), dict)
+
+
+def _alternatives(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The nodes with references followed and ``anyOf`` / ``oneOf`` spread out."""
+    found: list[dict[str, Any]] = []
+    for _ in range(_MAX_BRANCHING):
+        spread: list[dict[str, Any]] = []
+        for node in map(resolve_node, nodes):
+            choices = node.get("anyOf") or node.get("oneOf")
+            (spread if isinstance(choices, list) else found).extend(choices or [node])
+        if not spread:
+            break
+        nodes = spread
+    return found
 
 
 def _invalid() -> AddendumInvalidError:
@@ -130,10 +191,7 @@ def check_addendum(document: object) -> dict[str, Any]:
     for path in paths:
         match = _PATH_RE.match(path) if isinstance(path, str) else None
         if match is None or match.group(1) not in sections:
-            raise AddendumInvalidError(
-                N_("“%(path)s” is not a field of a record, such as $.victim.birth_date."),
-                path=str(path)[:100],
-            )
+            raise _not_a_field(path)
     return document
 
 

@@ -333,13 +333,21 @@ class Receipt:
     record_id: uuid.UUID
     on: date
     sealed_sha256: str | None
+    #: The day the case database's receipt for it was confirmed (station), if it was.
+    delivered_on: date | None = None
+
+
+def sealed_here(record_id: uuid.UUID) -> bool:
+    """Whether ``record_id`` was sealed at this station (delivered or not). Its id, day
+    and sealed hash are on the Delivery page for everyone who may send."""
+    return db_session().get(SealedRecord, record_id) is not None
 
 
 def receipt_of(record_id: uuid.UUID) -> Receipt:
     """The receipt of a sealed (station) or stored (case database) record, or 404."""
     sealed = db_session().get(SealedRecord, record_id)
     if sealed is not None:
-        return Receipt(record_id, sealed.sealed_on, sealed.sha256)
+        return Receipt(record_id, sealed.sealed_on, sealed.sha256, sealed.delivered_on)
     stored = db_session().get(Testimony, record_id)
     if stored is None:
         abort(404)

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
 from intake.interview import flow, services
-from intake.interview.addenda import record_addendum
+from intake.interview.addenda import AddendumPathError, record_addendum
 from intake.interview.forms import ActionForm, AddendumForm, AttachmentForm, PublicationForm
 from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
@@ -175,9 +175,10 @@ def another_victim(draft_id: uuid.UUID) -> Response:
 def receipt(record_id: uuid.UUID) -> str:
     """What was sealed or stored: the record id, the day and (station) the sealed hash.
 
-    Only for the person who finalised it, until the workspace locks.
+    For the person who finalised it, until the workspace locks; at a station, for any
+    record sealed there (the Delivery page lists the same).
     """
-    if not is_own_receipt(record_id):
+    if not (is_own_receipt(record_id) or flow.sealed_here(record_id)):
         abort(404)
     return render_template("interview/receipt.html", receipt=flow.receipt_of(record_id))
 
@@ -185,8 +186,11 @@ def receipt(record_id: uuid.UUID) -> str:
 @bp.route("/receipt/<uuid:record_id>/addendum", methods=["GET", "POST"])
 @login_required(*ROLES)
 def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
-    """Record a correction to a sealed record: sealed at once and handed over as a file."""
-    if not is_own_receipt(record_id):
+    """Record a correction to a sealed record: sealed at once and handed over as a file.
+
+    For any record sealed at this station, delivered or not, so a mistake noticed
+    after the workspace locked can still be corrected."""
+    if not (is_own_receipt(record_id) or flow.sealed_here(record_id)):
         abort(404)
     receipt, form = flow.receipt_of(record_id), AddendumForm()
     if receipt.sealed_sha256 is None:
@@ -203,7 +207,9 @@ def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
             datetime.now(UTC).date(),
         )
     except IntakeError as error:
-        form.correction.errors = [error.translated()]
+        # A field the record does not have is told beside the list of fields.
+        shown = form.corrected_paths if isinstance(error, AddendumPathError) else form.correction
+        shown.errors = [error.translated()]
         return render_template("interview/addendum.html", receipt=receipt, form=form), 422
     # Like a bundle's: a name that says nothing of the app, the record or what it holds.
     name = f"{secrets.token_hex(6)}.age"

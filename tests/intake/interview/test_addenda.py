@@ -8,7 +8,12 @@ from datetime import date
 import pytest
 
 import crypto
-from intake.interview.addenda import AddendumInvalidError, new_addendum, seal_addendum
+from intake.interview.addenda import (
+    AddendumInvalidError,
+    check_addendum,
+    new_addendum,
+    seal_addendum,
+)
 from intake.records.attachments import unpack_payload
 from intake.workspace.services import WrongRoleError
 
@@ -42,6 +47,11 @@ def test_an_addendum_names_the_record_the_day_and_the_corrected_fields():
         (TEXT, ["$.victim.names[0]; DROP TABLE"]),
         (TEXT, ["$.schema_version"]),
         (TEXT, [f"$.episodes[{i}]" for i in range(51)]),
+        (TEXT, ["$.victim.nonexistent"]),
+        (TEXT, ["$.episodes[2].nothing"]),
+        (TEXT, ["$.episodes.end"]),
+        (TEXT, ["$.victim.birth_date[0]"]),
+        (TEXT, ["$.coding.ilo_indicators.not_an_indicator"]),
     ],
 )
 def test_bad_addenda_are_refused(text, paths):
@@ -69,3 +79,28 @@ def test_only_a_station_seals_addenda(casedb, database):
     addendum = new_addendum(RECORD, TEXT, [], DAY)
     with database.session() as session, pytest.raises(WrongRoleError):
         seal_addendum(session, casedb, addendum)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$.victim",
+        "$.victim.birth_date.precision",
+        "$.episodes[0].start.value",
+        "$.victim.names[3].text",
+        "$.labour[1].wages[0].amount",
+        "$.coding.ilo_indicators.isolation",
+        "$.consent.publish_victim_name",
+    ],
+)
+def test_fields_a_record_has_are_taken(path):
+    assert new_addendum(RECORD, TEXT, [path], DAY)["corrected_paths"] == [path]
+
+
+def test_a_received_addendum_is_not_judged_by_this_schema():
+    # Given an addendum written elsewhere naming a field this schema does not have
+    # (a station with another schema version) / When it is checked as received
+    # Then it is taken: the correction's words are what the coordinator reads
+    addendum = new_addendum(RECORD, TEXT, ["$.victim.birth_date"], DAY)
+    addendum["corrected_paths"] = ["$.victim.former_field"]
+    assert check_addendum(addendum)["corrected_paths"] == ["$.victim.former_field"]

@@ -171,8 +171,63 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
         data={"csrf_token": csrf_token(page), "correction": text, "corrected_paths": "$.nothing"},
     )
     assert bad.status_code == 422 and "is not a field of a record" in bad.get_data(as_text=True)
+    # And so is one of a section a record has, beside the list of fields, not the text
+    wrong = client.post(
+        f"{receipt_url}/addendum",
+        data={
+            "csrf_token": csrf_token(page),
+            "correction": text,
+            "corrected_paths": "$.victim.nonexistent",
+        },
+    ).get_data(as_text=True)
+    assert "“$.victim.nonexistent” is not a field of a record" in wrong
+    start = wrong.index('name="corrected_paths"')
+    paths_field = wrong[start : wrong.index("</form>", start)]
+    assert "is not a field of a record" in paths_field
 
 
 def test_no_addendum_for_an_unknown_record(station_interviewer):
     unknown = uuid.uuid4()
     assert station_interviewer.get(f"/interview/receipt/{unknown}/addendum").status_code == 404
+
+
+def test_a_record_sealed_here_can_be_corrected_after_the_person_who_sealed_it_left(
+    app, station_interviewer, database, settings
+):
+    from sqlalchemy import update
+
+    from intake.records.models import SealedRecord
+    from tests.intake.accounts.helpers import add_account, sign_in
+
+    # Given a record finalised by one interviewer
+    base = _people_pages(station_interviewer)
+    change_draft(database, settings, base, **worked_example_work_sections())
+    receipt_url = _confirm(station_interviewer, base, "finalise").headers["Location"]
+    record_id = receipt_url.rsplit("/", 1)[-1]
+    # When another person of the station signs in (or the first one after a lock,
+    # when the app no longer remembers who sealed what)
+    keys = app.extensions["intake"].vault.keys
+    add_account(database, settings, keys, "dana", "interviewer")
+    other = sign_in(app, "dana")
+    # Then the record's receipt and its correction page open, and the Delivery page
+    # offers a correction for it, and finds it by its id
+    assert "waits in the outbox" in other.get(receipt_url).get_data(as_text=True)
+    assert other.get(f"{receipt_url}/addendum").status_code == 200
+    outbox = other.get("/delivery/outbox").get_data(as_text=True)
+    assert f"{receipt_url}/addendum" in outbox
+    found = other.get(f"/delivery/outbox/correct?record_id=%20{record_id.upper()}%20")
+    assert found.status_code == 302 and found.headers["Location"].endswith(f"{record_id}/addendum")
+    for wrong in (str(uuid.uuid4()), "../etc", ""):
+        refused = other.get(f"/delivery/outbox/correct?record_id={wrong}", follow_redirects=True)
+        assert "No record with this id was sealed at this station" in refused.get_data(as_text=True)
+    # And once delivered, the receipt says so rather than "waits in the outbox"
+    with database.session() as session:
+        session.execute(
+            update(SealedRecord)
+            .where(SealedRecord.id == uuid.UUID(record_id))
+            .values(delivered_on=SealedRecord.sealed_on, sealed=None)
+        )
+    delivered = other.get(receipt_url).get_data(as_text=True)
+    assert "was delivered to the case database" in delivered
+    assert "waits in the outbox" not in delivered
+    assert other.get(f"{receipt_url}/addendum").status_code == 200

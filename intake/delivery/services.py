@@ -593,17 +593,72 @@ def _endpoint(url: str) -> str:
     return cleaned if cleaned.endswith(ENDPOINT) else cleaned.rstrip("/") + ENDPOINT
 
 
-def post_bundle(url: str, data: bytes, *, timeout: float = 120.0) -> bytes:
-    """POST a bundle to the case database at ``url``; the receipt it answers with."""
+#: How long reaching the case database and agreeing on TLS may take, in seconds: an
+#: address that answers nothing (or a plain-HTTP server given as https://) fails in
+#: seconds, while the upload and the import that answers it may take longer.
+CONNECT_TIMEOUT = 15.0
+
+
+def _quick_connect(
+    kind: type[http.client.HTTPConnection], limit: float
+) -> type[http.client.HTTPConnection]:
+    """``kind`` whose connection (and TLS handshake) waits at most ``limit`` seconds;
+    after it, reads and writes wait as long as the request's own timeout."""
+
+    class Connection(kind):  # type: ignore[valid-type,misc]
+        def connect(self) -> None:
+            patient = self.timeout
+            self.timeout = limit
+            try:
+                super().connect()
+            finally:
+                self.timeout = patient
+            self.sock.settimeout(patient)
+
+    return Connection
+
+
+def _opener(connect_timeout: float) -> urllib.request.OpenerDirector:
+    http_connection = _quick_connect(http.client.HTTPConnection, connect_timeout)
+    https_connection = _quick_connect(http.client.HTTPSConnection, connect_timeout)
+
+    class QuickHTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(http_connection, req)
+
+    class QuickHTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(https_connection, req, context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(QuickHTTP, QuickHTTPS)
+
+
+def post_bundle(
+    url: str,
+    data: bytes,
+    *,
+    timeout: float = 120.0,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> bytes:
+    """POST a bundle to the case database at ``url``; the receipt it answers with.
+    Reaching it may take ``connect_timeout`` seconds, each later wait ``timeout``."""
     target = _endpoint(url)
     request = urllib.request.Request(  # noqa: S310 (http/https checked above)
         target, data=data, method="POST", headers={"Content-Type": "application/octet-stream"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _opener(connect_timeout).open(request, timeout=timeout) as response:
             body: bytes = response.read()
             return body
     except urllib.error.HTTPError as error:
+        if error.code == 404:
+            raise SendError(
+                N_(
+                    "No case database answers at %(url)s (HTTP 404): check the address. The "
+                    "records stay in the outbox."
+                ),
+                url=url.strip(),
+            ) from None
         try:
             reason = str(json.loads(error.read())["error"])[:500]
         except (
@@ -614,7 +669,7 @@ def post_bundle(url: str, data: bytes, *, timeout: float = 120.0) -> bytes:
             OSError,
             http.client.HTTPException,
         ):
-            reason = f"HTTP {error.code}"
+            reason = f"HTTP {error.code}."
         raise SendError(
             N_("The case database refused the bundle: %(reason)s The records stay in the outbox."),
             reason=reason,
@@ -623,7 +678,8 @@ def post_bundle(url: str, data: bytes, *, timeout: float = 120.0) -> bytes:
         raise SendError(
             N_(
                 "The case database at %(url)s could not be reached, or the connection broke. "
-                "The records stay in the outbox; send again later."
+                "Check the address, including http:// or https://. The records stay in the "
+                "outbox; send again later."
             ),
             url=url.strip(),
         ) from None
@@ -1202,8 +1258,8 @@ def _check_against_manifest(manifest: Manifest, places: dict[uuid.UUID, EntryPla
 def _damaged_bundle() -> BundleUnreadableError:
     return BundleUnreadableError(
         N_(
-            "This file does not open as a bundle sealed to this organisation: it is "
-            "damaged, cut short, or not a bundle. Nothing was imported."
+            "This file does not open as a bundle or a correction sealed to this "
+            "organisation: it is damaged, cut short, or neither. Nothing was imported."
         )
     )
 

@@ -172,3 +172,48 @@ def test_a_lost_receipt_then_a_resend_delivers_as_already_received(
         result = services.send_outbox(session, station_side.keys, casedb_url)
     assert len(result.delivered) == 2
     assert counts(casedb_side) == (2, 2)
+
+
+def _silent_server() -> tuple[socket.socket, threading.Thread]:
+    """A listener that accepts a connection and reads it without ever answering, as a
+    plain-HTTP server does with a TLS greeting (it waits for the end of a line)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.settimeout(10)
+            try:
+                while connection.recv(4096):
+                    pass
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+def test_an_address_that_never_answers_the_handshake_fails_soon_with_a_hint():
+    # Given a server that takes the connection and never answers (https:// given for a
+    # server that speaks plain HTTP)
+    listener, thread = _silent_server()
+    port = listener.getsockname()[1]
+    try:
+        # When a bundle is sent there with a short connection limit (and a long
+        # timeout for the rest) / Then it fails at the limit, saying to check the scheme
+        with pytest.raises(services.SendError, match=r"including http:// or https://"):
+            services.post_bundle(
+                f"https://127.0.0.1:{port}/", b"bundle", timeout=600, connect_timeout=0.5
+            )
+    finally:
+        listener.close()
+        thread.join(timeout=15)
+    assert not thread.is_alive()
+
+
+def test_a_wrong_path_says_no_case_database_answers_there(casedb_url):
+    # When a bundle is sent to a path of the case database's host that is not its own
+    # Then the station is told that no case database answers at that address
+    with pytest.raises(services.SendError, match=r"No case database answers at .* \(HTTP 404\)"):
+        services.post_bundle(casedb_url.rstrip("/") + "/elsewhere/", b"bundle")

@@ -120,6 +120,11 @@ class IntakeGroup(click.Group):
             sys.exit(1)
 
 
+#: Commands that may start in a folder that does not exist yet: set-up, the set-up
+#: page, and checking a file (which needs no workspace).
+_MAKE_A_WORKSPACE = ("init", "serve", "validate", None)
+
+
 @click.group(cls=IntakeGroup)
 @click.option(
     "--workspace",
@@ -127,7 +132,7 @@ class IntakeGroup(click.Group):
     envvar="INTAKE_WORKSPACE",
     default=DEFAULT_WORKSPACE,
     show_default=True,
-    help="Workspace folder (SQLite database and session key). Env: INTAKE_WORKSPACE.",
+    help="Workspace folder (SQLite database, key file and session key). Env: INTAKE_WORKSPACE.",
 )
 @click.option(
     "--database-url",
@@ -142,6 +147,21 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
     Start with `intake init`, then `intake serve`.
     """
     if ctx.obj is None:  # tests pass a prepared CliContext as obj
+        # A subcommand's own --help is parsed after this runs: looked for in the line.
+        if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
+            return  # help needs no workspace, and makes none
+        if (
+            ctx.invoked_subcommand not in _MAKE_A_WORKSPACE
+            and database_url is None
+            and not workspace.exists()
+        ):
+            # A mistyped --workspace would otherwise leave a new, empty workspace behind.
+            click.echo(
+                f"No workspace at {workspace}. Set one up with `intake init` (or open "
+                "the set-up page with `intake serve`), or give the right --workspace.",
+                err=True,
+            )
+            sys.exit(1)
         settings = Settings.for_workspace(workspace, database_url=database_url)
         ctx.obj = CliContext(
             settings=settings, database=Database(settings.database_url, key_file=settings.key_file)

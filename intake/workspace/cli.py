@@ -65,7 +65,9 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
     """Print the public keys of this workspace (nothing secret).
 
     A case database asks for the passphrase: its recipient is derived from the
-    decrypted organisation identity, so nothing edited on disk can replace it.
+    decrypted organisation identity, so nothing edited on disk can replace it. A
+    station given --passphrase-file checks each recipient against its keyring and
+    marks one added or changed outside the app.
     """
     with obj.database.session() as session:
         workspace = services.get_workspace(session)
@@ -74,13 +76,24 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
         recipient = services.organisation_recipient(unlocked(obj, passphrase_file))
         click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
         return
+    keys = None if passphrase_file is None else unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         click.echo(f"station signing key fingerprint: {services.station_fingerprint(session)}")
-        rows = services.list_recipients(session)
+        if keys is None:
+            rows = [(row, None) for row in services.list_recipients(session)]
+        else:
+            rows = list(services.checked_recipients(session, keys))
         if not rows:
             click.echo("recipients: (none: run intake keys add-recipient)")
-        for row in rows:
-            click.echo(f"recipient: {row.recipient}  ({row.label})")
+        for row, genuine in rows:
+            mark = {
+                None: "",
+                True: "  checked",
+                False: "  NOT GENUINE: added or changed outside this app; nothing is sealed",
+            }[genuine]
+            click.echo(f"recipient: {row.recipient}  ({row.label}){mark}")
+        if rows and keys is None:
+            click.echo("(give --passphrase-file to check the recipients against the keyring)")
 
 
 @keys.command("create-identity")

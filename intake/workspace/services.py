@@ -435,22 +435,29 @@ def register_recipient(
 
 def verified_recipients(session: Session, keys: UnlockedKeys) -> list[str]:
     """Recipients to seal to, each checked against its attestation under the keyring."""
+    checked = checked_recipients(session, keys)
+    if not all(genuine for _, genuine in checked):
+        raise RecipientTamperedError(
+            N_(
+                "The list of organisation recipients was changed outside this app. "
+                "Nothing was sealed. Ask the case database administrator to check this laptop."
+            )
+        )
+    return [row.recipient for row, _ in checked]
+
+
+def checked_recipients(session: Session, keys: UnlockedKeys) -> list[tuple[Recipient, bool]]:
+    """Each registered recipient, and whether its attestation under the keyring holds
+    (False: added or edited outside this app)."""
     chain = keys.keyring.chain(Purpose.RECIPIENTS)
-    verified = []
+    checked = []
     for row in list_recipients(session):
         try:
             attested = decrypt_field(chain, row.attestation, context=_recipient_context(row.id))
         except OpenError:
             attested = b""
-        if attested != row.recipient.encode():
-            raise RecipientTamperedError(
-                N_(
-                    "The list of organisation recipients was changed outside this app. "
-                    "Nothing was sealed. Ask the case database administrator to check this laptop."
-                )
-            )
-        verified.append(row.recipient)
-    return verified
+        checked.append((row, attested == row.recipient.encode()))
+    return checked
 
 
 def list_recipients(session: Session) -> list[Recipient]:

@@ -81,6 +81,20 @@ def test_station_setup_registers_a_recipient(cli_obj, passphrase_file):
     assert result.exit_code == 0, result.output
     shown = run(cli_obj, "keys", "show").output
     assert recipient in shown and "fingerprint" in shown
+    assert "give --passphrase-file to check" in shown
+    # And with the passphrase, a recipient slipped into the database is marked
+    from sqlalchemy import update
+
+    from intake.workspace.models import Recipient
+
+    genuine = run(cli_obj, "keys", "show", "--passphrase-file", passphrase_file).output
+    assert f"recipient: {recipient}  (case database)  checked" in genuine
+    intruder = Identity.generate().recipient
+    with cli_obj.database.session() as session:
+        session.execute(update(Recipient).values(recipient=intruder))
+    checked = run(cli_obj, "keys", "show", "--passphrase-file", passphrase_file).output
+    line = next(text for text in checked.splitlines() if intruder in text)
+    assert "NOT GENUINE" in line and "checked" not in line
 
 
 def test_errors_are_one_clear_line_without_traceback(cli_obj, passphrase_file, tmp_path):
@@ -146,3 +160,14 @@ def test_init_offers_a_generated_passphrase(cli_obj):
     offered = result.output.split("six random words): ", 1)[1].splitlines()[0]
     assert len(offered.split()) == 6
     assert result.exit_code == 1 and "too easy to guess" in result.output
+
+
+def test_a_mistyped_workspace_is_said_and_not_made(tmp_path):
+    # Given a folder that does not exist
+    missing = tmp_path / "typo"
+    # When a command other than init or serve is given it
+    result = CliRunner().invoke(main, ["--workspace", str(missing), "records", "list"])
+    # Then it says there is no workspace there, and makes none
+    assert result.exit_code == 1
+    assert f"No workspace at {missing}" in result.output and "intake init" in result.output
+    assert not missing.exists()

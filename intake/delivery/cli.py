@@ -19,6 +19,7 @@ from intake.delivery import addenda, services
 from intake.delivery.bundles import MAX_BUNDLE_BYTES
 from intake.errors import N_, IntakeError
 from intake.progress import Progress
+from intake.workspace.services import station_fingerprint
 from intake.workspace.vault import UnlockedKeys
 
 #: A file named on the command line: checked where it is read (:func:`_read_input`), so a
@@ -95,7 +96,8 @@ def stations_add(
 ) -> None:
     """Enrol the station whose ENROLMENT file (from `intake outbox enrolment`) is given.
 
-    Compare the fingerprint printed here with the one on the station's Keys page.
+    Compare the fingerprint printed here with the one on the station's Delivery
+    page (or printed by `intake outbox enrolment` there).
     """
     text = _read_input(enrolment, 10_000).decode("utf-8", errors="replace")
     keys = unlocked(obj, passphrase_file)
@@ -258,8 +260,10 @@ def outbox_enrolment(obj: CliContext, file: Path) -> None:
     """Write this station's enrolment FILE (its public key) for the case database."""
     with obj.database.session() as session:
         text = services.enrolment_text(session)
+        fingerprint = station_fingerprint(session)
     _write_new(file, text.encode())
     click.echo(f"Wrote {file}. At the case database: intake stations add {file.name} --label ...")
+    click.echo(f"This station's fingerprint, to compare with the one printed there: {fingerprint}")
 
 
 @outbox.command("trust")

@@ -208,9 +208,12 @@ def _count_line(offset: int, listed: int, limit: int, total: int, what: str = ""
     """The last line of a listing: which records it showed of how many, and the next
     page's --offset when there is one (on standard error, so the ids stay alone on
     standard output)."""
-    shown = f"{offset + 1}-{offset + listed}" if listed else "none"
+    if not total:
+        click.echo(f"no records{what}", err=True)
+        return
+    shown = f"records {offset + 1}-{offset + listed} of {total}" if listed else f"none of {total}"
     more = f"; next page: --offset {offset + limit}" if offset + listed < total else ""
-    click.echo(f"{shown} of {total}{what}{more}", err=True)
+    click.echo(f"{shown}{what}{more}", err=True)
 
 
 @records.command("show")

@@ -122,9 +122,9 @@ def test_station_list_pages_its_outbox_newest_first_and_says_how_many(
     # Then the newest come first, ids alone on standard output, and the last line
     # says how many wait and where the next page starts
     assert [line.split()[0] for line in first.stdout.splitlines()] == [ids[2], ids[1]]
-    assert first.stderr.strip() == "1-2 of 3 waiting for delivery; next page: --offset 2"
+    assert first.stderr.strip() == "records 1-2 of 3 waiting for delivery; next page: --offset 2"
     assert [line.split()[0] for line in second.stdout.splitlines()] == [ids[0]]
-    assert second.stderr.strip() == "3-3 of 3 waiting for delivery"
+    assert second.stderr.strip() == "records 3-3 of 3 waiting for delivery"
 
 
 def test_station_list_says_an_empty_outbox_and_refuses_case_database_filters(
@@ -132,7 +132,7 @@ def test_station_list_says_an_empty_outbox_and_refuses_case_database_filters(
 ):
     empty = run(cli_obj, "records", "list")
     assert empty.exit_code == 0 and empty.stdout == ""
-    assert empty.stderr.strip() == "none of 0 waiting for delivery"
+    assert empty.stderr.strip() == "no records waiting for delivery"
     refused = run(cli_obj, "records", "list", "--state", "erased")
     assert refused.exit_code == 2
     assert "for the case database" in refused.output

@@ -42,7 +42,7 @@ def test_pages_newest_first(cli_obj, database, settings, casedb):
     first, result = _listed(cli_obj, "--limit", "2")
     second, _ = _listed(cli_obj, "--limit", "2", "--offset", "2")
     assert first == [ids[4], ids[3]] and second == [ids[2], ids[1]]
-    assert "1-2 of 5; next page: --offset 2" in result.output
+    assert "records 1-2 of 5; next page: --offset 2" in result.output
 
 
 def test_filters_by_received_day_and_state(cli_obj, database, settings, casedb):

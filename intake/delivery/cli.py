@@ -245,7 +245,7 @@ def outbox() -> None:
 @outbox.command("list")
 @click.pass_obj
 def outbox_list(obj: CliContext) -> None:
-    """Records waiting for delivery: ids, days and sealed hashes only."""
+    """Records waiting for delivery, oldest first: ids, days and sealed hashes only."""
     with obj.database.session() as session:
         rows = services.undelivered(session)
         for row in rows:

@@ -48,6 +48,18 @@ def _post(client, path, page_path, data, **kwargs):
     return client.post(path, data={"csrf_token": token, **data}, **kwargs)
 
 
+def _confirm(station, receipt: bytes) -> str:
+    """The Delivery page after a receipt file is confirmed on it."""
+    return _post(
+        station,
+        "/delivery/outbox/confirm",
+        "/delivery/outbox",
+        {"receipt": (io.BytesIO(receipt), "bundle.receipt")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+
 def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_side):
     casedb, casedb_side = casedb_admin
     station, station_side = station_admin_side
@@ -91,28 +103,14 @@ def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_
     receipt = casedb.get(receipt_path).get_data()
     assert counts(casedb_side) == (2, 1)
     # When the receipt is confirmed at the station
-    confirmed = _post(
-        station,
-        "/delivery/outbox/confirm",
-        "/delivery/outbox",
-        {"receipt": (io.BytesIO(receipt), "bundle.receipt")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    confirmed = _confirm(station, receipt)
     # Then the outbox is empty and the Records page lists both, with the station
     assert "2 record(s) delivered" in confirmed and "The outbox is empty" in confirmed
     records = casedb.get("/delivery/records").get_data(as_text=True)
     assert all(d["record_id"] in records for d in documents)
     assert records.count("Laptop A") == 2
     # And the same receipt confirmed again is said to be confirmed already
-    again = _post(
-        station,
-        "/delivery/outbox/confirm",
-        "/delivery/outbox",
-        {"receipt": (io.BytesIO(receipt), "bundle.receipt")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    again = _confirm(station, receipt)
     assert "was confirmed on" in again and "nothing changed" in again
     assert "0 record(s) delivered" not in again
 

@@ -6,23 +6,90 @@ Run `intake --help` or `intake COMMAND --help` for each command's use.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from intake.db import Database
+from intake.db import KEY_FILE_NAME, Database, default_key_file
 from intake.errors import N_, IntakeError
-from intake.settings import DEFAULT_WORKSPACE, Settings, SettingsError
+from intake.settings import DEFAULT_WORKSPACE, Settings, SettingsError, normalise_database_url
 
 
-@dataclass
+class NoWorkspaceError(IntakeError):
+    """The command needs a workspace and none is set up where it was told to look."""
+
+
 class CliContext:
-    """Settings and database shared by the subcommands of one invocation."""
+    """Settings and database shared by the subcommands of one invocation.
 
-    settings: Settings
-    database: Database
+    Given both (tests do), or opened on first use by ``opener``: a command that never
+    touches them (``--help``, ``validate``) opens nothing and makes nothing.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        database: Database | None = None,
+        *,
+        opener: Callable[[], tuple[Settings, Database]] | None = None,
+    ) -> None:
+        self._settings, self._database, self._opener = settings, database, opener
+
+    def _open(self) -> tuple[Settings, Database]:
+        if self._settings is None or self._database is None:
+            assert self._opener is not None, "a CliContext needs settings or an opener"
+            self._settings, self._database = self._opener()
+        return self._settings, self._database
+
+    @property
+    def settings(self) -> Settings:
+        return self._open()[0]
+
+    @property
+    def max_record_bytes(self) -> int:
+        """The largest record file read: the workspace's setting when it is open, else
+        the default, so checking files opens (and makes) no workspace."""
+        if self._settings is not None:
+            return self._settings.max_record_bytes
+        return Settings.max_record_bytes
+
+    @property
+    def database(self) -> Database:
+        return self._open()[1]
+
+
+def is_workspace(workspace: Path, database_url: str | None) -> bool:
+    """Whether ``workspace`` holds a set-up workspace: its key file is there (beside
+    its SQLite database, or in the folder when the database is elsewhere)."""
+    folder = workspace.expanduser().resolve()
+    url = database_url or f"sqlite:///{folder / 'intake.sqlite3'}"
+    key_file = default_key_file(normalise_database_url(url)) or folder / KEY_FILE_NAME
+    return key_file.exists()
+
+
+def _workspace_opener(
+    workspace: Path, database_url: str | None, command: str | None
+) -> Callable[[], tuple[Settings, Database]]:
+    def opener() -> tuple[Settings, Database]:
+        if command not in _MAKE_A_WORKSPACE and not is_workspace(workspace, database_url):
+            # A mistyped --workspace would otherwise leave a new, empty workspace behind.
+            raise NoWorkspaceError(
+                N_(
+                    "No workspace is set up in %(folder)s. Set one up with `intake init` (or "
+                    "open the set-up page with `intake serve`), or give the right --workspace."
+                ),
+                folder=str(workspace),
+            )
+        settings = Settings.for_workspace(workspace, database_url=database_url)
+        database = Database(settings.database_url, key_file=settings.key_file)
+        from intake.migrate import upgrade_database  # alembic: only when a command runs
+
+        upgrade_database(database.engine)
+        return settings, database
+
+    return opener
 
 
 class PassphraseFileError(IntakeError):
@@ -120,9 +187,8 @@ class IntakeGroup(click.Group):
             sys.exit(1)
 
 
-#: Commands that may start in a folder that does not exist yet: set-up, the set-up
-#: page, and checking a file (which needs no workspace).
-_MAKE_A_WORKSPACE = ("init", "serve", "validate", None)
+#: Commands that may start a workspace where none is: set-up and the set-up page.
+_MAKE_A_WORKSPACE = ("init", "serve")
 
 
 @click.group(cls=IntakeGroup)
@@ -147,26 +213,10 @@ def main(ctx: click.Context, workspace: Path, database_url: str | None) -> None:
     Start with `intake init`, then `intake serve`.
     """
     if ctx.obj is None:  # tests pass a prepared CliContext as obj
-        # A subcommand's own --help is parsed after this runs: looked for in the line.
-        if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
-            return  # help needs no workspace, and makes none
-        if (
-            ctx.invoked_subcommand not in _MAKE_A_WORKSPACE
-            and database_url is None
-            and not workspace.exists()
-        ):
-            # A mistyped --workspace would otherwise leave a new, empty workspace behind.
-            click.echo(
-                f"No workspace at {workspace}. Set one up with `intake init` (or open "
-                "the set-up page with `intake serve`), or give the right --workspace.",
-                err=True,
-            )
-            sys.exit(1)
-        settings = Settings.for_workspace(workspace, database_url=database_url)
         ctx.obj = CliContext(
-            settings=settings, database=Database(settings.database_url, key_file=settings.key_file)
+            opener=_workspace_opener(workspace, database_url, ctx.invoked_subcommand)
         )
-    if ctx.invoked_subcommand not in ("validate", None):
+    elif ctx.invoked_subcommand not in ("validate", None):
         from intake.migrate import upgrade_database  # alembic: only when a command runs
 
         upgrade_database(ctx.obj.database.engine)

@@ -65,7 +65,7 @@ def validate(obj: CliContext, files: tuple[Path, ...]) -> None:
     failed = 0
     for path in files:
         try:
-            problems = validate_record(_load(path, obj.settings.max_record_bytes))
+            problems = validate_record(_load(path, obj.max_record_bytes))
         except RecordFileError as error:
             click.echo(f"{path}: {error}")
             failed += 1

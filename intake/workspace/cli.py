@@ -15,6 +15,7 @@ from intake.cli import (
     read_passphrase,
     unlocked,
 )
+from intake.settings import DEFAULT_WORKSPACE
 from intake.workspace import services
 from intake.workspace.models import ROLES
 from intake.workspace.passphrases import generate_passphrase
@@ -45,12 +46,18 @@ def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | 
         services.init_workspace(
             session, obj.settings, role=role, organisation_name=organisation, passphrase=passphrase
         )
-    click.echo(f"Workspace set up as {role} in {obj.settings.workspace_dir}.")
-    click.echo("Then: intake accounts add NAME --role admin (the first account, to sign in).")
+    folder = obj.settings.workspace_dir
+    click.echo(f"Workspace set up as {role} in {folder}.")
+    command = (
+        "intake" if folder == Path(DEFAULT_WORKSPACE).resolve() else f"intake --workspace {folder}"
+    )
     if role == "casedb":
-        click.echo("Next: intake keys create-identity, then give its recipient to each station.")
+        click.echo(
+            f"Next: {command} keys create-identity, then give its recipient to each station."
+        )
     else:
-        click.echo("Next: intake keys add-recipient age1... (printed by the case database).")
+        click.echo(f"Next: {command} keys add-recipient age1... (printed by the case database).")
+    click.echo(f"Then: {command} accounts add NAME --role admin (the first account, to sign in).")
 
 
 @click.group()
@@ -59,15 +66,20 @@ def keys() -> None:
 
 
 @keys.command("show")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="At a station: unlock (asking for the passphrase) and check each recipient.",
+)
 @passphrase_option
 @click.pass_obj
-def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
+def keys_show(obj: CliContext, check: bool, passphrase_file: Path | None) -> None:
     """Print the public keys of this workspace (nothing secret).
 
     A case database asks for the passphrase: its recipient is derived from the
     decrypted organisation identity, so nothing edited on disk can replace it. A
-    station given --passphrase-file checks each recipient against its keyring and
-    marks one added or changed outside the app.
+    station given --check (or --passphrase-file) checks each recipient against its
+    keyring and marks one added or changed outside the app.
     """
     with obj.database.session() as session:
         workspace = services.get_workspace(session)
@@ -76,7 +88,7 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
         recipient = services.organisation_recipient(unlocked(obj, passphrase_file))
         click.echo(f"organisation recipient: {recipient or '(none: run create-identity)'}")
         return
-    keys = None if passphrase_file is None else unlocked(obj, passphrase_file)
+    keys = unlocked(obj, passphrase_file) if check or passphrase_file else None
     with obj.database.session() as session:
         click.echo(f"station signing key fingerprint: {services.station_fingerprint(session)}")
         if keys is None:
@@ -93,7 +105,7 @@ def keys_show(obj: CliContext, passphrase_file: Path | None) -> None:
             }[genuine]
             click.echo(f"recipient: {row.recipient}  ({row.label}){mark}")
         if rows and keys is None:
-            click.echo("(give --passphrase-file to check the recipients against the keyring)")
+            click.echo("(add --check to check the recipients against the keyring)")
 
 
 @keys.command("create-identity")

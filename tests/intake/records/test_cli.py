@@ -42,6 +42,7 @@ def test_validate_needs_no_workspace(tmp_path):
     good = _write(tmp_path, "good.json", load(WORKED_EXAMPLE))
     result = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "validate", good])
     assert result.exit_code == 0, result.output
+    assert not (tmp_path / "ws").exists()
 
 
 def test_case_database_add_list_show(cli_obj, database, settings, passphrase_file, tmp_path):

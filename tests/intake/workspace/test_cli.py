@@ -81,7 +81,7 @@ def test_station_setup_registers_a_recipient(cli_obj, passphrase_file):
     assert result.exit_code == 0, result.output
     shown = run(cli_obj, "keys", "show").output
     assert recipient in shown and "fingerprint" in shown
-    assert "give --passphrase-file to check" in shown
+    assert "add --check to check" in shown
     # And with the passphrase, a recipient slipped into the database is marked
     from sqlalchemy import update
 
@@ -163,11 +163,23 @@ def test_init_offers_a_generated_passphrase(cli_obj):
 
 
 def test_a_mistyped_workspace_is_said_and_not_made(tmp_path):
-    # Given a folder that does not exist
+    # Given a folder that does not exist, and an existing folder with no workspace in it
     missing = tmp_path / "typo"
-    # When a command other than init or serve is given it
-    result = CliRunner().invoke(main, ["--workspace", str(missing), "records", "list"])
-    # Then it says there is no workspace there, and makes none
-    assert result.exit_code == 1
-    assert f"No workspace at {missing}" in result.output and "intake init" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (missing, empty):
+        # When a command other than init or serve is given it
+        result = CliRunner().invoke(main, ["--workspace", str(folder), "records", "list"])
+        # Then it says there is no workspace there, and makes none
+        assert result.exit_code == 1, result.output
+        assert f"No workspace is set up in {folder}" in result.output
+        assert "intake init" in result.output and "Traceback" not in result.output
+    assert not missing.exists() and not any(empty.iterdir())
+    # And a command's help, or checking a file, needs no workspace and makes none
+    shown = CliRunner().invoke(main, ["--workspace", str(missing), "records", "list", "--help"])
+    assert shown.exit_code == 0 and "Usage:" in shown.output
+    record = tmp_path / "record.json"
+    record.write_text("{}")
+    checked = CliRunner().invoke(main, ["--workspace", str(missing), "validate", str(record)])
+    assert "No workspace" not in checked.output
     assert not missing.exists()

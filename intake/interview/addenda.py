@@ -137,13 +137,18 @@ def _is_map(node: dict[str, Any]) -> bool:
 
 
 def _alternatives(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The nodes with references followed and ``anyOf`` / ``oneOf`` spread out."""
+    """The nodes with references followed, each kept beside its ``anyOf`` / ``oneOf``
+    alternatives (a node may hold properties and choose among them, as a facility
+    does)."""
     found: list[dict[str, Any]] = []
     for _ in range(_MAX_BRANCHING):
         spread: list[dict[str, Any]] = []
         for node in map(resolve_node, nodes):
-            choices = node.get("anyOf") or node.get("oneOf")
-            (spread if isinstance(choices, list) else found).extend(choices or [node])
+            found.append(node)
+            for key in ("anyOf", "oneOf"):
+                choices = node.get(key)
+                if isinstance(choices, list):
+                    spread.extend(choices)
         if not spread:
             break
         nodes = spread
@@ -240,6 +245,9 @@ def record_addendum(
     text: str,
     corrected_paths: list[str],
     written_on: date,
+    author: str | None = None,
 ) -> SealedAddendum:
-    """Make and seal the addendum to record ``record_id`` (station); nothing is kept."""
-    return seal_addendum(session, keys, new_addendum(record_id, text, corrected_paths, written_on))
+    """Make and seal the addendum to record ``record_id`` (station); nothing is kept.
+    ``author`` is the interviewer pseudonym of whoever wrote it."""
+    addendum = new_addendum(record_id, text, corrected_paths, written_on, author=author)
+    return seal_addendum(session, keys, addendum)

@@ -49,6 +49,7 @@ class PublicationForm(InterviewForm):
 class AddendumForm(InterviewForm):
     """A correction to a sealed record, in words, with the fields it corrects."""
 
+    author = text(_l("Interviewer pseudonym"), 100, required=True)
     correction = text(
         _l("The correction: what was wrong and what is right"), 20000, required=True, multiline=True
     )

@@ -205,6 +205,7 @@ def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
             form.correction.data,
             (form.corrected_paths.data or "").split("\n"),
             datetime.now(UTC).date(),
+            author=form.author.data.strip(),
         )
     except IntakeError as error:
         # A field the record does not have is told beside the list of fields.

@@ -91,6 +91,13 @@ def test_only_a_station_seals_addenda(casedb, database):
         "$.labour[1].wages[0].amount",
         "$.coding.ilo_indicators.isolation",
         "$.consent.publish_victim_name",
+        "$.episodes[0].facility.registry_id",
+        "$.episodes[0].facility.free_text",
+        "$.labour[0].facility.kind",
+        "$.victim.status.likely_location.facility.free_text",
+        "$.sources[0].description",
+        "$.sources[0].kind",
+        "$.sources[0].publication.title",
     ],
 )
 def test_fields_a_record_has_are_taken(path):

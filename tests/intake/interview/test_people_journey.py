@@ -153,6 +153,7 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
         f"{receipt_url}/addendum",
         data={
             "csrf_token": csrf_token(page),
+            "author": "interviewer-07",
             "correction": text,
             "corrected_paths": "$.victim.birth_date\n",
         },
@@ -168,14 +169,27 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
     # And a field a record does not have is refused with a message
     bad = client.post(
         f"{receipt_url}/addendum",
-        data={"csrf_token": csrf_token(page), "correction": text, "corrected_paths": "$.nothing"},
+        data={
+            "csrf_token": csrf_token(page),
+            "author": "interviewer-07",
+            "correction": text,
+            "corrected_paths": "$.nothing",
+        },
     )
     assert bad.status_code == 422 and "is not a field of a record" in bad.get_data(as_text=True)
+    # And a correction without its author's pseudonym is not sealed
+    unsigned = client.post(
+        f"{receipt_url}/addendum",
+        data={"csrf_token": csrf_token(page), "correction": text, "corrected_paths": ""},
+    )
+    assert unsigned.status_code == 200 and not unsigned.data.startswith(b"age-encryption")
+    assert 'class="field has-error"' in unsigned.get_data(as_text=True)
     # And so is one of a section a record has, beside the list of fields, not the text
     wrong = client.post(
         f"{receipt_url}/addendum",
         data={
             "csrf_token": csrf_token(page),
+            "author": "interviewer-07",
             "correction": text,
             "corrected_paths": "$.victim.nonexistent",
         },

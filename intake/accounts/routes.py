@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 from intake.accounts import services
 from intake.accounts.forms import LANGUAGE_CHOICES, ROLE_CHOICES, AccountForm, LoginForm
 from intake.errors import IntakeError
+from intake.settings import DEFAULT_WORKSPACE
 from intake.web import (
     app_state,
     confirmation,
@@ -26,6 +28,9 @@ from intake.web import (
 )
 
 bp = Blueprint("accounts", __name__)
+
+#: Addresses of this computer: the only ones told how to make a first account.
+_LOOPBACK = ("127.0.0.1", "::1")
 
 
 def _safe_next(target: str | None) -> str:
@@ -67,9 +72,13 @@ def login() -> str | Response:
             db_session().commit()
             sign_in(account, unlocked_keys())
             return redirect(_safe_next(request.args.get("next")))
-    # A workspace set up on the command line has no account until one is added there.
-    no_accounts = services.count_accounts(db_session()) == 0
-    page = render_template("accounts/login.html", form=form, error=error, no_accounts=no_accounts)
+    # A workspace set up on the command line has no account until one is added there:
+    # said to someone at this computer only, with the folder to name.
+    workspace = None
+    if request.remote_addr in _LOOPBACK and services.count_accounts(db_session()) == 0:
+        folder = app_state().settings.workspace_dir
+        workspace = "" if folder == Path(DEFAULT_WORKSPACE).resolve() else str(folder)
+    page = render_template("accounts/login.html", form=form, error=error, workspace=workspace)
     return page, 401 if error else 200
 
 

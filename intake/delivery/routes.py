@@ -71,14 +71,13 @@ def index() -> Response:
 def _refused_form(form: AppForm) -> Response:
     """A station form that did not validate (a field left blank, or only spaces): what
     was wrong, said on the Delivery page. A missing or stale CSRF token stays a 400."""
+    if "csrf_token" in form.errors:
+        abort(400)
     problems = [
         f"{form[name].label.text}: {message}"
         for name, messages in form.errors.items()
-        if name != "csrf_token"
         for message in messages
     ]
-    if not problems:
-        abort(400)
     for problem in problems:
         flash(problem, "error")
     return redirect(url_for(".outbox"))

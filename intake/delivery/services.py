@@ -801,15 +801,6 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
     sent = session.get(SentBundle, bundle_id)
     if sent is None:
         raise _bad_receipt()
-    if sent.confirmed_on is not None and sent.receipt == receipt:
-        raise ReceiptConfirmedError(
-            N_(
-                "This receipt (bundle number %(sequence)s) was confirmed on %(day)s already; "
-                "its records are delivered and nothing changed."
-            ),
-            sequence=sent.sequence,
-            day=sent.confirmed_on.isoformat(),
-        )
     delivered = []
     today = _now().date()
     rows = session.scalars(select(SealedRecord).where(SealedRecord.id.in_(list(listed))))
@@ -818,6 +809,17 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             row.delivered_on = today
             row.sealed = None
             delivered.append(row.id)
+    if not delivered and sent.confirmed_on is not None:
+        # This receipt, or another one for the same bundle (an import tried again at
+        # the case database answers with a new one), after the bundle was confirmed.
+        raise ReceiptConfirmedError(
+            N_(
+                "This receipt (bundle number %(sequence)s) was confirmed on %(day)s already; "
+                "its records are delivered and nothing changed."
+            ),
+            sequence=sent.sequence,
+            day=sent.confirmed_on.isoformat(),
+        )
     if delivered:
         # The journal's copies of the sealed files go too (SQLite).
         scrub_after_commit(session)

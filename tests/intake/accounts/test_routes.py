@@ -228,7 +228,10 @@ def test_sign_in_page_says_how_to_make_the_first_account(app, database, settings
     # When the sign-in page is opened / Then it says how to make the first administrator
     page = browser.get("/login").get_data(as_text=True)
     assert "No account exists here yet" in page
-    assert "intake accounts add NAME --role admin" in page
+    assert f"intake --workspace {settings.workspace_dir} accounts add NAME --role admin" in page
+    # And only to someone at this computer: a visitor from elsewhere is told nothing
+    remote = browser.get("/login", environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    assert "No account exists here yet" not in remote.get_data(as_text=True)
     # And once an account exists, it says nothing of the kind
     add_account(database, settings, _keys(app), "aigerim", "admin")
     assert "No account exists here yet" not in browser.get("/login").get_data(as_text=True)

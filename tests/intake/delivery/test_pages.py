@@ -133,6 +133,7 @@ def test_blank_station_forms_and_an_empty_outbox_are_told_on_the_delivery_page(
         assert said in page, path
     # And a post without the form's token is still refused outright
     assert station.post("/delivery/outbox/send", data={"url": "https://x"}).status_code == 400
+    assert station.post("/delivery/outbox/send", data={"url": " "}).status_code == 400
 
 
 def test_a_damaged_bundle_on_the_import_page_imports_nothing(casedb_admin):

@@ -149,15 +149,12 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
     assert "Record a correction (addendum)" in receipt
     page = client.get(f"{receipt_url}/addendum").get_data(as_text=True)
     text = "Born in 1979, not 1980: the informant corrected herself."
-    response = client.post(
-        f"{receipt_url}/addendum",
-        data={
-            "csrf_token": csrf_token(page),
-            "author": "interviewer-07",
-            "correction": text,
-            "corrected_paths": "$.victim.birth_date\n",
-        },
-    )
+
+    def correct(paths: str, author: str = "interviewer-07"):
+        fields = {"csrf_token": csrf_token(page), "correction": text, "corrected_paths": paths}
+        return client.post(f"{receipt_url}/addendum", data={**fields, "author": author})
+
+    response = correct("$.victim.birth_date\n")
     # Then a sealed file is handed over, holding none of the words
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
@@ -167,37 +164,18 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
     assert response.data.startswith(b"age-encryption.org/v1")
     assert text.encode() not in response.data
     # And a field a record does not have is refused with a message
-    bad = client.post(
-        f"{receipt_url}/addendum",
-        data={
-            "csrf_token": csrf_token(page),
-            "author": "interviewer-07",
-            "correction": text,
-            "corrected_paths": "$.nothing",
-        },
-    )
+    bad = correct("$.nothing")
     assert bad.status_code == 422 and "is not a field of a record" in bad.get_data(as_text=True)
-    # And a correction without its author's pseudonym is not sealed
-    unsigned = client.post(
-        f"{receipt_url}/addendum",
-        data={"csrf_token": csrf_token(page), "correction": text, "corrected_paths": ""},
-    )
-    assert unsigned.status_code == 200 and not unsigned.data.startswith(b"age-encryption")
-    assert 'class="field has-error"' in unsigned.get_data(as_text=True)
     # And so is one of a section a record has, beside the list of fields, not the text
-    wrong = client.post(
-        f"{receipt_url}/addendum",
-        data={
-            "csrf_token": csrf_token(page),
-            "author": "interviewer-07",
-            "correction": text,
-            "corrected_paths": "$.victim.nonexistent",
-        },
-    ).get_data(as_text=True)
+    wrong = correct("$.victim.nonexistent").get_data(as_text=True)
     assert "“$.victim.nonexistent” is not a field of a record" in wrong
     start = wrong.index('name="corrected_paths"')
     paths_field = wrong[start : wrong.index("</form>", start)]
     assert "is not a field of a record" in paths_field
+    # And a correction without its author's pseudonym is not sealed
+    unsigned = correct("", author="")
+    assert unsigned.status_code == 200 and not unsigned.data.startswith(b"age-encryption")
+    assert 'class="field has-error"' in unsigned.get_data(as_text=True)
 
 
 def test_no_addendum_for_an_unknown_record(station_interviewer):

@@ -436,13 +436,16 @@ def test_an_allowed_host_can_be_added(tmp_path):
     assert client.get("/", headers={"Host": "localhost"}).status_code == 400
 
 
-def test_a_receipt_is_shown_only_to_the_person_who_finalised(
+def test_a_receipt_shows_a_colleague_only_what_the_delivery_page_lists(
     app, station_interviewer, database, settings
 ):
     # Given a record finalised by one interviewer
+    import uuid
+
     from intake.accounts.services import create_account
 
     from .interview.journey import interview_worked_example
+    from .records.helpers import WORKED_EXAMPLE, load
 
     base = interview_worked_example(station_interviewer)
     page = station_interviewer.get(f"{base}/review").get_data(as_text=True)
@@ -464,9 +467,18 @@ def test_a_receipt_is_shown_only_to_the_person_who_finalised(
         "/login",
         data={"csrf_token": token, "username": "colleague", "password": ADMIN_PASSWORD},
     )
-    # Then it does not exist for them
-    assert colleague.get("/keys").status_code == 200
-    assert colleague.get(receipt).status_code == 404
+    shown = colleague.get(receipt)
+    # Then it shows what the station's Delivery page lists for everyone who may send
+    # (the record id, day and sealed hash, so a correction can be recorded), and
+    # nothing of the testimony
+    assert shown.status_code == 200
+    record_id = receipt.rsplit("/", 1)[-1]
+    assert record_id in colleague.get("/delivery/outbox").get_data(as_text=True)
+    text = shown.get_data(as_text=True)
+    names = [name["text"] for name in load(WORKED_EXAMPLE)["victim"]["names"]]
+    assert names and not any(name in text for name in names)
+    # And an id that was not sealed here has no receipt
+    assert colleague.get(f"/interview/receipt/{uuid.uuid4()}").status_code == 404
 
 
 def test_security_events_keep_only_the_day(client, database, settings):

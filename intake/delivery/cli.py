@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ def _progress_bar(label: str) -> Iterator[Progress]:
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _read_input(path: Path, limit: int) -> bytes:
@@ -251,6 +256,62 @@ def outbox_list(obj: CliContext) -> None:
         for row in rows:
             click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
         click.echo(f"{len(rows)} record(s) waiting for delivery.")
+
+
+@outbox.command("correct")
+@click.argument("record_id", type=click.UUID)
+@click.argument("file", type=_FILE)
+@click.option("--author", required=True, help="Your interviewer pseudonym, sent with it.")
+@click.option(
+    "--text-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="UTF-8 file with the correction in words: what was wrong and what is right.",
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    help="A field it corrects, e.g. '$.victim.birth_date'; repeatable.",
+)
+@passphrase_option
+@click.pass_obj
+def outbox_correct(
+    obj: CliContext,
+    record_id: uuid.UUID,
+    file: Path,
+    author: str,
+    text_file: Path,
+    fields: tuple[str, ...],
+    passphrase_file: Path | None,
+) -> None:
+    """Write a correction (addendum) to RECORD_ID, sealed at this station, into FILE.
+
+    The same as the correction page: signed with this station's key and sealed to
+    the organisation; deliver FILE with the next bundle (intake import takes both).
+    Nothing of it is kept here.
+    """
+    from intake.interview.addenda import MAX_TEXT, record_addendum
+    from intake.records.models import SealedRecord
+
+    if file.exists():
+        raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
+    try:
+        text = _read_input(text_file, 4 * MAX_TEXT).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DeliveryFileError(N_("%(path)s is not UTF-8 text."), path=str(text_file)) from None
+    keys = unlocked(obj, passphrase_file)
+    with obj.database.session() as session:
+        if session.get(SealedRecord, record_id) is None:
+            raise DeliveryFileError(N_("No record with this id was sealed at this station."))
+        sealed = record_addendum(
+            session, keys, record_id, text, list(fields), _today(), author=author.strip()
+        )
+    _write_new(file, sealed.sealed)
+    click.echo(
+        f"Wrote {file}: correction {sealed.addendum_id} to record {record_id}. Deliver it "
+        "with the next bundle; the case database imports it with intake import."
+    )
 
 
 @outbox.command("enrolment")

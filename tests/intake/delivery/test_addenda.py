@@ -612,3 +612,56 @@ def test_a_copy_kept_from_before_the_erasure_no_longer_opens(casedb_side, statio
                     backup[1],
                     context=Context("addendum", str(record_id), str(backup[0])),
                 )
+
+
+def test_intake_outbox_correct_writes_a_correction_the_case_database_takes(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    from click.testing import CliRunner
+
+    from intake.cli import CliContext, main
+
+    def run(side, *args):
+        obj = CliContext(settings=side.settings, database=side.database)
+        argv = [*args, "--passphrase-file", passphrase_file]
+        return CliRunner().invoke(main, argv, obj=obj)
+
+    # Given a record sealed at the station, and a correction typed into a file
+    (document,) = seal_documents(station_side, 1)
+    record_id = uuid.UUID(document["record_id"])
+    words = tmp_path / "words.txt"
+    words.write_text(TEXT + "\n", encoding="utf-8")
+    correction = tmp_path / "c.age"
+    # When it is written on the command line
+    made = run(
+        station_side, "outbox", "correct", str(record_id), str(correction),
+        "--author", "interviewer-07", "--text-file", str(words),
+        "--field", "$.victim.birth_date",
+    )  # fmt: skip
+    # Then a sealed file is written, holding none of the words
+    assert made.exit_code == 0, made.output
+    assert f"to record {record_id}" in made.output and "intake import" in made.output
+    sealed = correction.read_bytes()
+    assert sealed.startswith(b"age-encryption.org/v1") and TEXT.encode() not in sealed
+    # And the case database takes it with the bundle, with its author and field
+    bundle = tmp_path / "b.bundle"
+    bundle.write_bytes(make_bundle(station_side))
+    imported = run(casedb_side, "import", str(correction), str(bundle))
+    assert imported.exit_code == 0, imported.output
+    (view,) = _read(casedb_side, record_id)
+    assert view.author == "interviewer-07" and view.text == TEXT
+    assert view.corrected_paths == ("$.victim.birth_date",)
+    # And a record not sealed here, a field no record has, or an existing file is
+    # refused, with no file written
+    for record, field, target in (
+        (uuid.uuid4(), "$.victim", tmp_path / "x.age"),
+        (record_id, "$.victim.nonexistent", tmp_path / "y.age"),
+        (record_id, "$.victim", correction),
+    ):
+        refused = run(
+            station_side, "outbox", "correct", str(record), str(target),
+            "--author", "interviewer-07", "--text-file", str(words), "--field", field,
+        )  # fmt: skip
+        assert refused.exit_code == 1 and "Traceback" not in refused.output, refused.output
+    assert not (tmp_path / "x.age").exists() and not (tmp_path / "y.age").exists()
+    assert correction.read_bytes() == sealed

@@ -12,9 +12,15 @@ from typing import Any
 
 import click
 
-from intake.db import KEY_FILE_NAME, Database, default_key_file
+from intake.db import Database
 from intake.errors import N_, IntakeError
-from intake.settings import DEFAULT_WORKSPACE, Settings, SettingsError, normalise_database_url
+from intake.settings import (
+    DEFAULT_WORKSPACE,
+    Settings,
+    SettingsError,
+    key_file_of,
+    workspace_location,
+)
 
 
 class NoWorkspaceError(IntakeError):
@@ -63,10 +69,7 @@ class CliContext:
 def is_workspace(workspace: Path, database_url: str | None) -> bool:
     """Whether ``workspace`` holds a set-up workspace: its key file is there (beside
     its SQLite database, or in the folder when the database is elsewhere)."""
-    folder = workspace.expanduser().resolve()
-    url = database_url or f"sqlite:///{folder / 'intake.sqlite3'}"
-    key_file = default_key_file(normalise_database_url(url)) or folder / KEY_FILE_NAME
-    return key_file.exists()
+    return key_file_of(*workspace_location(workspace, database_url)).exists()
 
 
 def _workspace_opener(

@@ -76,19 +76,18 @@ class Settings:
     @property
     def key_file(self) -> Path:
         """The workspace key file: beside an SQLite database, else in the workspace folder."""
-        return default_key_file(self.database_url) or self.workspace_dir / KEY_FILE_NAME
+        return key_file_of(self.workspace_dir, self.database_url)
 
     @classmethod
     def for_workspace(
         cls, workspace_dir: Path, *, database_url: str | None = None, **overrides: object
     ) -> Settings:
         """Settings for ``workspace_dir``, creating it (mode 0700) and its secret key if new."""
-        workspace_dir = workspace_dir.expanduser().resolve()
+        workspace_dir, url = workspace_location(workspace_dir, database_url)
         workspace_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        url = database_url or f"sqlite:///{workspace_dir / 'intake.sqlite3'}"
         return cls(
             workspace_dir=workspace_dir,
-            database_url=normalise_database_url(url),
+            database_url=url,
             secret_key=_load_or_create_secret(workspace_dir / SECRET_KEY_FILE),
             **overrides,  # type: ignore[arg-type]
         )
@@ -98,6 +97,27 @@ class Settings:
         """Settings from INTAKE_WORKSPACE and INTAKE_DATABASE_URL (both optional)."""
         workspace = Path(environ.get("INTAKE_WORKSPACE") or DEFAULT_WORKSPACE)
         return cls.for_workspace(workspace, database_url=environ.get("INTAKE_DATABASE_URL"))
+
+
+def workspace_location(workspace_dir: Path, database_url: str | None) -> tuple[Path, str]:
+    """The workspace folder, absolute, and its database URL (the folder's SQLite file
+    unless one is given), as :meth:`Settings.for_workspace` takes them; nothing is made."""
+    folder = workspace_dir.expanduser().resolve()
+    url = database_url or f"sqlite:///{folder / 'intake.sqlite3'}"
+    return folder, normalise_database_url(url)
+
+
+def key_file_of(workspace_dir: Path, database_url: str) -> Path:
+    """The key file of the workspace in ``workspace_dir`` with ``database_url``."""
+    return default_key_file(database_url) or workspace_dir / KEY_FILE_NAME
+
+
+def intake_command(workspace_dir: Path) -> str:
+    """How to run `intake` on the workspace in ``workspace_dir``: with its --workspace
+    unless it is the default one."""
+    if workspace_dir == DEFAULT_WORKSPACE.resolve():
+        return "intake"
+    return f"intake --workspace {workspace_dir}"
 
 
 def normalise_database_url(url: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -15,7 +14,7 @@ from werkzeug.wrappers import Response
 from intake.accounts import services
 from intake.accounts.forms import LANGUAGE_CHOICES, ROLE_CHOICES, AccountForm, LoginForm
 from intake.errors import IntakeError
-from intake.settings import DEFAULT_WORKSPACE
+from intake.settings import intake_command
 from intake.web import (
     app_state,
     confirmation,
@@ -74,11 +73,10 @@ def login() -> str | Response:
             return redirect(_safe_next(request.args.get("next")))
     # A workspace set up on the command line has no account until one is added there:
     # said to someone at this computer only, with the folder to name.
-    workspace = None
+    command = None
     if request.remote_addr in _LOOPBACK and services.count_accounts(db_session()) == 0:
-        folder = app_state().settings.workspace_dir
-        workspace = "" if folder == Path(DEFAULT_WORKSPACE).resolve() else str(folder)
-    page = render_template("accounts/login.html", form=form, error=error, workspace=workspace)
+        command = intake_command(app_state().settings.workspace_dir)
+    page = render_template("accounts/login.html", form=form, error=error, command=command)
     return page, 401 if error else 200
 
 

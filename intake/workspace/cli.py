@@ -15,7 +15,7 @@ from intake.cli import (
     read_passphrase,
     unlocked,
 )
-from intake.settings import DEFAULT_WORKSPACE
+from intake.settings import intake_command
 from intake.workspace import services
 from intake.workspace.models import ROLES
 from intake.workspace.passphrases import generate_passphrase
@@ -46,11 +46,8 @@ def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | 
         services.init_workspace(
             session, obj.settings, role=role, organisation_name=organisation, passphrase=passphrase
         )
-    folder = obj.settings.workspace_dir
-    click.echo(f"Workspace set up as {role} in {folder}.")
-    command = (
-        "intake" if folder == Path(DEFAULT_WORKSPACE).resolve() else f"intake --workspace {folder}"
-    )
+    click.echo(f"Workspace set up as {role} in {obj.settings.workspace_dir}.")
+    command = intake_command(obj.settings.workspace_dir)
     if role == "casedb":
         click.echo(
             f"Next: {command} keys create-identity, then give its recipient to each station."

@@ -292,7 +292,6 @@ def outbox_correct(
     Nothing of it is kept here.
     """
     from intake.interview.addenda import MAX_TEXT, record_addendum
-    from intake.records.models import SealedRecord
 
     if file.exists():
         raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
@@ -302,8 +301,7 @@ def outbox_correct(
         raise DeliveryFileError(N_("%(path)s is not UTF-8 text."), path=str(text_file)) from None
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
-        if session.get(SealedRecord, record_id) is None:
-            raise DeliveryFileError(N_("No record with this id was sealed at this station."))
+        services.sealed_record_id(session, record_id)
         sealed = record_addendum(
             session, keys, record_id, text, list(fields), _today(), author=author.strip()
         )

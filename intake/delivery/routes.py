@@ -41,7 +41,6 @@ from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
 from intake.formbase import AppForm
-from intake.records.models import SealedRecord
 from intake.web import app_state, confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role, station_fingerprint
 
@@ -110,11 +109,9 @@ def correct() -> Response:
     session = db_session()
     require_role(session, "station")
     try:
-        record_id = uuid.UUID(request.args.get("record_id", "").strip()[:36])
-    except ValueError:
-        record_id = None
-    if record_id is None or session.get(SealedRecord, record_id) is None:
-        flash(gettext("No record with this id was sealed at this station."), "error")
+        record_id = services.sealed_record_id(session, request.args.get("record_id", "")[:40])
+    except services.NotSealedHereError as error:
+        flash(error.translated(), "error")
         return redirect(url_for(".outbox"))
     return redirect(url_for("interview.addendum", record_id=record_id))
 

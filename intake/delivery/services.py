@@ -495,6 +495,30 @@ def fingerprint_of(station: Station) -> str:
 # --- station side: bundles --------------------------------------------------------------
 
 
+class NotSealedHereError(IntakeError):
+    """No record with this id was sealed at this station."""
+
+    status = 404
+
+
+def sealed_here(session: Session, record_id: uuid.UUID) -> bool:
+    """Whether ``record_id`` was sealed at this station, delivered or not (its id, day
+    and sealed hash are kept after delivery)."""
+    return session.get(SealedRecord, record_id) is not None
+
+
+def sealed_record_id(session: Session, record_id: uuid.UUID | str) -> uuid.UUID:
+    """``record_id`` (or the id typed) of a record sealed at this station; else
+    :class:`NotSealedHereError`, for text that is no id as for an id not sealed here."""
+    try:
+        found = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(record_id.strip())
+    except ValueError:
+        found = None
+    if found is None or not sealed_here(session, found):
+        raise NotSealedHereError(N_("No record with this id was sealed at this station."))
+    return found
+
+
 def undelivered(session: Session) -> list[SealedRecord]:
     """Sealed records still waiting for a receipt."""
     query = select(SealedRecord).where(

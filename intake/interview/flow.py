@@ -19,6 +19,7 @@ from wtforms import BooleanField, FieldList, FormField, RadioField, SelectMultip
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.form import BaseForm
 
+from intake.delivery import services as delivery
 from intake.errors import IntakeError
 from intake.interview import review as review_page
 from intake.interview import services, vocab
@@ -340,7 +341,7 @@ class Receipt:
 def sealed_here(record_id: uuid.UUID) -> bool:
     """Whether ``record_id`` was sealed at this station (delivered or not). Its id, day
     and sealed hash are on the Delivery page for everyone who may send."""
-    return db_session().get(SealedRecord, record_id) is not None
+    return delivery.sealed_here(db_session(), record_id)
 
 
 def receipt_of(record_id: uuid.UUID) -> Receipt:

@@ -37,7 +37,6 @@ from intake.delivery.services import station_signing_key
 from intake.errors import N_, IntakeError
 from intake.interview.review import record_schema, resolve_node
 from intake.records.attachments import pack_payload
-from intake.records.derived import load_schema
 from intake.records.services import NoRecipientsError, canonical_json
 from intake.workspace.services import require_role, verified_recipients
 from intake.workspace.vault import UnlockedKeys
@@ -192,7 +191,7 @@ def check_addendum(document: object) -> dict[str, Any]:
         raise AddendumInvalidError(N_("Name at most %(limit)s corrected fields."), limit=MAX_PATHS)
     if len(set(map(str, paths))) != len(paths):
         raise _invalid()
-    sections = set(load_schema()["properties"]) - {"schema_version", "record_id"}
+    sections = set(record_schema()["properties"]) - {"schema_version", "record_id"}
     for path in paths:
         match = _PATH_RE.match(path) if isinstance(path, str) else None
         if match is None or match.group(1) not in sections:

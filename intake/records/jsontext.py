@@ -29,22 +29,49 @@ def canonical_json(value: Any) -> bytes:
 
 
 #: Every digit to b"1", every other byte to b"0" (bytes.translate), and the run of 19
-#: ones that marks 19 digits in a row: an integer orjson would read as a float (it
-#: keeps integers exactly only within 64 bits), or digits inside a text. (A regular
-#: expression finds it too, at about fifteen times the cost on a record.)
+#: ones that marks 19 digits in a row: an integer orjson may have read as a float (it
+#: keeps integers exactly only within 64 bits), or, far more often, digits inside a
+#: text such as a key in hex. (A regular expression finds it too, at about fifteen
+#: times the cost on a record.)
 _DIGITS = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
 _LONG_RUN = b"1" * 19
 
 
+def _holds_float(value: Any) -> bool:
+    """Whether a parsed value holds a float anywhere (walked without recursion, so a
+    deeply nested value does not exhaust the stack)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def parse_json(raw: bytes) -> Any:
     """JSON text as Python values, read by orjson (about a third of the standard
-    library's time). Text orjson refuses (NaN, an escaped lone surrogate) or might
-    read otherwise (a long run of digits: orjson reads an integer beyond 64 bits as a
-    float) is read by the standard library, so every value is what it was and what was
-    accepted still is, to be judged by validation."""
-    if _LONG_RUN not in raw.translate(_DIGITS):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw)
+    library's time). Text orjson refuses (NaN, an escaped lone surrogate) is read by
+    the standard library, and so is text with a long run of digits whose reading holds
+    a float (orjson reads an integer beyond 64 bits as a float): every value is what
+    it was and what was accepted still is, to be judged by validation.
+
+    Nesting deeper than either reader follows raises :class:`ValueError` (a
+    :class:`json.JSONDecodeError`), whichever reader met it, never
+    :class:`RecursionError`.
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if _LONG_RUN not in raw.translate(_DIGITS) or not _holds_float(value):
+            return value
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        # No copy of the text in the error: it may be a testimony's plaintext.
+        raise json.JSONDecodeError("JSON nested too deeply to read", "", 0) from None

@@ -65,3 +65,33 @@ def test_parsing_reads_what_the_standard_library_reads() -> None:
 def test_text_that_is_not_json_still_raises_value_error() -> None:
     with pytest.raises(ValueError):
         parse_json(b'{"a": ')
+
+
+def test_digits_inside_a_text_do_not_change_how_deep_nesting_is_read() -> None:
+    # A key in hex with 19 digits in a row, beside nesting a thousand levels deep:
+    # read as orjson reads it, not handed to the standard library's recursive reader.
+    nested = b'{"a":' * 1000 + b'"x"' + b"}" * 1000
+    raw = b'{"key":"ab' + b"1234567890" * 3 + b'","extra":' + nested + b"}"
+    value = parse_json(raw)
+    assert value["key"] == "ab" + "1234567890" * 3
+    depth, inner = 0, value["extra"]
+    while isinstance(inner, dict):
+        depth, inner = depth + 1, inner["a"]
+    assert (depth, inner) == (1000, "x")
+
+
+@pytest.mark.parametrize("prefix", [b"", b'{"n":12345678901234567890123,"x":'])
+def test_nesting_too_deep_for_either_reader_raises_value_error(prefix: bytes) -> None:
+    # Deeper than orjson reads; with a long integer beside it, the standard library
+    # reads the text and meets the same nesting: ValueError either way.
+    nested = b"[" * 100_000 + b"]" * 100_000
+    raw = prefix + nested + (b"}" if prefix else b"")
+    with pytest.raises(ValueError):
+        parse_json(raw)
+
+
+def test_a_long_integer_beside_a_float_is_still_read_exactly() -> None:
+    assert parse_json(b'{"f":1.5,"n":123456789012345678901234567890}') == {
+        "f": 1.5,
+        "n": 123456789012345678901234567890,
+    }

@@ -103,11 +103,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     from intake.exports.stats_routes import bp as stats_bp
     from intake.facilities.routes import bp as facilities_bp
     from intake.interview.routes import bp as interview_bp
+    from intake.wagetables.routes import bp as wagetables_bp
     from intake.workspace.routes import bp as workspace_bp
 
     blueprints = (workspace_bp, accounts_bp, interview_bp, delivery_bp, delivery_api, audit_bp)
     blueprints += (cases_bp, search_bp, persons_bp, coding_bp, facilities_bp)
-    blueprints += (exports_bp, stats_bp)
+    blueprints += (exports_bp, stats_bp, wagetables_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(_check_host)

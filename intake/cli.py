@@ -259,10 +259,11 @@ def _register() -> None:
     from intake.exports.stats_cli import stats_command
     from intake.facilities.cli import facilities
     from intake.records.cli import records, validate
+    from intake.wagetables.cli import wages
     from intake.workspace.cli import init, keys, wipe
 
     commands = (init, keys, validate, records, accounts, wipe, stations, outbox, import_, audit)
-    commands += (search, facilities, export, stats_command)
+    commands += (search, facilities, wages, export, stats_command)
     for command in commands:
         main.add_command(command)
 

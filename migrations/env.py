@@ -12,11 +12,13 @@ import intake.delivery.models
 import intake.exports.models
 import intake.facilities.models
 import intake.records.models
+import intake.wagetables.models
 import intake.workspace.models
 from intake.db import Base
 
 _ = (intake.accounts.models, intake.audit.models, intake.delivery.models, intake.records.models)
 _ = (intake.cases.models, intake.exports.models, intake.facilities.models)
+_ = (intake.wagetables.models,)
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:

@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "record.erase_request": N_("Asked for a record to be erased"),
     "record.erase_withdraw": N_("Withdrew a request to erase a record"),
     "facility.write": N_("Added, changed or merged a facility"),
+    "wage_table.write": N_("Added, changed or withdrew a minimum wage table or exchange rate"),
     "record.list": N_("Listed records"),
     "search": N_("Searched"),
     "search.reindex": N_("Rebuilt the search index"),

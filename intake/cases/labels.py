@@ -11,7 +11,7 @@ from flask_babel import gettext
 from intake.facilities.services import LiveRegistry
 from intake.interview import vocab
 from intake.interview.review import Item, Namer, readable
-from intake.interview.wages import figure_lines, labour_figures, reason_texts
+from intake.interview.wages import WageTables, figure_lines, labour_figures, reason_texts
 
 
 def kinds_text(kinds: list[str]) -> str:
@@ -42,9 +42,10 @@ class LabourWages:
     statements: list[WageLine] = field(default_factory=list)
 
 
-def wages(document: dict[str, Any]) -> list[LabourWages]:
+def wages(document: dict[str, Any], tables: WageTables | None = None) -> list[LabourWages]:
     """Each labour entry's wage statements with monthly CNY and the ratio to the local
-    minimum wage, as ranges (see intake.records.wages)."""
+    minimum wage, as ranges (see intake.records.wages), with ``tables`` (the case
+    database's layered wage tables; the bundled ones if not given)."""
     episodes = {
         str(e.get("id")): (number, e)
         for number, e in enumerate(document.get("episodes") or [], start=1)
@@ -57,7 +58,7 @@ def wages(document: dict[str, Any]) -> list[LabourWages]:
         number, episode = episodes.get(str(labour.get("episode_id")), (0, {}))
         name = f"{number}. {vocab.label('episode_kind', episode.get('kind'))}" if number else "—"
         statements = [s for s in labour.get("wages") or [] if isinstance(s, dict)]
-        figures = labour_figures(labour, episode)
+        figures = labour_figures(labour, episode, tables)
         shown.append(
             LabourWages(
                 name,

@@ -14,13 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake.exports.consent import Allowance, cut_place
 from intake.exports.entries import as_dict, as_list, custody_episodes, date_range, episodes
 from intake.exports.labels import codes_of
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 from intake.records.jsontext import canonical_json, parse_json
+
+if TYPE_CHECKING:
+    from intake.interview.wages import WageTables
 
 #: Episodes that make a research row.
 ROW_KINDS = DETENTION_KINDS | WORK_KINDS
@@ -183,29 +186,33 @@ _WAGE_EPISODE_KEYS = ("kind", "place", "facility", "start", "end", "duration")
 _WAGE_LABOUR_KEYS = ("wages", "days_per_week", "facility")
 
 
-def _wage_ratios(labour: Mapping[str, Any], episode: Mapping[str, Any]) -> tuple[str, str]:
-    """The ratio range of a labour entry's wages, computed once per distinct input."""
+def _wage_ratios(
+    labour: Mapping[str, Any], episode: Mapping[str, Any], tables: WageTables | None
+) -> tuple[str, str]:
+    """The ratio range of a labour entry's wages, computed once per distinct input and
+    set of wage tables."""
     return _ratios_of(
         canonical_json(
             [
                 {name: labour.get(name) for name in _WAGE_LABOUR_KEYS},
                 {name: episode.get(name) for name in _WAGE_EPISODE_KEYS},
             ]
-        )
+        ),
+        tables,
     )
 
 
 @functools.lru_cache(maxsize=65536)
-def _ratios_of(key: bytes) -> tuple[str, str]:
-    """The ratio range of the labour entry and episode in ``key``: their canonical JSON
-    (orjson's, so the same input always makes the same key, more cheaply than
-    json.dumps)."""
+def _ratios_of(key: bytes, tables: WageTables | None) -> tuple[str, str]:
+    """The ratio range of the labour entry and episode in ``key`` (their canonical JSON:
+    orjson's, so the same input always makes the same key, more cheaply than
+    json.dumps) with ``tables`` (compared by their fingerprint)."""
     from intake.interview.wages import labour_figures
 
     labour, episode = parse_json(key)
     labour = {name: value for name, value in labour.items() if value is not None}
     episode = {name: value for name, value in episode.items() if value is not None}
-    return ratio_range(labour_figures(labour, episode))
+    return ratio_range(labour_figures(labour, episode, tables))
 
 
 def _survey(coding: Mapping[str, Any]) -> dict[str, str]:
@@ -249,12 +256,13 @@ def _episode_row(
     allowance: Allowance,
     rule: Generalisation,
     kinds: Mapping[str, str] | None,
+    tables: WageTables | None,
 ) -> dict[str, Any]:
     start = date_range(episode.get("start"))
     end = date_range(episode.get("end"))
     coding = as_dict(labour.get("coding"))
     ilo = as_dict(coding.get("ilo_indicators"))
-    low, high = _wage_ratios(labour, episode) if labour else (UNKNOWN, UNKNOWN)
+    low, high = _wage_ratios(labour, episode, tables) if labour else (UNKNOWN, UNKNOWN)
     row: dict[str, Any] = {
         "person": person,
         "testimony": testimony,
@@ -300,10 +308,12 @@ def build_rows(
     people: Sequence[PersonRecords],
     rule: Generalisation,
     facility_kinds: Mapping[str, str] | None = None,
+    tables: WageTables | None = None,
 ) -> ResearchRows:
     """Person and episode rows for every person, generalised by ``rule``; a registry
     facility's kind from ``facility_kinds`` (the live registry's, by every id records
-    may name), else from the bundled registry."""
+    may name), else from the bundled registry; wage ratios with ``tables`` (the case
+    database's layered wage tables), else the bundled ones."""
     rows = ResearchRows()
     for person in people:
         victims = [as_dict(document.get("victim")) for _, document, _ in person.records]
@@ -359,6 +369,7 @@ def build_rows(
                         allowance,
                         rule,
                         facility_kinds,
+                        tables,
                     )
                 )
     _merge_small_ethnicities(rows, rule.merge_ethnicity_below)

@@ -23,9 +23,11 @@ from intake.exports import anonymity, datapackage, esf, formats, research, victi
 from intake.exports.consent import EXPORT_KINDS, Allowance, allowance, identification
 from intake.exports.sealing import seal_export
 from intake.facilities.services import live_registry
+from intake.interview.wages import WageTables
 from intake.progress import Progress, no_progress
 from intake.records.services import RecordUnreadableError, read_documents
 from intake.validators import invisible_character
+from intake.wagetables.services import wage_tables
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
@@ -134,6 +136,8 @@ class _Gathered:
     #: Every facility id records may name, with the kind of the live entry it stands
     #: for (an edited kind, the kept entry of a merge).
     facility_kinds: dict[str, str] = field(default_factory=dict)
+    #: The layered wage tables the research export's wage ratios are derived with.
+    wage_tables: WageTables | None = None
 
 
 #: The record sections each kind of export is made from, besides consent (which says
@@ -169,6 +173,7 @@ def _gather(
         facility_kinds={
             fid: kind for fid in [*live.entries, *live.merges] if (kind := live.kind(fid))
         },
+        wage_tables=wage_tables(session),
     )
     ordered = [sorted(group) for group in groups]
     # Read in bulk, in the groups' order, each record as its page reads it.
@@ -246,7 +251,10 @@ def _research_rows(
         )
         for group_key, records in gathered.people
     ]
-    return _built(people, request.generalisation, request, gathered.facility_kinds), people
+    rows = _built(
+        people, request.generalisation, request, gathered.facility_kinds, gathered.wage_tables
+    )
+    return rows, people
 
 
 def withheld_columns(request: ExportRequest) -> list[str]:
@@ -259,11 +267,12 @@ def _built(
     rule: research.Generalisation,
     request: ExportRequest,
     facility_kinds: Mapping[str, str] | None,
+    tables: WageTables | None = None,
 ) -> research.ResearchRows:
     """Research rows under ``rule``, each quasi-identifier not chosen for the check
     written as "unknown": every one the file holds is one the k/l check measured, so
     unticking one cannot let it out unchecked."""
-    rows = research.build_rows(people, rule, facility_kinds)
+    rows = research.build_rows(people, rule, facility_kinds, tables)
     withheld = withheld_columns(request)
     for row in rows.persons:
         for name in withheld:
@@ -289,6 +298,7 @@ def anonymise_rows(
     people: list[research.PersonRecords],
     request: ExportRequest,
     facility_kinds: Mapping[str, str] | None,
+    tables: WageTables | None = None,
 ) -> Anonymised:
     """Suppress if asked, measure k and l on people and on people per episode class
     (pycanon), and find the steps that would reach the thresholds if they fail."""
@@ -313,7 +323,11 @@ def anonymise_rows(
 
         def rebuild(change: dict[str, Any]) -> anonymity.Rows:
             rebuilt = _built(
-                people, replace(request.generalisation, **change), request, facility_kinds
+                people,
+                replace(request.generalisation, **change),
+                request,
+                facility_kinds,
+                tables,
             )
             return rebuilt.persons, rebuilt.episodes
 
@@ -364,7 +378,7 @@ def preview_export(
     )
     if request.kind == "research":
         rows, people = _research_rows(gathered, request, _pseudonyms(keys, request))
-        done = anonymise_rows(rows, people, request, gathered.facility_kinds)
+        done = anonymise_rows(rows, people, request, gathered.facility_kinds, gathered.wage_tables)
         preview.measure, preview.suggestions = done.measure, done.suggestions
         preview.people = len(done.rows.persons)
         if done.suppressed.get("people"):
@@ -468,7 +482,7 @@ def _research_file(
     import pycanon
 
     rows, people = _research_rows(gathered, request, make)
-    done = anonymise_rows(rows, people, request, gathered.facility_kinds)
+    done = anonymise_rows(rows, people, request, gathered.facility_kinds, gathered.wage_tables)
     measured = done.measure
     preview.measure, preview.suggestions = measured, done.suggestions
     preview.people = len(done.rows.persons)

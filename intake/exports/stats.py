@@ -49,6 +49,7 @@ from intake.records.shape import mappings as _dicts
 
 if TYPE_CHECKING:
     from intake.facilities.services import LiveRegistry
+    from intake.interview.wages import WageTables
 
 #: The smallest count any output shows as a number.
 THRESHOLD = 5
@@ -228,24 +229,27 @@ def wage_bin(low: Decimal, high: Decimal) -> int:
     return len(WAGE_BIN_EDGES)
 
 
-def _wage_bins(document: Mapping[str, Any]) -> list[int]:
+def _wage_bins(document: Mapping[str, Any], tables: WageTables | None) -> list[int]:
     from intake.interview.wages import labour_figures
 
     episodes = {str(item.get("id")): item for item in _dicts(document.get("episodes"))}
     bins = []
     for labour in _dicts(document.get("labour")):
         episode = episodes.get(str(labour.get("episode_id")), {})
-        for figure in labour_figures(dict(labour), dict(episode)):
+        for figure in labour_figures(dict(labour), dict(episode), tables):
             if figure.ratio is not None:
                 bins.append(wage_bin(figure.ratio.low, figure.ratio.high))
     return bins
 
 
 def count_documents(
-    documents: Iterable[Mapping[str, Any]], merges: Mapping[str, str] | None = None
+    documents: Iterable[Mapping[str, Any]],
+    merges: Mapping[str, str] | None = None,
+    tables: WageTables | None = None,
 ) -> Counts:
     """Count decrypted testimony documents (pure: no database, no app); ``merges``
-    maps each merged facility id to the one it was merged into."""
+    maps each merged facility id to the one it was merged into; wages are compared
+    with ``tables`` (the bundled wage tables if not given)."""
     counts = Counts()
     for document in documents:
         for name, codes in _record_keys(document, merges).items():
@@ -253,7 +257,7 @@ def count_documents(
         present, coded = _indicator_statuses(document)
         counts.indicator_present.update(present)
         counts.indicator_coded.update(coded)
-        counts.wage_bins.update(_wage_bins(document))
+        counts.wage_bins.update(_wage_bins(document, tables))
     return counts
 
 
@@ -409,11 +413,14 @@ def build_statistics(
     facility merged into another in ``facilities`` (the live registry, read here if
     not given) is counted as the kept one."""
     from intake.facilities.services import live_registry
+    from intake.wagetables.services import wage_tables
     from intake.workspace.services import require_role
 
     require_role(session, "casedb")
     merges = (facilities or live_registry(session)).merges
-    counts = count_documents(stored_documents(session, keys, progress), merges)
+    counts = count_documents(
+        stored_documents(session, keys, progress), merges, wage_tables(session)
+    )
     return suppress(counts, reference_codes(merges))
 
 

@@ -7,7 +7,9 @@ figure the labour step shows while the interviewer types.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -19,6 +21,7 @@ from intake.errors import N_, IntakeError
 from intake.interview import vocab
 from intake.records import wages as arithmetic
 from intake.records.derived import date_bounds, load_reference, time_in_kinds
+from intake.records.jsontext import canonical_json
 from intake.records.wages import Span, WageFigure
 
 #: The numbers the live figure accepts: the labour form's limits (low, high).
@@ -56,6 +59,39 @@ def exchange_rates() -> dict[str, Any]:
         return load_reference("exchange_rates")
     except Exception:
         return {"rates": {}, "sources": []}
+
+
+@dataclass(frozen=True, eq=False)
+class WageTables:
+    """The minimum-wage tables and exchange rates a figure is derived with, in the
+    bundled files' formats: the bundled ones (a station), or those layered with the
+    case database's own (:func:`intake.wagetables.services.wage_tables`).
+
+    Equal, and hashed, by ``fingerprint`` (a digest of both), so figures cached for
+    one set of tables are not reused for another.
+    """
+
+    minimum: dict[str, Any]
+    rates: dict[str, Any]
+    fingerprint: str
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WageTables) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+
+def tables_fingerprint(minimum: dict[str, Any], rates: dict[str, Any]) -> str:
+    """The digest :class:`WageTables` compares by."""
+    return hashlib.sha256(canonical_json([minimum, rates])).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def bundled_tables() -> WageTables:
+    """The tables every station ships with (schemas/reference)."""
+    minimum, rates = minimum_wage_table(), exchange_rates()
+    return WageTables(minimum, rates, tables_fingerprint(minimum, rates))
 
 
 def episode_place(
@@ -102,8 +138,12 @@ def _days_per_week(value: Any) -> Decimal | None:
     return Decimal(str(value)) if value not in (None, "") else None
 
 
-def labour_figures(labour: dict[str, Any], episode: dict[str, Any]) -> list[WageFigure]:
-    """One figure per wage statement of a stored labour entry, in order."""
+def labour_figures(
+    labour: dict[str, Any], episode: dict[str, Any], tables: WageTables | None = None
+) -> list[WageFigure]:
+    """One figure per wage statement of a stored labour entry, in order, with
+    ``tables`` (the bundled ones if not given)."""
+    tables = tables or bundled_tables()
     prefecture, county = episode_place(episode, labour)
     days = _days_per_week(labour.get("days_per_week"))
     stay = _stay_months(episode)
@@ -113,8 +153,8 @@ def labour_figures(labour: dict[str, Any], episode: dict[str, Any]) -> list[Wage
             prefecture=prefecture,
             county=county,
             on=arithmetic.statement_dates(statement, episode),
-            minimum_table=minimum_wage_table(),
-            rates=exchange_rates(),
+            minimum_table=tables.minimum,
+            rates=tables.rates,
             days_per_week=days,
             stay_months=stay,
         )
@@ -257,8 +297,8 @@ def figure_from_request(payload: Any) -> dict[str, Any]:
             prefecture=str(payload.get("prefecture") or "")[:100] or None,
             county=str(payload.get("county") or "")[:100] or None,
             on=on,  # type: ignore[arg-type]
-            minimum_table=minimum_wage_table(),
-            rates=exchange_rates(),
+            minimum_table=bundled_tables().minimum,
+            rates=bundled_tables().rates,
             days_per_week=numbers["days_per_week"],
         )
     except ArithmeticError:

@@ -9,12 +9,13 @@ import intake.cases.models
 import intake.exports.models
 import intake.facilities.models
 import intake.records.models
+import intake.wagetables.models
 import intake.workspace.models
 from intake.db import Base, Database
 from intake.migrate import downgrade_database, upgrade_database
 
 _ = (intake.audit.models, intake.cases.models, intake.records.models, intake.exports.models)
-_ = (intake.facilities.models,)
+_ = (intake.facilities.models, intake.wagetables.models)
 TABLES = {
     "workspace",
     "key_material",
@@ -30,6 +31,8 @@ TABLES = {
     "testimony_version",
     "erasure_request",
     "facility_entry",
+    "minimum_wage_entry",
+    "exchange_rate_entry",
     "station",
     "received_bundle",
     "received_addendum",

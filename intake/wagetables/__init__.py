@@ -1,0 +1,1 @@
+"""Minimum-wage tables and exchange rates edited at the case database."""

@@ -1,0 +1,487 @@
+"""Wage reference tables: the bundled ones with the case database's own layered over.
+
+Every wage figure compares a stated wage with the local minimum wage and converts a
+wage said in another currency (:mod:`intake.records.wages`). The tables it uses ship
+with every station (schemas/reference/minimum_wage.json and exchange_rates.json); at
+the case database coordinators add a table or a yearly rate, correct one (a row with
+a bundled id or year replaces it) and withdraw one that proves wrong, each with a
+cited source. :func:`wage_tables` gives the layered tables in the bundled files'
+formats, for the record page, the statistics and the research export;
+:func:`export_tables` writes them as new files for the stations' next release.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.audit.services import record_event
+from intake.errors import N_, IntakeError
+from intake.facilities.services import Source, place_ids
+from intake.interview.wages import (
+    WageTables,
+    exchange_rates,
+    minimum_wage_table,
+    tables_fingerprint,
+)
+from intake.wagetables.models import ExchangeRateEntry, MinimumWageEntry
+from intake.workspace.services import require_role
+from intake.workspace.vault import UnlockedKeys
+
+_ID = re.compile(r"^[a-z0-9_]{1,100}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Tier names a table may use (Xinjiang's notices set four).
+TIERS = ("1", "2", "3", "4")
+#: Bounds of a monthly minimum wage in CNY and of a rate (CNY for one unit).
+_MAX_AMOUNT = Decimal(1_000_000)
+_MAX_RATE = Decimal(100_000)
+_FIRST_YEAR = 1990
+
+
+class WageTableInvalidError(IntakeError):
+    """A table or rate as entered is incomplete, out of range or unsourced."""
+
+
+class WageTableExistsError(IntakeError):
+    """A new table's id is already taken."""
+
+    status = 409
+
+
+class WageTableNotFoundError(IntakeError):
+    """No such table or rate."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class MinimumTable:
+    """One minimum-wage table, layered."""
+
+    id: str
+    applies_from: date
+    applies_to: date | None
+    #: Monthly CNY by tier.
+    tiers: dict[str, Decimal]
+    prefecture_tiers: dict[str, str] = field(default_factory=dict)
+    county_tiers: dict[str, str] = field(default_factory=dict)
+    basis: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    #: "bundled", "edited" (a bundled table changed here), "added" (here only) or
+    #: "withdrawn" (a bundled table taken out here).
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One yearly exchange rate, layered: CNY for one unit of ``currency``."""
+
+    currency: str
+    year: int
+    rate: Decimal | None
+    sources: list[Source] = field(default_factory=list)
+    note: str | None = None
+    #: As :attr:`MinimumTable.origin`.
+    origin: str = "bundled"
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _sources_of(data: list[Any]) -> list[Source]:
+    return [
+        Source(
+            citation=str(item.get("citation") or ""),
+            url=item.get("url"),
+            published=item.get("published"),
+            retrieved=item.get("retrieved"),
+            note=item.get("note"),
+        )
+        for item in data
+        if isinstance(item, dict)
+    ]
+
+
+def _present(source: Source) -> dict[str, Any]:
+    return {key: value for key, value in source.__dict__.items() if value is not None}
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _bundled_minimum() -> dict[str, MinimumTable]:
+    reference = minimum_wage_table()
+    sources = {source["id"]: source for source in reference.get("sources") or []}
+    tables = {}
+    for entry in reference.get("tables") or []:
+        cited = [sources[i] for i in entry.get("source_ids") or [] if i in sources]
+        start = _day(entry.get("applies_from"))
+        if start is None:
+            continue
+        tables[entry["id"]] = MinimumTable(
+            id=entry["id"],
+            applies_from=start,
+            applies_to=_day(entry.get("applies_to")),
+            tiers={
+                str(tier): amount
+                for tier, value in (entry.get("tiers") or {}).items()
+                if (amount := _decimal(value)) is not None
+            },
+            prefecture_tiers=dict(entry.get("prefecture_tiers") or {}),
+            county_tiers=dict(entry.get("county_tiers") or {}),
+            basis=entry.get("basis"),
+            sources=_sources_of(cited),
+        )
+    return tables
+
+
+def _from_row(row: MinimumWageEntry, origin: str) -> MinimumTable:
+    return MinimumTable(
+        id=row.id,
+        applies_from=row.applies_from,
+        applies_to=row.applies_to,
+        tiers={
+            str(tier): amount
+            for tier, value in row.tiers.items()
+            if (amount := _decimal(value)) is not None
+        },
+        prefecture_tiers=dict(row.prefecture_tiers),
+        county_tiers=dict(row.county_tiers),
+        basis=row.basis,
+        sources=_sources_of(row.sources),
+        origin=origin,
+    )
+
+
+def minimum_tables(session: Session) -> list[MinimumTable]:
+    """Every minimum-wage table, withdrawn ones too, by the day it applies from."""
+    tables = _bundled_minimum()
+    for row in session.scalars(select(MinimumWageEntry)):
+        if row.withdrawn:
+            if row.id in tables:
+                tables[row.id] = MinimumTable(**{**tables[row.id].__dict__, "origin": "withdrawn"})
+            continue
+        tables[row.id] = _from_row(row, "edited" if row.id in tables else "added")
+    return sorted(tables.values(), key=lambda table: (table.applies_from, table.id))
+
+
+def _bundled_rates() -> dict[tuple[str, int], Rate]:
+    reference = exchange_rates()
+    sources = {source["id"]: source for source in reference.get("sources") or []}
+    cited = reference.get("rate_sources") or {}
+    found = {}
+    for currency, years in (reference.get("rates") or {}).items():
+        listed = _sources_of([sources[s] for s in cited.get(currency) or [] if s in sources])
+        for year, value in years.items():
+            rate = _decimal(value)
+            if rate is not None and str(year).isdigit():
+                found[currency, int(year)] = Rate(currency, int(year), rate, listed)
+    return found
+
+
+def rates(session: Session) -> list[Rate]:
+    """Every yearly exchange rate, withdrawn ones too, by currency and year."""
+    found = _bundled_rates()
+    for row in session.scalars(select(ExchangeRateEntry)):
+        key = (row.currency, row.year)
+        if row.rate is None:
+            if key in found:
+                found[key] = Rate(**{**found[key].__dict__, "origin": "withdrawn"})
+            continue
+        found[key] = Rate(
+            row.currency,
+            row.year,
+            _decimal(row.rate),
+            _sources_of(row.sources),
+            row.note,
+            "edited" if key in found else "added",
+        )
+    return [found[key] for key in sorted(found)]
+
+
+def _cite(sources: list[dict[str, Any]], listed: list[Source], prefix: str) -> list[str]:
+    """Ids of ``listed`` in ``sources`` (the file's list), each added once under a new
+    id made from ``prefix`` when no source there has the same citation."""
+    by_citation = {source.get("citation"): source["id"] for source in sources}
+    ids = []
+    for number, source in enumerate(listed, start=1):
+        if source.citation not in by_citation:
+            new_id = f"{prefix}-{number}"
+            sources.append({"id": new_id, **_present(source)})
+            by_citation[source.citation] = new_id
+        ids.append(by_citation[source.citation])
+    return ids
+
+
+def _minimum_json(session: Session) -> dict[str, Any]:
+    reference = copy.deepcopy(minimum_wage_table())
+    sources: list[dict[str, Any]] = reference.setdefault("sources", [])
+    bundled = {entry["id"]: entry for entry in reference.get("tables") or []}
+    out = []
+    for table in minimum_tables(session):
+        if table.origin == "withdrawn":
+            continue
+        if table.origin == "bundled":
+            out.append(bundled[table.id])
+            continue
+        item: dict[str, Any] = {
+            "id": table.id,
+            "region": "xinjiang",
+            "applies_from": table.applies_from.isoformat(),
+            "applies_to": table.applies_to.isoformat() if table.applies_to else None,
+            "source_ids": _cite(sources, table.sources, f"casedb-{table.id}"),
+            "tiers": {tier: str(amount) for tier, amount in table.tiers.items()},
+            "prefecture_tiers": table.prefecture_tiers,
+            "county_tiers": table.county_tiers,
+        }
+        if table.basis:
+            item["basis"] = table.basis
+        out.append(item)
+    reference["tables"] = out
+    return reference
+
+
+def _rates_json(session: Session) -> dict[str, Any]:
+    reference = copy.deepcopy(exchange_rates())
+    sources: list[dict[str, Any]] = reference.setdefault("sources", [])
+    cited: dict[str, list[str]] = reference.setdefault("rate_sources", {})
+    table: dict[str, dict[str, str]] = {}
+    for rate in rates(session):
+        if rate.origin == "withdrawn" or rate.rate is None:
+            continue
+        table.setdefault(rate.currency, {})[str(rate.year)] = str(rate.rate)
+        if rate.origin != "bundled":
+            prefix = f"casedb-{rate.currency.lower()}-{rate.year}"
+            ids = cited.setdefault(rate.currency, [])
+            ids += [i for i in _cite(sources, rate.sources, prefix) if i not in ids]
+    reference["rates"] = table
+    return reference
+
+
+def wage_tables(session: Session) -> WageTables:
+    """The layered tables every figure at the case database is derived with."""
+    minimum, rates_ = _minimum_json(session), _rates_json(session)
+    return WageTables(minimum, rates_, tables_fingerprint(minimum, rates_))
+
+
+def export_tables(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The layered tables as new minimum_wage.json and exchange_rates.json (for the
+    stations' next release)."""
+    tables = wage_tables(session)
+    return tables.minimum, tables.rates
+
+
+# --- checking and writing ------------------------------------------------------------
+
+
+def _check_sources(sources: list[Source]) -> None:
+    cited = [source for source in sources if source.citation]
+    if not cited or len(cited) != len(sources) or not any(s.retrieved for s in cited):
+        raise WageTableInvalidError(
+            N_("Cite at least one published source with the day it was read.")
+        )
+
+
+def _check_amount(value: Decimal | None, limit: Decimal) -> bool:
+    return value is not None and value.is_finite() and Decimal(0) < value <= limit
+
+
+def check_minimum(table: MinimumTable) -> None:
+    """Refuse a table that is incomplete, out of range or unsourced."""
+    if not _ID.match(table.id):
+        raise WageTableInvalidError(
+            N_("An id is lower-case letters, digits and '_' only, as in xinjiang_2021.")
+        )
+    if table.applies_to is not None and table.applies_to < table.applies_from:
+        raise WageTableInvalidError(N_("The last day in force comes before the first."))
+    if not table.tiers or set(table.tiers) - set(TIERS):
+        raise WageTableInvalidError(N_("Give the monthly amount of at least one tier."))
+    if not all(_check_amount(amount, _MAX_AMOUNT) for amount in table.tiers.values()):
+        raise WageTableInvalidError(
+            N_("A monthly amount is a number of yuan above 0 and at most 1,000,000.")
+        )
+    places = place_ids()
+    for areas, level in ((table.prefecture_tiers, "prefecture"), (table.county_tiers, "county")):
+        for place, tier in areas.items():
+            if places.get(place) != level:
+                raise WageTableInvalidError(
+                    N_("A place is not in the list of places: %(id)s."), id=place
+                )
+            if tier not in table.tiers:
+                raise WageTableInvalidError(
+                    N_("%(place)s is put in tier %(tier)s, which has no amount."),
+                    place=place,
+                    tier=tier,
+                )
+    _check_sources(table.sources)
+
+
+def check_rate(rate: Rate, *, this_year: int) -> None:
+    """Refuse a rate that is not a positive number for a known currency and year."""
+    if not _CURRENCY.match(rate.currency) or rate.currency == "CNY":
+        raise WageTableInvalidError(
+            N_("A currency is a three-letter code other than CNY, as in USD or KZT.")
+        )
+    if not _FIRST_YEAR <= rate.year <= this_year:
+        raise WageTableInvalidError(
+            N_("The year is between %(first)s and %(last)s."), first=_FIRST_YEAR, last=this_year
+        )
+    if not _check_amount(rate.rate, _MAX_RATE):
+        raise WageTableInvalidError(
+            N_("A rate is the yuan paid for one unit: a number above 0 and at most 100,000.")
+        )
+    _check_sources(rate.sources)
+
+
+def find_minimum(session: Session, table_id: str) -> MinimumTable:
+    """The table ``table_id`` (withdrawn or not)."""
+    for table in minimum_tables(session):
+        if table.id == table_id:
+            return table
+    raise WageTableNotFoundError(N_("There is no minimum-wage table %(id)s."), id=table_id)
+
+
+def find_rate(session: Session, currency: str, year: int) -> Rate:
+    """The rate of ``currency`` in ``year`` (withdrawn or not)."""
+    for rate in rates(session):
+        if (rate.currency, rate.year) == (currency, year):
+            return rate
+    raise WageTableNotFoundError(
+        N_("There is no exchange rate for %(currency)s in %(year)s."), currency=currency, year=year
+    )
+
+
+def _event(session: Session, keys: UnlockedKeys, actor: Any, **details: Any) -> None:
+    record_event(session, keys, actor=actor, action="wage_table.write", details=details)
+
+
+def save_minimum(
+    session: Session, keys: UnlockedKeys, table: MinimumTable, *, new: bool, actor: Any
+) -> None:
+    """Add a table (``new``) or store a change to one; the caller commits."""
+    require_role(session, "casedb")
+    check_minimum(table)
+    known = {entry.id for entry in minimum_tables(session)}
+    if new and table.id in known:
+        raise WageTableExistsError(N_("The id %(id)s is already taken."), id=table.id)
+    if not new and table.id not in known:
+        raise WageTableNotFoundError(N_("There is no minimum-wage table %(id)s."), id=table.id)
+    row = session.get(MinimumWageEntry, table.id) or MinimumWageEntry(id=table.id)
+    row.applies_from, row.applies_to = table.applies_from, table.applies_to
+    row.tiers = {tier: str(amount) for tier, amount in sorted(table.tiers.items())}
+    row.prefecture_tiers = dict(sorted(table.prefecture_tiers.items()))
+    row.county_tiers = dict(sorted(table.county_tiers.items()))
+    row.basis = table.basis
+    row.sources = [_present(source) for source in table.sources]
+    row.withdrawn, row.updated_on = False, _today()
+    session.add(row)
+    _event(session, keys, actor, table=table.id, change="add" if new else "edit")
+
+
+def withdraw_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, actor: Any) -> None:
+    """Take a table out of every figure: one added here is deleted, a bundled one is
+    marked withdrawn (undone by :func:`restore_minimum`)."""
+    require_role(session, "casedb")
+    table = find_minimum(session, table_id)
+    row = session.get(MinimumWageEntry, table_id)
+    if table.origin == "added":
+        assert row is not None
+        session.delete(row)
+    elif table.origin != "withdrawn":
+        row = row or MinimumWageEntry(
+            id=table_id,
+            applies_from=table.applies_from,
+            applies_to=table.applies_to,
+            tiers={tier: str(amount) for tier, amount in table.tiers.items()},
+            prefecture_tiers=table.prefecture_tiers,
+            county_tiers=table.county_tiers,
+            basis=table.basis,
+            sources=[_present(source) for source in table.sources],
+        )
+        row.withdrawn, row.updated_on = True, _today()
+        session.add(row)
+    _event(session, keys, actor, table=table_id, change="withdraw")
+
+
+def restore_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, actor: Any) -> None:
+    """Undo what was done here to a bundled table: it applies as shipped again."""
+    require_role(session, "casedb")
+    table = find_minimum(session, table_id)
+    row = session.get(MinimumWageEntry, table_id)
+    if table.origin not in ("edited", "withdrawn") or row is None:
+        raise WageTableNotFoundError(
+            N_("The table %(id)s is as shipped; there is nothing to undo."), id=table_id
+        )
+    session.delete(row)
+    _event(session, keys, actor, table=table_id, change="restore")
+
+
+def save_rate(session: Session, keys: UnlockedKeys, rate: Rate, *, actor: Any) -> None:
+    """Add a rate, or replace the rate of its currency and year; the caller commits."""
+    require_role(session, "casedb")
+    check_rate(rate, this_year=_today().year)
+    row = session.get(ExchangeRateEntry, (rate.currency, rate.year)) or ExchangeRateEntry(
+        currency=rate.currency, year=rate.year
+    )
+    row.rate = str(rate.rate)
+    row.sources = [_present(source) for source in rate.sources]
+    row.note, row.updated_on = rate.note, _today()
+    session.add(row)
+    _event(session, keys, actor, currency=rate.currency, year=rate.year, change="set")
+
+
+def withdraw_rate(
+    session: Session, keys: UnlockedKeys, currency: str, year: int, *, actor: Any
+) -> None:
+    """Take a rate out of every figure (as :func:`withdraw_minimum`)."""
+    require_role(session, "casedb")
+    rate = find_rate(session, currency, year)
+    row = session.get(ExchangeRateEntry, (currency, year))
+    if rate.origin == "added":
+        assert row is not None
+        session.delete(row)
+    elif rate.origin != "withdrawn":
+        row = row or ExchangeRateEntry(currency=currency, year=year, sources=[])
+        row.rate, row.updated_on = None, _today()
+        session.add(row)
+    _event(session, keys, actor, currency=currency, year=year, change="withdraw")
+
+
+def restore_rate(
+    session: Session, keys: UnlockedKeys, currency: str, year: int, *, actor: Any
+) -> None:
+    """Undo what was done here to a bundled rate."""
+    require_role(session, "casedb")
+    rate = find_rate(session, currency, year)
+    row = session.get(ExchangeRateEntry, (currency, year))
+    if rate.origin not in ("edited", "withdrawn") or row is None:
+        raise WageTableNotFoundError(
+            N_("The rate for %(currency)s in %(year)s is as shipped; there is nothing to undo."),
+            currency=currency,
+            year=year,
+        )
+    session.delete(row)
+    _event(session, keys, actor, currency=currency, year=year, change="restore")

@@ -42,6 +42,8 @@ def init(obj: CliContext, role: str, organisation: str, passphrase_file: Path | 
         click.echo(f"A passphrase you could use (six random words): {generate_passphrase()}")
         click.echo("Write it down and keep it apart from this computer.")
     passphrase = read_passphrase(passphrase_file, "New workspace passphrase", confirm=True)
+    # Checked before the database is opened: a refused set-up leaves no database file.
+    services.check_new_workspace(role=role, organisation_name=organisation, passphrase=passphrase)
     with obj.database.session() as session:
         services.init_workspace(
             session, obj.settings, role=role, organisation_name=organisation, passphrase=passphrase

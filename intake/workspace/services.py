@@ -210,17 +210,23 @@ def _store_keyring(session: Session, settings: Settings, keyring: Keyring, passp
     _put(session, KEYRING, _locked(settings, keyring, passphrase))
 
 
+def check_new_workspace(*, role: str, organisation_name: str, passphrase: str) -> None:
+    """Refuse a set-up whose role, organisation name or passphrase will not do (no
+    database needed, so a refused set-up is refused before anything is made)."""
+    if role not in ROLES:
+        raise WrongRoleError(N_("The role must be 'station' or 'casedb'."))
+    if not organisation_name.strip() or len(organisation_name) > 200:
+        raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
+    check_passphrase_strength(passphrase, context=(organisation_name,))
+
+
 def init_workspace(
     session: Session, settings: Settings, *, role: str, organisation_name: str, passphrase: str
 ) -> Workspace:
     """Create the workspace row and its keyring (and, at a station, its signing key)."""
     if find_workspace(session) is not None:
         raise WorkspaceExistsError(N_("This workspace is already set up."))
-    if role not in ROLES:
-        raise WrongRoleError(N_("The role must be 'station' or 'casedb'."))
-    if not organisation_name.strip() or len(organisation_name) > 200:
-        raise IntakeError(N_("Give the organisation's name (at most 200 characters)."))
-    check_passphrase_strength(passphrase, context=(organisation_name,))
+    check_new_workspace(role=role, organisation_name=organisation_name, passphrase=passphrase)
     keyring = Keyring.create()
     # A new workspace starts a new key file (a set-up that failed may have left one).
     entries = {KEYRING: _locked(settings, keyring, passphrase)}

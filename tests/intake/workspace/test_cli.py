@@ -183,3 +183,31 @@ def test_a_mistyped_workspace_is_said_and_not_made(tmp_path):
     checked = CliRunner().invoke(main, ["--workspace", str(missing), "validate", str(record)])
     assert "No workspace" not in checked.output
     assert not missing.exists()
+
+
+def test_a_refused_set_up_leaves_no_database_behind(tmp_path):
+    # Given a new folder, a weak passphrase and an empty organisation name
+    folder = tmp_path / "new-workspace"
+    weak = tmp_path / "weak.txt"
+    weak.write_text("aaaaaaaaaaaa\n")
+    strong = tmp_path / "strong.txt"
+    strong.write_text("correct horse battery staple orbit lantern\n")
+    for passphrase, organisation, said in (
+        (weak, "Org", "too easy to guess"),
+        (strong, " ", "Give the organisation's name"),
+    ):
+        # When init is refused
+        result = CliRunner().invoke(
+            main,
+            ["--workspace", str(folder), "init", "--role", "casedb",
+             "--organisation", organisation, "--passphrase-file", str(passphrase)],
+        )  # fmt: skip
+        # Then it says why, and made nothing: the next init starts clean
+        assert result.exit_code == 1 and said in result.output, result.output
+        assert not folder.exists() or not any(folder.iterdir())
+    result = CliRunner().invoke(
+        main,
+        ["--workspace", str(folder), "init", "--role", "casedb",
+         "--organisation", "Org", "--passphrase-file", str(strong)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output

@@ -30,6 +30,15 @@ class IfGiven:
             raise StopValidation()
 
 
+def finite_number(_form: Form, field: Any) -> None:
+    """Refuse a decimal that is not a number (NaN, sNaN, Infinity): WTForms'
+    DecimalField reads them, and NumberRange cannot compare a signalling NaN."""
+    data = field.data
+    if data is not None and hasattr(data, "is_finite") and not data.is_finite():
+        field.errors[:] = []
+        raise StopValidation(field.gettext("Not a valid decimal value."))
+
+
 #: Why typed text is refused: an invisible control character, or an invisible
 #: formatting one (with its code point as %(code)s).
 CONTROL_CHARACTER = N_(

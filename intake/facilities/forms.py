@@ -14,6 +14,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from intake.facilities.services import Facility, Source
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
+from intake.validators import finite_number
 
 _DAY = Regexp(r"^\d{4}(-\d{2}){0,2}$", message=_l("A day as YYYY-MM-DD (or YYYY-MM, YYYY)."))
 NAME_LABELS = {
@@ -58,10 +59,10 @@ class FacilityForm(AppForm):
     prefecture_id = SelectField(_l("Prefecture"), validators=[Optional()])
     county_id = SelectField(_l("County"), validators=[Optional()])
     latitude = DecimalField(
-        _l("Latitude"), places=None, validators=[Optional(), NumberRange(-90, 90)]
+        _l("Latitude"), places=None, validators=[Optional(), finite_number, NumberRange(-90, 90)]
     )
     longitude = DecimalField(
-        _l("Longitude"), places=None, validators=[Optional(), NumberRange(-180, 180)]
+        _l("Longitude"), places=None, validators=[Optional(), finite_number, NumberRange(-180, 180)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     sources = FieldList(FormField(SourceForm), min_entries=3, max_entries=20)

@@ -85,3 +85,14 @@ def test_the_list_names_places_in_the_reader_s_language(casedb_coordinator):
     assert "ili.yining_county" not in rows
     assert '<code dir="ltr">ili</code>' not in rows
     assert "Или-Казахский автономный округ" in rows
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity"])
+def test_coordinates_that_are_not_numbers_are_refused(casedb_coordinator, value):
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="example_camp", kind="camp", name_en="Example camp", latitude=value, longitude="80",
+        **{"sources-0-citation": "Example report", "sources-0-retrieved": "2026-11-27"},
+    )  # fmt: skip
+    assert response.status_code in (200, 400)
+    assert "Not a valid decimal value." in response.get_data(as_text=True)

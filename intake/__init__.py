@@ -111,6 +111,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     blueprints += (exports_bp, stats_bp, wagetables_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    from intake.wagetables.routes import request_tables
+
+    # Wage figures on every page use the workspace's layered wage tables.
+    app.extensions["wage_tables"] = request_tables
     app.before_request(_check_host)
     app.before_request(_keep_chosen_language)
     app.before_request(_note_activity)

@@ -15,7 +15,7 @@ from intake.delivery.addenda import addenda_of
 from intake.facilities.services import live_registry
 from intake.interview import vocab
 from intake.interview.review import place_of
-from intake.wagetables.services import wage_tables
+from intake.interview.wages import shown_tables
 from intake.web import app_state, db_session, login_required, unlocked_keys
 from intake.workspace.services import find_workspace
 
@@ -92,7 +92,7 @@ def record(record_id: uuid.UUID) -> str:
         "cases/record.html",
         view=view,
         sections=labels.sections(document, name) if view.document else [],
-        wages=labels.wages(document, wage_tables(db)),
+        wages=labels.wages(document, shown_tables()),
         provenance=labels.provenance_items(view.provenance, view.station_label),
         timeline=timeline_svg(document.get("episodes") or []),
         labels=labels,

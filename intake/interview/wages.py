@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext
 
 from intake.errors import N_, IntakeError
@@ -94,6 +95,14 @@ def bundled_tables() -> WageTables:
     return WageTables(minimum, rates, tables_fingerprint(minimum, rates))
 
 
+def shown_tables() -> WageTables:
+    """The tables the figures of this request are shown with: the workspace's own
+    layered over the bundled ones (what the app registers as its ``wage_tables``
+    extension, :func:`intake.wagetables.routes.request_tables`), else the bundled."""
+    provider = current_app.extensions.get("wage_tables") if has_app_context() else None
+    return provider() if provider is not None else bundled_tables()
+
+
 def episode_place(
     episode: dict[str, Any], labour: dict[str, Any] | None = None
 ) -> tuple[str | None, str | None]:
@@ -147,20 +156,25 @@ def labour_figures(
     prefecture, county = episode_place(episode, labour)
     days = _days_per_week(labour.get("days_per_week"))
     stay = _stay_months(episode)
-    return [
-        arithmetic.statement_figure(
-            statement,
-            prefecture=prefecture,
-            county=county,
-            on=arithmetic.statement_dates(statement, episode),
-            minimum_table=tables.minimum,
-            rates=tables.rates,
-            days_per_week=days,
-            stay_months=stay,
-        )
-        for statement in labour.get("wages") or []
-        if isinstance(statement, dict)
-    ]
+    figures = []
+    for statement in labour.get("wages") or []:
+        if not isinstance(statement, dict):
+            continue
+        try:
+            figure = arithmetic.statement_figure(
+                statement,
+                prefecture=prefecture,
+                county=county,
+                on=arithmetic.statement_dates(statement, episode),
+                minimum_table=tables.minimum,
+                rates=tables.rates,
+                days_per_week=days,
+                stay_months=stay,
+            )
+        except ArithmeticError:
+            figure = WageFigure(reasons=(arithmetic.NO_FIGURE,))
+        figures.append(figure)
+    return figures
 
 
 #: What each missing-figure reason tells the interviewer.
@@ -175,6 +189,7 @@ REASON_TEXTS = {
     arithmetic.PART_TABLE: N_(
         "The minimum wage is known for only part of these dates; the ratio uses that part."
     ),
+    arithmetic.NO_FIGURE: N_("These numbers give no figure that can be computed."),
 }
 
 
@@ -291,14 +306,15 @@ def figure_from_request(payload: Any) -> dict[str, Any]:
         }
     low, high = _day(payload.get("on_low")), _day(payload.get("on_high"))
     on = (low, high or low) if low and (high or low) >= low else None
+    tables = shown_tables()
     try:
         result = arithmetic.statement_figure(
             statement,
             prefecture=str(payload.get("prefecture") or "")[:100] or None,
             county=str(payload.get("county") or "")[:100] or None,
             on=on,  # type: ignore[arg-type]
-            minimum_table=bundled_tables().minimum,
-            rates=bundled_tables().rates,
+            minimum_table=tables.minimum,
+            rates=tables.rates,
             days_per_week=numbers["days_per_week"],
         )
     except ArithmeticError:

@@ -43,6 +43,9 @@ NO_RATE = "no_exchange_rate"
 NO_DATE = "no_date"
 NO_TABLE = "no_minimum_wage_table"
 PART_TABLE = "minimum_wage_table_covers_part"
+#: The numbers give a figure too large or too small to compute (a safety net: the
+#: forms and the wage tables' checks keep such numbers out).
+NO_FIGURE = "figure_out_of_range"
 
 #: Statuses under which nothing was paid: the monthly figure is what was said, but
 #: it was not received (see :func:`is_unpaid`).

@@ -16,6 +16,7 @@ from intake.facilities.forms import SourceForm
 from intake.facilities.services import Source
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
+from intake.validators import finite_number
 from intake.wagetables.services import TIERS, MinimumTable, Rate
 
 
@@ -42,11 +43,11 @@ class AreaForm(SubForm):
     tier = SelectField(_l("Tier"), validators=[Optional()])
 
 
-def _amount(tier: str) -> DecimalField:
-    return DecimalField(
+def _amount(tier: str) -> IntegerField:
+    return IntegerField(
         _l("Tier %(tier)s, yuan a month", tier=tier),
-        places=None,
-        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        render_kw={"inputmode": "numeric"},
     )
 
 
@@ -103,7 +104,7 @@ class MinimumTableForm(AppForm):
     def table(self) -> MinimumTable:
         """The table as typed (checked by the service)."""
         tiers: dict[str, Decimal] = {
-            tier: self[f"tier_{tier}"].data
+            tier: Decimal(self[f"tier_{tier}"].data)
             for tier in TIERS
             if self[f"tier_{tier}"].data is not None
         }
@@ -139,7 +140,8 @@ def minimum_data(table: MinimumTable) -> dict[str, Any]:
         "sources": [source.__dict__ for source in table.sources],
     }
     for tier in TIERS:
-        data[f"tier_{tier}"] = table.tiers.get(tier)
+        amount = table.tiers.get(tier)
+        data[f"tier_{tier}"] = None if amount is None else int(amount)
     return data
 
 
@@ -156,7 +158,7 @@ class RateForm(AppForm):
     rate = DecimalField(
         _l("Yuan for one unit (the year's average)"),
         places=None,
-        validators=[DataRequired(), NumberRange(min=0, max=100_000)],
+        validators=[DataRequired(), finite_number, NumberRange(min=0, max=100_000)],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     sources = FieldList(FormField(SourceForm), min_entries=2, max_entries=20)

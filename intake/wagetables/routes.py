@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from intake.errors import IntakeError
 from intake.facilities.services import Source
 from intake.interview import vocab
+from intake.interview.wages import WageTables
 from intake.wagetables import services
 from intake.wagetables.forms import (
     ActionForm,
@@ -25,6 +26,16 @@ from intake.workspace.services import require_role
 
 bp = Blueprint("wagetables", __name__, url_prefix="/wage-tables")
 EDITORS = ("admin", "coordinator")
+
+
+def request_tables() -> WageTables:
+    """The wage tables of this workspace, read once a request: every figure a page
+    shows (the interview's labour step and live figure too) uses the same tables. At
+    a station nothing is layered, so these are the bundled ones."""
+    if "wage_tables" not in g:
+        g.wage_tables = services.wage_tables(db_session())
+    tables: WageTables = g.wage_tables
+    return tables
 
 
 @bp.get("/")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,8 +40,9 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: Tier names a table may use (Xinjiang's notices set four).
 TIERS = ("1", "2", "3", "4")
 #: Bounds of a monthly minimum wage in CNY and of a rate (CNY for one unit).
-_MAX_AMOUNT = Decimal(1_000_000)
-_MAX_RATE = Decimal(100_000)
+_MIN_AMOUNT, _MAX_AMOUNT = Decimal(1), Decimal(1_000_000)
+_MIN_RATE, _MAX_RATE = Decimal("0.000001"), Decimal(100_000)
+_RATE_DIGITS = 12
 _FIRST_YEAR = 1990
 
 
@@ -224,16 +225,28 @@ def rates(session: Session) -> list[Rate]:
 
 def _cite(sources: list[dict[str, Any]], listed: list[Source], prefix: str) -> list[str]:
     """Ids of ``listed`` in ``sources`` (the file's list), each added once under a new
-    id made from ``prefix`` when no source there has the same citation."""
+    id made from ``prefix`` (one no source there has) when no source there has the
+    same citation."""
     by_citation = {source.get("citation"): source["id"] for source in sources}
+    taken = {source["id"] for source in sources}
     ids = []
-    for number, source in enumerate(listed, start=1):
+    for source in listed:
         if source.citation not in by_citation:
+            number = 1
+            while f"{prefix}-{number}" in taken:
+                number += 1
             new_id = f"{prefix}-{number}"
             sources.append({"id": new_id, **_present(source)})
             by_citation[source.citation] = new_id
+            taken.add(new_id)
         ids.append(by_citation[source.citation])
     return ids
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate as the bundled file writes it: a decimal string with a point."""
+    text = format(rate, "f")
+    return text if "." in text else f"{text}.0"
 
 
 def _minimum_json(session: Session) -> dict[str, Any]:
@@ -247,18 +260,22 @@ def _minimum_json(session: Session) -> dict[str, Any]:
         if table.origin == "bundled":
             out.append(bundled[table.id])
             continue
+        cited = _cite(sources, table.sources, f"casedb-{table.id}")
+        mapped = bool(table.prefecture_tiers or table.county_tiers)
         item: dict[str, Any] = {
             "id": table.id,
             "region": "xinjiang",
             "applies_from": table.applies_from.isoformat(),
             "applies_to": table.applies_to.isoformat() if table.applies_to else None,
-            "source_ids": _cite(sources, table.sources, f"casedb-{table.id}"),
-            "tiers": {tier: str(amount) for tier, amount in table.tiers.items()},
+            "source_ids": cited,
+            # Whole yuan, as the bundled file writes them (checked when saved).
+            "tiers": {tier: int(amount) for tier, amount in sorted(table.tiers.items())},
             "prefecture_tiers": table.prefecture_tiers,
             "county_tiers": table.county_tiers,
+            # The areas rest on the table's own sources (a basis is required with them).
+            "tier_source_ids": cited if mapped else [],
+            "basis": table.basis or "",
         }
-        if table.basis:
-            item["basis"] = table.basis
         out.append(item)
     reference["tables"] = out
     return reference
@@ -268,16 +285,24 @@ def _rates_json(session: Session) -> dict[str, Any]:
     reference = copy.deepcopy(exchange_rates())
     sources: list[dict[str, Any]] = reference.setdefault("sources", [])
     cited: dict[str, list[str]] = reference.setdefault("rate_sources", {})
+    # Which sources a rate set here rests on, by currency and year.
+    by_year: dict[str, dict[str, list[str]]] = {}
     table: dict[str, dict[str, str]] = {}
     for rate in rates(session):
         if rate.origin == "withdrawn" or rate.rate is None:
             continue
-        table.setdefault(rate.currency, {})[str(rate.year)] = str(rate.rate)
+        table.setdefault(rate.currency, {})[str(rate.year)] = rate_text(rate.rate)
         if rate.origin != "bundled":
             prefix = f"casedb-{rate.currency.lower()}-{rate.year}"
-            ids = cited.setdefault(rate.currency, [])
-            ids += [i for i in _cite(sources, rate.sources, prefix) if i not in ids]
+            ids = _cite(sources, rate.sources, prefix)
+            by_year.setdefault(rate.currency, {})[str(rate.year)] = ids
+            listed = cited.setdefault(rate.currency, [])
+            listed += [i for i in ids if i not in listed]
     reference["rates"] = table
+    # A currency whose every rate was withdrawn here names no sources.
+    reference["rate_sources"] = {c: ids for c, ids in cited.items() if c in table}
+    if by_year:
+        reference["year_sources"] = by_year
     return reference
 
 
@@ -298,15 +323,52 @@ def export_tables(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _check_sources(sources: list[Source]) -> None:
-    cited = [source for source in sources if source.citation]
-    if not cited or len(cited) != len(sources) or not any(s.retrieved for s in cited):
+    # As the bundled files cite: each source by its address, at least one with the
+    # day it was read.
+    if (
+        not sources
+        or not all(
+            source.citation and (source.url or "").startswith(("https://", "http://"))
+            for source in sources
+        )
+        or not any(source.retrieved for source in sources)
+    ):
         raise WageTableInvalidError(
-            N_("Cite at least one published source with the day it was read.")
+            N_(
+                "Cite at least one published source: each with its address (URL), and "
+                "at least one with the day it was read."
+            )
         )
 
 
-def _check_amount(value: Decimal | None, limit: Decimal) -> bool:
-    return value is not None and value.is_finite() and Decimal(0) < value <= limit
+def _whole_yuan(value: Decimal | None) -> bool:
+    return (
+        value is not None
+        and value.is_finite()
+        and _MIN_AMOUNT <= value <= _MAX_AMOUNT
+        and value == value.to_integral_value()
+    )
+
+
+def _usable_rate(value: Decimal | None) -> bool:
+    # Bounded in size and digits, so every figure made with it can be computed.
+    return (
+        value is not None
+        and value.is_finite()
+        and _MIN_RATE <= value <= _MAX_RATE
+        # Counted as written (normalize() would round to the context's precision).
+        and len("".join(map(str, value.as_tuple().digits)).strip("0")) <= _RATE_DIGITS
+    )
+
+
+def _overlapping(table: MinimumTable, others: list[MinimumTable]) -> MinimumTable | None:
+    end = table.applies_to or date.max
+    for other in others:
+        if other.id == table.id or other.origin == "withdrawn":
+            continue
+        if table.applies_from <= (other.applies_to or date.max) and other.applies_from <= end:
+            return other
+    return None
 
 
 def check_minimum(table: MinimumTable) -> None:
@@ -319,9 +381,9 @@ def check_minimum(table: MinimumTable) -> None:
         raise WageTableInvalidError(N_("The last day in force comes before the first."))
     if not table.tiers or set(table.tiers) - set(TIERS):
         raise WageTableInvalidError(N_("Give the monthly amount of at least one tier."))
-    if not all(_check_amount(amount, _MAX_AMOUNT) for amount in table.tiers.values()):
+    if not all(_whole_yuan(amount) for amount in table.tiers.values()):
         raise WageTableInvalidError(
-            N_("A monthly amount is a number of yuan above 0 and at most 1,000,000.")
+            N_("A monthly amount is a whole number of yuan from 1 to 1,000,000.")
         )
     places = place_ids()
     for areas, level in ((table.prefecture_tiers, "prefecture"), (table.county_tiers, "county")):
@@ -336,6 +398,10 @@ def check_minimum(table: MinimumTable) -> None:
                     place=place,
                     tier=tier,
                 )
+    if (table.prefecture_tiers or table.county_tiers) and not (table.basis or "").strip():
+        raise WageTableInvalidError(
+            N_("Say what puts the areas in their tiers (which source names them).")
+        )
     _check_sources(table.sources)
 
 
@@ -349,9 +415,12 @@ def check_rate(rate: Rate, *, this_year: int) -> None:
         raise WageTableInvalidError(
             N_("The year is between %(first)s and %(last)s."), first=_FIRST_YEAR, last=this_year
         )
-    if not _check_amount(rate.rate, _MAX_RATE):
+    if not _usable_rate(rate.rate):
         raise WageTableInvalidError(
-            N_("A rate is the yuan paid for one unit: a number above 0 and at most 100,000.")
+            N_(
+                "A rate is the yuan paid for one unit: a number from 0.000001 to 100,000, "
+                "with at most 12 significant digits."
+            )
         )
     _check_sources(rate.sources)
 
@@ -374,6 +443,19 @@ def find_rate(session: Session, currency: str, year: int) -> Rate:
     )
 
 
+def _keeping_notes(table: MinimumTable, before: list[Source]) -> MinimumTable:
+    """The table with the notes its sources had (the form has no note field), matched
+    by citation."""
+    notes = {source.citation: source.note for source in before if source.note}
+    sources = [
+        source
+        if source.note or source.citation not in notes
+        else replace(source, note=notes[source.citation])
+        for source in table.sources
+    ]
+    return replace(table, sources=sources)
+
+
 def _event(session: Session, keys: UnlockedKeys, actor: Any, **details: Any) -> None:
     record_event(session, keys, actor=actor, action="wage_table.write", details=details)
 
@@ -384,14 +466,26 @@ def save_minimum(
     """Add a table (``new``) or store a change to one; the caller commits."""
     require_role(session, "casedb")
     check_minimum(table)
-    known = {entry.id for entry in minimum_tables(session)}
+    listed = minimum_tables(session)
+    known = {entry.id: entry for entry in listed}
     if new and table.id in known:
         raise WageTableExistsError(N_("The id %(id)s is already taken."), id=table.id)
     if not new and table.id not in known:
         raise WageTableNotFoundError(N_("There is no minimum-wage table %(id)s."), id=table.id)
+    overlap = _overlapping(table, listed)
+    if overlap is not None:
+        raise WageTableInvalidError(
+            N_(
+                "These days in force overlap those of the table %(id)s: correct or withdraw "
+                "that table first."
+            ),
+            id=overlap.id,
+        )
+    if table.id in known:
+        table = _keeping_notes(table, known[table.id].sources)
     row = session.get(MinimumWageEntry, table.id) or MinimumWageEntry(id=table.id)
     row.applies_from, row.applies_to = table.applies_from, table.applies_to
-    row.tiers = {tier: str(amount) for tier, amount in sorted(table.tiers.items())}
+    row.tiers = {tier: str(int(amount)) for tier, amount in sorted(table.tiers.items())}
     row.prefecture_tiers = dict(sorted(table.prefecture_tiers.items()))
     row.county_tiers = dict(sorted(table.county_tiers.items()))
     row.basis = table.basis
@@ -407,10 +501,12 @@ def withdraw_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, act
     require_role(session, "casedb")
     table = find_minimum(session, table_id)
     row = session.get(MinimumWageEntry, table_id)
+    if table.origin == "withdrawn":
+        return
     if table.origin == "added":
         assert row is not None
         session.delete(row)
-    elif table.origin != "withdrawn":
+    else:
         row = row or MinimumWageEntry(
             id=table_id,
             applies_from=table.applies_from,
@@ -431,7 +527,12 @@ def restore_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, acto
     require_role(session, "casedb")
     table = find_minimum(session, table_id)
     row = session.get(MinimumWageEntry, table_id)
-    if table.origin not in ("edited", "withdrawn") or row is None:
+    if table.origin == "added":
+        raise WageTableNotFoundError(
+            N_("The table %(id)s was added here and has nothing to go back to; withdraw it."),
+            id=table_id,
+        )
+    if table.origin == "bundled" or row is None:
         raise WageTableNotFoundError(
             N_("The table %(id)s is as shipped; there is nothing to undo."), id=table_id
         )
@@ -446,7 +547,7 @@ def save_rate(session: Session, keys: UnlockedKeys, rate: Rate, *, actor: Any) -
     row = session.get(ExchangeRateEntry, (rate.currency, rate.year)) or ExchangeRateEntry(
         currency=rate.currency, year=rate.year
     )
-    row.rate = str(rate.rate)
+    row.rate = rate_text(rate.rate)
     row.sources = [_present(source) for source in rate.sources]
     row.note, row.updated_on = rate.note, _today()
     session.add(row)
@@ -460,10 +561,12 @@ def withdraw_rate(
     require_role(session, "casedb")
     rate = find_rate(session, currency, year)
     row = session.get(ExchangeRateEntry, (currency, year))
+    if rate.origin == "withdrawn":
+        return
     if rate.origin == "added":
         assert row is not None
         session.delete(row)
-    elif rate.origin != "withdrawn":
+    else:
         row = row or ExchangeRateEntry(currency=currency, year=year, sources=[])
         row.rate, row.updated_on = None, _today()
         session.add(row)
@@ -477,7 +580,16 @@ def restore_rate(
     require_role(session, "casedb")
     rate = find_rate(session, currency, year)
     row = session.get(ExchangeRateEntry, (currency, year))
-    if rate.origin not in ("edited", "withdrawn") or row is None:
+    if rate.origin == "added":
+        raise WageTableNotFoundError(
+            N_(
+                "The rate for %(currency)s in %(year)s was added here and has nothing to go "
+                "back to; withdraw it."
+            ),
+            currency=currency,
+            year=year,
+        )
+    if rate.origin == "bundled" or row is None:
         raise WageTableNotFoundError(
             N_("The rate for %(currency)s in %(year)s is as shipped; there is nothing to undo."),
             currency=currency,

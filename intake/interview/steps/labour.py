@@ -54,6 +54,7 @@ from intake.interview.wages import (
     figure_lines,
     labour_figures,
     reason_texts,
+    shown_tables,
 )
 from intake.records.derived import date_bounds
 from intake.records.validation import load_definitions
@@ -393,10 +394,11 @@ def context(document: dict[str, Any], form: LabourStepForm) -> dict[str, Any]:
     episodes = {e["id"]: e for e in labour_episodes(document)}
     labour = {x.get("episode_id"): x for x in document.get("labour") or []}
     figures, places, hints = {}, {}, {}
+    tables = shown_tables()
     for eid, episode in episodes.items():
         entry = labour.get(eid) or {}
         statements = _statements(entry)
-        shown = labour_figures({**entry, "wages": statements}, episode)
+        shown = labour_figures({**entry, "wages": statements}, episode, tables)
         figures[eid] = [_figure_text(f, s) for f, s in zip(shown, statements, strict=False)]
         prefecture, county = episode_place(episode, entry)
         places[eid] = (prefecture or "", county or "", *_day_range(episode))

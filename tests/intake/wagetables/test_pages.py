@@ -12,7 +12,11 @@ from ..cases.conftest import store, worked
 from ..cases.helpers import sign_in_as
 from ..conftest import csrf_token
 
-SOURCE = {"sources-0-citation": "Example notice", "sources-0-retrieved": "2026-11-28"}
+SOURCE = {
+    "sources-0-citation": "Example notice",
+    "sources-0-url": "https://example.org/n",
+    "sources-0-retrieved": "2026-11-28",
+}
 
 
 def _post(client, url: str, **changes: str):
@@ -31,7 +35,8 @@ def test_a_coordinator_adds_a_table_and_sees_it_listed(casedb_coordinator, datab
         id="example_2021", applies_from="2021-01-01", applies_to="2021-12-31",
         tier_1="2000", tier_2="1800",
         **{"areas-0-place": "urumqi", "areas-0-tier": "2",
-           "areas-1-place": "kashgar.tashkurgan", "areas-1-tier": "1"},
+           "areas-1-place": "kashgar.tashkurgan", "areas-1-tier": "1",
+           "basis": "The example notice names these areas."},
         **SOURCE,
     )  # fmt: skip
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -52,10 +57,14 @@ def test_a_coordinator_adds_a_table_and_sees_it_listed(casedb_coordinator, datab
         ({"applies_from": "2021-02-30"}, "A day as YYYY-MM-DD."),
         ({"applies_from": "21-1-1"}, "A day as YYYY-MM-DD."),
         ({"tier_1": "-5"}, "Number must be between"),
-        ({"tier_1": "lots"}, "Not a valid decimal value."),
+        ({"tier_1": "lots"}, "Not a valid integer value."),
+        ({"tier_1": "sNaN"}, "Not a valid integer value."),
+        ({"tier_1": "1500.5"}, "Not a valid integer value."),
         ({"tier_1": ""}, "Give the monthly amount of at least one tier."),
         ({"id": "../x"}, "Invalid input."),
         ({"sources-0-retrieved": ""}, "Cite at least one published source"),
+        ({"sources-0-url": ""}, "Cite at least one published source"),
+        ({"basis": ""}, "Say what puts the areas in their tiers"),
         ({"areas-0-tier": "3"}, "which has no amount"),
         ({"areas-0-place": "atlantis"}, "Not a valid choice."),
     ],
@@ -65,7 +74,8 @@ def test_a_table_typed_wrong_is_refused_with_what_was_typed_kept(
 ):
     typed = {
         "id": "example_2021", "applies_from": "2021-01-01", "tier_1": "2000",
-        "areas-0-place": "urumqi", "areas-0-tier": "1", **SOURCE,
+        "areas-0-place": "urumqi", "areas-0-tier": "1", "basis": "The notice names it.",
+        **SOURCE,
     }  # fmt: skip
     response = _post(casedb_coordinator, "/wage-tables/minimum/new", **{**typed, **changes})
     assert response.status_code in (200, 400)
@@ -115,6 +125,19 @@ def test_a_rate_is_added_and_corrected(casedb_coordinator, database):
     assert (str(rate.rate), rate.origin) == ("0.11", "added")
 
 
+@pytest.mark.parametrize("rate", ["sNaN", "NaN", "Infinity", "1e-999999", "0.00000001"])
+def test_a_rate_that_is_not_a_usable_number_is_refused(casedb_coordinator, database, rate):
+    response = _post(
+        casedb_coordinator, "/wage-tables/rates/new", currency="RUB", year="2019", rate=rate,
+        **SOURCE,
+    )  # fmt: skip
+    assert response.status_code in (200, 400)
+    assert "Example notice" in response.get_data(as_text=True)
+    with database.session() as session:
+        with pytest.raises(services.WageTableNotFoundError):
+            services.find_rate(session, "RUB", 2019)
+
+
 def test_a_rate_in_yuan_is_refused(casedb_coordinator):
     response = _post(
         casedb_coordinator, "/wage-tables/rates/new", currency="CNY", year="2019", rate="1",
@@ -153,7 +176,7 @@ def test_an_interviewer_gets_none_of_it(casedb_coordinator, app, database, setti
 
 
 def test_a_station_has_no_wage_tables_page(station_admin):
-    assert station_admin.get("/wage-tables/").status_code != 200
+    assert station_admin.get("/wage-tables/").status_code in (403, 404, 409)
 
 
 @pytest.mark.parametrize("language", ["en", "kk", "ru", "ug", "zh"])
@@ -174,3 +197,24 @@ def test_a_bundled_rate_is_withdrawn_and_restored_from_its_page(casedb_coordinat
     assert _action(casedb_coordinator, "/wage-tables/rates/USD/2019/restore").status_code == 302
     with database.session() as session:
         assert services.find_rate(session, "USD", 2019).origin == "bundled"
+
+
+def test_the_interviews_live_figure_at_the_case_database_uses_its_tables(casedb_coordinator):
+    body = {"amount": "320", "currency": "CNY", "count": "2", "unit": "month",
+            "prefecture": "ili", "on_low": "2019-01-15"}  # fmt: skip
+
+    def figure():
+        token = csrf_token(casedb_coordinator.get("/wage-tables/").get_data(as_text=True))
+        response = casedb_coordinator.post(
+            "/interview/wage-figure", headers={"X-CSRFToken": token}, json=body
+        )
+        return response.get_json()
+
+    assert figure()["tables"] == ["xinjiang_2018"]
+    assert (
+        _action(casedb_coordinator, "/wage-tables/minimum/xinjiang_2018/withdraw").status_code
+        == 302
+    )
+    withdrawn = figure()
+    assert withdrawn["tables"] == [] and withdrawn["ratio"] is None
+    assert "No minimum wage table covers these dates." in withdrawn["reason_texts"]

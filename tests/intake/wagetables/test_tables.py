@@ -12,12 +12,15 @@ import pytest
 
 from intake.audit.services import list_events
 from intake.exports import research
+from intake.exports.stats import build_statistics
 from intake.facilities.services import Source
-from intake.interview.wages import bundled_tables, labour_figures
+from intake.interview.wages import WageTables, bundled_tables, labour_figures, tables_fingerprint
 from intake.records import wages as arithmetic
 from intake.wagetables import services
 from intake.wagetables.services import MinimumTable, Rate
 from intake.workspace.services import WrongRoleError
+
+from ..cases.conftest import store, worked
 
 ACTOR = uuid.uuid4()
 #: Test figures, not reference data: an example notice that no table ships with.
@@ -29,6 +32,7 @@ TABLE = MinimumTable(
     tiers={"1": Decimal(2000), "2": Decimal(1800)},
     prefecture_tiers={"urumqi": "2"},
     county_tiers={"kashgar.tashkurgan": "1"},
+    basis="The example notice names these areas.",
     sources=[SOURCE],
 )
 #: 900 yuan a month, paid, in Urumqi: a work episode in 2021 and one in 2019.
@@ -168,15 +172,26 @@ def test_the_layered_files_cite_what_was_added(database, casedb):
     [
         ({"sources": []}, "Cite at least one published source"),
         ({"sources": [Source(citation="Unread report")]}, "Cite at least one published source"),
+        ({"sources": [replace(SOURCE, url=None)]}, "each with its address"),
+        ({"sources": [replace(SOURCE, url="javascript:alert(1)")]}, "each with its address"),
+        ({"sources": [SOURCE, replace(SOURCE, url=None)]}, "each with its address"),
+        ({"sources": [replace(SOURCE, retrieved=None)]}, "at least one with the day"),
         ({"id": "../etc"}, "lower-case letters"),
         ({"id": ""}, "lower-case letters"),
         ({"applies_to": date(2020, 12, 31)}, "comes before"),
         ({"tiers": {}}, "at least one tier"),
         ({"tiers": {"5": Decimal(100)}}, "at least one tier"),
-        ({"tiers": {"1": Decimal(0)}}, "above 0"),
-        ({"tiers": {"1": Decimal(-5)}}, "above 0"),
-        ({"tiers": {"1": Decimal("1e9")}}, "above 0"),
-        ({"tiers": {"1": Decimal("NaN")}}, "above 0"),
+        ({"tiers": {"1": Decimal(0)}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal(-5)}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal("1e9")}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal("NaN")}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal("sNaN")}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal("1e-30")}}, "whole number of yuan"),
+        ({"tiers": {"1": Decimal("1500.5")}}, "whole number of yuan"),
+        (
+            {"prefecture_tiers": {}, "county_tiers": {"ili.yining_county": "1"}, "basis": " "},
+            "Say what puts the areas in their tiers",
+        ),
         ({"prefecture_tiers": {"atlantis": "1"}}, "not in the list of places"),
         ({"prefecture_tiers": {"kashgar.tashkurgan": "1"}}, "not in the list of places"),
         ({"county_tiers": {"urumqi": "1"}}, "not in the list of places"),
@@ -199,9 +214,12 @@ def test_a_table_that_is_wrong_is_refused_and_nothing_is_stored(database, casedb
         ({"currency": "US$"}, "three-letter code"),
         ({"year": 1900}, "The year is between"),
         ({"year": date.today().year + 2}, "The year is between"),
-        ({"rate": Decimal(0)}, "above 0"),
-        ({"rate": Decimal("Infinity")}, "above 0"),
-        ({"rate": None}, "above 0"),
+        ({"rate": Decimal(0)}, "from 0.000001 to 100,000"),
+        ({"rate": Decimal("Infinity")}, "from 0.000001 to 100,000"),
+        ({"rate": Decimal("sNaN")}, "from 0.000001 to 100,000"),
+        ({"rate": None}, "from 0.000001 to 100,000"),
+        ({"rate": Decimal("1e-999999")}, "from 0.000001 to 100,000"),
+        ({"rate": Decimal("0.0153426000000000000000000000001")}, "12 significant digits"),
         ({"sources": []}, "Cite at least one published source"),
     ],
 )
@@ -210,6 +228,68 @@ def test_a_rate_that_is_wrong_is_refused(database, casedb, changes, message):
     with database.session() as session:
         with pytest.raises(services.WageTableInvalidError, match=message):
             services.save_rate(session, casedb, rate, actor=ACTOR)
+
+
+def test_a_table_may_not_overlap_another_in_force(database, casedb):
+    # xinjiang_2018 is in force from 2018-03-28 to 2020-03-31
+    overlapping = replace(TABLE, applies_from=date(2020, 3, 1), applies_to=None)
+    with database.session() as session:
+        with pytest.raises(services.WageTableInvalidError, match="overlap those of the table"):
+            services.save_minimum(session, casedb, overlapping, new=True, actor=ACTOR)
+    # Once that table is withdrawn, the new one may take its days
+    with database.session() as session:
+        services.withdraw_minimum(session, casedb, "xinjiang_2018", actor=ACTOR)
+    with database.session() as session:
+        services.save_minimum(session, casedb, overlapping, new=True, actor=ACTOR)
+        assert services.find_minimum(session, TABLE.id).origin == "added"
+
+
+def test_withdrawing_twice_changes_and_audits_once(database, casedb):
+    for _ in range(2):
+        with database.session() as session:
+            services.withdraw_minimum(session, casedb, "xinjiang_2018", actor=ACTOR)
+            services.withdraw_rate(session, casedb, "USD", 2019, actor=ACTOR)
+    with database.session() as session:
+        actions = [event.action for event in list_events(session, casedb)]
+    assert actions.count("wage_table.write") == 2
+
+
+def test_an_added_table_has_nothing_to_restore(database, casedb):
+    with database.session() as session:
+        services.save_minimum(session, casedb, TABLE, new=True, actor=ACTOR)
+        services.save_rate(
+            session, casedb, Rate("RUB", 2019, Decimal("0.1"), [SOURCE]), actor=ACTOR
+        )
+    with database.session() as session:
+        with pytest.raises(services.WageTableNotFoundError, match="was added here"):
+            services.restore_minimum(session, casedb, TABLE.id, actor=ACTOR)
+        with pytest.raises(services.WageTableNotFoundError, match="was added here"):
+            services.restore_rate(session, casedb, "RUB", 2019, actor=ACTOR)
+
+
+def test_a_figure_that_cannot_be_computed_says_so_and_does_not_fail(database, casedb):
+    # Given tables with a tier no check would let in (a damaged or hand-made table)
+    bundled = bundled_tables()
+    table = {**bundled.minimum["tables"][1], "tiers": {"1": "1e-40"}}
+    minimum = {**bundled.minimum, "tables": [table]}
+    tables = WageTables(minimum, bundled.rates, tables_fingerprint(minimum, bundled.rates))
+    # When a 2019 wage is compared with it / Then the figure says why it has no ratio
+    figure = labour_figures(LABOUR, _episode(2019), tables)[0]
+    assert figure.ratio is None and figure.reasons == (arithmetic.NO_FIGURE,)
+
+
+def test_the_statistics_follow_the_layered_tables(database, casedb, settings):
+    # Given the worked example five times (enough to be shown), whose wage is compared
+    # with the 2018 table
+    store(database, settings, *(worked() for _ in range(5)))
+    with database.session() as session:
+        before = build_statistics(session, casedb)
+    # When the table is withdrawn / Then the wage ratio is no longer counted
+    with database.session() as session:
+        services.withdraw_minimum(session, casedb, "xinjiang_2018", actor=ACTOR)
+    with database.session() as session:
+        after = build_statistics(session, casedb)
+    assert before.wage_bins != after.wage_bins
 
 
 def test_a_new_table_may_not_take_a_listed_id(database, casedb):

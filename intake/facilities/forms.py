@@ -37,6 +37,21 @@ class SourceForm(SubForm):
     retrieved = StringField(_l("Read on"), validators=[Optional(), _DAY])
 
 
+def typed_sources(rows: FieldList) -> list[Source]:
+    """The sources typed in a list of :class:`SourceForm` rows (rows left without a
+    citation are not sources)."""
+    return [
+        Source(
+            citation=(row.form.citation.data or "").strip(),
+            url=row.form.url.data or None,
+            published=row.form.published.data or None,
+            retrieved=row.form.retrieved.data or None,
+        )
+        for row in rows
+        if (row.form.citation.data or "").strip()
+    ]
+
+
 def _text(label: Any, limit: int) -> StringField:
     return StringField(label, validators=[Optional(), Length(max=limit)], render_kw={"dir": "auto"})
 
@@ -77,16 +92,6 @@ class FacilityForm(AppForm):
     def facility(self) -> Facility:
         """The entry as typed."""
         names = {lang: (self[f"name_{lang}"].data or "").strip() for lang in NAME_LABELS}
-        sources = [
-            Source(
-                citation=(row.form.citation.data or "").strip(),
-                url=row.form.url.data or None,
-                published=row.form.published.data or None,
-                retrieved=row.form.retrieved.data or None,
-            )
-            for row in self.sources
-            if (row.form.citation.data or "").strip()
-        ]
         return Facility(
             id=self.id.data.strip(),
             kind=self.kind.data,
@@ -96,7 +101,7 @@ class FacilityForm(AppForm):
             county_id=self.county_id.data or None,
             latitude=None if self.latitude.data is None else float(self.latitude.data),
             longitude=None if self.longitude.data is None else float(self.longitude.data),
-            sources=sources,
+            sources=typed_sources(self.sources),
             note=(self.note.data or "").strip() or None,
         )
 

@@ -57,13 +57,28 @@ class FacilityMergeError(IntakeError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a facility was reported."""
+    """Where a reference entry (a facility, a wage table or rate) was reported."""
 
     citation: str
     url: str | None = None
     published: str | None = None
     retrieved: str | None = None
     note: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Source:
+        """A source as a reference file or a table row holds it."""
+        return cls(
+            citation=str(data["citation"]),
+            url=data.get("url"),
+            published=data.get("published"),
+            retrieved=data.get("retrieved"),
+            note=data.get("note"),
+        )
+
+    def data(self) -> dict[str, Any]:
+        """The source as a reference file or a table row holds it (no empty keys)."""
+        return {key: value for key, value in self.__dict__.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -107,18 +122,8 @@ def _from_bundled(entry: dict[str, Any], sources: dict[str, dict[str, Any]]) -> 
         county_id=entry.get("county_id"),
         latitude=entry.get("latitude"),
         longitude=entry.get("longitude"),
-        sources=[_source(s) for s in cited],
+        sources=[Source.from_data(s) for s in cited],
         note=entry.get("note"),
-    )
-
-
-def _source(data: dict[str, Any]) -> Source:
-    return Source(
-        citation=str(data["citation"]),
-        url=data.get("url"),
-        published=data.get("published"),
-        retrieved=data.get("retrieved"),
-        note=data.get("note"),
     )
 
 
@@ -132,7 +137,7 @@ def _from_row(row: FacilityEntry, origin: str) -> Facility:
         county_id=row.county_id,
         latitude=row.latitude,
         longitude=row.longitude,
-        sources=[_source(s) for s in row.sources],
+        sources=[Source.from_data(s) for s in row.sources],
         note=row.note,
         origin=origin,
     )
@@ -344,10 +349,6 @@ def save_facility(
     return row
 
 
-def _present(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
-
-
 def _fill(row: FacilityEntry, facility: Facility) -> None:
     row.kind = facility.kind
     row.names = {k: v for k, v in facility.names.items() if v}
@@ -355,7 +356,7 @@ def _fill(row: FacilityEntry, facility: Facility) -> None:
     row.prefecture_id = facility.prefecture_id
     row.county_id = facility.county_id
     row.latitude, row.longitude = facility.latitude, facility.longitude
-    row.sources = [_present(source.__dict__) for source in facility.sources]
+    row.sources = [source.data() for source in facility.sources]
     row.note = facility.note
     row.updated_on = _today()
 
@@ -399,7 +400,7 @@ def export_registry(session: Session) -> dict[str, Any]:
             if source.citation not in by_citation:
                 new_id = f"casedb-{len(sources) + 1}"
                 by_citation[source.citation] = new_id
-                sources.append({"id": new_id, **_present(source.__dict__)})
+                sources.append({"id": new_id, **source.data()})
             ids.append(by_citation[source.citation])
         item: dict[str, Any] = {"id": fid, "names": entry.names, "kind": entry.kind}
         for key in ("province_id", "prefecture_id", "county_id", "latitude", "longitude", "note"):

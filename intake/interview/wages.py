@@ -249,7 +249,8 @@ def _given_number(data: dict[str, Any], key: str) -> Decimal | None:
     return number
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
+    """The day an ISO date text (YYYY-MM-DD) names; None for anything else."""
     try:
         return date.fromisoformat(str(value or ""))
     except ValueError:
@@ -304,7 +305,7 @@ def figure_from_request(payload: Any) -> dict[str, Any]:
             "items_per_day": numbers["items_per_day"],
             "items_per_day_max": numbers["items_per_day_max"],
         }
-    low, high = _day(payload.get("on_low")), _day(payload.get("on_high"))
+    low, high = day_of(payload.get("on_low")), day_of(payload.get("on_high"))
     on = (low, high or low) if low and (high or low) >= low else None
     tables = shown_tables()
     try:

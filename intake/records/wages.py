@@ -120,7 +120,8 @@ class WageFigure:
         }
 
 
-def _decimal(value: object) -> Decimal | None:
+def decimal_of(value: object) -> Decimal | None:
+    """A finite decimal from a number or its text in a record or a table; else None."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None
     try:
@@ -131,7 +132,7 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def _positive_span(low: object, high: object) -> Span | None:
-    first, second = _decimal(low), _decimal(high)
+    first, second = decimal_of(low), decimal_of(high)
     if first is None and second is None:
         return None
     if first is None or second is None:
@@ -206,7 +207,7 @@ def monthly_amount(
 def _piece_rate_monthly(
     piece: Mapping[str, Any], statement: Mapping[str, Any], days_per_week: Decimal | None
 ) -> tuple[Span | None, str | None, str | None]:
-    rate = _decimal(piece.get("amount"))
+    rate = decimal_of(piece.get("amount"))
     items = _positive_span(piece.get("items_per_day"), piece.get("items_per_day_max"))
     if rate is None or items is None:
         return None, None, NO_AMOUNT
@@ -232,7 +233,7 @@ def convert(
     if on is None:
         return None, None, NO_DATE
     table = (rates.get("rates") or {}).get(currency) or {}
-    found = [_decimal(table.get(str(year))) for year in _years(on)]
+    found = [decimal_of(table.get(str(year))) for year in _years(on)]
     if not found or any(rate is None or rate <= 0 for rate in found):
         return None, None, NO_RATE
     known = [rate for rate in found if rate is not None]
@@ -270,7 +271,7 @@ def _tables_in_force(
 def _tier_minima(
     entry: Mapping[str, Any], prefecture: str | None, county: str | None
 ) -> list[Decimal]:
-    tiers = {str(key): _decimal(value) for key, value in (entry.get("tiers") or {}).items()}
+    tiers = {str(key): decimal_of(value) for key, value in (entry.get("tiers") or {}).items()}
     tier = None
     if county:
         tier = (entry.get("county_tiers") or {}).get(county)

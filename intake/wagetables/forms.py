@@ -12,8 +12,7 @@ from wtforms import FieldList, FormField, SelectField, StringField, TextAreaFiel
 from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from intake.facilities.forms import SourceForm
-from intake.facilities.services import Source
+from intake.facilities.forms import SourceForm, typed_sources
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
 from intake.validators import finite_number
@@ -49,19 +48,6 @@ def _amount(tier: str) -> IntegerField:
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         render_kw={"inputmode": "numeric"},
     )
-
-
-def _sources(form_sources: Any) -> list[Source]:
-    return [
-        Source(
-            citation=(row.form.citation.data or "").strip(),
-            url=row.form.url.data or None,
-            published=row.form.published.data or None,
-            retrieved=row.form.retrieved.data or None,
-        )
-        for row in form_sources
-        if (row.form.citation.data or "").strip()
-    ]
 
 
 class MinimumTableForm(AppForm):
@@ -121,7 +107,7 @@ class MinimumTableForm(AppForm):
             prefecture_tiers=prefectures,
             county_tiers=counties,
             basis=(self.basis.data or "").strip() or None,
-            sources=_sources(self.sources),
+            sources=typed_sources(self.sources),
         )
 
 
@@ -169,7 +155,7 @@ class RateForm(AppForm):
             currency=(self.currency.data or "").strip().upper(),
             year=int(self.year.data),
             rate=self.rate.data,
-            sources=_sources(self.sources),
+            sources=typed_sources(self.sources),
             note=(self.note.data or "").strip() or None,
         )
 

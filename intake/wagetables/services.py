@@ -16,7 +16,7 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -27,10 +27,12 @@ from intake.errors import N_, IntakeError
 from intake.facilities.services import Source, place_ids
 from intake.interview.wages import (
     WageTables,
+    day_of,
     exchange_rates,
     minimum_wage_table,
     tables_fingerprint,
 )
+from intake.records.wages import decimal_of
 from intake.wagetables.models import ExchangeRateEntry, MinimumWageEntry
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
@@ -97,39 +99,6 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _decimal(value: object) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _day(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _sources_of(data: list[Any]) -> list[Source]:
-    return [
-        Source(
-            citation=str(item.get("citation") or ""),
-            url=item.get("url"),
-            published=item.get("published"),
-            retrieved=item.get("retrieved"),
-            note=item.get("note"),
-        )
-        for item in data
-        if isinstance(item, dict)
-    ]
-
-
-def _present(source: Source) -> dict[str, Any]:
-    return {key: value for key, value in source.__dict__.items() if value is not None}
-
-
 # --- reading -------------------------------------------------------------------------
 
 
@@ -139,22 +108,22 @@ def _bundled_minimum() -> dict[str, MinimumTable]:
     tables = {}
     for entry in reference.get("tables") or []:
         cited = [sources[i] for i in entry.get("source_ids") or [] if i in sources]
-        start = _day(entry.get("applies_from"))
+        start = day_of(entry.get("applies_from"))
         if start is None:
             continue
         tables[entry["id"]] = MinimumTable(
             id=entry["id"],
             applies_from=start,
-            applies_to=_day(entry.get("applies_to")),
+            applies_to=day_of(entry.get("applies_to")),
             tiers={
                 str(tier): amount
                 for tier, value in (entry.get("tiers") or {}).items()
-                if (amount := _decimal(value)) is not None
+                if (amount := decimal_of(value)) is not None
             },
             prefecture_tiers=dict(entry.get("prefecture_tiers") or {}),
             county_tiers=dict(entry.get("county_tiers") or {}),
             basis=entry.get("basis"),
-            sources=_sources_of(cited),
+            sources=[Source.from_data(item) for item in cited],
         )
     return tables
 
@@ -167,12 +136,12 @@ def _from_row(row: MinimumWageEntry, origin: str) -> MinimumTable:
         tiers={
             str(tier): amount
             for tier, value in row.tiers.items()
-            if (amount := _decimal(value)) is not None
+            if (amount := decimal_of(value)) is not None
         },
         prefecture_tiers=dict(row.prefecture_tiers),
         county_tiers=dict(row.county_tiers),
         basis=row.basis,
-        sources=_sources_of(row.sources),
+        sources=[Source.from_data(item) for item in row.sources],
         origin=origin,
     )
 
@@ -195,9 +164,9 @@ def _bundled_rates() -> dict[tuple[str, int], Rate]:
     cited = reference.get("rate_sources") or {}
     found = {}
     for currency, years in (reference.get("rates") or {}).items():
-        listed = _sources_of([sources[s] for s in cited.get(currency) or [] if s in sources])
+        listed = [Source.from_data(sources[i]) for i in cited.get(currency) or [] if i in sources]
         for year, value in years.items():
-            rate = _decimal(value)
+            rate = decimal_of(value)
             if rate is not None and str(year).isdigit():
                 found[currency, int(year)] = Rate(currency, int(year), rate, listed)
     return found
@@ -215,8 +184,8 @@ def rates(session: Session) -> list[Rate]:
         found[key] = Rate(
             row.currency,
             row.year,
-            _decimal(row.rate),
-            _sources_of(row.sources),
+            decimal_of(row.rate),
+            [Source.from_data(item) for item in row.sources],
             row.note,
             "edited" if key in found else "added",
         )
@@ -236,7 +205,7 @@ def _cite(sources: list[dict[str, Any]], listed: list[Source], prefix: str) -> l
             while f"{prefix}-{number}" in taken:
                 number += 1
             new_id = f"{prefix}-{number}"
-            sources.append({"id": new_id, **_present(source)})
+            sources.append({"id": new_id, **source.data()})
             by_citation[source.citation] = new_id
             taken.add(new_id)
         ids.append(by_citation[source.citation])
@@ -489,7 +458,7 @@ def save_minimum(
     row.prefecture_tiers = dict(sorted(table.prefecture_tiers.items()))
     row.county_tiers = dict(sorted(table.county_tiers.items()))
     row.basis = table.basis
-    row.sources = [_present(source) for source in table.sources]
+    row.sources = [source.data() for source in table.sources]
     row.withdrawn, row.updated_on = False, _today()
     session.add(row)
     _event(session, keys, actor, table=table.id, change="add" if new else "edit")
@@ -515,7 +484,7 @@ def withdraw_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, act
             prefecture_tiers=table.prefecture_tiers,
             county_tiers=table.county_tiers,
             basis=table.basis,
-            sources=[_present(source) for source in table.sources],
+            sources=[source.data() for source in table.sources],
         )
         row.withdrawn, row.updated_on = True, _today()
         session.add(row)
@@ -548,7 +517,7 @@ def save_rate(session: Session, keys: UnlockedKeys, rate: Rate, *, actor: Any) -
         currency=rate.currency, year=rate.year
     )
     row.rate = rate_text(rate.rate)
-    row.sources = [_present(source) for source in rate.sources]
+    row.sources = [source.data() for source in rate.sources]
     row.note, row.updated_on = rate.note, _today()
     session.add(row)
     _event(session, keys, actor, currency=rate.currency, year=rate.year, change="set")

@@ -102,6 +102,15 @@ def _today() -> date:
 # --- reading -------------------------------------------------------------------------
 
 
+def _tiers(values: dict[str, Any]) -> dict[str, Decimal]:
+    """A table's tiers as the bundled file or a row holds them, as decimals."""
+    return {
+        str(tier): amount
+        for tier, value in values.items()
+        if (amount := decimal_of(value)) is not None
+    }
+
+
 def _bundled_minimum() -> dict[str, MinimumTable]:
     reference = minimum_wage_table()
     sources = {source["id"]: source for source in reference.get("sources") or []}
@@ -115,11 +124,7 @@ def _bundled_minimum() -> dict[str, MinimumTable]:
             id=entry["id"],
             applies_from=start,
             applies_to=day_of(entry.get("applies_to")),
-            tiers={
-                str(tier): amount
-                for tier, value in (entry.get("tiers") or {}).items()
-                if (amount := decimal_of(value)) is not None
-            },
+            tiers=_tiers(entry.get("tiers") or {}),
             prefecture_tiers=dict(entry.get("prefecture_tiers") or {}),
             county_tiers=dict(entry.get("county_tiers") or {}),
             basis=entry.get("basis"),
@@ -133,11 +138,7 @@ def _from_row(row: MinimumWageEntry, origin: str) -> MinimumTable:
         id=row.id,
         applies_from=row.applies_from,
         applies_to=row.applies_to,
-        tiers={
-            str(tier): amount
-            for tier, value in row.tiers.items()
-            if (amount := decimal_of(value)) is not None
-        },
+        tiers=_tiers(row.tiers),
         prefecture_tiers=dict(row.prefecture_tiers),
         county_tiers=dict(row.county_tiers),
         basis=row.basis,
@@ -152,7 +153,7 @@ def minimum_tables(session: Session) -> list[MinimumTable]:
     for row in session.scalars(select(MinimumWageEntry)):
         if row.withdrawn:
             if row.id in tables:
-                tables[row.id] = MinimumTable(**{**tables[row.id].__dict__, "origin": "withdrawn"})
+                tables[row.id] = replace(tables[row.id], origin="withdrawn")
             continue
         tables[row.id] = _from_row(row, "edited" if row.id in tables else "added")
     return sorted(tables.values(), key=lambda table: (table.applies_from, table.id))
@@ -179,7 +180,7 @@ def rates(session: Session) -> list[Rate]:
         key = (row.currency, row.year)
         if row.rate is None:
             if key in found:
-                found[key] = Rate(**{**found[key].__dict__, "origin": "withdrawn"})
+                found[key] = replace(found[key], origin="withdrawn")
             continue
         found[key] = Rate(
             row.currency,
@@ -453,15 +454,19 @@ def save_minimum(
     if table.id in known:
         table = _keeping_notes(table, known[table.id].sources)
     row = session.get(MinimumWageEntry, table.id) or MinimumWageEntry(id=table.id)
+    _fill(row, table, withdrawn=False)
+    session.add(row)
+    _event(session, keys, actor, table=table.id, change="add" if new else "edit")
+
+
+def _fill(row: MinimumWageEntry, table: MinimumTable, *, withdrawn: bool) -> None:
     row.applies_from, row.applies_to = table.applies_from, table.applies_to
     row.tiers = {tier: str(int(amount)) for tier, amount in sorted(table.tiers.items())}
     row.prefecture_tiers = dict(sorted(table.prefecture_tiers.items()))
     row.county_tiers = dict(sorted(table.county_tiers.items()))
     row.basis = table.basis
     row.sources = [source.data() for source in table.sources]
-    row.withdrawn, row.updated_on = False, _today()
-    session.add(row)
-    _event(session, keys, actor, table=table.id, change="add" if new else "edit")
+    row.withdrawn, row.updated_on = withdrawn, _today()
 
 
 def withdraw_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, actor: Any) -> None:
@@ -475,18 +480,12 @@ def withdraw_minimum(session: Session, keys: UnlockedKeys, table_id: str, *, act
     if table.origin == "added":
         assert row is not None
         session.delete(row)
-    else:
-        row = row or MinimumWageEntry(
-            id=table_id,
-            applies_from=table.applies_from,
-            applies_to=table.applies_to,
-            tiers={tier: str(amount) for tier, amount in table.tiers.items()},
-            prefecture_tiers=table.prefecture_tiers,
-            county_tiers=table.county_tiers,
-            basis=table.basis,
-            sources=[source.data() for source in table.sources],
-        )
+    elif row is not None:
+        # Corrected here: the correction stays (undone with the withdrawal).
         row.withdrawn, row.updated_on = True, _today()
+    else:
+        row = MinimumWageEntry(id=table_id)
+        _fill(row, table, withdrawn=True)
         session.add(row)
     _event(session, keys, actor, table=table_id, change="withdraw")
 

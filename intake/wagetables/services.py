@@ -27,6 +27,7 @@ from intake.errors import N_, IntakeError
 from intake.facilities.services import Source, place_ids
 from intake.interview.wages import (
     WageTables,
+    bundled_tables,
     day_of,
     exchange_rates,
     minimum_wage_table,
@@ -277,7 +278,12 @@ def _rates_json(session: Session) -> dict[str, Any]:
 
 
 def wage_tables(session: Session) -> WageTables:
-    """The layered tables every figure at the case database is derived with."""
+    """The layered tables every figure at the case database is derived with: the
+    bundled ones themselves while nothing was changed here (always at a station,
+    whose labour step and live figure ask on every request)."""
+    changed = session.scalar(select(MinimumWageEntry.id).limit(1)) is not None
+    if not changed and session.scalar(select(ExchangeRateEntry.currency).limit(1)) is None:
+        return bundled_tables()
     minimum, rates_ = _minimum_json(session), _rates_json(session)
     return WageTables(minimum, rates_, tables_fingerprint(minimum, rates_))
 

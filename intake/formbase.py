@@ -98,3 +98,8 @@ class SubForm(Form):
     built-in messages follow the UI language."""
 
     Meta = TranslatedMeta
+
+
+class ActionForm(AppForm):
+    """A button with nothing else to send (start, finalise, withdraw, revoke, save to
+    file): only the CSRF token."""

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from intake.accounts.services import list_accounts
 from intake.audit import services
-from intake.interview.forms import ActionForm
+from intake.formbase import ActionForm
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 

@@ -11,10 +11,6 @@ from intake.formbase import AppForm
 from intake.validators import NoControlCharacters
 
 
-class ActionForm(AppForm):
-    """A button that only needs the CSRF token (save to file, revoke)."""
-
-
 class SendForm(AppForm):
     """Where the case database is."""
 

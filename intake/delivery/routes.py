@@ -30,7 +30,6 @@ from flask_login import current_user
 from intake.delivery import addenda, services
 from intake.delivery.bundles import BundleUnreadableError
 from intake.delivery.forms import (
-    ActionForm,
     ImportForm,
     ReceiptForm,
     SendForm,
@@ -40,7 +39,7 @@ from intake.delivery.forms import (
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
-from intake.formbase import AppForm
+from intake.formbase import ActionForm, AppForm
 from intake.web import app_state, confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role, station_fingerprint
 

@@ -149,7 +149,3 @@ class PartnerForm(AppForm):
     keys = TextAreaField(
         _l("Age keys (age1..., one per line)"), validators=[DataRequired(), Length(max=5000)]
     )
-
-
-class ActionForm(AppForm):
-    """A button that needs only the CSRF token."""

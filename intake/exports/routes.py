@@ -26,8 +26,9 @@ from intake.errors import IntakeError
 from intake.exports import partners, services
 from intake.exports.consent import LEFT_OUT_REASONS
 from intake.exports.downloads import Downloads
-from intake.exports.forms import ActionForm, ExportForm, PartnerForm
+from intake.exports.forms import ExportForm, PartnerForm
 from intake.exports.sealing import parse_recipients, seal_export
+from intake.formbase import ActionForm
 from intake.web import confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 

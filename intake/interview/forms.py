@@ -13,10 +13,6 @@ from intake.interview.fields import DateForm, DayForm, InterviewForm, code, text
 from intake.interview.steps.victim import check_url
 
 
-class ActionForm(AppForm):
-    """A button with nothing else to send (start, finalise, discard): only the CSRF token."""
-
-
 class AttachmentForm(AppForm):
     """One file to attach, with what it is."""
 

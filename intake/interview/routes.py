@@ -25,9 +25,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
+from intake.formbase import ActionForm
 from intake.interview import flow, services
 from intake.interview.addenda import AddendumPathError, record_addendum
-from intake.interview.forms import ActionForm, AddendumForm, AttachmentForm, PublicationForm
+from intake.interview.forms import AddendumForm, AttachmentForm, PublicationForm
 from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request

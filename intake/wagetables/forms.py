@@ -169,7 +169,3 @@ def rate_data(rate: Rate) -> dict[str, Any]:
         "note": rate.note,
         "sources": [source.__dict__ for source in rate.sources],
     }
-
-
-class ActionForm(AppForm):
-    """A withdraw or undo button (its CSRF token)."""

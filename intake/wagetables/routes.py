@@ -11,11 +11,11 @@ from flask_login import current_user
 
 from intake.errors import IntakeError
 from intake.facilities.services import Source
+from intake.formbase import ActionForm
 from intake.interview import vocab
 from intake.interview.wages import WageTables
 from intake.wagetables import services
 from intake.wagetables.forms import (
-    ActionForm,
     MinimumTableForm,
     RateForm,
     minimum_data,

@@ -638,7 +638,7 @@ def import_benchmark(backend: str, url: str, folder: Path, count: int, workers: 
     with collector_paused():
         start = time.process_time()
         stream = open_sealed_stream(data, [keys.identity])
-        raw, signature, places = bundles.read_bundle_archive(stream)
+        raw, signature, places, _addenda = bundles.read_bundle_archive(stream)
         manifest = bundles.parse_manifest(raw)
         signing.verify_key.verify(signature, raw, context=bundles.MANIFEST_CONTEXT)
         delivery._check_against_manifest(manifest, places)

@@ -85,6 +85,10 @@ class AddendumRefusedError(IntakeError):
         return text if self.reason is None else f"{text} {self.reason.translated()}"
 
 
+class RecordErasedError(AddendumRefusedError):
+    """The corrected record was erased here: the correction is not kept, now or later."""
+
+
 class RecordNotHereError(AddendumRefusedError):
     """The correction's record is not stored here (yet): its bundle may come later."""
 
@@ -135,6 +139,35 @@ def import_file(
         return import_addendum(session, keys, data, actor=actor)
 
 
+def take_bundled(
+    session: Session,
+    keys: UnlockedKeys,
+    station: Station,
+    addendum_id: uuid.UUID,
+    sealed: bytes,
+    actor: uuid.UUID | None = None,
+) -> str:
+    """Keep a correction that came in a bundle of ``station``, listed as
+    ``addendum_id`` (:func:`import_addendum`); the status its receipt gives. One whose
+    record is erased, or not here yet, is not kept and does not stop the bundle;
+    anything else wrong with it refuses the whole bundle (AddendumRefusedError)."""
+    try:
+        result = import_addendum(session, keys, sealed, actor=actor, bundled=(station, addendum_id))
+    except RecordErasedError:
+        return services.ADDENDUM_RECORD_ERASED
+    except RecordNotHereError:
+        return services.ADDENDUM_WAITING
+    except (SingleRecordError, BundleUnreadableError):
+        raise AddendumRefusedError(
+            N_(
+                "Correction %(id)s in the bundle does not open as a correction sealed to "
+                "this organisation. Nothing was imported."
+            ),
+            id=str(addendum_id),
+        ) from None
+    return services.ADDENDUM_ALREADY if result.already else services.ADDENDUM_STORED
+
+
 def _context(record_id: uuid.UUID, addendum_id: uuid.UUID) -> Context:
     return Context(namespace="addendum", record_id=str(record_id), field=str(addendum_id))
 
@@ -183,7 +216,12 @@ def _signed_addendum(keys: UnlockedKeys, data: bytes) -> tuple[dict[str, Any], b
 
 
 def import_addendum(
-    session: Session, keys: UnlockedKeys, data: bytes, *, actor: uuid.UUID | None = None
+    session: Session,
+    keys: UnlockedKeys,
+    data: bytes,
+    *,
+    actor: uuid.UUID | None = None,
+    bundled: tuple[Station, uuid.UUID] | None = None,
 ) -> AddendumResult:
     """Check a sealed correction file and keep it, encrypted, beside its record.
 
@@ -195,6 +233,9 @@ def import_addendum(
     overwrites. It is encrypted under the record's own data key, so erasing the record
     makes it unreadable wherever a copy lies (backups included), as the record is.
     Raises :class:`SingleRecordError` for a sealed archive that holds a record.
+
+    ``bundled``: the station that signed the bundle carrying the file, and the id the
+    bundle lists it under; the correction must be that station's, under that id.
     """
     require_role(session, "casedb")
     if keys.identity is None:
@@ -212,6 +253,14 @@ def import_addendum(
         texts=_SIGNER_TEXTS,
     )
     addendum_id, record_id = uuid.UUID(addendum["addendum_id"]), uuid.UUID(addendum["record_id"])
+    if bundled is not None and (station.id, addendum_id) != (bundled[0].id, bundled[1]):
+        raise AddendumRefusedError(
+            N_(
+                "Correction %(id)s in the bundle is not the one its manifest lists, or is "
+                "signed by another station. Nothing was imported."
+            ),
+            id=str(bundled[1]),
+        )
     sealed_sha256 = hashlib.sha256(data).hexdigest()
     held = session.get(ReceivedAddendum, addendum_id)
     if held is not None:
@@ -234,7 +283,7 @@ def import_addendum(
             id=str(record_id),
         )
     if testimony.state == "erased" or testimony.wrapped_key is None:
-        raise AddendumRefusedError(
+        raise RecordErasedError(
             N_("Record %(id)s was erased, so its correction was not kept."), id=str(record_id)
         )
     try:

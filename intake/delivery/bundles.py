@@ -4,9 +4,12 @@ A bundle is one age file sealed to the organisation's recipients. Inside is a ZI
 archive whose every entry is stored (never compressed, so nothing can expand):
 
 - ``manifest.json``: canonical JSON signed by the station (its key, the bundle id,
-  its sequence number, the time, and each record's id, SHA-256 and size);
+  its sequence number, the time, and each record's and correction's id, SHA-256 and
+  size);
 - ``manifest.sig``: the station's Ed25519 signature of those exact bytes;
 - ``records/<record id>.age``: each sealed record, as the station sealed it;
+- ``addenda/<addendum id>.age``: each sealed correction (addendum) the station made
+  since its last bundle, as it sealed it;
 - ``padding``: zeros that bring the archive to a Padmé size bucket.
 
 So `age -d` and any unzip tool recover every sealed record without this software.
@@ -19,7 +22,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from crypto.aead import padded_size
@@ -35,12 +38,14 @@ RECEIPT_CONTEXT = "intake-delivery-receipt"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PADDING = "padding"
-RECORD_NAME = re.compile(
-    r"records/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.age"
-)
+_UUID_PATTERN = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+RECORD_NAME = re.compile(rf"records/{_UUID_PATTERN}\.age")
+ADDENDUM_NAME = re.compile(rf"addenda/{_UUID_PATTERN}\.age")
 _PADDING_OVERHEAD = LOCAL_HEADER.size + CENTRAL_ENTRY.size + 2 * len(PADDING)
 #: Most records one bundle may hold.
 MAX_BUNDLE_RECORDS = 50_000
+#: Most corrections one bundle may hold (more wait for the next bundle).
+MAX_BUNDLE_ADDENDA = 1_000
 #: Largest bundle accepted from a file (the web endpoint has its own, lower limit).
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024 * 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -58,7 +63,8 @@ class SingleRecordError(IntakeError):
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One record as the signed manifest lists it."""
+    """One record (or correction: ``record_id`` is then the addendum id) as the signed
+    manifest lists it."""
 
     record_id: uuid.UUID
     sha256: str
@@ -78,10 +84,20 @@ class Manifest:
     #: 32-byte key), made for this bundle alone; None from a station that does not
     #: ask for a sealed receipt. Only whoever opens the bundle reads it.
     receipt_key: bytes | None = None
+    #: The sealed corrections (addenda) the bundle carries; the manifest has no
+    #: "addenda" key when there are none, as a station before them wrote it.
+    addenda: list[ManifestEntry] = field(default_factory=list)
 
 
 #: Length of a manifest's receipt key: key id and key.
 RECEIPT_KEY_LENGTH = 8 + 32
+
+
+def _listed(entries: list[ManifestEntry]) -> list[dict[str, object]]:
+    return [
+        {"id": str(entry.record_id), "sha256": entry.sha256, "size": entry.size}
+        for entry in entries
+    ]
 
 
 def manifest_bytes(manifest: Manifest) -> bytes:
@@ -92,13 +108,12 @@ def manifest_bytes(manifest: Manifest) -> bytes:
         "bundle_id": str(manifest.bundle_id),
         "sequence": manifest.sequence,
         "made_at": manifest.made_at,
-        "records": [
-            {"id": str(entry.record_id), "sha256": entry.sha256, "size": entry.size}
-            for entry in manifest.records
-        ],
+        "records": _listed(manifest.records),
     }
     if manifest.receipt_key is not None:
         data["receipt_key"] = manifest.receipt_key.hex()
+    if manifest.addenda:
+        data["addenda"] = _listed(manifest.addenda)
     return canonical_json(data)
 
 
@@ -116,6 +131,20 @@ def _unreadable() -> BundleUnreadableError:
 MAX_SEQUENCE = 2**31 - 1
 
 
+def _entries(items: list[dict[str, object]]) -> list[ManifestEntry]:
+    """The listed entries; ValueError (or another error parse_manifest refuses) when
+    one is malformed."""
+    entries = []
+    for item in items:
+        digest, size = item["sha256"], item["size"]
+        if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+            raise ValueError
+        if not isinstance(size, int):
+            raise ValueError
+        entries.append(ManifestEntry(uuid.UUID(str(item["id"])), digest, size))
+    return entries
+
+
 def parse_manifest(raw: bytes) -> Manifest:
     """The manifest in ``raw``; :class:`BundleUnreadableError` for anything malformed."""
     try:
@@ -124,18 +153,17 @@ def parse_manifest(raw: bytes) -> Manifest:
         if data["format"] != BUNDLE_FORMAT or not isinstance(data["sequence"], int):
             raise ValueError
         station_key = bytes.fromhex(data["station_key"])
-        records = []
-        for item in data["records"]:
-            if not _HEX64.fullmatch(item["sha256"]) or not isinstance(item["size"], int):
-                raise ValueError
-            records.append(ManifestEntry(uuid.UUID(item["id"]), item["sha256"], item["size"]))
+        addenda = _entries(data["addenda"]) if "addenda" in data else []
+        if len(addenda) > MAX_BUNDLE_ADDENDA:
+            raise ValueError
         manifest = Manifest(
             station_key=station_key,
             bundle_id=uuid.UUID(data["bundle_id"]),
             sequence=data["sequence"],
             made_at=str(data["made_at"]),
-            records=records,
+            records=_entries(data["records"]),
             receipt_key=bytes.fromhex(data["receipt_key"]) if "receipt_key" in data else None,
+            addenda=addenda,
         )
     # RecursionError: JSON nested too deeply for the reader (a hostile manifest).
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -238,12 +266,13 @@ class _RangeFile(io.RawIOBase):
 
 def read_bundle_archive(
     payload: Ranges,
-) -> tuple[bytes, bytes, dict[uuid.UUID, EntryPlace]]:
-    """Manifest bytes, signature and where each sealed record (by id) lies in an opened
-    bundle, read through ranges: the end record and central directory at the end, and
-    the manifest and signature entries. The records are not read here.
+) -> tuple[bytes, bytes, dict[uuid.UUID, EntryPlace], dict[uuid.UUID, EntryPlace]]:
+    """Manifest bytes, signature, and where each sealed record and each sealed
+    correction (by id) lies in an opened bundle, read through ranges: the end record
+    and central directory at the end, and the manifest and signature entries. The
+    records and corrections are not read here.
 
-    Safe against hostile archives: only the four kinds of names above (no paths, no
+    Safe against hostile archives: only the five kinds of names above (no paths, no
     ``../``), no name twice, only stored entries, limits on count and total size.
     A single sealed testimony archive is refused with :class:`SingleRecordError`. A
     record's local header is checked when the record is read (:func:`read_entry`).
@@ -267,18 +296,22 @@ def read_bundle_archive(
     names = [info.filename for info in infos]
     if "testimony.json" in names:
         raise single_record_error()
-    if len(infos) > MAX_BUNDLE_RECORDS + 3 or len(names) != len(set(names)):
+    if len(infos) > MAX_BUNDLE_RECORDS + MAX_BUNDLE_ADDENDA + 3 or len(names) != len(set(names)):
         raise _unreadable()
     if sum(info.file_size for info in infos) > MAX_BUNDLE_BYTES:
         raise _unreadable()
     records: dict[uuid.UUID, EntryPlace] = {}
+    addenda: dict[uuid.UUID, EntryPlace] = {}
     manifest = signature = None
     for info in infos:
         if info.compress_type != zipfile.ZIP_STORED:
             raise _unreadable()
         match = RECORD_NAME.fullmatch(info.filename)
+        correction = None if match else ADDENDUM_NAME.fullmatch(info.filename)
         if match:
             records[uuid.UUID(match.group(1))] = _place(info)
+        elif correction:
+            addenda[uuid.UUID(correction.group(1))] = _place(info)
         elif info.filename == MANIFEST:
             manifest = read_entry(payload, _place(info))
         elif info.filename == SIGNATURE:
@@ -287,7 +320,7 @@ def read_bundle_archive(
             raise _unreadable()
     if manifest is None or signature is None:
         raise _unreadable()
-    return manifest, signature, records
+    return manifest, signature, records, addenda
 
 
 def _place(info: zipfile.ZipInfo) -> EntryPlace:

@@ -220,6 +220,12 @@ def _import_one(
         f"{path}: {len(result.stored)} stored, {len(result.already)} already received, "
         f"from {result.station_label!r}; receipt: {receipt_path}"
     )
+    if result.addenda:
+        click.echo(
+            f"{path}: corrections: {result.corrections_kept} kept, "
+            f"{result.corrections_waiting} for records not here yet (the station sends them "
+            f"again), {result.corrections_erased} for erased records (not kept)"
+        )
     return True
 
 
@@ -250,12 +256,16 @@ def outbox() -> None:
 @outbox.command("list")
 @click.pass_obj
 def outbox_list(obj: CliContext) -> None:
-    """Records waiting for delivery, oldest first: ids, days and sealed hashes only."""
+    """Records waiting for delivery, oldest first: ids, days and sealed hashes only;
+    then how many corrections wait to go with them."""
     with obj.database.session() as session:
         rows = services.undelivered(session)
         for row in rows:
             click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
         click.echo(f"{len(rows)} record(s) waiting for delivery.")
+        corrections = len(services.waiting_addenda(session))
+        if corrections:
+            click.echo(f"{corrections} correction(s) waiting to go with the next bundle.")
 
 
 @outbox.command("correct")
@@ -288,8 +298,8 @@ def outbox_correct(
     """Write a correction (addendum) to RECORD_ID, sealed at this station, into FILE.
 
     The same as the correction page: signed with this station's key and sealed to
-    the organisation; deliver FILE with the next bundle (intake import takes both).
-    Nothing of it is kept here.
+    the organisation. It also waits in the outbox and goes with the next bundle (intake
+    outbox send or export); FILE is a copy to deliver by hand (intake import takes it).
     """
     from intake.interview.addenda import MAX_TEXT, record_addendum
 
@@ -307,8 +317,9 @@ def outbox_correct(
         )
     _write_new(file, sealed.sealed)
     click.echo(
-        f"Wrote {file}: correction {sealed.addendum_id} to record {record_id}. Deliver it "
-        "with the next bundle; the case database imports it with intake import."
+        f"Wrote {file}: correction {sealed.addendum_id} to record {record_id}, for "
+        "carrying by hand (the case database imports it with intake import). It also waits "
+        "in the outbox and goes with the next bundle (intake outbox send or export)."
     )
 
 
@@ -346,15 +357,19 @@ def outbox_trust(obj: CliContext, key: str, passphrase_file: Path | None) -> Non
 @passphrase_option
 @click.pass_obj
 def outbox_send(obj: CliContext, url: str, passphrase_file: Path | None) -> None:
-    """Send every undelivered record to the case database at URL (https://...).
+    """Send every undelivered record, and the corrections waiting, to the case
+    database at URL (https://...).
 
-    Delivered records are marked and their sealed files deleted once the signed
-    receipt is checked; whatever fails stays in the outbox for the next send.
+    Delivered records and corrections are marked and their sealed files deleted once
+    the signed receipt is checked; whatever fails stays in the outbox for the next send.
     """
     keys = unlocked(obj, passphrase_file)
     with _progress_bar("sending") as progress, obj.database.session() as session:
         result = services.send_outbox(session, keys, url, progress=progress)
-    click.echo(f"Delivered {len(result.delivered)} record(s) in {result.bundles} bundle(s).")
+    click.echo(
+        f"Delivered {len(result.delivered)} record(s) and {len(result.corrections)} "
+        f"correction(s) in {result.bundles} bundle(s)."
+    )
 
 
 @outbox.command("export")
@@ -362,9 +377,10 @@ def outbox_send(obj: CliContext, url: str, passphrase_file: Path | None) -> None
 @passphrase_option
 @click.pass_obj
 def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> None:
-    """Write every undelivered record into one bundle FILE (for a USB stick).
+    """Write every undelivered record, and the corrections waiting, into one bundle
+    FILE (for a USB stick).
 
-    The records stay in the outbox until the receipt is confirmed.
+    They stay in the outbox until the receipt is confirmed.
     """
     keys = unlocked(obj, passphrase_file)
     if file.exists():
@@ -373,7 +389,8 @@ def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> 
         bundle = services.build_bundle(session, keys, progress=progress)
         _write_new(file, bundle.data)
     click.echo(
-        f"Wrote {file}: {len(bundle.record_ids)} record(s), bundle number {bundle.sequence}. "
+        f"Wrote {file}: {len(bundle.record_ids)} record(s), "
+        f"{len(bundle.addendum_ids)} correction(s), bundle number {bundle.sequence}. "
         f"Import it at the case database, then: intake outbox confirm {file.name}.receipt"
     )
 
@@ -388,8 +405,11 @@ def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None)
     keys = unlocked(obj, passphrase_file)
     try:
         with obj.database.session() as session:
-            delivered = services.confirm_receipt(session, keys, data)
+            confirmed = services.confirm_receipt(session, keys, data)
     except services.ReceiptConfirmedError as done:
         click.echo(str(done))
         return
-    click.echo(f"{len(delivered)} record(s) marked delivered; their sealed files are deleted.")
+    click.echo(
+        f"{len(confirmed.records)} record(s) and {len(confirmed.corrections)} correction(s) "
+        "marked delivered; their sealed files are deleted."
+    )

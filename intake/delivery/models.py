@@ -1,5 +1,6 @@
 """Delivery tables: enrolled stations, received bundles and addenda (case database), sent
-bundles and their receipts (station). Ids, keys, sequence numbers and days only.
+bundles, their receipts and corrections waiting to go (station). Ids, keys, sequence
+numbers, days and sealed files only.
 """
 
 from __future__ import annotations
@@ -95,3 +96,24 @@ class ReceivedAddendum(Base):
     #: The addendum's JSON encrypted under the record's own data key, bound to the
     #: record and addendum ids: erasing the record makes it unreadable (and deletes it).
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OutboxAddendum(Base):
+    """A correction sealed at a station, waiting to go with the next bundle (station).
+
+    Like a sealed record: one age file and nothing else readable. Which record it
+    corrects is inside the sealed file only."""
+
+    __tablename__ = "outbox_addendum"
+
+    #: The addendum id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    #: Day it was sealed.
+    made_on: Mapped[date] = mapped_column(Date)
+    #: SHA-256 of the sealed bytes.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: The age file, sealed to the organisation's recipients; NULL once a receipt
+    #: confirmed it, so a seized station holds nothing of it.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: Day a receipt confirmed it; NULL while in the outbox.
+    delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -91,6 +91,7 @@ def outbox() -> str:
     return render_template(
         "delivery/outbox.html",
         pending=services.undelivered(session),
+        corrections=len(services.waiting_addenda(session)),
         bundles=session.query(SentBundle).order_by(SentBundle.sequence.desc()).limit(20).all(),
         fingerprint=station_fingerprint(session),
         casedb_fingerprint=None if casedb_key is None else casedb_key.fingerprint,
@@ -130,8 +131,14 @@ def send() -> Response:
         flash(error.translated(), "error")
     else:
         db_session().commit()
-        flash(gettext("%(count)s record(s) delivered.", count=len(result.delivered)), "done")
+        _flash_delivered(len(result.delivered), len(result.corrections))
     return redirect(url_for(".outbox"))
+
+
+def _flash_delivered(records: int, corrections: int) -> None:
+    flash(gettext("%(count)s record(s) delivered.", count=records), "done")
+    if corrections:
+        flash(gettext("%(count)s correction(s) delivered.", count=corrections), "done")
 
 
 @bp.post("/outbox/export")
@@ -164,7 +171,7 @@ def confirm() -> Response:
         return redirect(url_for(".outbox"))
     try:
         data = form.receipt.data.read(50_000_000)
-        delivered = services.confirm_receipt(db_session(), unlocked_keys(), data)
+        confirmed = services.confirm_receipt(db_session(), unlocked_keys(), data)
     except services.ReceiptConfirmedError as done:
         flash(done.translated(), "done")
     except IntakeError as error:
@@ -172,7 +179,7 @@ def confirm() -> Response:
         flash(error.translated(), "error")
     else:
         db_session().commit()
-        flash(gettext("%(count)s record(s) delivered.", count=len(delivered)), "done")
+        _flash_delivered(len(confirmed.records), len(confirmed.corrections))
     return redirect(url_for(".outbox"))
 
 

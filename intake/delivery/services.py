@@ -57,6 +57,7 @@ from intake.db import scrub_after_commit
 from intake.delivery.bundles import (
     MANIFEST,
     MANIFEST_CONTEXT,
+    MAX_BUNDLE_ADDENDA,
     MAX_BUNDLE_BYTES,
     MAX_BUNDLE_RECORDS,
     RECEIPT_CONTEXT,
@@ -73,7 +74,7 @@ from intake.delivery.bundles import (
     read_entry,
     write_archive,
 )
-from intake.delivery.models import ReceivedBundle, SentBundle, Station
+from intake.delivery.models import OutboxAddendum, ReceivedBundle, SentBundle, Station
 from intake.errors import N_, IntakeError
 from intake.progress import Progress, no_progress
 from intake.records.attachments import (
@@ -527,6 +528,16 @@ def undelivered(session: Session) -> list[SealedRecord]:
     return list(session.scalars(query.order_by(SealedRecord.sealed_on, SealedRecord.id)))
 
 
+def waiting_addenda(session: Session) -> list[OutboxAddendum]:
+    """Sealed corrections still waiting for a receipt, oldest first, as many as one
+    bundle carries (the rest go with the next)."""
+    query = select(OutboxAddendum).where(
+        OutboxAddendum.delivered_on.is_(None), OutboxAddendum.sealed.is_not(None)
+    )
+    query = query.order_by(OutboxAddendum.made_on, OutboxAddendum.id)
+    return list(session.scalars(query.limit(MAX_BUNDLE_ADDENDA)))
+
+
 @dataclass(frozen=True)
 class Bundle:
     """A bundle made at a station."""
@@ -535,24 +546,34 @@ class Bundle:
     sequence: int
     record_ids: list[uuid.UUID]
     data: bytes
+    #: The corrections it carries.
+    addendum_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+def _outbox_empty() -> OutboxEmptyError:
+    return OutboxEmptyError(N_("The outbox is empty: there is nothing to deliver."))
 
 
 def build_bundle(
     session: Session,
     keys: UnlockedKeys,
     records: Sequence[SealedRecord] | None = None,
+    addenda: Sequence[OutboxAddendum] | None = None,
     *,
     progress: Progress = no_progress,
 ) -> Bundle:
-    """Sign and seal a bundle of ``records`` (default: every undelivered record).
+    """Sign and seal a bundle of ``records`` and corrections ``addenda`` (default: every
+    undelivered record and the waiting corrections, :func:`waiting_addenda`).
 
     The bundle gets the station's next sequence number, recorded in the caller's
-    transaction; the records stay in the outbox until a receipt is confirmed.
+    transaction; records and corrections stay in the outbox until a receipt is
+    confirmed.
     """
     require_role(session, "station")
     records = undelivered(session) if records is None else list(records)
-    if not records:
-        raise OutboxEmptyError(N_("The outbox is empty: there is nothing to deliver."))
+    addenda = waiting_addenda(session) if addenda is None else list(addenda)
+    if not records and not addenda:
+        raise _outbox_empty()
     if len(records) > MAX_BUNDLE_RECORDS:
         records = records[:MAX_BUNDLE_RECORDS]
     recipients = verified_recipients(session, keys)
@@ -575,17 +596,20 @@ def build_bundle(
         made_at=_minute(_now()),
         records=[ManifestEntry(row.id, row.sha256, len(row.sealed or b"")) for row in records],
         receipt_key=_receipt_key_of(keys, sent.id),
+        addenda=[ManifestEntry(row.id, row.sha256, len(row.sealed or b"")) for row in addenda],
     )
     signed = manifest_bytes(manifest)
     entries = [(MANIFEST, signed), (SIGNATURE, signing.sign(signed, context=MANIFEST_CONTEXT))]
     for done, row in enumerate(records, 1):
         entries.append((f"records/{row.id}.age", row.sealed or b""))
         progress(done, len(records))
+    entries += [(f"addenda/{row.id}.age", row.sealed or b"") for row in addenda]
     return Bundle(
         sent.id,
         sent.sequence,
         [row.id for row in records],
         seal(write_archive(entries), recipients),
+        [row.id for row in addenda],
     )
 
 
@@ -715,6 +739,8 @@ class SendResult:
 
     bundles: int = 0
     delivered: list[uuid.UUID] = field(default_factory=list)
+    #: Corrections the case database confirmed.
+    corrections: list[uuid.UUID] = field(default_factory=list)
 
 
 def send_outbox(
@@ -725,27 +751,33 @@ def send_outbox(
     max_bundle_bytes: int = 25_000_000,
     progress: Progress = no_progress,
 ) -> SendResult:
-    """Deliver every undelivered record to the case database at ``url`` over HTTP(S).
+    """Deliver every undelivered record, and the waiting corrections, to the case
+    database at ``url`` over HTTP(S).
 
     Records go in bundles of at most ``max_bundle_bytes`` of sealed data (at least one
-    record each). Each bundle's sequence number is committed before it is sent, so a
+    record each); the corrections go with the last, after every record they may
+    correct. Each bundle's sequence number is committed before it is sent, so a
     bundle that reached the case database is never followed by one reusing its number.
-    Each receipt is verified and confirmed (records marked delivered, blobs deleted).
+    Each receipt is verified and confirmed (records and corrections marked delivered,
+    their sealed files deleted).
     """
     casedb_key = trusted_casedb_key(session, keys)
     if casedb_key is None:
         raise _no_casedb_key()
-    pending = undelivered(session)
-    if not pending:
-        raise OutboxEmptyError(N_("The outbox is empty: there is nothing to deliver."))
+    pending, addenda = undelivered(session), waiting_addenda(session)
+    if not pending and not addenda:
+        raise _outbox_empty()
     result = SendResult()
     total = len(pending)
-    for chunk in _chunks(pending, max_bundle_bytes):
-        bundle = build_bundle(session, keys, chunk)
+    chunks = list(_chunks(pending, max_bundle_bytes)) or [[]]
+    for number, chunk in enumerate(chunks, 1):
+        bundle = build_bundle(session, keys, chunk, addenda if number == len(chunks) else [])
         session.commit()
         receipt = post_bundle(url, bundle.data)
-        result.delivered += confirm_receipt(session, keys, receipt)
+        confirmed = confirm_receipt(session, keys, receipt)
         session.commit()
+        result.delivered += confirmed.records
+        result.corrections += confirmed.corrections
         result.bundles += 1
         progress(len(result.delivered), total)
     return result
@@ -798,9 +830,32 @@ def _opened_receipt(keys: UnlockedKeys, receipt: bytes) -> bytes:
     return receipt
 
 
-def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> list[uuid.UUID]:
+@dataclass(frozen=True)
+class Confirmed:
+    """What confirming a receipt marked delivered."""
+
+    records: list[uuid.UUID]
+    #: Corrections the case database stored, had already, or has no record for any
+    #: more (erased): none of them needs to go again.
+    corrections: list[uuid.UUID] = field(default_factory=list)
+
+
+#: How the case database answers for a correction in a bundle (its receipt's status):
+#: kept, or kept before; its record was erased there, so it is not kept and never will
+#: be; its record has not arrived there yet (a bundle carried by hand and not yet
+#: imported), so it stays in the outbox and goes again with the next bundle.
+ADDENDUM_STORED = "stored"
+ADDENDUM_ALREADY = "already-received"
+ADDENDUM_RECORD_ERASED = "record-erased"
+ADDENDUM_WAITING = "record-not-here"
+#: The statuses after which the station deletes its sealed copy.
+_ADDENDUM_DONE = frozenset((ADDENDUM_STORED, ADDENDUM_ALREADY, ADDENDUM_RECORD_ERASED))
+
+
+def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> Confirmed:
     """Verify a receipt and mark the records it lists delivered, deleting their sealed
-    blobs. Only records whose sealed hash matches are marked. Returns their ids.
+    blobs; the same for the corrections it took (or cannot take: their record was
+    erased). Only what matches its sealed hash is marked.
     """
     require_role(session, "station")
     casedb_key = trusted_casedb_key(session, keys)
@@ -820,12 +875,17 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             raise ValueError
         bundle_id = uuid.UUID(content["bundle_id"])
         listed = {uuid.UUID(item["id"]): str(item["sha256"]) for item in content["records"]}
+        taken = {
+            uuid.UUID(item["id"]): str(item["sha256"])
+            for item in content.get("addenda", [])
+            if item["status"] in _ADDENDUM_DONE
+        }
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError, SignatureError):
         raise _bad_receipt() from None
     sent = session.get(SentBundle, bundle_id)
     if sent is None:
         raise _bad_receipt()
-    delivered = []
+    delivered, corrections = [], []
     today = _now().date()
     rows = session.scalars(select(SealedRecord).where(SealedRecord.id.in_(list(listed))))
     for row in rows:
@@ -833,7 +893,13 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             row.delivered_on = today
             row.sealed = None
             delivered.append(row.id)
-    if not delivered and sent.confirmed_on is not None:
+    waiting = session.scalars(select(OutboxAddendum).where(OutboxAddendum.id.in_(list(taken))))
+    for addendum in waiting:
+        if addendum.sha256 == taken[addendum.id] and addendum.delivered_on is None:
+            addendum.delivered_on = today
+            addendum.sealed = None
+            corrections.append(addendum.id)
+    if not delivered and not corrections and sent.confirmed_on is not None:
         # This receipt, or another one for the same bundle (an import tried again at
         # the case database answers with a new one), after the bundle was confirmed.
         raise ReceiptConfirmedError(
@@ -844,13 +910,13 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> lis
             sequence=sent.sequence,
             day=sent.confirmed_on.isoformat(),
         )
-    if delivered:
+    if delivered or corrections:
         # The journal's copies of the sealed files go too (SQLite).
         scrub_after_commit(session)
     if sent.confirmed_on is None:
         sent.confirmed_on = today
         sent.receipt = receipt
-    return delivered
+    return Confirmed(delivered, corrections)
 
 
 # --- case database side: import ---------------------------------------------------------
@@ -865,6 +931,27 @@ class ImportResult:
     stored: list[uuid.UUID]
     already: list[uuid.UUID]
     receipt: bytes
+    #: Each correction the bundle carried, with the receipt's status for it
+    #: (:data:`ADDENDUM_STORED` and the others).
+    addenda: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+
+    def _corrections(self, *statuses: str) -> int:
+        return sum(1 for _, status in self.addenda if status in statuses)
+
+    @property
+    def corrections_kept(self) -> int:
+        """Corrections stored, now or before."""
+        return self._corrections(ADDENDUM_STORED, ADDENDUM_ALREADY)
+
+    @property
+    def corrections_waiting(self) -> int:
+        """Corrections whose record is not here yet."""
+        return self._corrections(ADDENDUM_WAITING)
+
+    @property
+    def corrections_erased(self) -> int:
+        """Corrections of erased records, not kept."""
+        return self._corrections(ADDENDUM_RECORD_ERASED)
 
 
 @dataclass(frozen=True)
@@ -1265,20 +1352,40 @@ def _mismatch(record_id: uuid.UUID) -> ManifestMismatchError:
     )
 
 
-def _check_against_manifest(manifest: Manifest, places: dict[uuid.UUID, EntryPlace]) -> None:
-    """The bundle holds exactly the listed records, each of its listed size. Their
-    SHA-256 is checked where each is read, before it is opened (:func:`_prepare_group`)."""
-    listed = [entry.record_id for entry in manifest.records]
-    if len(set(listed)) != len(listed) or set(listed) != set(places):
-        raise ManifestMismatchError(
-            N_(
-                "The records in the bundle are not the ones its manifest lists. "
-                "Nothing was imported."
+def _check_against_manifest(
+    manifest: Manifest,
+    places: dict[uuid.UUID, EntryPlace],
+    addenda: dict[uuid.UUID, EntryPlace] | None = None,
+) -> None:
+    """The bundle holds exactly the listed records and corrections, each of its listed
+    size. A record's SHA-256 is checked where it is read, before it is opened
+    (:func:`_prepare_group`); a correction's where it is read (:func:`_bundled_addenda`)."""
+    for entries, found in ((manifest.records, places), (manifest.addenda, addenda or {})):
+        listed = [entry.record_id for entry in entries]
+        if len(set(listed)) != len(listed) or set(listed) != set(found):
+            raise ManifestMismatchError(
+                N_(
+                    "The records in the bundle are not the ones its manifest lists. "
+                    "Nothing was imported."
+                )
             )
-        )
-    for entry in manifest.records:
-        if places[entry.record_id].size != entry.size:
+        for entry in entries:
+            if found[entry.record_id].size != entry.size:
+                raise _mismatch(entry.record_id)
+
+
+def _bundled_addenda(
+    manifest: Manifest, bundle: Ranges, places: dict[uuid.UUID, EntryPlace]
+) -> list[tuple[uuid.UUID, bytes]]:
+    """The sealed corrections of the bundle, read (their chunks authenticated) and each
+    checked against its SHA-256 in the signed manifest."""
+    read = []
+    for entry in manifest.addenda:
+        sealed = _sealed_record(bundle, places[entry.record_id])
+        if hashlib.sha256(sealed).hexdigest() != entry.sha256:
             raise _mismatch(entry.record_id)
+        read.append((entry.record_id, sealed))
+    return read
 
 
 def _damaged_bundle() -> BundleUnreadableError:
@@ -1370,7 +1477,7 @@ def _import_bundle(
         bundle = _ReadHere(open_sealed_stream(data, [keys.identity]))
         # The end of the archive (its directory), the manifest and the signature; each
         # record is read (its chunks decrypted) where it is opened.
-        raw, signature, places = read_bundle_archive(bundle)
+        raw, signature, places, addendum_places = read_bundle_archive(bundle)
     except OpenError:
         raise _damaged_bundle() from None
     manifest = parse_manifest(raw)
@@ -1402,7 +1509,9 @@ def _import_bundle(
             label=station.label,
         )
     # Sizes now; hashes of new records in the workers, in parallel, before each opens.
-    _check_against_manifest(manifest, places)
+    _check_against_manifest(manifest, places, addendum_places)
+    # The corrections are small: read and checked here, before any record is written.
+    addenda = _bundled_addenda(manifest, bundle, addendum_places)
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
     existing = existing_records(session, list(hashes))
     for entry in manifest.records:
@@ -1446,7 +1555,15 @@ def _import_bundle(
         finally:
             batches.close()
         stored = writer.finish()
-        receipt = _sign_receipt(session, keys, manifest, stored, list(existing), received_at)
+        # After the records: a correction may be for a record of this bundle. (The
+        # corrections' module builds on this one, so it is imported here.)
+        from intake.delivery.addenda import take_bundled
+
+        taken = [
+            (addendum_id, take_bundled(session, keys, station, addendum_id, sealed, actor))
+            for addendum_id, sealed in addenda
+        ]
+        receipt = _sign_receipt(session, keys, manifest, stored, list(existing), received_at, taken)
         session.add(
             ReceivedBundle(
                 id=manifest.bundle_id,
@@ -1464,7 +1581,7 @@ def _import_bundle(
                 "another import. Nothing was imported by this one; try it again."
             )
         ) from None
-    return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt)
+    return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt, taken)
 
 
 def _accepted(item: _Opened) -> ReadyRecord:
@@ -1490,22 +1607,28 @@ def _sign_receipt(
     stored: list[uuid.UUID],
     already: list[uuid.UUID],
     received_at: str,
+    addenda: list[tuple[uuid.UUID, str]],
 ) -> bytes:
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
-    payload = canonical_json(
-        {
-            "format": RECEIPT_FORMAT,
-            "bundle_id": str(manifest.bundle_id),
-            "sequence": manifest.sequence,
-            "station_key": manifest.station_key.hex(),
-            "received_at": received_at,
-            "records": [
-                {"id": str(record_id), "sha256": hashes[record_id], "status": status}
-                for status, ids in (("stored", stored), ("already-received", already))
-                for record_id in ids
-            ],
-        }
-    )
+    content: dict[str, Any] = {
+        "format": RECEIPT_FORMAT,
+        "bundle_id": str(manifest.bundle_id),
+        "sequence": manifest.sequence,
+        "station_key": manifest.station_key.hex(),
+        "received_at": received_at,
+        "records": [
+            {"id": str(record_id), "sha256": hashes[record_id], "status": status}
+            for status, ids in (("stored", stored), ("already-received", already))
+            for record_id in ids
+        ],
+    }
+    if manifest.addenda:
+        addendum_hashes = {entry.record_id: entry.sha256 for entry in manifest.addenda}
+        content["addenda"] = [
+            {"id": str(addendum_id), "sha256": addendum_hashes[addendum_id], "status": status}
+            for addendum_id, status in addenda
+        ]
+    payload = canonical_json(content)
     signature = casedb_signing_key(session, keys).sign(payload, context=RECEIPT_CONTEXT)
     wrapper = {
         "format": RECEIPT_FILE_FORMAT,

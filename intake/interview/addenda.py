@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crypto import seal
+from intake.delivery.models import OutboxAddendum
 from intake.delivery.services import station_signing_key
 from intake.errors import N_, IntakeError
 from intake.interview.review import record_schema, resolve_node
@@ -246,7 +247,16 @@ def record_addendum(
     written_on: date,
     author: str | None = None,
 ) -> SealedAddendum:
-    """Make and seal the addendum to record ``record_id`` (station); nothing is kept.
-    ``author`` is the interviewer pseudonym of whoever wrote it."""
+    """Make and seal the addendum to record ``record_id`` (station), and keep the sealed
+    file in the outbox until a receipt confirms it: it goes with the next bundle, by
+    network or by file (:func:`intake.delivery.services.build_bundle`). ``author`` is
+    the interviewer pseudonym of whoever wrote it."""
     addendum = new_addendum(record_id, text, corrected_paths, written_on, author=author)
-    return seal_addendum(session, keys, addendum)
+    sealed = seal_addendum(session, keys, addendum)
+    session.add(
+        OutboxAddendum(
+            id=sealed.addendum_id, made_on=written_on, sha256=sealed.sha256, sealed=sealed.sealed
+        )
+    )
+    session.flush()
+    return sealed

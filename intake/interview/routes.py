@@ -187,7 +187,8 @@ def receipt(record_id: uuid.UUID) -> str:
 @bp.route("/receipt/<uuid:record_id>/addendum", methods=["GET", "POST"])
 @login_required(*ROLES)
 def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
-    """Record a correction to a sealed record: sealed at once and handed over as a file.
+    """Record a correction to a sealed record: sealed at once, kept in the outbox for the
+    next bundle, and handed over as a file.
 
     For any record sealed at this station, delivered or not, so a mistake noticed
     after the workspace locked can still be corrected."""
@@ -209,10 +210,12 @@ def addendum(record_id: uuid.UUID) -> str | Response | tuple[str, int]:
             author=form.author.data.strip(),
         )
     except IntakeError as error:
+        db_session().rollback()
         # A field the record does not have is told beside the list of fields.
         shown = form.corrected_paths if isinstance(error, AddendumPathError) else form.correction
         shown.errors = [error.translated()]
         return render_template("interview/addendum.html", receipt=receipt, form=form), 422
+    db_session().commit()
     # Like a bundle's: a name that says nothing of the app, the record or what it holds.
     name = f"{secrets.token_hex(6)}.age"
     return send_file(io.BytesIO(sealed.sealed), as_attachment=True, download_name=name)

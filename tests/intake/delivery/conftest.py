@@ -4,6 +4,7 @@ station (SQLite) registered to it, enrolled and trusting its receipt key.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crypto import seal
+from intake import create_app
 from intake.db import Database
 from intake.delivery import services
 from intake.delivery.models import ReceivedBundle
@@ -20,6 +22,7 @@ from intake.migrate import upgrade_database
 from intake.records.attachments import Attachment, pack_payload
 from intake.records.models import SealedRecord, Testimony
 from intake.records.services import canonical_json, seal_testimony
+from intake.serving import make_server
 from intake.settings import Settings
 from intake.workspace import services as workspace
 from intake.workspace.vault import UnlockedKeys
@@ -151,3 +154,24 @@ def counts(casedb: Side) -> tuple[int, int]:
             session.scalar(select(func.count()).select_from(Testimony)) or 0,
             session.scalar(select(func.count()).select_from(ReceivedBundle)) or 0,
         )
+
+
+@pytest.fixture
+def casedb_app(casedb_side):
+    """The case database's app, unlocked."""
+    app = create_app(casedb_side.settings, database=casedb_side.database)
+    app.config.update(TESTING=True)
+    app.extensions["intake"].vault.put(casedb_side.keys)
+    return app
+
+
+@pytest.fixture
+def casedb_url(casedb_app):
+    """The case database served on a free port of 127.0.0.1."""
+    server = make_server(
+        casedb_app, casedb_app.extensions["intake"].settings, host="127.0.0.1", port=0
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.socket.getsockname()[1]}"
+    server.close()

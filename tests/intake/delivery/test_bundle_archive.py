@@ -49,7 +49,7 @@ RECORD_NAME = f"records/{RECORD_ID}.age"
 def read_all(archive: bytes) -> tuple[bytes, bytes, dict[uuid.UUID, bytes]]:
     """The directory, manifest and signature, then each record, as an import reads them."""
     ranges = PlainRanges(archive)
-    manifest, signature, places = bundles.read_bundle_archive(ranges)
+    manifest, signature, places, _addenda = bundles.read_bundle_archive(ranges)
     return manifest, signature, {key: bundles.read_entry(ranges, p) for key, p in places.items()}
 
 
@@ -67,7 +67,7 @@ def test_the_directory_is_read_without_the_records():
     big = bundles.write_archive([*ENTRIES[:2], (RECORD_NAME, bytes(1_000_000))])
     ranges = PlainRanges(big)
     # When its directory, manifest and signature are read
-    _, _, places = bundles.read_bundle_archive(ranges)
+    _, _, places, _ = bundles.read_bundle_archive(ranges)
     # Then the record's content was not read, and its place says where it lies
     place = places[RECORD_ID]
     content_at = place.header_offset + 30 + len(RECORD_NAME)

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, select, text
 from intake.cli import CliContext, main
 from intake.records.models import SealedRecord
 
-from .conftest import counts, make_station, seal_documents
+from .conftest import counts, enrol, make_station, seal_documents
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -68,7 +68,7 @@ def test_enrol_export_import_and_confirm_by_file(tmp_path, casedb_side, passphra
     receipt = tmp_path / "outbox.bundle.receipt"
     confirmed = run(station, "outbox", "confirm", str(receipt), passphrase_file=passphrase_file)
     assert confirmed.exit_code == 0, confirmed.output
-    assert "2 record(s) marked delivered" in confirmed.output
+    assert "2 record(s) and 0 correction(s) marked delivered" in confirmed.output
     with station.database.session() as session:
         assert all(row.sealed is None for row in session.scalars(select(SealedRecord)))
     assert "0 record(s) waiting" in run(station, "outbox", "list").output
@@ -255,3 +255,43 @@ def test_revoking_on_the_command_line_asks_first(tmp_path, casedb_side, passphra
     )
     assert quiet.exit_code == 0 and "for good?" not in quiet.output
     assert revoked() == [True, True]
+
+
+def test_a_correction_goes_with_the_next_bundle_file(tmp_path, casedb_side, passphrase_file):
+    # Given a record delivered by file, and a correction to it written on the command line
+    station = make_station(tmp_path, casedb_side, "usb")
+    enrol(casedb_side, station, "USB laptop")
+    (document,) = seal_documents(station, 1)
+    first = tmp_path / "first.bundle"
+    assert (
+        run(station, "outbox", "export", str(first), passphrase_file=passphrase_file).exit_code == 0
+    )
+    assert run(casedb_side, "import", str(first), passphrase_file=passphrase_file).exit_code == 0
+    receipt = f"{first}.receipt"
+    assert (
+        run(station, "outbox", "confirm", receipt, passphrase_file=passphrase_file).exit_code == 0
+    )
+    words = tmp_path / "words.txt"
+    words.write_text("Born in 1979, not 1980.\n", encoding="utf-8")
+    made = run(
+        station, "outbox", "correct", document["record_id"], str(tmp_path / "c.age"),
+        "--author", "interviewer-07", "--text-file", str(words),
+        passphrase_file=passphrase_file,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    # Then the outbox says it waits
+    listed = run(station, "outbox", "list").output
+    assert "0 record(s) waiting" in listed and "1 correction(s) waiting" in listed
+    # When the next bundle file is written, imported and its receipt confirmed
+    second = tmp_path / "second.bundle"
+    exported = run(station, "outbox", "export", str(second), passphrase_file=passphrase_file)
+    assert "0 record(s), 1 correction(s)" in exported.output, exported.output
+    imported = run(casedb_side, "import", str(second), passphrase_file=passphrase_file)
+    assert imported.exit_code == 0, imported.output
+    assert "corrections: 1 kept, 0 for records not here yet" in imported.output
+    receipt = f"{second}.receipt"
+    confirmed = run(station, "outbox", "confirm", receipt, passphrase_file=passphrase_file)
+    # Then the station's copy is gone, and nothing waits
+    assert "0 record(s) and 1 correction(s) marked delivered" in confirmed.output
+    assert "correction(s) waiting" not in run(station, "outbox", "list").output
+    station.database.dispose()

@@ -269,7 +269,9 @@ def test_a_record_sent_again_counts_as_already_received(casedb_side, station_sid
     assert second.stored == [] and sorted(second.already) == sorted(first.stored)
     assert counts(casedb_side) == (2, 2)
     with station_side.database.session() as session:
-        assert len(services.confirm_receipt(session, station_side.keys, second.receipt)) == 2
+        assert (
+            len(services.confirm_receipt(session, station_side.keys, second.receipt).records) == 2
+        )
 
 
 def test_a_single_sealed_record_is_refused_with_advice(casedb_side, station_side):

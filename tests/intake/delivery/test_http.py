@@ -10,34 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from crypto import SigningKey
-from intake import create_app
 from intake.delivery import services
 from intake.records.models import SealedRecord
-from intake.serving import make_server
 
 from .conftest import counts, make_bundle, seal_documents
 from .test_faults import rebundle, resign
-
-
-@pytest.fixture
-def casedb_app(casedb_side):
-    """The case database's app, unlocked."""
-    app = create_app(casedb_side.settings, database=casedb_side.database)
-    app.config.update(TESTING=True)
-    app.extensions["intake"].vault.put(casedb_side.keys)
-    return app
-
-
-@pytest.fixture
-def casedb_url(casedb_app):
-    """The case database served on a free port of 127.0.0.1."""
-    server = make_server(
-        casedb_app, casedb_app.extensions["intake"].settings, host="127.0.0.1", port=0
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.socket.getsockname()[1]}"
-    server.close()
 
 
 def post(app, data: bytes):

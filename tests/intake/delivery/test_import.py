@@ -34,7 +34,7 @@ def test_a_bundle_is_imported_and_its_receipt_confirmed(casedb_side, station_sid
             assert provenance["bundle_id"] == str(result.bundle_id)
     # When the station confirms the receipt
     with station_side.database.session() as session:
-        delivered = services.confirm_receipt(session, station_side.keys, result.receipt)
+        delivered = services.confirm_receipt(session, station_side.keys, result.receipt).records
     # Then the records are delivered, their sealed blobs are gone, the receipt is kept
     assert sorted(delivered) == sorted(result.stored)
     with station_side.database.session() as session:
@@ -91,7 +91,7 @@ def test_a_receipt_carried_back_shows_nothing_of_the_station_or_its_records(
     assert not [needle for needle in needles if needle in receipt]
     # And the station confirms it all the same: the records are delivered
     with station_side.database.session() as session:
-        delivered = services.confirm_receipt(session, station_side.keys, receipt)
+        delivered = services.confirm_receipt(session, station_side.keys, receipt).records
         session.commit()
     assert sorted(delivered) == sorted(row.id for row in sealed)
 
@@ -107,4 +107,6 @@ def test_a_plain_receipt_from_a_case_database_that_does_not_seal_them_is_confirm
     assert result.receipt.startswith(b"{") and b"intake-receipt-file-v1" in result.receipt
     # When the station confirms it / Then the record is delivered
     with station_side.database.session() as session:
-        assert len(services.confirm_receipt(session, station_side.keys, result.receipt)) == 1
+        assert (
+            len(services.confirm_receipt(session, station_side.keys, result.receipt).records) == 1
+        )

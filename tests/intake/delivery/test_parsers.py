@@ -68,7 +68,7 @@ def _apply(blob: bytes, changes: list[tuple[int, int]]) -> bytes:
 def _parse_bundle(blob: bytes) -> None:
     ranges = PlainRanges(blob)
     try:
-        raw, _signature, places = bundles.read_bundle_archive(ranges)
+        raw, _signature, places, _addenda = bundles.read_bundle_archive(ranges)
         for place in places.values():
             bundles.read_entry(ranges, place)
         bundles.parse_manifest(raw)

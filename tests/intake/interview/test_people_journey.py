@@ -176,6 +176,17 @@ def test_after_sealing_a_correction_is_sealed_as_an_addendum(
     unsigned = correct("", author="")
     assert unsigned.status_code == 200 and not unsigned.data.startswith(b"age-encryption")
     assert 'class="field has-error"' in unsigned.get_data(as_text=True)
+    # And the sealed correction handed over also waits in the outbox, the one sealed
+    # (none of the refused ones), for the next bundle
+    from sqlalchemy import select
+
+    from intake.delivery.models import OutboxAddendum
+
+    with database.session() as session:
+        (waiting,) = session.scalars(select(OutboxAddendum)).all()
+        assert waiting.sealed == response.data and waiting.delivered_on is None
+    outbox = client.get("/delivery/outbox").get_data(as_text=True)
+    assert "Corrections waiting to go with the next bundle, by network or by file: 1." in outbox
 
 
 def test_no_addendum_for_an_unknown_record(station_interviewer):

@@ -1,0 +1,419 @@
+"""Corrections (addenda) kept in a station's outbox and carried in its bundles: by
+network and by file, with their record or after it, and every way a bundle's
+corrections could be forged, swapped, cut or altered on the way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crypto import SigningKey
+from intake.delivery import addenda, services
+from intake.delivery.addenda import AddendumRefusedError
+from intake.delivery.bundles import MANIFEST, BundleUnreadableError
+from intake.delivery.models import OutboxAddendum, ReceivedAddendum
+from intake.interview.addenda import new_addendum, record_addendum
+from intake.records.models import Testimony
+
+from .conftest import (
+    Side,
+    counts,
+    enrol,
+    import_data,
+    make_bundle,
+    make_station,
+    seal_documents,
+)
+from .test_addenda import _erase, _forged, _read
+from .test_faults import rebundle, resign, station_key
+
+TEXT = "Жумыс орнында ол 2018 жылы емес, 2019 жылы болған."
+DAY = date(2026, 11, 27)
+
+
+def _correct(station: Side, record_id: uuid.UUID, text: str = TEXT) -> uuid.UUID:
+    """Record a correction at ``station`` as its correction page does; its id."""
+    with station.database.session() as session:
+        sealed = record_addendum(
+            session, station.keys, record_id, text, ["$.victim.birth_date"], DAY, author="int-07"
+        )
+    return sealed.addendum_id
+
+
+def _waiting(station: Side) -> list[OutboxAddendum]:
+    with station.database.session() as session:
+        rows = session.scalars(select(OutboxAddendum)).all()
+        session.expunge_all()
+        return [row for row in rows if row.delivered_on is None]
+
+
+def _confirm(station: Side, receipt: bytes) -> services.Confirmed:
+    with station.database.session() as session:
+        return services.confirm_receipt(session, station.keys, receipt)
+
+
+def _held(casedb: Side) -> int:
+    with casedb.database.session() as session:
+        return session.scalar(select(func.count()).select_from(ReceivedAddendum)) or 0
+
+
+def _delivered(casedb: Side, station: Side, count: int = 1) -> list[uuid.UUID]:
+    """Records sealed at ``station``, imported at ``casedb`` and confirmed; their ids."""
+    documents = seal_documents(station, count)
+    _confirm(station, import_data(casedb, make_bundle(station)).receipt)
+    return [uuid.UUID(document["record_id"]) for document in documents]
+
+
+def test_a_correction_waits_in_the_outbox_and_goes_with_the_next_bundle(casedb_side, station_side):
+    # Given a delivered record, then a correction to it recorded at the station
+    (record_id,) = _delivered(casedb_side, station_side)
+    addendum_id = _correct(station_side, record_id)
+    # Then it waits in the outbox, sealed: the station's database holds none of its words
+    (waiting,) = _waiting(station_side)
+    assert waiting.id == addendum_id and waiting.sealed is not None
+    assert waiting.sha256 == hashlib.sha256(waiting.sealed).hexdigest()
+    path = Path(station_side.settings.database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    needles = [TEXT.encode(c) for c in ("utf-8", "utf-16-le")] + ["жылы".encode()]
+    assert len(raw) > 0 and not any(needle in raw for needle in needles)
+    # When the next bundle is made (no record waits: it carries the correction alone)
+    # and imported
+    result = import_data(casedb_side, make_bundle(station_side))
+    # Then the correction is kept beside its record, and the receipt says so
+    assert result.stored == [] and result.addenda == [(addendum_id, services.ADDENDUM_STORED)]
+    (view,) = _read(casedb_side, record_id)
+    assert view.text == TEXT and view.author == "int-07"
+    # And once the receipt is confirmed the station deletes its sealed copy
+    confirmed = _confirm(station_side, result.receipt)
+    assert confirmed.records == [] and confirmed.corrections == [addendum_id]
+    assert _waiting(station_side) == []
+    with station_side.database.session() as session:
+        row = session.get(OutboxAddendum, addendum_id)
+        assert row is not None and row.sealed is None and row.delivered_on is not None
+    # And with nothing left, there is nothing to deliver
+    with pytest.raises(services.OutboxEmptyError):
+        make_bundle(station_side)
+
+
+def test_a_record_and_its_correction_go_in_one_bundle(casedb_side, station_side):
+    # Given a record still in the outbox, and a correction to it
+    (document,) = seal_documents(station_side, 1)
+    record_id = uuid.UUID(document["record_id"])
+    addendum_id = _correct(station_side, record_id)
+    # When one bundle carries both
+    result = import_data(casedb_side, make_bundle(station_side))
+    # Then the record is stored first and its correction beside it
+    assert result.stored == [record_id]
+    assert result.addenda == [(addendum_id, services.ADDENDUM_STORED)]
+    assert [view.text for view in _read(casedb_side, record_id)] == [TEXT]
+    confirmed = _confirm(station_side, result.receipt)
+    assert confirmed.records == [record_id] and confirmed.corrections == [addendum_id]
+
+
+def test_a_correction_whose_record_is_not_here_stays_in_the_outbox(casedb_side, station_side):
+    # Given a correction to a record whose bundle went on a USB stick, not imported yet
+    (document,) = seal_documents(station_side, 1)
+    record_id = uuid.UUID(document["record_id"])
+    on_the_stick = make_bundle(station_side)
+    addendum_id = _correct(station_side, record_id)
+    # When a bundle of the correction alone arrives first
+    with station_side.database.session() as session:
+        alone = services.build_bundle(session, station_side.keys, []).data
+    result = import_data(casedb_side, alone)
+    # Then it is not kept, and the receipt says its record is not here yet
+    assert result.addenda == [(addendum_id, services.ADDENDUM_WAITING)] and _held(casedb_side) == 0
+    # And the station keeps it for its next bundle
+    assert _confirm(station_side, result.receipt).corrections == []
+    assert [row.id for row in _waiting(station_side)] == [addendum_id]
+    # When the stick is imported and the station sends again
+    _confirm(station_side, import_data(casedb_side, on_the_stick).receipt)
+    again = import_data(casedb_side, make_bundle(station_side))
+    # Then the correction is kept, and the station's copy goes
+    assert again.addenda == [(addendum_id, services.ADDENDUM_STORED)]
+    assert _confirm(station_side, again.receipt).corrections == [addendum_id]
+    assert _waiting(station_side) == [] and _held(casedb_side) == 1
+
+
+def test_a_correction_of_an_erased_record_is_not_kept_and_not_sent_again(casedb_side, station_side):
+    # Given a delivered record erased at the case database, then corrected at the station
+    (record_id,) = _delivered(casedb_side, station_side)
+    _erase(casedb_side, record_id)
+    addendum_id = _correct(station_side, record_id)
+    # When the next bundle arrives
+    result = import_data(casedb_side, make_bundle(station_side))
+    # Then the correction is not kept, and the station deletes its copy all the same
+    assert result.addenda == [(addendum_id, services.ADDENDUM_RECORD_ERASED)]
+    assert _held(casedb_side) == 0
+    assert _confirm(station_side, result.receipt).corrections == [addendum_id]
+    assert _waiting(station_side) == []
+
+
+def test_a_correction_carried_by_hand_and_in_a_bundle_is_kept_once(casedb_side, station_side):
+    # Given a correction whose file was also carried by hand and imported
+    (record_id,) = _delivered(casedb_side, station_side)
+    addendum_id = _correct(station_side, record_id)
+    (waiting,) = _waiting(station_side)
+    with casedb_side.database.session() as session:
+        assert not addenda.import_file(session, casedb_side.keys, waiting.sealed).already
+    # When the next bundle carries it too
+    result = import_data(casedb_side, make_bundle(station_side))
+    # Then it counts as already received, kept once, and the station's copy goes
+    assert result.addenda == [(addendum_id, services.ADDENDUM_ALREADY)]
+    assert _held(casedb_side) == 1 and len(_read(casedb_side, record_id)) == 1
+    assert _confirm(station_side, result.receipt).corrections == [addendum_id]
+
+
+def test_corrections_go_over_the_network(casedb_side, station_side, casedb_url):
+    # Given two delivered records, a correction to each, and one new record
+    first, second = _delivered(casedb_side, station_side, 2)
+    corrections = {_correct(station_side, first), _correct(station_side, second)}
+    (document,) = seal_documents(station_side, 1)
+    # When the station sends its outbox
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url)
+    # Then the record and both corrections are delivered, in one bundle
+    assert result.delivered == [uuid.UUID(document["record_id"])] and result.bundles == 1
+    assert set(result.corrections) == corrections
+    assert _held(casedb_side) == 2 and _waiting(station_side) == []
+
+
+def test_corrections_go_with_the_last_of_several_bundles(
+    casedb_side,
+    station_side,
+    casedb_url,
+):
+    # Given three new records, and a correction to the last of them
+    documents = seal_documents(station_side, 3)
+    addendum_id = _correct(station_side, uuid.UUID(documents[-1]["record_id"]))
+    # When they are sent one record a bundle
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url, max_bundle_bytes=1)
+    # Then the correction went after its record, and was kept
+    assert result.bundles == 3 and result.corrections == [addendum_id]
+    assert _held(casedb_side) == 1
+
+
+def test_a_station_with_only_corrections_waiting_can_send(
+    casedb_side,
+    station_side,
+    casedb_url,
+):
+    (record_id,) = _delivered(casedb_side, station_side)
+    addendum_id = _correct(station_side, record_id)
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url)
+    assert result.delivered == [] and result.corrections == [addendum_id] and result.bundles == 1
+
+
+# --- a bundle's corrections, as an attacker would try them ---------------------------------
+
+
+def _bundle_with_correction(casedb: Side, station: Side) -> tuple[bytes, uuid.UUID, str]:
+    """A bundle of one new record and one correction to a delivered record; the
+    correction's id and its entry name."""
+    (record_id,) = _delivered(casedb, station)
+    addendum_id = _correct(station, record_id)
+    seal_documents(station, 1)
+    return make_bundle(station), addendum_id, f"addenda/{addendum_id}.age"
+
+
+def _nothing_new(casedb: Side) -> None:
+    # The record delivered before is all there is: not the bundle's record, nor its
+    # correction, nor the bundle.
+    assert counts(casedb) == (1, 1) and _held(casedb) == 0
+
+
+def test_a_flipped_byte_in_a_correction_imports_nothing(casedb_side, station_side):
+    data, _, name = _bundle_with_correction(casedb_side, station_side)
+
+    def flip(entries):
+        altered = bytearray(entries[name])
+        altered[len(altered) // 2] ^= 0x01
+        entries[name] = bytes(altered)
+
+    with pytest.raises(services.ManifestMismatchError):
+        import_data(casedb_side, rebundle(casedb_side, data, flip))
+    _nothing_new(casedb_side)
+
+
+def test_a_correction_left_out_of_the_bundle_imports_nothing(casedb_side, station_side):
+    data, _, name = _bundle_with_correction(casedb_side, station_side)
+    with pytest.raises(services.ManifestMismatchError):
+        import_data(casedb_side, rebundle(casedb_side, data, lambda entries: entries.pop(name)))
+    _nothing_new(casedb_side)
+
+
+def test_a_correction_added_to_the_bundle_imports_nothing(casedb_side, station_side):
+    # Given a bundle, and a correction file that its manifest does not list
+    data, _, name = _bundle_with_correction(casedb_side, station_side)
+    stranger = f"addenda/{uuid.uuid4()}.age"
+
+    def add(entries):
+        entries[stranger] = entries[name]
+
+    with pytest.raises(services.ManifestMismatchError):
+        import_data(casedb_side, rebundle(casedb_side, data, add))
+    _nothing_new(casedb_side)
+
+
+def test_another_stations_correction_in_a_bundle_imports_nothing(
+    tmp_path, casedb_side, station_side
+):
+    # Given a second enrolled station that delivered a record and corrected it
+    other = make_station(tmp_path, casedb_side, "other")
+    try:
+        enrol(casedb_side, other, "Laptop 2")
+        (theirs,) = _delivered(casedb_side, other)
+        their_correction = _correct(other, theirs)
+        (their_file,) = [row.sealed for row in _waiting(other)]
+    finally:
+        other.database.dispose()
+    # When the first station's bundle carries the other's correction in place of its own,
+    # the manifest re-signed to list it
+    data, _, name = _bundle_with_correction(casedb_side, station_side)
+    key = station_key(station_side)
+
+    def swap(entries):
+        del entries[name]
+        entries[f"addenda/{their_correction}.age"] = their_file
+
+        def listed(manifest):
+            manifest["addenda"] = [
+                {
+                    "id": str(their_correction),
+                    "sha256": hashlib.sha256(their_file).hexdigest(),
+                    "size": len(their_file),
+                }
+            ]
+
+        resign(entries, key, listed)
+
+    with pytest.raises(AddendumRefusedError) as refused:
+        import_data(casedb_side, rebundle(casedb_side, data, swap))
+    # Then nothing of the bundle is imported
+    assert "signed by another station" in str(refused.value)
+    assert "Nothing was imported" in str(refused.value)
+    assert counts(casedb_side) == (2, 2) and _held(casedb_side) == 0
+
+
+def test_a_forged_correction_in_a_signed_bundle_imports_nothing(casedb_side, station_side):
+    # Given a bundle whose correction was replaced by one naming the station's key but
+    # signed by another, the manifest re-signed by the station's key to list it
+    data, addendum_id, name = _bundle_with_correction(casedb_side, station_side)
+    with casedb_side.database.session() as session:
+        (record_id,) = session.scalars(select(Testimony.id)).all()
+    addendum = new_addendum(record_id, "forged words", [], DAY)
+    addendum["addendum_id"] = str(addendum_id)
+    key = station_key(station_side)
+    forged = _forged(casedb_side, addendum, key.verify_key.to_bytes(), SigningKey.generate())
+
+    def replace(entries):
+        entries[name] = forged
+        resign(
+            entries,
+            key,
+            lambda manifest: manifest["addenda"][0].update(
+                sha256=hashlib.sha256(forged).hexdigest(), size=len(forged)
+            ),
+        )
+
+    with pytest.raises(services.BadSignatureError) as refused:
+        import_data(casedb_side, rebundle(casedb_side, data, replace))
+    assert "signature does not verify" in str(refused.value)
+    _nothing_new(casedb_side)
+
+
+def test_a_sealed_record_in_place_of_a_correction_imports_nothing(casedb_side, station_side):
+    data, _, name = _bundle_with_correction(casedb_side, station_side)
+    key = station_key(station_side)
+
+    def replace(entries):
+        (record,) = [value for entry, value in entries.items() if entry.startswith("records/")]
+        entries[name] = record
+        resign(
+            entries,
+            key,
+            lambda manifest: manifest["addenda"][0].update(
+                sha256=hashlib.sha256(record).hexdigest(), size=len(record)
+            ),
+        )
+
+    with pytest.raises(AddendumRefusedError) as refused:
+        import_data(casedb_side, rebundle(casedb_side, data, replace))
+    assert "does not open as a correction" in str(refused.value)
+    _nothing_new(casedb_side)
+
+
+def test_a_manifest_listing_no_corrections_as_an_empty_list_is_refused(casedb_side, station_side):
+    # A station writes no "addenda" key when it has none: an empty list is not what it
+    # signs, so the manifest does not read back the same
+    seal_documents(station_side, 1)
+    key = station_key(station_side)
+
+    def empty(entries):
+        resign(entries, key, lambda manifest: manifest.update(addenda=[]))
+        assert b'"addenda":[]' in entries[MANIFEST]
+
+    with pytest.raises(BundleUnreadableError):
+        import_data(casedb_side, rebundle(casedb_side, make_bundle(station_side), empty))
+    assert counts(casedb_side) == (0, 0)
+
+
+def test_a_replayed_bundle_with_a_correction_is_refused(casedb_side, station_side):
+    data, addendum_id, _ = _bundle_with_correction(casedb_side, station_side)
+    assert import_data(casedb_side, data).addenda == [(addendum_id, services.ADDENDUM_STORED)]
+    with pytest.raises(services.ReplayedBundleError):
+        import_data(casedb_side, data)
+    assert _held(casedb_side) == 1
+
+
+def test_a_receipt_marks_a_correction_delivered_only_with_its_hash(casedb_side, station_side):
+    # Given a correction the case database kept
+    data, addendum_id, _ = _bundle_with_correction(casedb_side, station_side)
+    result = import_data(casedb_side, data)
+    # When the station's copy is not the one the receipt names (replaced in its
+    # database since)
+    with station_side.database.session() as session:
+        row = session.get(OutboxAddendum, addendum_id)
+        row.sha256 = "0" * 64
+    # Then it is not marked delivered, and stays
+    assert _confirm(station_side, result.receipt).corrections == []
+    assert [row.id for row in _waiting(station_side)] == [addendum_id]
+
+
+def test_the_import_page_says_what_became_of_the_corrections(app, database, settings, tmp_path):
+    import io
+
+    from ..conftest import _signed_in_client, csrf_token, unlock
+
+    # Given an administrator's case database, an enrolled station, a delivered record,
+    # and a bundle carrying a correction to it
+    client = _signed_in_client(app, database, settings, "casedb", "admin")
+    casedb = Side(database, settings, unlock(database, settings))
+    with database.session() as session:
+        services.casedb_signing_key(session, casedb.keys)
+    station = make_station(tmp_path, casedb, "laptop")
+    try:
+        enrol(casedb, station, "Almaty laptop")
+        (record_id,) = _delivered(casedb, station)
+        _correct(station, record_id)
+        data = make_bundle(station)
+    finally:
+        station.database.dispose()
+    # When the bundle is uploaded on the Import page
+    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
+    page = client.post(
+        "/delivery/import",
+        data={"csrf_token": token, "bundle": (io.BytesIO(data), "bundle.age")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    # Then it says the correction was kept, and the record page shows it
+    assert "Imported from Almaty laptop: 0 stored, 0 already received." in page
+    assert "Corrections in the bundle: 1 kept" in page
+    assert TEXT in client.get(f"/records/{record_id}").get_data(as_text=True)

@@ -85,11 +85,21 @@ class AddendumRefusedError(IntakeError):
         return text if self.reason is None else f"{text} {self.reason.translated()}"
 
 
-class RecordErasedError(AddendumRefusedError):
+class ConcurrentAddendumError(AddendumRefusedError):
+    """Another import stored the same correction at the same moment: this transaction
+    cannot go on."""
+
+
+class RecordNotTakenError(AddendumRefusedError):
+    """The corrected record is not one the correction's station delivered here, as far
+    as can be told: another station's, or one that does not open."""
+
+
+class RecordErasedError(RecordNotTakenError):
     """The corrected record was erased here: the correction is not kept, now or later."""
 
 
-class RecordNotHereError(AddendumRefusedError):
+class RecordNotHereError(RecordNotTakenError):
     """The correction's record is not stored here (yet): its bundle may come later."""
 
 
@@ -148,14 +158,18 @@ def take_bundled(
     actor: uuid.UUID | None = None,
 ) -> str:
     """Keep a correction that came in a bundle of ``station``, listed as
-    ``addendum_id`` (:func:`import_addendum`); the status its receipt gives. One whose
-    record is erased, or not here yet, is not kept and does not stop the bundle;
-    anything else wrong with it refuses the whole bundle (AddendumRefusedError)."""
+    ``addendum_id`` (:func:`import_addendum`); the status its receipt gives.
+
+    Neither kind of answer stops the bundle's records: a correction of a record this
+    station did not deliver here (not arrived yet, erased, another station's, or not
+    opening) is said to wait, whichever it is, so the station learns nothing of other
+    records; one refused for another reason (another correction holds its id) is said
+    refused, for good. One that is not what the signed manifest lists, not this
+    station's, not signed, or not a correction at all refuses the whole bundle (raised).
+    """
     try:
         result = import_addendum(session, keys, sealed, actor=actor, bundled=(station, addendum_id))
-    except RecordErasedError:
-        return services.ADDENDUM_RECORD_ERASED
-    except RecordNotHereError:
+    except RecordNotTakenError:
         return services.ADDENDUM_WAITING
     except (SingleRecordError, BundleUnreadableError):
         raise AddendumRefusedError(
@@ -165,6 +179,10 @@ def take_bundled(
             ),
             id=str(addendum_id),
         ) from None
+    except ConcurrentAddendumError:
+        raise
+    except AddendumRefusedError:
+        return services.ADDENDUM_REFUSED
     return services.ADDENDUM_ALREADY if result.already else services.ADDENDUM_STORED
 
 
@@ -254,7 +272,7 @@ def import_addendum(
     )
     addendum_id, record_id = uuid.UUID(addendum["addendum_id"]), uuid.UUID(addendum["record_id"])
     if bundled is not None and (station.id, addendum_id) != (bundled[0].id, bundled[1]):
-        raise AddendumRefusedError(
+        raise services.ManifestMismatchError(
             N_(
                 "Correction %(id)s in the bundle is not the one its manifest lists, or is "
                 "signed by another station. Nothing was imported."
@@ -290,12 +308,12 @@ def import_addendum(
         data_key = record_data_key(keys, testimony)
         provenance = load_provenance(session, keys, testimony)
     except RecordUnreadableError as error:
-        raise AddendumRefusedError(
+        raise RecordNotTakenError(
             N_("The record this correction is for does not open. Nothing was imported."),
             reason=error,
         ) from None
     if provenance is None or provenance.get("station_id") != str(station.id):
-        raise AddendumRefusedError(
+        raise RecordNotTakenError(
             N_(
                 "Record %(id)s was not delivered by %(label)s, so a correction from it is "
                 "refused: only the station that sealed a record can correct it. Nothing "
@@ -327,7 +345,7 @@ def import_addendum(
     try:
         session.flush()
     except IntegrityError:
-        raise AddendumRefusedError(
+        raise ConcurrentAddendumError(
             N_(
                 "The same correction was being imported at the same moment by another "
                 "import. Nothing was imported by this one; try it again."

@@ -46,6 +46,9 @@ _PADDING_OVERHEAD = LOCAL_HEADER.size + CENTRAL_ENTRY.size + 2 * len(PADDING)
 MAX_BUNDLE_RECORDS = 50_000
 #: Most corrections one bundle may hold (more wait for the next bundle).
 MAX_BUNDLE_ADDENDA = 1_000
+#: Largest sealed correction a bundle may carry: a correction's words are at most
+#: 20,000 characters, and its sealed file is padded to 64 KiB at least.
+MAX_ADDENDUM_BYTES = 1024 * 1024
 #: Largest bundle accepted from a file (the web endpoint has its own, lower limit).
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024 * 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -153,15 +156,16 @@ def parse_manifest(raw: bytes) -> Manifest:
         if data["format"] != BUNDLE_FORMAT or not isinstance(data["sequence"], int):
             raise ValueError
         station_key = bytes.fromhex(data["station_key"])
+        records = _entries(data["records"])
         addenda = _entries(data["addenda"]) if "addenda" in data else []
-        if len(addenda) > MAX_BUNDLE_ADDENDA:
+        if len(records) > MAX_BUNDLE_RECORDS or len(addenda) > MAX_BUNDLE_ADDENDA:
             raise ValueError
         manifest = Manifest(
             station_key=station_key,
             bundle_id=uuid.UUID(data["bundle_id"]),
             sequence=data["sequence"],
             made_at=str(data["made_at"]),
-            records=_entries(data["records"]),
+            records=records,
             receipt_key=bytes.fromhex(data["receipt_key"]) if "receipt_key" in data else None,
             addenda=addenda,
         )
@@ -319,6 +323,8 @@ def read_bundle_archive(
         elif info.filename != PADDING:
             raise _unreadable()
     if manifest is None or signature is None:
+        raise _unreadable()
+    if len(records) > MAX_BUNDLE_RECORDS or len(addenda) > MAX_BUNDLE_ADDENDA:
         raise _unreadable()
     return manifest, signature, records, addenda
 

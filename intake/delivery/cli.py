@@ -223,8 +223,9 @@ def _import_one(
     if result.addenda:
         click.echo(
             f"{path}: corrections: {result.corrections_kept} kept, "
-            f"{result.corrections_waiting} for records not here yet (the station sends them "
-            f"again), {result.corrections_erased} for erased records (not kept)"
+            f"{result.corrections_waiting} for records this station did not deliver here "
+            "(not arrived yet, or erased; the station sends them again), "
+            f"{result.corrections_refused} refused"
         )
     return True
 
@@ -263,7 +264,7 @@ def outbox_list(obj: CliContext) -> None:
         for row in rows:
             click.echo(f"{row.id}  sealed {row.sealed_on}  sha256 {row.sha256}")
         click.echo(f"{len(rows)} record(s) waiting for delivery.")
-        corrections = len(services.waiting_addenda(session))
+        corrections = services.waiting_addenda_count(session)
         if corrections:
             click.echo(f"{corrections} correction(s) waiting to go with the next bundle.")
 
@@ -315,7 +316,9 @@ def outbox_correct(
         sealed = record_addendum(
             session, keys, record_id, text, list(fields), _today(), author=author.strip()
         )
-    _write_new(file, sealed.sealed)
+        # Written before the correction is kept: a file that cannot be written leaves
+        # nothing waiting that its author does not know of.
+        _write_new(file, sealed.sealed)
     click.echo(
         f"Wrote {file}: correction {sealed.addendum_id} to record {record_id}, for "
         "carrying by hand (the case database imports it with intake import). It also waits "
@@ -370,6 +373,7 @@ def outbox_send(obj: CliContext, url: str, passphrase_file: Path | None) -> None
         f"Delivered {len(result.delivered)} record(s) and {len(result.corrections)} "
         f"correction(s) in {result.bundles} bundle(s)."
     )
+    _say_refused(result.refused)
 
 
 @outbox.command("export")
@@ -413,3 +417,13 @@ def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None)
         f"{len(confirmed.records)} record(s) and {len(confirmed.corrections)} correction(s) "
         "marked delivered; their sealed files are deleted."
     )
+    _say_refused(confirmed.refused)
+
+
+def _say_refused(refused: list[uuid.UUID]) -> None:
+    for addendum_id in refused:
+        click.echo(
+            f"Correction {addendum_id} was refused by the case database for good (another "
+            "correction there has the same id); it was deleted here. Record it again if it "
+            "is still needed."
+        )

@@ -101,8 +101,10 @@ class ReceivedAddendum(Base):
 class OutboxAddendum(Base):
     """A correction sealed at a station, waiting to go with the next bundle (station).
 
-    Like a sealed record: one age file and nothing else readable. Which record it
-    corrects is inside the sealed file only."""
+    Like a sealed record: one age file and nothing else readable; which record it
+    corrects is inside the sealed file only. The row is deleted once a receipt
+    confirms it, so a seized station holds nothing of a delivered correction, not even
+    that it was made."""
 
     __tablename__ = "outbox_addendum"
 
@@ -112,8 +114,5 @@ class OutboxAddendum(Base):
     made_on: Mapped[date] = mapped_column(Date)
     #: SHA-256 of the sealed bytes.
     sha256: Mapped[str] = mapped_column(String(64))
-    #: The age file, sealed to the organisation's recipients; NULL once a receipt
-    #: confirmed it, so a seized station holds nothing of it.
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    #: Day a receipt confirmed it; NULL while in the outbox.
-    delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: The age file, sealed to the organisation's recipients.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

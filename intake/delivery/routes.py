@@ -91,7 +91,7 @@ def outbox() -> str:
     return render_template(
         "delivery/outbox.html",
         pending=services.undelivered(session),
-        corrections=len(services.waiting_addenda(session)),
+        corrections=services.waiting_addenda_count(session),
         bundles=session.query(SentBundle).order_by(SentBundle.sequence.desc()).limit(20).all(),
         fingerprint=station_fingerprint(session),
         casedb_fingerprint=None if casedb_key is None else casedb_key.fingerprint,
@@ -131,14 +131,24 @@ def send() -> Response:
         flash(error.translated(), "error")
     else:
         db_session().commit()
-        _flash_delivered(len(result.delivered), len(result.corrections))
+        _flash_delivered(len(result.delivered), len(result.corrections), len(result.refused))
     return redirect(url_for(".outbox"))
 
 
-def _flash_delivered(records: int, corrections: int) -> None:
+def _flash_delivered(records: int, corrections: int, refused: int) -> None:
     flash(gettext("%(count)s record(s) delivered.", count=records), "done")
     if corrections:
         flash(gettext("%(count)s correction(s) delivered.", count=corrections), "done")
+    if refused:
+        flash(
+            gettext(
+                "%(count)s correction(s) refused by the case database for good (another "
+                "correction there has the same id); they were deleted here. Record them "
+                "again if they are still needed.",
+                count=refused,
+            ),
+            "error",
+        )
 
 
 @bp.post("/outbox/export")
@@ -179,7 +189,7 @@ def confirm() -> Response:
         flash(error.translated(), "error")
     else:
         db_session().commit()
-        _flash_delivered(len(confirmed.records), len(confirmed.corrections))
+        _flash_delivered(len(confirmed.records), len(confirmed.corrections), len(confirmed.refused))
     return redirect(url_for(".outbox"))
 
 

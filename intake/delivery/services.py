@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -57,6 +57,7 @@ from intake.db import scrub_after_commit
 from intake.delivery.bundles import (
     MANIFEST,
     MANIFEST_CONTEXT,
+    MAX_ADDENDUM_BYTES,
     MAX_BUNDLE_ADDENDA,
     MAX_BUNDLE_BYTES,
     MAX_BUNDLE_RECORDS,
@@ -528,14 +529,18 @@ def undelivered(session: Session) -> list[SealedRecord]:
     return list(session.scalars(query.order_by(SealedRecord.sealed_on, SealedRecord.id)))
 
 
-def waiting_addenda(session: Session) -> list[OutboxAddendum]:
-    """Sealed corrections still waiting for a receipt, oldest first, as many as one
-    bundle carries (the rest go with the next)."""
-    query = select(OutboxAddendum).where(
-        OutboxAddendum.delivered_on.is_(None), OutboxAddendum.sealed.is_not(None)
-    )
-    query = query.order_by(OutboxAddendum.made_on, OutboxAddendum.id)
-    return list(session.scalars(query.limit(MAX_BUNDLE_ADDENDA)))
+def waiting_addenda(
+    session: Session, limit: int | None = MAX_BUNDLE_ADDENDA
+) -> list[OutboxAddendum]:
+    """Sealed corrections waiting for a receipt, oldest first: as many as one bundle
+    carries (the rest go with the next), or ``limit``, or all (None)."""
+    query = select(OutboxAddendum).order_by(OutboxAddendum.made_on, OutboxAddendum.id)
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def waiting_addenda_count(session: Session) -> int:
+    """How many sealed corrections wait for a receipt."""
+    return int(session.scalar(select(func.count()).select_from(OutboxAddendum)) or 0)
 
 
 @dataclass(frozen=True)
@@ -741,6 +746,8 @@ class SendResult:
     delivered: list[uuid.UUID] = field(default_factory=list)
     #: Corrections the case database confirmed.
     corrections: list[uuid.UUID] = field(default_factory=list)
+    #: Corrections it refused for good (deleted here too).
+    refused: list[uuid.UUID] = field(default_factory=list)
 
 
 def send_outbox(
@@ -764,37 +771,52 @@ def send_outbox(
     casedb_key = trusted_casedb_key(session, keys)
     if casedb_key is None:
         raise _no_casedb_key()
-    pending, addenda = undelivered(session), waiting_addenda(session)
+    pending, addenda = undelivered(session), waiting_addenda(session, None)
     if not pending and not addenda:
         raise _outbox_empty()
     result = SendResult()
     total = len(pending)
-    chunks = list(_chunks(pending, max_bundle_bytes)) or [[]]
-    for number, chunk in enumerate(chunks, 1):
-        bundle = build_bundle(session, keys, chunk, addenda if number == len(chunks) else [])
+    for records, corrections in _chunks(pending, addenda, max_bundle_bytes):
+        bundle = build_bundle(session, keys, records, corrections)
         session.commit()
         receipt = post_bundle(url, bundle.data)
         confirmed = confirm_receipt(session, keys, receipt)
         session.commit()
         result.delivered += confirmed.records
         result.corrections += confirmed.corrections
+        result.refused += confirmed.refused
         result.bundles += 1
         progress(len(result.delivered), total)
     return result
 
 
-def _chunks(rows: list[SealedRecord], limit: int) -> Iterator[list[SealedRecord]]:
-    chunk: list[SealedRecord] = []
+def _chunks(
+    records: list[SealedRecord], addenda: list[OutboxAddendum], limit: int
+) -> Iterator[tuple[list[SealedRecord], list[OutboxAddendum]]]:
+    """Records, then corrections, cut into bundles of at most ``limit`` bytes of sealed
+    files (at least one file each) and at most as many of each as a bundle holds. The
+    corrections come after every record, so each goes with or after its record."""
+    taken: list[SealedRecord] = []
+    corrections: list[OutboxAddendum] = []
     size = 0
-    for row in rows:
+    for row in [*records, *addenda]:
+        is_record = isinstance(row, SealedRecord)
         length = len(row.sealed or b"")
-        if chunk and (size + length > limit or len(chunk) >= MAX_BUNDLE_RECORDS):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(row)
+        full = (
+            len(taken) >= MAX_BUNDLE_RECORDS
+            if is_record
+            else len(corrections) >= MAX_BUNDLE_ADDENDA
+        )
+        if (taken or corrections) and (size + length > limit or full):
+            yield taken, corrections
+            taken, corrections, size = [], [], 0
+        if isinstance(row, SealedRecord):
+            taken.append(row)
+        else:
+            corrections.append(row)
         size += length
-    if chunk:
-        yield chunk
+    if taken or corrections:
+        yield taken, corrections
 
 
 def _no_casedb_key() -> CasedbKeyError:
@@ -835,27 +857,30 @@ class Confirmed:
     """What confirming a receipt marked delivered."""
 
     records: list[uuid.UUID]
-    #: Corrections the case database stored, had already, or has no record for any
-    #: more (erased): none of them needs to go again.
+    #: Corrections the case database stored, or had already.
     corrections: list[uuid.UUID] = field(default_factory=list)
+    #: Corrections it refused for good; deleted here too, as sending them again
+    #: cannot change the answer.
+    refused: list[uuid.UUID] = field(default_factory=list)
 
 
 #: How the case database answers for a correction in a bundle (its receipt's status):
-#: kept, or kept before; its record was erased there, so it is not kept and never will
-#: be; its record has not arrived there yet (a bundle carried by hand and not yet
-#: imported), so it stays in the outbox and goes again with the next bundle.
+#: kept; kept before; refused for good (it is well signed but cannot be kept: another
+#: correction holds its id, say); or its record is not one this station delivered
+#: there, which is said alike whether the record has not arrived yet (a bundle carried
+#: by hand and not imported yet), was erased, or is another station's, so that a
+#: station learns nothing about records it did not deliver. The station keeps such a
+#: correction and sends it again with its next bundle.
 ADDENDUM_STORED = "stored"
 ADDENDUM_ALREADY = "already-received"
-ADDENDUM_RECORD_ERASED = "record-erased"
+ADDENDUM_REFUSED = "refused"
 ADDENDUM_WAITING = "record-not-here"
-#: The statuses after which the station deletes its sealed copy.
-_ADDENDUM_DONE = frozenset((ADDENDUM_STORED, ADDENDUM_ALREADY, ADDENDUM_RECORD_ERASED))
 
 
 def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> Confirmed:
     """Verify a receipt and mark the records it lists delivered, deleting their sealed
-    blobs; the same for the corrections it took (or cannot take: their record was
-    erased). Only what matches its sealed hash is marked.
+    blobs; delete the corrections it took or refused for good. Only what matches its
+    sealed hash counts.
     """
     require_role(session, "station")
     casedb_key = trusted_casedb_key(session, keys)
@@ -875,17 +900,18 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> Con
             raise ValueError
         bundle_id = uuid.UUID(content["bundle_id"])
         listed = {uuid.UUID(item["id"]): str(item["sha256"]) for item in content["records"]}
-        taken = {
-            uuid.UUID(item["id"]): str(item["sha256"])
+        answered = {
+            uuid.UUID(item["id"]): (str(item["sha256"]), str(item["status"]))
             for item in content.get("addenda", [])
-            if item["status"] in _ADDENDUM_DONE
         }
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError, SignatureError):
         raise _bad_receipt() from None
     sent = session.get(SentBundle, bundle_id)
     if sent is None:
         raise _bad_receipt()
-    delivered, corrections = [], []
+    delivered: list[uuid.UUID] = []
+    corrections: list[uuid.UUID] = []
+    refused: list[uuid.UUID] = []
     today = _now().date()
     rows = session.scalars(select(SealedRecord).where(SealedRecord.id.in_(list(listed))))
     for row in rows:
@@ -893,13 +919,20 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> Con
             row.delivered_on = today
             row.sealed = None
             delivered.append(row.id)
-    waiting = session.scalars(select(OutboxAddendum).where(OutboxAddendum.id.in_(list(taken))))
-    for addendum in waiting:
-        if addendum.sha256 == taken[addendum.id] and addendum.delivered_on is None:
-            addendum.delivered_on = today
-            addendum.sealed = None
+    waiting = select(OutboxAddendum).where(OutboxAddendum.id.in_(list(answered)))
+    for addendum in session.scalars(waiting):
+        digest, status = answered[addendum.id]
+        if addendum.sha256 != digest:
+            continue
+        if status in (ADDENDUM_STORED, ADDENDUM_ALREADY):
             corrections.append(addendum.id)
-    if not delivered and not corrections and sent.confirmed_on is not None:
+        elif status == ADDENDUM_REFUSED:
+            refused.append(addendum.id)
+        else:
+            continue  # its record is not there: it goes again
+        # The row goes with the file: a seized station holds nothing of it.
+        session.delete(addendum)
+    if not delivered and not corrections and not refused and sent.confirmed_on is not None:
         # This receipt, or another one for the same bundle (an import tried again at
         # the case database answers with a new one), after the bundle was confirmed.
         raise ReceiptConfirmedError(
@@ -910,13 +943,13 @@ def confirm_receipt(session: Session, keys: UnlockedKeys, receipt: bytes) -> Con
             sequence=sent.sequence,
             day=sent.confirmed_on.isoformat(),
         )
-    if delivered or corrections:
+    if delivered or corrections or refused:
         # The journal's copies of the sealed files go too (SQLite).
         scrub_after_commit(session)
     if sent.confirmed_on is None:
         sent.confirmed_on = today
         sent.receipt = receipt
-    return Confirmed(delivered, corrections)
+    return Confirmed(delivered, corrections, refused)
 
 
 # --- case database side: import ---------------------------------------------------------
@@ -945,13 +978,14 @@ class ImportResult:
 
     @property
     def corrections_waiting(self) -> int:
-        """Corrections whose record is not here yet."""
+        """Corrections of records that the station did not deliver here: not arrived
+        yet, erased, or another station's."""
         return self._corrections(ADDENDUM_WAITING)
 
     @property
-    def corrections_erased(self) -> int:
-        """Corrections of erased records, not kept."""
-        return self._corrections(ADDENDUM_RECORD_ERASED)
+    def corrections_refused(self) -> int:
+        """Corrections refused for good."""
+        return self._corrections(ADDENDUM_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -1358,34 +1392,68 @@ def _check_against_manifest(
     addenda: dict[uuid.UUID, EntryPlace] | None = None,
 ) -> None:
     """The bundle holds exactly the listed records and corrections, each of its listed
-    size. A record's SHA-256 is checked where it is read, before it is opened
-    (:func:`_prepare_group`); a correction's where it is read (:func:`_bundled_addenda`)."""
-    for entries, found in ((manifest.records, places), (manifest.addenda, addenda or {})):
-        listed = [entry.record_id for entry in entries]
-        if len(set(listed)) != len(listed) or set(listed) != set(found):
+    size, and no correction larger than one can be. A record's SHA-256 is checked where
+    it is read, before it is opened (:func:`_prepare_group`); a correction's where it is
+    read (:func:`_bundled_addendum`)."""
+    _check_entries(
+        manifest.records,
+        places,
+        _mismatch,
+        N_("The records in the bundle are not the ones its manifest lists. Nothing was imported."),
+    )
+    _check_entries(
+        manifest.addenda,
+        addenda or {},
+        _addendum_mismatch,
+        N_(
+            "The corrections in the bundle are not the ones its manifest lists. "
+            "Nothing was imported."
+        ),
+    )
+    for entry in manifest.addenda:
+        if entry.size > MAX_ADDENDUM_BYTES:
             raise ManifestMismatchError(
                 N_(
-                    "The records in the bundle are not the ones its manifest lists. "
+                    "Correction %(id)s in the bundle is larger than a correction can be. "
                     "Nothing was imported."
-                )
+                ),
+                id=str(entry.record_id),
             )
-        for entry in entries:
-            if found[entry.record_id].size != entry.size:
-                raise _mismatch(entry.record_id)
 
 
-def _bundled_addenda(
-    manifest: Manifest, bundle: Ranges, places: dict[uuid.UUID, EntryPlace]
-) -> list[tuple[uuid.UUID, bytes]]:
-    """The sealed corrections of the bundle, read (their chunks authenticated) and each
-    checked against its SHA-256 in the signed manifest."""
-    read = []
-    for entry in manifest.addenda:
-        sealed = _sealed_record(bundle, places[entry.record_id])
-        if hashlib.sha256(sealed).hexdigest() != entry.sha256:
-            raise _mismatch(entry.record_id)
-        read.append((entry.record_id, sealed))
-    return read
+def _check_entries(
+    entries: list[ManifestEntry],
+    found: dict[uuid.UUID, EntryPlace],
+    mismatch: Callable[[uuid.UUID], ManifestMismatchError],
+    other_entries: str,
+) -> None:
+    """``entries`` are exactly ``found``, each of its listed size; else ``other_entries``
+    (a message) or, for one entry of another size, ``mismatch``."""
+    listed = [entry.record_id for entry in entries]
+    if len(set(listed)) != len(listed) or set(listed) != set(found):
+        raise ManifestMismatchError(other_entries)
+    for entry in entries:
+        if found[entry.record_id].size != entry.size:
+            raise mismatch(entry.record_id)
+
+
+def _addendum_mismatch(addendum_id: uuid.UUID) -> ManifestMismatchError:
+    return ManifestMismatchError(
+        N_(
+            "Correction %(id)s in the bundle does not match its hash in the manifest. "
+            "Nothing was imported."
+        ),
+        id=str(addendum_id),
+    )
+
+
+def _bundled_addendum(bundle: Ranges, place: EntryPlace, entry: ManifestEntry) -> bytes:
+    """A sealed correction of the bundle, read (its chunks authenticated) and checked
+    against its SHA-256 in the signed manifest."""
+    sealed = _sealed_record(bundle, place)
+    if hashlib.sha256(sealed).hexdigest() != entry.sha256:
+        raise _addendum_mismatch(entry.record_id)
+    return sealed
 
 
 def _damaged_bundle() -> BundleUnreadableError:
@@ -1510,8 +1578,6 @@ def _import_bundle(
         )
     # Sizes now; hashes of new records in the workers, in parallel, before each opens.
     _check_against_manifest(manifest, places, addendum_places)
-    # The corrections are small: read and checked here, before any record is written.
-    addenda = _bundled_addenda(manifest, bundle, addendum_places)
     hashes = {entry.record_id: entry.sha256 for entry in manifest.records}
     existing = existing_records(session, list(hashes))
     for entry in manifest.records:
@@ -1533,7 +1599,7 @@ def _import_bundle(
         for entry in manifest.records
         if entry.record_id not in existing
     ]
-    _check_other_chunks(bundle, [place for _, place, _ in fresh])
+    _check_other_chunks(bundle, [*(place for _, place, _ in fresh), *addendum_places.values()])
     received_at = _minute(_now())
     provenance = {
         "station_id": str(station.id),
@@ -1560,8 +1626,18 @@ def _import_bundle(
         from intake.delivery.addenda import take_bundled
 
         taken = [
-            (addendum_id, take_bundled(session, keys, station, addendum_id, sealed, actor))
-            for addendum_id, sealed in addenda
+            (
+                entry.record_id,
+                take_bundled(
+                    session,
+                    keys,
+                    station,
+                    entry.record_id,
+                    _bundled_addendum(bundle, addendum_places[entry.record_id], entry),
+                    actor,
+                ),
+            )
+            for entry in manifest.addenda
         ]
         receipt = _sign_receipt(session, keys, manifest, stored, list(existing), received_at, taken)
         session.add(

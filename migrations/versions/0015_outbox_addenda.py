@@ -20,8 +20,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("made_on", sa.Date(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("sealed", sa.LargeBinary(), nullable=True),
-        sa.Column("delivered_on", sa.Date(), nullable=True),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_addendum")),
     )
 

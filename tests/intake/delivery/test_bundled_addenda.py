@@ -5,21 +5,25 @@ corrections could be forged, swapped, cut or altered on the way.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import json
 import uuid
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from crypto import SigningKey
-from intake.delivery import addenda, services
+from crypto import SigningKey, open_sealed
+from intake.delivery import addenda, bundles, services
 from intake.delivery.addenda import AddendumRefusedError
 from intake.delivery.bundles import MANIFEST, BundleUnreadableError
 from intake.delivery.models import OutboxAddendum, ReceivedAddendum
-from intake.interview.addenda import new_addendum, record_addendum
-from intake.records.models import Testimony
+from intake.interview.addenda import new_addendum, record_addendum, seal_addendum
+from intake.records.models import SealedRecord, Testimony
 
 from .conftest import (
     Side,
@@ -50,7 +54,7 @@ def _waiting(station: Side) -> list[OutboxAddendum]:
     with station.database.session() as session:
         rows = session.scalars(select(OutboxAddendum)).all()
         session.expunge_all()
-        return [row for row in rows if row.delivered_on is None]
+        return list(rows)
 
 
 def _confirm(station: Side, receipt: bytes) -> services.Confirmed:
@@ -94,8 +98,7 @@ def test_a_correction_waits_in_the_outbox_and_goes_with_the_next_bundle(casedb_s
     assert confirmed.records == [] and confirmed.corrections == [addendum_id]
     assert _waiting(station_side) == []
     with station_side.database.session() as session:
-        row = session.get(OutboxAddendum, addendum_id)
-        assert row is not None and row.sealed is None and row.delivered_on is not None
+        assert session.get(OutboxAddendum, addendum_id) is None  # not even its id stays
     # And with nothing left, there is nothing to deliver
     with pytest.raises(services.OutboxEmptyError):
         make_bundle(station_side)
@@ -140,17 +143,53 @@ def test_a_correction_whose_record_is_not_here_stays_in_the_outbox(casedb_side, 
     assert _waiting(station_side) == [] and _held(casedb_side) == 1
 
 
-def test_a_correction_of_an_erased_record_is_not_kept_and_not_sent_again(casedb_side, station_side):
-    # Given a delivered record erased at the case database, then corrected at the station
-    (record_id,) = _delivered(casedb_side, station_side)
-    _erase(casedb_side, record_id)
-    addendum_id = _correct(station_side, record_id)
-    # When the next bundle arrives
+def test_a_record_erased_absent_or_another_stations_is_answered_alike(
+    tmp_path, casedb_side, station_side
+):
+    # Given a record of this station erased at the case database, a record of another
+    # enrolled station, and an id the case database has never seen
+    (erased,) = _delivered(casedb_side, station_side)
+    _erase(casedb_side, erased)
+    other = make_station(tmp_path, casedb_side, "other")
+    try:
+        enrol(casedb_side, other, "Laptop 2")
+        (theirs,) = _delivered(casedb_side, other)
+    finally:
+        other.database.dispose()
+    never = uuid.uuid4()
+    # When this station sends a correction to each (as a compromised station could)
+    corrections = [_correct(station_side, record_id) for record_id in (erased, theirs, never)]
     result = import_data(casedb_side, make_bundle(station_side))
-    # Then the correction is not kept, and the station deletes its copy all the same
-    assert result.addenda == [(addendum_id, services.ADDENDUM_RECORD_ERASED)]
+    # Then the receipt answers each the same way, so the station learns nothing of
+    # which exists or was erased, and nothing is kept
+    assert sorted(result.addenda) == sorted((c, services.ADDENDUM_WAITING) for c in corrections)
     assert _held(casedb_side) == 0
-    assert _confirm(station_side, result.receipt).corrections == [addendum_id]
+    # And the station keeps them for its next bundle
+    assert _confirm(station_side, result.receipt).corrections == []
+    assert {row.id for row in _waiting(station_side)} == set(corrections)
+
+
+def test_a_correction_refused_for_good_does_not_stop_the_records(casedb_side, station_side):
+    # Given a correction at the station whose id another correction already holds at
+    # the case database, and a new record
+    (record_id,) = _delivered(casedb_side, station_side)
+    addendum_id = _correct(station_side, record_id)
+    clash = new_addendum(record_id, "other words", [], DAY)
+    clash["addendum_id"] = str(addendum_id)
+    with station_side.database.session() as session:
+        other_file = seal_addendum(session, station_side.keys, clash).sealed
+    with casedb_side.database.session() as session:
+        assert not addenda.import_file(session, casedb_side.keys, other_file).already
+    (document,) = seal_documents(station_side, 1)
+    # When the next bundle carries both
+    result = import_data(casedb_side, make_bundle(station_side))
+    # Then the record is stored, the correction refused, and the kept one unchanged
+    assert result.stored == [uuid.UUID(document["record_id"])]
+    assert result.addenda == [(addendum_id, services.ADDENDUM_REFUSED)]
+    assert [view.text for view in _read(casedb_side, record_id)] == ["other words"]
+    # And the station deletes it and says so, rather than sending it for ever
+    confirmed = _confirm(station_side, result.receipt)
+    assert confirmed.refused == [addendum_id] and confirmed.corrections == []
     assert _waiting(station_side) == []
 
 
@@ -191,11 +230,15 @@ def test_corrections_go_with_the_last_of_several_bundles(
     # Given three new records, and a correction to the last of them
     documents = seal_documents(station_side, 3)
     addendum_id = _correct(station_side, uuid.UUID(documents[-1]["record_id"]))
-    # When they are sent one record a bundle
+    # When they are sent in bundles of two and a half sealed files at most (each file
+    # is a little over 64 KiB)
     with station_side.database.session() as session:
-        result = services.send_outbox(session, station_side.keys, casedb_url, max_bundle_bytes=1)
-    # Then the correction went after its record, and was kept
-    assert result.bundles == 3 and result.corrections == [addendum_id]
+        size = max(len(row.sealed) for row in services.undelivered(session))
+        result = services.send_outbox(
+            session, station_side.keys, casedb_url, max_bundle_bytes=size * 5 // 2
+        )
+    # Then the correction went with the last record, in the second bundle, and was kept
+    assert result.bundles == 2 and result.corrections == [addendum_id]
     assert _held(casedb_side) == 1
 
 
@@ -294,7 +337,7 @@ def test_another_stations_correction_in_a_bundle_imports_nothing(
 
         resign(entries, key, listed)
 
-    with pytest.raises(AddendumRefusedError) as refused:
+    with pytest.raises(services.ManifestMismatchError) as refused:
         import_data(casedb_side, rebundle(casedb_side, data, swap))
     # Then nothing of the bundle is imported
     assert "signed by another station" in str(refused.value)
@@ -417,3 +460,93 @@ def test_the_import_page_says_what_became_of_the_corrections(app, database, sett
     assert "Imported from Almaty laptop: 0 stored, 0 already received." in page
     assert "Corrections in the bundle: 1 kept" in page
     assert TEXT in client.get(f"/records/{record_id}").get_data(as_text=True)
+
+
+def _sealed_rows(records: int, corrections: int, size: int):
+    today = date(2026, 11, 29)
+    return (
+        [
+            SealedRecord(id=uuid.uuid4(), sealed_on=today, sha256="0" * 64, sealed=bytes(size))
+            for _ in range(records)
+        ],
+        [
+            OutboxAddendum(id=uuid.uuid4(), made_on=today, sha256="0" * 64, sealed=bytes(size))
+            for _ in range(corrections)
+        ],
+    )
+
+
+def test_corrections_that_would_make_the_last_bundle_too_large_go_in_their_own():
+    # Given two records and three corrections of 64 KiB each, and bundles of 150,000
+    # bytes of sealed files at most
+    records, corrections = _sealed_rows(2, 3, 65_536)
+    # When they are cut into bundles
+    chunks = list(services._chunks(records, corrections, 150_000))
+    # Then the records go first, and the corrections after them in bundles of their own,
+    # none over the limit
+    assert chunks == [(records, []), ([], corrections[:2]), ([], corrections[2:])]
+    # And a bundle never holds more corrections than a bundle may
+    many = _sealed_rows(0, bundles.MAX_BUNDLE_ADDENDA + 1, 1)[1]
+    assert [len(c) for _, c in services._chunks([], many, 10**12)] == [
+        bundles.MAX_BUNDLE_ADDENDA,
+        1,
+    ]
+
+
+def test_a_send_splits_corrections_by_size(
+    casedb_side,
+    station_side,
+    casedb_url,
+):
+    # Given a new record and two corrections, and bundles that hold one file each
+    (record_id,) = _delivered(casedb_side, station_side)
+    corrections = {_correct(station_side, record_id), _correct(station_side, record_id)}
+    seal_documents(station_side, 1)
+    with station_side.database.session() as session:
+        result = services.send_outbox(session, station_side.keys, casedb_url, max_bundle_bytes=1)
+    # Then each went in a bundle of its own, and all were taken
+    assert result.bundles == 3 and len(result.delivered) == 1
+    assert set(result.corrections) == corrections and _held(casedb_side) == 2
+
+
+def test_manifests_and_receipts_without_corrections_are_as_before(casedb_side, station_side):
+    # Given a bundle with records only
+    seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    # Then its manifest has no "addenda" key, nor has the receipt
+    payload = open_sealed(data, [casedb_side.keys.identity])
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        assert b'"addenda"' not in archive.read(MANIFEST)
+    result = import_data(casedb_side, data)
+    assert result.addenda == []
+    wrapper = json.loads(services._opened_receipt(station_side.keys, result.receipt))
+    assert "addenda" not in json.loads(base64.b64decode(wrapper["payload"]))
+
+
+def test_a_bundle_listing_too_many_corrections_or_records_is_refused(
+    casedb_side, station_side, monkeypatch
+):
+    # Given a bundle of two records and two corrections, where one of each is allowed
+    (record_id,) = _delivered(casedb_side, station_side)
+    _correct(station_side, record_id)
+    _correct(station_side, record_id)
+    seal_documents(station_side, 2)
+    data = make_bundle(station_side)
+    for limit in ("MAX_BUNDLE_ADDENDA", "MAX_BUNDLE_RECORDS"):
+        with monkeypatch.context() as patch:
+            patch.setattr(bundles, limit, 1)
+            # When it is imported / Then it is refused whole
+            with pytest.raises(BundleUnreadableError):
+                import_data(casedb_side, data)
+        _nothing_new(casedb_side)
+
+
+def test_a_correction_larger_than_one_can_be_is_refused(casedb_side, station_side, monkeypatch):
+    data, addendum_id, _ = _bundle_with_correction(casedb_side, station_side)
+    monkeypatch.setattr(services, "MAX_ADDENDUM_BYTES", 1000)
+    with pytest.raises(services.ManifestMismatchError) as refused:
+        import_data(casedb_side, data)
+    assert f"Correction {addendum_id} in the bundle is larger than a correction can be" in str(
+        refused.value
+    )
+    _nothing_new(casedb_side)

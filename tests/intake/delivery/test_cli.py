@@ -288,7 +288,7 @@ def test_a_correction_goes_with_the_next_bundle_file(tmp_path, casedb_side, pass
     assert "0 record(s), 1 correction(s)" in exported.output, exported.output
     imported = run(casedb_side, "import", str(second), passphrase_file=passphrase_file)
     assert imported.exit_code == 0, imported.output
-    assert "corrections: 1 kept, 0 for records not here yet" in imported.output
+    assert "corrections: 1 kept, 0 for records this station did not deliver" in imported.output
     receipt = f"{second}.receipt"
     confirmed = run(station, "outbox", "confirm", receipt, passphrase_file=passphrase_file)
     # Then the station's copy is gone, and nothing waits

@@ -21,16 +21,18 @@ from .conftest import PlainRanges
 
 _KEY = SigningKey.generate()
 _RECORD_ID = uuid.uuid4()
+_ADDENDUM_ID = uuid.uuid4()
 
 
 def _manifest(**changes: object) -> bundles.Manifest:
-    """A well-formed manifest of one record, with ``changes``."""
+    """A well-formed manifest of one record and one correction, with ``changes``."""
     fields: dict[str, object] = {
         "station_key": _KEY.verify_key.to_bytes(),
         "bundle_id": uuid.uuid4(),
         "sequence": 1,
         "made_at": "2026-01-01T00:00:00+00:00",
         "records": [bundles.ManifestEntry(_RECORD_ID, "0" * 64, 3)],
+        "addenda": [bundles.ManifestEntry(_ADDENDUM_ID, "1" * 64, 2)],
     }
     return bundles.Manifest(**{**fields, **changes})  # type: ignore[arg-type]
 
@@ -43,6 +45,7 @@ def _archive() -> bytes:
             (bundles.MANIFEST, raw),
             (bundles.SIGNATURE, _KEY.sign(raw, context=bundles.MANIFEST_CONTEXT)),
             (f"records/{_RECORD_ID}.age", b"abc"),
+            (f"addenda/{_ADDENDUM_ID}.age", b"de"),
         ]
     )
 
@@ -68,8 +71,8 @@ def _apply(blob: bytes, changes: list[tuple[int, int]]) -> bytes:
 def _parse_bundle(blob: bytes) -> None:
     ranges = PlainRanges(blob)
     try:
-        raw, _signature, places, _addenda = bundles.read_bundle_archive(ranges)
-        for place in places.values():
+        raw, _signature, places, addenda = bundles.read_bundle_archive(ranges)
+        for place in [*places.values(), *addenda.values()]:
             bundles.read_entry(ranges, place)
         bundles.parse_manifest(raw)
     except EXPECTED:

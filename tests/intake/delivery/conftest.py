@@ -4,6 +4,7 @@ station (SQLite) registered to it, enrolled and trusting its receipt key.
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from intake.settings import Settings
 from intake.workspace import services as workspace
 from intake.workspace.vault import UnlockedKeys
 
-from ..conftest import init, make_settings, unlock
+from ..conftest import _signed_in_client, csrf_token, init, make_settings, unlock
 from ..records.helpers import WORKED_EXAMPLE, load
 
 
@@ -175,3 +176,23 @@ def casedb_url(casedb_app):
     thread.start()
     yield f"http://127.0.0.1:{server.socket.getsockname()[1]}"
     server.close()
+
+
+def web_casedb(app: Any, database: Database, settings: Settings) -> tuple[Any, Side]:
+    """A test client signed in as an administrator at a new case database (its receipt
+    key made), and the case database as a Side."""
+    client = _signed_in_client(app, database, settings, "casedb", "admin")
+    casedb = Side(database, settings, unlock(database, settings))
+    with database.session() as session:
+        services.casedb_signing_key(session, casedb.keys)
+    return client, casedb
+
+
+def upload(client: Any, data: bytes, name: str) -> str:
+    """The page the Import page answers with for the file ``data`` called ``name``."""
+    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
+    return client.post(
+        "/delivery/import",
+        data={"csrf_token": token, "bundle": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)

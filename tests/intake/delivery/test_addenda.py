@@ -28,7 +28,6 @@ from intake.interview.addenda import (
 from intake.records.attachments import pack_payload
 from intake.records.services import canonical_json
 
-from ..conftest import _signed_in_client, csrf_token
 from .conftest import (
     Side,
     enrol,
@@ -37,6 +36,8 @@ from .conftest import (
     make_station,
     payload_of,
     seal_documents,
+    upload,
+    web_casedb,
 )
 
 TEXT = "Она родилась в 1979 году, а не в 1980: информант поправила себя."  # noqa: RUF001
@@ -349,14 +350,8 @@ def test_a_correction_altered_in_the_database_shows_as_altered(casedb_side, stat
 
 
 def test_the_import_page_and_the_record_page(app, database, settings, tmp_path):
-    from ..conftest import unlock
-    from .conftest import Side
-
     # Given a coordinator's case database, an enrolled station and a delivered record
-    client = _signed_in_client(app, database, settings, "casedb", "admin")
-    casedb = Side(database, settings, unlock(database, settings))
-    with database.session() as session:
-        services.casedb_signing_key(session, casedb.keys)
+    client, casedb = web_casedb(app, database, settings)
     station = make_station(tmp_path, casedb, "laptop")
     try:
         enrol(casedb, station, "Almaty laptop")
@@ -365,14 +360,7 @@ def test_the_import_page_and_the_record_page(app, database, settings, tmp_path):
     finally:
         station.database.dispose()
     # When the correction file is uploaded on the Import page
-    import io
-
-    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
-    page = client.post(
-        "/delivery/import",
-        data={"csrf_token": token, "bundle": (io.BytesIO(data), f"addendum-{record_id}.age")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, data, f"addendum-{record_id}.age")
     # Then the page says it was kept, not applied, and links to the record
     assert "was kept beside its record" in page and "Almaty laptop" in page
     assert f'href="/records/{record_id}"' in page
@@ -382,13 +370,7 @@ def test_the_import_page_and_the_record_page(app, database, settings, tmp_path):
     assert "<script>alert(1)" not in record and "&lt;script&gt;alert(1)" in record
     assert "$.victim.birth_date" in record
     # And a second upload of the same file says it was received before
-    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
-    again = client.post(
-        "/delivery/import",
-        data={"csrf_token": token, "bundle": (io.BytesIO(data), "again.age")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    assert "This correction was received before" in again
+    assert "This correction was received before" in upload(client, data, "again.age")
 
 
 def test_intake_import_takes_a_correction_file(

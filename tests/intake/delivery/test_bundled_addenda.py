@@ -33,6 +33,8 @@ from .conftest import (
     make_bundle,
     make_station,
     seal_documents,
+    upload,
+    web_casedb,
 )
 from .test_addenda import _erase, _forged, _read
 from .test_faults import rebundle, resign, station_key
@@ -431,16 +433,9 @@ def test_a_receipt_marks_a_correction_delivered_only_with_its_hash(casedb_side, 
 
 
 def test_the_import_page_says_what_became_of_the_corrections(app, database, settings, tmp_path):
-    import io
-
-    from ..conftest import _signed_in_client, csrf_token, unlock
-
     # Given an administrator's case database, an enrolled station, a delivered record,
     # and a bundle carrying a correction to it
-    client = _signed_in_client(app, database, settings, "casedb", "admin")
-    casedb = Side(database, settings, unlock(database, settings))
-    with database.session() as session:
-        services.casedb_signing_key(session, casedb.keys)
+    client, casedb = web_casedb(app, database, settings)
     station = make_station(tmp_path, casedb, "laptop")
     try:
         enrol(casedb, station, "Almaty laptop")
@@ -450,12 +445,7 @@ def test_the_import_page_says_what_became_of_the_corrections(app, database, sett
     finally:
         station.database.dispose()
     # When the bundle is uploaded on the Import page
-    token = csrf_token(client.get("/delivery/import").get_data(as_text=True))
-    page = client.post(
-        "/delivery/import",
-        data={"csrf_token": token, "bundle": (io.BytesIO(data), "bundle.age")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, data, "bundle.age")
     # Then it says the correction was kept, and the record page shows it
     assert "Imported from Almaty laptop: 0 stored, 0 already received." in page
     assert "Corrections in the bundle: 1 kept" in page

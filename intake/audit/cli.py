@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from intake.accounts.services import list_accounts
 from intake.audit import services
 from intake.cli import CliContext, passphrase_option, unlocked
 
@@ -51,7 +52,9 @@ def audit_verify(obj: CliContext, passphrase_file: Path | None) -> None:
 def audit_list(
     obj: CliContext, limit: int, record_id: uuid.UUID | None, passphrase_file: Path | None
 ) -> None:
-    """Print the newest entries: number, time, actor, action, record."""
+    """Print the newest entries: number, time, account (its username; "-" for a command
+    run at the server or a station's delivery), action, record; for an export, its kind,
+    recipient and the file's SHA-256."""
     keys = unlocked(obj, passphrase_file, role="casedb")
     with obj.database.session() as session:
         events = (
@@ -59,11 +62,20 @@ def audit_list(
             if record_id is None
             else services.events_about(session, keys, str(record_id), limit=limit)
         )
+        names = {str(row.account.id): row.username for row in list_accounts(session, keys)}
         for event in events:
-            click.echo(
-                f"{event.seq:>7}  {event.at:%Y-%m-%d %H:%M}  {event.actor or '-':<36}  "
+            actor = names.get(event.actor, event.actor) if event.actor else "-"
+            line = (
+                f"{event.seq:>7}  {event.at:%Y-%m-%d %H:%M}  {actor:<24}  "
                 f"{event.action:<16}  {event.record_id or ''}"
             )
+            exported = event.exported
+            if exported:
+                line += (
+                    f"  kind={exported['kind']} recipient={exported['recipient']!r} "
+                    f"sha256={exported['sha256'] or '-'}"
+                )
+            click.echo(line.rstrip())
 
 
 @audit.command("checkpoint")

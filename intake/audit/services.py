@@ -83,6 +83,18 @@ class Event:
     details: dict[str, Any]
 
     @property
+    def exported(self) -> dict[str, str] | None:
+        """What an export (or its preview) was: kind, recipient, file format, and the
+        written file's SHA-256, as recorded (strings; "" where not recorded); None for
+        other events."""
+        if self.action not in ("export", "export.preview"):
+            return None
+        return {
+            key: str(self.details.get(key) or "")
+            for key in ("kind", "recipient", "format", "sha256")
+        }
+
+    @property
     def shown(self) -> list[str]:
         """The ids of the records a list, search or queue showed (:func:`shown_records`);
         other events' "records" detail, where it is a count, is not one."""

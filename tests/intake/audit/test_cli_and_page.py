@@ -170,3 +170,36 @@ def test_an_id_number_search_keeps_no_record_ids(database, casedb):
         session.commit()
         (event,) = [e for e in services.list_events(session, casedb) if e.action == "search"]
     assert event.details == {"by": "id", "results": event.details["results"]}
+
+
+def test_an_export_shows_its_recipient_and_file_hash_with_the_account_name(
+    app, cli_obj, database, settings, passphrase_file
+):
+    from intake.accounts.services import list_accounts
+
+    # Given an administrator who wrote an export for a partner
+    client = _admin_client(app, database, settings)
+    keys = unlock(database, settings)
+    digest = "ab" * 32
+    with database.session() as session:
+        (admin,) = [row.account for row in list_accounts(session, keys)]
+        services.record_event(
+            session,
+            keys,
+            actor=admin.id,
+            action="export",
+            details={
+                "kind": "victims",
+                "recipient": "Partner DB",
+                "format": "csv",
+                "sha256": digest,
+            },
+        )
+    # When the Audit page is opened / Then who received which file can be told
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "Partner DB" in page and digest in page and "victims" in page
+    # And the command line names the account and the file
+    listed = _run(cli_obj, "audit", "list", "--passphrase-file", passphrase_file)
+    (line,) = [line for line in listed.output.splitlines() if " export " in line]
+    assert "admin-1" in line and str(admin.id) not in line
+    assert "recipient='Partner DB'" in line and f"sha256={digest}" in line

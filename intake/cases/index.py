@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from intake.records.derived import date_bounds, load_reference
+from intake.records.derived import date_bounds, load_reference, withdrawn_from
 from intake.records.shape import mapping as _dict
 from intake.records.shape import mappings as _list
 
@@ -182,14 +182,16 @@ def _record_facts(document: Mapping[str, Any], station: str | None) -> list[Any]
         _dict(victim.get("status")).get("code"),
         _dict(document.get("coding")).get("verification_level"),
         consent.get("identity_level"),
-        _flag(consent.get("share_with_partner_databases")),
-        _flag(consent.get("research_use")),
+        # Consent to share or to research use, as it stands after any withdrawal: a
+        # withdrawn one filters as "no", as exports leave the record out.
+        0 if withdrawn_from(consent, "esf") else _flag(consent.get("share_with_partner_databases")),
+        0 if withdrawn_from(consent, "research") else _flag(consent.get("research_use")),
         _flag(consent.get("publish_victim_name")),
     ]
 
 
 #: Version of what :func:`index_facts` gives; facts of another version are not used.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 def index_facts(document: Mapping[str, Any], station: str | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake.errors import N_
+from intake.records.derived import withdrawn_from
 
 #: The kinds of export and the consent decision each needs.
 EXPORT_KINDS = ("victims", "esf", "research")
@@ -34,13 +35,6 @@ LEFT_OUT_REASONS: dict[str, str] = {
 LOCATION_LEVELS = ("full", "county", "prefecture", "region", "none")
 #: Used when a record's consent names no location level.
 DEFAULT_LOCATION_LEVEL = "region"
-
-#: Which withdrawal scopes end which export.
-_WITHDRAWAL_ENDS = {
-    "victims": {"entire_record", "publication", "partner_sharing"},
-    "esf": {"entire_record", "partner_sharing"},
-    "research": {"entire_record", "research_use"},
-}
 
 
 @dataclass(frozen=True)
@@ -77,8 +71,7 @@ def _withheld(consent: Mapping[str, Any]) -> set[str]:
 def _left_out(consent: Mapping[str, Any], kind: str, recipient: str) -> str | None:
     if consent.get("to_record") is not True:
         return "no_consent_to_record"
-    withdrawal = consent.get("withdrawal")
-    if isinstance(withdrawal, Mapping) and withdrawal.get("scope") in _WITHDRAWAL_ENDS[kind]:
+    if withdrawn_from(consent, kind):
         return "withdrawn"
     if kind == "research":
         return None if consent.get("research_use") is True else "no_research_use"

@@ -35,6 +35,15 @@ DETENTION_KINDS = frozenset({"reeducation_camp", "detention_centre", "prison", "
 WORK_KINDS = frozenset({"camp_workshop", "assigned_factory_work", "labour_transfer"})
 
 #: Precisions whose bounds are exact calendar spans of the value.
+#: Which scopes of a withdrawal of consent (codebook ``withdrawal_scope``) end which
+#: use of a record: entries for victim databases, HURIDOCS events for partners, and
+#: research datasets.
+WITHDRAWAL_ENDS: dict[str, frozenset[str]] = {
+    "victims": frozenset({"entire_record", "publication", "partner_sharing"}),
+    "esf": frozenset({"entire_record", "partner_sharing"}),
+    "research": frozenset({"entire_record", "research_use"}),
+}
+
 _EXACT_PRECISIONS = frozenset({"day", "month", "year", "season"})
 _VALUE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -177,6 +186,13 @@ def _bounds(precision: str, value: str, season: str | None) -> tuple[date | None
     if precision == "after":
         return last + timedelta(days=1), None
     return None, None
+
+
+def withdrawn_from(consent: Mapping[str, Any], use: str) -> bool:
+    """Whether the record's consent was withdrawn for ``use`` (a key of
+    :data:`WITHDRAWAL_ENDS`)."""
+    withdrawal = consent.get("withdrawal")
+    return isinstance(withdrawal, Mapping) and withdrawal.get("scope") in WITHDRAWAL_ENDS[use]
 
 
 def is_exact(when: object) -> bool:

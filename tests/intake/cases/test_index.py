@@ -125,3 +125,27 @@ def test_a_closed_index_cannot_be_read():
     index.close()
     with pytest.raises(IndexClosedError):
         index.query(Filters())
+
+
+@pytest.mark.parametrize(
+    ("scope", "research", "shared"),
+    [
+        ("research_use", False, True),
+        ("partner_sharing", True, False),
+        ("entire_record", False, False),
+        ("publication", True, True),
+    ],
+)
+def test_a_withdrawal_of_consent_filters_as_no_consent(scope, research, shared):
+    # Given a record that consented to research use and partner sharing, then withdrew
+    # consent for ``scope``
+    withdrawn = _worked()
+    withdrawn["consent"].update(research_use=True, share_with_partner_databases=True)
+    withdrawn["consent"]["withdrawal"] = {"scope": scope, "reason": "Phoned on 3 May"}
+    built = CaseIndex()
+    built.put_many([("a", withdrawn, date(2026, 11, 1), None)])
+    # Then the consent filters answer as exports do: what was withdrawn counts as no
+    assert _ids(built, research_use=True) == (["a"] if research else [])
+    assert _ids(built, research_use=False) == ([] if research else ["a"])
+    assert _ids(built, share_with_partners=True) == (["a"] if shared else [])
+    assert _ids(built, share_with_partners=False) == ([] if shared else ["a"])

@@ -20,6 +20,7 @@ from flask import (
 from flask import request as flask_request
 from flask_babel import gettext
 from flask_login import current_user
+from wtforms import Field
 
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
@@ -27,7 +28,7 @@ from intake.exports import partners, services
 from intake.exports.consent import LEFT_OUT_REASONS
 from intake.exports.downloads import Downloads
 from intake.exports.forms import ExportForm, PartnerForm
-from intake.exports.sealing import parse_recipients, seal_export
+from intake.exports.sealing import SecretKeyGivenError, parse_recipients, seal_export
 from intake.formbase import ActionForm
 from intake.web import confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
@@ -95,6 +96,7 @@ def preview() -> str | Response | tuple[str, int]:
         label, _keys = _chosen(form)
         request = form.export_request(label).checked()
     except IntakeError as error:
+        _forget_secret(error, form.recipient_keys)
         return _page(form, error=error.translated()), error.status
     return Response(stream_with_context(_preview_page(form, request)), mimetype="text/html")
 
@@ -123,6 +125,12 @@ def _progress_bar(done: int, total: int) -> str:
     return render_template("exports/_progress.html", done=done, total=total)
 
 
+def _forget_secret(error: IntakeError, field: Field) -> None:
+    """Empty the field that held a secret key, so the page does not show it again."""
+    if isinstance(error, SecretKeyGivenError):
+        field.data, field.raw_data = "", []
+
+
 def _failure(error: IntakeError | None) -> str:
     """What to show for a job that failed: its own message, or a general one."""
     return error.translated() if error is not None else gettext("Something went wrong.")
@@ -143,6 +151,7 @@ def write() -> str | Response | tuple[str, int]:
         seal_export(b"", keys, allow_plain=allow_plain)  # refuses a plain file not confirmed
     except IntakeError as error:
         # Back to the Export page with everything chosen kept and the reason on top.
+        _forget_secret(error, form.recipient_keys)
         return _page(form, error=error.translated()), error.status
     return Response(
         stream_with_context(_write_page(request, keys, allow_plain)), mimetype="text/html"
@@ -192,7 +201,13 @@ def download() -> Response:
         abort(400)
     waiting = _downloads().take(str(current_user.account_id), flask_request.form.get("token", ""))
     if waiting is None:
-        abort(404)
+        # Taken already, waited too long, or another person's: said alike.
+        message = gettext(
+            "This export file is no longer here: it can be downloaded once, within 10 "
+            "minutes of being written, and nothing of it is kept after that. Write the "
+            "export again from the Export page."
+        )
+        return Response(render_template("error.html", message=message), status=410)
     response = Response(waiting.data, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = f'attachment; filename="{waiting.filename}"'
     response.headers["X-Export-SHA256"] = waiting.sha256
@@ -214,6 +229,7 @@ def add_partner() -> str | Response | tuple[str, int]:
         )
     except IntakeError as error:
         db_session().rollback()
+        _forget_secret(error, partner_form.keys)
         return _page(_form(), partner_form, partner_error=error.translated()), error.status
     db_session().commit()
     return redirect(url_for(".index"))

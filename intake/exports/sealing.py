@@ -22,6 +22,11 @@ class PlainExportNotConfirmedError(IntakeError):
     status = 409
 
 
+class SecretKeyGivenError(ExportRecipientError):
+    """An age secret key was given where a recipient (public) key belongs: it is neither
+    kept nor shown again, and the field that held it is emptied."""
+
+
 def parse_recipients(text: str | Sequence[str]) -> list[str]:
     """Recipient strings (one per line or in a list), each checked; duplicates dropped."""
     items = text.split() if isinstance(text, str) else [item.strip() for item in text]
@@ -31,6 +36,15 @@ def parse_recipients(text: str | Sequence[str]) -> list[str]:
             N_("At most %(count)s recipient keys can be given."), count=MAX_RECIPIENTS
         )
     for recipient in recipients:
+        if recipient.upper().startswith("AGE-SECRET-KEY-"):
+            raise SecretKeyGivenError(
+                N_(
+                    "A secret key (AGE-SECRET-KEY-...) was given where a public key "
+                    "belongs. It was not kept, and it is not shown here; give the public "
+                    "key, which starts with age1, and keep the secret key with its owner "
+                    "alone."
+                )
+            )
         try:
             parse_recipient(recipient)
         except KeyFormatError:

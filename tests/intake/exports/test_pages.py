@@ -66,7 +66,8 @@ def _written(client, data):  # type: ignore[no-untyped-def]
     )
     assert download.status_code == 200
     again = client.post("/exports/download", data={"csrf_token": csrf_token(page), "token": token})
-    assert again.status_code == 404  # once only
+    assert again.status_code == 410  # once only, and said so
+    assert "can be downloaded once" in again.get_data(as_text=True)
     return download
 
 
@@ -125,6 +126,24 @@ def test_a_partner_with_a_bad_key_is_refused_on_the_page_with_what_was_typed(coo
     assert 'class="error partner-error" role="alert"' in page
     assert 'value="Victims DB"' in page and "age1notakey" in page
     assert "No partner yet." in page
+
+
+def test_a_secret_key_pasted_as_a_partner_key_is_neither_kept_nor_shown(coordinator):
+    from crypto import Identity
+
+    # Given the secret key of an age identity, pasted where the partner's public key goes
+    secret = Identity.generate().secret_string()
+    assert secret.startswith("AGE-SECRET-KEY-")
+    for field, path in (("keys", "/exports/partners"), ("recipient_keys", "/exports/preview")):
+        page = coordinator.get("/exports/").get_data(as_text=True)
+        data = {**_fields(coordinator), "label": "Victims DB", field: secret}
+        data["csrf_token"] = csrf_token(page)
+        # When it is submitted / Then it is refused, and the page does not show it again
+        answer = coordinator.post(path, data=data).get_data(as_text=True)
+        assert "A secret key (AGE-SECRET-KEY-...) was given" in answer
+        assert secret not in answer and secret.lower() not in answer
+        assert secret[15:40] not in answer
+    assert "No partner yet." in coordinator.get("/exports/").get_data(as_text=True)
 
 
 def test_removing_a_partner_asks_first(coordinator):

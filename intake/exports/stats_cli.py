@@ -8,10 +8,7 @@ import click
 
 from intake.cli import CliContext, passphrase_option, unlocked
 from intake.exports import stats
-
-
-def _label(vocabulary: str, code: str) -> str:
-    return code
+from intake.exports.stats_routes import label as _label
 
 
 @click.command("stats")

@@ -40,6 +40,10 @@ def test_csv_file_holds_the_suppressed_counts_and_is_audited(
     by_code = {(row["table"], row["code"]): row["count"] for row in rows}
     assert by_code[("prefecture", "ili")] == "7"
     assert by_code[("facility", "jiafang_industrial_park")] == "fewer than 5"
+    # And each code has its English label beside it, as the page's CSV has
+    labels = {(row["table"], row["code"]): row["label"] for row in rows}
+    assert labels[("facility", "jiafang_industrial_park")] == "Jiafang Industrial Park"
+    assert labels[("prefecture", "ili")].startswith("Ili Kazakh Autonomous Prefecture")
     assert "Counting testimonies" in result.output  # the progress bar
     # and the export is in the audit trail with the file's hash
     keys = unlock(database, settings)

@@ -582,7 +582,9 @@ def _identity_number_problems(victim: Mapping[str, Any]) -> list[Problem]:
     if not isinstance(number, str) or not number.strip():
         return []
     path = "$.victim.resident_id_number"
-    compact = ric.compact(number)
+    # Spaces and hyphens, as people group the digits when they write the number down,
+    # are not part of it (the search and the same-person index leave them out too).
+    compact = ric.compact(re.sub(r"[\s-]", "", number))
     try:
         ric.validate(compact)
     except InvalidLength:

@@ -223,6 +223,23 @@ def test_victim_external_ids_status_and_health(station_interviewer, database, se
     )
 
 
+def test_an_id_number_typed_in_groups_is_kept_as_one_number(
+    station_interviewer, database, settings
+):
+    # Given the victim's ID number typed as it is written on the document, in groups
+    base = start_draft(station_interviewer)
+    data = {
+        "names-0-text": GUL,
+        "names-0-script": "Cyrl",
+        "names-0-kind": "full",
+        "resident_id_number": "110105 19491231 002x",
+    }
+    # When the step is saved / Then the draft keeps the number without its spaces
+    assert post_step(station_interviewer, f"{base}/victim", data).status_code == 302
+    victim = read_draft(database, settings, base)["victim"]
+    assert victim["resident_id_number"] == "11010519491231002X"
+
+
 def test_consent_new_decisions_and_the_date_in_boxes(station_interviewer, database, settings):
     base = start_draft(station_interviewer)
     data = {

@@ -324,3 +324,18 @@ def test_validate_record_never_raises_when_a_section_is_replaced(key: str, value
     document = copy.deepcopy(WORKED)
     document[key] = value
     assert isinstance(validate_record(document), list)
+
+
+@pytest.mark.parametrize(
+    "typed", ["110105 19491231 002X", "110105-19491231-002x", " 11010519491231002 X "]
+)
+def test_an_id_number_written_in_groups_is_the_same_number(typed: str) -> None:
+    # Given a valid ID number (Beijing, born 31 December 1949) as people write it down,
+    # in groups, in the worked example
+    document = _fixture("valid", "worked_example")
+    document["victim"]["resident_id_number"] = typed
+    # When validated / Then it passes as the compact number does
+    assert validate_record(document) == []
+    # And a wrong check digit in a grouped number is still refused
+    document["victim"]["resident_id_number"] = typed.replace("X", "5").replace("x", "5")
+    assert [p.code for p in validate_record(document)] == ["ric_bad_check_digit"]

@@ -70,6 +70,19 @@ class LinkError(IntakeError):
     status = 400
 
 
+class ReasonMissingError(LinkError):
+    """A same-person pair confirmed or rejected in the queue without a reason."""
+
+
+def check_reason(state: str, reason: str | None, *, in_queue: bool) -> None:
+    """Refuse a pair confirmed or rejected without a reason: the queue asks for one for
+    each pair, and a rejection is made nowhere else. Undoing, setting aside and
+    restoring on a person page need none.
+    """
+    if (in_queue or state == REJECTED) and not (reason or "").strip():
+        raise ReasonMissingError(N_("This field is required."))
+
+
 @dataclass(frozen=True)
 class Decision:
     """One decision about a pair, reason decrypted."""
@@ -138,10 +151,12 @@ def decide(
         raise LinkError(N_("Unknown kind of link."))
     if state == REJECTED and relation != SAME_PERSON:
         raise LinkError(N_("Only a same-person candidate can be rejected."))
-    stored = session.scalars(
-        select(Testimony.id).where(Testimony.id.in_([a, b]), Testimony.state == "stored")
-    ).all()
-    if len(stored) != 2:
+    query = select(Testimony.id, Testimony.state).where(Testimony.id.in_([a, b]))
+    states = {row.id: row.state for row in session.execute(query)}
+    for record_id in (a, b):
+        if record_id not in states:
+            raise LinkError(N_("There is no record %(id)s."), id=str(record_id))
+    if set(states.values()) != {"stored"}:
         raise LinkError(N_("Both records must be stored (not erased) to be linked."))
     first, second = _ordered(a, b)
     link_id = uuid.uuid4()

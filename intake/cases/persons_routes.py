@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import DataRequired
 
 from intake.cases import labels, persons
 from intake.cases.forms_search import RELATION_LABELS, DecisionForm, LinkForm
 from intake.facilities.services import live_registry
+from intake.interview.steps.victim import check_record_id
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -18,10 +23,30 @@ bp = Blueprint("persons", __name__, url_prefix="/persons")
 REVIEWERS = ("admin", "coordinator")
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PersonLinkForm(LinkForm):
+    """The person page's link form. An id pasted with a space or a line end around it
+    is taken; a malformed one is refused in words, as the interview refuses it."""
+
+    other = StringField(
+        _l("Other record id"),
+        filters=[_stripped],
+        validators=[DataRequired(), check_record_id],
+        render_kw={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
 @bp.get("/queue")
 @login_required(*REVIEWERS)
 def queue() -> str:
     """Pairs of records that may be one person, most likely first."""
+    return _queue_page(DecisionForm())
+
+
+def _queue_page(form: DecisionForm, refused: dict[str, str] | None = None) -> str:
     session = db_session()
     facilities = live_registry(session)
     candidates = persons.review_queue(
@@ -31,20 +56,28 @@ def queue() -> str:
     return render_template(
         "cases/queue.html",
         candidates=candidates,
-        form=DecisionForm(),
+        form=form,
+        refused=refused,
         facility_name=labels.facility_namer(facilities),
     )
 
 
 @bp.post("/decide")
 @login_required(*REVIEWERS)
-def decide() -> Response:
+def decide() -> Any:
     """Confirm, reject or undo a link between two records."""
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    session = db_session()
     a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
+    in_queue = form.next.data != "person"
+    try:
+        persons.check_reason(form.state.data, form.reason.data, in_queue=in_queue)
+    except persons.ReasonMissingError as error:
+        # The pair is offered again with the refusal beside its reason.
+        refused = {"a": str(a), "b": str(b), "state": form.state.data}
+        return _queue_page(form, {**refused, "message": error.translated()}), error.status
+    session = db_session()
     persons.decide(
         session,
         unlocked_keys(),
@@ -56,7 +89,7 @@ def decide() -> Response:
         reason=form.reason.data,
     )
     session.commit()
-    if form.next.data == "person":
+    if not in_queue:
         return redirect(url_for(".person", record_id=a))
     return redirect(url_for(".queue"))
 
@@ -65,6 +98,10 @@ def decide() -> Response:
 @login_required(*REVIEWERS)
 def person(record_id: uuid.UUID) -> str:
     """The person a record belongs to: their records, links and decisions."""
+    return _person_page(record_id, PersonLinkForm())
+
+
+def _person_page(record_id: uuid.UUID, link_form: LinkForm) -> str:
     session = db_session()
     require_role(session, "casedb")
     view = persons.person_view(session, unlocked_keys(), record_id, actor=current_user.account_id)
@@ -73,29 +110,35 @@ def person(record_id: uuid.UUID) -> str:
         "cases/person.html",
         record_id_page=record_id,
         view=view,
-        form=DecisionForm(),
-        link_form=LinkForm(),
+        form=DecisionForm(formdata=None),
+        link_form=link_form,
         relations=RELATION_LABELS,
     )
 
 
 @bp.post("/<uuid:record_id>/link")
 @login_required(*REVIEWERS)
-def link(record_id: uuid.UUID) -> Response:
-    """Add a link from the person page to another record."""
-    form = LinkForm()
-    if not form.validate_on_submit():
-        abort(400)
-    session = db_session()
-    persons.decide(
-        session,
-        unlocked_keys(),
-        record_id,
-        uuid.UUID(form.other.data),
-        relation=form.relation.data,
-        state=persons.LINKED,
-        actor=current_user.account_id,
-        reason=form.reason.data,
-    )
-    session.commit()
-    return redirect(url_for(".person", record_id=record_id))
+def link(record_id: uuid.UUID) -> Any:
+    """Add a link from the person page to another record; a refusal shows the page
+    again with the message beside the id and what was typed kept."""
+    form = PersonLinkForm()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            persons.decide(
+                session,
+                unlocked_keys(),
+                record_id,
+                uuid.UUID(form.other.data),
+                relation=form.relation.data,
+                state=persons.LINKED,
+                actor=current_user.account_id,
+                reason=form.reason.data,
+            )
+        except persons.LinkError as error:
+            session.rollback()
+            form.other.errors = [*form.other.errors, error.translated()]
+        else:
+            session.commit()
+            return redirect(url_for(".person", record_id=record_id))
+    return _person_page(record_id, form), 400

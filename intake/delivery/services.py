@@ -1732,8 +1732,11 @@ class RecordRow:
     record_id: uuid.UUID
     received_on: date
     state: str
+    #: The station's label; None when entered here, or when erased (unknown then).
     station: str | None
     is_intact: bool
+    #: Erased: where it came from can no longer be read (its key is destroyed).
+    is_erased: bool
 
 
 def records_page(
@@ -1752,7 +1755,8 @@ def records_page(
     rows = []
     for testimony in testimonies[:per_page]:
         station, intact = None, True
-        if testimony.wrapped_key is not None:
+        erased = testimony.state == "erased" or testimony.wrapped_key is None
+        if not erased:
             try:
                 provenance = load_provenance(session, keys, testimony)
             except IntakeError:
@@ -1760,7 +1764,7 @@ def records_page(
             else:
                 station = None if provenance is None else labels.get(provenance["station_id"])
         rows.append(
-            RecordRow(testimony.id, testimony.received_on, testimony.state, station, intact)
+            RecordRow(testimony.id, testimony.received_on, testimony.state, station, intact, erased)
         )
     return rows, len(testimonies) > per_page
 

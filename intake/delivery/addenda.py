@@ -49,6 +49,8 @@ from intake.records.services import RecordUnreadableError, load_provenance, reco
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
+#: How an age file begins: its binary header, or the armored (ASCII) form.
+_AGE_STARTS = (b"age-encryption.org/v1\n", b"-----BEGIN AGE ENCRYPTED FILE-----")
 #: The keys of the signed envelope a station seals (``signed_envelope``).
 _ENVELOPE = {"addendum", "station_key", "signature"}
 #: What refusing a correction's signer says.
@@ -138,7 +140,19 @@ def import_file(
     actor: uuid.UUID | None = None,
 ) -> services.ImportResult | AddendumResult:
     """Import a file carried from a station: a bundle (:func:`services.import_bundle`)
-    or a correction (:func:`import_addendum`), told apart by what it holds."""
+    or a correction (:func:`import_addendum`), told apart by what it holds. A file that
+    is not an age file at all (a receipt, an enrolment file, a record's JSON) is
+    refused with what to do with such files instead."""
+    if not data.startswith(_AGE_STARTS):
+        raise BundleUnreadableError(
+            N_(
+                "This file is not a bundle or a correction from a station: those are age "
+                "files, and this one is not. A receipt goes back to the station that sent "
+                "the bundle, to be confirmed there; a station's enrolment file is added on "
+                "the Stations page; a record's JSON file is added with intake records add. "
+                "Nothing was imported."
+            )
+        )
     try:
         return services.import_bundle(
             session, keys, data, progress=progress, workers=workers, actor=actor

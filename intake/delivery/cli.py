@@ -104,6 +104,14 @@ def stations_add(
     Compare the fingerprint printed here with the one on the station's Delivery
     page (or printed by `intake outbox enrolment` there).
     """
+    if enrolment.is_file() and enrolment.stat().st_size > 10_000:
+        raise DeliveryFileError(
+            N_(
+                "%(path)s is not a station enrolment file: those are a few hundred bytes, "
+                "written by intake outbox enrolment at the station."
+            ),
+            path=str(enrolment),
+        )
     text = _read_input(enrolment, 10_000).decode("utf-8", errors="replace")
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:

@@ -295,3 +295,29 @@ def test_a_correction_goes_with_the_next_bundle_file(tmp_path, casedb_side, pass
     assert "0 record(s) and 1 correction(s) marked delivered" in confirmed.output
     assert "correction(s) waiting" not in run(station, "outbox", "list").output
     station.database.dispose()
+
+
+def test_a_receipt_enrolment_or_record_given_to_import_says_where_it_goes(
+    tmp_path, casedb_side, station_side, passphrase_file
+):
+    # Given the files a hurried coordinator may pick by mistake: a plain receipt, a
+    # station's enrolment file and a record's JSON
+    enrolment = tmp_path / "station.enrolment"
+    assert run(station_side, "outbox", "enrolment", str(enrolment)).exit_code == 0
+    receipt = tmp_path / "old.receipt"
+    receipt.write_text('{"format": "intake-receipt-file-v1", "payload": "", "signature": ""}')
+    record = tmp_path / "record.json"
+    record.write_text((ROOT / "tests/fixtures/records/valid/worked_example.json").read_text())
+    for path in (enrolment, receipt, record):
+        # When it is imported / Then it is refused with where such a file goes
+        result = run(casedb_side, "import", str(path), passphrase_file=passphrase_file)
+        assert result.exit_code == 1, result.output
+        assert "not a bundle or a correction from a station" in result.output
+        assert "Stations page" in result.output and "back to the station" in result.output
+    # And a large file given as an enrolment is not called just "too large"
+    added = run(
+        casedb_side, "stations", "add", str(record), "--label", "x",
+        passphrase_file=passphrase_file,
+    )  # fmt: skip
+    assert added.exit_code == 1 and "is not a station enrolment file" in added.output
+    assert counts(casedb_side) == (0, 0)

@@ -21,7 +21,7 @@ from wtforms import FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from intake.cases.versions import leaves
+from intake.cases.versions import MISSING, joined, leaves, value_at
 from intake.errors import N_, IntakeError
 from intake.formbase import AppForm
 from intake.interview import vocab
@@ -166,6 +166,11 @@ def record_coding_value(document: dict[str, Any], form: RecordCodingForm) -> Any
     return scratch["coding"]
 
 
+def record_coding_again(document: dict[str, Any], coding: Any) -> dict[str, Any]:
+    """Form data for the record's coding holding ``coding`` (MISSING: none)."""
+    return record_coding.load({**document, "coding": None if coding is MISSING else coding})
+
+
 def work_episodes(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The record's labour entries (work episodes), in order."""
     return [entry for entry in document.get("labour") or [] if isinstance(entry, dict)]
@@ -179,6 +184,20 @@ def episode_entry(document: dict[str, Any], episode_id: str) -> dict[str, Any] |
 def episode_coding_data(entry: dict[str, Any]) -> dict[str, Any]:
     """Form data for one work episode's coding."""
     return {"coding": coding_data(entry.get("coding"))}
+
+
+def episode_coding_at(document: dict[str, Any], episode_id: str) -> str | None:
+    """Where ``episode_id``'s coding lies in the labour section ("[2].coding"), if the
+    record has that episode."""
+    for index, entry in enumerate(document.get("labour") or []):
+        if isinstance(entry, dict) and entry.get("episode_id") == episode_id:
+            return f"[{index}].coding"
+    return None
+
+
+def episode_coding_again(coding: Any) -> dict[str, Any]:
+    """Form data for one work episode's coding holding ``coding`` (MISSING: none)."""
+    return {"coding": coding_data(None if coding is MISSING else coding)}
 
 
 def episode_coding_value(
@@ -223,6 +242,8 @@ def field_words(section: str, path: str) -> str:
 def in_words(section: str, path: str, value: Any) -> str:
     """A field's value as a reader says it: codes by their labels, yes or no."""
     node = field_node(section, path)
+    if value is MISSING:
+        return str(gettext("Not in this record"))
     if isinstance(value, bool):
         return str(gettext("Yes") if value else gettext("No"))
     vocabulary = node.get("x-codebook")
@@ -235,7 +256,9 @@ def in_words(section: str, path: str, value: Any) -> str:
 
 
 def field_choices(section: str, section_value: Any) -> list[tuple[str, str]]:
-    """(path, "the field in words: its value in words") for every field of a section."""
+    """(path, "the field in words: its value in words") for every field of a section,
+    then each field its schema allows that the record does not hold, and a new item
+    of each list of simple groups (a name, an ID number)."""
     found = []
     for path, value in leaves(section_value, ""):
         if path:
@@ -243,7 +266,62 @@ def field_choices(section: str, section_value: Any) -> list[tuple[str, str]]:
             if len(shown) > 60:
                 shown = shown[:59] + "…"
             found.append((path, f"{field_words(section, path)}: {shown}"))
+    top = resolve_node(record_schema()["properties"].get(section))
+    for path, is_item in _addable(top, section_value, ""):
+        words = field_words(section, path)
+        if is_item:
+            found.append((path, gettext("%(field)s: add an item", field=words)))
+        else:
+            found.append((path, gettext("%(field)s: not in this record, add it", field=words)))
     return found
+
+
+_SCALARS = ("string", "number", "integer", "boolean")
+
+
+def _is_simple_group(node: dict[str, Any]) -> bool:
+    properties = node.get("properties")
+    return bool(properties) and all(
+        resolve_node(sub).get("type") in _SCALARS for sub in properties.values()
+    )
+
+
+def _addable(node: dict[str, Any], value: Any, path: str) -> list[tuple[str, bool]]:
+    """(path, is a new list item) of the fields the schema allows under ``value`` that
+    it does not hold: absent fields of every group it holds, and the next item of a
+    list of simple groups inside a section (a section's own list, such as its
+    episodes, is not grown here)."""
+    found: list[tuple[str, bool]] = []
+    if isinstance(value, dict):
+        for key, sub in (node.get("properties") or {}).items():
+            child = joined(path, key)
+            if key in value:
+                found += _addable(resolve_node(sub), value[key], child)
+            else:
+                found.append((child, False))
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        items = resolve_node(node.get("items"))
+        for index, item in enumerate(value):
+            found += _addable(items, item, f"{path}[{index}]")
+        limit = node.get("maxItems")
+        if path and _is_simple_group(items) and (limit is None or len(value) < limit):
+            found.append((f"{path}[{len(value)}]", True))
+    elif isinstance(value, list) and not value and path:
+        items = resolve_node(node.get("items"))
+        if _is_simple_group(items):
+            found.append((f"{path}[0]", True))
+    return found
+
+
+def offered(path: str | None, choices: list[tuple[str, str]]) -> str | None:
+    """``path`` if it is one of ``choices``, else its nearest enclosing field that is
+    (a station's correction may name a part of a field the picker offers whole)."""
+    paths = {value for value, _label in choices}
+    while path:
+        if path in paths:
+            return path
+        path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path) if re.search(r"[.\[]", path) else ""
+    return None
 
 
 @dataclass(frozen=True)
@@ -259,6 +337,8 @@ def value_kind(section: str, path: str, current: Any) -> ValueKind:
     """How the field at ``path`` is given a new value, from its schema and its value
     now (the kind :func:`corrected` reads the new value as)."""
     node = field_node(section, path)
+    if current is MISSING:
+        return _new_value_kind(node)
     remove = ("", gettext("— remove this field —"))
     if isinstance(current, bool):
         return ValueKind("choice", [("true", gettext("Yes")), ("false", gettext("No")), remove])
@@ -267,6 +347,20 @@ def value_kind(section: str, path: str, current: Any) -> ValueKind:
         return ValueKind("choice", [*vocab.code_choices(vocabulary, blank=False), remove])
     listed = resolve_node(node.get("items")).get("x-codebook")
     if isinstance(current, list) and listed and all(isinstance(code, str) for code in current):
+        return ValueKind("codes", vocab.code_choices(listed, blank=False))
+    return ValueKind("value", [])
+
+
+def _new_value_kind(node: dict[str, Any]) -> ValueKind:
+    """How a field the record does not hold yet is given its value, from its schema."""
+    declared = node.get("type")
+    if declared == "boolean":
+        return ValueKind("choice", [("true", gettext("Yes")), ("false", gettext("No"))])
+    vocabulary = node.get("x-codebook")
+    if vocabulary and declared in ("string", None):
+        return ValueKind("choice", vocab.code_choices(vocabulary, blank=False))
+    listed = resolve_node(node.get("items")).get("x-codebook")
+    if declared == "array" and listed:
         return ValueKind("codes", vocab.code_choices(listed, blank=False))
     return ValueKind("value", [])
 
@@ -282,7 +376,9 @@ def fit_value_field(form: CorrectionForm, kind: ValueKind, current: Any) -> None
         field.choices = kind.choices
     if field.raw_data is not None:  # posted: what was sent stands
         return
-    if kind.field == "codes" or isinstance(current, str):
+    if current is MISSING:
+        field.data = [] if kind.field == "codes" else None if kind.field == "choice" else ""
+    elif kind.field == "codes" or isinstance(current, str):
         field.data = current
     else:
         field.data = json.dumps(current, ensure_ascii=False)
@@ -298,7 +394,7 @@ def typed_value(form: CorrectionForm, kind: ValueKind, current: Any) -> str:
         ticked = list(form.codes.data or [])
         if not ticked:
             return "[]" if current == [] else ""
-        kept = [code for code in current if code in ticked]
+        kept = [code for code in current or [] if code in ticked] if current is not MISSING else []
         return json.dumps(kept + [code for code in ticked if code not in kept])
     return str(form.value.data or "")
 
@@ -325,15 +421,29 @@ def corrected(section_value: Any, path: str, typed: str, node: dict[str, Any] | 
         for step in steps[:-1]:
             parent = parent[step]
         last = steps[-1]
-        old = parent[last]
+        # A field the record does not hold yet, or the next item of a list, is added.
+        old = value_at(parent, f"[{last}]" if isinstance(last, int) else last)
+        if old is MISSING and not _addable_at(parent, last):
+            raise KeyError(last)
     except (KeyError, IndexError, TypeError):
         raise BadFieldPathError(N_("There is no such field in this section.")) from None
     typed = typed.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not typed:
-        del parent[last]
+        if old is not MISSING:
+            del parent[last]
         return value
-    parent[last] = _typed(old, typed, node or {})
+    new = _typed(None if old is MISSING else old, typed, node or {})
+    if isinstance(parent, list) and last == len(parent):
+        parent.append(new)
+    else:
+        parent[last] = new
     return value
+
+
+def _addable_at(parent: Any, last: str | int) -> bool:
+    if isinstance(parent, dict):
+        return isinstance(last, str)
+    return isinstance(parent, list) and last == len(parent)
 
 
 def _kind_of(old: Any, node: dict[str, Any]) -> str:

@@ -18,6 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, decrypt_field, encrypt_field
+from intake.accounts.models import Account
+from intake.accounts.services import username_of
 from intake.audit.services import record_event
 from intake.cases.blind import remove_blind_rows
 from intake.cases.models import RecordLink
@@ -62,6 +64,8 @@ class PendingErasure:
     requested_by: uuid.UUID
     requested_on: date
     reason: str
+    #: The username of who asked ("" for an account since deleted).
+    requested_by_name: str = ""
 
 
 def _reason_context(record_id: uuid.UUID, request_id: uuid.UUID) -> Context:
@@ -216,9 +220,24 @@ def pending_erasures(session: Session, keys: UnlockedKeys) -> list[PendingErasur
                 requested_by=row.requested_by,
                 requested_on=row.requested_on,
                 reason=_reason(session, keys, row),
+                requested_by_name=_username(session, keys, row.requested_by),
             )
         )
     return found
+
+
+def _username(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> str:
+    account = session.get(Account, account_id)
+    return "" if account is None else username_of(keys, account)
+
+
+def erased_on(session: Session, record_id: uuid.UUID) -> date | None:
+    """The day the record was erased, if it was (a record never stored: None)."""
+    require_role(session, "casedb")
+    testimony = session.get(Testimony, record_id)
+    if testimony is None or testimony.state != "erased":
+        return None
+    return testimony.erased_on or _today()
 
 
 def pending_for(session: Session, record_id: uuid.UUID) -> ErasureRequest | None:
@@ -229,6 +248,13 @@ def pending_for(session: Session, record_id: uuid.UUID) -> ErasureRequest | None
             ErasureRequest.testimony_id == record_id, ErasureRequest.state == "pending"
         )
     )
+
+
+def pending_for_request(session: Session, request_id: uuid.UUID) -> ErasureRequest | None:
+    """The pending request with this id, if any."""
+    require_role(session, "casedb")
+    row = session.get(ErasureRequest, request_id)
+    return row if row is not None and row.state == "pending" else None
 
 
 def _reason(session: Session, keys: UnlockedKeys, row: ErasureRequest) -> str:

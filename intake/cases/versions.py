@@ -11,8 +11,11 @@ says so.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import itertools
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +43,10 @@ class EditConflictError(IntakeError):
     """Someone else saved the record after it was loaded for editing."""
 
     status = 409
+
+
+class ClashUnchosenError(IntakeError):
+    """A field both people changed differently, saved without choosing whose value stays."""
 
 
 class NothingChangedError(IntakeError):
@@ -85,15 +92,18 @@ def _version_context(record_id: uuid.UUID, section: str, number: int) -> Context
     )
 
 
-def _shown(value: Any) -> str:
-    if value is _MISSING:
+def shown(value: Any) -> str:
+    """A field's value as a difference shows it (a field absent as ABSENT)."""
+    if value is MISSING:
         return ABSENT
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-_MISSING = object()
+#: A field a value does not have (unlike None, which a field may hold).
+MISSING: Any = object()
+_MISSING = MISSING
 
 
 def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -118,8 +128,149 @@ def differences(before: Any, after: Any) -> list[Difference]:
     for path in sorted(old.keys() | new.keys()):
         was, now = old.get(path, _MISSING), new.get(path, _MISSING)
         if was != now:
-            found.append(Difference(path or "(section)", _shown(was), _shown(now)))
+            found.append(Difference(path or "(section)", shown(was), shown(now)))
     return found
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def joined(prefix: str, path: str) -> str:
+    """``path`` inside the field at ``prefix``, both as :func:`leaves` writes them."""
+    if not prefix or not path:
+        return prefix or path
+    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(index) if index else name for name, index in _STEP.findall(path)]
+
+
+def _child(value: Any, step: str | int) -> Any:
+    if isinstance(step, int):
+        fits = isinstance(value, list) and step < len(value)
+    else:
+        fits = isinstance(value, dict) and step in value
+    return value[step] if fits else MISSING
+
+
+def value_at(value: Any, path: str) -> Any:
+    """The field at ``path`` of ``value`` (``""`` is the value itself), or MISSING."""
+    for step in _steps(path):
+        value = _child(value, step)
+        if value is MISSING:
+            break
+    return value
+
+
+def put_at(value: Any, path: str, leaf: Any) -> Any:
+    """``value`` (changed in place where it can be) with the field at ``path`` set to
+    ``leaf``, or removed when ``leaf`` is MISSING; groups on the way are made as
+    needed, and a list grows by one item at most. Returns the value, which is new
+    when ``path`` is ``""`` or ``value`` was MISSING."""
+    steps = _steps(path)
+    if not steps:
+        return leaf
+    if value is MISSING or not isinstance(value, dict | list):
+        if leaf is MISSING:
+            return value
+        value = [] if isinstance(steps[0], int) else {}
+    parent = value
+    for step, following in itertools.pairwise(steps):
+        child = _child(parent, step)
+        if not isinstance(child, dict | list):
+            if leaf is MISSING:
+                return value
+            child = [] if isinstance(following, int) else {}
+            if not _place(parent, step, child):
+                return value
+        parent = child
+    last = steps[-1]
+    if leaf is MISSING:
+        if isinstance(parent, dict) and isinstance(last, str):
+            parent.pop(last, None)
+        elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+            del parent[last]
+        return value
+    _place(parent, last, copy.deepcopy(leaf))
+    return value
+
+
+def _place(parent: Any, step: str | int, child: Any) -> bool:
+    if isinstance(parent, dict) and isinstance(step, str):
+        parent[step] = child
+    elif isinstance(parent, list) and isinstance(step, int) and step <= len(parent):
+        if step == len(parent):
+            parent.append(child)
+        else:
+            parent[step] = child
+    else:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A field both people changed, to different values (shown as :func:`differences`
+    shows them)."""
+
+    path: str
+    theirs: str
+    yours: str
+
+
+@dataclass(frozen=True)
+class Rebased:
+    """One person's change made again over a colleague's: ``value`` is theirs with
+    every field this person changed set as this person set it; ``carried`` lists those
+    fields, ``clashes`` the ones the colleague changed too, differently."""
+
+    value: Any
+    carried: list[Difference]
+    clashes: list[Clash]
+
+
+def _flat(value: Any) -> dict[str, Any]:
+    return {} if value is MISSING else dict(leaves(value, ""))
+
+
+def _within(inner: str, outer: str) -> bool:
+    return outer == "" or inner.startswith((f"{outer}.", f"{outer}["))
+
+
+def rebase(base: Any, yours: Any, theirs: Any) -> Rebased:
+    """Your change (``base`` to ``yours``) over theirs (``base`` to ``theirs``), field
+    by field: a field only you changed takes your value, one only they changed keeps
+    theirs, and one you both changed to different values is a clash (yours is kept in
+    ``value``, for the person to choose). Only what you changed is carried, so a form
+    loaded before their save never puts back what they changed.
+    """
+    was, mine, now = _flat(base), _flat(yours), _flat(theirs)
+    changed = sorted(
+        p for p in was.keys() | mine.keys() if was.get(p, MISSING) != mine.get(p, MISSING)
+    )
+    their = [p for p in was.keys() | now.keys() if was.get(p, MISSING) != now.get(p, MISSING)]
+    clashes = []
+    for path in changed:
+        mine_value, now_value = mine.get(path, MISSING), now.get(path, MISSING)
+        if mine_value == now_value:
+            continue
+        if (
+            path in their
+            # they made a group of it, or a value of a group it was in
+            or any(_within(q, path) for q in their if mine_value is not MISSING)
+            or any(_within(path, q) and now.get(q, MISSING) is not MISSING for q in their)
+        ):
+            clashes.append(Clash(path, shown(now_value), shown(mine_value)))
+    value = copy.deepcopy(theirs)
+    # Removals first, so a field removed and one set under it both land.
+    for path in sorted(changed, key=lambda p: mine.get(p, MISSING) is not MISSING):
+        value = put_at(value, path, mine.get(path, MISSING))
+    return Rebased(
+        value,
+        differences(base if base is not MISSING else None, yours if yours is not MISSING else None),
+        clashes,
+    )
 
 
 @dataclass(frozen=True)
@@ -283,10 +434,7 @@ def change_section(
 
 def _conflict() -> EditConflictError:
     return EditConflictError(
-        N_(
-            "Someone else saved this record since you opened it. Their change and yours "
-            "are both shown below; nothing was lost. Check both, then save again."
-        )
+        N_("Someone else saved this record since you opened it, so your change was not saved.")
     )
 
 
@@ -346,16 +494,7 @@ def history(
             record_id=record_id,
             details={"page": "history"},
         )
-    rows = list(
-        session.scalars(
-            select(TestimonyVersion)
-            .where(TestimonyVersion.testimony_id == record_id)
-            .order_by(TestimonyVersion.section, TestimonyVersion.number)
-        )
-    )
-    listed = set(manifest.get("versions") or {})
-    if {f"{row.section}/{row.number}" for row in rows} != listed:
-        raise _tampered(record_id)
+    rows = _listed_versions(session, record_id, manifest)
     current = {row.name: row.ciphertext for row in testimony.sections}
     found: list[Change] = []
     for index, row in enumerate(rows):
@@ -383,6 +522,48 @@ def history(
         )
     found.sort(key=lambda change: change.revision, reverse=True)
     return found
+
+
+def _listed_versions(
+    session: Session, record_id: uuid.UUID, manifest: dict[str, Any]
+) -> list[TestimonyVersion]:
+    """The record's earlier versions by section and number, exactly as its manifest
+    lists them (else it was tampered with)."""
+    rows = list(
+        session.scalars(
+            select(TestimonyVersion)
+            .where(TestimonyVersion.testimony_id == record_id)
+            .order_by(TestimonyVersion.section, TestimonyVersion.number)
+        )
+    )
+    listed = set(manifest.get("versions") or {})
+    if {f"{row.section}/{row.number}" for row in rows} != listed:
+        raise _tampered(record_id)
+    return rows
+
+
+def document_at(
+    session: Session, keys: UnlockedKeys, record_id: uuid.UUID, revision: int
+) -> dict[str, Any]:
+    """The record as it was at ``revision`` (what a form loaded then showed): each
+    section changed since is read from the version its first later change kept. Every
+    version used is checked as :func:`history` checks it.
+    """
+    testimony, data_key = _open(session, keys, record_id)
+    document = records.load_testimony(session, keys, record_id)
+    manifest = records.checked_manifest(session, data_key, testimony)
+    earliest: dict[str, TestimonyVersion] = {}
+    for row in _listed_versions(session, record_id, manifest):
+        meta = _open_change(data_key, record_id, row)
+        if meta["revision"] > revision and row.section not in earliest:
+            earliest[row.section] = row
+    for section, row in earliest.items():
+        value = _open_section(data_key, record_id, section, row.ciphertext)
+        if value is None:
+            document.pop(section, None)
+        else:
+            document[section] = value
+    return document
 
 
 def _tampered(record_id: uuid.UUID) -> VersionTamperedError:

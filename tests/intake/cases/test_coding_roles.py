@@ -56,7 +56,12 @@ def _confirm(client) -> int:
     match = re.search(r'action="(/records/erasures/[0-9a-f-]+/confirm)"', html)
     if match is None:
         return 0
-    return client.post(match.group(1), data={"csrf_token": csrf_token(html)}).status_code
+    # The button asks first; the answer "yes" erases
+    asked = client.post(match.group(1), data={"csrf_token": csrf_token(html)})
+    if asked.status_code != 200:
+        return asked.status_code
+    data = {"csrf_token": csrf_token(html), "confirmed": "yes"}
+    return client.post(match.group(1), data=data).status_code
 
 
 def test_a_coordinator_asks_and_a_second_administrator_confirms(

@@ -5,31 +5,16 @@ from __future__ import annotations
 import re
 import uuid
 
-from intake.cases import erasure
 from intake.delivery import services
 
 from .conftest import enrol, import_data, make_bundle, make_station, seal_documents, web_casedb
+from .test_addenda import _erase
 
 
 def _row(page: str, record_id: str) -> str:
     found = re.search(rf"<tr>\s*<td><code>{record_id}</code>.*?</tr>", page, re.S)
     assert found is not None, record_id
     return found.group(0)
-
-
-def _erase(casedb, record_id: uuid.UUID) -> None:
-    with casedb.database.session() as session:
-        request = erasure.request_erasure(
-            session,
-            casedb.keys,
-            record_id,
-            reason="Consent withdrawn",
-            actor=uuid.uuid4(),
-            actor_role="coordinator",
-        )
-        erasure.confirm_erasure(
-            session, casedb.keys, request.id, actor=uuid.uuid4(), actor_role="admin"
-        )
 
 
 def test_an_erased_delivered_record_reads_as_erased(app, database, settings, tmp_path):

@@ -1394,7 +1394,7 @@ def _check_against_manifest(
     """The bundle holds exactly the listed records and corrections, each of its listed
     size, and no correction larger than one can be. A record's SHA-256 is checked where
     it is read, before it is opened (:func:`_prepare_group`); a correction's where it is
-    read (:func:`_bundled_addendum`)."""
+    read (:func:`_checked_entry`)."""
     _check_entries(
         manifest.records,
         places,
@@ -1447,12 +1447,17 @@ def _addendum_mismatch(addendum_id: uuid.UUID) -> ManifestMismatchError:
     )
 
 
-def _bundled_addendum(bundle: Ranges, place: EntryPlace, entry: ManifestEntry) -> bytes:
-    """A sealed correction of the bundle, read (its chunks authenticated) and checked
-    against its SHA-256 in the signed manifest."""
+def _checked_entry(
+    bundle: Ranges,
+    place: EntryPlace,
+    entry: ManifestEntry,
+    mismatch: Callable[[uuid.UUID], ManifestMismatchError] = _mismatch,
+) -> bytes:
+    """A sealed record (or correction) of the bundle, read (its chunks authenticated)
+    and checked against its SHA-256 in the signed manifest; ``mismatch`` if it differs."""
     sealed = _sealed_record(bundle, place)
     if hashlib.sha256(sealed).hexdigest() != entry.sha256:
-        raise _addendum_mismatch(entry.record_id)
+        raise mismatch(entry.record_id)
     return sealed
 
 
@@ -1582,9 +1587,7 @@ def _import_bundle(
     existing = existing_records(session, list(hashes))
     for entry in manifest.records:
         if entry.record_id in existing:
-            sealed = _sealed_record(bundle, places[entry.record_id])
-            if hashlib.sha256(sealed).hexdigest() != entry.sha256:
-                raise _mismatch(entry.record_id)
+            _checked_entry(bundle, places[entry.record_id], entry)
     for record_id, stored_hash in existing.items():
         if stored_hash != hashes[record_id]:
             raise RecordConflictError(
@@ -1633,7 +1636,9 @@ def _import_bundle(
                     keys,
                     station,
                     entry.record_id,
-                    _bundled_addendum(bundle, addendum_places[entry.record_id], entry),
+                    _checked_entry(
+                        bundle, addendum_places[entry.record_id], entry, _addendum_mismatch
+                    ),
                     actor,
                 ),
             )

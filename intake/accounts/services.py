@@ -331,6 +331,12 @@ def list_accounts(session: Session, keys: UnlockedKeys) -> list[AccountRow]:
     return [_row(keys, account) for account in accounts]
 
 
+def usernames(session: Session, keys: UnlockedKeys) -> dict[str, str]:
+    """Each account's username by its id (as a string, as the audit trail names
+    accounts)."""
+    return {str(row.account.id): row.username for row in list_accounts(session, keys)}
+
+
 def describe_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> AccountRow:
     """One account with its username and status, or :class:`AccountNotFoundError`."""
     return _row(keys, get_account(session, account_id))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from intake.accounts.services import list_accounts
+from intake.accounts.services import usernames
 from intake.audit import services
 from intake.cli import CliContext, passphrase_option, unlocked
 
@@ -62,7 +62,7 @@ def audit_list(
             if record_id is None
             else services.events_about(session, keys, str(record_id), limit=limit)
         )
-        names = {str(row.account.id): row.username for row in list_accounts(session, keys)}
+        names = usernames(session, keys)
         for event in events:
             actor = names.get(event.actor, event.actor) if event.actor else "-"
             line = (

@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from intake.accounts.services import list_accounts
+from intake.accounts.services import usernames
 from intake.audit import services
 from intake.formbase import ActionForm
 from intake.web import db_session, login_required, unlocked_keys
@@ -47,7 +47,7 @@ def index() -> str:
         not_an_id=about is None and bool(request.args.get("record", "").strip()),
         total=services.entry_count(session),
         older=older,
-        names={str(row.account.id): row.username for row in list_accounts(session, keys)},
+        names=usernames(session, keys),
     )
 
 

@@ -21,7 +21,14 @@ from crypto.errors import CryptoError, KeyFormatError, OpenError, SignatureError
 from crypto.kdf import Argon2idParams, calibrate
 from crypto.keyring import Keyring, LockedKeyring, Purpose, derived_chain
 from crypto.pseudonym import PseudonymKey, pseudonym
-from crypto.sealing import Identity, open_sealed, open_sealed_stream, parse_recipient, seal
+from crypto.sealing import (
+    Identity,
+    looks_sealed,
+    open_sealed,
+    open_sealed_stream,
+    parse_recipient,
+    seal,
+)
 from crypto.signing import SigningKey, VerifyKey
 
 __all__ = [
@@ -53,6 +60,7 @@ __all__ = [
     "encrypt_field",
     "encrypt_fields",
     "link_matches",
+    "looks_sealed",
     "new_record_key",
     "open_sealed",
     "open_sealed_stream",

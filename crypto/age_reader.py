@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from crypto import bech32
 from crypto.errors import KeyFormatError, OpenError
 
-_VERSION_LINE = b"age-encryption.org/v1\n"
+VERSION_LINE = b"age-encryption.org/v1\n"
 _STANZA_PREFIX = b"-> "
 _MAC_PREFIX = b"--- "
 _COLUMNS = 64
@@ -249,9 +249,9 @@ class Stream:
 
 def _parse_header(blob: bytes) -> tuple[list[_Stanza], int, bytes, int]:
     """The stanzas, where the MAC'd header ends, the MAC and where the payload starts."""
-    if not blob.startswith(_VERSION_LINE):
+    if not blob.startswith(VERSION_LINE):
         raise OpenError("not an age v1 file")
-    position = len(_VERSION_LINE)
+    position = len(VERSION_LINE)
     stanzas: list[_Stanza] = []
     while blob.startswith(_STANZA_PREFIX, position):
         line, position = _line(blob, position)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import pyrage
 
-from crypto.age_reader import Stream, X25519Identity, decrypt, open_stream
+from crypto.age_reader import VERSION_LINE, Stream, X25519Identity, decrypt, open_stream
 from crypto.errors import KeyFormatError, OpenError, UnlockError
 
 #: ASCII-armored age files (PEM, RFC 7468) are left to pyrage's armor parser.
@@ -105,6 +105,12 @@ def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
     parsed = [parse_recipient(text) for text in recipients]
     sealed: bytes = pyrage.encrypt(plaintext, parsed)
     return sealed
+
+
+def looks_sealed(blob: bytes) -> bool:
+    """Whether ``blob`` begins as an age file does (binary or ASCII-armored), so that
+    a file that is plainly something else can be told apart before any opening."""
+    return blob.startswith(VERSION_LINE) or _ARMORED.match(blob) is not None
 
 
 def open_sealed(blob: bytes, identities: Sequence[Identity]) -> bytes:

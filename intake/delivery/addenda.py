@@ -29,6 +29,7 @@ from crypto import (
     OpenError,
     decrypt_field,
     encrypt_field,
+    looks_sealed,
     open_sealed,
 )
 from intake.audit.services import record_event
@@ -49,8 +50,6 @@ from intake.records.services import RecordUnreadableError, load_provenance, reco
 from intake.workspace.services import require_role
 from intake.workspace.vault import UnlockedKeys
 
-#: How an age file begins: its binary header, or the armored (ASCII) form.
-_AGE_STARTS = (b"age-encryption.org/v1\n", b"-----BEGIN AGE ENCRYPTED FILE-----")
 #: The keys of the signed envelope a station seals (``signed_envelope``).
 _ENVELOPE = {"addendum", "station_key", "signature"}
 #: What refusing a correction's signer says.
@@ -143,7 +142,7 @@ def import_file(
     or a correction (:func:`import_addendum`), told apart by what it holds. A file that
     is not an age file at all (a receipt, an enrolment file, a record's JSON) is
     refused with what to do with such files instead."""
-    if not data.startswith(_AGE_STARTS):
+    if not looks_sealed(data):
         raise BundleUnreadableError(
             N_(
                 "This file is not a bundle or a correction from a station: those are age "

@@ -9,10 +9,13 @@ from crypto import (
     KeyFormatError,
     OpenError,
     UnlockError,
+    looks_sealed,
     open_sealed,
     parse_recipient,
     seal,
 )
+
+from . import agefile
 
 RECORD = '{"victim": {"names": [{"text": "Гүлзира Әуелхан"}]}}'.encode()
 
@@ -44,6 +47,19 @@ def test_flipped_byte_fails(position):
 def test_garbage_fails_with_open_error(blob):
     with pytest.raises(OpenError):
         open_sealed(blob, [Identity.generate()])
+
+
+def test_an_age_file_looks_sealed_and_other_files_do_not():
+    # Given a sealed file, binary and armored (with the leading whitespace the age
+    # specification allows, which opening accepts too)
+    org = Identity.generate()
+    blob = seal(RECORD, [org.recipient])
+    armored = b"\n  " + agefile.armored(blob)
+    assert open_sealed(armored, [org]) == RECORD
+    # Then both look sealed, and a receipt, an enrolment file or JSON does not
+    assert looks_sealed(blob) and looks_sealed(armored)
+    for other in (b"", b'{"format": "intake-receipt-file-v1"}', b"age-encryption.org/v2\n", RECORD):
+        assert not looks_sealed(other)
 
 
 def test_truncated_seal_fails():

@@ -577,14 +577,20 @@ def _date_with_precision_problems(path: str, when: Mapping[str, Any]) -> list[Pr
     return problems
 
 
+def compact_id_number(text: str) -> str:
+    """An ID number without the spaces and hyphens people group its digits with when
+    they write it down ("110105 19491231 002x" is 11010519491231002X)."""
+    return re.sub(r"[\s-]", "", text).upper()
+
+
 def _identity_number_problems(victim: Mapping[str, Any]) -> list[Problem]:
     number = victim.get("resident_id_number")
     if not isinstance(number, str) or not number.strip():
         return []
     path = "$.victim.resident_id_number"
-    # Spaces and hyphens, as people group the digits when they write the number down,
-    # are not part of it (the search and the same-person index leave them out too).
-    compact = ric.compact(re.sub(r"[\s-]", "", number))
+    # Spaces and hyphens are not part of the number (the search and the same-person
+    # index leave them out too).
+    compact = ric.compact(compact_id_number(number))
     try:
         ric.validate(compact)
     except InvalidLength:

@@ -33,6 +33,7 @@ from intake.interview.steps.common import (
     reference_date,
 )
 from intake.interview.steps.known import KnowledgeForm, knowledge_data, knowledge_value
+from intake.records.validation import compact_id_number
 
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _URL_RE = re.compile(r"^https?://\S+$")
@@ -187,12 +188,6 @@ class VictimForm(InterviewForm):
             raise ValidationError(gettext("Use two-letter country codes separated by commas."))
 
 
-def _compact_id(value: str | None) -> str | None:
-    """An ID number without the spaces and hyphens people group its digits with."""
-    compact = re.sub(r"[\s-]", "", value or "").upper()
-    return compact or None
-
-
 def split_codes(value: str | None) -> list[str]:
     """ "cn, kz" → ["CN", "KZ"] (duplicates dropped)."""
     seen: list[str] = []
@@ -303,7 +298,7 @@ def store(document: dict[str, Any], form: VictimForm) -> None:
     victim = {
         **{key: data[key] for key in _SIMPLE},
         # Kept as one run of characters: "654002 19790315 0026" as typed is the number.
-        "resident_id_number": _compact_id(data["resident_id_number"]),
+        "resident_id_number": compact_id_number(data["resident_id_number"] or "") or None,
         "names": [name_row(row) for row in filled_rows(form.names)] or None,
         "birth_date": date_structure(data["birth_date"], reference),
         "approximate_age": age,

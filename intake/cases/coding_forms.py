@@ -299,17 +299,14 @@ def _addable(node: dict[str, Any], value: Any, path: str) -> list[tuple[str, boo
                 found += _addable(resolve_node(sub), value[key], child)
             else:
                 found.append((child, False))
-    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+    elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        # (An empty list too: its first item is the one to add.)
         items = resolve_node(node.get("items"))
         for index, item in enumerate(value):
             found += _addable(items, item, f"{path}[{index}]")
         limit = node.get("maxItems")
         if path and _is_simple_group(items) and (limit is None or len(value) < limit):
             found.append((f"{path}[{len(value)}]", True))
-    elif isinstance(value, list) and not value and path:
-        items = resolve_node(node.get("items"))
-        if _is_simple_group(items):
-            found.append((f"{path}[0]", True))
     return found
 
 

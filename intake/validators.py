@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any, ClassVar
 
 from flask_babel import gettext
-from wtforms import Form
+from wtforms import Form, validators
 from wtforms.validators import StopValidation, ValidationError
 
 from intake.errors import N_
@@ -37,6 +38,25 @@ def finite_number(_form: Form, field: Any) -> None:
     if data is not None and hasattr(data, "is_finite") and not data.is_finite():
         field.errors[:] = []
         raise StopValidation(field.gettext("Not a valid decimal value."))
+
+
+class NumberRange(validators.NumberRange):  # noqa: TID251 (the one wrapper)
+    """WTForms' NumberRange, that refuses a whole number too large for a float.
+
+    WTForms compares through ``math.isnan``, which raises OverflowError on an integer
+    of a few hundred digits: a typed "999...9" would be a server error, not a message.
+    Such a number is out of any range a form here has, so it is judged as infinity.
+    """
+
+    def __call__(self, form: Form, field: Any) -> None:
+        data = field.data
+        if not isinstance(data, int) or -(2**53) <= data <= 2**53:
+            return super().__call__(form, field)
+        field.data = math.inf if data > 0 else -math.inf
+        try:
+            return super().__call__(form, field)
+        finally:
+            field.data = data
 
 
 #: Why typed text is refused: an invisible control character, or an invisible

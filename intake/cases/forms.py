@@ -6,11 +6,12 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from intake.cases.index import Filters
 from intake.formbase import AppForm
 from intake.interview import vocab
+from intake.validators import NumberRange
 
 _YEARS = [Optional(), NumberRange(min=1950, max=2100)]
 

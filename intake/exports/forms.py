@@ -13,13 +13,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from intake.exports import anonymity, victims
 from intake.exports.research import Generalisation
 from intake.exports.services import ExportRequest
 from intake.formbase import AppForm
-from intake.validators import NoControlCharacters
+from intake.validators import NoControlCharacters, NumberRange
 
 #: What the research data's person columns hold, in words (the column's name follows).
 _COLUMN_WORDS = {

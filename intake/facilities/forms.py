@@ -9,12 +9,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from intake.facilities.services import Facility, Source
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
-from intake.validators import finite_number
+from intake.validators import NumberRange, finite_number
 
 _DAY = Regexp(r"^\d{4}(-\d{2}){0,2}$", message=_l("A day as YYYY-MM-DD (or YYYY-MM, YYYY)."))
 NAME_LABELS = {

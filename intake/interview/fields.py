@@ -30,13 +30,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.form import BaseForm
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
 from intake.interview.dates import make_value, parse_date_said
-from intake.validators import IfGiven, MaxLength, NoControlCharacters
+from intake.validators import IfGiven, MaxLength, NoControlCharacters, NumberRange
 
 #: What the browser may neither remember (form history) nor send to a spelling service.
 PRIVATE_INPUT = {"autocomplete": "off"}

@@ -10,12 +10,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from intake.facilities.forms import SourceForm, typed_sources
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
-from intake.validators import finite_number
+from intake.validators import NumberRange, finite_number
 from intake.wagetables.services import TIERS, MinimumTable, Rate
 
 

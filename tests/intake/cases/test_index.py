@@ -149,3 +149,10 @@ def test_a_withdrawal_of_consent_filters_as_no_consent(scope, research, shared):
     assert _ids(built, research_use=False) == ([] if research else ["a"])
     assert _ids(built, share_with_partners=True) == (["a"] if shared else [])
     assert _ids(built, share_with_partners=False) == ([] if shared else ["a"])
+
+
+@pytest.mark.parametrize("field", ["year_from", "year_to"])
+def test_a_year_too_long_for_a_float_is_refused_on_the_records_page(casedb_coordinator, field):
+    response = casedb_coordinator.get(f"/records/?{field}=" + "9" * 400)
+    assert response.status_code in (200, 400)
+    assert "Number must be between 1950 and 2100." in response.get_data(as_text=True)

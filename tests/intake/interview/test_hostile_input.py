@@ -121,3 +121,16 @@ def test_a_damaged_draft_does_not_hide_the_other_drafts(station_interviewer, dat
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert keep in page and damaged not in page
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "-" + "9" * 400, str(2**53 + 1)])
+def test_a_number_too_long_for_a_float_is_refused_not_a_server_error(station_interviewer, typed):
+    # Given an age of hundreds of digits (a held key, a paste) / When saved
+    base = start_draft(station_interviewer)
+    data = {**NAME, "names-0-text": "Synaq Ayel", "age_years": typed}
+    response = post_step(station_interviewer, f"{base}/victim", data)
+    # Then the step is shown again with the range, and nothing is saved
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Number must be between 0 and 130." in page
+    assert "Synaq" not in station_interviewer.get(f"{base}/victim").get_data(as_text=True)

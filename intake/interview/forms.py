@@ -6,11 +6,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import FormField
+from wtforms import FormField, IntegerField
+from wtforms.validators import InputRequired
 
 from intake.formbase import AppForm
 from intake.interview.fields import DateForm, DayForm, InterviewForm, code, text
 from intake.interview.steps.victim import check_url
+from intake.validators import NumberRange
+from intake.workspace.models import MAX_DRAFT_DAYS, MIN_DRAFT_DAYS
 
 
 class AttachmentForm(AppForm):
@@ -19,6 +22,15 @@ class AttachmentForm(AppForm):
     file = FileField(_l("File (photo, document or audio)"))
     kind = code(_l("What it is"), "source_kind")
     description = text(_l("Description"), 2000)
+
+
+class DraftDaysForm(AppForm):
+    """How many days after its last save an unfinished interview is wiped."""
+
+    days = IntegerField(
+        _l("Wipe every unfinished interview, anyone's, this many days after its last save"),
+        validators=[InputRequired(), NumberRange(min=MIN_DRAFT_DAYS, max=MAX_DRAFT_DAYS)],
+    )
 
 
 class PublicationForm(InterviewForm):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,10 +30,11 @@ from intake.errors import IntakeError
 from intake.formbase import ActionForm
 from intake.interview import flow, services
 from intake.interview.addenda import AddendumPathError, record_addendum
-from intake.interview.forms import AddendumForm, AttachmentForm, PublicationForm
+from intake.interview.forms import AddendumForm, AttachmentForm, DraftDaysForm, PublicationForm
 from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
+from intake.records.drafts import expire_drafts, set_draft_days, wiped_on
 from intake.records.services import list_outbox
 from intake.web import (
     confirmed,
@@ -49,17 +52,50 @@ ROLES = ("admin", "coordinator", "interviewer")
 
 @bp.get("/")
 @login_required(*ROLES)
-def index() -> str:
+def index() -> tuple[str, int]:
     """The person's drafts, a button to start, and (at a station) the outbox."""
+    return _index(DraftDaysForm())
+
+
+def _index(days_form: DraftDaysForm, status: int = 200) -> tuple[str, int]:
     session = db_session()
-    is_station = get_workspace(session).role == "station"
+    # A station left unlocked past a draft's last day wipes it here, not at the next unlock.
+    if expire_drafts(session):
+        session.commit()
+    workspace = get_workspace(session)
+    if not days_form.is_submitted():
+        days_form.days.data = workspace.draft_days
     return render_template(
         "interview/index.html",
         drafts=services.own_drafts(session, unlocked_keys(), current_user.account_id),
-        outbox=list_outbox(session) if is_station else None,
+        outbox=list_outbox(session) if workspace.role == "station" else None,
         form=ActionForm(),
+        days_form=days_form,
+        draft_days=workspace.draft_days,
+        wiped_on=lambda day: wiped_on(day, workspace.draft_days),
         step_titles={step.name: step.title for step in STEPS},
+    ), status
+
+
+@bp.post("/draft-days")
+@login_required("admin")
+def draft_days() -> tuple[str, int] | Response:
+    """Change how long unfinished interviews are kept; older drafts go at once."""
+    form = DraftDaysForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    wiped = set_draft_days(db_session(), form.days.data)
+    db_session().commit()
+    flash(
+        ngettext(
+            "Drafts are now wiped %(days)s days after their last save; %(num)s draft was wiped.",
+            "Drafts are now wiped %(days)s days after their last save; %(num)s drafts were wiped.",
+            wiped,
+            days=form.days.data,
+        ),
+        "done",
     )
+    return redirect(url_for(".index"))
 
 
 @bp.post("/start")

@@ -11,13 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from intake.db import Base
 
 ROLES = ("station", "casedb")
+#: Drafts are wiped this many days after their last save unless an administrator
+#: chooses otherwise (DESIGN.md: drafts are "finalised or wiped quickly").
+DEFAULT_DRAFT_DAYS = 14
+MIN_DRAFT_DAYS, MAX_DRAFT_DAYS = 1, 90
 
 
 class Workspace(Base):
     """The single row that says what this workspace is."""
 
     __tablename__ = "workspace"
-    __table_args__ = (CheckConstraint("role IN ('station', 'casedb')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('station', 'casedb')", name="role_known"),
+        CheckConstraint(
+            f"draft_days BETWEEN {MIN_DRAFT_DAYS} AND {MAX_DRAFT_DAYS}", name="draft_days_range"
+        ),
+    )
 
     #: Random id of this workspace.
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -32,6 +41,10 @@ class Workspace(Base):
     #: No unlock is tried before this time after repeated failures (UTC).
     unlock_blocked_until: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
+    )
+    #: An unfinished interview is wiped this many days after its last save.
+    draft_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_DRAFT_DAYS, server_default=str(DEFAULT_DRAFT_DAYS)
     )
 
 

@@ -313,6 +313,10 @@ def unlock_workspace(session: Session, settings: Settings, passphrase: str) -> U
     workspace.failed_unlocks = 0
     workspace.unlock_blocked_until = None
     record_security_event(session, "unlocked")
+    # Whoever unlocks, drafts past the workspace's days are gone before anything opens.
+    from intake.records.drafts import expire_drafts  # records builds on the workspace
+
+    expire_drafts(session)
     return UnlockedKeys(keyring=keyring, identity=load_identity(session, keyring))
 
 

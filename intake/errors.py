@@ -43,7 +43,7 @@ class IntakeError(Exception):
 
 def register_error_handlers(app: Flask) -> None:
     """Render IntakeErrors as pages and hide every other exception's text."""
-    from flask import redirect, render_template, url_for
+    from flask import render_template
     from flask_babel import gettext
     from flask_wtf.csrf import CSRFError
 
@@ -51,7 +51,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(WorkspaceLockedError)
     def _locked(_error: Exception):  # type: ignore[no-untyped-def]
-        return redirect(url_for("workspace.unlock"))
+        from intake.web import unlock_redirect
+
+        return unlock_redirect()
 
     @app.errorhandler(IntakeError)
     def _intake_error(error: IntakeError):  # type: ignore[no-untyped-def]

@@ -7,10 +7,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from intake.accounts.models import Account
 from intake.accounts.services import account_is_intact, sign_in_stamp, username_of
@@ -101,6 +104,41 @@ def init_login(app: Flask) -> None:
     manager.user_loader(_load_user)
 
 
+def safe_next(target: str | None) -> str:
+    """A path on this site, or the start page: never a URL that leaves the app.
+
+    Control characters are refused outright because browsers and urllib drop tabs and
+    newlines, which turns "/\t/evil.example" into "//evil.example".
+    """
+    home = url_for("workspace.home")
+    if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target + unquote(target)):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    return target
+
+
+def _way_back() -> str | None:
+    """The page to return to after unlocking: this request's path (never its query,
+    which may hold what was searched), if it can be opened again with a plain GET."""
+    try:
+        current_app.url_map.bind("").match(request.path, method="GET")
+    except HTTPException:
+        return None
+    return request.path
+
+
+def unlock_redirect() -> Response:
+    """To the unlock page, and back to this page once unlocked and signed in.
+
+    A form sent while locked is lost (nothing typed is kept while locked): the unlock
+    page says so.
+    """
+    unsaved = "1" if request.method not in ("GET", "HEAD") else None
+    return redirect(url_for("workspace.unlock", next=_way_back(), unsaved=unsaved))
+
+
 def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Views for signed-in people of ``roles`` (any role if none is given).
 
@@ -112,7 +150,7 @@ def login_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not app_state().vault.is_unlocked:
-                return redirect(url_for("workspace.unlock"))
+                return unlock_redirect()
             if not current_user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.path))
             if roles and current_user.role not in roles:

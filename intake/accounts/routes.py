@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -21,6 +20,7 @@ from intake.web import (
     confirmed,
     db_session,
     login_required,
+    safe_next,
     sign_in,
     sign_out,
     unlocked_keys,
@@ -32,26 +32,11 @@ bp = Blueprint("accounts", __name__)
 _LOOPBACK = ("127.0.0.1", "::1")
 
 
-def _safe_next(target: str | None) -> str:
-    """A path on this site, or the start page: never a URL that leaves the app.
-
-    Control characters are refused outright because browsers and urllib drop tabs and
-    newlines, which turns "/\t/evil.example" into "//evil.example".
-    """
-    home = url_for("workspace.home")
-    if not target or any(ord(c) < 0x20 or c in "\\\x7f" for c in target + unquote(target)):
-        return home
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return home
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
     """Sign in (after the workspace is unlocked)."""
     if not app_state().vault.is_unlocked:
-        return redirect(url_for("workspace.unlock"))
+        return redirect(url_for("workspace.unlock", next=request.args.get("next")))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -70,7 +55,7 @@ def login() -> str | Response:
         else:
             db_session().commit()
             sign_in(account, unlocked_keys())
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     # A workspace set up on the command line has no account until one is added there:
     # said to someone at this computer only, with the folder to name.
     command = None

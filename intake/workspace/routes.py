@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from intake.accounts.services import set_language
 from intake.errors import IntakeError
-from intake.web import app_state, db_session, login_required, sign_in, sign_out, unlocked_keys
+from intake.web import (
+    app_state,
+    db_session,
+    login_required,
+    safe_next,
+    sign_in,
+    sign_out,
+    unlocked_keys,
+)
 from intake.workspace import services
 from intake.workspace.forms import LanguageForm, SetupForm, UnlockForm, WipeForm
 from intake.workspace.passphrases import generate_passphrase
@@ -73,9 +81,11 @@ def unlock() -> str | Response:
     db = db_session()
     if services.find_workspace(db) is None:
         return redirect(url_for("workspace.setup"))
+    back = request.args.get("next")
+    signin = url_for("accounts.login", next=safe_next(back)) if back else url_for("accounts.login")
     if app_state().vault.is_unlocked:
         # Already open: a passphrase guess here would only reset other people's sign-ins.
-        return redirect(url_for("accounts.login"))
+        return redirect(signin)
     form = UnlockForm()
     error = None
     if form.validate_on_submit():
@@ -87,9 +97,16 @@ def unlock() -> str | Response:
         else:
             db.commit()
             app_state().vault.put(keys)
-            return redirect(url_for("accounts.login"))
+            return redirect(signin)
     status = 403 if error else 200
-    return render_template("workspace/unlock.html", form=form, error=error), status
+    page = render_template(
+        "workspace/unlock.html",
+        form=form,
+        error=error,
+        unsaved=request.args.get("unsaved") == "1",
+        next=safe_next(back) if back else None,
+    )
+    return page, status
 
 
 @bp.post("/lock")

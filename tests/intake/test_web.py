@@ -1,5 +1,7 @@
 """The web app: first-run set-up, unlock, sign-in, lock, headers and CSRF."""
 
+import re
+
 import pytest
 
 from crypto import Identity
@@ -112,14 +114,85 @@ def test_lock_now_drops_keys_and_signs_out(station_interviewer):
     page = station_interviewer.get("/keys").get_data(as_text=True)
     assert "age1" in page
     station_interviewer.post("/lock", data={"csrf_token": csrf_token(page)})
-    assert station_interviewer.get("/keys").headers["Location"].endswith("/unlock")
+    assert station_interviewer.get("/keys").headers["Location"] == "/unlock?next=/keys"
 
 
 def test_idle_timeout_locks(app, station_interviewer):
     vault = app.extensions["intake"].vault
     vault._idle_timeout = 0.0  # the idle limit, shortened for this test
-    assert station_interviewer.get("/keys").headers["Location"].endswith("/unlock")
+    assert station_interviewer.get("/keys").headers["Location"] == "/unlock?next=/keys"
     assert not vault.is_unlocked
+
+
+def _unlock_and_sign_in(client, location, username):
+    """Follow ``location`` (an unlock page) through unlock and sign-in; where it lands."""
+    page = client.get(location).get_data(as_text=True)
+    signin = client.post(location, data={"csrf_token": csrf_token(page), "passphrase": PASSPHRASE})
+    assert signin.status_code == 302
+    page = client.get(signin.headers["Location"]).get_data(as_text=True)
+    done = client.post(
+        signin.headers["Location"],
+        data={"csrf_token": csrf_token(page), "username": username, "password": ADMIN_PASSWORD},
+    )
+    assert done.status_code == 302
+    return done.headers["Location"]
+
+
+def test_after_the_idle_lock_unlocking_returns_to_the_page_without_its_query(
+    app, station_interviewer
+):
+    vault = app.extensions["intake"].vault
+    vault._idle_timeout = 0.0
+    # The query (which can hold what was searched) is not carried through the lock
+    location = station_interviewer.get("/interview/?lang=en&q=Ablikim").headers["Location"]
+    assert location == "/unlock?next=/interview/"
+    vault._idle_timeout = 900.0
+    assert _unlock_and_sign_in(station_interviewer, location, "interviewer-1") == "/interview/"
+
+
+def test_a_form_sent_after_the_idle_lock_is_said_to_be_lost(app, station_admin):
+    vault = app.extensions["intake"].vault
+    token = csrf_token(station_admin.get("/interview/").get_data(as_text=True))
+    vault._idle_timeout = 0.0
+    # A form whose page opens again by GET: back to it, with a warning
+    response = station_admin.post("/interview/start", data={"csrf_token": token})
+    # /interview/start takes POST only, so there is no page to return to
+    assert response.headers["Location"] == "/unlock?unsaved=1"
+    vault._idle_timeout = 900.0
+    page = station_admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "what you last sent was not saved" in page
+    assert "Ablikim" not in page
+
+
+def test_a_lost_form_on_a_page_that_opens_again_returns_there(app, station_admin):
+    vault = app.extensions["intake"].vault
+    token = csrf_token(station_admin.get("/accounts").get_data(as_text=True))
+    vault._idle_timeout = 0.0
+    response = station_admin.post(
+        "/accounts", data={"csrf_token": token, "username": "Ablikim Tursun"}
+    )
+    assert response.headers["Location"] == "/unlock?next=/accounts&unsaved=1"
+    vault._idle_timeout = 900.0
+    assert _unlock_and_sign_in(station_admin, response.headers["Location"], "admin-1") == (
+        "/accounts"
+    )
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil.example"])
+def test_an_unlock_link_with_an_off_site_next_stays_on_site(client, database, settings, target):
+    from urllib.parse import quote
+
+    init(database, settings, "station")
+    page = client.get(f"/unlock?next={quote(target, safe='')}").get_data(as_text=True)
+    (action,) = re.findall(r'<form method="post" action="([^"]*)">', page)
+    assert action.startswith("/unlock") and "evil.example" not in action
+    token = csrf_token(page)
+    done = client.post(
+        f"/unlock?next={quote(target, safe='')}",
+        data={"csrf_token": token, "passphrase": PASSPHRASE},
+    )
+    assert done.status_code == 302
+    assert "evil.example" not in done.headers["Location"]
 
 
 def test_wrong_passwords_are_refused_then_throttled(client, database, settings, app):
@@ -316,10 +389,10 @@ def test_large_bodies_never_touch_the_disk_through_waitress(app, settings, monke
 def test_sign_in_never_redirects_off_site(client, database, settings, target):
     from urllib.parse import unquote, urlsplit
 
-    from intake.accounts.routes import _safe_next
+    from intake.web import safe_next
 
     with client.application.test_request_context():
-        resolved = _safe_next(target)
+        resolved = safe_next(target)
     # However a browser decodes and cleans it, the target stays on this site
     cleaned = "".join(c for c in unquote(resolved) if ord(c) >= 0x20).replace("\\", "/")
     assert resolved.startswith("/") and not urlsplit(cleaned).netloc

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from intake.exports.consent import cut_place
 from intake.exports.labels import label, place_name
@@ -15,6 +15,7 @@ CUSTODY_KINDS = DETENTION_KINDS | {"taken_by_police", "house_arrest"}
 
 
 _EMPTY: Mapping[str, Any] = {}
+_T = TypeVar("_T")
 
 
 def as_dict(value: object) -> Mapping[str, Any]:
@@ -106,3 +107,31 @@ def codes_in(values: Sequence[object]) -> list[str]:
         if isinstance(value, str) and value not in seen:
             seen.append(value)
     return seen
+
+
+def interview_day(document: Mapping[str, Any]) -> date:
+    """The first day a record's interview date allows (``date.min`` when it has none)."""
+    return date_range(as_dict(document.get("interview")).get("date"))[0] or date.min
+
+
+def newest_first(items: Iterable[_T], document: Callable[[_T], Mapping[str, Any]]) -> list[_T]:
+    """``items`` (each holding a record, read by ``document``) newest interview first;
+    records interviewed on the same day keep their order.
+
+    Where one person's testimonies disagree on a single value (gender, ethnicity, age,
+    status), every export takes it from the newest testimony that states it, so the
+    victim entries, the ESF persons and the research rows of one person agree.
+    """
+    return sorted(items, key=lambda item: interview_day(document(item)), reverse=True)
+
+
+def first_stated(values: Iterable[object]) -> object:
+    """The first value that says something (not absent, empty or "unknown"); else
+    "unknown" if a testimony said so; else None."""
+    said_unknown = False
+    for value in values:
+        if value == "unknown":
+            said_unknown = True
+        elif value not in (None, "", []):
+            return value
+    return "unknown" if said_unknown else None

@@ -17,7 +17,9 @@ from intake.exports.entries import (
     as_list,
     date_range,
     episodes,
+    first_stated,
     main_informant,
+    newest_first,
     place_text,
     range_text,
 )
@@ -65,7 +67,10 @@ def thesaurus_citation() -> list[dict[str, Any]]:
 
 
 def _person(person_id: str, contributions: Sequence[Contribution]) -> dict[str, Any]:
-    victim = as_dict(contributions[0].document.get("victim"))
+    victims = [
+        as_dict(item.document.get("victim"))
+        for item in newest_first(contributions, lambda item: item.document)
+    ]
     record: dict[str, Any] = {"person_record_number": person_id}
     names = [
         name["text"]
@@ -76,9 +81,10 @@ def _person(person_id: str, contributions: Sequence[Contribution]) -> dict[str, 
     ]
     if names:
         record["name"] = list(dict.fromkeys(names))
-    if victim.get("gender") in _SEX:
-        record["sex"] = _term("39", _SEX[victim["gender"]])
-    ethnicity = victim.get("ethnicity")
+    gender = first_stated(victim.get("gender") for victim in victims)
+    if isinstance(gender, str) and gender in _SEX:
+        record["sex"] = _term("39", _SEX[gender])
+    ethnicity = first_stated(victim.get("ethnicity") for victim in victims)
     if isinstance(ethnicity, str):
         record["ethnic_background"] = _term(
             "13", _ETHNIC.get(ethnicity, "900000000000"), project_code=ethnicity

@@ -17,7 +17,14 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 from intake.exports.consent import Allowance, cut_place
-from intake.exports.entries import as_dict, as_list, custody_episodes, date_range, episodes
+from intake.exports.entries import (
+    as_dict,
+    as_list,
+    custody_episodes,
+    date_range,
+    episodes,
+    newest_first,
+)
 from intake.exports.labels import codes_of
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 from intake.records.jsontext import canonical_json, parse_json
@@ -316,7 +323,10 @@ def build_rows(
     database's layered wage tables), else the bundled ones."""
     rows = ResearchRows()
     for person in people:
-        victims = [as_dict(document.get("victim")) for _, document, _ in person.records]
+        # Single values about the person from the newest testimony that states them,
+        # as the victim entries and ESF persons take them
+        records = newest_first(person.records, lambda record: record[1])
+        victims = [as_dict(document.get("victim")) for _, document, _ in records]
         status = [as_dict(victim.get("status")) for victim in victims]
         rows.persons.append(
             {
@@ -330,12 +340,10 @@ def build_rows(
                 "home_prefecture": _first_known(
                     [
                         _place(victim.get("home_place"), allowance, rule)
-                        for victim, (allowance, _, _) in zip(victims, person.records, strict=True)
+                        for victim, (allowance, _, _) in zip(victims, records, strict=True)
                     ]
                 ),
-                "first_detained": _first_known(
-                    [_first_detained(d, rule) for _, d, _ in person.records]
-                ),
+                "first_detained": _first_known([_first_detained(d, rule) for _, d, _ in records]),
                 "victim_status": _first_known(
                     [code("victim_status", s.get("code")) for s in status]
                 ),
@@ -347,7 +355,7 @@ def build_rows(
                         code(
                             "verification_level", as_dict(d.get("coding")).get("verification_level")
                         )
-                        for _, d, _ in person.records
+                        for _, d, _ in records
                     ]
                 ),
             }

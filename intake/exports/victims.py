@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from intake.errors import N_
@@ -22,7 +21,9 @@ from intake.exports.entries import (
     custody_episodes,
     date_range,
     episodes,
+    first_stated,
     main_informant,
+    newest_first,
     place_text,
     range_text,
     trajectory_text,
@@ -194,14 +195,6 @@ def _summary(contribution: Contribution) -> dict[str, Any]:
     }
 
 
-def _newest_first(contributions: Sequence[Contribution]) -> list[Contribution]:
-    def interviewed(item: Contribution) -> date:
-        when = as_dict(item.document.get("interview")).get("date")
-        return date_range(when)[0] or date.min
-
-    return sorted(contributions, key=interviewed, reverse=True)
-
-
 def _first(values: Sequence[Any]) -> Any:
     return next((value for value in values if value not in (None, "", [])), None)
 
@@ -212,7 +205,7 @@ def build_entry(entry_id: str, contributions: Sequence[Contribution]) -> dict[st
 
     Keys without a value are left out, never filled in.
     """
-    ordered = _newest_first(contributions)
+    ordered = newest_first(contributions, lambda item: item.document)
     documents = [item.document for item in ordered]
     victims = [as_dict(document.get("victim")) for document in documents]
     latin: list[str] = []
@@ -227,8 +220,8 @@ def build_entry(entry_id: str, contributions: Sequence[Contribution]) -> dict[st
         "entry": entry_id,
         "names_latin": latin,
         "names_original": original,
-        "gender": _first([label("gender", v.get("gender")) for v in victims]),
-        "ethnicity": _first([label("ethnicity", v.get("ethnicity")) for v in victims]),
+        "gender": label("gender", first_stated(v.get("gender") for v in victims)),
+        "ethnicity": label("ethnicity", first_stated(v.get("ethnicity") for v in victims)),
         "age": _first([_age(v, item.allowance) for v, item in zip(victims, ordered, strict=True)]),
         "likely_place_of_origin": _first(
             [

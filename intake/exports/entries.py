@@ -135,3 +135,11 @@ def first_stated(values: Iterable[object]) -> object:
         elif value not in (None, "", []):
             return value
     return "unknown" if said_unknown else None
+
+
+def stated_status(statuses: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """Of a person's statuses (newest testimony first), the first whose code says
+    something, else the first that says "unknown": its code, day and basis go together,
+    never one testimony's status beside another's day."""
+    code = first_stated(status.get("code") for status in statuses)
+    return next((status for status in statuses if status.get("code") == code), _EMPTY)

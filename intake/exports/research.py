@@ -24,6 +24,7 @@ from intake.exports.entries import (
     date_range,
     episodes,
     newest_first,
+    stated_status,
 )
 from intake.exports.labels import codes_of
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
@@ -327,7 +328,7 @@ def build_rows(
         # as the victim entries and ESF persons take them
         records = newest_first(person.records, lambda record: record[1])
         victims = [as_dict(document.get("victim")) for _, document, _ in records]
-        status = [as_dict(victim.get("status")) for victim in victims]
+        status = stated_status([as_dict(victim.get("status")) for victim in victims])
         rows.persons.append(
             {
                 "person": person.person,
@@ -344,11 +345,9 @@ def build_rows(
                     ]
                 ),
                 "first_detained": _first_known([_first_detained(d, rule) for _, d, _ in records]),
-                "victim_status": _first_known(
-                    [code("victim_status", s.get("code")) for s in status]
-                ),
-                "status_known_by": _first_known(
-                    [code("knowledge_basis", as_dict(s.get("known")).get("basis")) for s in status]
+                "victim_status": code("victim_status", status.get("code")),
+                "status_known_by": code(
+                    "knowledge_basis", as_dict(status.get("known")).get("basis")
                 ),
                 "verification_level": _first_known(
                     [

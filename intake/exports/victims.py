@@ -26,6 +26,7 @@ from intake.exports.entries import (
     newest_first,
     place_text,
     range_text,
+    stated_status,
     trajectory_text,
 )
 from intake.exports.labels import label
@@ -215,6 +216,7 @@ def build_entry(entry_id: str, contributions: Sequence[Contribution]) -> dict[st
         latin += [name for name in item_latin if name not in latin]
         original += [name for name in item_original if name not in original]
     statuses = [as_dict(victim.get("status")) for victim in victims]
+    status = stated_status(statuses)
     testifiers = [_testifier(item) for item in ordered]
     entry: dict[str, Any] = {
         "entry": entry_id,
@@ -240,11 +242,11 @@ def build_entry(entry_id: str, contributions: Sequence[Contribution]) -> dict[st
         "last_reported_detention_type": _first([_last_detention(d) for d in documents]),
         "first_detained": _first_detained(documents),
         "probable_reason": codes_in([r for d in documents for r in _reasons(d)]),
-        "health": _first(
-            [label("health_status", as_dict(v.get("health")).get("code")) for v in victims]
+        "health": label(
+            "health_status", first_stated(as_dict(v.get("health")).get("code") for v in victims)
         ),
-        "status": _first([label("victim_status", s.get("code")) for s in statuses]),
-        "status_as_of": _first([as_dict(s.get("as_of")).get("value") for s in statuses]),
+        "status": label("victim_status", status.get("code")),
+        "status_as_of": as_dict(status.get("as_of")).get("value"),
         "testifying_party": codes_in([party for party, _, _ in testifiers]),
         "relation_to_testifier": codes_in([relation for _, relation, _ in testifiers]),
         "how_testifier_knows": codes_in([basis for _, _, basis in testifiers]),

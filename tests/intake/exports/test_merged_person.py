@@ -71,6 +71,39 @@ def test_unknown_is_said_only_when_no_testimony_knows():
     assert said["research"][0] == "unknown"
 
 
+def test_a_status_comes_with_its_own_day_and_basis_from_one_testimony():
+    older = _told(
+        "2019-05-01",
+        status={
+            "code": "imprisoned",
+            "as_of": {"precision": "day", "value": "2019-04-01"},
+            "known": {"basis": "through_relative"},
+        },
+    )
+    newer = _told(
+        "2023-02-10",
+        status={
+            "code": "unknown",
+            "as_of": {"precision": "day", "value": "2023-01-01"},
+            "known": {"basis": "inferred"},
+        },
+    )
+    for documents in ([older, newer], [newer, older]):
+        contributions = [victims.Contribution(d, ALLOWED, f"t{n}") for n, d in enumerate(documents)]
+        entry = victims.build_entry("p1", contributions)
+        assert (entry["status"], entry["status_as_of"]) == ("Imprisoned (sentenced)", "2019-04-01")
+        rows = research.build_rows(
+            [
+                research.PersonRecords(
+                    "p1", [(ALLOWED, d, f"t{n}") for n, d in enumerate(documents)]
+                )
+            ],
+            research.Generalisation(),
+        )
+        (row,) = rows.persons
+        assert (row["victim_status"], row["status_known_by"]) == ("imprisoned", "through_relative")
+
+
 def test_first_stated_and_newest_first():
     assert first_stated([None, "", "unknown", "male", "female"]) == "male"
     assert first_stated([None, "unknown"]) == "unknown"

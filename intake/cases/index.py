@@ -541,7 +541,8 @@ class CaseIndex:
             self._bury([record_id])
 
     def query(self, filters: Filters, *, offset: int = 0, limit: int = 50) -> Page:
-        """Record ids matching every set filter, newest received first (then by id)."""
+        """Record ids matching every set filter, newest received first (then by id,
+        descending, as `intake records list` and Delivery's Records list them)."""
         with self._lock:
             self._check_open()
             slots = np.flatnonzero(self._match(filters))
@@ -555,7 +556,7 @@ class CaseIndex:
                 slots, received = slots[chosen], received[chosen]
             ranked = sorted(
                 zip(received.tolist(), (self._id_of[s] for s in slots.tolist()), strict=True),
-                key=lambda pair: (-pair[0], pair[1]),
+                reverse=True,
             )
         return Page(ids=[rid for _, rid in ranked[offset:wanted]], total=total)
 

@@ -68,9 +68,11 @@ def correction_url(record_id: uuid.UUID, path: str) -> str | None:
 @bp.app_template_global()
 def coding_value_label(section: str, path: str, shown: str) -> str:
     """A value of a difference in words: a code (or a list of codes) by its label in
-    the reader's language; anything else as it is.
+    the reader's language, yes or no in words; anything else as it is.
     """
     node = forms.field_node(section, path)
+    if node.get("type") == "boolean" and shown in ("true", "false"):
+        return gettext("Yes") if shown == "true" else gettext("No")
     if node.get("type") == "array":
         vocabulary = forms.field_node(section, f"{path}[0]").get("x-codebook")
         if vocabulary and shown.startswith("["):

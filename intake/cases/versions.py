@@ -93,8 +93,8 @@ def _version_context(record_id: uuid.UUID, section: str, number: int) -> Context
 
 
 def shown(value: Any) -> str:
-    """A field's value as a difference shows it (a field absent as ABSENT)."""
-    if value is MISSING:
+    """A field's value as a difference shows it (a field absent or empty as ABSENT)."""
+    if value is MISSING or value is None:
         return ABSENT
     if isinstance(value, str):
         return value

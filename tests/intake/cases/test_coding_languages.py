@@ -46,3 +46,15 @@ def test_the_history_labels_the_fields_changed(casedb_coordinator, app, database
     # And the value in the reader's language (the codebook's label)
     history = casedb_coordinator.get(f"/records/{record_id}/history?lang=ru")
     assert "→ <ins><bdi>присутствует</bdi></ins>" in history.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "yes", "no"), [("en", "Yes", "No"), ("ru", "Да", "Нет")])
+def test_a_difference_shows_yes_no_and_empty_in_words_not_json(app, lang, yes, no):
+    from intake.cases.coding_routes import coding_value_label
+    from intake.cases.versions import ABSENT, MISSING, shown
+
+    assert shown(None) == shown(MISSING) == ABSENT  # not "null"
+    with app.test_request_context(f"/?lang={lang}"):
+        assert coding_value_label("informants", "[0].is_main", shown(True)) == yes
+        assert coding_value_label("informants", "[0].is_main", shown(False)) == no
+        assert coding_value_label("informants", "[0].is_main", shown(None)) == ABSENT

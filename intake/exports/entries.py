@@ -142,4 +142,23 @@ def stated_status(statuses: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     something, else the first that says "unknown": its code, day and basis go together,
     never one testimony's status beside another's day."""
     code = first_stated(status.get("code") for status in statuses)
+    if code is None:
+        return _EMPTY  # no testimony gives a status: no day or basis goes out alone
     return next((status for status in statuses if status.get("code") == code), _EMPTY)
+
+
+def first_custody(
+    documents: Iterable[Mapping[str, Any]],
+) -> tuple[date | None, date | None] | None:
+    """When a person was first detained, over all their testimonies: the earliest
+    bounds of any testimony's first custody episode; None if none tells of custody."""
+    starts = [
+        date_range(held[0].get("start"))
+        for document in documents
+        if (held := custody_episodes(document))
+    ]
+    if not starts:
+        return None
+    lows = [low for low, _ in starts if low is not None]
+    highs = [high for _, high in starts if high is not None]
+    return min(lows, default=None), min(highs, default=None)

@@ -20,9 +20,9 @@ from intake.exports.consent import Allowance, cut_place
 from intake.exports.entries import (
     as_dict,
     as_list,
-    custody_episodes,
     date_range,
     episodes,
+    first_custody,
     newest_first,
     stated_status,
 )
@@ -307,9 +307,11 @@ def _first_known(values: Sequence[str]) -> str:
     return next((value for value in values if value != UNKNOWN), UNKNOWN)
 
 
-def _first_detained(document: Mapping[str, Any], rule: Generalisation) -> str:
-    held = custody_episodes(document)
-    return period(*date_range(held[0].get("start")), rule) if held else UNKNOWN
+def _first_detained(documents: Sequence[Mapping[str, Any]], rule: Generalisation) -> str:
+    """The earliest first detention over the person's testimonies, as the victim
+    entry gives it, generalised by ``rule``."""
+    bounds = first_custody(documents)
+    return period(*bounds, rule) if bounds else UNKNOWN
 
 
 def build_rows(
@@ -344,7 +346,7 @@ def build_rows(
                         for victim, (allowance, _, _) in zip(victims, records, strict=True)
                     ]
                 ),
-                "first_detained": _first_known([_first_detained(d, rule) for _, d, _ in records]),
+                "first_detained": _first_detained([d for _, d, _ in records], rule),
                 "victim_status": code("victim_status", status.get("code")),
                 "status_known_by": code(
                     "knowledge_basis", as_dict(status.get("known")).get("basis")

@@ -19,8 +19,8 @@ from intake.exports.entries import (
     as_list,
     codes_in,
     custody_episodes,
-    date_range,
     episodes,
+    first_custody,
     first_stated,
     main_informant,
     newest_first,
@@ -98,16 +98,8 @@ def _age(victim: Mapping[str, Any], allowance: Allowance) -> str | None:
 
 
 def _first_detained(documents: Sequence[Mapping[str, Any]]) -> str | None:
-    starts = [
-        date_range(episode.get("start"))
-        for document in documents
-        for episode in custody_episodes(document)[:1]
-    ]
-    lows = [low for low, _ in starts if low is not None]
-    highs = [high for _, high in starts if high is not None]
-    if not starts:
-        return None
-    return range_text(min(lows) if lows else None, min(highs) if highs else None)
+    bounds = first_custody(documents)
+    return range_text(*bounds) if bounds else None
 
 
 def _last_detention(document: Mapping[str, Any]) -> str | None:

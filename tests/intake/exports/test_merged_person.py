@@ -104,6 +104,35 @@ def test_a_status_comes_with_its_own_day_and_basis_from_one_testimony():
         assert (row["victim_status"], row["status_known_by"]) == ("imprisoned", "through_relative")
 
 
+def test_first_detained_is_the_earliest_any_testimony_tells_in_both_exports():
+    def held(day: str, start: str) -> dict:
+        document = _told(day)
+        document["episodes"] = [
+            {"kind": "reeducation_camp", "start": {"precision": "month", "value": start}}
+        ]
+        return document
+
+    older, newer = held("2019-05-01", "2017-04"), held("2023-02-10", "2019-06")
+    for documents in ([older, newer], [newer, older]):
+        contributions = [victims.Contribution(d, ALLOWED, f"t{n}") for n, d in enumerate(documents)]
+        assert victims.build_entry("p1", contributions)["first_detained"].startswith("2017-04")
+        rows = research.build_rows(
+            [
+                research.PersonRecords(
+                    "p1", [(ALLOWED, d, f"t{n}") for n, d in enumerate(documents)]
+                )
+            ],
+            research.Generalisation(),
+        )
+        assert rows.persons[0]["first_detained"] == "2017"
+
+
+def test_no_status_means_no_day_or_basis_either():
+    undated = _told("2023-02-10", status={"as_of": {"precision": "day", "value": "2023-01-01"}})
+    entry = victims.build_entry("p1", [victims.Contribution(undated, ALLOWED, "t0")])
+    assert "status" not in entry and "status_as_of" not in entry
+
+
 def test_first_stated_and_newest_first():
     assert first_stated([None, "", "unknown", "male", "female"]) == "male"
     assert first_stated([None, "unknown"]) == "unknown"

@@ -45,7 +45,9 @@ class NumberRange(validators.NumberRange):  # noqa: TID251 (the one wrapper)
 
     WTForms compares through ``math.isnan``, which raises OverflowError on an integer
     of a few hundred digits: a typed "999...9" would be a server error, not a message.
-    Such a number is out of any range a form here has, so it is judged as infinity.
+    Such a number is judged as infinity: out of any range with a maximum. With a
+    minimum only, a huge positive one passes and stays a huge integer, so give every
+    range both ends.
     """
 
     def __call__(self, form: Form, field: Any) -> None:

@@ -28,7 +28,10 @@ class DraftDaysForm(AppForm):
     """How many days after its last save an unfinished interview is wiped."""
 
     days = IntegerField(
-        _l("Wipe every unfinished interview, anyone's, this many days after its last save"),
+        _l(
+            "Wipe every unfinished interview, anyone's, once this many full days have "
+            "passed since its last save"
+        ),
         validators=[InputRequired(), NumberRange(min=MIN_DRAFT_DAYS, max=MAX_DRAFT_DAYS)],
     )
 

@@ -22,8 +22,9 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.wrappers import Response
 
 from intake.errors import IntakeError
@@ -34,9 +35,10 @@ from intake.interview.forms import AddendumForm, AttachmentForm, DraftDaysForm, 
 from intake.interview.steps import STEPS, form_step
 from intake.interview.steps.links import AnotherVictimForm
 from intake.interview.wages import WageNumberError, figure_from_request, parse_figure_request
-from intake.records.drafts import expire_drafts, set_draft_days, wiped_on
+from intake.records.drafts import count_stale, expire_drafts, kept_from, set_draft_days, wiped_on
 from intake.records.services import list_outbox
 from intake.web import (
+    confirmation,
     confirmed,
     db_session,
     is_own_receipt,
@@ -79,22 +81,40 @@ def _index(days_form: DraftDaysForm, status: int = 200) -> tuple[str, int]:
 
 @bp.post("/draft-days")
 @login_required("admin")
-def draft_days() -> tuple[str, int] | Response:
-    """Change how long unfinished interviews are kept; older drafts go at once."""
-    form = DraftDaysForm()
+def draft_days() -> tuple[str, int] | Response | str:
+    """Change how long unfinished interviews are kept; drafts already older go at once,
+    after a confirmation that says how many (anyone's) that is."""
+    # The confirmation page sends the days back in its address.
+    form = DraftDaysForm(CombinedMultiDict((request.form, request.args)))
     if not form.validate_on_submit():
         return _index(form, 400)
-    wiped = set_draft_days(db_session(), form.days.data)
-    db_session().commit()
-    flash(
-        ngettext(
-            "Drafts are now wiped %(days)s days after their last save; %(num)s draft was wiped.",
-            "Drafts are now wiped %(days)s days after their last save; %(num)s drafts were wiped.",
-            wiped,
-            days=form.days.data,
-        ),
-        "done",
+    days, session = form.days.data, db_session()
+    doomed = count_stale(session, days)
+    if doomed and not confirmed():
+        return confirmation(
+            subject="",
+            question=ngettext(
+                "%(num)s unfinished interview, whoever started it, was last saved before "
+                "%(day)s. It will be wiped now and cannot be recovered.",
+                "%(num)s unfinished interviews, whoever started them, were last saved "
+                "before %(day)s. They will be wiped now and cannot be recovered.",
+                doomed,
+                day=kept_from(days).isoformat(),
+            ),
+            button=gettext("Wipe them and save"),
+            action_url=url_for(".draft_days", days=days),
+            back_url=url_for(".index"),
+        )
+    wiped = set_draft_days(session, days)
+    session.commit()
+    said = ngettext(
+        "Drafts are now wiped once %(num)s full day has passed since their last save.",
+        "Drafts are now wiped once %(num)s full days have passed since their last save.",
+        days,
     )
+    if wiped:
+        said += " " + ngettext("%(num)s draft was wiped.", "%(num)s drafts were wiped.", wiped)
+    flash(said, "done")
     return redirect(url_for(".index"))
 
 

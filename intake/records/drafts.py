@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
@@ -95,21 +95,33 @@ def _today() -> date:
 
 
 def wiped_on(updated_on: date, days: int) -> date:
-    """The day a draft last saved on ``updated_on`` is wiped, kept ``days`` days."""
-    return updated_on + timedelta(days=days)
+    """The day a draft last saved on ``updated_on`` is wiped when drafts are kept
+    ``days`` full days (UTC) after the day of their last save."""
+    return updated_on + timedelta(days=days + 1)
+
+
+def kept_from(days: int) -> date:
+    """The earliest day of a last save that keeps a draft today."""
+    return _today() - timedelta(days=days)
+
+
+def count_stale(session: Session, days: int) -> int:
+    """How many drafts keeping them ``days`` days would wipe today."""
+    query = select(func.count()).select_from(Draft).where(Draft.updated_on < kept_from(days))
+    return int(session.scalar(query) or 0)
 
 
 def expire_drafts(session: Session) -> int:
-    """Wipe every draft whose last save is the workspace's ``draft_days`` or more days
-    old, with its attachments (the caller commits); how many were wiped.
+    """Wipe every draft whose last save is more than the workspace's ``draft_days``
+    full days (UTC) ago, with its attachments (the caller commits); how many were wiped.
 
     DESIGN.md wants drafts "finalised or wiped quickly": an interview left unfinished
     must not wait for a seizure on the station under the key the passphrase opens.
     Runs at every unlock, so a coerced unlock finds old drafts already gone, and on the
     Interviews page. Leaves a security event with the day only, naming nobody.
     """
-    cutoff = _today() - timedelta(days=get_workspace(session).draft_days)
-    stale = list(session.scalars(select(Draft.id).where(Draft.updated_on <= cutoff)))
+    oldest_kept = kept_from(get_workspace(session).draft_days)
+    stale = list(session.scalars(select(Draft.id).where(Draft.updated_on < oldest_kept)))
     if not stale:
         return 0
     # Attachments go by the foreign key's ON DELETE CASCADE; the journal's copy of the

@@ -62,8 +62,9 @@ def _events(database, kind):
 
 def test_an_unlock_wipes_drafts_past_their_days_and_keeps_the_rest(database, settings, station):
     keys, _identity = station
-    old = _draft(database, keys, "Ablikim", days_ago=DEFAULT_DRAFT_DAYS, attachment=True)
-    young = _draft(database, keys, "Gulnar", days_ago=DEFAULT_DRAFT_DAYS - 1)
+    # Kept 14 full days after the day of the last save: gone on the 15th
+    old = _draft(database, keys, "Ablikim", days_ago=DEFAULT_DRAFT_DAYS + 1, attachment=True)
+    young = _draft(database, keys, "Gulnar", days_ago=DEFAULT_DRAFT_DAYS)
     assert _draft_ids(database) == {old, young}
     # A coerced unlock finds the old draft already gone, with its attachment
     unlock(database, settings)
@@ -118,9 +119,10 @@ def test_the_database_refuses_days_out_of_range_written_past_the_service(databas
 
 def test_fewer_days_wipe_older_drafts_at_once(database, station):
     keys, _identity = station
-    old = _draft(database, keys, "old", days_ago=3)
-    new = _draft(database, keys, "new", days_ago=2)
+    old = _draft(database, keys, "old", days_ago=4)
+    new = _draft(database, keys, "new", days_ago=3)
     with database.session() as session:
+        assert drafts.count_stale(session, 3) == 1
         assert drafts.set_draft_days(session, 3) == 1
     assert _draft_ids(database) == {new}
     assert _events(database, "draft-days-changed") == 1
@@ -146,8 +148,11 @@ def test_the_interviews_page_says_when_each_draft_is_wiped(station_interviewer, 
     _saved_days_ago(database, draft_id, 4)
     response, page = _interviews(client)
     assert response.status_code == 200
-    assert "An unfinished interview is wiped 14 days after its last save." in page
-    wiped = (_today() + timedelta(days=10)).isoformat()
+    assert (
+        "An unfinished interview is wiped once 14 full days have passed since its last save."
+        in page
+    )
+    wiped = (_today() + timedelta(days=11)).isoformat()  # saved 4 days ago, kept 14 full days
     assert re.search(rf"<td>{wiped}</td>", page), "the draft's wipe day is not shown"
     # Only an administrator sees the setting, and only an administrator may change it
     assert "/interview/draft-days" not in page
@@ -165,7 +170,7 @@ def test_a_station_left_unlocked_wipes_a_draft_when_the_page_is_next_shown(
     client = station_interviewer
     client.post("/interview/start", data={"csrf_token": csrf_token(_interviews(client)[1])})
     (draft_id,) = _draft_ids(database)
-    _saved_days_ago(database, draft_id, DEFAULT_DRAFT_DAYS)
+    _saved_days_ago(database, draft_id, DEFAULT_DRAFT_DAYS + 1)
     response, page = _interviews(client)
     assert response.status_code == 200
     assert _draft_ids(database) == set()
@@ -188,33 +193,73 @@ def test_an_administrator_s_bad_number_is_refused_on_the_page(station_admin, dat
         assert session.scalars(select(Workspace.draft_days)).one() == DEFAULT_DRAFT_DAYS
 
 
-def test_an_administrator_shortens_the_days_and_sees_what_was_wiped(station_admin, database):
+def test_an_administrator_shortens_the_days_after_being_told_what_will_go(station_admin, database):
     client = station_admin
     for _ in range(2):
         client.post("/interview/start", data={"csrf_token": csrf_token(_interviews(client)[1])})
     first, second = sorted(_draft_ids(database))
     _saved_days_ago(database, first, 5)
     _saved_days_ago(database, second, 1)
-    page = _interviews(client)[1]
+    token = csrf_token(_interviews(client)[1])
+    # First the question, with nothing wiped or changed yet
+    asked = client.post("/interview/draft-days", data={"csrf_token": token, "days": "3"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    kept_from = (_today() - timedelta(days=3)).isoformat()
+    assert f"1 unfinished interview, whoever started it, was last saved before {kept_from}" in page
+    assert _draft_ids(database) == {first, second}
+    with database.session() as session:
+        assert session.scalars(select(Workspace.draft_days)).one() == DEFAULT_DRAFT_DAYS
+    # Then the confirmation wipes it and saves the days
+    (action,) = re.findall(r'<form method="post" action="([^"]+)" class="confirm"', page)
     response = client.post(
-        "/interview/draft-days",
-        data={"csrf_token": csrf_token(page), "days": "3"},
+        action.replace("&amp;", "&"),
+        data={"csrf_token": csrf_token(page), "confirmed": "yes"},
         follow_redirects=True,
     )
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Drafts are now wiped 3 days after their last save; 1 draft was wiped." in text
+    assert (
+        "Drafts are now wiped once 3 full days have passed since their last save. "
+        "1 draft was wiped." in text
+    )
     assert _draft_ids(database) == {second}
     # Without the token the change is refused
     assert client.post("/interview/draft-days", data={"days": "1"}).status_code == 400
     assert _draft_ids(database) == {second}
 
 
-@pytest.mark.parametrize("lang", ["en", "kk", "ru", "ug", "zh"])
+def test_a_change_that_wipes_nothing_is_not_asked_and_says_one_day_in_the_singular(
+    station_admin, database
+):
+    token = csrf_token(_interviews(station_admin)[1])
+    response = station_admin.post(
+        "/interview/draft-days", data={"csrf_token": token, "days": "1"}, follow_redirects=True
+    )
+    text = response.get_data(as_text=True)
+    assert "Drafts are now wiped once 1 full day has passed since their last save." in text
+    assert "wiped." not in text.split("since their last save.")[1].split("</p>")[0]
+    with database.session() as session:
+        assert session.scalars(select(Workspace.draft_days)).one() == 1
+
+
+#: A piece of the page's sentence on how long drafts are kept, in each language.
+KEPT_SENTENCE = {
+    "en": "An unfinished interview is wiped once 14 full days",
+    "kk": "Аяқталмаған сұхбат",
+    "ru": "Незавершённое интервью стирается",
+    "ug": "تاماملانمىغان سۆھبەت",
+    "zh": "未完成的访谈",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(KEPT_SENTENCE))
 def test_the_interviews_page_with_the_setting_renders_in_each_language(station_admin, lang):
     response, page = _interviews(station_admin, lang)
     assert response.status_code == 200
     assert 'name="days"' in page
+    assert KEPT_SENTENCE[lang] in page
+    assert "%(num)s" not in page and "14" in page
     if lang != "en":
         assert "An unfinished interview is wiped" not in page
         assert "Wipe every unfinished interview" not in page

@@ -88,6 +88,9 @@ def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_
     assert all(d["record_id"] in outbox for d in documents)
     bundle = _post(station, "/delivery/outbox/export", "/delivery/outbox", {})
     assert bundle.status_code == 200 and "attachment" in bundle.headers["Content-Disposition"]
+    # Then the station says what a bundle without a receipt means
+    waiting = station.get("/delivery/outbox").get_data(as_text=True)
+    assert "A bundle without a receipt was not received" in waiting
     # And imported on the Import page
     imported = _post(
         casedb,
@@ -106,6 +109,7 @@ def test_enrol_save_to_file_import_confirm_and_list(casedb_admin, station_admin_
     confirmed = _confirm(station, receipt)
     # Then the outbox is empty and the Records page lists both, with the station
     assert "2 record(s) delivered" in confirmed and "The outbox is empty" in confirmed
+    assert "A bundle without a receipt" not in confirmed  # its one bundle has its receipt
     records = casedb.get("/delivery/records").get_data(as_text=True)
     assert all(d["record_id"] in records for d in documents)
     assert records.count("Laptop A") == 2

@@ -8,13 +8,14 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import StringField
-from wtforms.validators import DataRequired
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from intake.cases import labels, persons
 from intake.cases.forms_search import RELATION_LABELS, DecisionForm, LinkForm
 from intake.facilities.services import live_registry
 from intake.interview.steps.victim import check_record_id
+from intake.validators import NoControlCharacters
 from intake.web import db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
@@ -29,13 +30,23 @@ def _stripped(value: str | None) -> str | None:
 
 class PersonLinkForm(LinkForm):
     """The person page's link form. An id pasted with a space or a line end around it
-    is taken; a malformed one is refused in words, as the interview refuses it."""
+    is taken; a malformed one is refused in words, as the interview refuses it. The
+    reason is required, as for a pair confirmed in the queue."""
 
     other = StringField(
         _l("Other record id"),
         filters=[_stripped],
         validators=[DataRequired(), check_record_id],
         render_kw={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"},
+    )
+    # A link added here is a decision as a confirmation in the queue is: it needs a why.
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("This field is required.")),
+            Length(max=2000),
+            NoControlCharacters(multiline=True),
+        ],
     )
 
 

@@ -93,7 +93,12 @@ def test_a_wrong_id_is_refused_in_the_reader_s_language(casedb_coordinator, two)
     page = casedb_coordinator.get(f"/persons/{a}").get_data(as_text=True)
     for typed, said in (("nonsense", "36 символов"), (str(a), "нельзя связать")):
         response = _post(
-            casedb_coordinator, f"/persons/{a}/link", page, other=typed, relation="co_worker"
+            casedb_coordinator,
+            f"/persons/{a}/link",
+            page,
+            other=typed,
+            relation="co_worker",
+            reason="same workshop",
         )
         assert response.status_code == 400 and said in response.get_data(as_text=True)
         assert "Bad Request" not in response.get_data(as_text=True)
@@ -175,3 +180,23 @@ def test_undoing_on_the_person_page_needs_no_reason(casedb_coordinator, database
         next="person",
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("reason", ["", "   \r\n  "])
+def test_a_link_added_on_the_person_page_needs_a_reason(casedb_coordinator, database, two, reason):
+    a, b = two
+    page = casedb_coordinator.get(f"/persons/{a}").get_data(as_text=True)
+    response = _post(
+        casedb_coordinator,
+        f"/persons/{a}/link",
+        page,
+        other=str(b),
+        relation="held_together",
+        reason=reason,
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This field is required." in text
+    assert _in_field(text, "other") == str(b)  # what was typed is kept
+    with database.session() as session:
+        assert persons.links_in_force(session) == []

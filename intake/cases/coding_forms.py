@@ -362,9 +362,27 @@ def _new_value_kind(node: dict[str, Any]) -> ValueKind:
     return ValueKind("value", [])
 
 
-def fit_value_field(form: CorrectionForm, kind: ValueKind, current: Any) -> None:
+def skeleton(node: dict[str, Any]) -> str | None:
+    """For a group the record does not hold yet (a list's next name, informant...),
+    its required keys as JSON to fill in: text ones empty, the others null, so that
+    a key left unfilled is refused by validation rather than saved as a guess."""
+    required = node.get("required")
+    if node.get("type") != "object" or not isinstance(required, list) or not required:
+        return None
+    properties = node.get("properties") or {}
+    blank = {
+        key: "" if resolve_node(properties.get(key)).get("type") == "string" else None
+        for key in required
+    }
+    return json.dumps(blank, ensure_ascii=False)
+
+
+def fit_value_field(
+    form: CorrectionForm, kind: ValueKind, current: Any, node: dict[str, Any] | None = None
+) -> None:
     """Keep only the form's field for ``kind``, with its choices and, on a page just
-    opened, the value the field has now (text as it is, to be edited in place)."""
+    opened, the value the field has now (text as it is, to be edited in place); for a
+    group not held yet, the keys it needs (:func:`skeleton` of its schema ``node``)."""
     for name in ("value", "choice", "codes"):
         if name != kind.field:
             delattr(form, name)
@@ -375,6 +393,8 @@ def fit_value_field(form: CorrectionForm, kind: ValueKind, current: Any) -> None
         return
     if current is MISSING:
         field.data = [] if kind.field == "codes" else None if kind.field == "choice" else ""
+        if kind.field == "value" and node is not None:
+            field.data = skeleton(node) or ""
     elif kind.field == "codes" or isinstance(current, str):
         field.data = current
     else:

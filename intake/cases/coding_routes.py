@@ -322,7 +322,7 @@ def correct(record_id: uuid.UUID, section: str) -> Any:
     form.path.data = chosen
     now = versions.value_at(current, chosen)
     kind = forms.value_kind(section, chosen, now)
-    forms.fit_value_field(form, kind, now)
+    forms.fit_value_field(form, kind, now, forms.field_node(section, chosen))
     context |= {
         "chosen": chosen,
         "field_name": forms.field_words(section, chosen),

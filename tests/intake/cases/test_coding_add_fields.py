@@ -169,3 +169,24 @@ def document_day():
     from datetime import date
 
     return date(2026, 11, 20)
+
+
+def test_a_list_s_next_group_comes_with_the_keys_it_needs(casedb_coordinator, app, database):
+    # Given a record with some names / When the next name is chosen
+    record_id = stored_record(database, app_keys(app))
+    names = _victim(app, database, record_id)["names"]
+    url = f"/records/{record_id}/correct/victim?path=names%5B{len(names)}%5D"
+    page = casedb_coordinator.get(url).get_data(as_text=True)
+    # Then the box holds the keys a name needs, to fill in, not an empty box
+    skeleton = '{"text": "", "script": "", "kind": ""}'
+    (box,) = re.findall(r'<textarea[^>]*name="value"[^>]*>([^<]*)</textarea>', page)
+    assert box.strip().replace("&#34;", '"') == skeleton
+    # When it is saved unfilled / Then it is refused and nothing is added
+    response = _post(casedb_coordinator, url, value=skeleton, reason="Station")
+    assert response.status_code in (400, 422), response.status_code
+    assert len(_victim(app, database, record_id)["names"]) == len(names)
+    # When it is filled in / Then the name is added
+    filled = '{"text": "Gulnar Tursun", "script": "Latn", "kind": "full"}'
+    response = _post(casedb_coordinator, url, value=filled, reason="Station")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _victim(app, database, record_id)["names"][-1]["text"] == "Gulnar Tursun"

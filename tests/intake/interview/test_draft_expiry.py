@@ -153,7 +153,7 @@ def test_the_interviews_page_says_when_each_draft_is_wiped(station_interviewer, 
         in page
     )
     wiped = (_today() + timedelta(days=11)).isoformat()  # saved 4 days ago, kept 14 full days
-    assert re.search(rf"<td>{wiped}</td>", page), "the draft's wipe day is not shown"
+    assert re.search(rf"<td class=\"day\">{wiped}</td>", page), "the wipe day is not shown"
     # Only an administrator sees the setting, and only an administrator may change it
     assert "/interview/draft-days" not in page
     token = csrf_token(page)

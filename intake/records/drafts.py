@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field
@@ -54,7 +54,7 @@ def save_draft(
         session.add(draft)
     else:
         scrub_after_commit(session)
-    draft.updated_on = datetime.now(UTC).date()
+    draft.updated_on = _today()
     draft.ciphertext = ciphertext
     return draft
 
@@ -105,10 +105,14 @@ def kept_from(days: int) -> date:
     return _today() - timedelta(days=days)
 
 
+def _stale(days: int) -> ColumnElement[bool]:
+    """The drafts that keeping drafts ``days`` days wipes today."""
+    return Draft.updated_on < kept_from(days)
+
+
 def count_stale(session: Session, days: int) -> int:
     """How many drafts keeping them ``days`` days would wipe today."""
-    query = select(func.count()).select_from(Draft).where(Draft.updated_on < kept_from(days))
-    return int(session.scalar(query) or 0)
+    return int(session.scalar(select(func.count()).select_from(Draft).where(_stale(days))) or 0)
 
 
 def expire_drafts(session: Session) -> int:
@@ -120,16 +124,16 @@ def expire_drafts(session: Session) -> int:
     Runs at every unlock, so a coerced unlock finds old drafts already gone, and on the
     Interviews page. Leaves a security event with the day only, naming nobody.
     """
-    oldest_kept = kept_from(get_workspace(session).draft_days)
-    stale = list(session.scalars(select(Draft.id).where(Draft.updated_on < oldest_kept)))
-    if not stale:
+    days = get_workspace(session).draft_days
+    wiped = count_stale(session, days)
+    if not wiped:
         return 0
     # Attachments go by the foreign key's ON DELETE CASCADE; the journal's copy of the
     # freed pages once the transaction commits.
-    session.execute(delete(Draft).where(Draft.id.in_(stale)))
+    session.execute(delete(Draft).where(_stale(days)))
     scrub_after_commit(session)
     record_security_event(session, "drafts-expired")
-    return len(stale)
+    return wiped
 
 
 def set_draft_days(session: Session, days: int) -> int:

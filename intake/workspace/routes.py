@@ -81,8 +81,9 @@ def unlock() -> str | Response:
     db = db_session()
     if services.find_workspace(db) is None:
         return redirect(url_for("workspace.setup"))
-    back = request.args.get("next")
-    signin = url_for("accounts.login", next=safe_next(back)) if back else url_for("accounts.login")
+    # The page to return to after signing in, if one was given (url_for leaves out None).
+    back = safe_next(request.args["next"]) if request.args.get("next") else None
+    signin = url_for("accounts.login", next=back)
     if app_state().vault.is_unlocked:
         # Already open: a passphrase guess here would only reset other people's sign-ins.
         return redirect(signin)
@@ -104,7 +105,7 @@ def unlock() -> str | Response:
         form=form,
         error=error,
         unsaved=request.args.get("unsaved") == "1",
-        next=safe_next(back) if back else None,
+        next=back,
     )
     return page, status
 

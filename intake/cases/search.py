@@ -35,6 +35,7 @@ from intake.cases.blind import (
 )
 from intake.cases.models import BlindIndexRow
 from intake.errors import N_, IntakeError
+from intake.interview import vocab
 from intake.names import NameVariant, TokenMatch, matching_keys, rank
 from intake.records import services as records
 from intake.records.shape import mapping as _dict
@@ -91,11 +92,16 @@ def birth_year(document: Mapping[str, Any]) -> str | None:
 
 
 def home_place(document: Mapping[str, Any]) -> str | None:
-    """The victim's home place: county or prefecture id, or the free text."""
+    """The victim's home place in words: its county, prefecture or province named in
+    the reader's language, else the place in the testifier's words, else its country."""
     home = _dict(_dict(document.get("victim")).get("home_place"))
-    for field in ("county_id", "prefecture_id", "province_id", "free_text", "country"):
+    for field in ("county_id", "prefecture_id", "province_id"):
         if isinstance(home.get(field), str):
-            return str(home[field])
+            return vocab.place_name(home[field])
+    if isinstance(home.get("free_text"), str):
+        return str(home["free_text"])
+    if isinstance(home.get("country"), str):
+        return vocab.country_name(home["country"])
     return None
 
 

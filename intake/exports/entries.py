@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from intake.exports.consent import cut_place
-from intake.exports.labels import label, place_name
+from intake.exports.labels import country_name, label, place_name
 from intake.records.derived import DETENTION_KINDS, date_bounds
 
 #: Episode kinds that count as being detained, for "first detained" and "last detention".
@@ -80,7 +80,7 @@ def place_text(place: object, level: str) -> str | None:
         place_name("prefecture", cut.get("prefecture_id")),
         cut.get("region"),
         place_name("province", cut.get("province_id")),
-        cut.get("country"),
+        country_name(cut.get("country")),
     ]
     return ", ".join(part for part in parts if part) or None
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from intake.interview import vocab
 from intake.records.derived import load_codebook, load_reference
 
 
@@ -62,6 +63,13 @@ def place_name(kind: str, place_id: object) -> str | None:
     prefectures, counties, provinces = _places()
     table = {"prefecture": prefectures, "county": counties, "province": provinces}[kind]
     return table.get(place_id, place_id)
+
+
+def country_name(code: object) -> str | None:
+    """The English name of a two-letter country code (the code if unlisted)."""
+    if not isinstance(code, str) or not code:
+        return None
+    return vocab.country_name(code, "en")
 
 
 @functools.cache

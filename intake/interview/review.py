@@ -69,6 +69,7 @@ Namer = Callable[[str], str]
 _HINT_NAMERS: dict[str, Namer] = {
     "place_id": vocab.place_name,
     "registry_id": vocab.facility_name,
+    "country": vocab.country_name,
 }
 
 

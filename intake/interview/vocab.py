@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from flask_babel import get_locale, gettext
 from wtforms.fields.choices import SelectChoice
 
@@ -20,6 +21,35 @@ Choices = list[tuple[str, str]]
 def ui_language() -> str:
     """The current UI language code."""
     return str(get_locale() or "en")
+
+
+#: Codes in CLDR's territory list that are no country a person lives in or holds the
+#: citizenship of: the European Union, the euro area, the United Nations, CLDR's
+#: "Outlying Oceania" and "Unknown Region", and its two pseudo-locale codes.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+
+
+@lru_cache(maxsize=8)
+def _countries(language: str) -> dict[str, str]:
+    """Two-letter country codes and their names in ``language``, from the Unicode CLDR
+    data Babel carries: ISO 3166-1 alpha-2, with CLDR's few additions such as XK
+    (Kosovo)."""
+    return {
+        code: name
+        for code, name in Locale.parse(language).territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
+
+
+def is_country(code: str) -> bool:
+    """Whether ``code`` (in capitals) is a country's two-letter code."""
+    return code in _countries("en")
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """A country code's name in ``language`` (the UI language if not given), then in
+    English, then the code itself."""
+    return _countries(language or ui_language()).get(code) or _countries("en").get(code) or code
 
 
 @lru_cache(maxsize=1)

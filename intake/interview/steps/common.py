@@ -29,6 +29,26 @@ def reference_date(document: dict[str, Any]) -> date:
     return low or datetime.now(UTC).date()
 
 
+def country_problem(code: str) -> str | None:
+    """Why ``code`` (in capitals) is not a country's two-letter code, or None."""
+    if not (len(code) == 2 and code.isascii() and code.isalpha()):
+        return gettext("Use the two-letter country code, such as KZ or CN.")
+    if not vocab.is_country(code):
+        return gettext(
+            "%(code)s is not a country code. Kazakhstan is KZ, China CN, Türkiye TR.", code=code
+        )
+    return None
+
+
+def check_country(_form: Any, field: Any) -> None:
+    """A country's two letters (ISO 3166-1), stored in capitals."""
+    if field.data:
+        field.data = field.data.strip().upper()
+        problem = country_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
 class NameForm(RowForm):
     """One way of writing a name, exactly as given, with its script."""
 

@@ -24,7 +24,7 @@ from intake.interview.fields import (
     text,
 )
 from intake.interview.lists import RowForm
-from intake.interview.steps.common import prune
+from intake.interview.steps.common import check_country, prune
 from intake.records.upgrade import HOW_KNOWN_TO_BASIS
 from intake.validators import IfGiven, MaxLength, NoControlCharacters
 
@@ -147,11 +147,8 @@ class AreaPlaceForm(RowForm):
     free_text = text(_l("Place in other words"), 500)
 
     def validate_country(self, field: StringField) -> None:
-        """Two capital letters (ISO 3166-1)."""
-        if field.data and not (
-            len(field.data) == 2 and field.data.isascii() and field.data.isalpha()
-        ):
-            raise ValidationError(gettext("Give the country as two letters, e.g. KZ or TR."))
+        """A country's two letters (ISO 3166-1)."""
+        check_country(self, field)
 
 
 def area_data(value: Any) -> dict[str, Any]:

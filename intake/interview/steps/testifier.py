@@ -23,7 +23,13 @@ from intake.interview.fields import (
     whole_number,
 )
 from intake.interview.lists import RowForm, RowList, filled_rows
-from intake.interview.steps.common import NameForm, name_row, prune, reference_date
+from intake.interview.steps.common import (
+    NameForm,
+    check_country,
+    name_row,
+    prune,
+    reference_date,
+)
 from intake.interview.steps.known import KnowledgeForm, knowledge_data, knowledge_value
 
 _CONTACT = ("phone", "email", "messenger", "address")
@@ -37,13 +43,6 @@ _KEPT_AS_GIVEN = (
     "note",
 )
 MAX_INFORMANTS = 20
-
-
-def _country(field: StringField) -> None:
-    if field.data and not (field.data.isascii() and field.data.isalpha()):
-        raise ValidationError(gettext("Use the two-letter country code, such as KZ or CN."))
-    if field.data:
-        field.data = field.data.upper()
 
 
 class InformantForm(RowForm):
@@ -106,8 +105,8 @@ class InformantForm(RowForm):
             )
 
     def validate_country(self, field: StringField) -> None:
-        """Two capital letters (ISO 3166)."""
-        _country(field)
+        """A country's two letters (ISO 3166-1)."""
+        check_country(self, field)
 
 
 def _nothing(value: Any) -> bool:

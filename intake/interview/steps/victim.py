@@ -25,6 +25,8 @@ from intake.interview.steps.common import (
     FacilityForm,
     NameForm,
     PlaceForm,
+    check_country,
+    country_problem,
     facility_data,
     facility_value,
     name_row,
@@ -65,14 +67,6 @@ def check_record_id(_form: Any, field: Any) -> None:
         raise ValidationError(
             gettext("A record id has 36 characters, as shown on the record's receipt.")
         ) from None
-
-
-def check_country(_form: Any, field: Any) -> None:
-    """Two letters (ISO 3166), stored in capitals."""
-    if field.data:
-        field.data = field.data.upper()
-        if not _COUNTRY_RE.match(field.data):
-            raise ValidationError(gettext("Use the two-letter country code, such as KZ or CN."))
 
 
 class FamilyLinkForm(RowForm):
@@ -184,8 +178,13 @@ class VictimForm(InterviewForm):
 
     def validate_citizenships(self, field: Any) -> None:
         """Comma-separated two-letter codes."""
-        if any(not _COUNTRY_RE.match(item) for item in split_codes(field.data)):
+        codes = split_codes(field.data)
+        if any(not _COUNTRY_RE.match(item) for item in codes):
             raise ValidationError(gettext("Use two-letter country codes separated by commas."))
+        for item in codes:
+            problem = country_problem(item)
+            if problem:
+                raise ValidationError(problem)
 
 
 def split_codes(value: str | None) -> list[str]:

@@ -59,7 +59,7 @@ def test_the_hit_says_which_variant_matched_and_gives_facts(database, casedb, st
     assert first.variant in GULZIRA
     assert first.names == GULZIRA[:1]
     assert first.birth_year == "1980"
-    assert first.home == "ili.yining_county"
+    assert first.home == "Yining (Ghulja) County"
 
 
 def test_a_testifier_is_found_as_a_testifier(database, casedb, stored):

@@ -98,7 +98,8 @@ def test_a_facility_typed_by_name_is_stored_by_registry_id_and_shown_by_name(
         ("facility-registry", "Nowhere Camp 7", "No such facility in the registry"),
         ("place-area", "Atlantis", "No such prefecture, county or province"),
         ("place-country", "KAZ", "at most 2 are allowed"),
-        ("place-country", "1Z", "two letters"),
+        ("place-country", "1Z", "two-letter country code"),
+        ("place-country", "uk", "UK is not a country code"),
     ],
 )
 def test_names_not_in_the_lists_are_refused_with_a_way_out(

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from intake import AppState
 
 
+#: The largest number a page address takes (?page=, ?before=): a larger one is read as
+#: this, so that no offset overflows the database's 64-bit integers.
+LARGEST_NUMBER_ARG = 2**53
+
+
+def number_arg(name: str) -> int | None:
+    """The query string's whole number ``name``, between 1 and :data:`LARGEST_NUMBER_ARG`;
+    None when it is missing or not a whole number."""
+    number = request.args.get(name, type=int)
+    return None if number is None else min(max(number, 1), LARGEST_NUMBER_ARG)
+
+
 def app_state() -> AppState:
     """Settings, database and key vault of the running app."""
     state: AppState = current_app.extensions["intake"]

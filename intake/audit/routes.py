@@ -10,7 +10,7 @@ from flask_login import current_user
 from intake.accounts.services import usernames
 from intake.audit import services
 from intake.formbase import ActionForm
-from intake.web import db_session, login_required, unlocked_keys
+from intake.web import db_session, login_required, number_arg, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -30,7 +30,7 @@ def index() -> str:
         report = services.verify_audit(session, keys)
         services.record_event(session, keys, actor=current_user.account_id, action="audit.verify")
         session.commit()
-    before = request.args.get("before", type=int)
+    before = number_arg("before")
     about = request.args.get("record", type=_record_id)
     if about is not None:  # everything about one record (a whole-trail read: one page)
         events, older = services.events_about(session, keys, str(about)), None

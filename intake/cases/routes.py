@@ -16,7 +16,7 @@ from intake.facilities.services import live_registry
 from intake.interview import vocab
 from intake.interview.review import place_of
 from intake.interview.wages import shown_tables
-from intake.web import app_state, db_session, login_required, unlocked_keys
+from intake.web import app_state, db_session, login_required, number_arg, unlocked_keys
 from intake.workspace.services import find_workspace
 
 bp = Blueprint("cases", __name__, url_prefix="/records")
@@ -62,7 +62,7 @@ def records() -> str:
         unlocked_keys(),
         _live_index(),
         services.with_merged_facilities(form.filters(), facilities),
-        page=request.args.get("page", 1, type=int) or 1,
+        page=number_arg("page") or 1,
         actor=current_user.account_id,
     )
     db.commit()

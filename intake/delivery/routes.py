@@ -40,7 +40,15 @@ from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
 from intake.errors import IntakeError
 from intake.formbase import ActionForm, AppForm
-from intake.web import app_state, confirmation, confirmed, db_session, login_required, unlocked_keys
+from intake.web import (
+    app_state,
+    confirmation,
+    confirmed,
+    db_session,
+    login_required,
+    number_arg,
+    unlocked_keys,
+)
 from intake.workspace.services import require_role, station_fingerprint
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
@@ -343,9 +351,9 @@ def receipt(bundle_id: uuid.UUID) -> Response:
 @login_required(*RECEIVERS)
 def records() -> str:
     """Stored records, newest first, a page at a time: ids, days, station and state."""
-    page = request.args.get("page", 1, type=int) or 1
-    rows, has_next = services.records_page(db_session(), unlocked_keys(), page=max(page, 1))
-    return render_template("delivery/records.html", rows=rows, page=max(page, 1), has_next=has_next)
+    page = number_arg("page") or 1
+    rows, has_next = services.records_page(db_session(), unlocked_keys(), page=page)
+    return render_template("delivery/records.html", rows=rows, page=page, has_next=has_next)
 
 
 # --- the endpoint ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
 
@@ -203,3 +204,19 @@ def test_an_export_shows_its_recipient_and_file_hash_with_the_account_name(
     (line,) = [line for line in listed.output.splitlines() if " export " in line]
     assert "admin-1" in line and str(admin.id) not in line
     assert "recipient='Partner DB'" in line and f"sha256={digest}" in line
+
+
+@pytest.mark.parametrize("before", ["99999999999999999999", "9223372036854775808", "-5", "x"])
+def test_a_page_address_with_a_number_out_of_range_still_shows_the_page(
+    app, database, settings, before
+):
+    # Given an administrator at a case database with two audited reads
+    client = _admin_client(app, database, settings)
+    _events(database, unlock(database, settings), 2)
+    # When the address asks for entries before a number no database integer holds
+    page = client.get(f"/audit/?before={before}")
+    # Then the page is shown, not a server error: above every entry (all of them),
+    # below the first (none), or ignored when it is not a number
+    assert page.status_code == 200
+    shown = page.get_data(as_text=True).count("Read a record")
+    assert shown == (0 if before == "-5" else 2)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 
 #: The largest number a page address takes (?page=, ?before=): a larger one is read as
-#: this, so that no offset overflows the database's 64-bit integers.
-LARGEST_NUMBER_ARG = 2**53
+#: this. It fits the smallest integer column (PostgreSQL's INTEGER, such as an audit
+#: entry's number), and a page's offset computed from it fits a 64-bit integer.
+LARGEST_NUMBER_ARG = 2**31 - 1
 
 
 def number_arg(name: str) -> int | None:

@@ -52,6 +52,10 @@ class NumberRange(validators.NumberRange):  # noqa: TID251 (the one wrapper)
 
     def __call__(self, form: Form, field: Any) -> None:
         data = field.data
+        if data is None and field.process_errors:
+            # What was typed is not a number, and the field already says so: a range
+            # message beside it would be a second message for one mistake.
+            raise StopValidation()
         if not isinstance(data, int) or -(2**53) <= data <= 2**53:
             return super().__call__(form, field)
         field.data = math.inf if data > 0 else -math.inf
@@ -90,7 +94,11 @@ def invisible_character(text: str, *, multiline: bool = False) -> tuple[str, str
 
 class NoControlCharacters:
     """Refuse invisible control and format characters (a pasted NUL, an escape code,
-    a right-to-left override that makes text read differently from what is stored)."""
+    a right-to-left override that makes text read differently from what is stored).
+
+    Where line breaks are allowed (``multiline``), a browser's CR LF, the line break
+    HTML forms send, is kept as LF first: a line typed with Enter is no control
+    character."""
 
     def __init__(self, multiline: bool = False) -> None:
         self.multiline = multiline
@@ -99,6 +107,8 @@ class NoControlCharacters:
         value = field.data
         if not isinstance(value, str):
             return
+        if self.multiline:
+            value = field.data = value.replace("\r\n", "\n").replace("\r", "\n")
         found = invisible_character(value, multiline=self.multiline)
         if found is not None:
             why, code = found

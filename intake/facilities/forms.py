@@ -4,19 +4,34 @@ coordinates, sources with days) and a merge of two entries.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from intake.facilities.services import Facility, Source
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
-from intake.validators import NumberRange, finite_number
+from intake.validators import NoControlCharacters, NumberRange, finite_number
 
-_DAY = Regexp(r"^\d{4}(-\d{2}){0,2}$", message=_l("A day as YYYY-MM-DD (or YYYY-MM, YYYY)."))
+
+def _day(_form: Any, field: Any) -> None:
+    """A day, a month or a year on the calendar: YYYY-MM-DD, YYYY-MM or YYYY."""
+    text = (field.data or "").strip()
+    try:
+        if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", text):
+            raise ValueError
+        date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        raise ValidationError(_l("A day as YYYY-MM-DD (or YYYY-MM, YYYY).")) from None
+    field.data = text
+
+
+_ID_RULE = _l("Lower-case letters, digits and '_'; records refer to it.")
 NAME_LABELS = {
     "en": _l("Name in English"),
     "kk": _l("Name in Kazakh"),
@@ -30,11 +45,26 @@ class SourceForm(SubForm):
     """One published source: citation, address, published and read days."""
 
     citation = TextAreaField(
-        _l("Citation"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+        _l("Citation"),
+        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        render_kw={"rows": 2},
     )
     url = StringField(_l("Address (URL)"), validators=[Optional(), URL(), Length(max=500)])
-    published = StringField(_l("Published"), validators=[Optional(), _DAY])
-    retrieved = StringField(_l("Read on"), validators=[Optional(), _DAY])
+    published = StringField(_l("Published"), validators=[Optional(), _day])
+    retrieved = StringField(_l("Read on"), validators=[Optional(), _day])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then: an address or a day belongs to a citation."""
+        if not super().validate(extra_validators):
+            return False
+        given = self.url.data or self.published.data or self.retrieved.data
+        if given and not (self.citation.data or "").strip():
+            self.citation.errors = [
+                *self.citation.errors,
+                _l("Write the citation of this source, or clear its other boxes."),
+            ]
+            return False
+        return True
 
 
 def typed_sources(rows: FieldList) -> list[Source]:
@@ -53,7 +83,11 @@ def typed_sources(rows: FieldList) -> list[Source]:
 
 
 def _text(label: Any, limit: int) -> StringField:
-    return StringField(label, validators=[Optional(), Length(max=limit)], render_kw={"dir": "auto"})
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=limit), NoControlCharacters()],
+        render_kw={"dir": "auto"},
+    )
 
 
 class FacilityForm(AppForm):
@@ -61,8 +95,8 @@ class FacilityForm(AppForm):
 
     id = StringField(
         _l("Id"),
-        validators=[DataRequired(), Length(max=100), Regexp(r"^[a-z0-9_]+$")],
-        description=_l("Lower-case letters, digits and '_'; records refer to it."),
+        validators=[DataRequired(), Length(max=100), Regexp(r"^[a-z0-9_]+$", message=_ID_RULE)],
+        description=_ID_RULE,
     )
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     name_en = _text(NAME_LABELS["en"], 500)
@@ -79,7 +113,9 @@ class FacilityForm(AppForm):
     longitude = DecimalField(
         _l("Longitude"), places=None, validators=[Optional(), finite_number, NumberRange(-180, 180)]
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)]
+    )
     sources = FieldList(FormField(SourceForm), min_entries=3, max_entries=20)
 
     def fill_choices(self, kinds: list[str]) -> None:

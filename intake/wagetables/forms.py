@@ -10,12 +10,19 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from intake.facilities.forms import SourceForm, typed_sources
 from intake.formbase import AppForm, SubForm
 from intake.interview import vocab
-from intake.validators import NumberRange, finite_number
+from intake.validators import NoControlCharacters, NumberRange, finite_number
 from intake.wagetables.services import TIERS, MinimumTable, Rate
 
 
@@ -30,6 +37,15 @@ def _day(_form: Any, field: Any) -> None:
         raise ValidationError(_l("A day as YYYY-MM-DD.")) from None
     field.data = text
 
+
+def _above_zero(_form: Any, field: Any) -> None:
+    """A rate of nothing converts nothing: refuse 0."""
+    if field.data is not None and field.data <= 0:
+        raise ValidationError(_l("A rate is more than 0."))
+
+
+_TABLE_ID = _l("Lower-case letters, digits and '_', as in xinjiang_2021.")
+_CURRENCY = _l("Three-letter code, as in USD, KZT or EUR.")
 
 #: Empty area rows shown below those already filled in.
 _SPARE_AREAS = 4
@@ -55,8 +71,8 @@ class MinimumTableForm(AppForm):
 
     id = StringField(
         _l("Id"),
-        validators=[DataRequired(), Length(max=100), Regexp(r"^[a-z0-9_]+$")],
-        description=_l("Lower-case letters, digits and '_', as in xinjiang_2021."),
+        validators=[DataRequired(), Length(max=100), Regexp(r"^[a-z0-9_]+$", message=_TABLE_ID)],
+        description=_TABLE_ID,
     )
     applies_from = StringField(_l("In force from"), validators=[DataRequired(), _day])
     applies_to = StringField(
@@ -73,7 +89,7 @@ class MinimumTableForm(AppForm):
     areas = FieldList(FormField(AreaForm), min_entries=_SPARE_AREAS, max_entries=200)
     basis = TextAreaField(
         _l("What the tiers and areas rest on"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
         render_kw={"rows": 3},
     )
     sources = FieldList(FormField(SourceForm), min_entries=3, max_entries=20)
@@ -136,17 +152,19 @@ class RateForm(AppForm):
 
     currency = StringField(
         _l("Currency"),
-        validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$")],
-        description=_l("Three-letter code, as in USD, KZT or EUR."),
+        validators=[DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_CURRENCY)],
+        description=_CURRENCY,
         render_kw={"dir": "ltr"},
     )
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=1990, max=2100)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=1990, max=2100)])
     rate = DecimalField(
         _l("Yuan for one unit (the year's average)"),
         places=None,
-        validators=[DataRequired(), finite_number, NumberRange(min=0, max=100_000)],
+        validators=[InputRequired(), finite_number, NumberRange(min=0, max=100_000), _above_zero],
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)]
+    )
     sources = FieldList(FormField(SourceForm), min_entries=2, max_entries=20)
 
     def rate_entry(self) -> Rate:

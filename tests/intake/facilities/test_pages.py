@@ -96,3 +96,85 @@ def test_coordinates_that_are_not_numbers_are_refused(casedb_coordinator, value)
     )  # fmt: skip
     assert response.status_code in (200, 400)
     assert "Not a valid decimal value." in response.get_data(as_text=True)
+
+
+_SOURCE = {"sources-0-citation": "Example report", "sources-0-retrieved": "2026-11-27"}
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("name_en", "Camp\x1b[31m", "invisible control character (U+001B)"),
+        ("name_en", "Camp\x00", "invisible control character (U+0000)"),
+        ("name_ug", "لاگېر\u202e 7", "invisible formatting character (U+202E)"),
+        ("note", "seen\x07", "invisible control character (U+0007)"),
+        ("sources-0-citation", "Report\u2066x", "invisible formatting character (U+2066)"),
+    ],
+)
+def test_invisible_characters_in_a_name_note_or_citation_are_refused(
+    casedb_coordinator, database, field, typed, message
+):
+    # Given an entry whose one field holds an escape code or a text-direction override
+    # (in a name, it could make one entry read as another in the merge list)
+    data = {"id": "example_camp", "kind": "camp", "name_en": "Example camp", **_SOURCE}
+    response = _post(casedb_coordinator, "/facilities/new", **{**data, field: typed})
+    # Then it is refused on the page, and nothing is saved
+    assert response.status_code in (200, 400)
+    assert message in response.get_data(as_text=True)
+    with database.session() as session:
+        with pytest.raises(services.FacilityNotFoundError):
+            services.find_facility(session, "example_camp")
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("2024-13-45", False),
+        ("2024-02-30", False),
+        ("9999-99", False),
+        ("2024-1", False),
+        ("24-01-01", False),
+        ("2024-02-29", True),
+        ("2024-02", True),
+        ("2024", True),
+    ],
+)
+def test_a_source_day_must_be_on_the_calendar(casedb_coordinator, database, typed, saved):
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="example_camp", kind="camp", name_en="Example camp",
+        **{**_SOURCE, "sources-0-retrieved": typed},
+    )  # fmt: skip
+    assert (response.status_code == 302) is saved, response.get_data(as_text=True)
+    if not saved:
+        page = response.get_data(as_text=True)
+        assert "A day as YYYY-MM-DD (or YYYY-MM, YYYY)." in page and typed in page
+
+
+def test_a_source_row_without_its_citation_is_refused_not_dropped(casedb_coordinator, database):
+    # Given a second source row holding an address and a day but no citation
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="example_camp", kind="camp", name_en="Example camp",
+        **_SOURCE,
+        **{"sources-1-url": "https://example.org/lost", "sources-1-retrieved": "2024-01-01"},
+    )  # fmt: skip
+    # Then the entry is not saved, the row says what it lacks, and the address is kept
+    page = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)
+    assert "Write the citation of this source, or clear its other boxes." in page
+    assert "https://example.org/lost" in page
+    with database.session() as session:
+        with pytest.raises(services.FacilityNotFoundError):
+            services.find_facility(session, "example_camp")
+
+
+@pytest.mark.parametrize("typed", ["Walk-Upper", " walk sp "])
+def test_an_id_typed_wrong_says_how_to_write_one(casedb_coordinator, typed):
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id=typed, kind="camp", name_en="Example camp", **_SOURCE,
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert "Lower-case letters, digits and '_'; records refer to it." in page
+    assert "Invalid input." not in page

@@ -61,7 +61,7 @@ def test_a_coordinator_adds_a_table_and_sees_it_listed(casedb_coordinator, datab
         ({"tier_1": "sNaN"}, "Not a valid integer value."),
         ({"tier_1": "1500.5"}, "Not a valid integer value."),
         ({"tier_1": ""}, "Give the monthly amount of at least one tier."),
-        ({"id": "../x"}, "Invalid input."),
+        ({"id": "../x"}, "Lower-case letters, digits and '_', as in xinjiang_2021."),
         ({"sources-0-retrieved": ""}, "Cite at least one published source"),
         ({"sources-0-url": ""}, "Cite at least one published source"),
         ({"basis": ""}, "Say what puts the areas in their tiers"),
@@ -218,3 +218,34 @@ def test_the_interviews_live_figure_at_the_case_database_uses_its_tables(casedb_
     withdrawn = figure()
     assert withdrawn["tables"] == [] and withdrawn["ratio"] is None
     assert "No minimum wage table covers these dates." in withdrawn["reason_texts"]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("rate", "0", "A rate is more than 0."),
+        ("rate", "-2", "Number must be between 0 and 100000."),
+        ("year", "abc", "Not a valid integer value."),
+        ("year", "0", "Number must be between 1990 and 2100."),
+    ],
+)
+def test_a_rate_typed_wrong_says_what_is_wrong(casedb_coordinator, database, field, typed, message):
+    data = {"currency": "RUB", "year": "2019", "rate": "0.1", **SOURCE, field: typed}
+    response = _post(casedb_coordinator, "/wage-tables/rates/new", **data)
+    page = response.get_data(as_text=True)
+    # Then the message says what is wrong, not that nothing was typed, and only once
+    assert response.status_code in (200, 400)
+    assert page.count(message) == 1
+    assert "This field is required." not in page
+    with database.session() as session:
+        with pytest.raises(services.WageTableNotFoundError):
+            services.find_rate(session, "RUB", 2019)
+
+
+def test_a_note_with_an_escape_code_is_refused(casedb_coordinator, database):
+    data = {"currency": "RUB", "year": "2019", "rate": "0.1", "note": "ok\x1b[2J", **SOURCE}
+    response = _post(casedb_coordinator, "/wage-tables/rates/new", **data)
+    assert "invisible control character (U+001B)" in response.get_data(as_text=True)
+    with database.session() as session:
+        with pytest.raises(services.WageTableNotFoundError):
+            services.find_rate(session, "RUB", 2019)

@@ -123,7 +123,8 @@ def _first_line(path: Path) -> str:
             raw = handle.read(MAX_PASSPHRASE_FILE_BYTES + 1)
     except IsADirectoryError:
         raise PassphraseFileError(
-            N_("%(file)s is a folder. Give the file that holds the passphrase."), file=str(path)
+            N_("%(file)s is a folder. Give the file that holds the passphrase or password."),
+            file=str(path),
         ) from None
     except OSError as error:
         raise PassphraseFileError(
@@ -131,7 +132,7 @@ def _first_line(path: Path) -> str:
         ) from None
     if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
         raise PassphraseFileError(
-            N_("%(file)s is larger than %(limit)s bytes: it is not a passphrase file."),
+            N_("%(file)s is larger than %(limit)s bytes: it holds no passphrase or password."),
             file=str(path),
             limit=MAX_PASSPHRASE_FILE_BYTES,
         )
@@ -145,7 +146,7 @@ def _first_line(path: Path) -> str:
         ) from None
     if not lines or not lines[0]:
         raise PassphraseFileError(
-            N_("The first line of %(file)s is empty. Put the passphrase on the first line."),
+            N_("The first line of %(file)s is empty. Put the passphrase or password there."),
             file=str(path),
         )
     return lines[0]

@@ -72,6 +72,22 @@ def register_error_handlers(app: Flask) -> None:
         )
         return render_template("error.html", message=message), 400
 
+    @app.errorhandler(400)
+    def _bad_request(_error: Exception):  # type: ignore[no-untyped-def]
+        message = gettext(
+            "The request could not be read. Go back, reload the page and try again; "
+            "what was saved before is kept."
+        )
+        return render_template("error.html", message=message), 400
+
+    @app.errorhandler(405)
+    def _wrong_method(_error: Exception):  # type: ignore[no-untyped-def]
+        message = gettext(
+            "This address is not a page to open: it takes a form sent from its page. "
+            "Go back and use the page's button."
+        )
+        return render_template("error.html", message=message), 405
+
     @app.errorhandler(404)
     def _not_found(_error: Exception):  # type: ignore[no-untyped-def]
         return render_template("error.html", message=gettext("This page does not exist.")), 404

@@ -152,7 +152,9 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
 
     row = services.describe_account(db_session(), unlocked_keys(), account_id)
     drafts = len(own_drafts(db_session(), unlocked_keys(), account_id))  # those that open
-    return render_template("accounts/remove.html", row=row, drafts=drafts)
+    return render_template(
+        "accounts/remove.html", row=row, drafts=drafts, role_names=dict(ROLE_CHOICES)
+    )
 
 
 @bp.route("/accounts/<uuid:account_id>/reset", methods=["GET", "POST"])

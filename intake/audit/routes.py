@@ -5,16 +5,25 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from intake.accounts.services import usernames
 from intake.audit import services
+from intake.exports.forms import KIND_LABELS
 from intake.formbase import ActionForm
 from intake.web import db_session, login_required, number_arg, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
+#: An export's kind and where statistics went, in words.
+EXPORTS = {**KIND_LABELS, "stats": _l("Statistics")}
+STATS_OUTPUTS = {
+    "page": _l("shown on the page"),
+    "csv": _l("CSV file"),
+    "terminal": _l("shown on the command line"),
+}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -48,6 +57,8 @@ def index() -> str:
         total=services.entry_count(session),
         older=older,
         names=usernames(session, keys),
+        exports=EXPORTS,
+        outputs=STATS_OUTPUTS,
     )
 
 

@@ -84,14 +84,14 @@ class Event:
 
     @property
     def exported(self) -> dict[str, str] | None:
-        """What an export (or its preview) was: kind, recipient, file format, and the
-        written file's SHA-256, as recorded (strings; "" where not recorded); None for
-        other events."""
+        """What an export (or its preview) was: kind, recipient, file format (or, for
+        statistics, where they went), and the written file's SHA-256, as recorded
+        (strings; "" where not recorded); None for other events."""
         if self.action not in ("export", "export.preview"):
             return None
         return {
             key: str(self.details.get(key) or "")
-            for key in ("kind", "recipient", "format", "sha256")
+            for key in ("kind", "recipient", "format", "output", "sha256")
         }
 
     @property

@@ -21,6 +21,13 @@ from intake.exports.services import ExportRequest
 from intake.formbase import AppForm
 from intake.validators import NoControlCharacters, NumberRange
 
+#: Each kind of export in words (the Export page's choice, the Audit page's entries).
+KIND_LABELS = {
+    "victims": _l("Victim-database entries"),
+    "esf": _l("HURIDOCS Events Standard Formats (JSON)"),
+    "research": _l("Anonymised research data"),
+}
+
 #: What the research data's person columns hold, in words (the column's name follows).
 _COLUMN_WORDS = {
     "gender": _l("Gender"),
@@ -43,14 +50,7 @@ def _column_choices(names: tuple[str, ...]) -> list[tuple[str, str]]:
 class ExportForm(AppForm):
     """One export: kind, recipient, format, sealing, and the research generalisation."""
 
-    kind = SelectField(
-        _l("Export"),
-        choices=[
-            ("victims", _l("Victim-database entries")),
-            ("esf", _l("HURIDOCS Events Standard Formats (JSON)")),
-            ("research", _l("Anonymised research data")),
-        ],
-    )
+    kind = SelectField(_l("Export"), choices=list(KIND_LABELS.items()))
     recipient = StringField(
         _l("Recipient"),
         validators=[Optional(), Length(max=200), NoControlCharacters()],

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from intake.cli import CliContext
-from intake.errors import N_, IntakeError
+from intake.errors import IntakeError
 from intake.facilities import services
 from intake.workspace.services import require_role
 
 
 class ExportFileError(IntakeError):
-    """The export would overwrite a file."""
+    """The export would overwrite a file, or cannot be written where asked."""
 
 
 @click.group()
@@ -40,10 +40,11 @@ def export(obj: CliContext, output: Path) -> None:
     """Write the layered registry as a new facilities.json (for the stations' next
     release: their picker and record validation read that file).
     """
-    if output.exists():
-        raise ExportFileError(N_("%(path)s exists; choose a new file name."), path=str(output))
+    from intake.delivery.cli import _write_new
+
     with obj.database.session() as session:
         require_role(session, "casedb")
         data = services.export_registry(session)
-    output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    _write_new(output, text.encode("utf-8"), ExportFileError)
     click.echo(str(output))

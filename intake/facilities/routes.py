@@ -72,6 +72,7 @@ def add() -> Any:
 @login_required(*EDITORS)
 def edit(facility_id: str) -> Any:
     """Edit a facility (a bundled one is replaced by the edited entry here)."""
+    require_role(db_session(), "casedb")
     facility = services.find_facility(db_session(), facility_id)
     if facility.id != facility_id:
         return redirect(url_for(".edit", facility_id=facility.id))

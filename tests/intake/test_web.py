@@ -625,3 +625,40 @@ def test_a_language_asked_of_a_page_that_redirects_is_kept(station_admin):
 def test_the_home_page_opens_where_each_person_works(app, database, settings, role, account, start):
     client = _signed_in_client(app, database, settings, role, account)
     assert client.get("/").headers["Location"] == start
+
+
+@pytest.mark.parametrize("url", ["/delivery/outbox/send", "/lock", "/logout", "/language"])
+def test_opening_a_form_s_address_gets_the_app_s_page_in_the_reader_s_language(station_admin, url):
+    response = station_admin.get(f"{url}?lang=ru")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert 'lang="ru"' in page and "Этот адрес — не страница" in page
+    assert "Method Not Allowed" not in page
+
+
+def test_a_request_that_cannot_be_read_gets_the_app_s_page(station_admin):
+    # A host name the app does not answer to (a DNS-rebinding page) is refused as 400
+    response = station_admin.get("/keys?lang=zh", headers={"Host": "rebound.example"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'lang="zh"' in page and "无法读取该请求" in page
+    assert "Bad Request" not in page
+
+
+def test_a_station_without_a_recipient_says_so_on_its_keys_page(station_admin, database):
+    from sqlalchemy import text
+
+    # Given a station with its recipient (as set up), the page lists it and warns of nothing
+    page = station_admin.get("/keys").get_data(as_text=True)
+    assert "age1" in page and "nothing can be sealed" not in page
+    # When the station has none (set up with `intake init` and no add-recipient)
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM recipient"))
+    page = station_admin.get("/keys?lang=kk").get_data(as_text=True)
+    # Then the page says nothing can be sealed and how to add one, in the reader's language
+    assert "intake keys add-recipient" in page and "<ul></ul>" not in page
+    assert "No organisation recipient is registered" not in page  # it is in Kazakh
+
+
+def test_a_station_has_no_facility_edit_page(station_admin):
+    assert station_admin.get("/facilities/jiafang_industrial_park/edit").status_code == 409

@@ -141,3 +141,20 @@ def test_a_short_password_is_refused(cli_obj, workspace, passphrase_file, tmp_pa
 
 def _unlock_app(app, keys):
     app.extensions["intake"].vault.put(keys)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "Put the passphrase or password there."), (b"x" * 70_000, "holds no passphrase or")],
+)
+def test_a_wrong_password_file_is_called_what_it_is(
+    cli_obj, workspace, passphrase_file, tmp_path, content, message
+):
+    password_file = tmp_path / "password.txt"
+    password_file.write_bytes(content)
+    result = run(
+        cli_obj, passphrase_file, "accounts", "add", "Aigerim", "--role", "coordinator",
+        "--password-file", str(password_file),
+    )  # fmt: skip
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Aigerim" not in _listing(cli_obj, passphrase_file)

@@ -93,6 +93,10 @@ def test_removing_asks_first_then_deletes_and_signs_out(app, admin, database, se
     page = admin.get(f"/accounts/{account_id}/remove").get_data(as_text=True)
     assert "nurlan" in page and "disable the account instead" in page
     assert is_signed_in(browser)
+    # And the role is said in words, in the reader's language
+    assert "nurlan</bdi> · Interviewer" in page
+    in_chinese = admin.get(f"/accounts/{account_id}/remove?lang=zh").get_data(as_text=True)
+    assert "· interviewer" not in in_chinese and "· 访谈员" in in_chinese
     # When they confirm / Then the account is gone and signed out
     response = admin.post(f"/accounts/{account_id}/remove", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302

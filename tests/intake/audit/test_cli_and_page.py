@@ -198,7 +198,8 @@ def test_an_export_shows_its_recipient_and_file_hash_with_the_account_name(
         )
     # When the Audit page is opened / Then who received which file can be told
     page = client.get("/audit/").get_data(as_text=True)
-    assert "Partner DB" in page and digest in page and "victims" in page
+    assert "Partner DB" in page and digest in page
+    assert "Victim-database entries → <bdi>Partner DB</bdi> (CSV)" in page
     # And the command line names the account and the file
     listed = _run(cli_obj, "audit", "list", "--passphrase-file", passphrase_file)
     (line,) = [line for line in listed.output.splitlines() if " export " in line]
@@ -220,3 +221,22 @@ def test_a_page_address_with_a_number_out_of_range_still_shows_the_page(
     assert page.status_code == 200
     shown = page.get_data(as_text=True).count("Read a record")
     assert shown == (0 if before == "-5" else 2)
+
+
+def test_statistics_say_where_they_went_in_the_reader_s_language(app, database, settings):
+    # Given statistics looked at on the page and then downloaded as CSV
+    client = _admin_client(app, database, settings)
+    keys = unlock(database, settings)
+    with database.session() as session:
+        for output in ("page", "csv"):
+            services.record_event(
+                session, keys, actor=None, action="export",
+                details={"kind": "stats", "output": output, "sha256": "cd" * 32},
+            )  # fmt: skip
+        session.commit()
+    # When the Audit page is read in English and in Russian
+    english = client.get("/audit/").get_data(as_text=True)
+    russian = client.get("/audit/?lang=ru").get_data(as_text=True)
+    # Then the two are told apart, in words, and no raw code is shown
+    assert "Statistics (shown on the page)" in english and "Statistics (CSV file)" in english
+    assert "Статистика" in russian and "<bdi>stats</bdi>" not in russian

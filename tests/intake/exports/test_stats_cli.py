@@ -125,3 +125,24 @@ def test_a_tampered_record_stops_the_count_and_nothing_is_written(
     result = _run(cli_obj, "stats", "--csv", str(target), "--passphrase-file", passphrase_file)
     assert result.exit_code == 1
     assert not target.exists()
+
+
+def test_a_csv_file_that_cannot_be_written_is_said_and_not_audited(
+    cli_obj, database, settings, casedb, passphrase_file, tmp_path
+) -> None:
+    # Given a CSV file asked for in a folder that does not exist, and one that exists
+    store(database, casedb, corpus())
+    existing = tmp_path / "kept.csv"
+    existing.write_text("someone's file\n")
+    for target in (tmp_path / "no" / "such" / "folder.csv", existing):
+        # When `intake stats --csv` runs
+        result = _run(cli_obj, "stats", "--csv", str(target), "--passphrase-file", passphrase_file)
+        # Then it says why in one line, without a traceback, and overwrites nothing
+        assert result.exit_code != 0
+        assert str(target) in result.output and "Traceback" not in result.output
+    assert existing.read_text() == "someone's file\n"
+    # And no export is in the audit trail, as nothing was written
+    keys = unlock(database, settings)
+    with database.session() as session:
+        events = audit.list_events(session, keys, limit=50)
+    assert not [event for event in events if event.action == "export"]

@@ -69,3 +69,10 @@ def test_list_prints_every_live_entry(cli_obj, casedb):
     result = CliRunner().invoke(main, ["facilities", "list"], obj=cli_obj)
     assert result.exit_code == 0
     assert "jiafang_industrial_park\tindustrial_park\tJiafang Industrial Park" in result.output
+
+
+def test_export_to_a_folder_that_does_not_exist_says_so_in_a_line(cli_obj, casedb, tmp_path):
+    output = tmp_path / "no" / "such" / "facilities.json"
+    result = CliRunner().invoke(main, ["facilities", "export", str(output)], obj=cli_obj)
+    assert result.exit_code != 0
+    assert f"{output} cannot be written" in result.output and "Traceback" not in result.output

@@ -200,9 +200,11 @@ def confirmation(
     action_url: str,
     back_url: str,
     subject_code: str | None = None,
+    carried: dict[str, str] | None = None,
 ) -> str:
     """The page that asks before an action that cannot simply be taken back: what it
-    acts on, what follows, a button that does it and a way back."""
+    acts on, what follows, a button that does it and a way back. ``carried`` are the
+    fields of the form that asked for the action, sent again with the yes."""
     return render_template(
         "confirm.html",
         subject=subject,
@@ -212,4 +214,5 @@ def confirmation(
         action_url=action_url,
         back_url=back_url,
         danger=True,
+        carried=carried or {},
     )

@@ -161,6 +161,7 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
 @login_required("admin")
 def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
     """Ask to confirm; then give the account a new random password and show it, this once."""
+    stamp = services.password_stamp(db_session(), account_id)
     if not confirmed():
         row = services.describe_account(db_session(), unlocked_keys(), account_id)
         page = confirmation(
@@ -172,9 +173,18 @@ def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
             button=gettext("Yes, make a new password"),
             action_url=url_for("accounts.reset", account_id=account_id),
             back_url=url_for("accounts.accounts"),
+            carried={"stamp": stamp},
         )
         return page, 200
     # The form's token is checked before this runs (CSRFProtect), as for every post.
+    if request.form.get("stamp") != stamp:
+        # Sent again (a reload, a second click): the password shown the first time
+        # must keep working.
+        message = gettext(
+            "This account's password was already changed after this form was opened, "
+            "so no new one was made: the password shown then is the one that works."
+        )
+        return _account_list(AccountForm(formdata=None), message, 409)
     try:
         password = services.reset_password(
             db_session(), app_state().settings, unlocked_keys(), account_id

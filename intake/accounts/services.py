@@ -426,6 +426,13 @@ def enable_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) 
     return account
 
 
+def password_stamp(session: Session, account_id: uuid.UUID) -> str:
+    """A mark of the account's password as it is now, for a reset's confirmation: a
+    second send of the same form (a reload, a double click) finds it changed. Taken
+    from the stored ciphertext, so it says nothing of the password."""
+    return hashlib.sha256(get_account(session, account_id).password_hash).hexdigest()[:32]
+
+
 def reset_password(
     session: Session, settings: Settings, keys: UnlockedKeys, account_id: uuid.UUID
 ) -> str:

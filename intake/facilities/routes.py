@@ -12,7 +12,7 @@ from intake.errors import IntakeError
 from intake.facilities import services
 from intake.facilities.forms import FacilityForm, MergeForm, facility_data
 from intake.interview import vocab
-from intake.web import db_session, login_required, unlocked_keys
+from intake.web import confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("facilities", __name__, url_prefix="/facilities")
@@ -95,6 +95,21 @@ def merge() -> Any:
     choices = [(f.id, f"{f.name(language)} ({f.id})") for f in services.filtered(session)]
     form.merged.choices = form.kept.choices = choices
     if form.validate_on_submit():
+        if not confirmed():
+            named = dict(choices)
+            return confirmation(
+                subject=named[form.merged.data],
+                question=gettext(
+                    "Merge %(merged)s into %(kept)s? This cannot be undone here: pages, "
+                    "filters, statistics and exports will know only %(kept)s.",
+                    merged=named[form.merged.data],
+                    kept=named[form.kept.data],
+                ),
+                button=gettext("Merge"),
+                action_url=url_for(".merge"),
+                back_url=url_for(".merge"),
+                carried={"merged": form.merged.data, "kept": form.kept.data},
+            )
         try:
             services.merge_facilities(
                 session, unlocked_keys(), form.merged.data, form.kept.data,

@@ -21,7 +21,7 @@ from intake.wagetables.forms import (
     minimum_data,
     rate_data,
 )
-from intake.web import db_session, login_required, unlocked_keys
+from intake.web import confirmation, confirmed, db_session, login_required, unlocked_keys
 from intake.workspace.services import require_role
 
 bp = Blueprint("wagetables", __name__, url_prefix="/wage-tables")
@@ -118,12 +118,38 @@ def change_minimum(table_id: str, change: str) -> Any:
     """Withdraw a table, or undo what was done here to a bundled one."""
     if change not in ("withdraw", "restore") or not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return _ask(
+            change,
+            table_id,
+            withdraw=gettext(
+                "Withdraw the table %(id)s? No figure will use it. A table added here is "
+                "deleted with its sources; a bundled one comes back with “Undo: as shipped”.",
+                id=table_id,
+            ),
+            restore=gettext(
+                "Use the table %(id)s as shipped again? What was corrected or withdrawn "
+                "here is deleted with its sources.",
+                id=table_id,
+            ),
+        )
     session = db_session()
     do = services.withdraw_minimum if change == "withdraw" else services.restore_minimum
     do(session, unlocked_keys(), table_id, actor=current_user.account_id)
     if change == "withdraw":
         return _saved(gettext("The table %(id)s no longer applies to any figure.", id=table_id))
     return _saved(gettext("The table %(id)s applies as shipped again.", id=table_id))
+
+
+def _ask(change: str, subject: str, *, withdraw: str, restore: str) -> str:
+    """The question before a withdrawal or an undo: both delete what was entered here."""
+    return confirmation(
+        subject=subject,
+        question=withdraw if change == "withdraw" else restore,
+        button=gettext("Withdraw") if change == "withdraw" else gettext("Undo: as shipped"),
+        action_url=request.path,
+        back_url=url_for(".index"),
+    )
 
 
 def _rate_page(form: RateForm, listed: services.Rate | None, *, error: str | None = None) -> Any:
@@ -171,6 +197,23 @@ def change_rate(currency: str, year: int, change: str) -> Any:
     """Withdraw a rate, or undo what was done here to a bundled one."""
     if change not in ("withdraw", "restore") or not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        named = {"currency": currency, "year": year}
+        return _ask(
+            change,
+            f"{currency} {year}",
+            withdraw=gettext(
+                "Withdraw the rate for %(currency)s in %(year)s? No figure will use it. A "
+                "rate added here is deleted with its sources; a bundled one comes back with "
+                "“Undo: as shipped”.",
+                **named,
+            ),
+            restore=gettext(
+                "Use the rate for %(currency)s in %(year)s as shipped again? What was "
+                "corrected or withdrawn here is deleted with its sources.",
+                **named,
+            ),
+        )
     session = db_session()
     do = services.withdraw_rate if change == "withdraw" else services.restore_rate
     do(session, unlocked_keys(), currency, year, actor=current_user.account_id)

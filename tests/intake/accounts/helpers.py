@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from intake.accounts.services import create_account
 
 from ..conftest import csrf_token
@@ -52,4 +54,11 @@ def post_action(admin, path: str, **fields: str):  # type: ignore[no-untyped-def
     """POST ``path`` as the signed-in administrator, with a fresh CSRF token and
     ``fields`` (confirmed="yes", for an action that asks first)."""
     token = csrf_token(admin.get("/accounts").get_data(as_text=True))
+    if path.endswith("/reset") and fields.get("confirmed") == "yes" and "stamp" not in fields:
+        # The confirmation page carries the password's stamp (a second send is refused)
+        found = re.search(
+            r'name="stamp" value="([0-9a-f]+)"', admin.get(path).get_data(as_text=True)
+        )
+        if found:
+            fields = {**fields, "stamp": found.group(1)}
     return admin.post(path, data={"csrf_token": token, **fields})

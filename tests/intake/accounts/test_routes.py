@@ -239,3 +239,25 @@ def test_sign_in_page_says_how_to_make_the_first_account(app, database, settings
     # And once an account exists, it says nothing of the kind
     add_account(database, settings, _keys(app), "aigerim", "admin")
     assert "No account exists here yet" not in browser.get("/login").get_data(as_text=True)
+
+
+def test_a_reset_sent_twice_keeps_the_first_password(app, admin, database, settings):
+    # Given the confirmation page of a new password, answered yes once
+    account_id, _browser = _interviewer(app, database, settings)
+    url = f"/accounts/{account_id}/reset"
+    asked = admin.get(url).get_data(as_text=True)
+    stamp = re.search(r'name="stamp" value="([0-9a-f]+)"', asked).group(1)
+    yes = {"csrf_token": csrf_token(asked), "confirmed": "yes", "stamp": stamp}
+    first = admin.post(url, data=yes).get_data(as_text=True)
+    password = re.search(r"<code>([a-z0-9-]+)</code>", first).group(1)
+    # When the same form is sent again (a reload of the result, a second click)
+    again = admin.post(url, data=yes)
+    # Then no new password is made: the one shown first still signs in, and the page
+    # says why nothing happened
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409 and "already changed" in page
+    assert not re.search(r"<code>[a-z0-9]{5}-[a-z0-9]{5}", page)
+    assert is_signed_in(sign_in(app, "nurlan", password))
+    # And a yes without the stamp is refused the same way
+    assert admin.post(url, data={**yes, "stamp": ""}).status_code == 409
+    assert is_signed_in(sign_in(app, "nurlan", password))

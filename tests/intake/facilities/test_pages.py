@@ -52,10 +52,19 @@ def test_a_coordinator_edits_a_bundled_entry(casedb_coordinator, database):
 
 
 def test_a_coordinator_merges_two_entries(casedb_coordinator, database):
-    response = _post(
-        casedb_coordinator, "/facilities/merge",
-        merged="baoding_lyszd_glove_factory_ghulja", kept="jiafang_industrial_park",
-    )  # fmt: skip
+    pair = {"merged": "baoding_lyszd_glove_factory_ghulja", "kept": "jiafang_industrial_park"}
+    # When the coordinator asks for the merge / Then the page asks first, naming both
+    asked = _post(casedb_coordinator, "/facilities/merge", **pair)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Please confirm" in page
+    assert "Jiafang Industrial Park" in page and "cannot be undone" in page
+    with database.session() as session:
+        assert services.resolve(session, pair["merged"]) == pair["merged"]
+    # When they say yes / Then the entries are merged
+    token = csrf_token(page)
+    response = casedb_coordinator.post(
+        "/facilities/merge", data={"csrf_token": token, "confirmed": "yes", **pair}
+    )
     assert response.status_code == 302
     with database.session() as session:
         resolved = services.resolve(session, "baoding_lyszd_glove_factory_ghulja")

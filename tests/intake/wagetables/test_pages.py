@@ -25,8 +25,11 @@ def _post(client, url: str, **changes: str):
 
 
 def _action(client, url: str):
+    """Press a Withdraw or Undo button, then yes on the page that asks first."""
     token = csrf_token(client.get("/wage-tables/").get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token})
+    asked = client.post(url, data={"csrf_token": token})
+    assert asked.status_code == 200 and "Please confirm" in asked.get_data(as_text=True)
+    return client.post(url, data={"csrf_token": token, "confirmed": "yes"})
 
 
 def test_a_coordinator_adds_a_table_and_sees_it_listed(casedb_coordinator, database):
@@ -249,3 +252,23 @@ def test_a_note_with_an_escape_code_is_refused(casedb_coordinator, database):
     with database.session() as session:
         with pytest.raises(services.WageTableNotFoundError):
             services.find_rate(session, "RUB", 2019)
+
+
+def test_withdrawing_a_rate_added_here_asks_first_and_a_no_keeps_it(casedb_coordinator, database):
+    # Given a rate added here (withdrawing it deletes it and its sources)
+    data = {"currency": "RUB", "year": "2019", "rate": "0.1", **SOURCE}
+    assert _post(casedb_coordinator, "/wage-tables/rates/new", **data).status_code == 302
+    # When Withdraw is pressed
+    token = csrf_token(casedb_coordinator.get("/wage-tables/").get_data(as_text=True))
+    url = "/wage-tables/rates/RUB/2019/withdraw"
+    asked = casedb_coordinator.post(f"{url}?lang=ru", data={"csrf_token": token})
+    # Then the page asks, in the reader's language, and says what is lost; nothing yet is
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "RUB" in page and "2019" in page
+    assert 'name="confirmed" value="yes"' in page and 'lang="ru"' in page
+    with database.session() as session:
+        assert services.find_rate(session, "RUB", 2019).origin == "added"
+    # And a yes without the form's token is refused
+    assert casedb_coordinator.post(url, data={"confirmed": "yes"}).status_code == 400
+    with database.session() as session:
+        assert services.find_rate(session, "RUB", 2019).origin == "added"

@@ -349,12 +349,19 @@ def outbox_enrolment(obj: CliContext, file: Path) -> None:
 
 @outbox.command("trust")
 @click.argument("key")
+@click.option("--yes", is_flag=True, help="Replace a kept key without asking.")
 @passphrase_option
 @click.pass_obj
-def outbox_trust(obj: CliContext, key: str, passphrase_file: Path | None) -> None:
-    """Keep the case database's KEY (64 hex digits, from `intake stations list`)."""
+def outbox_trust(obj: CliContext, key: str, yes: bool, passphrase_file: Path | None) -> None:
+    """Keep the case database's KEY (64 hex digits, from `intake stations list`). If
+    another key is kept, asks before replacing it: receipts signed with that one are
+    refused from then on."""
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
+        replaced = services.replaced_casedb_key(session, keys, key)
+        if replaced is not None and not yes:
+            click.echo(f"This station keeps another case database key ({replaced[0]}).")
+            click.confirm(f"Keep {replaced[1]} instead?", abort=True, err=True)
         fingerprint = services.trust_casedb_key(session, keys, key)
     click.echo(
         f"Receipts signed by the case database key with fingerprint {fingerprint} are now "

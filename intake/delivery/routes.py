@@ -203,11 +203,27 @@ def confirm() -> Response:
 
 @bp.post("/outbox/trust")
 @login_required("admin")
-def trust() -> Response:
+def trust() -> Response | str:
     """Keep the case database's receipt key."""
     form = TrustForm()
     if not form.validate_on_submit():
         return _refused_form(form)
+    replaced = services.replaced_casedb_key(db_session(), unlocked_keys(), form.key.data)
+    if replaced is not None and not confirmed():
+        kept, typed = replaced
+        return confirmation(
+            subject=typed,
+            question=gettext(
+                "This station keeps another case database key (%(kept)s). Keep %(typed)s "
+                "instead? Receipts signed with the other key will be refused from now on.",
+                kept=kept,
+                typed=typed,
+            ),
+            button=gettext("Keep this key"),
+            action_url=url_for(".trust"),
+            back_url=url_for(".outbox"),
+            carried={"key": form.key.data},
+        )
     try:
         services.trust_casedb_key(db_session(), unlocked_keys(), form.key.data)
     except IntakeError as error:

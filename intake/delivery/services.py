@@ -350,6 +350,23 @@ def trust_casedb_key(session: Session, keys: UnlockedKeys, key_text: str) -> str
     return key.fingerprint
 
 
+def replaced_casedb_key(
+    session: Session, keys: UnlockedKeys, key_text: str
+) -> tuple[str, str] | None:
+    """(kept, typed) fingerprints when ``key_text`` is a case database key other than
+    the one this station keeps; None when it keeps none, the same one, one that no
+    longer opens (replacing it is the way out), or when the text is no key at all
+    (:func:`trust_casedb_key` says why)."""
+    try:
+        typed = _parse_key(key_text, CasedbKeyError, "")
+        kept = trusted_casedb_key(session, keys)
+    except CasedbKeyError:
+        return None
+    if kept is None or kept.to_bytes() == typed.to_bytes():
+        return None
+    return kept.fingerprint, typed.fingerprint
+
+
 def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None:
     """The case database's receipt key, if this station keeps one."""
     sealed = _get(session, TRUSTED_CASEDB_KEY)

@@ -321,3 +321,30 @@ def test_a_receipt_enrolment_or_record_given_to_import_says_where_it_goes(
     )  # fmt: skip
     assert added.exit_code == 1 and "is not a station enrolment file" in added.output
     assert counts(casedb_side) == (0, 0)
+
+
+def test_trust_asks_before_replacing_a_kept_key(station_side, passphrase_file):
+    from crypto import SigningKey
+    from intake.delivery import services
+
+    def kept() -> str:
+        with station_side.database.session() as session:
+            return services.trusted_casedb_key(session, station_side.keys).to_bytes().hex()
+
+    # Given a station that keeps its case database's key
+    first, second = kept(), SigningKey.generate().verify_key.to_bytes().hex()
+    # When the same key is given again / Then it is kept without a question
+    assert (
+        run(station_side, "outbox", "trust", first, passphrase_file=passphrase_file).exit_code == 0
+    )
+    # When another key is given and the question is answered no / Then the first stays
+    obj = CliContext(settings=station_side.settings, database=station_side.database)
+    args = ["outbox", "trust", second, "--passphrase-file", passphrase_file]
+    refused = CliRunner().invoke(main, args, obj=obj, input="n\n")
+    assert refused.exit_code != 0 and "keeps another case database key" in refused.output
+    assert kept() == first
+    # When it is answered yes, or --yes is given / Then the new key is kept
+    assert CliRunner().invoke(main, args, obj=obj, input="y\n").exit_code == 0
+    assert kept() == second
+    assert CliRunner().invoke(main, [*args[:2], first, "--yes", *args[3:]], obj=obj).exit_code == 0
+    assert kept() == first

@@ -246,3 +246,36 @@ def test_a_station_label_with_a_direction_override_is_refused(casedb_admin, stat
 
     with side.database.session() as session:
         assert services.list_stations(session) == []
+
+
+def test_replacing_the_kept_case_database_key_asks_first(station_admin_side):
+    from crypto import SigningKey
+    from intake.delivery import services
+
+    station, side = station_admin_side
+    first, second = (SigningKey.generate().verify_key for _ in range(2))
+    # Given a station that keeps the case database's key (kept at once: nothing to replace)
+    kept = _post(
+        station, "/delivery/outbox/trust", "/delivery/outbox", {"key": first.to_bytes().hex()}
+    )
+    assert kept.status_code == 302
+    # When another key is pasted (a wrong paste would make every receipt fail)
+    other = second.to_bytes().hex()
+    asked = _post(station, "/delivery/outbox/trust", "/delivery/outbox", {"key": other})
+    # Then the page asks first, naming both fingerprints, and the first key is still kept
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Please confirm" in page
+    assert first.fingerprint in page and second.fingerprint in page
+    with side.database.session() as session:
+        assert services.trusted_casedb_key(session, side.keys).to_bytes() == first.to_bytes()
+    # When the administrator says yes / Then the new key is kept
+    token = csrf_token(page)
+    done = station.post(
+        "/delivery/outbox/trust", data={"csrf_token": token, "confirmed": "yes", "key": other}
+    )
+    assert done.status_code == 302
+    with side.database.session() as session:
+        assert services.trusted_casedb_key(session, side.keys).to_bytes() == second.to_bytes()
+    # And the same key again is kept without a question
+    again = _post(station, "/delivery/outbox/trust", "/delivery/outbox", {"key": other})
+    assert again.status_code == 302

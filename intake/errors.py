@@ -59,45 +59,32 @@ def register_error_handlers(app: Flask) -> None:
     def _intake_error(error: IntakeError):  # type: ignore[no-untyped-def]
         return render_template("error.html", message=error.translated()), error.status
 
-    @app.errorhandler(403)
-    def _forbidden(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext("Your account may not open this page.")
-        return render_template("error.html", message=message), 403
-
-    @app.errorhandler(CSRFError)
-    def _csrf(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext(
+    # What each refusal says (translated when shown), by HTTP status or error class;
+    # a stale or foreign form (CSRFError) is a 400 with its own words.
+    messages: dict[int | type[Exception], str] = {
+        CSRFError: N_(
             "The form had expired or was not sent from this app. Go back, reload the page "
             "and send it again; what was saved before is kept."
-        )
-        return render_template("error.html", message=message), 400
-
-    @app.errorhandler(400)
-    def _bad_request(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext(
+        ),
+        400: N_(
             "The request could not be read. Go back, reload the page and try again; "
             "what was saved before is kept."
-        )
-        return render_template("error.html", message=message), 400
-
-    @app.errorhandler(405)
-    def _wrong_method(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext(
+        ),
+        403: N_("Your account may not open this page."),
+        404: N_("This page does not exist."),
+        405: N_(
             "This address is not a page to open: it takes a form sent from its page. "
             "Go back and use the page's button."
-        )
-        return render_template("error.html", message=message), 405
+        ),
+        413: N_("What you sent is too large. Nothing was saved from this request."),
+        500: N_("Something went wrong on the server. Nothing you had saved was lost."),
+    }
 
-    @app.errorhandler(404)
-    def _not_found(_error: Exception):  # type: ignore[no-untyped-def]
-        return render_template("error.html", message=gettext("This page does not exist.")), 404
+    def _page(message: str, status: int):  # type: ignore[no-untyped-def]
+        def handler(_error: Exception):  # type: ignore[no-untyped-def]
+            return render_template("error.html", message=gettext(message)), status
 
-    @app.errorhandler(413)
-    def _too_large(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext("What you sent is too large. Nothing was saved from this request.")
-        return render_template("error.html", message=message), 413
+        return handler
 
-    @app.errorhandler(500)
-    def _internal(_error: Exception):  # type: ignore[no-untyped-def]
-        message = gettext("Something went wrong on the server. Nothing you had saved was lost.")
-        return render_template("error.html", message=message), 500
+    for key, message in messages.items():
+        app.register_error_handler(key, _page(message, key if isinstance(key, int) else 400))

@@ -129,4 +129,14 @@ def merge() -> Any:
             "done",
         )
         return redirect(url_for(".index"))
-    return render_template("facilities/merge.html", form=form, error=None)
+    error = None
+    merged = form.merged.data or ""
+    if request.method == "POST" and merged not in dict(choices):
+        kept = services.resolve(session, merged)
+        if kept != merged:  # a merge already done: the form was sent again, or is stale
+            error = gettext(
+                "%(merged)s is already merged into %(kept)s.",
+                merged=merged,
+                kept=services.live_registry(session).name(kept, language),
+            )
+    return render_template("facilities/merge.html", form=form, error=error)

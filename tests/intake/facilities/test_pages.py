@@ -187,3 +187,20 @@ def test_an_id_typed_wrong_says_how_to_write_one(casedb_coordinator, typed):
     page = response.get_data(as_text=True)
     assert "Lower-case letters, digits and '_'; records refer to it." in page
     assert "Invalid input." not in page
+
+
+def test_a_merge_sent_again_says_it_is_done(casedb_coordinator, database):
+    # Given a merge asked for, confirmed and done
+    pair = {"merged": "baoding_lyszd_glove_factory_ghulja", "kept": "jiafang_industrial_park"}
+    page = _post(casedb_coordinator, "/facilities/merge", **pair).get_data(as_text=True)
+    yes = {"csrf_token": csrf_token(page), "confirmed": "yes", **pair}
+    assert casedb_coordinator.post("/facilities/merge", data=yes).status_code == 302
+    # When the same confirmation is sent again (a reload, a second click)
+    again = casedb_coordinator.post("/facilities/merge", data=yes)
+    # Then the page says the merge is done already, not that the choice is invalid
+    shown = again.get_data(as_text=True)
+    assert "baoding_lyszd_glove_factory_ghulja is already merged into Jiafang Industrial Park" in (
+        shown
+    )
+    with database.session() as session:
+        assert services.resolve(session, pair["merged"]) == pair["kept"]

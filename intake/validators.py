@@ -98,7 +98,7 @@ class NoControlCharacters:
 
     Where line breaks are allowed (``multiline``), a browser's CR LF, the line break
     HTML forms send, is kept as LF first: a line typed with Enter is no control
-    character."""
+    character. Put it before a length check, which then counts what is stored."""
 
     def __init__(self, multiline: bool = False) -> None:
         self.multiline = multiline

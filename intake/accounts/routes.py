@@ -161,8 +161,8 @@ def remove(account_id: uuid.UUID) -> str | Response | tuple[str, int]:
 @login_required("admin")
 def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
     """Ask to confirm; then give the account a new random password and show it, this once."""
-    stamp = services.password_stamp(db_session(), account_id)
     if not confirmed():
+        stamp = services.password_stamp(db_session(), account_id)
         row = services.describe_account(db_session(), unlocked_keys(), account_id)
         page = confirmation(
             subject=gettext("(unreadable)") if row.username is None else row.username,
@@ -177,19 +177,15 @@ def reset(account_id: uuid.UUID) -> str | tuple[str, int]:
         )
         return page, 200
     # The form's token is checked before this runs (CSRFProtect), as for every post.
-    if request.form.get("stamp") != stamp:
-        # Sent again (a reload, a second click): the password shown the first time
-        # must keep working.
-        message = gettext(
-            "This account's password was already changed after this form was opened, "
-            "so no new one was made: the password shown then is the one that works."
-        )
-        return _account_list(AccountForm(formdata=None), message, 409)
     try:
         password = services.reset_password(
-            db_session(), app_state().settings, unlocked_keys(), account_id
+            db_session(),
+            app_state().settings,
+            unlocked_keys(),
+            account_id,
+            stamp=request.form.get("stamp", ""),
         )
-    except services.AccountTamperedError as exc:
+    except (services.AccountTamperedError, services.PasswordChangedError) as exc:
         return _account_list(AccountForm(formdata=None), exc.translated(), exc.status)
     db_session().commit()
     row = services.describe_account(db_session(), unlocked_keys(), account_id)

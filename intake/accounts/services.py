@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crypto import Context, OpenError, Purpose, decrypt_field, encrypt_field, pseudonym
@@ -430,32 +430,70 @@ def password_stamp(session: Session, account_id: uuid.UUID) -> str:
     """A mark of the account's password as it is now, for a reset's confirmation: a
     second send of the same form (a reload, a double click) finds it changed. Taken
     from the stored ciphertext, so it says nothing of the password."""
-    return hashlib.sha256(get_account(session, account_id).password_hash).hexdigest()[:32]
+    return _stamp(get_account(session, account_id).password_hash)
+
+
+def _stamp(password_hash: bytes) -> str:
+    return hashlib.sha256(password_hash).hexdigest()[:32]
+
+
+class PasswordChangedError(IntakeError):
+    """The password changed after the reset was asked for: nothing new was made."""
+
+    status = 409
 
 
 def reset_password(
-    session: Session, settings: Settings, keys: UnlockedKeys, account_id: uuid.UUID
+    session: Session,
+    settings: Settings,
+    keys: UnlockedKeys,
+    account_id: uuid.UUID,
+    *,
+    stamp: str | None = None,
 ) -> str:
     """Give the account a new random password and return it, to be shown once.
 
     The administrator never chooses it, so it cannot be weak or reused; the old
     password and every sign-in of the account stop working, and the sign-in
-    throttle for it starts afresh.
+    throttle for it starts afresh. With ``stamp`` (:func:`password_stamp` when the
+    reset was asked for), the password is replaced only if it is still the one the
+    stamp marks, checked in the same statement that writes the new one: of two sends
+    of one form, even at the same moment, one makes a password and the other
+    raises :class:`PasswordChangedError`.
     """
     account = get_account(session, account_id)
     _require_intact(keys, account)
+    old = account.password_hash
+    if stamp is not None and _stamp(old) != stamp:
+        raise PasswordChangedError(_ALREADY_CHANGED)
     password = generate_password()
-    account.password_hash = encrypt_field(
+    new = encrypt_field(
         keys.keyring.chain(Purpose.ACCOUNTS).current,
         password_hasher(settings).hash(password).encode(),
         context=_context(account.id, "password"),
     )
+    written = session.execute(
+        update(Account)
+        .where(Account.id == account.id, Account.password_hash == old)
+        .values(password_hash=new)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise PasswordChangedError(_ALREADY_CHANGED)
+    account.password_hash = new
     account.failed_logins = 0
     account.blocked_until = None
     seal_integrity(keys, account)
     scrub_after_commit(session)  # the journal's copy of the old hash goes too
     _record(session, "account-password-reset")
     return password
+
+
+_ALREADY_CHANGED = N_(
+    "No new password was made: this account's password changed after this page was "
+    "opened. If no password was shown to you, ask for a new password again."
+)
 
 
 def remove_account(session: Session, keys: UnlockedKeys, account_id: uuid.UUID) -> int:

@@ -34,7 +34,7 @@ class DecisionForm(AppForm):
     state = HiddenField(validators=[AnyOf(STATES)])
     reason = TextAreaField(
         _l("Reason (optional)"),
-        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)],
     )
     next = HiddenField(validators=[Optional(), AnyOf(("queue", "person"))])
 
@@ -48,5 +48,5 @@ class LinkForm(AppForm):
     )
     reason = TextAreaField(
         _l("Reason (optional)"),
-        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)],
     )

@@ -44,8 +44,8 @@ class PersonLinkForm(LinkForm):
         _l("Reason"),
         validators=[
             DataRequired(message=_l("This field is required.")),
-            Length(max=2000),
             NoControlCharacters(multiline=True),
+            Length(max=2000),
         ],
     )
 

@@ -34,14 +34,21 @@ def stats_command(obj: CliContext, csv_file: Path | None, passphrase_file: Path 
     from intake.delivery.cli import _progress_bar, _write_new
 
     keys = unlocked(obj, passphrase_file, role="casedb")
-    with obj.database.session() as session, _progress_bar("Counting testimonies") as progress:
-        result = stats.build_statistics(session, keys, progress)
-        data = stats.render_csv(result, _label)
-        output = "csv" if csv_file else "terminal"
-        stats.record_stats_export(session, keys, actor=None, data=data, output=output)
-        if csv_file is not None:
-            # In the session: a file that cannot be written leaves no audit entry.
-            _write_new(csv_file, data, StatsFileError)
+    written = False
+    try:
+        with obj.database.session() as session, _progress_bar("Counting testimonies") as bar:
+            result = stats.build_statistics(session, keys, bar)
+            data = stats.render_csv(result, _label)
+            output = "csv" if csv_file else "terminal"
+            stats.record_stats_export(session, keys, actor=None, data=data, output=output)
+            if csv_file is not None:
+                # In the session: a file that cannot be written leaves no audit entry.
+                _write_new(csv_file, data, StatsFileError)
+                written = True
+    except BaseException:
+        if written and csv_file is not None:  # the entry was not kept: neither is the file
+            csv_file.unlink(missing_ok=True)
+        raise
     if csv_file is None:
         for row in stats.csv_rows(result, _label, stats.CSV_SMALL_TEXT, stats.CSV_WITHHELD_TEXT):
             click.echo("\t".join(row[:2] + row[3:]))

@@ -46,7 +46,7 @@ class SourceForm(SubForm):
 
     citation = TextAreaField(
         _l("Citation"),
-        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)],
         render_kw={"rows": 2},
     )
     url = StringField(_l("Address (URL)"), validators=[Optional(), URL(), Length(max=500)])
@@ -57,7 +57,7 @@ class SourceForm(SubForm):
         """The fields, then: an address or a day belongs to a citation."""
         if not super().validate(extra_validators):
             return False
-        given = self.url.data or self.published.data or self.retrieved.data
+        given = any((box.data or "").strip() for box in (self.url, self.published, self.retrieved))
         if given and not (self.citation.data or "").strip():
             self.citation.errors = [
                 *self.citation.errors,
@@ -114,7 +114,7 @@ class FacilityForm(AppForm):
         _l("Longitude"), places=None, validators=[Optional(), finite_number, NumberRange(-180, 180)]
     )
     note = TextAreaField(
-        _l("Note"), validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)]
+        _l("Note"), validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)]
     )
     sources = FieldList(FormField(SourceForm), min_entries=3, max_entries=20)
 

@@ -94,13 +94,16 @@ def merge() -> Any:
     form, language = MergeForm(), vocab.ui_language()
     choices = [(f.id, f"{f.name(language)} ({f.id})") for f in services.filtered(session)]
     form.merged.choices = form.kept.choices = choices
+    if form.validate_on_submit() and form.merged.data == form.kept.data:
+        error = gettext("Choose two different entries to merge.")
+        return render_template("facilities/merge.html", form=form, error=error)
     if form.validate_on_submit():
         if not confirmed():
             named = dict(choices)
             return confirmation(
                 subject=named[form.merged.data],
                 question=gettext(
-                    "Merge %(merged)s into %(kept)s? This cannot be undone here: pages, "
+                    "Merge %(merged)s into %(kept)s? This cannot be undone: pages, "
                     "filters, statistics and exports will know only %(kept)s.",
                     merged=named[form.merged.data],
                     kept=named[form.kept.data],

@@ -25,8 +25,13 @@ def ui_language() -> str:
 
 #: Codes in CLDR's territory list that are no country a person lives in or holds the
 #: citizenship of: the European Union, the euro area, the United Nations, CLDR's
-#: "Outlying Oceania" and "Unknown Region", and its two pseudo-locale codes.
-_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+#: "Outlying Oceania" and "Unknown Region", its two pseudo-locale codes, and the
+#: codes ISO 3166 reserves for parts of other countries (Ascension Island, Clipperton
+#: Island, Sark, Diego Garcia, Ceuta and Melilla, the Canary Islands, Tristan da
+#: Cunha). XK (Kosovo) is kept: it is in wide use for a country.
+_NOT_COUNTRIES = frozenset(
+    {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"}
+)
 
 
 @lru_cache(maxsize=8)

@@ -41,7 +41,7 @@ def _day(_form: Any, field: Any) -> None:
 def _above_zero(_form: Any, field: Any) -> None:
     """A rate of nothing converts nothing: refuse 0."""
     if field.data is not None and field.data <= 0:
-        raise ValidationError(_l("A rate is more than 0."))
+        raise ValidationError(_l("The rate must be more than 0."))
 
 
 _TABLE_ID = _l("Lower-case letters, digits and '_', as in xinjiang_2021.")
@@ -89,7 +89,7 @@ class MinimumTableForm(AppForm):
     areas = FieldList(FormField(AreaForm), min_entries=_SPARE_AREAS, max_entries=200)
     basis = TextAreaField(
         _l("What the tiers and areas rest on"),
-        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)],
         render_kw={"rows": 3},
     )
     sources = FieldList(FormField(SourceForm), min_entries=3, max_entries=20)
@@ -163,7 +163,7 @@ class RateForm(AppForm):
         validators=[InputRequired(), finite_number, NumberRange(min=0, max=100_000), _above_zero],
     )
     note = TextAreaField(
-        _l("Note"), validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)]
+        _l("Note"), validators=[Optional(), NoControlCharacters(multiline=True), Length(max=2000)]
     )
     sources = FieldList(FormField(SourceForm), min_entries=2, max_entries=20)
 

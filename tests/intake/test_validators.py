@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import DecimalField, Form, IntegerField, TextAreaField
+from wtforms.validators import Length
 
 from intake.validators import NoControlCharacters, NumberRange
 
@@ -14,7 +15,7 @@ class _Form(Form):
     days = IntegerField(validators=[NumberRange(min=1, max=90)])
     at_least = IntegerField(validators=[NumberRange(min=1)])
     latitude = DecimalField(places=None, validators=[NumberRange(min=-90, max=90)])
-    reason = TextAreaField(validators=[NoControlCharacters(multiline=True)])
+    reason = TextAreaField(validators=[NoControlCharacters(multiline=True), Length(max=2000)])
     label = TextAreaField(validators=[NoControlCharacters()])
 
 
@@ -70,3 +71,11 @@ def test_other_control_characters_are_refused_and_a_one_line_field_takes_no_brea
 ):
     [message] = _errors(**{field: typed})[field]
     assert f"(U+{code})" in message
+
+
+def test_a_line_break_counts_once_against_the_length_as_it_is_stored():
+    # 20 lines of 99 characters: 1,999 as stored, 2,018 as a browser sends them
+    typed = "\r\n".join(["x" * 99] * 20)
+    form = _Form(MultiDict({"reason": typed}))
+    assert "reason" not in (form.validate(), form.errors)[1]
+    assert len(form.reason.data) == 1999

@@ -252,3 +252,32 @@ def test_an_account_keeps_only_the_day_it_was_made(database, settings, keys):
         made = account.created_at
     # Then it is a day at midnight, not a time a seized station could correlate
     assert (made.hour, made.minute, made.second, made.microsecond) == (0, 0, 0, 0)
+
+
+def test_two_resets_of_one_confirmation_make_one_password_even_when_they_overlap(
+    database, settings, keys
+):
+    # Given the stamp a confirmation page carries
+    nurlan = add_account(database, settings, keys, "nurlan", "interviewer")
+    with database.session() as session:
+        stamp = services.password_stamp(session, nurlan)
+    # And a second send of the same form that read the account before the first wrote
+    late = database.sessions()
+    try:
+        late.get(Account, nurlan)  # the old password, held in this session
+        # When the first send makes its password and commits
+        with database.session() as session:
+            first = services.reset_password(session, settings, keys, nurlan, stamp=stamp)
+        # Then the second, although its read still matches the stamp, makes none
+        with pytest.raises(services.PasswordChangedError):
+            services.reset_password(late, settings, keys, nurlan, stamp=stamp)
+    finally:
+        late.close()
+    # And the password shown by the first is the one that works
+    assert _authenticate(database, settings, keys, "nurlan", first).id == nurlan
+    assert _events(database).count("account-password-reset") == 1
+    # And a stamp that does not match at all is refused before any work
+    with database.session() as session:
+        with pytest.raises(services.PasswordChangedError):
+            services.reset_password(session, settings, keys, nurlan, stamp="0" * 32)
+    assert _authenticate(database, settings, keys, "nurlan", first).id == nurlan

@@ -204,3 +204,18 @@ def test_a_merge_sent_again_says_it_is_done(casedb_coordinator, database):
     )
     with database.session() as session:
         assert services.resolve(session, pair["merged"]) == pair["kept"]
+
+
+def test_merging_an_entry_into_itself_is_refused_before_asking(casedb_coordinator, database):
+    pair = {"merged": "jiafang_industrial_park", "kept": "jiafang_industrial_park"}
+    page = _post(casedb_coordinator, "/facilities/merge", **pair).get_data(as_text=True)
+    assert "Choose two different entries to merge." in page and "Please confirm" not in page
+
+
+def test_a_source_row_of_only_spaces_is_an_empty_row(casedb_coordinator, database):
+    response = _post(
+        casedb_coordinator, "/facilities/new",
+        id="example_camp", kind="camp", name_en="Example camp",
+        **_SOURCE, **{"sources-1-url": "   "},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)

@@ -29,8 +29,9 @@ def test_country_codes_are_known(code, expected):
 @pytest.mark.parametrize(
     "code",
     # "UK" is the common slip for GB; the rest are in CLDR's list but are no country
-    # (a union, a currency area, the UN, placeholders) or no code at all.
-    ["UK", "EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "QQ", "kz", "K", ""],
+    # (a union, a currency area, the UN, placeholders, parts of Spain or of Saint
+    # Helena) or no code at all.
+    ["UK", "EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "IC", "EA", "AC", "QQ", "kz", "K", ""],
 )
 def test_codes_of_no_country_are_refused(code):
     assert vocab.is_country(code) is False
@@ -54,9 +55,12 @@ def test_a_country_is_named_in_each_ui_language(language, name):
     assert vocab.country_name("KZ", language) == name
 
 
-def test_a_name_missing_in_a_language_falls_back_to_english_then_the_code():
-    # CLDR has no Uyghur name for Sark (CQ)
-    assert vocab.country_name("CQ", "ug") == "Sark"
+def test_a_name_missing_in_a_language_falls_back_to_english_then_the_code(monkeypatch):
+    # (Babel's data names every country in all five languages today; a later release
+    # may not, as it lacked Uyghur names of codes left out here, such as Sark, CQ.)
+    names = {"en": {"KZ": "Kazakhstan"}, "ug": {}}
+    monkeypatch.setattr(vocab, "_countries", lambda language: names[language])
+    assert vocab.country_name("KZ", "ug") == "Kazakhstan"
     assert vocab.country_name("QQ", "ug") == "QQ"
 
 

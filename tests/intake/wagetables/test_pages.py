@@ -226,7 +226,7 @@ def test_the_interviews_live_figure_at_the_case_database_uses_its_tables(casedb_
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
-        ("rate", "0", "A rate is more than 0."),
+        ("rate", "0", "The rate must be more than 0."),
         ("rate", "-2", "Number must be between 0 and 100000."),
         ("year", "abc", "Not a valid integer value."),
         ("year", "0", "Number must be between 1990 and 2100."),

@@ -26,6 +26,7 @@ from intake.accounts.models import ACCOUNT_ROLES, Account
 from intake.db import scrub_after_commit
 from intake.errors import N_, IntakeError
 from intake.settings import Settings
+from intake.workspace.passphrases import is_strong
 from intake.workspace.vault import UnlockedKeys
 
 LANGUAGES = ("en", "kk", "ru", "ug", "zh")
@@ -159,10 +160,23 @@ def _check_username(username: str) -> None:
         )
 
 
-def _check_password(password: str) -> None:
+#: zxcvbn's score 3 for a password a person chooses: an estimated 10^8 guesses or
+#: more. Sign-in is throttled and the hash is encrypted under the keyring; the
+#: workspace passphrase, which guards everything offline, needs score 4.
+MIN_PASSWORD_SCORE = 3
+
+
+def _check_password(password: str, username: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH or len(password) > 1024:
         raise AccountError(
             N_("A password has at least %(count)s characters."), count=MIN_PASSWORD_LENGTH
+        )
+    if not is_strong(password, context=(username,), min_score=MIN_PASSWORD_SCORE):
+        raise AccountError(
+            N_(
+                "That password is too easy to guess. Three or four unrelated words are "
+                "easy to remember and hard to guess."
+            )
         )
 
 
@@ -178,7 +192,7 @@ def create_account(
 ) -> Account:
     """Add an account; the username must be new (compared after normalisation)."""
     _check_username(username)
-    _check_password(password)
+    _check_password(password, username)
     if role not in ACCOUNT_ROLES or language not in LANGUAGES:
         raise AccountError(N_("Unknown role or language."))
     index = _login_index(keys, username)

@@ -40,8 +40,11 @@ def generate_passphrase(words: int = GENERATED_WORDS) -> str:
     return " ".join(secrets.choice(pool) for _ in range(words))
 
 
-def is_strong(passphrase: str, *, context: tuple[str, ...] = ()) -> bool:
-    """Whether ``passphrase`` is long enough and estimated hard to guess.
+def is_strong(
+    passphrase: str, *, context: tuple[str, ...] = (), min_score: int = MIN_SCORE
+) -> bool:
+    """Whether ``passphrase`` is long enough and estimated hard to guess (zxcvbn's
+    score at least ``min_score``).
 
     ``context`` holds words a guesser would try first (the organisation's name).
     """
@@ -51,4 +54,4 @@ def is_strong(passphrase: str, *, context: tuple[str, ...] = ()) -> bool:
     if len(text) < MIN_LENGTH:
         return False
     estimate = zxcvbn(text[:_ESTIMATED_CHARACTERS], user_inputs=[c for c in context if c])
-    return int(estimate["score"]) >= MIN_SCORE
+    return int(estimate["score"]) >= min_score

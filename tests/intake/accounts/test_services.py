@@ -281,3 +281,25 @@ def test_two_resets_of_one_confirmation_make_one_password_even_when_they_overlap
         with pytest.raises(services.PasswordChangedError):
             services.reset_password(session, settings, keys, nurlan, stamp="0" * 32)
     assert _authenticate(database, settings, keys, "nurlan", first).id == nurlan
+
+
+@pytest.mark.parametrize(
+    "password", ["password12345", "qwertyuiop123", "nurlan-nurlan-1", "aaaaaaaaaaaaaaaa"]
+)
+def test_a_password_easy_to_guess_is_refused(database, settings, keys, password):
+    # (The username is among the first guesses: "nurlan-nurlan-1" is weak for nurlan.)
+    with database.session() as session:
+        with pytest.raises(services.AccountError, match="too easy to guess"):
+            services.create_account(
+                session, settings, keys, username="nurlan", password=password, role="interviewer"
+            )
+    assert "nurlan" not in [row.username for row in _list(database, keys)]
+
+
+def test_a_password_of_unrelated_words_is_taken(database, settings, keys):
+    with database.session() as session:
+        services.create_account(
+            session, settings, keys, username="nurlan", password="plum orchard kettle",
+            role="interviewer",
+        )  # fmt: skip
+    assert _authenticate(database, settings, keys, "nurlan", "plum orchard kettle")

@@ -132,14 +132,19 @@ def test_sign_in_survives_a_key_rotation(database, settings, casedb):
 
     with database.session() as session:
         create_account(
-            session, settings, casedb, username="Айгерім", password="p" * 12, role="coordinator"
+            session,
+            settings,
+            casedb,
+            username="Айгерім",
+            password="plum orchard kettle",
+            role="coordinator",
         )
     with database.session() as session:
         services.rotate_keyring(session, settings, PASSPHRASE)
     keys = unlock(database, settings)
     with database.session() as session:
         account = authenticate(
-            session, settings, keys, "айгерім ", "p" * 12, unknown=FailureTracker()
+            session, settings, keys, "айгерім ", "plum orchard kettle", unknown=FailureTracker()
         )
         assert account.role == "coordinator"
 

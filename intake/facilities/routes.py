@@ -94,12 +94,13 @@ def merge() -> Any:
     form, language = MergeForm(), vocab.ui_language()
     choices = [(f.id, f"{f.name(language)} ({f.id})") for f in services.filtered(session)]
     form.merged.choices = form.kept.choices = choices
-    if form.validate_on_submit() and form.merged.data == form.kept.data:
+    named = dict(choices)
+    valid = form.validate_on_submit()
+    if valid and form.merged.data == form.kept.data:
         error = gettext("Choose two different entries to merge.")
         return render_template("facilities/merge.html", form=form, error=error)
-    if form.validate_on_submit():
+    if valid:
         if not confirmed():
-            named = dict(choices)
             return confirmation(
                 subject=named[form.merged.data],
                 question=gettext(
@@ -134,7 +135,7 @@ def merge() -> Any:
         return redirect(url_for(".index"))
     error = None
     merged = form.merged.data or ""
-    if request.method == "POST" and merged not in dict(choices):
+    if request.method == "POST" and merged not in named:
         kept = services.resolve(session, merged)
         if kept != merged:  # a merge already done: the form was sent again, or is stale
             error = gettext(

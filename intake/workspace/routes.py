@@ -144,6 +144,7 @@ def keys() -> str:
         workspace=services.get_workspace(db),
         recipient=services.organisation_recipient(unlocked_keys()),
         recipients=services.list_recipients(db),
+        default_labels=services.DEFAULT_RECIPIENT_LABELS,
         fingerprint=services.station_fingerprint(db),
     )
 

@@ -470,6 +470,14 @@ def checked_recipients(session: Session, keys: UnlockedKeys) -> list[tuple[Recip
     return checked
 
 
+#: The labels this software gives a recipient when none is typed (set-up page,
+#: ``intake keys add-recipient``): stored as these English words and shown translated.
+DEFAULT_RECIPIENT_LABELS = {
+    "organisation": N_("organisation"),
+    "case database": N_("case database"),
+}
+
+
 def list_recipients(session: Session) -> list[Recipient]:
     """Registered recipients, oldest first."""
     return list(

@@ -6,7 +6,7 @@ import pytest
 
 from crypto import Identity
 
-from .conftest import ADMIN_PASSWORD, PASSPHRASE, _signed_in_client, csrf_token, init
+from .conftest import ADMIN_PASSWORD, PASSPHRASE, _signed_in_client, csrf_token, init, unlock
 
 
 def _setup_form(client, **overrides):
@@ -662,3 +662,29 @@ def test_a_station_without_a_recipient_says_so_on_its_keys_page(station_admin, d
 
 def test_a_station_has_no_facility_edit_page(station_admin):
     assert station_admin.get("/facilities/jiafang_industrial_park/edit").status_code == 409
+
+
+def test_a_recipient_s_default_label_is_shown_in_the_reader_s_language(
+    station_admin, database, settings
+):
+    from sqlalchemy import text
+
+    from intake.workspace import services
+
+    # Given a station whose recipient has the label given by `intake keys add-recipient`
+    # when none is typed, and a second recipient whose label was typed
+    with database.engine.begin() as connection:
+        assert connection.execute(text("SELECT label FROM recipient")).scalar_one() == (
+            "case database"
+        )
+    keys = unlock(database, settings)
+    with database.session() as session:
+        services.register_recipient(
+            session, keys, Identity.generate().recipient, label="case database abroad"
+        )
+    # When the Keys page is read in Russian
+    page = station_admin.get("/keys?lang=ru").get_data(as_text=True)
+    # Then the default label is in Russian and the typed one as typed
+    assert "(<bdi>база дел</bdi>)" in page
+    assert "(<bdi>case database</bdi>)" not in page
+    assert "(<bdi>case database abroad</bdi>)" in page

@@ -399,8 +399,29 @@ def receive() -> tuple[Response, int] | Response:
     except _UNTRUSTED:
         return jsonify(error=_NOT_ACCEPTED), 403
     except IntakeError as error:
-        return jsonify(error=error.message), error.status
+        return jsonify(error=_network_answer(error)), error.status
     return Response(result.receipt, mimetype=_receipt_type(result.receipt))
+
+
+#: The answer to a sender whose genuine bundle was refused after its signature was
+#: checked. Whoever holds a copy of the bundle (a USB stick found, a send captured) can
+#: post it again, so the answer says no more than the sealed bundle shows: not the
+#: station's label, not the bundle's number, not a record's id.
+_REPLAYED = "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
+_REFUSED = (
+    "A record in this bundle was refused: it conflicts with a record stored here, does "
+    "not match the signed list, or does not validate. Nothing was imported. To see which "
+    "and why, save the outbox to a file and import that file at the case database."
+)
+
+
+def _network_answer(error: IntakeError) -> str:
+    """What the endpoint tells the sender of a refused bundle: a message that names
+    nothing from the bundle or from this database; one without any (the case database
+    is busy, say) as it is."""
+    if isinstance(error, services.ReplayedBundleError):
+        return _REPLAYED
+    return _REFUSED if error.params else error.message
 
 
 def _receipt_type(receipt: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,16 @@ from crypto import SigningKey
 from intake.delivery import services
 from intake.records.models import SealedRecord
 
-from .conftest import counts, make_bundle, seal_documents
+from .conftest import (
+    counts,
+    enrol,
+    import_data,
+    make_bundle,
+    make_station,
+    payload_of,
+    seal_documents,
+    seal_raw,
+)
 from .test_faults import rebundle, resign
 
 
@@ -77,6 +87,42 @@ def test_an_unknown_key_and_a_bad_signature_get_the_same_answer(
     )
     replay = post(casedb_app, data)
     assert replay.status_code == 409 and "imported before" in replay.get_json()["error"]
+
+
+def test_a_replayed_or_refused_bundle_s_answer_names_nothing_from_it(
+    tmp_path, casedb_app, casedb_side, station_side
+):
+    # Given a bundle imported once, as anyone who copied it could post it again
+    (document,) = seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    assert post(casedb_app, data).status_code == 200
+    with casedb_side.database.session() as session:
+        station = services.list_stations(session)[0]
+    # When it is posted again / Then it is refused, without the station's label or number
+    replay = post(casedb_app, data)
+    answer = replay.get_json()["error"]
+    assert replay.status_code == 409 and "imported before" in answer
+    assert station.label not in answer and "number" not in answer
+    # Given a second station's bundle whose record has the first one's id, other content
+    other = make_station(tmp_path, casedb_side, "second")
+    enrol(casedb_side, other, "Laptop of Aigerim")
+    changed = {key: value for key, value in document.items() if key != "narrative"}
+    seal_raw(
+        other,
+        uuid.UUID(document["record_id"]),
+        payload_of(changed),
+        casedb_side.keys.identity.recipient,
+    )
+    # When it is posted / Then it is refused as a conflict, naming neither record nor station
+    conflict = post(casedb_app, make_bundle(other))
+    answer = conflict.get_json()["error"]
+    assert conflict.status_code == 409 and "Nothing was imported" in answer
+    assert document["record_id"] not in answer and "Aigerim" not in answer
+    assert counts(casedb_side) == (1, 1)
+    # And at the case database itself, the same file is refused with the record's id
+    with pytest.raises(services.RecordConflictError, match=document["record_id"]):
+        import_data(casedb_side, make_bundle(other))
+    other.database.dispose()
 
 
 def test_a_revoked_station_gets_the_same_answer_as_a_stranger(

@@ -131,7 +131,7 @@ def language() -> Response:
         if current_user.is_authenticated:
             set_language(db_session(), current_user.account_id, form.lang.data)
             db_session().commit()
-    return redirect(form.local_next() or url_for("workspace.home"))
+    return redirect(safe_next(form.next.data))
 
 
 @bp.get("/keys")

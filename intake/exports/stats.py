@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from intake.collector import collector_paused
+from intake.exports import formats
 from intake.progress import Progress, no_progress
 from intake.records.derived import DETENTION_KINDS, WORK_KINDS
 from intake.records.shape import mappings as _dicts
@@ -351,10 +352,16 @@ CSV_WITHHELD_TEXT = "withheld: it would reveal a count under 5"
 
 
 def render_csv(stats: Statistics, label: Labeler) -> bytes:
-    """The CSV download as UTF-8 bytes (with a byte-order mark for spreadsheets)."""
+    """The CSV download as UTF-8 bytes (with a byte-order mark for spreadsheets).
+
+    A label is text someone typed (a facility's name): one a spreadsheet would run as
+    a formula is written with a leading apostrophe, as in every other export."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(csv_rows(stats, label, CSV_SMALL_TEXT, CSV_WITHHELD_TEXT))
+    writer.writerows(
+        [formats.cell_text(text) for text in row]
+        for row in csv_rows(stats, label, CSV_SMALL_TEXT, CSV_WITHHELD_TEXT)
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

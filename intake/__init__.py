@@ -161,10 +161,18 @@ def _check_host() -> None:
     # Cross-site requests carry their Origin; SameSite cookies and CSRF tokens already
     # stop most, this refuses them before any view runs.
     allowed = current_app.extensions["intake"].settings.allowed_hosts
-    if host_name(request.host) not in allowed:
+    host = host_name(request.host)
+    if host not in allowed:
         abort(400)
     origin = request.headers.get("Origin")
-    if origin is not None and host_name(urlsplit(origin).netloc) not in allowed:
+    if origin is None:
+        return
+    netloc = urlsplit(origin).netloc.strip().lower()
+    name = host_name(netloc)
+    # A page on the same host name but another port (another program's web page on
+    # this laptop) is another site: browsers count it as the same site for cookies.
+    # (Behind a proxy that sends its own Host, the names differ: the list decides.)
+    if name not in allowed or (name == host and netloc != request.host.strip().lower()):
         abort(403)
 
 

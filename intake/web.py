@@ -87,7 +87,8 @@ def _load_user(user_id: str) -> SignedInUser | None:
 
 
 def sign_in(account: Account, keys: UnlockedKeys) -> None:
-    """Sign ``account`` in for this browser session."""
+    """Sign ``account`` in for this browser session, with a new form token."""
+    _new_form_token()
     session["sign_in"] = app_state().vault.start_sign_in(sign_in_stamp(account))
     session["lang"] = account.language
     login_user(user_from_account(account, keys))
@@ -97,6 +98,16 @@ def sign_out() -> None:
     """End this browser's sign-in everywhere the cookie may have been copied."""
     app_state().vault.end_sign_in(session.pop("sign_in", None))
     logout_user()
+    _new_form_token()
+
+
+def _new_form_token() -> None:
+    """Drop the session's CSRF token, so the next form gets a new one: a token learnt
+    before signing in (from a session cookie planted in this browser) does not carry
+    over into the signed-in session, nor one of the signed-in session past its end."""
+    name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    session.pop(name, None)
+    g.pop(name, None)
 
 
 def user_from_account(account: Account, keys: UnlockedKeys) -> SignedInUser:

@@ -482,6 +482,13 @@ def test_only_a_signed_in_person_can_lock(client, database, settings, app):
         ({"Host": "127.0.0.1:5000", "Origin": "http://evil.example"}, 403),
         ({"Host": "127.0.0.1:5000", "Origin": "null"}, 403),
         ({"Host": "127.0.0.1:5000", "Origin": "http://127.0.0.1:5000"}, 302),
+        # another program's page on this laptop, on another port
+        ({"Host": "127.0.0.1:5000", "Origin": "http://127.0.0.1:9999"}, 403),
+        ({"Host": "127.0.0.1:5000", "Origin": "http://127.0.0.1"}, 403),
+        ({"Host": "localhost", "Origin": "http://localhost:8080"}, 403),
+        ({"Host": "LOCALHOST:5000", "Origin": "http://localhost:5000"}, 302),
+        # a proxy that sends its own Host: the page's host name is on the list
+        ({"Host": "127.0.0.1:5000", "Origin": "http://localhost"}, 302),
         ({"Host": "localhost"}, 302),
     ],
 )
@@ -701,3 +708,33 @@ def test_a_recipient_s_default_label_is_shown_in_the_reader_s_language(
     assert "(<bdi>база дел</bdi>)" in page
     assert "(<bdi>case database</bdi>)" not in page
     assert "(<bdi>case database abroad</bdi>)" in page
+
+
+def test_a_form_token_learnt_before_sign_in_or_before_sign_out_does_not_work(
+    app, database, settings
+):
+    # Given a form token read from the sign-in page by whoever planted this browser's
+    # session cookie, before the coordinator signs in with it
+    client = _signed_in_client(app, database, settings, "casedb", "admin")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/keys").get_data(True))})
+    planted = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login", data={"csrf_token": planted, "username": "admin-1", "password": ADMIN_PASSWORD}
+    )
+    assert response.status_code == 302
+    # When the old token is sent with an action / Then it is refused and nothing is done
+    response = client.post("/lock", data={"csrf_token": planted})
+    assert response.status_code == 400
+    assert app.extensions["intake"].vault.is_unlocked
+    # And the signed-in session's own token works, until sign-out
+    signed_in = csrf_token(client.get("/keys").get_data(as_text=True))
+    assert signed_in != planted
+    assert client.post("/logout", data={"csrf_token": signed_in}).status_code == 302
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf_token(page), "username": "admin-1", "password": ADMIN_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.post("/lock", data={"csrf_token": signed_in}).status_code == 400
+    assert app.extensions["intake"].vault.is_unlocked

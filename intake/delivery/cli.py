@@ -420,7 +420,7 @@ def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> 
 @click.pass_obj
 def outbox_confirm(obj: CliContext, receipt: Path, passphrase_file: Path | None) -> None:
     """Check a RECEIPT file from the case database and mark its records delivered."""
-    data = _read_input(receipt, 50_000_000)
+    data = _read_input(receipt, services.MAX_RECEIPT_BYTES)
     keys = unlocked(obj, passphrase_file)
     try:
         with obj.database.session() as session:

@@ -188,7 +188,7 @@ def confirm() -> Response:
         flash(gettext("Choose the receipt file first."), "error")
         return redirect(url_for(".outbox"))
     try:
-        data = form.receipt.data.read(50_000_000)
+        data = form.receipt.data.read(services.MAX_RECEIPT_BYTES)
         confirmed = services.confirm_receipt(db_session(), unlocked_keys(), data)
     except services.ReceiptConfirmedError as done:
         flash(done.translated(), "done")

@@ -118,6 +118,10 @@ CASEDB_SIGNING_KEY = "casedb-signing-key"
 CASEDB_VERIFY_KEY = "casedb-verify-key"
 TRUSTED_CASEDB_KEY = "trusted-casedb-key"
 ENDPOINT = "/delivery/bundles"
+#: The largest receipt read (a file, an upload, or a case database's answer).
+MAX_RECEIPT_BYTES = 50_000_000
+#: The most of an error answer read for its message.
+_MAX_ERROR_BYTES = 64 * 1024
 #: Bundles with at least this many new records are opened by a pool of processes.
 POOL_THRESHOLD = 400
 #: Fewest and most records a worker opens in one task (and the parent then stores).
@@ -718,8 +722,9 @@ def post_bundle(
     )
     try:
         with _opener(connect_timeout).open(request, timeout=timeout) as response:
-            body: bytes = response.read()
-            return body
+            # Read no more than a receipt can be: a wrong or hostile address could
+            # answer without end.
+            body: bytes = response.read(MAX_RECEIPT_BYTES + 1)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise SendError(
@@ -730,7 +735,7 @@ def post_bundle(
                 url=url.strip(),
             ) from None
         try:
-            reason = str(json.loads(error.read())["error"])[:500]
+            reason = str(json.loads(error.read(_MAX_ERROR_BYTES))["error"])[:500]
         except (
             ValueError,
             KeyError,
@@ -753,6 +758,15 @@ def post_bundle(
             ),
             url=url.strip(),
         ) from None
+    if len(body) > MAX_RECEIPT_BYTES:
+        raise SendError(
+            N_(
+                "The answer from %(url)s is larger than a receipt can be, so it is not a "
+                "case database's receipt. Check the address. The records stay in the outbox."
+            ),
+            url=url.strip(),
+        )
+    return body
 
 
 @dataclass

@@ -243,3 +243,42 @@ def test_a_wrong_path_says_no_case_database_answers_there(casedb_url):
     # Then the station is told that no case database answers at that address
     with pytest.raises(services.SendError, match=r"No case database answers at .* \(HTTP 404\)"):
         services.post_bundle(casedb_url.rstrip("/") + "/elsewhere/", b"bundle")
+
+
+def _endless_server() -> tuple[str, threading.Thread]:
+    """A server that answers any request with 200 and a body that does not end."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        connection.settimeout(10)
+        try:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")
+            while True:
+                connection.sendall(b"\0" * 65536)
+        except OSError:
+            pass  # the station stopped reading and closed the connection
+        finally:
+            connection.close()
+            listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
+
+
+def test_an_answer_larger_than_a_receipt_is_not_read_and_the_records_stay(
+    monkeypatch, station_side
+):
+    # Given a sealed record, and an address that answers without end
+    monkeypatch.setattr(services, "MAX_RECEIPT_BYTES", 1_000_000)
+    seal_documents(station_side, 1)
+    url, thread = _endless_server()
+    # When the station sends / Then it stops reading, says so, and keeps the record
+    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
+        services.send_outbox(session, station_side.keys, url)
+    assert "larger than a receipt can be" in str(caught.value)
+    thread.join(timeout=15)
+    with station_side.database.session() as session:
+        assert len(services.undelivered(session)) == 1

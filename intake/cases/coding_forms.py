@@ -29,6 +29,7 @@ from intake.interview.fields import CodeChecklist
 from intake.interview.review import place_of, record_schema, resolve_node
 from intake.interview.steps import coding as record_coding
 from intake.interview.steps.work_coding import WorkCodingForm, coding_data, coding_value
+from intake.validators import NoControlCharacters
 
 #: The sections a correction may change, with the words the page shows.
 SECTION_LABELS = {
@@ -60,7 +61,7 @@ class _Change:
     revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     reason = TextAreaField(
         _l("Why this change"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), NoControlCharacters(multiline=True), Length(max=2000)],
         description=_l("Kept encrypted with the record's history."),
         render_kw={"dir": "auto", "rows": 2},
     )
@@ -144,7 +145,7 @@ class ErasureRequestForm(AppForm):
 
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), NoControlCharacters(multiline=True), Length(max=2000)],
         description=_l("For example: consent withdrawn by the testifier, and when and how."),
         render_kw={"dir": "auto", "rows": 3},
     )

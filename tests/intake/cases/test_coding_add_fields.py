@@ -190,3 +190,21 @@ def test_a_list_s_next_group_comes_with_the_keys_it_needs(casedb_coordinator, ap
     response = _post(casedb_coordinator, url, value=filled, reason="Station")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _victim(app, database, record_id)["names"][-1]["text"] == "Gulnar Tursun"
+
+
+def test_a_reason_with_a_control_character_is_refused_and_nothing_saved(
+    casedb_coordinator, app, database
+):
+    record_id = stored_record(database, app_keys(app))
+    url = f"/records/{record_id}/correct/victim?path=occupation"
+    response = _post(casedb_coordinator, url, value="Teacher", reason="Said \x01 later")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "U+0001" in page
+    assert "Teacher" in page  # the typed value is kept
+    assert "occupation" not in _victim(app, database, record_id)
+    assert _history(app, database, record_id) == []
+    # A reason of several lines, as a browser sends it (CR LF), is no control character
+    response = _post(casedb_coordinator, url, value="Teacher", reason="Said later\r\nby phone")
+    assert response.status_code == 302
+    ((change,),) = [_history(app, database, record_id)]
+    assert change.reason == "Said later\nby phone"

@@ -109,3 +109,21 @@ def test_an_erased_records_erase_page_says_so_and_offers_nothing(
     assert "Erased on" in erased
     assert "Ask for erasure" not in erased and 'name="reason"' not in erased
     assert "Withdraw the request" not in erased
+
+
+def test_an_erasure_reason_with_a_hidden_character_is_refused_and_kept(
+    casedb_coordinator, app, database
+):
+    record_id = stored_record(database, app_keys(app))
+    page = casedb_coordinator.get(f"/records/{record_id}/erase").get_data(as_text=True)
+    # A right-to-left override makes the reason read otherwise than it is stored
+    reason = "Consent withdrawn \u202eenohp eht no"
+    response = casedb_coordinator.post(
+        f"/records/{record_id}/erase", data={"csrf_token": csrf_token(page), "reason": reason}
+    )
+    answer = response.get_data(as_text=True)
+    assert response.status_code == 200 and "U+202E" in answer
+    assert "Consent withdrawn" in answer  # what was typed is kept in the box
+    with database.session() as session:
+        asked = select(ErasureRequest).where(ErasureRequest.testimony_id == record_id)
+        assert session.scalar(asked) is None

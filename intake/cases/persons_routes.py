@@ -79,7 +79,14 @@ def decide() -> Any:
     """Confirm, reject or undo a link between two records."""
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.reason.errors or any(f.errors for f in form if f is not form.reason):
+            abort(400)
+        # Only the typed reason is wrong (a hidden character): the pair is offered
+        # again with the refusal beside the reason, as typed.
+        a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
+        refused = {"a": str(a), "b": str(b), "state": form.state.data}
+        page = _queue_page(form, {**refused, "message": form.reason.errors[0]})
+        return page, 400
     a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
     in_queue = form.next.data != "person"
     try:

@@ -160,6 +160,35 @@ def test_a_pair_is_not_decided_without_a_reason(casedb_coordinator, database, se
         assert [link.state for link in persons.links_in_force(session)] == [state]
 
 
+def test_a_reason_with_a_hidden_character_is_refused_beside_the_pair_and_kept(
+    casedb_coordinator, database, settings
+):
+    # Given a pair in the queue
+    keys = unlock(database, settings)
+    a, b = sorted(store(database, keys, document("Гүлзира Әуелхан"), document("Gulzira Auyelkhan")))
+    page = casedb_coordinator.get("/persons/queue").get_data(as_text=True)
+    # When it is confirmed with a reason holding a control character
+    response = _post(
+        casedb_coordinator,
+        "/persons/decide",
+        page,
+        a=str(a),
+        b=str(b),
+        relation="same_person",
+        state="linked",
+        reason="Same names, same factory \x02",
+        next="queue",
+    )
+    # Then the queue comes back, the refusal beside the reason, the reason as typed
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "U+0002" in shown and 'aria-invalid="true"' in shown
+    assert 'value="Same names, same factory \x02"' in shown
+    assert "Gulzira Auyelkhan" in shown and "could not be read" not in shown
+    with database.session() as session:
+        assert persons.links_in_force(session) == []
+
+
 def test_undoing_on_the_person_page_needs_no_reason(casedb_coordinator, database, settings):
     keys = unlock(database, settings)
     a, b = store(database, keys, document("Гүлзира Әуелхан"), document("Gulzira Auyelkhan"))

@@ -93,6 +93,10 @@ def _refused_form(form: AppForm) -> Response:
 @login_required(*SENDERS)
 def outbox() -> str:
     """Records waiting for delivery, past bundles, and the ways to deliver."""
+    return _outbox_page(SendForm())
+
+
+def _outbox_page(send_form: SendForm) -> str:
     session = db_session()
     require_role(session, "station")
     casedb_key = services.trusted_casedb_key(session, unlocked_keys())
@@ -103,7 +107,7 @@ def outbox() -> str:
         bundles=session.query(SentBundle).order_by(SentBundle.sequence.desc()).limit(20).all(),
         fingerprint=station_fingerprint(session),
         casedb_fingerprint=None if casedb_key is None else casedb_key.fingerprint,
-        send_form=SendForm(),
+        send_form=send_form,
         action_form=ActionForm(),
         receipt_form=ReceiptForm(),
         trust_form=TrustForm(),
@@ -126,7 +130,7 @@ def correct() -> Response:
 
 @bp.post("/outbox/send")
 @login_required(*SENDERS)
-def send() -> Response:
+def send() -> Response | tuple[str, int]:
     """Send every undelivered record over the network and confirm the receipts."""
     form = SendForm()
     if not form.validate_on_submit():
@@ -137,9 +141,10 @@ def send() -> Response:
     except IntakeError as error:
         db_session().rollback()
         flash(error.translated(), "error")
-    else:
-        db_session().commit()
-        _flash_delivered(len(result.delivered), len(result.corrections), len(result.refused))
+        # The page again with the address as typed, to correct it or send again later.
+        return _outbox_page(form), error.status
+    db_session().commit()
+    _flash_delivered(len(result.delivered), len(result.corrections), len(result.refused))
     return redirect(url_for(".outbox"))
 
 

@@ -805,6 +805,7 @@ def send_outbox(
     pending, addenda = undelivered(session), waiting_addenda(session, None)
     if not pending and not addenda:
         raise _outbox_empty()
+    _endpoint(url)  # an address that cannot be one is refused before a bundle is numbered
     result = SendResult()
     total = len(pending)
     for records, corrections in _chunks(pending, addenda, max_bundle_bytes):

@@ -279,3 +279,41 @@ def test_replacing_the_kept_case_database_key_asks_first(station_admin_side):
     # And the same key again is kept without a question
     again = _post(station, "/delivery/outbox/trust", "/delivery/outbox", {"key": other})
     assert again.status_code == 302
+
+
+def test_a_failed_send_keeps_the_address_and_a_wrong_address_numbers_no_bundle(
+    station_admin_side, casedb_admin
+):
+    import socket
+
+    from sqlalchemy import select
+
+    from intake.delivery import services
+    from intake.delivery.models import SentBundle
+
+    # Given a station that trusts its case database's key, with a record to send
+    station, station_side = station_admin_side
+    _, casedb_side = casedb_admin
+    with casedb_side.database.session() as session:
+        key_text = services.receiving_key_text(session, casedb_side.keys)
+    with station_side.database.session() as session:
+        services.trust_casedb_key(session, station_side.keys, key_text)
+    seal_documents(station_side, 1)
+    # When the address typed is not a web address
+    response = _post(station, "/delivery/outbox/send", "/delivery/outbox", {"url": "ftp://x"})
+    page = response.get_data(as_text=True)
+    # Then the page says so, keeps the address to correct, and no bundle was numbered
+    assert response.status_code == 502 and "Give the case database" in page
+    assert 'value="ftp://x"' in page
+    with station_side.database.session() as session:
+        assert session.scalars(select(SentBundle)).all() == []
+    # When nothing answers at the address (a port nobody listens on)
+    with socket.create_server(("127.0.0.1", 0)) as free:
+        url = f"http://127.0.0.1:{free.getsockname()[1]}/"
+    response = _post(station, "/delivery/outbox/send", "/delivery/outbox", {"url": url})
+    page = response.get_data(as_text=True)
+    # Then the page says so with the address kept, to send again later
+    assert response.status_code == 502 and "could not be reached" in page
+    assert f'value="{url}"' in page
+    with station_side.database.session() as session:
+        assert len(services.undelivered(session)) == 1

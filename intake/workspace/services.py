@@ -142,8 +142,7 @@ def check_passphrase_strength(passphrase: str, *, context: tuple[str, ...] = ())
         raise WeakPassphraseError(
             N_(
                 "That passphrase is too easy to guess. Choose at least %(count)s characters: "
-                "five or six unrelated words are easy to remember and hard to guess "
-                "(for example the suggested one)."
+                "five or six unrelated words are easy to remember and hard to guess."
             ),
             count=MIN_PASSPHRASE_LENGTH,
         )

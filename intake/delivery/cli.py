@@ -67,6 +67,13 @@ def _read_input(path: Path, limit: int) -> bytes:
     return path.read_bytes()
 
 
+def _refuse_existing(path: Path, failure: type[IntakeError] = DeliveryFileError) -> None:
+    """Refuse a file name taken already, before the long work whose result it is for
+    (:func:`_write_new` refuses it again when writing, never overwriting)."""
+    if path.exists():
+        raise failure(N_("%(path)s exists already; choose another name."), path=str(path))
+
+
 def _write_new(path: Path, data: bytes, failure: type[IntakeError] = DeliveryFileError) -> None:
     """Write ``data`` to a new file readable only by its owner; never overwrite. A file
     that cannot be written raises ``failure``.
@@ -312,8 +319,7 @@ def outbox_correct(
     """
     from intake.interview.addenda import MAX_TEXT, record_addendum
 
-    if file.exists():
-        raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
+    _refuse_existing(file)
     try:
         text = _read_input(text_file, 4 * MAX_TEXT).decode("utf-8")
     except UnicodeDecodeError:
@@ -402,8 +408,7 @@ def outbox_export(obj: CliContext, file: Path, passphrase_file: Path | None) -> 
     They stay in the outbox until the receipt is confirmed.
     """
     keys = unlocked(obj, passphrase_file)
-    if file.exists():
-        raise DeliveryFileError(N_("%(path)s exists already; choose another name."), path=str(file))
+    _refuse_existing(file)
     with _progress_bar("packing") as progress, obj.database.session() as session:
         bundle = services.build_bundle(session, keys, progress=progress)
         _write_new(file, bundle.data)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from intake.cli import CliContext, passphrase_option, unlocked
-from intake.delivery.cli import _progress_bar, _write_new
+from intake.delivery.cli import _progress_bar, _refuse_existing, _write_new
 from intake.errors import N_, IntakeError
 from intake.exports import anonymity, services, victims
 from intake.exports.consent import LEFT_OUT_REASONS
@@ -101,6 +101,8 @@ def _run(obj: CliContext, request: services.ExportRequest, options: dict[str, An
         )
         if not options["yes"]:
             click.confirm("Write an unencrypted file?", abort=True, err=True)
+    if not options["preview_only"] and not options["output"].is_dir():
+        _refuse_existing(options["output"], ExportFileError)
     keys = unlocked(obj, options["passphrase_file"], role="casedb")
     with obj.database.session() as session, _progress_bar("Reading records") as progress:
         preview = services.preview_export(session, keys, request, actor=None, progress=progress)

@@ -31,8 +31,10 @@ def stats_command(obj: CliContext, csv_file: Path | None, passphrase_file: Path 
     ILO indicators and wage ratios (case database), over the testimonies whose consent
     allows research use (not withdrawn). Every count under 5 is written "fewer than
     5"; no totals are given. The export is recorded in the audit trail."""
-    from intake.delivery.cli import _progress_bar, _write_new
+    from intake.delivery.cli import _progress_bar, _refuse_existing, _write_new
 
+    if csv_file is not None:
+        _refuse_existing(csv_file, StatsFileError)
     keys = unlocked(obj, passphrase_file, role="casedb")
     written = False
     try:

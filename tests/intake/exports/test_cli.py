@@ -94,3 +94,24 @@ def test_research_refusal_names_the_steps(cli_obj, database, casedb, passphrase_
     assert "Refused" in result.output and "k = 5" in result.output
     assert "No single step reaches them" in result.output  # three people cannot reach k = 5
     assert list(out.iterdir()) == []
+
+
+def test_a_file_name_taken_already_is_refused_before_any_record_is_read(
+    cli_obj, stored_corpus, passphrase_file, tmp_path
+):
+    partner = Identity.generate()
+    taken = tmp_path / "research.zip.age"
+    taken.write_bytes(b"someone's file")
+    result = run(
+        cli_obj, passphrase_file, "research", "--recipient", "Team A",
+        "--to", partner.recipient, "--output", str(taken), "--yes",
+    )  # fmt: skip
+    assert result.exit_code != 0 and "exists already" in result.output
+    assert "Reading records" not in result.output and "Measured" not in result.output
+    assert taken.read_bytes() == b"someone's file"
+    # A preview writes nothing, so it may name any file
+    preview = run(
+        cli_obj, passphrase_file, "research", "--recipient", "Team A",
+        "--to", partner.recipient, "--output", str(taken), "--preview-only",
+    )  # fmt: skip
+    assert preview.exit_code == 0, preview.output

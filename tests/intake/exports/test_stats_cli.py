@@ -141,6 +141,9 @@ def test_a_csv_file_that_cannot_be_written_is_said_and_not_audited(
         assert result.exit_code != 0
         assert str(target) in result.output and "Traceback" not in result.output
     assert existing.read_text() == "someone's file\n"
+    # And a name taken already is refused before anything is counted
+    result = _run(cli_obj, "stats", "--csv", str(existing), "--passphrase-file", passphrase_file)
+    assert "exists already" in result.output and "Counting" not in result.output
     # And no export is in the audit trail, as nothing was written
     keys = unlock(database, settings)
     with database.session() as session:

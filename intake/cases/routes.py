@@ -12,6 +12,7 @@ from intake.cases.forms import FilterForm
 from intake.cases.live import LiveIndex, catch_up
 from intake.cases.timeline import timeline_svg
 from intake.delivery.addenda import addenda_of
+from intake.delivery.services import station_labels
 from intake.facilities.services import live_registry
 from intake.interview import vocab
 from intake.interview.review import place_of
@@ -47,7 +48,7 @@ def _live_index() -> LiveIndex | None:
 def records() -> str:
     """Stored records, filtered through the case index, a page at a time."""
     db = db_session()
-    stations = services.station_labels(db)
+    stations = station_labels(db, unlocked_keys())
     facilities = live_registry(db)
     args = request.args.copy()
     if args.get("facility"):

@@ -11,13 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.audit.services import record_event, shown_records
 from intake.cases.index import Filters
 from intake.cases.live import LiveIndex
-from intake.delivery.models import Station
+from intake.delivery.services import station_labels
 from intake.errors import N_, IntakeError
 from intake.facilities.services import LiveRegistry
 from intake.records.models import Testimony
@@ -139,11 +138,6 @@ def list_records(
     return RecordsPage(rows, found.total, page, per_page, live.building, live.done, live.total)
 
 
-def station_labels(session: Session) -> dict[str, str]:
-    """Enrolled stations' labels by id (as text), for the list and its filter."""
-    return {str(row.id): row.label for row in session.execute(select(Station.id, Station.label))}
-
-
 @dataclass(frozen=True)
 class RecordView:
     """A record as the record page shows it."""
@@ -184,7 +178,7 @@ def read_record(
         raise
     station = None
     if provenance is not None and provenance.get("station_id"):
-        station = station_labels(session).get(str(provenance["station_id"]))
+        station = station_labels(session, keys).get(str(provenance["station_id"]))
     return RecordView(
         record_id, testimony.state, testimony.received_on, document, provenance, None, station
     )

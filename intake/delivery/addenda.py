@@ -303,7 +303,9 @@ def import_addendum(
                 ),
                 id=str(addendum_id),
             )
-        return AddendumResult(addendum_id, record_id, station.label, already=True)
+        return AddendumResult(
+            addendum_id, record_id, services.station_label(keys, station), already=True
+        )
     testimony = session.get(Testimony, record_id)
     if testimony is None:
         raise RecordNotHereError(
@@ -333,7 +335,7 @@ def import_addendum(
                 "was imported."
             ),
             id=str(record_id),
-            label=station.label,
+            label=services.station_label(keys, station),
         )
     session.add(
         ReceivedAddendum(
@@ -364,7 +366,9 @@ def import_addendum(
                 "import. Nothing was imported by this one; try it again."
             )
         ) from None
-    return AddendumResult(addendum_id, record_id, station.label, already=False)
+    return AddendumResult(
+        addendum_id, record_id, services.station_label(keys, station), already=False
+    )
 
 
 def addenda_of(
@@ -378,7 +382,7 @@ def addenda_of(
     if testimony is None or testimony.wrapped_key is None:
         return []
     rows = session.execute(
-        select(ReceivedAddendum, Station.label)
+        select(ReceivedAddendum, Station)
         .join(Station, Station.id == ReceivedAddendum.station_id)
         .where(ReceivedAddendum.record_id == record_id)
         .order_by(ReceivedAddendum.received_on, ReceivedAddendum.id)
@@ -387,7 +391,8 @@ def addenda_of(
         return []
     data_key = record_data_key(keys, testimony)
     views = []
-    for row, label in rows:
+    for row, station in rows:
+        label = services.station_label(keys, station)
         try:
             plain = decrypt_field(data_key, row.ciphertext, context=_context(record_id, row.id))
         except OpenError:

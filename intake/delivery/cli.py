@@ -132,9 +132,12 @@ def stations_add(
 
 
 @stations.command("list")
+@passphrase_option
 @click.pass_obj
-def stations_list(obj: CliContext) -> None:
-    """List enrolled stations, and this case database's key for stations to trust."""
+def stations_list(obj: CliContext, passphrase_file: Path | None) -> None:
+    """List enrolled stations, and this case database's key for stations to trust.
+    The labels are kept encrypted: the passphrase is asked for."""
+    keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
         receiving = services.stored_receiving_key(session)
         click.echo(f"case database key: {receiving or '(made when the first station is enrolled)'}")
@@ -142,7 +145,8 @@ def stations_list(obj: CliContext) -> None:
             click.echo(f"its fingerprint: {services.key_fingerprint(receiving)}")
         for station in services.list_stations(session):
             state = f"revoked {station.revoked_at:%Y-%m-%d}" if station.revoked_at else "active"
-            click.echo(f"{services.fingerprint_of(station)}  {state:18}  {station.label}")
+            label = services.station_label(keys, station)
+            click.echo(f"{services.fingerprint_of(station)}  {state:18}  {label}")
 
 
 @stations.command("revoke")
@@ -156,15 +160,16 @@ def stations_revoke(obj: CliContext, station: str, yes: bool, passphrase_file: P
     again. What it delivered before is kept."""
     keys = unlocked(obj, passphrase_file)
     with obj.database.session() as session:
-        found = services.find_station(session, station)
+        found = services.find_station(session, keys, station)
+        label = services.station_label(keys, found)
         if not yes:
             click.confirm(
-                f"Revoke the station {found.label!r} ({services.fingerprint_of(found)}) for "
+                f"Revoke the station {label!r} ({services.fingerprint_of(found)}) for "
                 "good? Its later bundles are refused, with the records still in its outbox.",
                 abort=True,
             )
         services.revoke_station(session, keys, found)
-        click.echo(f"Revoked {found.label!r}; what it delivered before is kept.")
+        click.echo(f"Revoked {label!r}; what it delivered before is kept.")
 
 
 # --- case database: import -------------------------------------------------------------------

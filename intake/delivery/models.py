@@ -30,16 +30,16 @@ class Station(Base):
 
     #: Random id.
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    #: What the administrator calls it, e.g. "Almaty office laptop 2".
-    label: Mapped[str] = mapped_column(String(100))
     #: The station's Ed25519 public key (32 bytes) that signs its bundles.
     verify_key: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
     #: Key, label and revocation encrypted under the keyring: a station added,
-    #: edited or un-revoked without the passphrase is not trusted.
+    #: edited or un-revoked without the passphrase is not trusted. The label (what
+    #: the administrator calls it, e.g. "Almaty office laptop 2", which may name a
+    #: person) is kept only here (services.station_label).
     attestation: Mapped[bytes] = mapped_column(LargeBinary)
-    #: When it was enrolled (UTC).
+    #: The day it was enrolled (midnight UTC: no time of day is kept).
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: When it was revoked (UTC); NULL while its bundles are accepted.
+    #: The day it was revoked (midnight UTC); NULL while its bundles are accepted.
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

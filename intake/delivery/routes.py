@@ -275,8 +275,10 @@ def stations() -> str | Response:
         else:
             session.commit()
             return redirect(url_for(".stations"))
+    keys = unlocked_keys()
     rows = [
-        (station, services.fingerprint_of(station)) for station in services.list_stations(session)
+        (station, services.fingerprint_of(station), services.station_label(keys, station))
+        for station in services.list_stations(session)
     ]
     # Made on first use: kept at once, so the key shown is the one receipts are signed with.
     casedb_key = services.receiving_key_text(session, unlocked_keys())
@@ -300,7 +302,7 @@ def revoke(station_id: uuid.UUID) -> str | Response:
         return redirect(url_for(".stations"))
     if not confirmed():
         return confirmation(
-            subject=station.label,
+            subject=services.station_label(unlocked_keys(), station),
             subject_code=services.fingerprint_of(station),
             question=gettext(
                 "Revoke this station? Every bundle it sends from now on is refused, with "

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -238,6 +238,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _day_start() -> datetime:
+    """Midnight (UTC) of today: the time kept in plaintext of a station's enrolment."""
+    return datetime.combine(_now().date(), time.min, tzinfo=UTC)
+
+
 def _minute(moment: datetime) -> str:
     return moment.replace(second=0, microsecond=0).isoformat()
 
@@ -393,11 +398,16 @@ def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None
 # --- case database side: stations -------------------------------------------------------
 
 
-def _station_attestation(keys: UnlockedKeys, station: Station) -> bytes:
+#: The label shown for a station whose attestation does not open (altered outside
+#: this app): such a station is not trusted either.
+UNREADABLE_LABEL = "(label unreadable)"
+
+
+def _station_attestation(keys: UnlockedKeys, station: Station, label: str) -> bytes:
     fact = canonical_json(
         {
             "verify_key": station.verify_key.hex(),
-            "label": station.label,
+            "label": label,
             "revoked": station.revoked_at is not None,
         }
     )
@@ -408,7 +418,8 @@ def _station_attestation(keys: UnlockedKeys, station: Station) -> bytes:
     )
 
 
-def _attested(keys: UnlockedKeys, station: Station) -> bool:
+def _attestation_fact(keys: UnlockedKeys, station: Station) -> dict[str, Any] | None:
+    """The station's attested key, label and revocation; None if they do not open."""
     try:
         fact = json.loads(
             decrypt_field(
@@ -417,16 +428,30 @@ def _attested(keys: UnlockedKeys, station: Station) -> bool:
                 context=Context("station", str(station.id), "attestation"),
             )
         )
-    except OpenError:
-        return False
-    return bool(
-        fact
-        == {
-            "verify_key": station.verify_key.hex(),
-            "label": station.label,
-            "revoked": station.revoked_at is not None,
-        }
+    except (OpenError, ValueError):
+        return None
+    return fact if isinstance(fact, dict) and isinstance(fact.get("label"), str) else None
+
+
+def _attested(keys: UnlockedKeys, station: Station) -> bool:
+    fact = _attestation_fact(keys, station)
+    return (
+        fact is not None
+        and fact.get("verify_key") == station.verify_key.hex()
+        and fact.get("revoked") is (station.revoked_at is not None)
     )
+
+
+def station_label(keys: UnlockedKeys, station: Station) -> str:
+    """What the administrator called the station: kept only encrypted, in its
+    attestation (a label may name the person whose laptop it is)."""
+    fact = _attestation_fact(keys, station)
+    return UNREADABLE_LABEL if fact is None else str(fact["label"])
+
+
+def station_labels(session: Session, keys: UnlockedKeys) -> dict[str, str]:
+    """Every enrolled station's label by its id (as text)."""
+    return {str(station.id): station_label(keys, station) for station in list_stations(session)}
 
 
 def _enrolment_key(text: str) -> VerifyKey:
@@ -467,30 +492,29 @@ def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label
                 "enrolled again."
             ),
             day=enrolled.revoked_at.date().isoformat(),
-            label=enrolled.label,
+            label=station_label(keys, enrolled),
         )
     if enrolled is not None:
         raise StationExistsError(N_("This station is already enrolled."))
     station = Station(
         id=uuid.uuid4(),
-        label=label,
         verify_key=key.to_bytes(),
         attestation=b"",
-        enrolled_at=_now(),
+        enrolled_at=_day_start(),
         revoked_at=None,
     )
-    station.attestation = _station_attestation(keys, station)
+    station.attestation = _station_attestation(keys, station, label)
     session.add(station)
     casedb_signing_key(session, keys)
     return station
 
 
-def find_station(session: Session, reference: str) -> Station:
+def find_station(session: Session, keys: UnlockedKeys, reference: str) -> Station:
     """The station whose id, fingerprint (or its start, 8+ digits) or label is ``reference``."""
     wanted = reference.strip().lower()
     for station in list_stations(session):
         fingerprint = VerifyKey(station.verify_key).fingerprint
-        if wanted in (str(station.id), station.label.lower()) or (
+        if wanted in (str(station.id), station_label(keys, station).lower()) or (
             len(wanted) >= 8 and fingerprint.startswith(wanted)
         ):
             return station
@@ -501,13 +525,14 @@ def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> No
     """Refuse every later bundle signed by ``station`` (what it delivered stays)."""
     require_role(session, "casedb")
     if station.revoked_at is None:
-        station.revoked_at = _now()
-        station.attestation = _station_attestation(keys, station)
+        label = station_label(keys, station)
+        station.revoked_at = _day_start()
+        station.attestation = _station_attestation(keys, station, label)
 
 
 def list_stations(session: Session) -> list[Station]:
     """Enrolled stations, oldest first."""
-    return list(session.scalars(select(Station).order_by(Station.enrolled_at)))
+    return list(session.scalars(select(Station).order_by(Station.enrolled_at, Station.id)))
 
 
 def fingerprint_of(station: Station) -> str:
@@ -1400,7 +1425,7 @@ def verified_signer(
     if station is None:
         raise UnknownStationError(texts.unknown)
     if station.revoked_at is not None:
-        raise StationRevokedError(texts.revoked, label=station.label)
+        raise StationRevokedError(texts.revoked, label=station_label(keys, station))
     try:
         VerifyKey(station.verify_key).verify(signature, signed, context=context)
     except (SignatureError, KeyFormatError):
@@ -1611,7 +1636,7 @@ def _import_bundle(
                 "replayed bundle is refused. Nothing was imported."
             ),
             sequence=manifest.sequence,
-            label=station.label,
+            label=station_label(keys, station),
         )
     # Sizes now; hashes of new records in the workers, in parallel, before each opens.
     _check_against_manifest(manifest, places, addendum_places)
@@ -1694,7 +1719,8 @@ def _import_bundle(
                 "another import. Nothing was imported by this one; try it again."
             )
         ) from None
-    return ImportResult(manifest.bundle_id, station.label, stored, list(existing), receipt, taken)
+    label = station_label(keys, station)
+    return ImportResult(manifest.bundle_id, label, stored, list(existing), receipt, taken)
 
 
 def _accepted(item: _Opened) -> ReadyRecord:
@@ -1788,7 +1814,7 @@ def records_page(
         .limit(per_page + 1)
     )
     testimonies = list(session.scalars(query))
-    labels = {str(station.id): station.label for station in list_stations(session)}
+    labels = station_labels(session, keys)
     rows = []
     for testimony in testimonies[:per_page]:
         station, intact = None, True

@@ -208,7 +208,7 @@ def test_a_revoked_station_is_refused(casedb_side, station_side):
     record_id = _delivered_record(casedb_side, station_side)
     data = _correction(station_side, record_id)
     with casedb_side.database.session() as session:
-        station = services.find_station(session, "Laptop 1")
+        station = services.find_station(session, casedb_side.keys, "Laptop 1")
         services.revoke_station(session, casedb_side.keys, station)
     with pytest.raises(
         services.StationRevokedError, match="correction comes from a revoked station"
@@ -475,12 +475,15 @@ def test_a_record_entered_at_the_case_database_takes_no_station_correction(
 def test_a_station_whose_enrolment_was_changed_in_the_database_is_refused(
     casedb_side, station_side
 ):
-    # Given a correction, and the station's label changed in the database behind the
-    # administrator's back (its enrolment is attested under the keyring)
+    # Given a correction, and the station's revocation undone in the database behind
+    # the administrator's back (its enrolment is attested under the keyring)
     record_id = _delivered_record(casedb_side, station_side)
     data = _correction(station_side, record_id)
     with casedb_side.database.session() as session:
-        session.execute(update(Station).values(label="Trusted laptop"))
+        (station,) = services.list_stations(session)
+        services.revoke_station(session, casedb_side.keys, station)
+    with casedb_side.database.session() as session:
+        session.execute(update(Station).values(revoked_at=None))
     with pytest.raises(
         services.UnknownStationError, match="correction is signed by a station that is not enrolled"
     ):

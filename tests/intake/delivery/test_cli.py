@@ -47,7 +47,7 @@ def test_enrol_export_import_and_confirm_by_file(tmp_path, casedb_side, passphra
     )
     assert added.exit_code == 0, added.output
     key = re.search(r"case database key: ([0-9a-f]{64})", added.output).group(1)
-    listed = run(casedb_side, "stations", "list")
+    listed = run(casedb_side, "stations", "list", passphrase_file=passphrase_file)
     assert key in listed.output and "USB laptop" in listed.output
     trusted = run(station, "outbox", "trust", key, passphrase_file=passphrase_file)
     assert trusted.exit_code == 0, trusted.output

@@ -304,6 +304,7 @@ def anonymise_rows(
     (pycanon), and find the steps that would reach the thresholds if they fail."""
     columns, sensitive = request.quasi_identifiers, request.sensitive
     suppressed: dict[str, int] = {}
+    before = rows
     if request.suppress:
         kept = anonymity.suppress_failing(rows.persons, columns, sensitive)
         episodes, generalised, dropped = anonymity.suppress_episodes(
@@ -331,7 +332,23 @@ def anonymise_rows(
             )
             return rebuilt.persons, rebuilt.episodes
 
-        suggestions = anonymity.suggest(rebuild, (rows.persons, rows.episodes), columns, sensitive)
+        basis = rows
+        if request.suppress and not rows.persons and before.persons:
+            # Suppression left nobody: say so, and measure the steps on everyone.
+            suggestions.append(
+                anonymity.Suggestion(
+                    N_(
+                        "Suppression left out all %(total)s people: none shares the "
+                        "quasi-identifiers with enough others. Generalise first (a step "
+                        "below), then suppress what is left."
+                    ),
+                    {"total": len(before.persons)},
+                )
+            )
+            basis = before
+        suggestions += anonymity.suggest(
+            rebuild, (basis.persons, basis.episodes), columns, sensitive
+        )
     return Anonymised(rows, overall, persons, episodes_measure, suggestions, suppressed)
 
 

@@ -115,3 +115,23 @@ def test_a_file_name_taken_already_is_refused_before_any_record_is_read(
         "--to", partner.recipient, "--output", str(taken), "--preview-only",
     )  # fmt: skip
     assert preview.exit_code == 0, preview.output
+
+
+def test_a_suppression_that_leaves_nobody_says_so(
+    cli_obj, database, casedb, passphrase_file, tmp_path
+):
+    from tests.intake.exports.conftest import public_examples, store
+
+    # Given three people, who cannot reach k = 5 however suppressed
+    store(database, casedb, public_examples())
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run(
+        cli_obj, passphrase_file, "research", "--recipient", "T", "--plain", "--yes",
+        "--suppress", "--output", str(out),
+    )  # fmt: skip
+    # Then the refusal says that suppression left nobody, before the steps
+    assert result.exit_code == 1
+    assert "People: 0" in result.output
+    assert "Suppression left out all 3 people" in result.output
+    assert list(out.iterdir()) == []

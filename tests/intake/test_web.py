@@ -738,3 +738,10 @@ def test_a_form_token_learnt_before_sign_in_or_before_sign_out_does_not_work(
     assert response.status_code == 302
     assert client.post("/lock", data={"csrf_token": signed_in}).status_code == 400
     assert app.extensions["intake"].vault.is_unlocked
+
+
+def test_pages_name_no_icon_file_the_app_does_not_have(client):
+    # Browsers ask for /favicon.ico unless a page names its icon; there is none
+    page = client.get("/setup").get_data(as_text=True)
+    assert '<link rel="icon" href="data:,">' in page
+    assert client.get("/favicon.ico").status_code == 404

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+
+from intake.db import scrub_journal
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -19,9 +23,38 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+#: Tables from which a migration removed plaintext (0017: station labels): rewritten
+#: on PostgreSQL after an upgrade, so no old row version keeps it in their files.
+_CLEANED_TABLES = ("station",)
+
+
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database up to ``revision``."""
+    """Migrate the database up to ``revision``; after any migration ran, overwrite what
+    migrations removed where the database keeps old copies (see :func:`_clean_up`)."""
+    before = _revision(engine)
     command.upgrade(alembic_config(engine), revision)
+    if _revision(engine) != before:
+        _clean_up(engine)
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _clean_up(engine: Engine) -> None:
+    """SQLite: the rollback journal is scrubbed (it holds the pages as they were before
+    the migrations; secure_delete already overwrote them in the file). PostgreSQL: the
+    tables a migration removed plaintext from are rewritten (VACUUM FULL cannot run in
+    the migrations' transaction). The WAL and backups are out of reach of both."""
+    if engine.dialect.name == "sqlite":
+        scrub_journal(engine)
+    elif engine.dialect.name == "postgresql":
+        present = set(inspect(engine).get_table_names())
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in _CLEANED_TABLES:
+                if table in present:
+                    connection.execute(text(f"VACUUM FULL {table}"))
 
 
 def downgrade_database(engine: Engine, revision: str = "base") -> None:

@@ -49,7 +49,7 @@ from intake.web import (
     number_arg,
     unlocked_keys,
 )
-from intake.workspace.services import require_role, station_fingerprint
+from intake.workspace.services import WrongRoleError, require_role, station_fingerprint
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 #: The endpoint stations post bundles to: signed bundles only, no sign-in, no CSRF token.
@@ -416,18 +416,22 @@ def receive() -> tuple[Response, int] | Response:
 #: station's label, not the bundle's number, not a record's id.
 _REPLAYED = "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
 _REFUSED = (
-    "A record in this bundle was refused: it conflicts with a record stored here, does "
-    "not match the signed list, or does not validate. Nothing was imported. To see which "
-    "and why, save the outbox to a file and import that file at the case database."
+    "A record or correction in this bundle was refused: it conflicts with one stored "
+    "here, does not match the signed list, or does not validate. Nothing was imported. "
+    "To see which and why, save the outbox to a file and import that file at the case "
+    "database."
 )
+_NOT_A_CASE_DATABASE = "This address is not a case database's: nothing was imported."
 
 
 def _network_answer(error: IntakeError) -> str:
     """What the endpoint tells the sender of a refused bundle: a message that names
-    nothing from the bundle or from this database; one without any (the case database
-    is busy, say) as it is."""
+    nothing from the bundle or from this database. A message with no values in it (the
+    case database is busy, say) is the same for anyone, and is given as it is."""
     if isinstance(error, services.ReplayedBundleError):
         return _REPLAYED
+    if isinstance(error, WrongRoleError):
+        return _NOT_A_CASE_DATABASE
     return _REFUSED if error.params else error.message
 
 

@@ -531,7 +531,7 @@ def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> No
 
 
 def list_stations(session: Session) -> list[Station]:
-    """Enrolled stations, oldest first."""
+    """Enrolled stations, by the day each was enrolled (in no set order within a day)."""
     return list(session.scalars(select(Station).order_by(Station.enrolled_at, Station.id)))
 
 
@@ -732,6 +732,17 @@ def _opener(connect_timeout: float) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(QuickHTTP, QuickHTTPS)
 
 
+def _unreachable(url: str) -> SendError:
+    return SendError(
+        N_(
+            "The case database at %(url)s could not be reached, or the connection broke. "
+            "Check the address, including http:// or https://. The records stay in the "
+            "outbox; send again later."
+        ),
+        url=url.strip(),
+    )
+
+
 def post_bundle(
     url: str,
     data: bytes,
@@ -750,6 +761,9 @@ def post_bundle(
             # Read no more than a receipt can be: a wrong or hostile address could
             # answer without end.
             body: bytes = response.read(MAX_RECEIPT_BYTES + 1)
+            # A read of a set size returns what came before the connection closed:
+            # less than the answer said it holds means the connection broke.
+            cut_short = len(body) <= MAX_RECEIPT_BYTES and bool(response.length)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise SendError(
@@ -775,14 +789,9 @@ def post_bundle(
             reason=reason,
         ) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException):
-        raise SendError(
-            N_(
-                "The case database at %(url)s could not be reached, or the connection broke. "
-                "Check the address, including http:// or https://. The records stay in the "
-                "outbox; send again later."
-            ),
-            url=url.strip(),
-        ) from None
+        raise _unreachable(url) from None
+    if cut_short:
+        raise _unreachable(url)
     if len(body) > MAX_RECEIPT_BYTES:
         raise SendError(
             N_(

@@ -2,11 +2,15 @@
 
 A station's label (what the administrator calls it, which may name the person whose
 laptop it is) was also kept in plaintext. It is already in the attestation, encrypted
-under the keyring, so the plaintext column is dropped. Enrolment and revocation keep
-their day only (midnight UTC), as other plaintext times do.
+under the keyring, so the plaintext column is dropped, and every row written again
+without it. Enrolment and revocation keep their day only (midnight UTC), as other
+plaintext times do. After the migrations (intake.migrate) the table is vacuumed on
+PostgreSQL, so the old row versions holding the label are gone from its files (its
+WAL and any backup still hold them); on SQLite, secure_delete overwrites them and the
+journal is scrubbed.
 
-A downgrade brings the column back empty: the older code then trusts no station until
-each is enrolled again (the labels cannot be decrypted here, without the keys).
+The downgrade is refused while a station is enrolled: the older code needs each
+label in plaintext, and without the keys a migration cannot decrypt them.
 
 Revision ID: 0017
 Revises: 0016
@@ -41,6 +45,14 @@ def _day(moment: datetime | None) -> datetime | None:
 
 def upgrade() -> None:
     connection = op.get_bind()
+    if connection.dialect.name == "sqlite":
+        # Dropped in place (SQLite 3.35 and later): the batch way copies the table and
+        # drops the old one, which the foreign keys of received bundles refuse.
+        op.execute("ALTER TABLE station DROP COLUMN label")
+    else:
+        op.drop_column("station", "label")
+    # Every row written again: on PostgreSQL a dropped column stays in the old row
+    # versions until they are rewritten and vacuumed.
     rows = connection.execute(
         sa.select(_station.c.id, _station.c.enrolled_at, _station.c.revoked_at)
     ).all()
@@ -50,11 +62,16 @@ def upgrade() -> None:
             .where(_station.c.id == row.id)
             .values(enrolled_at=_day(row.enrolled_at), revoked_at=_day(row.revoked_at))
         )
-    with op.batch_alter_table("station") as batch:
-        batch.drop_column("label")
 
 
 def downgrade() -> None:
+    connection = op.get_bind()
+    if connection.execute(sa.select(sa.func.count()).select_from(_station)).scalar():
+        raise RuntimeError(
+            "Stations are enrolled here: since revision 0017 their labels are kept only "
+            "encrypted, and older versions need them in plaintext, which a migration "
+            "cannot decrypt without the keys. Keep this version."
+        )
     with op.batch_alter_table("station") as batch:
         batch.add_column(
             sa.Column("label", sa.String(length=100), server_default="", nullable=False)

@@ -730,6 +730,11 @@ def test_a_form_token_learnt_before_sign_in_or_before_sign_out_does_not_work(
     signed_in = csrf_token(client.get("/keys").get_data(as_text=True))
     assert signed_in != planted
     assert client.post("/logout", data={"csrf_token": signed_in}).status_code == 302
+    refused = client.post(
+        "/login",
+        data={"csrf_token": signed_in, "username": "admin-1", "password": ADMIN_PASSWORD},
+    )
+    assert refused.status_code == 400
     page = client.get("/login").get_data(as_text=True)
     response = client.post(
         "/login",

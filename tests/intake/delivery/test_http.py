@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from crypto import SigningKey
 from intake.delivery import services
+from intake.errors import IntakeError
 from intake.records.models import SealedRecord
 
 from .conftest import (
@@ -245,6 +247,17 @@ def test_a_wrong_path_says_no_case_database_answers_there(casedb_url):
         services.post_bundle(casedb_url.rstrip("/") + "/elsewhere/", b"bundle")
 
 
+def _read_request(connection: socket.socket) -> None:
+    """Read a whole HTTP request (headers, then the body its Content-Length gives)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        body += connection.recv(65536)
+
+
 def _endless_server() -> tuple[str, threading.Thread]:
     """A server that answers any request with 200 and a body that does not end."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -253,7 +266,7 @@ def _endless_server() -> tuple[str, threading.Thread]:
         connection, _ = listener.accept()
         connection.settimeout(10)
         try:
-            connection.recv(65536)
+            _read_request(connection)
             connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")
             while True:
                 connection.sendall(b"\0" * 65536)
@@ -280,5 +293,48 @@ def test_an_answer_larger_than_a_receipt_is_not_read_and_the_records_stay(
         services.send_outbox(session, station_side.keys, url)
     assert "larger than a receipt can be" in str(caught.value)
     thread.join(timeout=15)
+    with station_side.database.session() as session:
+        assert len(services.undelivered(session)) == 1
+
+
+def test_a_bundle_sent_to_a_station_s_address_is_told_it_is_no_case_database(station_side):
+    from intake.delivery.routes import _network_answer
+
+    # Given a bundle posted to a station (its own address typed by mistake)
+    seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    with pytest.raises(IntakeError) as caught, station_side.database.session() as session:
+        services.import_bundle(session, station_side.keys, data)
+    # Then the answer says the address is not a case database, not that a record failed
+    answer = _network_answer(caught.value)
+    assert "not a case database" in answer and "record" not in answer
+
+
+def _cut_short_server() -> tuple[str, threading.Thread]:
+    """A server that says its answer holds 5,000 bytes, sends 100, and closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        connection.settimeout(10)
+        try:
+            _read_request(connection)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"\0" * 100)
+        finally:
+            connection.close()
+            listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
+
+
+def test_a_receipt_cut_short_is_a_broken_connection_and_the_records_stay(station_side):
+    seal_documents(station_side, 1)
+    url, thread = _cut_short_server()
+    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
+        services.send_outbox(session, station_side.keys, url)
+    thread.join(timeout=15)
+    assert "the connection broke" in str(caught.value)
     with station_side.database.session() as session:
         assert len(services.undelivered(session)) == 1

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, select, text
 
+from intake.db import Database
 from intake.delivery import services
 from intake.delivery.models import Station
 from intake.migrate import downgrade_database, upgrade_database
+from intake.workspace import services as workspace
 
-from .conftest import enrol, import_data, make_bundle, make_station, seal_documents
+from ..conftest import init, unlock
+from .conftest import Side, enrol, import_data, make_bundle, make_station, seal_documents
 
 
 def test_the_label_is_nowhere_in_the_database_in_plaintext(
@@ -68,28 +73,74 @@ def test_a_station_whose_label_does_not_open_is_not_trusted(casedb_side, station
         raise AssertionError("a station whose attestation does not open was trusted")
 
 
-def test_the_migration_drops_the_plaintext_label_and_keeps_days(casedb_side, station_side):
-    # Given a case database as it was before: a label in plaintext, a time of day
-    database = casedb_side.database
-    downgrade_database(database.engine, "0016")
+def test_the_migration_drops_the_plaintext_label_and_keeps_days(tmp_path, settings):
+    # Given a case database as version 0016 left it: a station with its label in
+    # plaintext (and in its attestation), a time of day, and a bundle received from it
+    database = Database(settings.database_url, key_file=settings.key_file)
+    upgrade_database(database.engine, "0016")
+    init(database, settings, "casedb")
+    keys = unlock(database, settings)
+    with database.session() as session:
+        workspace.create_organisation_identity(session, keys)
+    casedb = Side(database, settings, unlock(database, settings))
+    station = make_station(tmp_path, casedb)
+    with station.database.session() as session:
+        verify_key = bytes.fromhex(json.loads(services.enrolment_text(session))["verify_key"])
+    station_id = uuid.uuid4()
+    attestation = services._station_attestation(
+        casedb.keys, Station(id=station_id, verify_key=verify_key, revoked_at=None), "Laptop 1"
+    )
     with database.engine.begin() as connection:
         connection.execute(
-            text("UPDATE station SET label = 'Laptop 1', enrolled_at = :moment"),
-            {"moment": "2026-11-20 14:37:21.123456"},
+            text(
+                "INSERT INTO station (id, label, verify_key, attestation, enrolled_at) "
+                "VALUES (:id, 'Laptop 1', :key, :attestation, :moment)"
+            ),
+            {
+                "id": station_id.hex if database.engine.dialect.name == "sqlite" else station_id,
+                "key": verify_key,
+                "attestation": attestation,
+                "moment": "2026-11-20 14:37:21.123456",
+            },
         )
-    # When it is migrated
+        connection.execute(
+            text(
+                "INSERT INTO received_bundle (id, station_id, sequence, received_on, receipt) "
+                "VALUES (:id, :station, 99, '2026-11-20', :receipt)"
+            ),
+            {
+                "id": uuid.uuid4().hex
+                if database.engine.dialect.name == "sqlite"
+                else uuid.uuid4(),
+                "station": station_id.hex
+                if database.engine.dialect.name == "sqlite"
+                else station_id,
+                "receipt": b"{}",
+            },
+        )
+    # When it is migrated (with the foreign keys of received bundles on)
     upgrade_database(database.engine)
     # Then the label is gone from the table, and still readable from its encrypted copy
     with database.engine.connect() as connection:
         columns = {column["name"] for column in inspect(connection).get_columns("station")}
     assert "label" not in columns
     with database.session() as session:
-        station = session.scalars(select(Station)).one()
-        assert services.station_label(casedb_side.keys, station) == "Laptop 1"
-        assert station.enrolled_at.date().isoformat() == "2026-11-20"
-        assert (station.enrolled_at.hour, station.enrolled_at.microsecond) == (0, 0)
+        stored = session.scalars(select(Station)).one()
+        assert services.station_label(casedb.keys, stored) == "Laptop 1"
+        assert stored.enrolled_at.date().isoformat() == "2026-11-20"
+        assert (stored.enrolled_at.hour, stored.enrolled_at.microsecond) == (0, 0)
+    # And no copy of it is left in the database's file or its journal (SQLite)
+    if database.engine.dialect.name == "sqlite":
+        path = Path(database.engine.url.database or "")
+        files = [file for file in path.parent.glob(path.name + "*") if file.is_file()]
+        assert any(file.name.endswith("-journal") for file in files)
+        assert not any(b"Laptop 1" in file.read_bytes() for file in files)
     # And the station's bundles are still accepted
-    seal_documents(station_side, 1)
-    result = import_data(casedb_side, make_bundle(station_side))
+    seal_documents(station, 1)
+    result = import_data(casedb, make_bundle(station))
     assert result.station_label == "Laptop 1" and len(result.stored) == 1
-    assert isinstance(station.id, uuid.UUID)
+    # And a downgrade past it is refused while a station is enrolled
+    with pytest.raises(RuntimeError, match="kept only encrypted"):
+        downgrade_database(database.engine, "0016")
+    station.database.dispose()
+    database.dispose()

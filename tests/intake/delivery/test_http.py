@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -258,8 +259,9 @@ def _read_request(connection: socket.socket) -> None:
         body += connection.recv(65536)
 
 
-def _endless_server() -> tuple[str, threading.Thread]:
-    """A server that answers any request with 200 and a body that does not end."""
+def _answering_server(answer: Callable[[socket.socket], None]) -> tuple[str, threading.Thread]:
+    """A server that reads one whole request and then calls ``answer`` on the
+    connection (a write that fails means the station closed it)."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def serve() -> None:
@@ -267,9 +269,7 @@ def _endless_server() -> tuple[str, threading.Thread]:
         connection.settimeout(10)
         try:
             _read_request(connection)
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")
-            while True:
-                connection.sendall(b"\0" * 65536)
+            answer(connection)
         except OSError:
             pass  # the station stopped reading and closed the connection
         finally:
@@ -281,13 +281,25 @@ def _endless_server() -> tuple[str, threading.Thread]:
     return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
 
 
+def _endless(connection: socket.socket) -> None:
+    """200, and a body that does not end."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")
+    while True:
+        connection.sendall(b"\0" * 65536)
+
+
+def _cut_short(connection: socket.socket) -> None:
+    """An answer said to hold 5,000 bytes, of which 100 are sent before closing."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"\0" * 100)
+
+
 def test_an_answer_larger_than_a_receipt_is_not_read_and_the_records_stay(
     monkeypatch, station_side
 ):
     # Given a sealed record, and an address that answers without end
     monkeypatch.setattr(services, "MAX_RECEIPT_BYTES", 1_000_000)
     seal_documents(station_side, 1)
-    url, thread = _endless_server()
+    url, thread = _answering_server(_endless)
     # When the station sends / Then it stops reading, says so, and keeps the record
     with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
         services.send_outbox(session, station_side.keys, url)
@@ -310,28 +322,9 @@ def test_a_bundle_sent_to_a_station_s_address_is_told_it_is_no_case_database(sta
     assert "not a case database" in answer and "record" not in answer
 
 
-def _cut_short_server() -> tuple[str, threading.Thread]:
-    """A server that says its answer holds 5,000 bytes, sends 100, and closes."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        connection, _ = listener.accept()
-        connection.settimeout(10)
-        try:
-            _read_request(connection)
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"\0" * 100)
-        finally:
-            connection.close()
-            listener.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
-
-
 def test_a_receipt_cut_short_is_a_broken_connection_and_the_records_stay(station_side):
     seal_documents(station_side, 1)
-    url, thread = _cut_short_server()
+    url, thread = _answering_server(_cut_short)
     with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
         services.send_outbox(session, station_side.keys, url)
     thread.join(timeout=15)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -27,6 +28,8 @@ def alembic_config(engine: Engine) -> Config:
 #: on PostgreSQL after an upgrade, so no old row version keeps it in their files.
 _CLEANED_TABLES = ("station",)
 
+_log = logging.getLogger(__name__)
+
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision``; after any migration ran, overwrite what
@@ -34,7 +37,10 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     before = _revision(engine)
     command.upgrade(alembic_config(engine), revision)
     if _revision(engine) != before:
-        _clean_up(engine)
+        try:
+            _clean_up(engine)
+        except Exception:  # the schema is migrated: a clean-up that fails is said only
+            _log.warning("After the migrations, the old copies could not be overwritten.")
 
 
 def _revision(engine: Engine) -> str | None:
@@ -52,11 +58,16 @@ def _clean_up(engine: Engine) -> None:
     elif engine.dialect.name == "postgresql":
         present = set(inspect(engine).get_table_names())
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            # A server's open transaction would make VACUUM FULL wait without end.
+            connection.execute(text("SET lock_timeout = '5s'"))
             for table in _CLEANED_TABLES:
                 if table in present:
                     connection.execute(text(f"VACUUM FULL {table}"))
 
 
-def downgrade_database(engine: Engine, revision: str = "base") -> None:
-    """Migrate the database down to ``revision``."""
-    command.downgrade(alembic_config(engine), revision)
+def downgrade_database(engine: Engine, revision: str = "base", *, wiping: bool = False) -> None:
+    """Migrate the database down to ``revision``. ``wiping``: the panic wipe, whose keys
+    are gone, so a revision that refuses to lose what only they open goes through."""
+    config = alembic_config(engine)
+    config.attributes["wiping"] = wiping
+    command.downgrade(config, revision)

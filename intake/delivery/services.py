@@ -763,7 +763,8 @@ def post_bundle(
             body: bytes = response.read(MAX_RECEIPT_BYTES + 1)
             # A read of a set size returns what came before the connection closed:
             # less than the answer said it holds means the connection broke.
-            cut_short = len(body) <= MAX_RECEIPT_BYTES and bool(response.length)
+            left = getattr(response, "length", None)  # None: no HTTP answer (a redirect)
+            cut_short = len(body) <= MAX_RECEIPT_BYTES and bool(left)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise SendError(

@@ -100,7 +100,7 @@ def wipe_workspace(database: Database, settings: Settings) -> None:
         with database.engine.begin() as connection:
             connection.exec_driver_sql("DELETE FROM key_material")
         if inspect(database.engine).has_table("alembic_version"):
-            downgrade_database(database.engine)
+            downgrade_database(database.engine, wiping=True)
     secret = settings.workspace_dir / SECRET_KEY_FILE
     if secret.exists():
         _shred(secret)

@@ -9,8 +9,10 @@ PostgreSQL, so the old row versions holding the label are gone from its files (i
 WAL and any backup still hold them); on SQLite, secure_delete overwrites them and the
 journal is scrubbed.
 
-The downgrade is refused while a station is enrolled: the older code needs each
-label in plaintext, and without the keys a migration cannot decrypt them.
+The downgrade is refused while stations are on record: the older code needs each
+label in plaintext, and a migration cannot decrypt them. The panic wipe, which
+downgrades every revision on PostgreSQL once the keys are gone, says it is wiping
+(intake.migrate.downgrade_database), and goes through.
 
 Revision ID: 0017
 Revises: 0016
@@ -20,7 +22,7 @@ Create Date: 2026-11-29 17:00:00.000000
 from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0017"
 down_revision = "0016"
@@ -66,11 +68,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     connection = op.get_bind()
-    if connection.execute(sa.select(sa.func.count()).select_from(_station)).scalar():
+    stations = connection.execute(sa.select(sa.func.count()).select_from(_station)).scalar()
+    if stations and not context.config.attributes.get("wiping"):
         raise RuntimeError(
-            "Stations are enrolled here: since revision 0017 their labels are kept only "
+            "Stations are on record here: since revision 0017 their labels are kept only "
             "encrypted, and older versions need them in plaintext, which a migration "
-            "cannot decrypt without the keys. Keep this version."
+            "cannot decrypt. Keep this version."
         )
     with op.batch_alter_table("station") as batch:
         batch.add_column(

@@ -252,11 +252,15 @@ def _read_request(connection: socket.socket) -> None:
     """Read a whole HTTP request (headers, then the body its Content-Length gives)."""
     data = b""
     while b"\r\n\r\n" not in data:
-        data += connection.recv(65536)
+        data += (more := connection.recv(65536))
+        if not more:
+            return  # the station closed the connection
     head, _, body = data.partition(b"\r\n\r\n")
     length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
     while len(body) < length:
-        body += connection.recv(65536)
+        body += (more := connection.recv(65536))
+        if not more:
+            return
 
 
 def _answering_server(answer: Callable[[socket.socket], None]) -> tuple[str, threading.Thread]:

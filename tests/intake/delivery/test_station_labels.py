@@ -144,3 +144,20 @@ def test_the_migration_drops_the_plaintext_label_and_keeps_days(tmp_path, settin
         downgrade_database(database.engine, "0016")
     station.database.dispose()
     database.dispose()
+
+
+def test_the_panic_wipe_goes_through_at_a_case_database_with_stations(casedb_side, station_side):
+    from intake.workspace.setup import wipe_workspace
+
+    # Given a case database that has received a bundle from an enrolled station
+    seal_documents(station_side, 1)
+    import_data(casedb_side, make_bundle(station_side))
+    database = casedb_side.database
+    # When it is wiped (on PostgreSQL: keys deleted, every revision downgraded)
+    wipe_workspace(database, casedb_side.settings)
+    # Then it starts anew, empty, at the newest revision
+    with database.engine.connect() as connection:
+        for table in ("key_material", "station", "received_bundle", "testimony"):
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+        columns = {column["name"] for column in inspect(connection).get_columns("station")}
+    assert "label" not in columns

@@ -19,6 +19,7 @@ Revises: 0016
 Create Date: 2026-11-29 17:00:00.000000
 """
 
+import sqlite3
 from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
@@ -50,6 +51,11 @@ def upgrade() -> None:
     if connection.dialect.name == "sqlite":
         # Dropped in place (SQLite 3.35 and later): the batch way copies the table and
         # drops the old one, which the foreign keys of received bundles refuse.
+        if sqlite3.sqlite_version_info < (3, 35):
+            raise RuntimeError(
+                f"This upgrade needs SQLite 3.35 or newer; this Python has "
+                f"{sqlite3.sqlite_version}. Nothing was changed."
+            )
         op.execute("ALTER TABLE station DROP COLUMN label")
     else:
         op.drop_column("station", "label")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from intake.audit.services import record_event, shown_records
 from intake.cases.index import Filters
 from intake.cases.live import LiveIndex
-from intake.delivery.services import station_labels
+from intake.delivery.services import label_of_station
 from intake.errors import N_, IntakeError
 from intake.facilities.services import LiveRegistry
 from intake.records.models import Testimony
@@ -178,7 +178,7 @@ def read_record(
         raise
     station = None
     if provenance is not None and provenance.get("station_id"):
-        station = station_labels(session, keys).get(str(provenance["station_id"]))
+        station = label_of_station(session, keys, str(provenance["station_id"]))
     return RecordView(
         record_id, testimony.state, testimony.received_on, document, provenance, None, station
     )

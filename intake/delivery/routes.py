@@ -281,7 +281,7 @@ def stations() -> str | Response:
         for station in services.list_stations(session)
     ]
     # Made on first use: kept at once, so the key shown is the one receipts are signed with.
-    casedb_key = services.receiving_key_text(session, unlocked_keys())
+    casedb_key = services.receiving_key_text(session, keys)
     session.commit()
     return render_template(
         "delivery/stations.html",

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -110,6 +110,7 @@ from intake.workspace.services import (
     require_role,
     verified_recipients,
 )
+from intake.workspace.services import today as midnight_today
 from intake.workspace.vault import UnlockedKeys
 
 ENROLMENT_FORMAT = "intake-station-enrolment-v1"
@@ -236,11 +237,6 @@ class SendError(IntakeError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _day_start() -> datetime:
-    """Midnight (UTC) of today: the time kept in plaintext of a station's enrolment."""
-    return datetime.combine(_now().date(), time.min, tzinfo=UTC)
 
 
 def _minute(moment: datetime) -> str:
@@ -454,6 +450,13 @@ def station_labels(session: Session, keys: UnlockedKeys) -> dict[str, str]:
     return {str(station.id): station_label(keys, station) for station in list_stations(session)}
 
 
+def label_of_station(session: Session, keys: UnlockedKeys, station_id: str) -> str | None:
+    """The label of the station with id ``station_id`` (as text), None if none has it:
+    only its attestation is decrypted, not every station's."""
+    station = session.get(Station, uuid.UUID(station_id))
+    return None if station is None else station_label(keys, station)
+
+
 def _enrolment_key(text: str) -> VerifyKey:
     message = N_(
         "That is not a station enrolment file. At the station, download it from the "
@@ -500,7 +503,7 @@ def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label
         id=uuid.uuid4(),
         verify_key=key.to_bytes(),
         attestation=b"",
-        enrolled_at=_day_start(),
+        enrolled_at=midnight_today(),
         revoked_at=None,
     )
     station.attestation = _station_attestation(keys, station, label)
@@ -526,7 +529,7 @@ def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> No
     require_role(session, "casedb")
     if station.revoked_at is None:
         label = station_label(keys, station)
-        station.revoked_at = _day_start()
+        station.revoked_at = midnight_today()
         station.attestation = _station_attestation(keys, station, label)
 
 

@@ -161,3 +161,22 @@ def test_the_panic_wipe_goes_through_at_a_case_database_with_stations(casedb_sid
             assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
         columns = {column["name"] for column in inspect(connection).get_columns("station")}
     assert "label" not in columns
+
+
+def test_a_record_names_the_station_it_came_from(tmp_path, casedb_side, station_side):
+    from intake.cases.services import read_record
+
+    # Given records delivered by two stations
+    (first,) = seal_documents(station_side, 1)
+    import_data(casedb_side, make_bundle(station_side))
+    second = make_station(tmp_path, casedb_side, "second")
+    enrol(casedb_side, second, "Laptop 2")
+    (other,) = seal_documents(second, 1)
+    import_data(casedb_side, make_bundle(second))
+    second.database.dispose()
+    # Then each record's page names its own station, read from the encrypted label
+    with casedb_side.database.session() as session:
+        for document, label in ((first, "Laptop 1"), (other, "Laptop 2")):
+            record_id = uuid.UUID(document["record_id"])
+            view = read_record(session, casedb_side.keys, record_id, actor=None)
+            assert view.station_label == label

@@ -18,6 +18,7 @@ from intake.errors import IntakeError
 from intake.records.models import SealedRecord
 
 from .conftest import (
+    Side,
     counts,
     enrol,
     import_data,
@@ -166,19 +167,24 @@ def _half_way_server() -> tuple[str, threading.Thread]:
     return f"http://127.0.0.1:{listener.getsockname()[1]}", thread
 
 
+def _failed_send(station: Side, url: str, server: threading.Thread) -> tuple[str, int]:
+    """Send the outbox to ``url``, which must fail: what the station says, and how many
+    records are still in its outbox."""
+    with pytest.raises(services.SendError) as caught, station.database.session() as session:
+        services.send_outbox(session, station.keys, url)
+    server.join(timeout=15)
+    with station.database.session() as session:
+        return str(caught.value), len(services.undelivered(session))
+
+
 def test_a_send_broken_half_way_keeps_the_records_and_sends_again(
     casedb_side, station_side, casedb_url
 ):
     # Given two sealed records and a connection that breaks half-way
     seal_documents(station_side, 2)
-    broken_url, thread = _half_way_server()
     # When the station sends / Then it says so and keeps both records in the outbox
-    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
-        services.send_outbox(session, station_side.keys, broken_url)
-    thread.join(timeout=10)
-    assert "stay in the outbox" in str(caught.value)
-    with station_side.database.session() as session:
-        assert len(services.undelivered(session)) == 2
+    said, kept = _failed_send(station_side, *_half_way_server())
+    assert "stay in the outbox" in said and kept == 2
     # When it sends again to the real case database / Then both are delivered
     with station_side.database.session() as session:
         result = services.send_outbox(session, station_side.keys, casedb_url)
@@ -303,14 +309,9 @@ def test_an_answer_larger_than_a_receipt_is_not_read_and_the_records_stay(
     # Given a sealed record, and an address that answers without end
     monkeypatch.setattr(services, "MAX_RECEIPT_BYTES", 1_000_000)
     seal_documents(station_side, 1)
-    url, thread = _answering_server(_endless)
     # When the station sends / Then it stops reading, says so, and keeps the record
-    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
-        services.send_outbox(session, station_side.keys, url)
-    assert "larger than a receipt can be" in str(caught.value)
-    thread.join(timeout=15)
-    with station_side.database.session() as session:
-        assert len(services.undelivered(session)) == 1
+    said, kept = _failed_send(station_side, *_answering_server(_endless))
+    assert "larger than a receipt can be" in said and kept == 1
 
 
 def test_a_bundle_sent_to_a_station_s_address_is_told_it_is_no_case_database(station_side):
@@ -328,10 +329,5 @@ def test_a_bundle_sent_to_a_station_s_address_is_told_it_is_no_case_database(sta
 
 def test_a_receipt_cut_short_is_a_broken_connection_and_the_records_stay(station_side):
     seal_documents(station_side, 1)
-    url, thread = _answering_server(_cut_short)
-    with pytest.raises(services.SendError) as caught, station_side.database.session() as session:
-        services.send_outbox(session, station_side.keys, url)
-    thread.join(timeout=15)
-    assert "the connection broke" in str(caught.value)
-    with station_side.database.session() as session:
-        assert len(services.undelivered(session)) == 1
+    said, kept = _failed_send(station_side, *_answering_server(_cut_short))
+    assert "the connection broke" in said and kept == 1

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,7 +92,30 @@ class Journey:
         self.folder = ARTIFACTS / name
         self.folder.mkdir(parents=True, exist_ok=True)
         self.step = 0
-        page.on("request", lambda request: self.requests.append(request.url))
+        #: What happened in the page, with seconds since the start, for a failure's
+        #: report: requests, their answers or failures, and console messages.
+        self.timeline: list[str] = []
+        self._started = time.monotonic()
+        page.on("request", self._requested)
+        page.on("response", lambda r: self._note(f"{r.status} {r.request.method} {r.url}"))
+        page.on("requestfailed", lambda r: self._note(f"failed {r.url}: {r.failure}"))
+        page.on("console", lambda message: self._note(f"console {message.type}: {message.text}"))
+
+    def _note(self, what: str) -> None:
+        self.timeline.append(f"{time.monotonic() - self._started:8.2f}s  {what}")
+
+    def _requested(self, request) -> None:  # type: ignore[no-untyped-def]
+        self.requests.append(request.url)
+        self._note(f"sent {request.method} {request.url}")
+
+    def report_failure(self) -> None:
+        """Print what the page last did (shown with a failed test's output), and save
+        a last screenshot."""
+        print(f"page at {self.page.url}", *self.timeline[-40:], sep="\n  ")
+        try:
+            print("last screenshot:", self.shot("at-failure"))
+        except Exception as error:  # the page may be gone; the timeline is what counts
+            print("no last screenshot:", error)
 
     def go(self, path: str) -> None:
         """Open a path of the app."""
@@ -125,4 +149,16 @@ def journey(playwright_browser, live_server, request) -> Iterator[Journey]:  # t
         re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-"),
     )
     yield trip
+    outcome = getattr(request.node, "outcome_of_call", None)
+    if outcome is not None and outcome.failed:
+        trip.report_failure()
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """Keep the test's own outcome on it, for the journey fixture's teardown."""
+    report = yield
+    if report.when == "call":
+        item.outcome_of_call = report
+    return report

@@ -38,7 +38,7 @@ from intake.delivery.forms import (
 )
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
-from intake.errors import IntakeError
+from intake.errors import N_, IntakeError
 from intake.formbase import ActionForm, AppForm
 from intake.web import (
     app_state,
@@ -277,7 +277,11 @@ def stations() -> str | Response:
             return redirect(url_for(".stations"))
     keys = unlocked_keys()
     rows = [
-        (station, services.fingerprint_of(station), services.station_label(keys, station))
+        (
+            station,
+            services.fingerprint_of(station),
+            services.shown_label(services.station_label(keys, station)),
+        )
         for station in services.list_stations(session)
     ]
     # Made on first use: kept at once, so the key shown is the one receipts are signed with.
@@ -302,7 +306,7 @@ def revoke(station_id: uuid.UUID) -> str | Response:
         return redirect(url_for(".stations"))
     if not confirmed():
         return confirmation(
-            subject=services.station_label(unlocked_keys(), station),
+            subject=services.shown_label(services.station_label(unlocked_keys(), station)),
             subject_code=services.fingerprint_of(station),
             question=gettext(
                 "Revoke this station? Every bundle it sends from now on is refused, with "
@@ -413,15 +417,19 @@ def receive() -> tuple[Response, int] | Response:
 #: The answer to a sender whose genuine bundle was refused after its signature was
 #: checked. Whoever holds a copy of the bundle (a USB stick found, a send captured) can
 #: post it again, so the answer says no more than the sealed bundle shows: not the
-#: station's label, not the bundle's number, not a record's id.
-_REPLAYED = "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
-_REFUSED = (
+#: station's label, not the bundle's number, not a record's id. The sending station
+#: shows them in its reader's language (they are this app's
+#: messages, so it holds their translations).
+_REPLAYED = N_(
+    "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
+)
+_REFUSED = N_(
     "A record or correction in this bundle was refused: it conflicts with one stored "
     "here, does not match the signed list, or does not validate. Nothing was imported. "
     "To see which and why, save the outbox to a file and import that file at the case "
     "database."
 )
-_NOT_A_CASE_DATABASE = "This address is not a case database's: nothing was imported."
+_NOT_A_CASE_DATABASE = N_("This address is not a case database's: nothing was imported.")
 
 
 def _network_answer(error: IntakeError) -> str:

@@ -232,6 +232,13 @@ class SendError(IntakeError):
     status = 502
 
 
+class RefusedSendError(SendError):
+    """The case database refused the bundle, and said why: in English, which is shown
+    in the reader's language when it is one of this app's messages."""
+
+    translated_params = ("reason",)
+
+
 # --- key material -----------------------------------------------------------------
 
 
@@ -396,7 +403,7 @@ def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None
 
 #: The label shown for a station whose attestation does not open (altered outside
 #: this app): such a station is not trusted either.
-UNREADABLE_LABEL = "(label unreadable)"
+UNREADABLE_LABEL = N_("(label unreadable)")
 
 
 def _station_attestation(keys: UnlockedKeys, station: Station, label: str) -> bytes:
@@ -443,6 +450,14 @@ def station_label(keys: UnlockedKeys, station: Station) -> str:
     attestation (a label may name the person whose laptop it is)."""
     fact = _attestation_fact(keys, station)
     return UNREADABLE_LABEL if fact is None else str(fact["label"])
+
+
+def shown_label(label: str) -> str:
+    """A station's label for a page: the mark of an unreadable one in the reader's
+    language."""
+    from flask_babel import gettext
+
+    return gettext(UNREADABLE_LABEL) if label == UNREADABLE_LABEL else label
 
 
 def station_labels(session: Session, keys: UnlockedKeys) -> dict[str, str]:
@@ -788,7 +803,7 @@ def post_bundle(
             http.client.HTTPException,
         ):
             reason = f"HTTP {error.code}."
-        raise SendError(
+        raise RefusedSendError(
             N_("The case database refused the bundle: %(reason)s The records stay in the outbox."),
             reason=reason,
         ) from None

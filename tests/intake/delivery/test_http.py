@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from crypto import SigningKey
@@ -127,6 +128,44 @@ def test_a_replayed_or_refused_bundle_s_answer_names_nothing_from_it(
     with pytest.raises(services.RecordConflictError, match=document["record_id"]):
         import_data(casedb_side, make_bundle(other))
     other.database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("ru", "повторно присланный пакет отклоняется"),
+        ("kk", "қайталанған топтама қабылданбайды"),
+        ("ug", "قايتا يوللانغان بوغچا رەت قىلىنىدۇ"),
+        ("zh", "重放的数据包一律拒收"),
+    ],
+)
+def test_the_station_shows_the_case_database_s_refusal_in_its_own_language(
+    casedb_app, casedb_side, station_side, casedb_url, language, said
+):
+    # Given a bundle the case database has imported, posted to it again
+    seal_documents(station_side, 1)
+    data = make_bundle(station_side)
+    services.post_bundle(casedb_url, data)
+    with pytest.raises(services.RefusedSendError) as refused:
+        services.post_bundle(casedb_url, data)
+    # Then the refusal came in English, and the station's page shows it translated
+    assert "imported before" in refused.value.message
+    with casedb_app.test_request_context(), force_locale(language):
+        shown = refused.value.translated()
+    assert said in shown and "imported before" not in shown
+
+
+def test_a_refusal_the_station_does_not_know_is_shown_as_it_came(casedb_app):
+    # Given a case database that answers with a text that is none of this app's
+    # messages (a newer version, or not this app), placeholders and all
+    error = services.RefusedSendError(
+        "The case database refused the bundle: %(reason)s The records stay in the outbox.",
+        reason="Unknown trouble %(url)s 100%.",
+    )
+    # Then the station shows it as it came, around its own translated words
+    with casedb_app.test_request_context(), force_locale("ru"):
+        shown = error.translated()
+    assert "Unknown trouble %(url)s 100%." in shown and "The records stay" not in shown
 
 
 def test_a_revoked_station_gets_the_same_answer_as_a_stranger(

@@ -8,8 +8,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import inspect, select, text
 
+from intake import create_app
 from intake.db import Database
 from intake.delivery import services
 from intake.delivery.models import Station
@@ -64,7 +66,13 @@ def test_a_station_whose_label_does_not_open_is_not_trusted(casedb_side, station
     # Then its label is said to be unreadable, and its bundles are refused
     with casedb_side.database.session() as session:
         (station,) = services.list_stations(session)
-        assert services.station_label(casedb_side.keys, station) == services.UNREADABLE_LABEL
+        label = services.station_label(casedb_side.keys, station)
+    assert label == services.UNREADABLE_LABEL
+    # And pages say so in the reader's language, while a readable label stays as typed
+    app = create_app(casedb_side.settings, database=casedb_side.database)
+    with app.test_request_context(), force_locale("ru"):
+        assert services.shown_label(label) == "(метка не читается)"
+        assert services.shown_label("Laptop 1") == "Laptop 1"
     try:
         import_data(casedb_side, make_bundle(station_side))
     except services.UnknownStationError:

@@ -138,21 +138,23 @@ class Journey:
         ]
 
 
-@pytest.fixture
-def journey(playwright_browser, live_server, request) -> Iterator[Journey]:  # type: ignore[no-untyped-def]
-    """A fresh browser context on the live server, named after the test."""
-    context = playwright_browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
-    page = context.new_page()
-    trip = Journey(
-        page,
-        str(live_server["url"]),
-        re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-"),
-    )
+def open_journey(playwright_browser, base_url: str, request, suffix: str = "") -> Iterator[Journey]:  # type: ignore[no-untyped-def]
+    """A fresh browser context on ``base_url``, named after the test (and ``suffix``);
+    if the test fails, what its page last did is printed."""
+    context = playwright_browser.new_context(locale="en-GB")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-") + suffix
+    trip = Journey(context.new_page(), base_url, name)
     yield trip
     outcome = getattr(request.node, "outcome_of_call", None)
     if outcome is not None and outcome.failed:
         trip.report_failure()
     context.close()
+
+
+@pytest.fixture
+def journey(playwright_browser, live_server, request) -> Iterator[Journey]:  # type: ignore[no-untyped-def]
+    """A fresh browser context on the live server, named after the test."""
+    yield from open_journey(playwright_browser, str(live_server["url"]), request)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -6,7 +6,6 @@ database then lists both records, on its Records page and with `intake records l
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from intake.records.models import SealedRecord
 
 from ..intake.conftest import make_settings
 from . import interview_steps as steps
-from .conftest import Journey
+from .conftest import open_journey
 from .test_setup_journey import fill_setup
 
 pytestmark = pytest.mark.browser
@@ -53,10 +52,7 @@ def casedb_server(tmp_path: Path):
 @pytest.fixture
 def casedb_journey(playwright_browser, casedb_server, request):
     """A browser context on the case database."""
-    context = playwright_browser.new_context(locale="en-GB")
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-") + "-casedb"
-    yield Journey(context.new_page(), str(casedb_server["url"]), name)
-    context.close()
+    yield from open_journey(playwright_browser, str(casedb_server["url"]), request, "-casedb")
 
 
 def _interview(journey) -> str:

@@ -16,6 +16,28 @@ def _post(client, url, page, **data):  # type: ignore[no-untyped-def]
     return client.post(url, data={"csrf_token": csrf_token(page), **data})
 
 
+def _queued_pair(database, settings, client):  # type: ignore[no-untyped-def]
+    """Two testimonies about one woman, in two scripts, offered in the queue: their ids
+    in order, and the queue page."""
+    keys = unlock(database, settings)
+    a, b = sorted(store(database, keys, document("Гүлзира Әуелхан"), document("Gulzira Auyelkhan")))
+    return a, b, client.get("/persons/queue").get_data(as_text=True)
+
+
+def _decide_in_queue(client, page, a, b, *, state, reason):  # type: ignore[no-untyped-def]
+    return _post(
+        client,
+        "/persons/decide",
+        page,
+        a=str(a),
+        b=str(b),
+        relation="same_person",
+        state=state,
+        reason=reason,
+        next="queue",
+    )
+
+
 def _in_field(page: str, name: str) -> str:
     """The value the page's text field ``name`` shows."""
     field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
@@ -121,21 +143,9 @@ def test_the_queue_and_the_person_page_open_each_record(casedb_coordinator, data
 @pytest.mark.parametrize("state", ["rejected", "linked"])
 def test_a_pair_is_not_decided_without_a_reason(casedb_coordinator, database, settings, state):
     # Given a pair in the queue
-    keys = unlock(database, settings)
-    a, b = sorted(store(database, keys, document("Гүлзира Әуелхан"), document("Gulzira Auyelkhan")))
-    page = casedb_coordinator.get("/persons/queue").get_data(as_text=True)
+    a, b, page = _queued_pair(database, settings, casedb_coordinator)
     # When it is confirmed or rejected with no reason (or only spaces)
-    response = _post(
-        casedb_coordinator,
-        "/persons/decide",
-        page,
-        a=str(a),
-        b=str(b),
-        relation="same_person",
-        state=state,
-        reason="  ",
-        next="queue",
-    )
+    response = _decide_in_queue(casedb_coordinator, page, a, b, state=state, reason="  ")
     # Then the queue comes back with the pair still offered and the reason asked for
     shown = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -144,16 +154,13 @@ def test_a_pair_is_not_decided_without_a_reason(casedb_coordinator, database, se
     with database.session() as session:
         assert persons.links_in_force(session) == []
     # And with a reason it is decided
-    response = _post(
+    response = _decide_in_queue(
         casedb_coordinator,
-        "/persons/decide",
         shown,
-        a=str(a),
-        b=str(b),
-        relation="same_person",
+        a,
+        b,
         state=state,
         reason="different birth years" if state == "rejected" else "same village",
-        next="queue",
     )
     assert response.status_code == 302
     with database.session() as session:
@@ -164,20 +171,10 @@ def test_a_reason_with_a_hidden_character_is_refused_beside_the_pair_and_kept(
     casedb_coordinator, database, settings
 ):
     # Given a pair in the queue
-    keys = unlock(database, settings)
-    a, b = sorted(store(database, keys, document("Гүлзира Әуелхан"), document("Gulzira Auyelkhan")))
-    page = casedb_coordinator.get("/persons/queue").get_data(as_text=True)
+    a, b, page = _queued_pair(database, settings, casedb_coordinator)
     # When it is confirmed with a reason holding a control character
-    response = _post(
-        casedb_coordinator,
-        "/persons/decide",
-        page,
-        a=str(a),
-        b=str(b),
-        relation="same_person",
-        state="linked",
-        reason="Same names, same factory \x02",
-        next="queue",
+    response = _decide_in_queue(
+        casedb_coordinator, page, a, b, state="linked", reason="Same names, same factory \x02"
     )
     # Then the queue comes back, the refusal beside the reason, the reason as typed
     shown = response.get_data(as_text=True)

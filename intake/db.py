@@ -224,13 +224,19 @@ def _scrub_committed(session: Session) -> None:
         return
     if asked or bind in _PENDING_SCRUBS:
         # Never raises: the transaction has committed, and what it did stands.
-        try:
-            scrub_journal(bind)
-        except (OSError, DBAPIError, sqlite3.Error) as error:
-            _PENDING_SCRUBS.add(bind)
-            _log.warning("the journal could not be overwritten yet (%s): tried again later", error)
-        else:
-            _PENDING_SCRUBS.discard(bind)
+        scrub_journal_or_later(bind)
+
+
+def scrub_journal_or_later(engine: Engine) -> None:
+    """:func:`scrub_journal` now, or, if SQLite cannot lock the file yet, after each
+    later commit on ``engine`` until it can (said in the log). Never raises."""
+    try:
+        scrub_journal(engine)
+    except (OSError, DBAPIError, sqlite3.Error) as error:
+        _PENDING_SCRUBS.add(engine)
+        _log.warning("the journal could not be overwritten yet (%s): tried again later", error)
+    else:
+        _PENDING_SCRUBS.discard(engine)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -41,8 +41,9 @@ class IntakeError(Exception):
         """The message in the current UI language (inside a request)."""
         from flask_babel import gettext
 
+        # An empty text is left alone: gettext("") is the catalogue's header.
         params = {
-            name: gettext(str(value)) if name in self.translated_params else value
+            name: gettext(str(value)) if name in self.translated_params and value else value
             for name, value in self.params.items()
         }
         return gettext(self.template, **params)

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from intake.db import scrub_journal
+from intake.db import scrub_journal_or_later
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -39,8 +39,14 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     if _revision(engine) != before:
         try:
             _clean_up(engine)
-        except Exception:  # the schema is migrated: a clean-up that fails is said only
-            _log.warning("After the migrations, the old copies could not be overwritten.")
+        except Exception as error:  # the schema is migrated: a clean-up that fails is said
+            _log.warning(
+                "After the migrations, the old copies of what they removed (station labels) "
+                "could not be overwritten (%s: %s). Run VACUUM FULL station when no one "
+                "uses the database.",
+                type(error).__name__,
+                error,
+            )
 
 
 def _revision(engine: Engine) -> str | None:
@@ -50,19 +56,24 @@ def _revision(engine: Engine) -> str | None:
 
 def _clean_up(engine: Engine) -> None:
     """SQLite: the rollback journal is scrubbed (it holds the pages as they were before
-    the migrations; secure_delete already overwrote them in the file). PostgreSQL: the
-    tables a migration removed plaintext from are rewritten (VACUUM FULL cannot run in
-    the migrations' transaction). The WAL and backups are out of reach of both."""
+    the migrations; secure_delete already overwrote them in the file), now or, if
+    another process holds the file, after a later commit. PostgreSQL: the tables a
+    migration removed plaintext from are rewritten (VACUUM FULL cannot run in the
+    migrations' transaction). The WAL and backups are out of reach of both."""
     if engine.dialect.name == "sqlite":
-        scrub_journal(engine)
+        scrub_journal_or_later(engine)
     elif engine.dialect.name == "postgresql":
         present = set(inspect(engine).get_table_names())
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            # A server's open transaction would make VACUUM FULL wait without end.
+            # A server's open transaction would make VACUUM FULL wait without end. The
+            # setting is the connection's: set back before the pool hands it on.
             connection.execute(text("SET lock_timeout = '5s'"))
-            for table in _CLEANED_TABLES:
-                if table in present:
-                    connection.execute(text(f"VACUUM FULL {table}"))
+            try:
+                for table in _CLEANED_TABLES:
+                    if table in present:
+                        connection.execute(text(f"VACUUM FULL {table}"))
+            finally:
+                connection.execute(text("RESET lock_timeout"))
 
 
 def downgrade_database(engine: Engine, revision: str = "base", *, wiping: bool = False) -> None:

@@ -12,7 +12,7 @@ from intake.cases.forms import FilterForm
 from intake.cases.live import LiveIndex, catch_up
 from intake.cases.timeline import timeline_svg
 from intake.delivery.addenda import addenda_of
-from intake.delivery.services import shown_label, station_labels
+from intake.delivery.services import station_labels
 from intake.facilities.services import live_registry
 from intake.interview import vocab
 from intake.interview.review import place_of
@@ -48,9 +48,7 @@ def _live_index() -> LiveIndex | None:
 def records() -> str:
     """Stored records, filtered through the case index, a page at a time."""
     db = db_session()
-    stations = {
-        ref: shown_label(label) for ref, label in station_labels(db, unlocked_keys()).items()
-    }
+    stations = station_labels(db, unlocked_keys())
     facilities = live_registry(db)
     args = request.args.copy()
     if args.get("facility"):
@@ -96,9 +94,7 @@ def record(record_id: uuid.UUID) -> str:
         view=view,
         sections=labels.sections(document, name) if view.document else [],
         wages=labels.wages(document, shown_tables()),
-        provenance=labels.provenance_items(
-            view.provenance, None if view.station_label is None else shown_label(view.station_label)
-        ),
+        provenance=labels.provenance_items(view.provenance, view.station_label),
         timeline=timeline_svg(document.get("episodes") or []),
         labels=labels,
         addenda=addenda,

@@ -277,11 +277,7 @@ def stations() -> str | Response:
             return redirect(url_for(".stations"))
     keys = unlocked_keys()
     rows = [
-        (
-            station,
-            services.fingerprint_of(station),
-            services.shown_label(services.station_label(keys, station)),
-        )
+        (station, services.fingerprint_of(station), services.station_label(keys, station))
         for station in services.list_stations(session)
     ]
     # Made on first use: kept at once, so the key shown is the one receipts are signed with.
@@ -306,7 +302,7 @@ def revoke(station_id: uuid.UUID) -> str | Response:
         return redirect(url_for(".stations"))
     if not confirmed():
         return confirmation(
-            subject=services.shown_label(services.station_label(unlocked_keys(), station)),
+            subject=services.station_label(unlocked_keys(), station),
             subject_code=services.fingerprint_of(station),
             question=gettext(
                 "Revoke this station? Every bundle it sends from now on is refused, with "
@@ -387,7 +383,9 @@ def records() -> str:
 
 #: One answer for every bundle not signed by an enrolled, active station (or not opening):
 #: an unknown sender learns nothing about which stations exist.
-_NOT_ACCEPTED = "The bundle was not accepted."
+_NOT_ACCEPTED = N_("The bundle was not accepted.")
+#: The answer while the case database's keys are not in memory.
+_LOCKED = N_("The case database is locked; send again later.")
 _UNTRUSTED = (
     BundleUnreadableError,
     services.UnknownStationError,
@@ -402,7 +400,7 @@ def receive() -> tuple[Response, int] | Response:
     state = app_state()
     keys = state.vault.keys
     if keys is None:
-        return jsonify(error="The case database is locked; send again later."), 503
+        return jsonify(error=_LOCKED), 503
     data = request.get_data(cache=False)
     try:
         with state.database.session() as session:

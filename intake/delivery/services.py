@@ -445,19 +445,20 @@ def _attested(keys: UnlockedKeys, station: Station) -> bool:
     )
 
 
+def _readable_label(keys: UnlockedKeys, station: Station) -> str | None:
+    """What the administrator called the station, None if its attestation does not open."""
+    fact = _attestation_fact(keys, station)
+    return None if fact is None else str(fact["label"])
+
+
 def station_label(keys: UnlockedKeys, station: Station) -> str:
     """What the administrator called the station: kept only encrypted, in its
-    attestation (a label may name the person whose laptop it is)."""
-    fact = _attestation_fact(keys, station)
-    return UNREADABLE_LABEL if fact is None else str(fact["label"])
+    attestation (a label may name the person whose laptop it is). If that does not
+    open, :data:`UNREADABLE_LABEL`, in the page's language on a page."""
+    from flask_babel import gettext  # English outside a request (commands)
 
-
-def shown_label(label: str) -> str:
-    """A station's label for a page: the mark of an unreadable one in the reader's
-    language."""
-    from flask_babel import gettext
-
-    return gettext(UNREADABLE_LABEL) if label == UNREADABLE_LABEL else label
+    label = _readable_label(keys, station)
+    return gettext(UNREADABLE_LABEL) if label is None else label
 
 
 def station_labels(session: Session, keys: UnlockedKeys) -> dict[str, str]:
@@ -528,22 +529,37 @@ def enrol_station(session: Session, keys: UnlockedKeys, enrolment: str, *, label
 
 
 def find_station(session: Session, keys: UnlockedKeys, reference: str) -> Station:
-    """The station whose id, fingerprint (or its start, 8+ digits) or label is ``reference``."""
+    """The one station whose id, fingerprint (or its start, 8+ digits) or label is
+    ``reference``. A label two stations share (a revoked laptop's, given again to its
+    successor) is refused as ambiguous; a label that does not open matches nothing."""
     wanted = reference.strip().lower()
+    found = []
     for station in list_stations(session):
         fingerprint = VerifyKey(station.verify_key).fingerprint
-        if wanted in (str(station.id), station_label(keys, station).lower()) or (
+        label = _readable_label(keys, station)
+        if wanted in (str(station.id), None if label is None else label.lower()) or (
             len(wanted) >= 8 and fingerprint.startswith(wanted)
         ):
-            return station
-    raise StationNotFoundError(N_("No enrolled station matches %(ref)r."), ref=reference)
+            found.append(station)
+    if len(found) > 1:
+        raise StationNotFoundError(
+            N_(
+                "%(count)s enrolled stations match %(ref)r: give the fingerprint shown "
+                "by intake stations list instead."
+            ),
+            count=len(found),
+            ref=reference,
+        )
+    if not found:
+        raise StationNotFoundError(N_("No enrolled station matches %(ref)r."), ref=reference)
+    return found[0]
 
 
 def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> None:
     """Refuse every later bundle signed by ``station`` (what it delivered stays)."""
     require_role(session, "casedb")
     if station.revoked_at is None:
-        label = station_label(keys, station)
+        label = _readable_label(keys, station) or UNREADABLE_LABEL
         station.revoked_at = midnight_today()
         station.attestation = _station_attestation(keys, station, label)
 

@@ -1,11 +1,15 @@
 """Migrations upgrade from empty and downgrade back on SQLite and PostgreSQL."""
 
+import sqlite3
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import intake.audit.models
 import intake.cases.models
+import intake.db
 import intake.exports.models
 import intake.facilities.models
 import intake.records.models
@@ -60,4 +64,46 @@ def test_upgrade_from_empty_then_downgrade_to_empty(database_url):
     # And it upgrades again cleanly
     upgrade_database(db.engine)
     assert set(inspect(db.engine).get_table_names()) >= TABLES
+    db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"])  # the clean-up's VACUUM FULL
+def test_the_clean_up_after_migrating_leaves_no_setting_on_the_pooled_connection(
+    database_url,
+):
+    # Given a database migrated from empty, so that the clean-up after it ran
+    db = Database(database_url)
+    upgrade_database(db.engine)
+    # Then a connection the app takes from the same pool waits for row locks as it
+    # would have (no lock timeout left behind by the clean-up's VACUUM FULL)
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "0"
+    db.dispose()
+
+
+def test_a_journal_scrub_kept_from_its_lock_after_migrating_is_done_after_a_later_commit(
+    tmp_path, caplog, monkeypatch
+):
+    # Given an SQLite database migrated while another process held its file, so that the
+    # journal (which holds the pages as the migrations found them) could not be scrubbed
+    db = Database(f"sqlite:///{tmp_path / 'intake.sqlite3'}")
+    tried = []
+    scrub = intake.db.scrub_journal
+
+    def locked(engine):
+        tried.append(engine)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(intake.db, "scrub_journal", locked)
+    upgrade_database(db.engine)
+    # Then the schema is migrated, and the log says the scrub waits
+    assert tried and set(inspect(db.engine).get_table_names()) >= TABLES
+    assert "could not be overwritten yet" in caplog.text
+    # When the lock can be had and anything is committed / Then the scrub is done
+    done = []
+    monkeypatch.setattr(intake.db, "scrub_journal", lambda engine: done.append(scrub(engine)))
+    with db.session() as session:
+        session.execute(text("SELECT 1"))
+    assert len(done) == 1
     db.dispose()

@@ -165,7 +165,24 @@ def test_a_refusal_the_station_does_not_know_is_shown_as_it_came(casedb_app):
     # Then the station shows it as it came, around its own translated words
     with casedb_app.test_request_context(), force_locale("ru"):
         shown = error.translated()
+        # And an empty answer stays empty (not the catalogue's header)
+        empty = services.RefusedSendError(error.template, reason="").translated()
     assert "Unknown trouble %(url)s 100%." in shown and "The records stay" not in shown
+    assert "Project-Id-Version" not in empty and "пакет" in empty
+
+
+def test_a_stranger_s_refusal_is_shown_in_the_station_s_language(
+    casedb_app, casedb_side, station_side, casedb_url
+):
+    # Given a station the case database has revoked
+    seal_documents(station_side, 1)
+    with casedb_side.database.session() as session:
+        services.revoke_station(session, casedb_side.keys, services.list_stations(session)[0])
+    # When it sends / Then the refusal that says nothing of why is shown in Kazakh
+    with pytest.raises(services.RefusedSendError) as refused:
+        services.post_bundle(casedb_url, make_bundle(station_side))
+    with casedb_app.test_request_context(), force_locale("kk"):
+        assert "Топтама қабылданбады." in refused.value.translated()
 
 
 def test_a_revoked_station_gets_the_same_answer_as_a_stranger(

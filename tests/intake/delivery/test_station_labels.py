@@ -57,6 +57,24 @@ def test_the_label_is_nowhere_in_the_database_in_plaintext(
         assert b"Laptop 1" not in stored and person.encode() not in stored
 
 
+def test_a_label_two_stations_share_is_refused_as_ambiguous(tmp_path, casedb_side, station_side):
+    # Given a revoked laptop and its successor enrolled under the same label
+    with casedb_side.database.session() as session:
+        first = services.find_station(session, casedb_side.keys, "Laptop 1")
+        services.revoke_station(session, casedb_side.keys, first)
+    successor = make_station(tmp_path, casedb_side, "second")
+    enrol(casedb_side, successor, "Laptop 1")
+    successor.database.dispose()
+    with casedb_side.database.session() as session:
+        # When a station is looked for by that label / Then neither is picked
+        with pytest.raises(services.StationNotFoundError, match="2 enrolled stations match"):
+            services.find_station(session, casedb_side.keys, "laptop 1")
+        # And each is still found by its fingerprint
+        for station in services.list_stations(session):
+            fingerprint = services.fingerprint_of(station)
+            assert services.find_station(session, casedb_side.keys, fingerprint).id == station.id
+
+
 def test_a_station_whose_label_does_not_open_is_not_trusted(casedb_side, station_side):
     # Given a station's attestation swapped for another station's
     seal_documents(station_side, 1)
@@ -66,13 +84,14 @@ def test_a_station_whose_label_does_not_open_is_not_trusted(casedb_side, station
     # Then its label is said to be unreadable, and its bundles are refused
     with casedb_side.database.session() as session:
         (station,) = services.list_stations(session)
-        label = services.station_label(casedb_side.keys, station)
-    assert label == services.UNREADABLE_LABEL
-    # And pages say so in the reader's language, while a readable label stays as typed
-    app = create_app(casedb_side.settings, database=casedb_side.database)
-    with app.test_request_context(), force_locale("ru"):
-        assert services.shown_label(label) == "(метка не читается)"
-        assert services.shown_label("Laptop 1") == "Laptop 1"
+        assert services.station_label(casedb_side.keys, station) == services.UNREADABLE_LABEL
+        # And pages say so in the reader's language
+        app = create_app(casedb_side.settings, database=casedb_side.database)
+        with app.test_request_context(), force_locale("ru"):
+            assert services.station_label(casedb_side.keys, station) == "(метка не читается)"
+        # And the mark is no label to find it by: it matches no station
+        with pytest.raises(services.StationNotFoundError):
+            services.find_station(session, casedb_side.keys, services.UNREADABLE_LABEL)
     try:
         import_data(casedb_side, make_bundle(station_side))
     except services.UnknownStationError:

@@ -229,7 +229,8 @@ def _scrub_committed(session: Session) -> None:
 
 def scrub_journal_or_later(engine: Engine) -> None:
     """:func:`scrub_journal` now, or, if SQLite cannot lock the file yet, after each
-    later commit on ``engine`` until it can (said in the log). Never raises."""
+    later commit on ``engine`` in this process until it can (said in the log; a process
+    that ends first leaves it undone). Never raises."""
     try:
         scrub_journal(engine)
     except (OSError, DBAPIError, sqlite3.Error) as error:

@@ -27,9 +27,6 @@ class IntakeError(Exception):
 
     #: HTTP status for the web layer.
     status = 400
-    #: Parameters whose value is itself a message to translate where it is shown (a
-    #: message another installation of this app sent, in English).
-    translated_params: tuple[str, ...] = ()
 
     def __init__(self, template: str, **params: object) -> None:
         self.template = template
@@ -41,12 +38,7 @@ class IntakeError(Exception):
         """The message in the current UI language (inside a request)."""
         from flask_babel import gettext
 
-        # An empty text is left alone: gettext("") is the catalogue's header.
-        params = {
-            name: gettext(str(value)) if name in self.translated_params and value else value
-            for name, value in self.params.items()
-        }
-        return gettext(self.template, **params)
+        return gettext(self.template, **self.params)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from intake.db import scrub_journal_or_later
 
@@ -42,10 +43,12 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
         except Exception as error:  # the schema is migrated: a clean-up that fails is said
             _log.warning(
                 "After the migrations, the old copies of what they removed (station labels) "
-                "could not be overwritten (%s: %s). Run VACUUM FULL station when no one "
-                "uses the database.",
+                "could not be overwritten (%s: %s).%s",
                 type(error).__name__,
                 error,
+                " Run VACUUM FULL station when no one uses the database."
+                if engine.dialect.name == "postgresql"
+                else "",
             )
 
 
@@ -73,7 +76,10 @@ def _clean_up(engine: Engine) -> None:
                     if table in present:
                         connection.execute(text(f"VACUUM FULL {table}"))
             finally:
-                connection.execute(text("RESET lock_timeout"))
+                try:
+                    connection.execute(text("RESET lock_timeout"))
+                except DBAPIError:  # the connection broke: not handed on at all
+                    connection.invalidate()
 
 
 def downgrade_database(engine: Engine, revision: str = "base", *, wiping: bool = False) -> None:

@@ -38,7 +38,7 @@ from intake.delivery.forms import (
 )
 from intake.delivery.models import ReceivedBundle, SentBundle, Station
 from intake.delivery.progress import progress_page
-from intake.errors import N_, IntakeError
+from intake.errors import IntakeError
 from intake.formbase import ActionForm, AppForm
 from intake.web import (
     app_state,
@@ -381,11 +381,6 @@ def records() -> str:
 
 # --- the endpoint ------------------------------------------------------------------------------
 
-#: One answer for every bundle not signed by an enrolled, active station (or not opening):
-#: an unknown sender learns nothing about which stations exist.
-_NOT_ACCEPTED = N_("The bundle was not accepted.")
-#: The answer while the case database's keys are not in memory.
-_LOCKED = N_("The case database is locked; send again later.")
 _UNTRUSTED = (
     BundleUnreadableError,
     services.UnknownStationError,
@@ -400,34 +395,16 @@ def receive() -> tuple[Response, int] | Response:
     state = app_state()
     keys = state.vault.keys
     if keys is None:
-        return jsonify(error=_LOCKED), 503
+        return jsonify(error=services.LOCKED_ANSWER), 503
     data = request.get_data(cache=False)
     try:
         with state.database.session() as session:
             result = services.import_bundle(session, keys, data)
     except _UNTRUSTED:
-        return jsonify(error=_NOT_ACCEPTED), 403
+        return jsonify(error=services.NOT_ACCEPTED_ANSWER), 403
     except IntakeError as error:
         return jsonify(error=_network_answer(error)), error.status
     return Response(result.receipt, mimetype=_receipt_type(result.receipt))
-
-
-#: The answer to a sender whose genuine bundle was refused after its signature was
-#: checked. Whoever holds a copy of the bundle (a USB stick found, a send captured) can
-#: post it again, so the answer says no more than the sealed bundle shows: not the
-#: station's label, not the bundle's number, not a record's id. The sending station
-#: shows them in its reader's language (they are this app's
-#: messages, so it holds their translations).
-_REPLAYED = N_(
-    "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
-)
-_REFUSED = N_(
-    "A record or correction in this bundle was refused: it conflicts with one stored "
-    "here, does not match the signed list, or does not validate. Nothing was imported. "
-    "To see which and why, save the outbox to a file and import that file at the case "
-    "database."
-)
-_NOT_A_CASE_DATABASE = N_("This address is not a case database's: nothing was imported.")
 
 
 def _network_answer(error: IntakeError) -> str:
@@ -435,10 +412,10 @@ def _network_answer(error: IntakeError) -> str:
     nothing from the bundle or from this database. A message with no values in it (the
     case database is busy, say) is the same for anyone, and is given as it is."""
     if isinstance(error, services.ReplayedBundleError):
-        return _REPLAYED
+        return services.REPLAYED_ANSWER
     if isinstance(error, WrongRoleError):
-        return _NOT_A_CASE_DATABASE
-    return _REFUSED if error.params else error.message
+        return services.NOT_A_CASE_DATABASE_ANSWER
+    return services.REFUSED_ANSWER if error.params else error.message
 
 
 def _receipt_type(receipt: bytes) -> str:

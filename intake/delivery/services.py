@@ -232,11 +232,48 @@ class SendError(IntakeError):
     status = 502
 
 
-class RefusedSendError(SendError):
-    """The case database refused the bundle, and said why: in English, which is shown
-    in the reader's language when it is one of this app's messages."""
+#: The endpoint's answers to a bundle it refuses. One answer for every bundle not signed
+#: by an enrolled, active station (or not opening), so an unknown sender learns nothing
+#: about which stations exist; and, for a genuine bundle refused after its signature was
+#: checked, answers that say no more than the sealed bundle shows (not the station's
+#: label, the bundle's number or a record's id), as whoever holds a copy of it (a USB
+#: stick found, a send captured) can post it again.
+NOT_ACCEPTED_ANSWER = N_("The bundle was not accepted.")
+LOCKED_ANSWER = N_("The case database is locked; send again later.")
+REPLAYED_ANSWER = N_(
+    "This bundle was imported before; a replayed bundle is refused. Nothing was imported."
+)
+REFUSED_ANSWER = N_(
+    "A record or correction in this bundle was refused: it conflicts with one stored "
+    "here, does not match the signed list, or does not validate. Nothing was imported. "
+    "To see which and why, save the outbox to a file and import that file at the case "
+    "database."
+)
+NOT_A_CASE_DATABASE_ANSWER = N_("This address is not a case database's: nothing was imported.")
+#: The answers a station shows in its reader's language; any other text an address
+#: answers with is shown as it came.
+_TRANSLATED_ANSWERS = frozenset(
+    {
+        NOT_ACCEPTED_ANSWER,
+        LOCKED_ANSWER,
+        REPLAYED_ANSWER,
+        REFUSED_ANSWER,
+        NOT_A_CASE_DATABASE_ANSWER,
+    }
+)
 
-    translated_params = ("reason",)
+
+class RefusedSendError(SendError):
+    """The case database refused the bundle, and said why, in English: shown in the
+    reader's language when it is one of the endpoint's answers."""
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        reason = self.params.get("reason")
+        if reason in _TRANSLATED_ANSWERS:
+            return gettext(self.template, reason=gettext(str(reason)))
+        return super().translated()
 
 
 # --- key material -----------------------------------------------------------------
@@ -406,7 +443,10 @@ def trusted_casedb_key(session: Session, keys: UnlockedKeys) -> VerifyKey | None
 UNREADABLE_LABEL = N_("(label unreadable)")
 
 
-def _station_attestation(keys: UnlockedKeys, station: Station, label: str) -> bytes:
+def _station_attestation(keys: UnlockedKeys, station: Station, label: str | None) -> bytes:
+    """The station's key, label and revocation, encrypted under the keyring. A label
+    None (one that did not open, kept so when the station is revoked) reads back as
+    unreadable."""
     fact = canonical_json(
         {
             "verify_key": station.verify_key.hex(),
@@ -559,7 +599,7 @@ def revoke_station(session: Session, keys: UnlockedKeys, station: Station) -> No
     """Refuse every later bundle signed by ``station`` (what it delivered stays)."""
     require_role(session, "casedb")
     if station.revoked_at is None:
-        label = _readable_label(keys, station) or UNREADABLE_LABEL
+        label = _readable_label(keys, station)
         station.revoked_at = midnight_today()
         station.attestation = _station_attestation(keys, station, label)
 

@@ -167,8 +167,12 @@ def test_a_refusal_the_station_does_not_know_is_shown_as_it_came(casedb_app):
         shown = error.translated()
         # And an empty answer stays empty (not the catalogue's header)
         empty = services.RefusedSendError(error.template, reason="").translated()
+        # And another of this app's messages is not dressed in the reader's language:
+        # only the endpoint's own answers are
+        other = services.RefusedSendError(error.template, reason="Unlock").translated()
     assert "Unknown trouble %(url)s 100%." in shown and "The records stay" not in shown
     assert "Project-Id-Version" not in empty and "пакет" in empty
+    assert ": Unlock " in other and "Разблокировать" not in other
 
 
 def test_a_stranger_s_refusal_is_shown_in_the_station_s_language(

@@ -98,6 +98,17 @@ def test_a_station_whose_label_does_not_open_is_not_trusted(casedb_side, station
         pass
     else:
         raise AssertionError("a station whose attestation does not open was trusted")
+    # And once revoked, it is still unreadable, not a station labelled with the mark
+    with casedb_side.database.session() as session:
+        (station,) = services.list_stations(session)
+        services.revoke_station(session, casedb_side.keys, station)
+    with casedb_side.database.session() as session:
+        (station,) = services.list_stations(session)
+        assert station.revoked_at is not None
+        with app.test_request_context(), force_locale("ru"):
+            assert services.station_label(casedb_side.keys, station) == "(метка не читается)"
+        with pytest.raises(services.StationNotFoundError):
+            services.find_station(session, casedb_side.keys, services.UNREADABLE_LABEL)
 
 
 def test_the_migration_drops_the_plaintext_label_and_keeps_days(tmp_path, settings):

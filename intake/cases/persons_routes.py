@@ -81,20 +81,14 @@ def decide() -> Any:
     if not form.validate_on_submit():
         if not form.reason.errors or any(f.errors for f in form if f is not form.reason):
             abort(400)
-        # Only the typed reason is wrong (a hidden character): the pair is offered
-        # again with the refusal beside the reason, as typed.
-        a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
-        refused = {"a": str(a), "b": str(b), "state": form.state.data}
-        page = _queue_page(form, {**refused, "message": form.reason.errors[0]})
-        return page, 400
+        # Only the typed reason is wrong (a hidden character).
+        return _pair_refused(form, form.reason.errors[0]), 400
     a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
     in_queue = form.next.data != "person"
     try:
         persons.check_reason(form.state.data, form.reason.data, in_queue=in_queue)
     except persons.ReasonMissingError as error:
-        # The pair is offered again with the refusal beside its reason.
-        refused = {"a": str(a), "b": str(b), "state": form.state.data}
-        return _queue_page(form, {**refused, "message": error.translated()}), error.status
+        return _pair_refused(form, error.translated()), error.status
     session = db_session()
     persons.decide(
         session,
@@ -110,6 +104,13 @@ def decide() -> Any:
     if not in_queue:
         return redirect(url_for(".person", record_id=a))
     return redirect(url_for(".queue"))
+
+
+def _pair_refused(form: DecisionForm, message: str) -> str:
+    """The queue again, the pair offered with ``message`` beside its reason, as typed."""
+    a, b = uuid.UUID(form.a.data), uuid.UUID(form.b.data)
+    refused = {"a": str(a), "b": str(b), "state": form.state.data, "message": message}
+    return _queue_page(form, refused)
 
 
 @bp.get("/<uuid:record_id>")

@@ -293,6 +293,7 @@ def import_addendum(
             id=str(bundled[1]),
         )
     sealed_sha256 = hashlib.sha256(data).hexdigest()
+    label = services.station_label(keys, station)
     held = session.get(ReceivedAddendum, addendum_id)
     if held is not None:
         if held.sealed_sha256 != sealed_sha256:
@@ -303,9 +304,7 @@ def import_addendum(
                 ),
                 id=str(addendum_id),
             )
-        return AddendumResult(
-            addendum_id, record_id, services.station_label(keys, station), already=True
-        )
+        return AddendumResult(addendum_id, record_id, label, already=True)
     testimony = session.get(Testimony, record_id)
     if testimony is None:
         raise RecordNotHereError(
@@ -335,7 +334,7 @@ def import_addendum(
                 "was imported."
             ),
             id=str(record_id),
-            label=services.station_label(keys, station),
+            label=label,
         )
     session.add(
         ReceivedAddendum(
@@ -366,9 +365,7 @@ def import_addendum(
                 "import. Nothing was imported by this one; try it again."
             )
         ) from None
-    return AddendumResult(
-        addendum_id, record_id, services.station_label(keys, station), already=False
-    )
+    return AddendumResult(addendum_id, record_id, label, already=False)
 
 
 def addenda_of(
